@@ -1,0 +1,3 @@
+from paratui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,153 @@
+"""The board's panes. Each takes the whole BoardState and draws its part; none reads files.
+
+Styles live in board_screen.tcss. Colours for out/over/overdue/uncovered are theme variables.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from paratui.model.board import BoardState, StaffCard
+from paratui.model.export import location_label, short_id
+
+
+class Pane(Static):
+    """A bordered pane whose title says what it holds and how many."""
+
+    title = ""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.border_title = self.title
+
+    def show(self, state: BoardState) -> None:  # pragma: no cover - each pane draws its own
+        raise NotImplementedError
+
+
+def _style(pane: Static, variable: str) -> str:
+    """A theme variable as a Rich style string (falls back to plain when the theme lacks it)."""
+    value = pane.app.theme_variables.get(variable)
+    return value or ""
+
+
+class AdultsPane(Pane):
+    title = "Adults"
+
+    def show(self, state: BoardState) -> None:
+        initials = {s.id: s.initials for s in state.students}
+        text = Text()
+        for i, card in enumerate(state.staff):
+            if i:
+                text.append("\n")
+            self._card(text, card, state, initials)
+        self.update(text)
+
+    def _card(self, text: Text, card: StaffCard, state: BoardState, initials: dict[str, str]) -> None:
+        away = card.location is not None and state.locations.get(card.location) is not None \
+            and not state.locations[card.location].in_room
+        text.append(card.short, style="bold")
+        text.append(f" {card.role}\n", style="dim")
+        who = " ".join(initials.get(x, x) for x in card.with_) or "—"
+        text.append(f"  {who}", style="bold " + (_style(self, "paratui-out") if away else ""))
+        text.append(f" @ {location_label(state, card.location)}\n")
+        when = ""
+        if card.source == "move" and card.since:
+            when = f" since {card.since:%H:%M}"
+        elif card.until:
+            when = f" →{card.until:%H:%M}"
+        text.append(f"  {card.activity}{when}\n", style="italic" if card.source == "assign" else "")
+        if card.next:
+            text.append(f"  next {card.next.start:%H:%M} {card.next.activity}\n", style="dim")
+
+
+class StudentsPane(Pane):
+    title = "Students"
+
+    def show(self, state: BoardState) -> None:
+        shorts = {s.id: s.short for s in state.staff}
+        text = Text()
+        for i, s in enumerate(state.students, 1):
+            style = ""
+            if not s.covered:
+                style = "bold " + _style(self, "paratui-uncovered")
+            elif s.out:
+                style = _style(self, "paratui-out")
+            text.append(f"{i} {s.initials:<6}", style="bold " + style)
+            text.append(f" {location_label(state, s.location)}", style=style)
+            who = ", ".join(shorts.get(x, x) for x in s.with_) or "no adult"
+            text.append(f" · {who}\n", style=style or "dim")
+        self.update(text)
+        self.border_subtitle = f"{len(state.students)}"
+
+
+class OutPane(Pane):
+    title = "Out of room"
+
+    def show(self, state: BoardState) -> None:
+        shorts = {s.id: s.short for s in state.staff}
+        rows = state.out_of_room
+        text = Text()
+        for s in rows:
+            over = s.over
+            style = ("bold reverse " + _style(self, "paratui-over")) if over else _style(self, "paratui-out")
+            limit = f"/{s.expected_minutes}" if s.expected_minutes else ""
+            minutes = f"{s.minutes_out}{limit} min" if s.minutes_out is not None else ""
+            text.append(f"{s.initials:<6} {location_label(state, s.location)} {minutes}", style=style)
+            who = ", ".join(shorts.get(x, x) for x in s.with_) or "alone"
+            text.append(f" · {who}{'  OVER' if over else ''}\n", style=style if over else "")
+        if not rows:
+            text.append("Everyone is in the room.", style="dim")
+        self.update(text)
+        self.border_subtitle = str(len(rows)) if rows else ""
+        self.set_class(any(s.over for s in rows), "-alert")
+
+
+class UncoveredPane(Pane):
+    title = "Uncovered"
+
+    def show(self, state: BoardState) -> None:
+        rows = state.uncovered
+        text = Text()
+        for s in rows:
+            text.append(f"{s.initials:<6} @ {location_label(state, s.location)}: {s.why_uncovered}\n",
+                        style="bold " + _style(self, "paratui-uncovered"))
+        if not rows:
+            text.append("Every student has an adult.", style=_style(self, "paratui-covered"))
+        self.update(text)
+        self.border_subtitle = str(len(rows)) if rows else ""
+        self.set_class(bool(rows), "-alert")
+
+
+class TasksPane(Pane):
+    title = "Tasks"
+
+    def show(self, state: BoardState) -> None:
+        shorts = {s.id: s.short for s in state.staff}
+        text = Text()
+        for t in state.tasks:
+            if t.done:
+                style = "dim strike"
+            elif t.overdue:
+                style = "bold " + _style(self, "paratui-overdue")
+            else:
+                style = ""
+            text.append(f"{short_id(t.id)} ", style="dim")
+            text.append(t.text, style=style)
+            extra = []
+            if t.for_:
+                extra.append(shorts.get(t.for_, t.for_))
+            if t.due:
+                same_day = t.due.date() == state.now.date()
+                extra.append(f"due {t.due:%H:%M}" if same_day else f"due {t.due:%a %d %b}")
+            if t.overdue:
+                extra.append("OVERDUE")
+            if extra:
+                text.append(f" · {' · '.join(extra)}", style=style or "dim")
+            text.append("\n")
+        if not state.tasks:
+            text.append("No tasks.", style="dim")
+        self.update(text)
+        pending = len(state.pending_tasks)
+        overdue = sum(t.overdue for t in state.tasks)
+        self.border_subtitle = f"{pending} open" + (f", {overdue} overdue" if overdue else "")

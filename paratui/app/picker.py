@@ -1,0 +1,59 @@
+"""A one-key picker: every choice has a key (a digit or a letter), so "taking E.M. to the bathroom"
+is `m`, `1`, `b`. Arrow keys and Enter work too; Escape cancels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+KEYS = "123456789abcdefghijklnoprstuvwxyz"  # no m or q: they mean move and quit on the board
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: str
+    key: str | None = None
+
+
+def with_keys(choices: list[Choice]) -> list[Choice]:
+    """Give every choice without a key the next free one."""
+    taken = {c.key.lower() for c in choices if c.key}
+    free = iter(k for k in KEYS if k not in taken)
+    return [c if c.key else Choice(c.label, c.value, next(free, None)) for c in choices]
+
+
+class PickerScreen(ModalScreen[str | None]):
+    CSS_PATH = "picker.tcss"
+    BINDINGS = [("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: list[Choice]):
+        super().__init__()
+        self.title_text = title
+        self.choices = with_keys(choices)
+        self.by_key = {c.key.lower(): c for c in self.choices if c.key}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label(self.title_text, id="picker-title")
+            yield OptionList(*[Option(f"[b]{c.key or ' '}[/b]  {c.label}", id=str(i))
+                               for i, c in enumerate(self.choices)])
+            yield Label("key or ↑↓ Enter · Esc cancels", id="picker-hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.choices[int(event.option.id)].value)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.lower() in self.by_key:
+            event.stop()
+            self.dismiss(self.by_key[event.character.lower()].value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,44 @@
+"""Theme files → Textual themes. Reading and checking the files is paratui.store.themes' job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+from paratui.store.themes import ThemeSpec, load_themes
+
+# Used when a theme does not set them (and by Textual's own themes).
+BOARD_VARIABLE_DEFAULTS = {
+    "paratui-out": "#E0A526",
+    "paratui-over": "#E5534B",
+    "paratui-overdue": "#E5534B",
+    "paratui-uncovered": "#FF5F5F",
+    "paratui-covered": "#57AB5A",
+}
+
+
+def to_theme(spec: ThemeSpec) -> Theme:
+    for key, value in {**spec.colors, **spec.variables}.items():
+        try:
+            Color.parse(value)
+        except ColorParseError:
+            raise ValueError(f"{spec.source}: field {key!r}: {value!r} is not a colour") from None
+    return Theme(name=spec.name, dark=spec.dark, variables=dict(spec.variables), **spec.colors)
+
+
+def register_themes(app: App, folders: list[Path]) -> tuple[set[str], list[str]]:
+    """Register every good theme; return the names of large-text themes and the problems found."""
+    specs, problems = load_themes(folders)
+    large = set()
+    for spec in specs:
+        try:
+            app.register_theme(to_theme(spec))
+        except (ValueError, TypeError) as e:
+            problems.append(str(e))
+            continue
+        if spec.large:
+            large.add(spec.name)
+    return large, problems

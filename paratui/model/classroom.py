@@ -1,0 +1,216 @@
+"""The room: staff, students, groups and locations, parsed from classroom.toml's data (already loaded).
+
+Strict: unknown keys and bad values are errors naming the field, so a typo never silently
+changes who is shown with whom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from paratui.model.errors import ConfigError, Problem
+
+ROLES = ("teacher", "para", "one-to-one", "related-service", "sub")
+LOCATION_KINDS = ("room", "out", "away")
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: str
+    name: str
+    short: str
+    role: str
+    logins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str
+    initials: str
+    name: str | None = None  # never shown on the board
+    one_to_one: str | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    id: str
+    label: str
+    kind: str = "room"
+    expected_minutes: int | None = None
+    supervised: bool = False
+    key: str | None = None
+
+    @property
+    def in_room(self) -> bool:
+        return self.kind == "room"
+
+
+@dataclass(frozen=True)
+class Classroom:
+    room: str
+    staff: tuple[Staff, ...]
+    students: tuple[Student, ...]
+    locations: tuple[Location, ...]
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def staff_by_id(self) -> dict[str, Staff]:
+        return {s.id: s for s in self.staff}
+
+    def student_by_id(self) -> dict[str, Student]:
+        return {s.id: s for s in self.students}
+
+    def location_by_id(self) -> dict[str, Location]:
+        return {loc.id: loc for loc in self.locations}
+
+    @property
+    def home(self) -> Location:
+        """The classroom itself: the first location of kind `room`."""
+        return next(loc for loc in self.locations if loc.kind == "room")
+
+
+class _Checker:
+    """Collects problems instead of stopping at the first, so the teacher can fix them in one go."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.problems.append(Problem(field, message))
+
+    def table(self, value: Any, field: str) -> dict:
+        if not isinstance(value, dict):
+            self.add(field, f"expected a table, got {type(value).__name__}")
+            return {}
+        return value
+
+    def keys(self, data: dict, allowed: set[str], field: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.add(f"{field}.{key}" if field else key,
+                         f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def text(self, data: dict, key: str, field: str, required: bool = True) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.add(f"{field}.{key}", "missing")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.add(f"{field}.{key}", "expected non-empty text")
+            return None
+        return value.strip()
+
+
+def parse_classroom(data: dict) -> Classroom:
+    c = _Checker()
+    c.keys(data, {"room", "staff", "students", "groups", "locations"}, "")
+    room = c.text(data, "room", "room", required=False) or "Classroom"
+    if "room" not in data:
+        c.add("room", "missing (the room's name, e.g. room = \"Room 12\")")
+
+    staff: list[Staff] = []
+    for i, raw in enumerate(data.get("staff") or []):
+        where = f"staff[{i}]"
+        raw = c.table(raw, where)
+        c.keys(raw, {"id", "name", "short", "role", "logins"}, where)
+        sid, name = c.text(raw, "id", where), c.text(raw, "name", where)
+        short = c.text(raw, "short", where, required=False) or (name or "")
+        role = raw.get("role")
+        if role not in ROLES:
+            c.add(f"{where}.role", f"{role!r} is not one of {', '.join(ROLES)}")
+        logins = raw.get("logins", [])
+        if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
+            c.add(f"{where}.logins", "expected a list of OS user names")
+            logins = []
+        if sid and name and role in ROLES:
+            staff.append(Staff(sid, name, short, role, tuple(logins)))
+    if not staff and "staff" not in data:
+        c.add("staff", "missing: add at least one [[staff]]")
+
+    locations: list[Location] = []
+    for i, raw in enumerate(data.get("locations") or []):
+        where = f"locations[{i}]"
+        raw = c.table(raw, where)
+        c.keys(raw, {"id", "label", "kind", "expected_minutes", "supervised", "key"}, where)
+        lid, label = c.text(raw, "id", where), c.text(raw, "label", where)
+        kind = raw.get("kind", "room")
+        if kind not in LOCATION_KINDS:
+            c.add(f"{where}.kind", f"{kind!r} is not one of {', '.join(LOCATION_KINDS)}")
+        minutes = raw.get("expected_minutes")
+        if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0):
+            c.add(f"{where}.expected_minutes", "expected a whole number of minutes above 0")
+            minutes = None
+        supervised = raw.get("supervised", False)
+        if not isinstance(supervised, bool):
+            c.add(f"{where}.supervised", "expected true or false")
+            supervised = False
+        key = raw.get("key")
+        if key is not None and (not isinstance(key, str) or len(key) != 1):
+            c.add(f"{where}.key", "expected one character")
+            key = None
+        if lid and label and kind in LOCATION_KINDS:
+            locations.append(Location(lid, label, kind, minutes, supervised, key))
+    if not any(loc.kind == "room" for loc in locations):
+        c.add("locations", "needs at least one location of kind \"room\" (the classroom itself)")
+
+    staff_ids = {s.id for s in staff}
+    students: list[Student] = []
+    for i, raw in enumerate(data.get("students") or []):
+        where = f"students[{i}]"
+        raw = c.table(raw, where)
+        c.keys(raw, {"id", "initials", "name", "one_to_one"}, where)
+        sid, initials = c.text(raw, "id", where), c.text(raw, "initials", where)
+        name = c.text(raw, "name", where, required=False)
+        one = raw.get("one_to_one")
+        if one is not None and one not in staff_ids:
+            c.add(f"{where}.one_to_one", f"no staff with id {one!r}")
+            one = None
+        if sid and initials:
+            students.append(Student(sid, initials, name, one))
+
+    _unique(c, "staff", [s.id for s in staff])
+    _unique(c, "students", [s.id for s in students])
+    _unique(c, "locations", [loc.id for loc in locations])
+
+    groups: dict[str, tuple[str, ...]] = {}
+    raw_groups = c.table(data.get("groups", {}), "groups")
+    for name, members in raw_groups.items():
+        if not isinstance(members, list):
+            c.add(f"groups.{name}", "expected a list of student ids or initials")
+            continue
+        ids = []
+        for m in members:
+            student = _find_student(students, m)
+            if student is None:
+                c.add(f"groups.{name}", f"no student {m!r}")
+            else:
+                ids.append(student.id)
+        groups[name] = tuple(ids)
+
+    if c.problems:
+        raise ConfigError(c.problems)
+    return Classroom(room, tuple(staff), tuple(students), tuple(locations), groups)
+
+
+def _unique(c: _Checker, what: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i, x in enumerate(ids):
+        if x in seen:
+            c.add(f"{what}[{i}].id", f"{x!r} is used twice")
+        seen.add(x)
+
+
+def normalize(text: str) -> str:
+    """Initials and codes compare without case, dots or spaces: 'e.m.' == 'EM'."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _find_student(students: list[Student], ref: Any) -> Student | None:
+    if not isinstance(ref, str):
+        return None
+    key = normalize(ref)
+    for s in students:
+        if normalize(s.id) == key or normalize(s.initials) == key:
+            return s
+    return None

@@ -1,0 +1,114 @@
+"""The board as data (`paratui board --json`) and as plain text (`--plain`, screen readers, scripts).
+
+The JSON shape is a public interface: add fields, never rename or remove them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from paratui.model.board import BoardState
+
+SCHEMA_VERSION = 1
+
+
+def _iso(t: datetime | None) -> str | None:
+    return t.isoformat(timespec="minutes") if t else None
+
+
+def short_id(task_id: str) -> str:
+    return task_id[:6]
+
+
+def board_to_dict(state: BoardState) -> dict[str, Any]:
+    b = state.block
+    return {
+        "schema": SCHEMA_VERSION,
+        "room": state.room,
+        "now": _iso(state.now),
+        "weekday": state.weekday,
+        "block": None if b is None else {
+            "start": f"{b.start:%H:%M}", "end": f"{b.end:%H:%M}", "activity": b.activity, "location": b.at},
+        "staff": [{
+            "id": s.id, "name": s.name, "short": s.short, "role": s.role, "with": list(s.with_),
+            "location": s.location, "activity": s.activity, "since": _iso(s.since), "until": _iso(s.until),
+            "source": s.source,
+            "next": None if s.next is None else {
+                "start": _iso(s.next.start), "activity": s.next.activity, "location": s.next.location},
+        } for s in state.staff],
+        "students": [{
+            "id": s.id, "initials": s.initials, "location": s.location, "out": s.out,
+            "minutes_out": s.minutes_out, "expected_minutes": s.expected_minutes, "over": s.over,
+            "with": list(s.with_), "covered": s.covered, "why_uncovered": s.why_uncovered or None,
+        } for s in state.students],
+        "tasks": [{
+            "id": t.id, "short_id": short_id(t.id), "text": t.text, "for": t.for_, "due": _iso(t.due),
+            "done": t.done, "overdue": t.overdue, "added_by": t.added_by, "added": _iso(t.added),
+        } for t in state.tasks],
+        "binder": {"tab": state.binder.tab, "title": state.binder.title},
+        "warnings": list(state.warnings),
+    }
+
+
+def location_label(state: BoardState, location_id: str | None) -> str:
+    if location_id is None:
+        return "-"
+    loc = state.locations.get(location_id)
+    return loc.label if loc else location_id
+
+
+def board_to_text(state: BoardState) -> str:
+    """Plain, linear text: one fact a line, in the order a person scans the wall board."""
+    initials = {s.id: s.initials for s in state.students}
+    shorts = {s.id: s.short for s in state.staff}
+    out: list[str] = []
+    block = f"{state.block.label()}" if state.block else "no block now"
+    out.append(f"{state.room} — {state.weekday.capitalize()} {state.now:%Y-%m-%d %H:%M} — {block}")
+    out.append("")
+    out.append("ADULTS")
+    for s in state.staff:
+        who = ", ".join(initials.get(x, x) for x in s.with_) or "no students"
+        until = f" until {s.until:%H:%M}" if s.until else ""
+        since = f" since {s.since:%H:%M}" if s.since and s.source == "move" else ""
+        nxt = f"; next {s.next.start:%H:%M} {s.next.activity}" if s.next else ""
+        out.append(f"  {s.short} ({s.id}): {s.activity} — {who} @ {location_label(state, s.location)}"
+                   f"{since}{until}{nxt}")
+    out.append("")
+    out.append("OUT OF ROOM")
+    rows = state.out_of_room
+    for s in rows:
+        who = ", ".join(shorts.get(x, x) for x in s.with_) or "alone"
+        limit = f" of {s.expected_minutes}" if s.expected_minutes else ""
+        flag = " OVER" if s.over else ""
+        out.append(f"  {s.initials}: {location_label(state, s.location)}, {s.minutes_out}{limit} min, with {who}{flag}")
+    if not rows:
+        out.append("  everyone is in the room")
+    out.append("")
+    out.append("UNCOVERED")
+    for s in state.uncovered:
+        out.append(f"  {s.initials} @ {location_label(state, s.location)}: {s.why_uncovered}")
+    if not state.uncovered:
+        out.append("  every student has an adult")
+    out.append("")
+    out.append("STUDENTS")
+    for s in state.students:
+        who = ", ".join(shorts.get(x, x) for x in s.with_) or "no adult"
+        out.append(f"  {s.initials} ({s.id}): {location_label(state, s.location)} with {who}")
+    out.append("")
+    out.append("TASKS")
+    for t in state.tasks:
+        mark = "done" if t.done else ("OVERDUE" if t.overdue else "open")
+        due = f" due {t.due:%a %H:%M}" if t.due else ""
+        who = f" for {shorts.get(t.for_, t.for_)}" if t.for_ else ""
+        out.append(f"  [{short_id(t.id)}] {t.text}{who}{due} ({mark})")
+    if not state.tasks:
+        out.append("  no tasks")
+    out.append("")
+    tab = state.binder
+    out.append(f"BINDER: {tab.tab.capitalize() + ' — ' + (tab.title or '') if tab.tab else 'no tab today'}")
+    if state.warnings:
+        out.append("")
+        out.append("WARNINGS")
+        out.extend(f"  {w}" for w in state.warnings)
+    return "\n".join(out) + "\n"

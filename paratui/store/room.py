@@ -1,0 +1,47 @@
+"""A data folder in use: read the current snapshot, build the board, record events.
+
+The one write path for the CLI and the board alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from paratui.model.board import BoardState, build_board
+from paratui.model.events import TASK_TYPES, Event, last_undoable
+from paratui.store import identity
+from paratui.store.folder import DataFolder, Snapshot
+from paratui.store.journal import JournalWriter, new_event
+
+
+class Room:
+    def __init__(self, root: Path, clock: Callable[[], datetime] = identity.now):
+        self.root = Path(root)
+        self.clock = clock
+        self.folder = DataFolder(self.root)
+        self.writer = JournalWriter(self.folder.journal_path, identity.writer_name())
+
+    def snapshot(self) -> Snapshot:
+        return self.folder.load(self.clock().date())
+
+    def board(self, snapshot: Snapshot | None = None) -> BoardState:
+        snap = snapshot or self.snapshot()
+        return build_board(snap.classroom, snap.schedule, snap.events, self.clock(),
+                           snap.binder_titles, snap.warnings)
+
+    def record(self, type: str, staff: str | None, payload: dict, task_stream: bool = False) -> Event:
+        """Write one event; returns once it is durable on disk (raises JournalWriteError if not)."""
+        event = new_event(type, staff, payload, self.clock(), identity.login(), identity.host())
+        self.writer.append(event, task_stream or type in TASK_TYPES)
+        return event
+
+    def undo(self, staff: str, snapshot: Snapshot | None = None) -> tuple[Event, Event] | None:
+        """Retract `staff`'s newest event that is still in force; (retract, undone) or None."""
+        snap = snapshot or self.snapshot()
+        target = last_undoable(snap.events, staff)
+        if target is None:
+            return None
+        retract = self.record("retract", staff, {"target": target.id}, target.type in TASK_TYPES)
+        return retract, target
