@@ -87,7 +87,6 @@ class BoardApp(App[int]):
         self.large_themes: set[str] = set()
         self._reload_pending = False
         self._binder_text: str | None = None
-        self.return_code = 0
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -123,6 +122,7 @@ class BoardApp(App[int]):
         self._pick_me()
         if self.watch_enabled:
             self._start_watcher()
+        self._draw_status()
         self.set_interval(RESCAN_S, self.rescan)
 
     def watch_theme(self, name: str) -> None:

@@ -44,19 +44,18 @@ class AdultsPane(Pane):
         self.update(text)
 
     def _card(self, text: Text, card: StaffCard, state: BoardState, initials: dict[str, str]) -> None:
-        away = card.location is not None and state.locations.get(card.location) is not None \
-            and not state.locations[card.location].in_room
-        text.append(card.short, style="bold")
-        text.append(f" {card.role}\n", style="dim")
-        who = " ".join(initials.get(x, x) for x in card.with_) or "—"
-        text.append(f"  {who}", style="bold " + (_style(self, "paratui-out") if away else ""))
-        text.append(f" @ {location_label(state, card.location)}\n")
+        loc = state.locations.get(card.location or "")
+        away = loc is not None and not loc.in_room
         when = ""
         if card.source == "move" and card.since:
             when = f" since {card.since:%H:%M}"
         elif card.until:
             when = f" →{card.until:%H:%M}"
-        text.append(f"  {card.activity}{when}\n", style="italic" if card.source == "assign" else "")
+        text.append(card.short, style="bold")
+        text.append(f" {card.activity}{when}\n", style="italic" if card.source == "assign" else "")
+        who = " ".join(initials.get(x, x) for x in card.with_) or "—"
+        text.append(f"  {who}", style="bold " + (_style(self, "paratui-out") if away else ""))
+        text.append(f" @ {location_label(state, card.location)}\n")
         if card.next:
             text.append(f"  next {card.next.start:%H:%M} {card.next.activity}\n", style="dim")
 
@@ -92,9 +91,12 @@ class OutPane(Pane):
             over = s.over
             style = ("bold reverse " + _style(self, "paratui-over")) if over else _style(self, "paratui-out")
             limit = f"/{s.expected_minutes}" if s.expected_minutes else ""
-            minutes = f"{s.minutes_out}{limit} min" if s.minutes_out is not None else ""
-            text.append(f"{s.initials:<6} {location_label(state, s.location)} {minutes}", style=style)
-            who = ", ".join(shorts.get(x, x) for x in s.with_) or "alone"
+            minutes = f"{s.minutes_out}{limit}m" if s.minutes_out is not None else ""
+            # minutes first: the number that matters must survive a narrow screen
+            text.append(f"{s.initials:<5} {minutes:>6} {location_label(state, s.location)}", style=style)
+            supervised = state.locations.get(s.location)
+            alone = "staff there" if supervised and supervised.supervised else "alone"
+            who = ", ".join(shorts.get(x, x) for x in s.with_) or alone
             text.append(f" · {who}{'  OVER' if over else ''}\n", style=style if over else "")
         if not rows:
             text.append("Everyone is in the room.", style="dim")
@@ -110,7 +112,7 @@ class UncoveredPane(Pane):
         rows = state.uncovered
         text = Text()
         for s in rows:
-            text.append(f"{s.initials:<6} @ {location_label(state, s.location)}: {s.why_uncovered}\n",
+            text.append(f"{s.initials:<5} {s.why_uncovered} @ {location_label(state, s.location)}\n",
                         style="bold " + _style(self, "paratui-uncovered"))
         if not rows:
             text.append("Every student has an adult.", style=_style(self, "paratui-covered"))
