@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("init", help="write a starter data folder (a copy of the demo room)")
     i.add_argument("dir")
 
-    sub.add_parser("themes", help="list the board themes")
+    th = sub.add_parser("themes", help="list the board themes (built in, and the data folder's themes/)")
+    _common(th, False)
     return p
 
 

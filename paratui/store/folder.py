@@ -116,7 +116,9 @@ class DataFolder:
             return False
         entry.signature = sig
         if sig is None:
-            entry.problems = [f"{name}: missing" + (" (showing the last good version)" if entry.data else "")]
+            entry.problems = [f"{name}: missing" + (
+                " (showing the last good version)" if entry.data
+                else f" in {self.root} (make a starter folder with `paratui init DIR`)")]
             return False
         try:
             text = path.read_text(encoding="utf-8")

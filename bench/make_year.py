@@ -1,0 +1,253 @@
+"""Generate a realistic school year of journal events in a data folder.
+
+    python bench/make_year.py DIR [--days 180] [--now 2026-11-23T10:15] [--seed 12]
+
+Copies the demo room (classroom.toml, schedule.toml, binder/) into DIR, then writes `days` school
+days (weekdays only, going backwards so the last one is the school day before NOW's date) of every
+event type the app has: move, back, assign, task.add, task.done, retract. Files use exactly the
+layout JournalWriter writes (journal/YYYY-MM-DD/<host>--<login>.json for day events,
+journal/tasks/YYYY-MM/<host>--<login>.json for task events and their retracts), as TinyDB documents
+{"_default": {"1": doc, ...}}, each built in memory and written once (no per-event fsync).
+
+Importable: `make_year(dir, days=180, now=None, seed=12) -> int` (the number of events).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import time
+import uuid
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from paratui.model.classroom import parse_classroom
+from paratui.model.events import TASK_TYPES, Event
+from paratui.store import paths
+from paratui.store.identity import safe_name
+from paratui.store.journal import TASKS_DIR
+
+DEFAULT_NOW = "2026-11-23T10:15"
+HOSTS = ("room12-ws", "teacher-laptop")
+
+TASK_TEXTS = [
+    "20 copies of the math page", "File the week's data sheets", "Call home about the field trip form",
+    "Laminate the new visual schedule", "Restock the sensory corner", "Update the token boards",
+    "Grade the spelling check", "Print the social story for assembly", "Prep the kitchen for snack",
+    "Charge the iPads", "Email OT about the new seat cushion", "Sort the take-home folders",
+    "Make the Friday newsletter", "Take down the bulletin board", "Order more velcro dots",
+]
+ACTIVITIES = ["Library visit", "Assembly", "Covering lunch duty", "Small-group math", "Walk to gym",
+              "Read aloud", "Sub covering", "Community walk", "Fire drill", "Social skills group"]
+
+
+def school_days(now: datetime, days: int) -> list[date]:
+    """`days` weekdays, oldest first, the last one the weekday before `now`'s date."""
+    out: list[date] = []
+    d = now.date() - timedelta(days=1)
+    while len(out) < days:
+        if d.weekday() < 5:
+            out.append(d)
+        d -= timedelta(days=1)
+    return out[::-1]
+
+
+def copy_demo(target: Path) -> None:
+    source = paths.demo_data()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("classroom.toml", "schedule.toml"):
+        shutil.copy2(source / name, target / name)
+    shutil.copytree(source / "binder", target / "binder", dirs_exist_ok=True)
+    (target / "journal").mkdir(exist_ok=True)
+
+
+class _Year:
+    def __init__(self, root: Path, rng: random.Random, classroom):
+        self.root = root
+        self.rng = rng
+        self.c = classroom
+        self.files: dict[Path, list[dict]] = defaultdict(list)
+        self.count = 0
+        self.clock_ns = 0
+        self.logins = {s.id: (s.logins[0] if s.logins else s.id.lower()) for s in classroom.staff}
+        self.by_staff: dict[str, list[tuple[Event, Path]]] = defaultdict(list)  # for retracts
+        self.open_tasks: list[tuple[Event, date]] = []  # (task.add, planned done day)
+
+    def host_for(self, staff: str) -> str:
+        # The teacher writes from her laptop most of the time; everyone else from the room's workstation.
+        if staff == "MR":
+            return HOSTS[1] if self.rng.random() < 0.7 else HOSTS[0]
+        return HOSTS[1] if self.rng.random() < 0.05 else HOSTS[0]
+
+    def emit(self, type: str, staff: str, payload: dict, when: datetime, task_stream: bool = False) -> Event:
+        host = self.host_for(staff)
+        login = self.logins[staff]
+        # `written`: the writer's real clock, strictly increasing over the whole generation.
+        self.clock_ns = max(self.clock_ns + 1, int(when.timestamp() * 1e9) + self.rng.randrange(10**9))
+        ev = Event(uuid.UUID(int=self.rng.getrandbits(128), version=4).hex, type, when, self.clock_ns,
+                   staff, login, host, payload)
+        writer = f"{safe_name(host)}--{safe_name(login)}"
+        if task_stream or type in TASK_TYPES:
+            path = self.root / "journal" / TASKS_DIR / f"{when:%Y-%m}" / f"{writer}.json"
+        else:
+            path = self.root / "journal" / when.date().isoformat() / f"{writer}.json"
+        self.files[path].append(ev.to_doc())
+        self.by_staff[staff].append((ev, path))
+        self.count += 1
+        return ev
+
+    def day(self, d: date, last_day: date) -> None:
+        rng, c = self.rng, self.c
+        start = datetime.combine(d, datetime.min.time()).replace(hour=8, minute=30)
+        span = 6 * 3600 + 30 * 60  # 08:30–15:00
+        staff_ids = [s.id for s in c.staff if s.role != "sub"]
+        if rng.random() < 0.12:  # a sub in for someone today
+            staff_ids.append("SUB")
+        students = [s.id for s in c.students]
+        in_room = [loc.id for loc in c.locations if loc.in_room and loc.id != c.home.id]
+        out_locs = [loc for loc in c.locations if loc.kind == "out" and loc.id != "lounge"]
+        absent = "absent" if any(loc.id == "absent" for loc in c.locations) else None
+
+        timeline: list[tuple[datetime, str, str, dict, bool]] = []
+
+        def at(seconds: float) -> datetime:
+            return start + timedelta(seconds=int(min(max(seconds, 0), span - 1)))
+
+        # Absences: a student marked absent first thing (one `move`, never back that day).
+        away_today = {s for s in students if rng.random() < 0.04}
+        for s in away_today:
+            if absent:
+                timeline.append((at(rng.uniform(0, 900)), "move", rng.choice(staff_ids),
+                                 {"student": s, "to": absent, "with": []}, False))
+        # Movements: each present student leaves and comes back many times a day (corners of the room,
+        # bathroom, nurse, gen-ed, speech, walks…): move … back pairs that do not overlap.
+        for s in students:
+            if s in away_today:
+                continue
+            t = rng.uniform(0, 600)
+            while True:
+                t += rng.expovariate(1 / 360)  # a new trip every ~6 minutes of the day on average
+                if rng.random() < 0.45:
+                    loc_id, minutes, escorts = rng.choice(in_room), rng.uniform(3, 15), []
+                else:
+                    loc = rng.choice(out_locs)
+                    expected = loc.expected_minutes or 15
+                    minutes = rng.uniform(0.3, 1.3) * expected
+                    escorts = [] if loc.supervised else [rng.choice(staff_ids)]
+                    loc_id = loc.id
+                back_t = t + minutes * 60
+                if back_t >= span - 60:
+                    break
+                who = escorts[0] if escorts else rng.choice(staff_ids)
+                timeline.append((at(t), "move", who, {"student": s, "to": loc_id, "with": escorts}, False))
+                timeline.append((at(back_t), "back", rng.choice(staff_ids), {"student": s}, False))
+                t = back_t
+        # Today's changes: assignments (covering breaks, pull-outs, a sub's day).
+        for _ in range(rng.randint(15, 35)):
+            t = rng.uniform(0, span - 1800)
+            staff = rng.choice(staff_ids)
+            until = at(t + rng.choice((15, 20, 30, 45, 60)) * 60) if rng.random() < 0.7 else None
+            timeline.append((at(t), "assign", rng.choice(staff_ids), {
+                "staff": staff, "students": rng.sample(students, rng.randint(0, 3)),
+                "at": rng.choice([None, None] + [loc.id for loc in out_locs[:6]] + in_room[:2]),
+                "activity": rng.choice(ACTIVITIES),
+                "until": until.isoformat(timespec="minutes") if until else None}, False))
+        # Tasks: a dozen new ones a day, most done within a few days.
+        for _ in range(rng.randint(8, 16)):
+            t = rng.uniform(0, span)
+            due = None
+            if rng.random() < 0.6:
+                due = (at(t) + timedelta(hours=rng.choice((1, 2, 4, 24, 48)))).isoformat(timespec="minutes")
+            timeline.append((at(t), "task.add", rng.choice(staff_ids), {
+                "text": rng.choice(TASK_TEXTS), "for": rng.choice([None] + staff_ids), "due": due}, True))
+
+        timeline.sort(key=lambda x: x[0])
+        for when, type, staff, payload, task in timeline:
+            ev = self.emit(type, staff, payload, when, task)
+            if type == "task.add":
+                if rng.random() < 0.004:  # a handful stay open all year
+                    continue
+                self.open_tasks.append((ev, d + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 5, 7)))))
+            # Mistakes: ~2% of entries are undone by their author a minute or so later.
+            if rng.random() < 0.02 and type != "task.add":
+                later = when + timedelta(seconds=rng.randint(10, 120))
+                self.emit("retract", staff, {"target": ev.id}, later, type in TASK_TYPES)
+
+        # Finish the tasks due to be done today (or, on the last day, whatever is due by then).
+        keep = []
+        for ev, done_day in self.open_tasks:
+            if done_day <= d or (d == last_day and done_day <= d):
+                when = max(ev.time + timedelta(minutes=5), at(rng.uniform(span * 0.5, span - 60)))
+                if when.date() != d:
+                    when = at(span - 60)
+                done = self.emit("task.done", rng.choice(staff_ids), {"task": ev.id}, when)
+                if rng.random() < 0.02:  # "oops, not done yet" — undone; the task re-opens
+                    self.emit("retract", done.staff, {"target": done.id}, when + timedelta(seconds=30), True)
+                    keep.append((ev, d + timedelta(days=1)))
+            else:
+                keep.append((ev, done_day))
+        self.open_tasks = keep
+
+    def write(self) -> int:
+        size = 0
+        for path, docs in self.files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            docs.sort(key=lambda doc: doc["written"])  # a writer appends in its own clock order
+            data = {"_default": {str(i): doc for i, doc in enumerate(docs, 1)}}
+            raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+            path.write_bytes(raw)
+            size += len(raw)
+        return size
+
+
+def make_year(root: str | Path, days: int = 180, now: datetime | str | None = None, seed: int = 12,
+              *, quiet: bool = True) -> int:
+    """Write a data folder with `days` school days of events into `root`; returns the event count.
+
+    Refuses to write into a folder that already has a journal with events (so a year is never doubled).
+    """
+    root = Path(root)
+    if now is None:
+        now = os.environ.get("PARATUI_NOW") or DEFAULT_NOW
+    if isinstance(now, str):
+        now = datetime.fromisoformat(now)
+    journal = root / "journal"
+    if journal.is_dir() and any(journal.rglob("*.json")):
+        raise SystemExit(f"{journal} already holds events; use an empty folder")
+    copy_demo(root)
+    import tomllib
+
+    classroom = parse_classroom(tomllib.loads((root / "classroom.toml").read_text(encoding="utf-8")))
+    year = _Year(root, random.Random(seed), classroom)
+    day_list = school_days(now, days)
+    for d in day_list:
+        year.day(d, day_list[-1])
+    size = year.write()
+    if not quiet:
+        print(f"{root}: {year.count} events in {len(year.files)} files, {size / 2**20:.1f} MiB, "
+              f"{len(day_list)} school days {day_list[0]} … {day_list[-1]}, "
+              f"{len(year.open_tasks)} tasks still open")
+    return year.count
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("dir")
+    p.add_argument("--days", type=int, default=180)
+    p.add_argument("--now", default=os.environ.get("PARATUI_NOW") or DEFAULT_NOW,
+                   help="the classroom clock (default $PARATUI_NOW or %(default)s)")
+    p.add_argument("--seed", type=int, default=12)
+    a = p.parse_args(argv)
+    t0 = time.perf_counter()
+    make_year(a.dir, a.days, a.now, a.seed, quiet=False)
+    print(f"generated in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Shared fixtures: every test gets its own copy of the demo room and a fixed classroom clock,
+and never sees the developer's own PARATUI_* settings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from paratui.store import paths
+
+NOW = "2026-11-23T10:15"  # a Monday, during math groups
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch):
+    for key in list(os.environ):
+        if key.startswith("PARATUI_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PARATUI_NOW", NOW)
+    monkeypatch.setenv("PARATUI_LOGIN", "tester")  # not in any staff's logins
+    monkeypatch.setenv("PARATUI_HOST", "testhost")
+
+
+@pytest.fixture
+def room_dir(tmp_path) -> Path:
+    """A fresh copy of the demo room (without whatever journal the checkout has)."""
+    target = tmp_path / "room"
+    shutil.copytree(paths.demo_data(), target, ignore=shutil.ignore_patterns("journal"))
+    (target / "journal").mkdir()
+    return target
+
+
+def run_cli(*args: str, data: Path | None = None, env: dict | None = None,
+            check: bool = False) -> subprocess.CompletedProcess:
+    """`paratui ARGS` in a separate process, as a person or a script would run it."""
+    argv = [sys.executable, "-m", "paratui", *args]
+    if data is not None:
+        argv += ["--data", str(data)]
+    full_env = {**os.environ, **(env or {})}
+    result = subprocess.run(argv, capture_output=True, text=True, env=full_env, timeout=60)
+    if check and result.returncode != 0:
+        raise AssertionError(f"paratui {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result

@@ -1,0 +1,137 @@
+"""The command line, run as a separate process exactly as a script or a person at an SSH prompt would."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli
+
+
+def board_json(room_dir, **env):
+    out = run_cli("board", "--json", data=room_dir, env=env, check=True)
+    return json.loads(out.stdout)
+
+
+def student(data, sid):
+    return next(s for s in data["students"] if s["id"] == sid)
+
+
+def journal_files(room_dir):
+    return sorted(p for p in (room_dir / "journal").rglob("*.json"))
+
+
+def test_board_json_has_the_documented_schema(room_dir):
+    data = board_json(room_dir)
+    assert data["room"] == "Room 12" and data["now"] == "2026-11-23T10:15" and data["weekday"] == "monday"
+    assert data["block"]["activity"]
+    for s in data["staff"]:
+        assert {"id", "name", "role", "with", "location", "activity", "since", "until"} <= set(s)
+    for s in data["students"]:
+        assert {"id", "initials", "location", "out", "minutes_out", "with", "covered"} <= set(s)
+    assert data["binder"]["tab"] == "monday" and data["binder"]["title"]
+    assert data["warnings"] == []
+
+
+def test_move_then_back_by_initials_any_case(room_dir):
+    out = run_cli("move", "e.m.", "--to", "BATH", "--as", "mr. t", data=room_dir, check=True)
+    assert "E.M. → Bathroom with Mr. T" in out.stdout
+    s = student(board_json(room_dir, PARATUI_NOW="2026-11-23T10:27"), "S01")
+    assert s["location"] == "bathroom" and s["out"] and s["minutes_out"] == 12 and s["with"] == ["JT"]
+    assert s["over"] is True
+    run_cli("back", "EM", "--as", "JT", data=room_dir, check=True)
+    assert student(board_json(room_dir), "S01")["out"] is False or \
+        student(board_json(room_dir), "S01")["location"] != "bathroom"
+
+
+def test_the_acting_person_comes_from_the_login_when_not_given(room_dir):
+    run_cli("move", "S02", "--to", "nurse", data=room_dir, env={"PARATUI_LOGIN": "alopez"}, check=True)
+    [path] = journal_files(room_dir)
+    doc = json.loads(path.read_text())["_default"]["1"]
+    assert doc["staff"] == "AL" and doc["login"] == "alopez"
+    assert path.name == "testhost--alopez.json"
+
+
+def test_unknown_login_without_as_is_refused_and_writes_nothing(room_dir):
+    out = run_cli("move", "S02", "--to", "nurse", data=room_dir)
+    assert out.returncode == 2 and "--as" in out.stderr
+    assert journal_files(room_dir) == []
+
+
+def test_unknown_or_ambiguous_names_exit_2_list_candidates_and_write_nothing(room_dir):
+    out = run_cli("move", "XX", "--to", "nurse", "--as", "JT", data=room_dir)
+    assert out.returncode == 2 and "S01 (E.M.)" in out.stderr and "S08" in out.stderr
+    out = run_cli("move", "S01", "--to", "gened", "--as", "JT", data=room_dir)
+    assert out.returncode == 2 and "more than one" in out.stderr and "gened-3" in out.stderr
+    out = run_cli("move", "S01", "--to", "nurse", "--as", "Nobody", data=room_dir)
+    assert out.returncode == 2 and "MR (Ms. R)" in out.stderr
+    assert journal_files(room_dir) == []
+
+
+def test_assign_overrides_the_schedule_until_a_time(room_dir):
+    run_cli("assign", "AL", "--with", "S03", "S04", "--at", "library", "--activity", "Library visit",
+            "--until", "10:40", "--as", "MR", data=room_dir, check=True)
+    data = board_json(room_dir)
+    al = next(s for s in data["staff"] if s["id"] == "AL")
+    assert (al["with"], al["location"], al["activity"], al["until"]) == (
+        ["S03", "S04"], "library", "Library visit", "2026-11-23T10:40")
+    assert student(data, "S03")["with"] == ["AL"]
+    later = board_json(room_dir, PARATUI_NOW="2026-11-23T10:45")
+    assert next(s for s in later["staff"] if s["id"] == "AL")["activity"] != "Library visit"
+
+
+def test_tasks_add_done_and_overdue(room_dir):
+    out = run_cli("task", "add", "Copies of the math page", "--for", "AL", "--due", "10:00", "--as", "MR",
+                  data=room_dir, check=True)
+    task_id = out.stdout.split("[")[1][:6]
+    [task] = [t for t in board_json(room_dir)["tasks"] if t["text"] == "Copies of the math page"]
+    assert task["overdue"] and task["for"] == "AL" and task["due"] == "2026-11-23T10:00"
+    run_cli("task", "done", task_id[:4], "--as", "AL", data=room_dir, check=True)
+    [task] = [t for t in board_json(room_dir)["tasks"] if t["text"] == "Copies of the math page"]
+    assert task["done"] and not task["overdue"]
+    assert run_cli("task", "done", "zzzz", "--as", "AL", data=room_dir).returncode == 2
+
+
+def test_undo_retracts_only_my_own_last_event(room_dir):
+    run_cli("move", "S01", "--to", "bathroom", "--as", "JT", data=room_dir, check=True)
+    run_cli("move", "S02", "--to", "nurse", "--as", "AL", data=room_dir, check=True)
+    out = run_cli("undo", "--as", "JT", data=room_dir, check=True)
+    assert "undone: E.M. → Bathroom" in out.stdout
+    data = board_json(room_dir)
+    assert student(data, "S01")["location"] != "bathroom" and student(data, "S02")["location"] == "nurse"
+    assert "nothing to undo" in run_cli("undo", "--as", "JT", data=room_dir, check=True).stdout
+
+
+def test_board_plain_is_readable_text(room_dir):
+    run_cli("move", "S05", "--to", "sensory room", "--as", "DP", data=room_dir, check=True)
+    text = run_cli("board", "--plain", data=room_dir, check=True).stdout
+    assert text.startswith("Room 12 — Monday 2026-11-23 10:15")
+    assert "OUT OF ROOM" in text and "R.N.: Sensory room, 0 of 15 min, with Ms. P" in text
+    for full_name in ("Evander", "Moonbeam", "Rowan", "Nettlefield"):
+        assert full_name not in text
+
+
+def test_data_folder_from_environment_and_init(tmp_path):
+    target = tmp_path / "new-room"
+    out = run_cli("init", str(target), check=True)
+    assert (target / "classroom.toml").exists() and (target / "binder" / "monday.md").exists()
+    assert list((target / "journal").iterdir()) == []
+    assert run_cli("init", str(target)).returncode == 2  # never overwrites
+    data = json.loads(run_cli("board", "--json", env={"PARATUI_DATA": str(target)}, check=True).stdout)
+    assert data["room"] == "Room 12"
+    assert "paratui --data" in out.stdout
+
+
+def test_broken_classroom_file_gives_a_clear_message(tmp_path):
+    (tmp_path / "classroom.toml").write_text('room = "R"\n[[staff]\n')
+    (tmp_path / "schedule.toml").write_text("")
+    out = run_cli("board", "--plain", data=tmp_path)
+    assert out.returncode == 1 and "classroom.toml:2:" in out.stderr
+
+
+def test_themes_lists_builtins_and_reports_bad_files(room_dir):
+    (room_dir / "themes").mkdir()
+    (room_dir / "themes" / "broken.toml").write_text('dark = true\nprimary = "blue-ish"\n')
+    out = run_cli("themes", data=room_dir, check=True)
+    for name in ("paratui-dark", "paratui-light", "paratui-contrast"):
+        assert name in out.stdout
+    assert "broken.toml: field 'primary'" in out.stderr
