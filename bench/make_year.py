@@ -131,13 +131,13 @@ class _Year:
                 continue
             t = rng.uniform(0, 600)
             while True:
-                t += rng.expovariate(1 / 360)  # a new trip every ~6 minutes of the day on average
-                if rng.random() < 0.45:
-                    loc_id, minutes, escorts = rng.choice(in_room), rng.uniform(3, 15), []
+                t += rng.expovariate(1 / 50)  # back in the room for a minute or two, then off again
+                if rng.random() < 0.6:  # corners of the room: carpet, sensory/calm corner, kitchen
+                    loc_id, minutes, escorts = rng.choice(in_room), rng.uniform(1.5, 8), []
                 else:
                     loc = rng.choice(out_locs)
                     expected = loc.expected_minutes or 15
-                    minutes = rng.uniform(0.3, 1.3) * expected
+                    minutes = rng.uniform(0.2, 1.0) * expected
                     escorts = [] if loc.supervised else [rng.choice(staff_ids)]
                     loc_id = loc.id
                 back_t = t + minutes * 60
@@ -148,7 +148,7 @@ class _Year:
                 timeline.append((at(back_t), "back", rng.choice(staff_ids), {"student": s}, False))
                 t = back_t
         # Today's changes: assignments (covering breaks, pull-outs, a sub's day).
-        for _ in range(rng.randint(15, 35)):
+        for _ in range(rng.randint(20, 40)):
             t = rng.uniform(0, span - 1800)
             staff = rng.choice(staff_ids)
             until = at(t + rng.choice((15, 20, 30, 45, 60)) * 60) if rng.random() < 0.7 else None
@@ -170,9 +170,9 @@ class _Year:
         for when, type, staff, payload, task in timeline:
             ev = self.emit(type, staff, payload, when, task)
             if type == "task.add":
-                if rng.random() < 0.004:  # a handful stay open all year
+                if rng.random() < 0.002:  # a handful stay open all year
                     continue
-                self.open_tasks.append((ev, d + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 5, 7)))))
+                self.open_tasks.append((ev, d + timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 3, 4)))))
             # Mistakes: ~2% of entries are undone by their author a minute or so later.
             if rng.random() < 0.02 and type != "task.add":
                 later = when + timedelta(seconds=rng.randint(10, 120))
@@ -181,7 +181,7 @@ class _Year:
         # Finish the tasks due to be done today (or, on the last day, whatever is due by then).
         keep = []
         for ev, done_day in self.open_tasks:
-            if done_day <= d or (d == last_day and done_day <= d):
+            if done_day <= d or (d == last_day and done_day <= d + timedelta(days=1)):
                 when = max(ev.time + timedelta(minutes=5), at(rng.uniform(span * 0.5, span - 60)))
                 if when.date() != d:
                     when = at(span - 60)
