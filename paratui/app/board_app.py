@@ -30,7 +30,7 @@ from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, register_themes
 from paratui.model.board import WEEKDAY_TABS, BoardState
 from paratui.model.classroom import Staff
 from paratui.model.describe import describe
-from paratui.model.export import location_label, short_id
+from paratui.model.export import location_label
 from paratui.model.resolve import NotFound, find_location, find_staff, find_student, staff_for_login
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from paratui.model.board import BoardState, StaffCard
-from paratui.model.export import location_label, short_id
+from paratui.model.export import companions, location_label, short_id
 
 
 class Pane(Static):
@@ -44,6 +44,12 @@ class AdultsPane(Pane):
         self.update(text)
 
     def _card(self, text: Text, card: StaffCard, state: BoardState, initials: dict[str, str]) -> None:
+        if card.source == "off":  # not in the schedule now: one quiet line
+            text.append(card.short, style="bold dim")
+            text.append(f" {card.activity.lower()}\n", style="dim")
+            if card.next:
+                text.append(f"  next {card.next.start:%H:%M} {card.next.activity}\n", style="dim")
+            return
         loc = state.locations.get(card.location or "")
         away = loc is not None and not loc.in_room
         when = ""
@@ -64,7 +70,6 @@ class StudentsPane(Pane):
     title = "Students"
 
     def show(self, state: BoardState) -> None:
-        shorts = {s.id: s.short for s in state.staff}
         text = Text()
         for i, s in enumerate(state.students, 1):
             style = ""
@@ -74,8 +79,7 @@ class StudentsPane(Pane):
                 style = _style(self, "paratui-out")
             text.append(f"{i} {s.initials:<6}", style="bold " + style)
             text.append(f" {location_label(state, s.location)}", style=style)
-            who = ", ".join(shorts.get(x, x) for x in s.with_) or "no adult"
-            text.append(f" · {who}\n", style=style or "dim")
+            text.append(f" · {companions(state, s)}\n", style=style or "dim")
         self.update(text)
         self.border_subtitle = f"{len(state.students)}"
 
@@ -84,7 +88,6 @@ class OutPane(Pane):
     title = "Out of room"
 
     def show(self, state: BoardState) -> None:
-        shorts = {s.id: s.short for s in state.staff}
         rows = state.out_of_room
         text = Text()
         for s in rows:
@@ -94,10 +97,7 @@ class OutPane(Pane):
             minutes = f"{s.minutes_out}{limit}m" if s.minutes_out is not None else ""
             # minutes first: the number that matters must survive a narrow screen
             text.append(f"{s.initials:<5} {minutes:>6} {location_label(state, s.location)}", style=style)
-            supervised = state.locations.get(s.location)
-            alone = "staff there" if supervised and supervised.supervised else "alone"
-            who = ", ".join(shorts.get(x, x) for x in s.with_) or alone
-            text.append(f" · {who}{'  OVER' if over else ''}\n", style=style if over else "")
+            text.append(f" · {companions(state, s, 'alone')}{'  OVER' if over else ''}\n", style=style if over else "")
         if not rows:
             text.append("Everyone is in the room.", style="dim")
         self.update(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from paratui.model.board import BoardState
+from paratui.model.board import BoardState, StudentRow
 
 SCHEMA_VERSION = 1
 
@@ -58,6 +58,15 @@ def location_label(state: BoardState, location_id: str | None) -> str:
     return loc.label if loc else location_id
 
 
+def companions(state: BoardState, student: StudentRow, nobody: str = "no adult") -> str:
+    """Who a student is with, in words: the adults' short names, or who else is looking after them."""
+    shorts = {s.id: s.short for s in state.staff}
+    if student.with_:
+        return ", ".join(shorts.get(x, x) for x in student.with_)
+    place = state.locations.get(student.location)
+    return "staff there" if place is not None and place.supervised else nobody
+
+
 def board_to_text(state: BoardState) -> str:
     """Plain, linear text: one fact a line, in the order a person scans the wall board."""
     initials = {s.id: s.initials for s in state.students}
@@ -78,7 +87,7 @@ def board_to_text(state: BoardState) -> str:
     out.append("OUT OF ROOM")
     rows = state.out_of_room
     for s in rows:
-        who = ", ".join(shorts.get(x, x) for x in s.with_) or "alone"
+        who = companions(state, s, "alone")
         limit = f" of {s.expected_minutes}" if s.expected_minutes else ""
         flag = " OVER" if s.over else ""
         out.append(f"  {s.initials}: {location_label(state, s.location)}, {s.minutes_out}{limit} min, with {who}{flag}")
@@ -93,7 +102,7 @@ def board_to_text(state: BoardState) -> str:
     out.append("")
     out.append("STUDENTS")
     for s in state.students:
-        who = ", ".join(shorts.get(x, x) for x in s.with_) or "no adult"
+        who = companions(state, s)
         out.append(f"  {s.initials} ({s.id}): {location_label(state, s.location)} with {who}")
     out.append("")
     out.append("TASKS")

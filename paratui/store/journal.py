@@ -121,11 +121,14 @@ class JournalWriter:
         candidate, n = path, 0
         while True:
             try:
-                AtomicJSONStorage(candidate).read()
-                return candidate
+                data = AtomicJSONStorage(candidate).read()
+                # TinyDB needs {table: {doc_id: doc}}; valid JSON of another shape is just as unusable
+                if data is None or (isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())):
+                    return candidate
             except (ValueError, UnicodeDecodeError):
-                n += 1
-                candidate = path.with_name(f"{path.stem}.{n}.json")
+                pass
+            n += 1
+            candidate = path.with_name(f"{path.stem}.{n}.json")
 
 
 def new_event(type: str, staff: str | None, payload: dict, when: datetime, login: str, host: str) -> Event:
