@@ -115,7 +115,7 @@ def board_to_text(state: BoardState) -> str:
         out.append("  no tasks")
     out.append("")
     tab = state.binder
-    out.append(f"BINDER: {tab.tab.capitalize() + ' — ' + (tab.title or '') if tab.tab else 'no tab today'}")
+    out.append(f"BINDER ({tab.tab}): {tab.title or '(no page)'}" if tab.tab else "BINDER: no tab today")
     if state.warnings:
         out.append("")
         out.append("WARNINGS")

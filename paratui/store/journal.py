@@ -102,7 +102,7 @@ class JournalWriter:
     def append(self, event: Event, task_stream: bool = False) -> Path:
         path = self.file_for(event, task_stream)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_dirs(path.parent)
             with _locked(path):
                 path = self._usable(path)
                 db = TinyDB(path, storage=AtomicJSONStorage)
@@ -113,6 +113,25 @@ class JournalWriter:
         except OSError as e:
             raise JournalWriteError(f"could not write {path}: {e.strerror or e}") from e
         return path
+
+    def _make_dirs(self, folder: Path) -> None:
+        """New day/month folders take the journal folder's permissions, so a room that made journal/
+        group-writable (several OS accounts on one workstation) stays that way."""
+        if folder.is_dir():
+            return
+        self.journal.mkdir(parents=True, exist_ok=True)
+        mode = self.journal.stat().st_mode & 0o7777
+        missing = []
+        p = folder
+        while not p.exists() and p != self.journal:
+            missing.append(p)
+            p = p.parent
+        for d in reversed(missing):
+            try:
+                d.mkdir()
+                os.chmod(d, mode)
+            except FileExistsError:
+                pass  # another writer made it a moment ago
 
     @staticmethod
     def _usable(path: Path) -> Path:
