@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from paratui.app.themes import board_color
 from paratui.model.board import BoardState, StaffCard
 from paratui.model.export import companions, location_label, short_id
 
@@ -26,9 +27,11 @@ class Pane(Static):
 
 
 def _style(pane: Static, variable: str) -> str:
-    """A theme variable as a Rich style string (falls back to plain when the theme lacks it)."""
-    value = pane.app.theme_variables.get(variable)
-    return value or ""
+    """A board colour of the current theme, as a Rich style string.
+
+    Read from the theme itself: the app's CSS variables are refreshed only after a theme switch
+    has been applied, which is later than the redraw that the switch triggers."""
+    return board_color(pane.app, variable)
 
 
 class AdultsPane(Pane):

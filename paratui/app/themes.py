@@ -20,6 +20,11 @@ BOARD_VARIABLE_DEFAULTS = {
 }
 
 
+def board_color(app: App, variable: str) -> str:
+    """One of the board's colours (BOARD_VARIABLE_DEFAULTS' names) in the app's current theme."""
+    return app.current_theme.variables.get(variable) or BOARD_VARIABLE_DEFAULTS.get(variable, "")
+
+
 def to_theme(spec: ThemeSpec) -> Theme:
     for key, value in {**spec.colors, **spec.variables}.items():
         try:
