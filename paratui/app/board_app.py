@@ -230,13 +230,18 @@ class BoardApp(App[int]):
 
     async def _ensure_me(self) -> Staff | None:
         """Who is acting; ask once (one key) before the first write if nobody is known."""
-        if self.me is None and self.snapshot is not None:
-            choices = [Choice(f"{s.short} — {s.role}", s.id) for s in self.snapshot.classroom.staff]
-            picked = await self.push_screen_wait(PickerScreen("Who are you?", choices))
-            if picked:
-                self.me = self.snapshot.classroom.staff_by_id()[picked]
-                self._draw_status()
+        if self.me is None:
+            await self._ask_who()
         return self.me
+
+    async def _ask_who(self) -> None:
+        if self.snapshot is None:
+            return
+        choices = [Choice(f"{s.short} — {s.role}", s.id) for s in self.snapshot.classroom.staff]
+        picked = await self.push_screen_wait(PickerScreen("Who are you?", choices))
+        if picked:
+            self.me = self.snapshot.classroom.staff_by_id()[picked]
+            self._draw_status()
 
     def _student_choices(self, only=None) -> list[Choice]:
         assert self.state is not None
@@ -347,13 +352,7 @@ class BoardApp(App[int]):
 
     @work(exclusive=True, group="action")
     async def action_whoami(self) -> None:
-        if self.snapshot is None:
-            return
-        choices = [Choice(f"{s.short} — {s.role}", s.id) for s in self.snapshot.classroom.staff]
-        picked = await self.push_screen_wait(PickerScreen("Who are you?", choices))
-        if picked:
-            self.me = self.snapshot.classroom.staff_by_id()[picked]
-            self._draw_status()
+        await self._ask_who()
 
     @work(exclusive=True, group="action")
     async def action_pages(self) -> None:
