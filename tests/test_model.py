@@ -172,6 +172,10 @@ def test_events_of_other_days_and_the_future_do_not_count(room):
     later = ev("move", "09:50", student="S2", to="bathroom", **{"with": []})
     state = board(room, [yesterday, later], "09:30")
     assert not any(s.out for s in state.students)
+    # a writer whose clock runs a minute ahead still counts
+    ahead = ev("move", "09:31", student="S2", to="bathroom", **{"with": []})
+    s2 = student(board(room, [ahead], "09:30"), "S2")
+    assert s2.out and s2.minutes_out == 0
 
 
 def test_tasks_pending_overdue_and_done(room):

@@ -11,7 +11,7 @@ A student is where their latest `move` put them (until `back`), else where the b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from paratui.model.classroom import Classroom, Location
@@ -19,6 +19,9 @@ from paratui.model.events import Event, live_events
 from paratui.model.schedule import WEEKDAYS, Block, Schedule
 
 WEEKDAY_TABS = WEEKDAYS[:5]
+# Another machine's clock may run a little ahead; its events still count. Events further in the
+# future (a demo clock set back with PARATUI_NOW) do not.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ def build_board(
     home = classroom.home.id
     block = current_block(schedule, now)
     live = live_events(events)
-    todays = [e for e in live if e.time.date() == today and e.time <= now]
+    todays = [e for e in live if e.time.date() == today and e.time <= now + CLOCK_SKEW]
     student_ids = [s.id for s in classroom.students]
 
     # 1. The schedule: each adult's duty in this block.
@@ -225,7 +228,7 @@ def build_board(
         mv = moved.get(st.id)
         out = kind == "out"
         since = mv.time if (mv and out) else (_at(today, block.start) if (out and block) else None)
-        minutes = int((now - since).total_seconds() // 60) if since else None
+        minutes = max(0, int((now - since).total_seconds() // 60)) if since else None
         expected = loc.expected_minutes if (loc and mv and out) else None
         over = bool(expected is not None and minutes is not None and minutes > expected)
         with_ = tuple(with_map[st.id])
