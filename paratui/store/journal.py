@@ -8,6 +8,7 @@ dropping duplicate ids. A day's file stays small, so a write costs the same in J
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -119,7 +120,11 @@ class JournalWriter:
         group-writable (several OS accounts on one workstation) stays that way."""
         if folder.is_dir():
             return
-        self.journal.mkdir(parents=True, exist_ok=True)
+        if not self.journal.parent.is_dir():
+            # The data folder itself is gone (removed, share unmounted, mid-restore): never re-create
+            # it, or the event would land in a ghost folder while the board says "recorded".
+            raise FileNotFoundError(errno.ENOENT, "the data folder is missing", str(self.journal.parent))
+        self.journal.mkdir(exist_ok=True)
         mode = self.journal.stat().st_mode & 0o7777
         missing = []
         p = folder
