@@ -115,6 +115,7 @@ def test_data_folder_from_environment_and_init(tmp_path):
     out = run_cli("init", str(target), check=True)
     assert (target / "classroom.toml").exists() and (target / "binder" / "monday.md").exists()
     assert list((target / "journal").iterdir()) == []
+    assert "(?d).*.lock" in (target / ".stignore").read_text()  # locks stay local under Syncthing
     assert run_cli("init", str(target)).returncode == 2  # never overwrites
     data = json.loads(run_cli("board", "--json", env={"PARATUI_DATA": str(target)}, check=True).stdout)
     assert data["room"] == "Room 12"
