@@ -1,0 +1,59 @@
+"""Run every paratui benchmark and print one table.
+
+    python bench/run_all.py [--quick] [--only write,startup,live] [--writes 200] [--poll 0.5] [--runs 5]
+
+Generates the school year once (bench/out/year-180d, reused afterwards; delete it to regenerate),
+then runs bench_write, bench_startup and bench_live. Details go to stderr; the table to stdout and
+bench/out/results.txt (+ one JSON file per bench in bench/out/). About 3 minutes on 2 cores with
+the defaults; --quick about 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import sys
+import time
+
+from _common import OUT, NOW, Row, print_table, pristine_year
+
+import bench_live
+import bench_startup
+import bench_write
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="fewer repetitions everywhere")
+    p.add_argument("--only", default="write,startup,live", help="comma-separated subset")
+    p.add_argument("--writes", type=int, default=200, help="live: writes per watch mode")
+    p.add_argument("--poll", type=float, default=0.5, help="live: polling interval")
+    p.add_argument("--runs", type=int, default=5, help="startup: fresh processes per kind")
+    a = p.parse_args()
+    only = set(a.only.split(","))
+    t0 = time.perf_counter()
+    year, count = pristine_year(180)
+    print(f"school year: {year} ({count} events), clock {NOW}; python {platform.python_version()}, "
+          f"{platform.machine()}", file=sys.stderr)
+    rows: list[Row] = [Row("generated year: events (≥ 100k)", f"{count}", target="≥ 100000", ok=count >= 100_000)]
+    if "write" in only:
+        print("write cost …", file=sys.stderr)
+        rows += bench_write.run(a.quick)
+    if "startup" in only:
+        print("start-up …", file=sys.stderr)
+        rows += bench_startup.run(a.runs, a.quick)
+    if "live" in only:
+        print("live latency …", file=sys.stderr)
+        rows += bench_live.run(a.writes, a.poll, a.quick)
+    print(f"total {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    print_table(rows)
+    buf = io.StringIO()
+    print_table(rows, buf)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "results.txt").write_text(buf.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
