@@ -255,7 +255,9 @@ async def test_board_polling_sees_another_process(board_room, monkeypatch):
     monkeypatch.setattr(board_app_module, "RESCAN_S", 3600.0)
     app = fh.board_app(board_room, poll=0.2)
     async with app.run_test(size=SIZE) as pilot:
-        assert app.watcher is not None and app.watcher.mode.startswith("polling")
+        # the watcher starts right after the first paint
+        await fh.wait_until(pilot, lambda: app.watcher is not None, what="the watcher")
+        assert app.watcher.mode.startswith("polling")
         r = fh.cli(board_room, "move", "S03", "--to", "office", "--as", "MR", host="ws3", login="mrivera")
         assert r.returncode == 0, r.stderr
         await fh.wait_until(pilot, lambda: "S03" in _out(app), what="the other process's write")

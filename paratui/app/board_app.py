@@ -18,11 +18,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Footer, Static
 
-from paratui.app.form import Field, FormScreen
+from paratui.app.binder_view import BinderPage
 from paratui.app.help import help_markdown
-from paratui.app.page import PageScreen
 from paratui.app.panes import AdultsPane, OutPane, StudentsPane, TasksPane, UncoveredPane
 from paratui.app.picker import Choice, PickerScreen
 from paratui.app.status import StatusBar
@@ -37,9 +36,8 @@ from paratui.store.folder import FolderError, Snapshot
 from paratui.store.journal import JournalWriteError
 from paratui.store.room import Room
 from paratui.store.themes import DEFAULT_THEME
-from paratui.store.watcher import FolderWatcher
 
-DEBOUNCE_S = 0.01  # a burst of file events (rename + modify + dir) becomes one reload
+DEBOUNCE_S = 0.002  # a burst of file events (rename + modify + dir) becomes one reload
 RESCAN_S = 2.0  # safety net: also moves the clock and the minutes-out counters
 
 
@@ -78,7 +76,7 @@ class BoardApp(App[int]):
         self.poll = poll
         self.theme_folders = theme_folders or []
         self.watch_enabled = watch
-        self.watcher: FolderWatcher | None = None
+        self.watcher = None  # a paratui.store.watcher.FolderWatcher once started
         self.snapshot: Snapshot | None = None
         self.state: BoardState | None = None
         self.me: Staff | None = None
@@ -103,7 +101,7 @@ class BoardApp(App[int]):
                 with VerticalScroll(id="tasks-scroll"):
                     yield TasksPane(id="tasks")
                 with VerticalScroll(id="binder"):
-                    yield Markdown("", id="binder-md")
+                    yield Static("", id="binder-md")  # a BinderPage: see binder_view.py
         yield Footer()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -120,9 +118,10 @@ class BoardApp(App[int]):
                 self.theme = DEFAULT_THEME
         self.reload()
         self._pick_me()
-        if self.watch_enabled:
-            self._start_watcher()
         self._draw_status()
+        if self.watch_enabled:
+            # after the first paint: setting up inotify over a year of folders need not delay it
+            self.call_after_refresh(self._start_watcher)
         self.set_interval(RESCAN_S, self.rescan)
 
     def watch_theme(self, name: str) -> None:
@@ -144,6 +143,8 @@ class BoardApp(App[int]):
 
     # -- watching and reloading --------------------------------------------------------------
     def _start_watcher(self) -> None:
+        from paratui.store.watcher import FolderWatcher  # watchdog loads after the first paint
+
         if self.watcher is not None:
             self.watcher.stop()
         self.watcher = FolderWatcher(self.room.root, lambda: self.post_message(DataChanged()), self.poll)
@@ -151,10 +152,12 @@ class BoardApp(App[int]):
             self.watcher.start()
         except OSError as e:
             self.notify(f"not watching {self.room.root}: {e}", severity="error")
-            self.watcher = None
+            self.watcher = None  # the rescan tries again
             return
         if self.watcher.reason:
             self.notify(f"Watching by polling: {self.watcher.reason}")
+        self._draw_status()
+        self.reload()  # anything written while the watch was being set up
 
     def on_data_changed(self, message: DataChanged) -> None:
         if not self._reload_pending:
@@ -166,8 +169,8 @@ class BoardApp(App[int]):
         self.reload()
 
     def rescan(self) -> None:
-        if self.watch_enabled and self.watcher is not None and not self.watcher.healthy():
-            if self.room.root.is_dir():  # the folder came back: watch the new one
+        if self.watch_enabled and (self.watcher is None or not self.watcher.healthy()):
+            if self.room.root.is_dir():  # the folder is (back) there: watch it
                 self._start_watcher()
         self.reload()
 
@@ -209,7 +212,7 @@ class BoardApp(App[int]):
             text = f"*No `binder/{tab}.md` yet.*"
         if text != self._binder_text:
             self._binder_text = text
-            self.query_one("#binder-md", Markdown).update(text)
+            self.query_one("#binder-md", Static).update(BinderPage(text))
         self.query_one("#binder").border_title = f"Binder: {tab.capitalize()}" if tab else "Binder"
 
     def on_unmount(self) -> None:
@@ -281,6 +284,8 @@ class BoardApp(App[int]):
     async def action_assign(self) -> None:
         if self.state is None or await self._ensure_me() is None:
             return
+        from paratui.app.form import Field, FormScreen
+
         form = await self.push_screen_wait(FormScreen("Today's change: who is with whom", [
             Field("staff", "Adult", "e.g. JT or Mr. T", self.me.id),
             Field("students", "With students (initials or codes, space separated; empty: none)", "e.g. EM TS"),
@@ -306,6 +311,8 @@ class BoardApp(App[int]):
     async def action_new_task(self) -> None:
         if self.state is None or await self._ensure_me() is None:
             return
+        from paratui.app.form import Field, FormScreen
+
         form = await self.push_screen_wait(FormScreen("New task", [
             Field("text", "Task", "e.g. 20 copies of the math page"),
             Field("for", "For (empty: anyone)", "e.g. AL"),
@@ -364,14 +371,20 @@ class BoardApp(App[int]):
         choices = [Choice(titles[n], n) for n in standing + days]
         page = await self.push_screen_wait(PickerScreen("Binder", choices))
         if page:
+            from paratui.app.page import PageScreen
+
             self.push_screen(PageScreen(self.snapshot.binder.get(page, ""), page_id=f"page-{page}"))
 
     def action_warnings(self) -> None:
+        from paratui.app.page import PageScreen
+
         warnings = self.state.warnings if self.state else ()
         body = "\n".join(f"- `{w}`" for w in warnings) or "No problems found in the data folder."
         self.push_screen(PageScreen(f"# Warnings\n\n{body}\n", page_id="warnings"))
 
     def action_help(self) -> None:
+        from paratui.app.page import PageScreen
+
         self.push_screen(PageScreen(help_markdown(ACTIONS), page_id="help"))
 
     def get_system_commands(self, screen: Screen):

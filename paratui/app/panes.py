@@ -17,10 +17,25 @@ class Pane(Static):
     """A bordered pane whose title says what it holds and how many."""
 
     title = ""
+    one_line_rows = False  # True where CSS says nowrap: then the same rows mean the same height
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.border_title = self.title
+        self._shown: tuple | None = None
+
+    def update(self, content="", *, layout: bool = True) -> None:
+        """Skip redraws that change nothing, and the layout pass when the height stays the same:
+        with a write every few seconds, most panes are unchanged."""
+        if isinstance(content, Text):
+            key = (content.plain, tuple(content.spans))
+            if key == self._shown:
+                return
+            same_height = (self.one_line_rows and self._shown is not None
+                           and self._shown[0].count("\n") == content.plain.count("\n"))
+            self._shown = key
+            layout = layout and not same_height
+        super().update(content, layout=layout)
 
     def show(self, state: BoardState) -> None:  # pragma: no cover - each pane draws its own
         raise NotImplementedError
@@ -70,6 +85,7 @@ class AdultsPane(Pane):
 
 
 class StudentsPane(Pane):
+    one_line_rows = True
     title = "Students"
 
     def show(self, state: BoardState) -> None:
@@ -88,6 +104,7 @@ class StudentsPane(Pane):
 
 
 class OutPane(Pane):
+    one_line_rows = True
     title = "Out of room"
 
     def show(self, state: BoardState) -> None:
@@ -109,6 +126,7 @@ class OutPane(Pane):
 
 
 class UncoveredPane(Pane):
+    one_line_rows = True
     title = "Uncovered"
 
     def show(self, state: BoardState) -> None:

@@ -29,4 +29,4 @@ class StatusBar(Static):
             t.append(f" · changed {last_change:%H:%M:%S}", style="dim")
         if warnings:
             t.append(f"  ⚠ {warnings} warning{'s' if warnings != 1 else ''} (w)", style="bold yellow")
-        self.update(t)
+        self.update(t, layout=False)  # always one line: no layout pass needed

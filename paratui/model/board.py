@@ -289,10 +289,10 @@ def _tasks(live: list[Event], now: datetime) -> tuple[TaskRow, ...]:
     for e in live:
         if e.type != "task.add":
             continue
-        due = _parse_due(e.payload.get("due"))
         finished = done_at.get(e.id)
         if finished is not None and finished.date() != now.date():
-            continue  # done on an earlier day: off the board
+            continue  # done on an earlier day: off the board (most of a year's tasks)
+        due = _parse_due(e.payload.get("due"))
         rows.append(TaskRow(
             e.id, str(e.payload["text"]), e.payload.get("for"), due, finished is not None,
             finished is None and due is not None and due < now, e.staff, e.time))

@@ -1,0 +1,28 @@
+"""Today's binder tab, drawn once per width.
+
+Textual's Markdown widget builds a widget per block (~150 for a day's tab) and Rich's Markdown
+re-parses and re-renders on every layout pass; both made start-up and every redraw slow. This renders
+the page with Rich once per pane width and replays the result.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import Markdown
+from rich.measure import Measurement
+from rich.segment import Segment
+
+
+class BinderPage:
+    def __init__(self, markdown: str):
+        self.markdown = Markdown(markdown, hyperlinks=False)
+        self._by_width: dict[int, list[Segment]] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        if width not in self._by_width:
+            self._by_width[width] = list(console.render(self.markdown, options))
+        yield from self._by_width[width]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(1, options.max_width)
