@@ -40,6 +40,10 @@ class Pane(Static):
     def show(self, state: BoardState) -> None:  # pragma: no cover - each pane draws its own
         raise NotImplementedError
 
+    def _alert(self, on: bool) -> None:
+        if self.has_class("-alert") != on:  # changing a class restyles the whole screen
+            self.set_class(on, "-alert")
+
 
 def _style(pane: Static, variable: str) -> str:
     """A board colour of the current theme, as a Rich style string.
@@ -122,7 +126,7 @@ class OutPane(Pane):
             text.append("Everyone is in the room.", style="dim")
         self.update(text)
         self.border_subtitle = str(len(rows)) if rows else ""
-        self.set_class(any(s.over for s in rows), "-alert")
+        self._alert(any(s.over for s in rows))
 
 
 class UncoveredPane(Pane):
@@ -139,7 +143,7 @@ class UncoveredPane(Pane):
             text.append("Every student has an adult.", style=_style(self, "paratui-covered"))
         self.update(text)
         self.border_subtitle = str(len(rows)) if rows else ""
-        self.set_class(bool(rows), "-alert")
+        self._alert(bool(rows))
 
 
 class TasksPane(Pane):

@@ -284,11 +284,15 @@ def _next_block(staff_id: str, schedule: Schedule, now: datetime, home: str) -> 
 
 
 def _tasks(live: list[Event], now: datetime) -> tuple[TaskRow, ...]:
-    done_at = {e.payload["task"]: e.time for e in live if e.type == "task.done"}
+    done_at: dict[str, datetime] = {}
+    added: list[Event] = []
+    for e in live:  # one pass: a year holds thousands of task events
+        if e.type == "task.done":
+            done_at[e.payload["task"]] = e.time
+        elif e.type == "task.add":
+            added.append(e)
     rows = []
-    for e in live:
-        if e.type != "task.add":
-            continue
+    for e in added:
         finished = done_at.get(e.id)
         if finished is not None and finished.date() != now.date():
             continue  # done on an earlier day: off the board (most of a year's tasks)

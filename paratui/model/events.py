@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -16,6 +17,7 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "retract": ("target",),
 }
 TASK_TYPES = ("task.add", "task.done")
+_ORDER = attrgetter("time", "written", "id")  # same as Event.sort_key, but sorts in C
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def live_events(events: Iterable[Event]) -> list[Event]:
     unique = {e.id: e for e in events}
     retracted = {e.payload.get("target") for e in unique.values() if e.type == "retract"}
     kept = [e for e in unique.values() if e.type != "retract" and e.id not in retracted]
-    kept.sort(key=lambda e: e.sort_key)
+    kept.sort(key=_ORDER)
     return kept
 
 
