@@ -29,6 +29,9 @@ if mode == "bare":
     app = Bare()
 else:
     # What `paratui --data DIR` does (cli._open_board), with the Textual import where the CLI has it.
+    import gc
+
+    gc.disable()  # as cli._open_board does; the board re-enables it after the first paint
     from paratui.store import paths
     from paratui.store.room import Room
 

@@ -8,6 +8,7 @@ understood (unknown or ambiguous name, bad option; nothing was written).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import sys
@@ -238,14 +239,14 @@ def _themes(args: argparse.Namespace) -> int:
 
 
 def _open_board(args: argparse.Namespace) -> int:
+    # Start-up allocates a lot that lives as long as the board (Textual, a year of tasks): no
+    # garbage collection until the first paint, when the board freezes it all (see BoardApp).
+    gc.disable()
     from paratui.app.board_app import BoardApp  # Textual only loads when a board opens
 
     data = paths.data_folder(args.data)
     room = Room(data)
-    try:
-        room.snapshot()
-    except FolderError:
-        raise
+    room.snapshot()  # a folder that was never usable fails here, with the CLI's clear message
     app = BoardApp(room, as_staff=args.as_, theme_name=args.theme, poll=args.poll,
                    theme_folders=_theme_folders(data))
     app.run()

@@ -86,6 +86,7 @@ class BoardApp(App[int]):
         self.large_themes: set[str] = set()
         self._reload_pending = False
         self._binder_text: str | None = None
+        self._choose_theme()
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -108,7 +109,8 @@ class BoardApp(App[int]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(BOARD_VARIABLE_DEFAULTS)
 
-    def on_mount(self) -> None:
+    def _choose_theme(self) -> None:
+        # Before the app starts: switching themes after mount would restyle every widget once more.
         self.large_themes, self.theme_problems = register_themes(self, self.theme_folders)
         wanted = self.requested_theme or DEFAULT_THEME
         if wanted in self.available_themes:
@@ -117,6 +119,9 @@ class BoardApp(App[int]):
             self.theme_problems.append(f"theme {wanted!r} not found; using {DEFAULT_THEME}")
             if DEFAULT_THEME in self.available_themes:
                 self.theme = DEFAULT_THEME
+
+    def on_mount(self) -> None:
+        self.screen.set_class(self.theme in self.large_themes, "-large")
         self.reload()
         self._pick_me()
         self._draw_status()
@@ -128,11 +133,14 @@ class BoardApp(App[int]):
         # it keeps Python's full garbage collections, which otherwise scan all of it, from adding
         # 25-40 ms pauses to redraws (measured: reload p95 40 ms → 11 ms on a school year).
         gc.freeze()
+        gc.enable()  # `paratui` disables it for start-up
         if self.watch_enabled:
             # setting up inotify over a year of folders need not delay the first paint
             self._start_watcher()
 
     def watch_theme(self, name: str) -> None:
+        if not self.is_running:
+            return  # chosen in __init__; on_mount applies it
         self.screen.set_class(name in self.large_themes, "-large")
         if self.state is not None:
             self._draw(self.state)  # pane text carries theme colours
