@@ -1,9 +1,10 @@
 """Run every paratui benchmark and print one table.
 
-    python bench/run_all.py [--quick] [--only write,startup,live] [--writes 200] [--poll 0.5] [--runs 5]
+    python bench/run_all.py [--quick] [--only write,startup,live,sync] [--writes 200] [--poll 0.5] [--runs 5]
 
 Generates the school year once (bench/out/year-180d, reused afterwards; delete it to regenerate),
-then runs bench_write, bench_startup and bench_live. Details go to stderr; the table to stdout and
+then runs bench_write, bench_startup, bench_live and sync_check (two Syncthing instances; skipped
+with a note when syncthing is not installed). Details go to stderr; the table to stdout and
 bench/out/results.txt (+ one JSON file per bench in bench/out/). About 3 minutes on 2 cores with
 the defaults; --quick about 1.5.
 """
@@ -21,12 +22,33 @@ from _common import OUT, NOW, Row, print_table, pristine_year
 import bench_live
 import bench_startup
 import bench_write
+import sync_check
+
+
+def sync_rows(writes: int) -> list[Row]:
+    try:
+        r = sync_check.run(writes, conflicts=5)
+    except SystemExit as e:  # syncthing missing
+        return [Row("two machines via Syncthing", "skipped", target=str(e))]
+    p, same = r["propagation_s"], r["same_side_board_s"]
+    copies = sum(len(side["conflict_copies"]) for side in r["sides"].values())
+    doubled = sum(side["events_in_files"] - side["unique"] for side in r["sides"].values())
+    return [
+        Row(f"Syncthing: write on one machine → other machine's board, p50 (n={p['n']})",
+            f"{p['p50'] * 1000:.0f} ms", f"{same['p50'] * 1000:.1f} ms (same machine's board)",
+            p["p50"] / same["p50"], "info (fsWatcherDelayS=1)"),
+        Row("Syncthing: … p95 / max", f"{p['p95'] * 1000:.0f} ms / {p['max'] * 1000:.0f} ms", target="info"),
+        Row(f"Syncthing: acknowledged events lost (of {r['acknowledged']}, conflicts included)",
+            str(r["lost"]), target="0", ok=r["lost"] == 0),
+        Row(f"Syncthing: sync-conflict copies merged / events doubled in files", f"{copies} / {doubled}",
+            target="info"),
+    ]
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer repetitions everywhere")
-    p.add_argument("--only", default="write,startup,live", help="comma-separated subset")
+    p.add_argument("--only", default="write,startup,live,sync", help="comma-separated subset")
     p.add_argument("--writes", type=int, default=200, help="live: writes per watch mode")
     p.add_argument("--poll", type=float, default=0.5, help="live: polling interval")
     p.add_argument("--runs", type=int, default=5, help="startup: fresh processes per kind")
@@ -46,6 +68,9 @@ def main() -> int:
     if "live" in only:
         print("live latency …", file=sys.stderr)
         rows += bench_live.run(a.writes, a.poll, a.quick)
+    if "sync" in only:
+        print("two machines via Syncthing …", file=sys.stderr)
+        rows += sync_rows(10 if a.quick else 40)
     print(f"total {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     print_table(rows)
     buf = io.StringIO()
