@@ -4,7 +4,7 @@
 
 Copies the demo room (classroom.toml, schedule.toml, binder/) into DIR, then writes `days` school
 days (weekdays only, going backwards so the last one is the school day before NOW's date) of every
-event type the app has: move, back, assign, task.add, task.done, retract. Files use exactly the
+event type the app has: move, back, assign, absent, task.add, task.done, retract. Files use exactly the
 layout JournalWriter writes (journal/YYYY-MM-DD/<host>--<login>.json for day events,
 journal/tasks/YYYY-MM/<host>--<login>.json for task events and their retracts), as TinyDB documents
 {"_default": {"1": doc, ...}}, each built in memory and written once (no per-event fsync).
@@ -157,6 +157,11 @@ class _Year:
                 "at": rng.choice([None, None] + [loc.id for loc in out_locs[:6]] + in_room[:2]),
                 "activity": rng.choice(ACTIVITIES),
                 "until": until.isoformat(timespec="minutes") if until else None}, False))
+        # An adult out about one day in ten, the sub covering (a one-to-one's sub follows the student).
+        if rng.random() < 0.1:
+            out = rng.choice([s for s in staff_ids if s != "SUB"])
+            timeline.append((at(rng.uniform(-1800, 600)), "absent", "MR" if out != "MR" else "JT",
+                             {"staff": out, "sub": "SUB" if rng.random() < 0.8 else None, "until": None}, False))
         # Tasks: a dozen new ones a day, most done within a few days.
         for _ in range(rng.randint(8, 16)):
             t = rng.uniform(0, span)

@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--activity", metavar="TEXT")
     a.add_argument("--until", metavar="HH:MM", help="default: the end of the current block")
 
+    ab = sub.add_parser("absent", help="an adult is out today, and who subs for them")
+    _common(ab, False)
+    ab.add_argument("staff")
+    ab.add_argument("--sub", metavar="STAFF", help="takes their place in the schedule (default: nobody)")
+    ab.add_argument("--until", metavar="HH:MM", help="default: the rest of the day")
+
     t = sub.add_parser("task", help="add or finish a task")
     tsub = t.add_subparsers(dest="task_command", metavar="ACTION", required=True)
     ta = tsub.add_parser("add", help="add a task")
@@ -176,6 +182,13 @@ def _write(room: Room, args: argparse.Namespace) -> int:
         until = parse_clock(args.until, now).isoformat(timespec="minutes") if args.until else None
         event = room.record("assign", me.id, {"staff": staff.id, "students": students, "at": at,
                                               "activity": args.activity, "until": until})
+    elif cmd == "absent":
+        staff = find_staff(classroom, args.staff)
+        sub = find_staff(classroom, args.sub).id if args.sub else None
+        if sub == staff.id:
+            raise UsageProblem("an adult cannot sub for themselves")
+        until = parse_clock(args.until, now).isoformat(timespec="minutes") if args.until else None
+        event = room.record("absent", me.id, {"staff": staff.id, "sub": sub, "until": until})
     elif cmd == "task" and args.task_command == "add":
         for_ = find_staff(classroom, args.for_).id if args.for_ else None
         due = parse_clock(args.due, now).isoformat(timespec="minutes") if args.due else None

@@ -172,3 +172,15 @@ async def test_themes_from_files_and_a_bad_theme_falls_back(room_dir):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.theme == "paratui-contrast" and app.screen.has_class("-large")
+
+
+async def test_an_adult_out_today_with_a_sub_from_the_board(room_dir):
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o", "2")  # Mr. T is out today…
+        await pilot.pause()
+        await pilot.press("5")  # …and the sub covers: 0 nobody, then MR AL DP SK SUB
+        await pilot.pause()
+        adults = text(app, AdultsPane)
+        assert "Out today, SUB covers" in adults and "Math groups (for JT)" in adults
+        assert "Every student has an adult" in text(app, UncoveredPane)

@@ -136,3 +136,13 @@ def test_themes_lists_builtins_and_reports_bad_files(room_dir):
     for name in ("paratui-dark", "paratui-light", "paratui-contrast"):
         assert name in out.stdout
     assert "broken.toml: field 'primary'" in out.stderr
+
+
+def test_absent_staff_and_a_sub(room_dir):
+    out = run_cli("absent", "JT", "--sub", "SUB", "--as", "MR", data=room_dir, check=True)
+    assert "Mr. T out today; Sub covers" in out.stdout
+    data = board_json(room_dir)
+    jt, sub = (next(s for s in data["staff"] if s["id"] == i) for i in ("JT", "SUB"))
+    assert jt["source"] == "absent" and jt["with"] == []
+    assert sub["source"] == "cover" and sub["with"] == ["S02", "S04", "S05", "S08"]
+    assert run_cli("absent", "JT", "--sub", "JT", "--as", "MR", data=room_dir).returncode == 2

@@ -1,6 +1,6 @@
 """Property: merging any set of journal files, in any order, with duplicates, gives the same board.
 
-Hypothesis generates a history of events (move / back / assign / task.add / task.done / retract, with
+Hypothesis generates a history of events (move / back / assign / absent / task.add / task.done / retract, with
 ties in `time` and `written`), spreads it over several files (each event in one or more of them: a
 writer's file, its Syncthing conflict copies, a Dropbox conflicted copy; day folders and the task
 folder), writes the files in a random order with shuffled document ids, adds temp/backup files that
@@ -61,7 +61,8 @@ def histories(draw):
     tasks: list[str] = []
     for i in range(n):
         eid = f"{order[i]:08x}" + "ab" * 12
-        kind = draw(st.sampled_from(["move", "move", "back", "assign", "task.add", "task.done", "retract"]))
+        kind = draw(st.sampled_from(["move", "move", "back", "assign", "absent", "task.add", "task.done",
+                                     "retract"]))
         if kind == "retract" and not events:
             kind = "move"
         if kind == "task.done" and not tasks:
@@ -78,6 +79,9 @@ def histories(draw):
                        "activity": draw(st.none() | st.sampled_from(["Library", "Walk", "Sensory break"])),
                        "until": draw(st.none() | st.sampled_from(["2026-11-23T10:30", "2026-11-23T11:30",
                                                                   "2026-11-23T09:00"]))}
+        elif kind == "absent":
+            payload = {"staff": draw(st.sampled_from(STAFF)), "sub": draw(st.none() | st.sampled_from(STAFF)),
+                       "until": draw(st.none() | st.sampled_from(["2026-11-23T10:30", "2026-11-23T09:00"]))}
         elif kind == "task.add":
             payload = {"text": draw(st.sampled_from(["copies", "call home", "laminate"])),
                        "for": draw(st.none() | st.sampled_from(STAFF)),

@@ -20,6 +20,7 @@ CLASSROOM = {
         {"id": "T", "name": "Tess Teacher", "short": "Ms. T", "role": "teacher", "logins": ["tess"]},
         {"id": "P", "name": "Pat Para", "short": "Mr. P", "role": "para"},
         {"id": "O", "name": "Oli One", "short": "Ms. O", "role": "one-to-one"},
+        {"id": "X", "name": "Sam Sub", "short": "Sub", "role": "sub"},
     ],
     "students": [
         {"id": "S1", "initials": "A.A.", "name": "Secret Fullname"},
@@ -154,6 +155,26 @@ def test_assign_override_moves_students_and_ends_with_its_block_or_until(room):
                                                  "activity": "Break", "until": at("10:30").isoformat()})
     assert staff(board(room, [until], "10:20"), "P").activity == "Break"
     assert staff(board(room, [until], "10:31"), "P").activity != "Break"
+
+
+def test_an_absent_adult_and_their_sub(room):
+    out_t = ev("absent", "07:50", by="T", staff="T", sub="X", until=at("10:00").isoformat())
+    state = board(room, [out_t], "09:30")
+    assert staff(state, "T").source == "absent" and staff(state, "T").with_ == ()
+    x = staff(state, "X")
+    assert (x.with_, x.source, x.activity) == (("S1", "S2"), "cover", "Reading (for T)")
+    assert all(s.covered for s in state.students)
+    assert staff(board(room, [out_t], "10:15"), "T").with_ == ("S1", "S2", "S3")  # back at 10:00
+
+
+def test_a_one_to_one_para_out_today(room):
+    no_sub = ev("absent", "07:50", by="T", staff="O", sub=None, until=None)
+    s3 = student(board(room, [no_sub], "09:30"), "S3")
+    assert not s3.covered and s3.with_ == ("P",) and "Out today, no sub" in s3.why_uncovered
+    with_sub = ev("absent", "07:50", by="T", staff="O", sub="X", until=None)
+    state = board(room, [with_sub], "09:30")
+    assert student(state, "S3").covered and set(student(state, "S3").with_) == {"P", "X"}
+    assert staff(state, "X").source == "one-to-one"
 
 
 def test_retract_undoes_and_duplicates_count_once(room):

@@ -51,6 +51,7 @@ ACTIONS = [
     ("move", "m", "Move a student", "Announce a student leaving: pick the student, then where (you go along)"),
     ("back", "b", "Back in the room", "Mark a student who was out as back"),
     ("assign", "a", "Assign (today's change)", "Put an adult with students somewhere until a time"),
+    ("absent", "o", "Out today / sub", "An adult is out today; pick who subs for them (or nobody)"),
     ("new_task", "n", "New task", "Add a task (copies, filing, call home…) for someone, with a due time"),
     ("done_task", "d", "Task done", "Mark an open task done"),
     ("undo", "u", "Undo my last", "Retract the last thing you recorded"),
@@ -322,6 +323,22 @@ class BoardApp(App[int]):
             return
         self._record("assign", {"staff": staff.id, "students": students, "at": at,
                                 "activity": form["activity"] or None, "until": until})
+
+    @work(exclusive=True, group="action")
+    async def action_absent(self) -> None:
+        if self.state is None or await self._ensure_me() is None:
+            return
+        staff = self.snapshot.classroom.staff
+        out = await self.push_screen_wait(PickerScreen("Who is out today?", [
+            Choice(f"{s.short} — {s.role}", s.id) for s in staff]))
+        if not out:
+            return
+        short = self.snapshot.classroom.staff_by_id()[out].short
+        subs = [Choice("Nobody (no sub)", "-", "0")] + [
+            Choice(f"{s.short} — {s.role}", s.id) for s in staff if s.id != out]
+        sub = await self.push_screen_wait(PickerScreen(f"Who subs for {short}?", subs))
+        if sub:
+            self._record("absent", {"staff": out, "sub": None if sub == "-" else sub, "until": None})
 
     @work(exclusive=True, group="action")
     async def action_new_task(self) -> None:

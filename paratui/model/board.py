@@ -3,8 +3,8 @@ the classroom, the schedule, the journal's events and the clock.
 
 This is the one place that answers "who is with whom". Order of precedence for an adult, newest wins:
   1. escorting a student somewhere (a `move` that names them) or a `assign` override of today;
-  2. their duty in the schedule's current block;
-  3. a one-to-one para with no duty of their own follows their student.
+  2. their duty in the schedule's current block — or, while they are `absent`, their sub's;
+  3. a one-to-one para (or their sub) with no duty of their own follows their student.
 A student is where their latest `move` put them (until `back`), else where the block puts them.
 """
 
@@ -42,7 +42,7 @@ class StaffCard:
     activity: str
     since: datetime | None
     until: datetime | None
-    source: str  # "move" | "assign" | "schedule" | "one-to-one" | "off"
+    source: str  # "move" | "assign" | "schedule" | "one-to-one" | "absent" | "cover" | "off"
     next: NextBlock | None = None
 
 
@@ -154,6 +154,9 @@ def build_board(
                 list(duty.students), duty.at or block.at, duty.activity or block.activity,
                 _at(today, block.start), _at(today, block.end), "schedule")
 
+    # 1b. Adults out today (`absent`): their sub, if any, takes their place in the schedule.
+    stand_in = _absences(todays, doing, now)
+
     # 2. Today's overrides (`assign`), oldest first, so a newer one takes students from an older one.
     for e in (e for e in todays if e.type == "assign"):
         until = _until_of(e, schedule, today)
@@ -205,9 +208,9 @@ def build_board(
             holder = next((d for d in doing.values() if sid in d.students), None)
             where[sid] = (holder.at if holder else None) or (block.at if block else home)
 
-    # 4. One-to-one paras with nothing else to do follow their student.
+    # 4. One-to-one paras (or their sub) with nothing else to do follow their student.
     for st in classroom.students:
-        para = st.one_to_one
+        para = stand_in.get(st.one_to_one, st.one_to_one)
         if para and para not in doing:
             doing[para] = _Doing([st.id], where[st.id], "One-to-one", None, None, "one-to-one")
 
@@ -236,11 +239,11 @@ def build_board(
         if kind != "away" and (block is not None or mv is not None):
             supervised = bool(loc and loc.supervised)
             if st.one_to_one:
-                para_here = st.one_to_one in with_
-                if not (para_here or supervised or st.id in explicit):
+                para = stand_in.get(st.one_to_one, st.one_to_one)
+                if not (para in with_ or supervised or st.id in explicit):
                     covered = False
-                    d = doing.get(st.one_to_one)
-                    why = f"1:1 {st.one_to_one} is away: {d.activity}" if d else f"1:1 {st.one_to_one} is away"
+                    d = doing.get(para)
+                    why = f"1:1 {para} is away: {d.activity}" if d else f"1:1 {para} is away"
             elif not (with_ or supervised):
                 covered, why = False, "no adult"
         students.append(StudentRow(
@@ -250,6 +253,25 @@ def build_board(
         room=classroom.room, now=now, weekday=weekday, block=block, staff=staff_cards,
         students=tuple(students), tasks=_tasks(live, now), binder=_binder(weekday, binder_titles or {}),
         locations=locations, warnings=tuple(warnings))
+
+
+def _absences(todays: list[Event], doing: dict[str, _Doing], now: datetime) -> dict[str, str]:
+    """Apply today's `absent` events to the schedule's duties; returns absent staff id → sub id."""
+    stand_in: dict[str, str] = {}
+    for e in (e for e in todays if e.type == "absent"):
+        until = _parse_due(e.payload.get("until"))  # None: the rest of the day
+        if until is not None and until <= now:
+            continue
+        absent, sub = e.payload["staff"], e.payload.get("sub")
+        duty = doing.pop(absent, None)
+        if sub:
+            stand_in[absent] = sub
+            if duty is not None:
+                doing[sub] = _Doing(duty.students, duty.at, f"{duty.activity} (for {absent})",
+                                    duty.since, duty.until, "cover", e.time)
+        doing[absent] = _Doing([], None, "Out today" + (f", {sub} covers" if sub else ", no sub"),
+                               e.time, until, "absent", e.time)
+    return stand_in
 
 
 def _until_of(e: Event, schedule: Schedule, today: date) -> datetime | None:

@@ -24,6 +24,10 @@ def describe(event: Event, classroom: Classroom, target: Event | None = None) ->
         doing = f" ({p['activity']})" if p.get("activity") else ""
         until = f" until {str(p['until'])[11:16]}" if p.get("until") else ""
         return f"{staff.get(p['staff'], p['staff'])} with {names}{at}{doing}{until}"
+    if event.type == "absent":
+        sub = f"; {staff.get(p['sub'], p['sub'])} covers" if p.get("sub") else "; no sub"
+        until = f" until {str(p['until'])[11:16]}" if p.get("until") else ""
+        return f"{staff.get(p['staff'], p['staff'])} out today{until}{sub}"
     if event.type == "task.add":
         for_ = f" for {staff.get(p['for'], p['for'])}" if p.get("for") else ""
         return f"task added: {p['text']}{for_}"

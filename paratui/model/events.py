@@ -12,6 +12,7 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "move": ("student", "to"),
     "back": ("student",),
     "assign": ("staff", "students"),
+    "absent": ("staff",),
     "task.add": ("text",),
     "task.done": ("task",),
     "retract": ("target",),
