@@ -40,7 +40,7 @@ def sync_rows(writes: int) -> list[Row]:
         Row("Syncthing: … p95 / max", f"{p['p95'] * 1000:.0f} ms / {p['max'] * 1000:.0f} ms", target="info"),
         Row(f"Syncthing: acknowledged events lost (of {r['acknowledged']}, conflicts included)",
             str(r["lost"]), target="0", ok=r["lost"] == 0),
-        Row(f"Syncthing: sync-conflict copies merged / events doubled in files", f"{copies} / {doubled}",
+        Row("Syncthing: sync-conflict copies merged / events doubled in files", f"{copies} / {doubled}",
             target="info"),
     ]
 

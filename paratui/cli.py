@@ -12,13 +12,14 @@ import gc
 import json
 import shutil
 import sys
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 
 from paratui.model.classroom import Classroom, Staff
 from paratui.model.describe import describe
 from paratui.model.events import live_events
 from paratui.model.export import board_to_dict, board_to_text
+from paratui.model import resolve
 from paratui.model.resolve import NotFound, find_location, find_staff, find_student, staff_for_login
 from paratui.store import identity, paths
 from paratui.store.folder import JOURNAL, FolderError
@@ -143,18 +144,11 @@ def acting_staff(classroom: Classroom, as_: str | None) -> Staff | None:
     return staff_for_login(classroom, identity.login())
 
 
-def parse_clock(text: str, today: datetime) -> datetime:
-    """HH:MM (today), YYYY-MM-DD (end of that school day) or an ISO date-time."""
-    text = text.strip()
+def parse_clock(text: str, now: datetime) -> datetime:
     try:
-        if len(text) <= 5 and ":" in text:
-            hh, mm = text.split(":")
-            return datetime.combine(today.date(), time(int(hh), int(mm)))
-        if len(text) == 10:
-            return datetime.combine(datetime.fromisoformat(text).date(), time(15, 0))
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        raise UsageProblem(f"{text!r} is not a time like 14:30 or a date like 2026-11-25") from None
+        return resolve.parse_clock(text, now)
+    except ValueError as e:
+        raise UsageProblem(str(e)) from None
 
 
 def _write(room: Room, args: argparse.Namespace) -> int:
