@@ -35,6 +35,16 @@ def room_dir(tmp_path) -> Path:
     return target
 
 
+@pytest.fixture
+def fault_room(tmp_path, monkeypatch) -> Path:
+    """A demo room for the fault suite, written as host "ws", login "jthomas"."""
+    import fault_helpers as fh
+
+    monkeypatch.setenv("PARATUI_HOST", "ws")
+    monkeypatch.setenv("PARATUI_LOGIN", "jthomas")
+    return fh.demo_copy(tmp_path / "room")
+
+
 def run_cli(*args: str, data: Path | None = None, env: dict | None = None,
             check: bool = False) -> subprocess.CompletedProcess:
     """`paratui ARGS` in a separate process, as a person or a script would run it."""

@@ -13,6 +13,7 @@ writing once GO_FILE exists (so several writers start at the same moment).
 from __future__ import annotations
 
 import json
+import errno
 import os
 import shutil
 import subprocess
@@ -197,3 +198,15 @@ def _writer_main(journal: str, count: str, go: str) -> None:
 
 if __name__ == "__main__":
     _writer_main(*sys.argv[1:4])
+
+
+def fill_disk(filler: Path) -> None:
+    """Write zeros into `filler` until its filesystem is full (ENOSPC)."""
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError as e:
+        assert e.errno == errno.ENOSPC
+    finally:
+        os.close(fd)

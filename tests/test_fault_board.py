@@ -10,7 +10,6 @@ process's CLI write.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
@@ -218,14 +217,7 @@ async def test_board_full_disk(tmp_path, monkeypatch):
         app = fh.board_app(root)
         async with app.run_test(size=SIZE) as pilot:
             filler = mnt / "filler"
-            fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-            try:
-                while True:
-                    os.write(fd, b"\0" * 4096)
-            except OSError as e:
-                assert e.errno == errno.ENOSPC
-            finally:
-                os.close(fd)
+            fh.fill_disk(filler)
             await _move_s01_to_bathroom(pilot)
             await fh.wait_until(pilot, lambda: any(t == "NOT recorded" for t, _, _ in app.notes),
                                 what="NOT recorded")

@@ -31,13 +31,6 @@ DAYDIR = "journal/2026-11-23"
 MOVE = {"student": "S01", "to": "bathroom", "with": ["JT"]}
 
 
-@pytest.fixture
-def fault_room(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("PARATUI_NOW", fh.NOW)
-    monkeypatch.setenv("PARATUI_HOST", "ws")
-    monkeypatch.setenv("PARATUI_LOGIN", "jthomas")
-    return fh.demo_copy(tmp_path / "room")
-
 
 def _room(root: Path) -> Room:
     return Room(root, clock=lambda: fh.NOW_DT)
@@ -132,14 +125,7 @@ def test_full_disk_real_tmpfs(tmp_path, monkeypatch):
         own = root / DAYDIR / "ws--jthomas.json"
         # fill the disk
         filler = mnt / "filler"
-        fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-        try:
-            while True:
-                os.write(fd, b"\0" * 4096)
-        except OSError as e:
-            assert e.errno == errno.ENOSPC
-        finally:
-            os.close(fd)
+        fh.fill_disk(filler)
         before = own.read_bytes()
         failures = 0
         for _ in range(3):

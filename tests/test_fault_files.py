@@ -30,13 +30,6 @@ from paratui.store.room import Room  # noqa: E402
 DAYDIR = "journal/2026-11-23"
 
 
-@pytest.fixture
-def fault_room(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("PARATUI_NOW", fh.NOW)
-    monkeypatch.setenv("PARATUI_HOST", "ws")
-    monkeypatch.setenv("PARATUI_LOGIN", "jthomas")
-    return fh.demo_copy(tmp_path / "room")
-
 
 def _move(sid: str, to: str = "bathroom"):
     return new_event("move", "JT", {"student": sid, "to": to, "with": ["JT"]}, fh.NOW_DT, "jthomas", "ws")
