@@ -41,10 +41,16 @@ class DataChanged(Message):
 
 
 
+FOOTER_KEYS = {"move": "Move", "back": "Back", "absent": "Out today", "new_task": "Task", "undo": "Undo",
+               "help": "Help", "quit": "Quit"}
+
+
 class BoardApp(BoardActions, App[int]):
     CSS_PATH = "board_app.tcss"
     TITLE = "paratui"
-    BINDINGS = [Binding(key, action, title.split(" (")[0], show=action not in ("warnings", "pages"))
+    # The footer shows the keys used all day (it fits 80 columns, and each key shown is a widget
+    # that slows start-up); `?` and ctrl+p list them all.
+    BINDINGS = [Binding(key, action, FOOTER_KEYS.get(action, title), show=action in FOOTER_KEYS)
                 for action, key, title, _ in ACTIONS]
 
     def __init__(self, room: Room, *, as_staff: str | None = None, theme_name: str | None = None,
