@@ -21,8 +21,11 @@ TASK_TYPES = ("task.add", "task.done")
 _ORDER = attrgetter("time", "written", "id")  # same as Event.sort_key, but sorts in C
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class Event:
+    """One journal entry. Treat as read-only. Not a frozen dataclass only because a school year
+    holds thousands of task events and a frozen __init__ is several times slower to build."""
+
     id: str
     type: str
     time: datetime
@@ -30,7 +33,14 @@ class Event:
     staff: str | None = None
     login: str = ""
     host: str = ""
-    payload: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Event) and self.id == other.id and self.type == other.type \
+            and self.time == other.time and self.staff == other.staff
+
+    def __hash__(self) -> int:
+        return hash(self.id)
 
     @property
     def sort_key(self) -> tuple[datetime, int, str]:
@@ -48,28 +58,28 @@ def event_from_doc(doc: Any) -> Event:
     """A stored document → Event, or ValueError saying which field is wrong."""
     if not isinstance(doc, dict):
         raise ValueError("event is not a JSON object")
-    for key in ("id", "type", "time"):
-        if not isinstance(doc.get(key), str) or not doc[key]:
+    eid, type_, raw_time = doc.get("id"), doc.get("type"), doc.get("time")
+    for key, value in (("id", eid), ("type", type_), ("time", raw_time)):
+        if not value or not isinstance(value, str):
             raise ValueError(f"field {key!r} missing or not text")
     try:
-        when = datetime.fromisoformat(doc["time"])
+        when = datetime.fromisoformat(raw_time)
     except ValueError:
-        raise ValueError(f"field 'time': {doc['time']!r} is not an ISO date-time") from None
+        raise ValueError(f"field 'time': {raw_time!r} is not an ISO date-time") from None
+    if when.tzinfo is not None:
+        when = when.replace(tzinfo=None)
     payload = doc.get("payload") or {}
     if not isinstance(payload, dict):
         raise ValueError("field 'payload' is not an object")
-    need = EVENT_TYPES.get(doc["type"])
-    if need is not None:
-        missing = [k for k in need if k not in payload]
-        if missing:
-            raise ValueError(f"{doc['type']} event {doc['id']}: payload lacks {', '.join(missing)}")
+    for key in EVENT_TYPES.get(type_, ()):
+        if key not in payload:
+            missing = [k for k in EVENT_TYPES[type_] if k not in payload]
+            raise ValueError(f"{type_} event {eid}: payload lacks {', '.join(missing)}")
     written = doc.get("written", 0)
-    return Event(
-        id=doc["id"], type=doc["type"], time=when.replace(tzinfo=None),
-        written=written if isinstance(written, int) else 0,
-        staff=doc.get("staff"), login=str(doc.get("login", "")), host=str(doc.get("host", "")),
-        payload=payload,
-    )
+    login, host = doc.get("login", ""), doc.get("host", "")
+    return Event(eid, type_, when, written if isinstance(written, int) else 0, doc.get("staff"),
+                 login if isinstance(login, str) else str(login), host if isinstance(host, str) else str(host),
+                 payload)
 
 
 def live_events(events: Iterable[Event]) -> list[Event]:
