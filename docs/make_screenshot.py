@@ -30,8 +30,8 @@ async def main() -> None:
         room.record("move", "JT", {"student": "S02", "to": "bathroom", "with": ["JT"]})
         room.record("assign", "MR", {"staff": "AL", "students": ["S04"], "at": "library",
                                      "activity": "Library book swap", "until": "2026-11-23T10:45"})
-        room.record("task.add", "MR", {"text": "Call home: O.W. field trip form", "for": "MR",
-                                       "due": "2026-11-23T14:30"})
+        room.record("task.add", "MR", {"text": "Print Tuesday's speech pull-out list", "for": "AL",
+                                       "due": "2026-11-23T13:00"})
         app = BoardApp(Room(data), as_staff="JT", theme_folders=[paths.builtin_themes()])
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.pause(0.5)
