@@ -139,27 +139,45 @@ def build_board(
 ) -> BoardState:
     today = now.date()
     weekday = WEEKDAYS[now.weekday()]
-    locations = classroom.location_by_id()
-    home = classroom.home.id
     block = current_block(schedule, now)
     live = live_events(events)
     todays = [e for e in live if e.time.date() == today and e.time <= now + CLOCK_SKEW]
-    student_ids = [s.id for s in classroom.students]
+    student_ids = {s.id for s in classroom.students}
 
-    # 1. The schedule: each adult's duty in this block.
-    doing: dict[str, _Doing] = {}
-    if block is not None:
-        for staff_id, duty in block.duties.items():
-            doing[staff_id] = _Doing(
-                list(duty.students), duty.at or block.at, duty.activity or block.activity,
-                _at(today, block.start), _at(today, block.end), "schedule")
+    doing = _scheduled(block, today)                          # 1. the schedule's current block
+    stand_in = _absences(todays, doing, now)                  # 1b. adults out today, and their subs
+    _assignments(todays, doing, schedule, block, classroom.home.id, student_ids, now)  # 2. today's changes
+    moved = _movements(todays, doing, classroom, student_ids)  # 3. who took whom where
+    where = _whereabouts(classroom, block, doing, moved)
+    for st in classroom.students:                             # 4. one-to-ones follow their student
+        para = stand_in.get(st.one_to_one, st.one_to_one)
+        if para and para not in doing:
+            doing[para] = _Doing([st.id], where[st.id], "One-to-one", None, None, "one-to-one")
 
-    # 1b. Adults out today (`absent`): their sub, if any, takes their place in the schedule.
-    stand_in = _absences(todays, doing, now)
+    staff_cards = tuple(
+        _staff_card(s, doing.get(s.id), schedule, block, now, classroom.home.id) for s in classroom.staff)
+    students = _student_rows(classroom, block, doing, moved, where, stand_in, now)
+    return BoardState(
+        room=classroom.room, now=now, weekday=weekday, block=block, staff=staff_cards,
+        students=students, tasks=_tasks(live, now), binder=_binder(weekday, binder_titles or {}),
+        locations=classroom.location_by_id(), warnings=tuple(warnings))
 
-    # 2. Today's overrides (`assign`), oldest first, so a newer one takes students from an older one.
+
+def _scheduled(block: Block | None, today: date) -> dict[str, _Doing]:
+    """Each adult's duty in the current block, as the schedule has it."""
+    if block is None:
+        return {}
+    return {staff_id: _Doing(list(duty.students), duty.at or block.at, duty.activity or block.activity,
+                             _at(today, block.start), _at(today, block.end), "schedule")
+            for staff_id, duty in block.duties.items()}
+
+
+def _assignments(todays: list[Event], doing: dict[str, _Doing], schedule: Schedule, block: Block | None,
+                 home: str, student_ids: set[str], now: datetime) -> None:
+    """Today's `assign` overrides still in force, oldest first: a newer one takes students from an
+    older one (and from the schedule)."""
     for e in (e for e in todays if e.type == "assign"):
-        until = _until_of(e, schedule, today)
+        until = _until_of(e, schedule, now.date())
         if until is not None and until <= now:
             continue
         taken = [s for s in e.payload.get("students", []) if s in student_ids]
@@ -170,7 +188,11 @@ def build_board(
             e.payload.get("activity") or (block.activity if block else "Assigned"),
             e.time, until, "assign", e.time)
 
-    # 3. Movements: each student's latest move or back decides where they are.
+
+def _movements(todays: list[Event], doing: dict[str, _Doing], classroom: Classroom,
+               student_ids: set[str]) -> dict[str, Event]:
+    """Each student's latest `move` not followed by `back`; escorts go with them. Returns the moves."""
+    locations = classroom.location_by_id()
     moved: dict[str, Event] = {}
     for e in todays:
         if e.type == "move" and e.payload["student"] in student_ids:
@@ -181,8 +203,7 @@ def build_board(
     for e in moved.values():
         escorts = list(e.payload.get("with") or [])
         to = locations.get(e.payload["to"])
-        solo_in_room = not escorts and to is not None and to.in_room
-        if not solo_in_room:  # a student sent alone to a corner of the room keeps their adults
+        if escorts or to is None or not to.in_room:  # sent alone to a corner of the room: keeps their adults
             for d in doing.values():
                 d.students = [s for s in d.students if s != e.payload["student"]]
         for staff_id in escorts:
@@ -192,45 +213,48 @@ def build_board(
         current = doing.get(staff_id)
         if current is not None and current.source == "assign" and current.stamp > latest.time:
             continue  # reassigned after the walk began
-        label = locations[latest.payload["to"]].label if latest.payload["to"] in locations else latest.payload["to"]
-        doing[staff_id] = _Doing(
-            [m.payload["student"] for m in moves if m.payload["to"] == latest.payload["to"]],
-            latest.payload["to"], f"Taking to {label}", latest.time, None, "move", latest.time)
+        to = latest.payload["to"]
+        label = locations[to].label if to in locations else to
+        doing[staff_id] = _Doing([m.payload["student"] for m in moves if m.payload["to"] == to],
+                                 to, f"Taking to {label}", latest.time, None, "move", latest.time)
+    return moved
 
-    # Where each student is.
+
+def _whereabouts(classroom: Classroom, block: Block | None, doing: dict[str, _Doing],
+                 moved: dict[str, Event]) -> dict[str, str]:
+    """Where each student is: where a move took them, else where the block puts them or their adult."""
+    fallback = block.at if block else classroom.home.id
     where: dict[str, str] = {}
-    for sid in student_ids:
-        if sid in moved:
-            where[sid] = moved[sid].payload["to"]
-        elif block is not None and sid in block.where:
-            where[sid] = block.where[sid]
-        else:
-            holder = next((d for d in doing.values() if sid in d.students), None)
-            where[sid] = (holder.at if holder else None) or (block.at if block else home)
-
-    # 4. One-to-one paras (or their sub) with nothing else to do follow their student.
     for st in classroom.students:
-        para = stand_in.get(st.one_to_one, st.one_to_one)
-        if para and para not in doing:
-            doing[para] = _Doing([st.id], where[st.id], "One-to-one", None, None, "one-to-one")
+        if st.id in moved:
+            where[st.id] = moved[st.id].payload["to"]
+        elif block is not None and st.id in block.where:
+            where[st.id] = block.where[st.id]
+        else:
+            holder = next((d for d in doing.values() if st.id in d.students), None)
+            where[st.id] = (holder.at if holder else None) or fallback
+    return where
 
-    staff_cards = tuple(
-        _staff_card(s, doing.get(s.id), schedule, block, now, home) for s in classroom.staff)
 
-    # Who is with each student, and are they covered.
-    with_map: dict[str, list[str]] = {sid: [] for sid in student_ids}
+def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, _Doing],
+                  moved: dict[str, Event], where: dict[str, str], stand_in: dict[str, str],
+                  now: datetime) -> tuple[StudentRow, ...]:
+    """Who is with each student, for how long they have been out, and whether they are covered."""
+    locations = classroom.location_by_id()
+    shorts = {s.id: s.short for s in classroom.staff}
+    with_map: dict[str, list[str]] = {s.id: [] for s in classroom.students}
     for staff_id, d in doing.items():
         for sid in d.students:
             if sid in with_map:
                 with_map[sid].append(staff_id)
     explicit = {sid for d in doing.values() if d.source in ("assign", "move") for sid in d.students}
-    students = []
+    rows = []
     for st in classroom.students:
         loc = locations.get(where[st.id])
         kind = loc.kind if loc else "room"
         mv = moved.get(st.id)
         out = kind == "out"
-        since = mv.time if (mv and out) else (_at(today, block.start) if (out and block) else None)
+        since = mv.time if (mv and out) else (_at(now.date(), block.start) if (out and block) else None)
         minutes = max(0, int((now - since).total_seconds() // 60)) if since else None
         expected = loc.expected_minutes if (loc and mv and out) else None
         over = bool(expected is not None and minutes is not None and minutes > expected)
@@ -238,21 +262,17 @@ def build_board(
         covered, why = True, ""
         if kind != "away" and (block is not None or mv is not None):
             supervised = bool(loc and loc.supervised)
-            if st.one_to_one:
+            if st.one_to_one:  # needs their own para (or sub), an explicit cover, or a supervised place
                 para = stand_in.get(st.one_to_one, st.one_to_one)
                 if not (para in with_ or supervised or st.id in explicit):
                     covered = False
                     d = doing.get(para)
-                    why = f"1:1 {para} is away: {d.activity}" if d else f"1:1 {para} is away"
+                    why = f"1:1 {shorts.get(para, para)} is away" + (f": {d.activity}" if d else "")
             elif not (with_ or supervised):
                 covered, why = False, "no adult"
-        students.append(StudentRow(
+        rows.append(StudentRow(
             st.id, st.initials, where[st.id], out, minutes, expected, over, with_, covered, why, since))
-
-    return BoardState(
-        room=classroom.room, now=now, weekday=weekday, block=block, staff=staff_cards,
-        students=tuple(students), tasks=_tasks(live, now), binder=_binder(weekday, binder_titles or {}),
-        locations=locations, warnings=tuple(warnings))
+    return tuple(rows)
 
 
 def _absences(todays: list[Event], doing: dict[str, _Doing], now: datetime) -> dict[str, str]:
