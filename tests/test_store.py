@@ -177,3 +177,29 @@ def test_every_event_records_who_which_login_and_host(room_dir):
     doc = stored["_default"]["1"]
     assert (doc["id"], doc["staff"], doc["login"], doc["host"], doc["time"]) == (
         event.id, "JT", "tester", "testhost", "2026-11-23T10:15:00")
+
+
+def test_watcher_polls_on_a_network_share_and_sees_changes(room_dir, tmp_path):
+    """inotify cannot see another machine's writes on NFS/SMB: there the watcher polls by itself."""
+    import threading
+
+    from paratui.store.watcher import FolderWatcher, filesystem_type
+
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"/dev/vda / ext4 rw 0 0\nserver:/rooms {room_dir} nfs4 rw 0 0\n")
+    assert filesystem_type(room_dir / "journal", mounts) == "nfs4"
+    changed = threading.Event()
+    watcher = FolderWatcher(room_dir, changed.set, mounts_file=mounts)
+    watcher.start()
+    try:
+        assert watcher.mode.startswith("polling") and "nfs4" in watcher.reason
+        Room(room_dir).record("back", "JT", {"student": "S01"})
+        assert changed.wait(10), "the polling watcher never noticed the write"
+    finally:
+        watcher.stop()
+    local = FolderWatcher(room_dir, lambda: None, mounts_file=tmp_path / "none")
+    local.start()
+    try:
+        assert local.mode == "inotify"
+    finally:
+        local.stop()

@@ -22,10 +22,10 @@ NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "ss
                        "davfs", "fuse.davfs2", "afs", "fuse.rclone", "ceph", "glusterfs"}
 
 
-def filesystem_type(path: Path) -> str | None:
+def filesystem_type(path: Path, mounts_file: Path = Path("/proc/mounts")) -> str | None:
     """The type of the mount holding `path` (Linux /proc/mounts), or None when unknown."""
     try:
-        mounts = Path("/proc/mounts").read_text().splitlines()
+        mounts = mounts_file.read_text().splitlines()
     except OSError:
         return None
     target = str(Path(path).resolve())
@@ -74,8 +74,10 @@ class _Handler(FileSystemEventHandler):
 
 
 class FolderWatcher:
-    def __init__(self, root: Path, on_change: Callable[[], None], poll: float | None = None):
+    def __init__(self, root: Path, on_change: Callable[[], None], poll: float | None = None,
+                 mounts_file: Path = Path("/proc/mounts")):
         self.root = Path(root).resolve()
+        self.mounts_file = mounts_file
         self.on_change = on_change
         self.poll = poll
         self.mode = "off"
@@ -97,7 +99,7 @@ class FolderWatcher:
 
     def start(self) -> None:
         self._root_id = self._current_root_id()
-        fs = filesystem_type(self.root)
+        fs = filesystem_type(self.root, self.mounts_file)
         if self.poll is None and fs in NETWORK_FILESYSTEMS:
             self.poll, self.reason = 1.0, f"{fs} share: inotify cannot see other machines' writes"
         if self.poll is None:
