@@ -179,22 +179,22 @@ class JournalReader:
         self._cache: dict[Path, _Cached] = {}
         self._last_good: dict[Path, list[Event]] = {}
 
+    def task_dirs(self) -> list[Path]:
+        try:
+            return sorted(p for p in (self.journal / TASKS_DIR).iterdir() if p.is_dir())
+        except OSError:
+            return []
+
     def board_dirs(self, today: date) -> list[Path]:
         """What a board for `today` needs: today's folder and every month of tasks."""
-        dirs = [day_dir(self.journal, today)]
-        tasks = self.journal / TASKS_DIR
-        try:
-            dirs.extend(sorted(p for p in tasks.iterdir() if p.is_dir()))
-        except OSError:
-            pass
-        return dirs
+        return [day_dir(self.journal, today), *self.task_dirs()]
 
     def all_dirs(self) -> list[Path]:
         try:
             days = [p for p in self.journal.iterdir() if p.is_dir() and p.name != TASKS_DIR]
         except OSError:
-            return []
-        return sorted(days) + self.board_dirs(date.min)[1:]
+            days = []
+        return sorted(days) + self.task_dirs()
 
     def read(self, dirs: list[Path]) -> tuple[list[Event], list[str], bool]:
         """(events, problems, whether anything changed since the last read)."""
