@@ -39,8 +39,6 @@ class DataChanged(Message):
     """Posted from the watcher thread: something in the data folder changed."""
 
 
-
-
 FOOTER_KEYS = {"move": "Move", "back": "Back", "absent": "Out today", "new_task": "Task", "undo": "Undo",
                "help": "Help", "quit": "Quit"}
 
@@ -181,8 +179,7 @@ class BoardApp(BoardActions, App[int]):
         except FolderError as e:
             self.notify("\n".join(e.problems), title="Data folder unusable", severity="error")
             return
-        state = self.room.board(self.snapshot)
-        state = BoardState(**{**state.__dict__, "warnings": tuple(self.theme_problems) + state.warnings})
+        state = self.room.board(self.snapshot, self.theme_problems)
         if state != self.state:
             if self.state is not None and (state.students, state.tasks, state.staff) != (
                     self.state.students, self.state.tasks, self.state.staff):

@@ -1,6 +1,6 @@
 """The board's panes. Each takes the whole BoardState and draws its part; none reads files.
 
-Styles live in board_screen.tcss. Colours for out/over/overdue/uncovered are theme variables.
+Styles live in board_app.tcss. Colours for out/over/overdue/uncovered are theme variables.
 """
 
 from __future__ import annotations
@@ -45,14 +45,6 @@ class Pane(Static):
             self.set_class(on, "-alert")
 
 
-def _style(pane: Static, variable: str) -> str:
-    """A board colour of the current theme, as a Rich style string.
-
-    Read from the theme itself: the app's CSS variables are refreshed only after a theme switch
-    has been applied, which is later than the redraw that the switch triggers."""
-    return board_color(pane.app, variable)
-
-
 class AdultsPane(Pane):
     title = "Adults"
 
@@ -82,7 +74,7 @@ class AdultsPane(Pane):
         text.append(card.short, style="bold")
         text.append(f" {card.activity}{when}\n", style="italic" if card.source == "assign" else "")
         who = " ".join(initials.get(x, x) for x in card.with_) or "—"
-        text.append(f"  {who}", style="bold " + (_style(self, "paratui-out") if away else ""))
+        text.append(f"  {who}", style="bold " + (board_color(self.app, "paratui-out") if away else ""))
         text.append(f" @ {location_label(state, card.location)}\n")
         if card.next:
             text.append(f"  next {card.next.start:%H:%M} {card.next.activity}\n", style="dim")
@@ -97,9 +89,9 @@ class StudentsPane(Pane):
         for i, s in enumerate(state.students, 1):
             style = ""
             if not s.covered:
-                style = "bold " + _style(self, "paratui-uncovered")
+                style = "bold " + board_color(self.app, "paratui-uncovered")
             elif s.out:
-                style = _style(self, "paratui-out")
+                style = board_color(self.app, "paratui-out")
             text.append(f"{i} {s.initials:<6}", style="bold " + style)
             text.append(f" {location_label(state, s.location)}", style=style)
             text.append(f" · {companions(state, s)}\n", style=style or "dim")
@@ -116,7 +108,10 @@ class OutPane(Pane):
         text = Text()
         for s in rows:
             over = s.over
-            style = ("bold reverse " + _style(self, "paratui-over")) if over else _style(self, "paratui-out")
+            if over:
+                style = "bold reverse " + board_color(self.app, "paratui-over")
+            else:
+                style = board_color(self.app, "paratui-out")
             limit = f"/{s.expected_minutes}" if s.expected_minutes else ""
             minutes = f"{s.minutes_out}{limit}m" if s.minutes_out is not None else ""
             # minutes first: the number that matters must survive a narrow screen
@@ -138,9 +133,9 @@ class UncoveredPane(Pane):
         text = Text()
         for s in rows:
             text.append(f"{s.initials:<5} {s.why_uncovered} @ {location_label(state, s.location)}\n",
-                        style="bold " + _style(self, "paratui-uncovered"))
+                        style="bold " + board_color(self.app, "paratui-uncovered"))
         if not rows:
-            text.append("Every student has an adult.", style=_style(self, "paratui-covered"))
+            text.append("Every student has an adult.", style=board_color(self.app, "paratui-covered"))
         self.update(text)
         self.border_subtitle = str(len(rows)) if rows else ""
         self._alert(bool(rows))
@@ -156,7 +151,7 @@ class TasksPane(Pane):
             if t.done:
                 style = "dim strike"
             elif t.overdue:
-                style = "bold " + _style(self, "paratui-overdue")
+                style = "bold " + board_color(self.app, "paratui-overdue")
             else:
                 style = ""
             text.append(f"{short_id(t.id)} ", style="dim")

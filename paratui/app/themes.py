@@ -21,7 +21,10 @@ BOARD_VARIABLE_DEFAULTS = {
 
 
 def board_color(app: App, variable: str) -> str:
-    """One of the board's colours (BOARD_VARIABLE_DEFAULTS' names) in the app's current theme."""
+    """One of the board's colours (BOARD_VARIABLE_DEFAULTS' names) in the app's current theme.
+
+    Read from the theme itself, not the app's CSS variables: those are refreshed only after a theme
+    switch has been applied, which is later than the redraw that the switch triggers."""
     return app.current_theme.variables.get(variable) or BOARD_VARIABLE_DEFAULTS.get(variable, "")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from paratui.model.board import BoardState, build_board
 from paratui.model.events import TASK_TYPES, Event, last_undoable
@@ -26,10 +26,11 @@ class Room:
     def snapshot(self) -> Snapshot:
         return self.folder.load(self.clock().date())
 
-    def board(self, snapshot: Snapshot | None = None) -> BoardState:
+    def board(self, snapshot: Snapshot | None = None, more_warnings: Iterable[str] = ()) -> BoardState:
+        """The board now; `more_warnings` (e.g. the app's theme problems) come first in its warnings."""
         snap = snapshot or self.snapshot()
         return build_board(snap.classroom, snap.schedule, snap.events, self.clock(),
-                           snap.binder_titles, snap.warnings)
+                           snap.binder_titles, [*more_warnings, *snap.warnings])
 
     def record(self, type: str, staff: str | None, payload: dict, task_stream: bool = False) -> Event:
         """Write one event; returns once it is durable on disk (raises JournalWriteError if not)."""
