@@ -33,17 +33,27 @@ class JournalWriteError(Exception):
     """A write that did not reach the disk. Nothing was acknowledged."""
 
 
+_UNREAD = object()
+
+
 class AtomicJSONStorage(Storage):
-    """TinyDB storage that reads the file fresh every time and replaces it atomically on write.
+    """TinyDB storage that replaces the file atomically on write.
 
     TinyDB's own JSONStorage keeps the file open and rewrites it in place: a crash mid-write leaves
-    half a file, and another process sees it torn.
+    half a file, and another process sees it torn. This one reads the file once per instance (TinyDB
+    reads it twice per insert) — the writer makes a fresh instance for each write, under the lock.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, preloaded=_UNREAD):
         self.path = Path(path)
+        self._data = preloaded
 
     def read(self):
+        if self._data is _UNREAD:
+            self._data = self._load()
+        return self._data
+
+    def _load(self):
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -54,6 +64,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data) -> None:
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        self._data = data
 
     def close(self) -> None:
         pass
@@ -105,8 +116,8 @@ class JournalWriter:
         try:
             self._make_dirs(path.parent)
             with _locked(path):
-                path = self._usable(path)
-                db = TinyDB(path, storage=AtomicJSONStorage)
+                path, data = self._usable(path)
+                db = TinyDB(path, storage=lambda p: AtomicJSONStorage(p, preloaded=data))
                 try:
                     db.insert(event.to_doc())
                 finally:
@@ -139,16 +150,16 @@ class JournalWriter:
                 pass  # another writer made it a moment ago
 
     @staticmethod
-    def _usable(path: Path) -> Path:
-        """Our file, or if someone damaged it, the next free sibling: never write over a file we
-        cannot parse (that would erase the events in it)."""
+    def _usable(path: Path) -> tuple[Path, dict | None]:
+        """Our file and what it holds, or if someone damaged it, the next free sibling: never write
+        over a file we cannot parse (that would erase the events in it)."""
         candidate, n = path, 0
         while True:
             try:
                 data = AtomicJSONStorage(candidate).read()
                 # TinyDB needs {table: {doc_id: doc}}; valid JSON of another shape is just as unusable
                 if data is None or (isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())):
-                    return candidate
+                    return candidate, data
             except (ValueError, UnicodeDecodeError):
                 pass
             n += 1
