@@ -12,6 +12,9 @@ import errno
 import fcntl
 import json
 import os
+import re
+import stat
+import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -24,9 +27,23 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from paratui.model.events import TASK_TYPES, Event, event_from_doc
+from paratui.model.text import clean
 from paratui.store.atomic import atomic_write
+from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 
 TASKS_DIR = "tasks"
+
+# A day's file is a few KB and a month of tasks a few hundred; anything this big is not ours.
+MAX_FILE_BYTES = 16 * MiB
+# A journal document nests 4 levels ({"_default": {"1": {"payload": {"with": [...]}}}}). Deeper
+# files are refused before anything recurses into them (json, repr, the model).
+MAX_DEPTH = 32
+# Journal files are readable by every account that can reach the folder, whatever the umask; only
+# their owner can change them (writes are a rename, so no one needs write permission on the file).
+FILE_MODE = 0o644
+# How long a writer waits for another process of the same host and login to finish its write (a
+# write takes milliseconds), before it says which process holds the lock. PARATUI_LOCK_WAIT overrides.
+LOCK_WAIT = 3.0
 
 
 class JournalWriteError(Exception):
@@ -55,19 +72,54 @@ class AtomicJSONStorage(Storage):
 
     def _load(self):
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, MAX_FILE_BYTES)  # no symlink, FIFO or device, bounded
         except FileNotFoundError:
             return None
         if not raw.strip():
             return None
-        return json.loads(raw)
+        return parse_json(raw)
 
     def write(self, data) -> None:
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(),
+                     mode=FILE_MODE)
         self._data = data
 
     def close(self) -> None:
         pass
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than MAX_DEPTH (json would raise RecursionError, or the model later)."""
+
+
+# A JSON string, unrolled so the regex engine does not backtrack per character.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether well-formed JSON `raw` nests more than about `limit` levels (somewhere between
+    `limit` and 2 x `limit`: a cheap check, strings stripped, then innermost pairs peeled off)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"[]", b"").replace(b"{}", b"")
+    return bool(brackets)
+
+
+def parse_json(raw: bytes):
+    """json.loads that never raises RecursionError: too deep a file is a TooDeep (a ValueError), like
+    any other unparsable file (JSONDecodeError, UnicodeDecodeError and the int-digits limit are too)."""
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise TooDeep(f"nested more than {MAX_DEPTH} levels deep") from None
+    if isinstance(data, (dict, list)) and too_deep(raw):
+        raise TooDeep(f"nested more than {MAX_DEPTH} levels deep")
+    return data
 
 
 def is_journal_file(name: str) -> bool:
@@ -85,24 +137,155 @@ def day_dir(journal: Path, day: date) -> Path:
     return journal / day.isoformat()
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An OS lock beside the file (the file itself is replaced, so it cannot carry the lock)."""
-    lock_path = path.parent / f".{path.name}.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+# -- the writer's lock -----------------------------------------------------------------------------
+_COMMANDS = ("board", "move", "back", "assign", "absent", "task", "undo", "init", "themes")
+_STAMP_SIZE = 160
+_STAMP = re.compile(r"pid (\d{1,10}) on ([A-Za-z0-9_.-]{1,64}) \((paratui(?: [a-z]{1,12}){0,2})\) #[0-9a-f]{1,32}")
+
+
+def _doing() -> str:
+    """What this process is, for a lock stamp: `paratui move`, never the rest of the command line
+    (it holds names)."""
+    words = [a for a in sys.argv[1:3] if a in _COMMANDS or a in ("add", "done")]
+    return " ".join(["paratui", *words[:2]])
+
+
+def _lock_wait(explicit: float | None) -> float:
+    if explicit is not None:
+        return explicit
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
+        return max(0.0, float(os.environ.get("PARATUI_LOCK_WAIT", "")))
+    except ValueError:
+        return LOCK_WAIT
+
+
+class _Lock:
+    """An OS lock beside the file (the file itself is replaced, so it cannot carry the lock).
+
+    Opened without following symlinks (a planted `.NAME.lock -> /etc/x` must not make us create or
+    truncate that file) and without blocking (a FIFO planted there); a lock entry that is not a plain
+    file is stepped over to `.NAME.lock.1`, `.2`…, a choice every writer makes the same way. The holder
+    stamps its pid into the file so a writer that waits too long can say who holds it.
+    """
+
+    def __init__(self, path: Path, wait: float, label: str):
+        self.path, self.wait, self.label = path, wait, label
+        self.fd = -1
+
+    def __enter__(self) -> "_Lock":
+        for _ in range(5):  # the lock file replaced under us: open the new one
+            fd, lock_path = self._open()
+            try:
+                self._acquire(fd)
+                if os.fstat(fd).st_ino == os.lstat(lock_path).st_ino:
+                    self.fd = fd
+                    self._stamp()
+                    return self
+            except BaseException:
+                os.close(fd)
+                raise
+            os.close(fd)
+        raise JournalWriteError(f"{self.label}: its lock file keeps being replaced; nothing was written")
+
+    def __exit__(self, *exc) -> None:
+        os.close(self.fd)  # closing releases the lock
+
+    def _candidates(self) -> Iterator[Path]:
+        base = self.path.parent / f".{self.path.name}.lock"
+        yield base
+        for n in range(1, 8):
+            yield base.with_name(f"{base.name}.{n}")
+
+    def _open(self) -> tuple[int, Path]:
+        flags = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+        for lock_path in self._candidates():
+            try:
+                st = os.lstat(lock_path)
+            except FileNotFoundError:
+                st = None
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                continue  # a symlink, FIFO, folder or device where the lock belongs: never open it
+            fd = -1
+            for mode in ((os.O_RDWR | os.O_CREAT), os.O_RDWR, os.O_RDONLY):
+                try:
+                    fd = os.open(lock_path, mode | flags, 0o644)
+                    break
+                except (PermissionError, FileExistsError):
+                    continue  # e.g. left by root (sudo -E): flock works on a read-only descriptor too
+                except OSError as e:
+                    if e.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EOPNOTSUPP):
+                        break  # swapped for something else since the lstat
+                    raise
+            if fd < 0:
+                continue
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                continue
+            if st is None:
+                try:
+                    os.fchmod(fd, 0o644)  # whatever the umask: the stamp is for everyone to read
+                except OSError:
+                    pass
+            return fd, lock_path
+        raise JournalWriteError(f"{self.label}: no usable lock file beside it (.{self.path.name}.lock and "
+                                "its alternatives are links, folders or unreadable); nothing was written")
+
+    def _acquire(self, fd: int) -> None:
+        """flock has no timeout: poll. The deadline counts from the last time the holder changed, so
+        a busy lock (many quick writes) is waited for, and only a stuck holder makes us give up."""
+        holder = self._holder(fd)
+        deadline = time.monotonic() + self.wait
+        pause = 0.0005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
+            now = time.monotonic()
+            current = self._holder(fd)
+            if current != holder:
+                holder, deadline = current, now + self.wait
+            elif now >= deadline:
+                raise JournalWriteError(self._stuck_message(current))
+            time.sleep(min(pause, max(0.0, deadline - now)))
+            pause = min(pause * 2, 0.05)
+
+    @staticmethod
+    def _holder(fd: int) -> bytes:
+        try:
+            return os.pread(fd, _STAMP_SIZE, 0)
+        except OSError:
+            return b""
+
+    def _stamp(self) -> None:
+        from paratui.store import identity  # here, not at import: identity is only needed by writers
+
+        text = f"pid {os.getpid()} on {identity.safe_name(identity.host())[:64]} ({_doing()}) " \
+               f"#{uuid.uuid4().hex[:12]}"
+        try:
+            os.pwrite(self.fd, text.encode().ljust(_STAMP_SIZE - 1) + b"\n", 0)
+        except OSError:
+            pass  # a read-only lock file (left by another account): the lock still works
+
+    def _stuck_message(self, stamp: bytes) -> str:
+        m = _STAMP.match(stamp.decode("ascii", "replace"))
+        if m:
+            who = f"process {m.group(1)} on {m.group(2)} ({m.group(3)})"
+            hint = f" If it is stopped or hung, end it (`kill {m.group(1)}` on {m.group(2)})."
+        else:
+            who, hint = "another process of this host and login", ""
+        return (f"{self.label} is locked by {who}, which has been writing for over {self.wait:g} s;"
+                f" nothing was written.{hint}")
 
 
 class JournalWriter:
     """Appends events to this writer's own files. `append` returns only once the event is on disk."""
 
-    def __init__(self, journal: Path, writer: str):
+    def __init__(self, journal: Path, writer: str, lock_wait: float | None = None):
         self.journal = journal
         self.writer = writer
+        self.lock_wait = lock_wait
 
     def file_for(self, event: Event, task_stream: bool = False) -> Path:
         """Day events go to the day's folder; tasks (and undoing them) to the month's task folder,
@@ -111,11 +294,18 @@ class JournalWriter:
             return self.journal / TASKS_DIR / f"{event.time:%Y-%m}" / f"{self.writer}.json"
         return day_dir(self.journal, event.time.date()) / f"{self.writer}.json"
 
+    def _label(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.journal.parent).as_posix()
+        except ValueError:
+            return str(path)
+
     def append(self, event: Event, task_stream: bool = False) -> Path:
         path = self.file_for(event, task_stream)
         try:
+            self._check_root()
             self._make_dirs(path.parent)
-            with _locked(path):
+            with _Lock(path, _lock_wait(self.lock_wait), self._label(path)):
                 path, data = self._usable(path)
                 db = TinyDB(path, storage=lambda p: AtomicJSONStorage(p, preloaded=data))
                 try:
@@ -126,44 +316,111 @@ class JournalWriter:
             raise JournalWriteError(f"could not write {path}: {e.strerror or e}") from e
         return path
 
-    def _make_dirs(self, folder: Path) -> None:
-        """New day/month folders take the journal folder's permissions, so a room that made journal/
-        group-writable (several OS accounts on one workstation) stays that way."""
-        if folder.is_dir():
+    def _check_root(self) -> None:
+        """`sudo -E paratui …` would leave root-owned files (and folders) that lock the real user out
+        of their own journal: root writes only into a journal that root owns."""
+        if os.geteuid() != 0:
             return
+        for folder in (self.journal, self.journal.parent):
+            try:
+                owner = os.stat(folder).st_uid
+            except OSError:
+                continue
+            if owner != 0:
+                raise JournalWriteError(
+                    f"refusing to write as root into {self._label(folder)}, which belongs to {_user(owner)}: "
+                    f"the files would lock that account out. Run paratui as {_user(owner)} (without sudo).")
+            return
+
+    def _make_dirs(self, folder: Path) -> None:
+        """New day/month folders take the journal folder's permissions (at least readable by the
+        group, whatever the umask), so a room whose journal/ is group-writable, setgid and sticky
+        (`paratui init`, see paratui.store.sharing) stays that way. Every existing step must be a
+        real folder inside the journal: a file there is an error that says so, never a confusing
+        write failure, and a link out of the journal is never written through."""
         if not self.journal.parent.is_dir():
             # The data folder itself is gone (removed, share unmounted, mid-restore): never re-create
             # it, or the event would land in a ghost folder while the board says "recorded".
             raise FileNotFoundError(errno.ENOENT, "the data folder is missing", str(self.journal.parent))
-        self.journal.mkdir(exist_ok=True)
-        mode = self.journal.stat().st_mode & 0o7777
-        missing = []
-        p = folder
-        while not p.exists() and p != self.journal:
-            missing.append(p)
-            p = p.parent
-        for d in reversed(missing):
+        parts = folder.relative_to(self.journal).parts
+        steps = [self.journal.joinpath(*parts[:i]) for i in range(len(parts) + 1)]
+        mode = None
+        for d in steps:
             try:
-                d.mkdir()
-                os.chmod(d, mode)
-            except FileExistsError:
-                pass  # another writer made it a moment ago
+                st = os.lstat(d)
+            except FileNotFoundError:
+                st = None
+            if st is not None and stat.S_ISLNK(st.st_mode):
+                if d == self.journal:
+                    st = os.stat(d)  # journal/ itself may live elsewhere (the room's choice)
+                else:
+                    inside = _inside(d.resolve(), self.journal.resolve())
+                    if not inside:
+                        raise JournalWriteError(f"{self._label(d)} is a link out of the journal folder; "
+                                                "move it away (nothing was written)")
+                    st = os.stat(d)
+            if st is not None and not stat.S_ISDIR(st.st_mode):
+                raise JournalWriteError(f"{self._label(d)} is a file, not a folder; move it away "
+                                        "(nothing was written)")
+            if st is None:
+                if d == self.journal:
+                    parent_mode = os.stat(self.journal.parent).st_mode
+                    # group-writable data folder: a shared journal (setgid + sticky, see sharing.py)
+                    want = 0o3775 if parent_mode & 0o020 else 0o755
+                    want |= parent_mode & 0o2000
+                else:
+                    if mode is None:
+                        mode = (os.stat(self.journal).st_mode & 0o7777) | 0o750
+                    want = mode
+                try:
+                    d.mkdir()
+                    os.chmod(d, want)
+                except FileExistsError:
+                    pass  # another writer made it a moment ago
 
     @staticmethod
     def _usable(path: Path) -> tuple[Path, dict | None]:
-        """Our file and what it holds, or if someone damaged it, the next free sibling: never write
-        over a file we cannot parse (that would erase the events in it)."""
+        """Our file and what it holds, or if it cannot be ours, the next free sibling (NAME.1.json…):
+        never write over a file we cannot parse (that would erase the events in it), nor one that is
+        a folder, FIFO, device or symlink, too big or too deep, or that another account owns (`sudo`
+        left it, or a colleague's account made it: replacing it would fail or take it from them)."""
         candidate, n = path, 0
+        me = os.geteuid()
         while True:
             try:
+                st = os.lstat(candidate)
+                if stat.S_ISREG(st.st_mode) and st.st_uid != me:
+                    raise PermissionError(errno.EPERM, "owned by another account")
                 data = AtomicJSONStorage(candidate).read()
                 # TinyDB needs {table: {doc_id: doc}}; valid JSON of another shape is just as unusable
                 if data is None or (isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())):
                     return candidate, data
-            except (ValueError, UnicodeDecodeError):
+            except FileNotFoundError:
+                return candidate, None
+            except (OSError, ValueError):  # UnsafeFile, EACCES, JSON / UTF-8 errors, TooDeep
                 pass
             n += 1
+            if n > 50:
+                raise JournalWriteError(f"no usable file for {path.name} in {path.parent} "
+                                        f"({path.stem}.json to {path.stem}.50.json are all taken)")
             candidate = path.with_name(f"{path.stem}.{n}.json")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _user(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"user {uid}"
 
 
 def new_event(type: str, staff: str | None, payload: dict, when: datetime, login: str, host: str) -> Event:
@@ -181,7 +438,11 @@ class _Cached:
 class JournalReader:
     """Merges journal files, re-reading only those whose size, mtime or inode changed.
 
-    A file that fails to parse is reported (path + reason) and its last good events are kept.
+    Trusts nothing in the folder: only regular files are read (never a FIFO or device, no symlink out
+    of the journal), at most MAX_FILE_BYTES each, parsed without recursion; a file that cannot be read
+    or parsed is reported (path + reason) and its last good events are kept. A folder where a file
+    belongs, an unreadable folder and an event id carrying different content in two files are
+    reported too; nothing here raises.
     """
 
     def __init__(self, journal: Path, label_root: Path | None = None):
@@ -211,17 +472,26 @@ class JournalReader:
         """(events, problems, whether anything changed since the last read)."""
         seen: set[Path] = set()
         changed = False
+        folder_problems: list[str] = []
+        journal_problem = self._journal_problem()
+        if journal_problem:
+            folder_problems.append(journal_problem)
+            dirs = []
         for d in dirs:
-            try:
-                entries = list(os.scandir(d))
-            except OSError:
-                continue
+            entries = self._entries(d, folder_problems)
             for entry in entries:
                 if not is_journal_file(entry.name):
                     continue
                 path = Path(entry.path)
                 try:
-                    st = entry.stat()
+                    st = entry.stat(follow_symlinks=False)  # never stat-follow into a device
+                    if stat.S_ISLNK(st.st_mode):
+                        # a link inside the journal is read through (read_regular checks where it
+                        # goes): its signature is its target's, so a change there is noticed
+                        try:
+                            st = os.stat(path)
+                        except OSError:
+                            pass
                 except OSError:
                     continue
                 seen.add(path)
@@ -234,14 +504,80 @@ class JournalReader:
             del self._cache[gone]
             self._last_good.pop(gone, None)
             changed = True
-        events: list[Event] = []
-        problems: list[str] = []
-        for path in sorted(seen):
-            c = self._cache[path]
-            events.extend(c.events)
-            if c.problem:
-                problems.append(c.problem)
-        return events, problems, changed
+        order = sorted(seen)
+        problems = folder_problems + [c.problem for c in map(self._cache.__getitem__, order) if c.problem]
+        events, clashes = self._merge(order)
+        return events, problems + clashes, changed
+
+    def _journal_problem(self) -> str | None:
+        try:
+            st = os.stat(self.journal)
+        except FileNotFoundError:
+            return None  # a new room: nothing written yet
+        except OSError as e:
+            return f"{self._label(self.journal)}: cannot read the journal folder: {e.strerror}"
+        if not stat.S_ISDIR(st.st_mode):
+            return f"{self._label(self.journal)} is a file, not a folder (no events read; move it away)"
+        return None
+
+    def _entries(self, d: Path, problems: list[str]) -> list[os.DirEntry]:
+        label = self._label(d)
+        try:
+            st = os.lstat(d)
+            if stat.S_ISLNK(st.st_mode):
+                if not _inside(d.resolve(), self.journal.resolve()):
+                    problems.append(f"{label} is a link out of the journal folder (not read)")
+                    return []
+                st = os.stat(d)
+        except FileNotFoundError:
+            return []  # no events yet today
+        except OSError as e:
+            problems.append(f"{label}: cannot read folder: {e.strerror}")
+            return []
+        if not stat.S_ISDIR(st.st_mode):
+            problems.append(f"{label} is a file, not a folder (not read; move it away)")
+            return []
+        try:
+            return list(os.scandir(d))
+        except FileNotFoundError:
+            return []
+        except OSError as e:
+            problems.append(f"{label}: cannot read folder: {e.strerror}")
+            return []
+
+    def _merge(self, order: list[Path]) -> tuple[list[Event], list[str]]:
+        """All events of the files in `order`. Copies of an event (same id, same content: a
+        sync-conflict copy) all stay (the model counts each id once). An id with different content
+        in two files is a clash: the first-written version stays (smallest `written`, then path
+        order), the others go, and each file that lost one is named beside the kept one."""
+        first: dict[str, tuple[Event, Path]] = {}
+        versions: dict[str, list[tuple[Event, Path]]] = {}
+        for path in order:
+            for e in self._cache[path].events:
+                f = first.get(e.id)
+                if f is None:
+                    first[e.id] = (e, path)
+                elif f[0] is not e and not _same(f[0], e):
+                    versions.setdefault(e.id, [f]).append((e, path))
+        if not versions:
+            return [e for path in order for e in self._cache[path].events], []
+        kept: dict[str, Event] = {}
+        lost: dict[tuple[Path, Path], list[str]] = {}
+        for eid, vs in versions.items():
+            winner, where = min(vs, key=lambda v: v[0].written)
+            kept[eid] = winner
+            for e, path in vs:
+                if e is not winner and not _same(e, winner):
+                    lost.setdefault((path, where), []).append(eid)
+        events = [e for path in order for e in self._cache[path].events
+                  if e.id not in kept or e is kept[e.id] or _same(e, kept[e.id])]
+        problems = []
+        for (path, where), ids in sorted(lost.items()):
+            shown = ", ".join(clean(i, limit=12) for i in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+            what = "event" if len(ids) == 1 else f"{len(ids)} events"
+            problems.append(f"{self._label(path)}: {what} {shown} also in {self._label(where)} with different "
+                            f"content; keeping the first-written version (from {self._label(where)})")
+        return events, problems
 
     def _label(self, path: Path) -> str:
         try:
@@ -254,17 +590,26 @@ class JournalReader:
         keep = self._last_good.get(path, [])
         note = f" (keeping its {len(keep)} earlier events)" if keep else ""
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path, MAX_FILE_BYTES, root=self.journal)
+        except UnsafeFile as e:
+            return _Cached(sig, keep, f"{label}: {e.strerror}{note}")
+        except PermissionError:
+            return _Cached(sig, keep, f"{label}: cannot read: permission denied (its owner can run "
+                                      f"`chmod a+r` on it; see the README on shared folders){note}")
         except OSError as e:
             return _Cached(sig, keep, f"{label}: cannot read: {e.strerror}{note}")
         if not raw.strip():
             return _Cached(sig, keep, f"{label}: empty file{note}")
         try:
-            data = json.loads(raw)
+            data = parse_json(raw)
         except UnicodeDecodeError:
             return _Cached(sig, keep, f"{label}: not UTF-8 text{note}")
         except json.JSONDecodeError as e:
             return _Cached(sig, keep, f"{label}:{e.lineno}:{e.colno}: {e.msg}{note}")
+        except TooDeep as e:
+            return _Cached(sig, keep, f"{label}: {e} (not read){note}")
+        except ValueError as e:  # e.g. an integer of more than 4300 digits
+            return _Cached(sig, keep, f"{label}: not a journal ({clean(e, limit=80)}){note}")
         table = data.get("_default") if isinstance(data, dict) else None
         if not isinstance(table, dict):
             return _Cached(sig, keep, f"{label}: not a journal (no \"_default\" table){note}")
@@ -273,6 +618,15 @@ class JournalReader:
             try:
                 events.append(event_from_doc(doc))
             except ValueError as e:
-                bad.append(f"{label}: document {doc_id}: {e}")
+                bad.append(f"{label}: document {clean(doc_id, limit=24)}: {e}")
         self._last_good[path] = events
         return _Cached(sig, events, "; ".join(bad) or None)
+
+
+def _same(a: Event, b: Event) -> bool:
+    """The same stored content (Event's own == compares only id, type, time and staff)."""
+    try:
+        return a.to_doc() == b.to_doc()
+    except (ValueError, OverflowError, OSError):  # a time that astimezone cannot handle
+        return (a.type, a.time, a.written, a.staff, a.login, a.host, a.payload) == \
+               (b.type, b.time, b.written, b.staff, b.login, b.host, b.payload)
