@@ -98,7 +98,7 @@ TOML_DAMAGE = {
     "classroom-syntax": ("classroom.toml", ('room = "Room 12"', 'room = "Room 12'), ()),
     "classroom-unknown-role": ("classroom.toml", ('role = "para"', 'role = "aide"'), ("staff[1].role", "'aide'")),
     "schedule-syntax": ("schedule.toml", ('time = "08:00-08:30"', "time = 08:00-08:30"), ()),
-    "schedule-unknown-place": ("schedule.toml", ('at = "room"', 'at = "moon"'), ("monday[0].at", "'moon'")),
+    "schedule-unknown-place": ("schedule.toml", ('at = "room"', 'at = "moon"'), ("monday[0].at", "not a location id")),
 }
 
 

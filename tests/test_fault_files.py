@@ -171,9 +171,9 @@ TOML_CASES = {
     "schedule-syntax": ("schedule.toml", lambda t: t.replace('time = "08:00-08:30"', 'time = 08:00-08:30"', 1),
                         'time = 08:00-08:30"', []),
     "schedule-unknown-place": ("schedule.toml", lambda t: t.replace('at = "room"', 'at = "moon"', 1),
-                               'at = "moon"', ["monday[0].at", "'moon'"]),
+                               'at = "moon"', ["monday[0].at", "not a location id"]),
     "schedule-unknown-staff": ("schedule.toml", lambda t: t.replace('  MR = "all"', '  ZZ = "all"', 1),
-                               'ZZ = "all"', ["ZZ"]),
+                               'ZZ = "all"', ["monday[0].with", "staff id"]),
 }
 
 

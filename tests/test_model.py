@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -270,7 +271,11 @@ def test_schedule_errors_name_the_block_and_field(room):
     with pytest.raises(ConfigError) as e:
         parse_schedule(bad, c)
     fields = {p.field for p in e.value.problems}
-    assert {"monday[0].at", "monday[0].with.ZZ", "monday[0].with.T", "monday[1].time"} <= fields
+    assert {"monday[0].at", "monday[0].with", "monday[0].with.T", "monday[1].time"} <= fields
+    # an unknown reference is named by its place, never repeated (it could be a full name)
+    shown = " ".join(str(p) for p in e.value.problems)
+    assert not {"moon", "ZZ", "nobody"} & set(re.findall(r"\w+", shown))
+    assert "monday[0].with.ZZ" in {p.hint for p in e.value.problems}  # still finds the line
 
 
 def test_event_documents_are_checked():

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paratui.model.errors import ConfigError, Problem
+from paratui.model.text import clean
 
 ROLES = ("teacher", "para", "one-to-one", "related-service", "sub")
 LOCATION_KINDS = ("room", "out", "away")
@@ -53,6 +54,9 @@ class Classroom:
     students: tuple[Student, ...]
     locations: tuple[Location, ...]
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Mistakes that do not stop the room from working (a hotkey used twice, two students with the
+    # same initials): shown as warnings. Not part of the room's identity.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff}
@@ -69,19 +73,41 @@ class Classroom:
         return next(loc for loc in self.locations if loc.kind == "room")
 
 
+def quoted(value: Any, limit: int = 30) -> str:
+    """A short value quoted for a message (only for fixed choices such as a role, never for a
+    reference to a person: those are never echoed, a full name could be typed there)."""
+    return repr(clean(value, limit=limit)) if isinstance(value, str) else type(value).__name__
+
+
 class _Checker:
-    """Collects problems instead of stopping at the first, so the teacher can fix them in one go."""
+    """Collects problems instead of stopping at the first, so the teacher can fix them in one go.
+
+    Messages never repeat a value that may be a person's name (an unknown student, staff or
+    location reference): the field and the line say where it is.
+    """
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
-    def add(self, field: str, message: str) -> None:
-        self.problems.append(Problem(field, message))
+    def add(self, field: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(field, message, hint=hint))
+
+    def warn(self, field: str, message: str, hint: str | None = None) -> None:
+        self.warnings.append(Problem(field, message, hint=hint))
 
     def table(self, value: Any, field: str) -> dict:
         if not isinstance(value, dict):
-            self.add(field, f"expected a table, got {type(value).__name__}")
+            self.add(field, f"expected a table, got {_kind(value)}")
             return {}
+        return value
+
+    def array(self, value: Any, field: str, header: str) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(field, f"expected [[{header}]] tables, got {_kind(value)}")
+            return []
         return value
 
     def keys(self, data: dict, allowed: set[str], field: str) -> None:
@@ -92,51 +118,59 @@ class _Checker:
 
     def text(self, data: dict, key: str, field: str, required: bool = True) -> str | None:
         value = data.get(key)
+        path = f"{field}.{key}" if field else key
         if value is None:
             if required:
-                self.add(f"{field}.{key}", "missing")
+                self.add(path, "missing")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.add(f"{field}.{key}", "expected non-empty text")
+            self.add(path, "expected non-empty text")
             return None
         return value.strip()
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
 
 
 def parse_classroom(data: dict) -> Classroom:
     c = _Checker()
     c.keys(data, {"room", "staff", "students", "groups", "locations"}, "")
-    room = c.text(data, "room", "room", required=False) or "Classroom"
+    room = c.text(data, "room", "", required=False) or "Classroom"
     if "room" not in data:
         c.add("room", "missing (the room's name, e.g. room = \"Room 12\")")
 
-    staff: list[Staff] = []
-    for i, raw in enumerate(data.get("staff") or []):
+    staff: list[tuple[int, Staff]] = []
+    for i, raw in enumerate(c.array(data.get("staff"), "staff", "staff")):
         where = f"staff[{i}]"
         raw = c.table(raw, where)
         c.keys(raw, {"id", "name", "short", "role", "logins"}, where)
         sid, name = c.text(raw, "id", where), c.text(raw, "name", where)
         short = c.text(raw, "short", where, required=False) or (name or "")
         role = raw.get("role")
-        if role not in ROLES:
-            c.add(f"{where}.role", f"{role!r} is not one of {', '.join(ROLES)}")
+        if role is None:
+            c.add(f"{where}.role", f"missing (one of {', '.join(ROLES)})")
+        elif role not in ROLES:
+            c.add(f"{where}.role", f"{quoted(role)} is not one of {', '.join(ROLES)}")
         logins = raw.get("logins", [])
         if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
             c.add(f"{where}.logins", "expected a list of OS user names")
             logins = []
         if sid and name and role in ROLES:
-            staff.append(Staff(sid, name, short, role, tuple(logins)))
+            staff.append((i, Staff(sid, name, short, role, tuple(logins))))
     if not staff and "staff" not in data:
         c.add("staff", "missing: add at least one [[staff]]")
 
-    locations: list[Location] = []
-    for i, raw in enumerate(data.get("locations") or []):
+    locations: list[tuple[int, Location]] = []
+    for i, raw in enumerate(c.array(data.get("locations"), "locations", "locations")):
         where = f"locations[{i}]"
         raw = c.table(raw, where)
         c.keys(raw, {"id", "label", "kind", "expected_minutes", "supervised", "key"}, where)
         lid, label = c.text(raw, "id", where), c.text(raw, "label", where)
         kind = raw.get("kind", "room")
         if kind not in LOCATION_KINDS:
-            c.add(f"{where}.kind", f"{kind!r} is not one of {', '.join(LOCATION_KINDS)}")
+            c.add(f"{where}.kind", f"{quoted(kind)} is not one of {', '.join(LOCATION_KINDS)}")
         minutes = raw.get("expected_minutes")
         if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0):
             c.add(f"{where}.expected_minutes", "expected a whole number of minutes above 0")
@@ -146,59 +180,68 @@ def parse_classroom(data: dict) -> Classroom:
             c.add(f"{where}.supervised", "expected true or false")
             supervised = False
         key = raw.get("key")
-        if key is not None and (not isinstance(key, str) or len(key) != 1):
+        if key is not None and (not isinstance(key, str) or len(key) != 1 or not key.isprintable()):
             c.add(f"{where}.key", "expected one character")
             key = None
         if lid and label and kind in LOCATION_KINDS:
-            locations.append(Location(lid, label, kind, minutes, supervised, key))
-    if not any(loc.kind == "room" for loc in locations):
+            locations.append((i, Location(lid, label, kind, minutes, supervised, key)))
+    if not any(loc.kind == "room" for _, loc in locations):
         c.add("locations", "needs at least one location of kind \"room\" (the classroom itself)")
 
-    staff_ids = {s.id for s in staff}
-    students: list[Student] = []
-    for i, raw in enumerate(data.get("students") or []):
+    staff_ids = {s.id for _, s in staff}
+    students: list[tuple[int, Student]] = []
+    for i, raw in enumerate(c.array(data.get("students"), "students", "students")):
         where = f"students[{i}]"
         raw = c.table(raw, where)
         c.keys(raw, {"id", "initials", "name", "one_to_one"}, where)
         sid, initials = c.text(raw, "id", where), c.text(raw, "initials", where)
         name = c.text(raw, "name", where, required=False)
         one = raw.get("one_to_one")
-        if one is not None and one not in staff_ids:
-            c.add(f"{where}.one_to_one", f"no staff with id {one!r}")
+        if one is not None and (not isinstance(one, str) or one not in staff_ids):
+            c.add(f"{where}.one_to_one", "not the id of a [[staff]] in this file")
             one = None
         if sid and initials:
-            students.append(Student(sid, initials, name, one))
+            students.append((i, Student(sid, initials, name, one)))
 
-    _unique(c, "staff", [s.id for s in staff])
-    _unique(c, "students", [s.id for s in students])
-    _unique(c, "locations", [loc.id for loc in locations])
+    _unique(c, "staff", "id", [(i, s.id) for i, s in staff], error=True)
+    _unique(c, "students", "id", [(i, s.id) for i, s in students], error=True)
+    _unique(c, "locations", "id", [(i, loc.id) for i, loc in locations], error=True)
+    _unique(c, "students", "initials", [(i, normalize(s.initials)) for i, s in students], error=False)
+    _unique(c, "locations", "key", [(i, loc.key) for i, loc in locations if loc.key], error=False)
 
     groups: dict[str, tuple[str, ...]] = {}
     raw_groups = c.table(data.get("groups", {}), "groups")
+    found = [s for _, s in students]
     for name, members in raw_groups.items():
         if not isinstance(members, list):
             c.add(f"groups.{name}", "expected a list of student ids or initials")
             continue
         ids = []
-        for m in members:
-            student = _find_student(students, m)
+        for j, m in enumerate(members):
+            student = _find_student(found, m)
             if student is None:
-                c.add(f"groups.{name}", f"no student {m!r}")
+                c.add(f"groups.{name}[{j}]", "not a student id or initials")
             else:
                 ids.append(student.id)
         groups[name] = tuple(ids)
 
     if c.problems:
         raise ConfigError(c.problems)
-    return Classroom(room, tuple(staff), tuple(students), tuple(locations), groups)
+    return Classroom(room, tuple(s for _, s in staff), tuple(found), tuple(loc for _, loc in locations),
+                     groups, tuple(c.warnings))
 
 
-def _unique(c: _Checker, what: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for i, x in enumerate(ids):
-        if x in seen:
-            c.add(f"{what}[{i}].id", f"{x!r} is used twice")
-        seen.add(x)
+def _unique(c: _Checker, what: str, key: str, values: list[tuple[int, str]], error: bool) -> None:
+    """Each value once; the second use names the first (ids: an error; initials, hotkeys: a warning).
+    Only a one-letter hotkey is repeated in the message; an id or initials could be anything."""
+    first: dict[str, int] = {}
+    for i, x in values:
+        if x in first:
+            shown = f"{quoted(x)} is also" if key == "key" else "also"
+            message = f"{shown} the {key} of {what}[{first[x]}]"
+            (c.add if error else c.warn)(f"{what}[{i}].{key}", message)
+        else:
+            first[x] = i
 
 
 def normalize(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from paratui.model.classroom import Classroom, _Checker, _find_student
 from paratui.model.errors import ConfigError
 
+# What a mistyped time may look like and still be safe to repeat in a message.
+_TIMEISH = re.compile(r"[0-9:. -]{1,20}")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -56,10 +59,12 @@ def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
     days: dict[str, tuple[Block, ...]] = {}
 
     def resolve(ref: Any, where: str) -> list[str]:
-        """'all', a group name, a student id/initials, or a list of those → student ids."""
-        refs = ref if isinstance(ref, list) else [ref]
+        """'all', a group name, a student id/initials, or a list of those → student ids.
+        An unknown one is named by its place (field and line), never by what was typed: it may be
+        a student's full name."""
+        refs = [(f"{where}[{j}]", r) for j, r in enumerate(ref)] if isinstance(ref, list) else [(where, ref)]
         ids: list[str] = []
-        for r in refs:
+        for field, r in refs:
             if r == "all":
                 ids.extend(s.id for s in students)
             elif isinstance(r, str) and r in classroom.groups:
@@ -67,14 +72,14 @@ def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
             elif (s := _find_student(students, r)) is not None:
                 ids.append(s.id)
             else:
-                c.add(where, f"{r!r} is not a student, a group or \"all\"")
+                c.add(field, "not a student id or initials, a group or \"all\" from classroom.toml")
         return list(dict.fromkeys(ids))
 
     def place(value: Any, where: str) -> str | None:
         if value is None:
             return None
-        if value not in location_ids:
-            c.add(where, f"no location {value!r} in classroom.toml")
+        if not isinstance(value, str) or value not in location_ids:
+            c.add(where, "not a location id from classroom.toml")
             return None
         return value
 
@@ -95,7 +100,10 @@ def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
                 if end <= start:
                     raise ValueError
             except (ValueError, AttributeError):
-                c.add(f"{where}.time", f"{span!r} is not a span like \"09:15-10:00\"")
+                if isinstance(span, str) and _TIMEISH.fullmatch(span):
+                    c.add(f"{where}.time", f"{span!r} is not a span like \"09:15-10:00\"")
+                else:
+                    c.add(f"{where}.time", "expected a span like \"09:15-10:00\"")
                 continue
             activity = c.text(raw, "activity", where) or "?"
             at = place(raw.get("at", classroom.home.id), f"{where}.at") or classroom.home.id
@@ -103,20 +111,24 @@ def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
             for staff_id, value in c.table(raw.get("with", {}), f"{where}.with").items():
                 fw = f"{where}.with.{staff_id}"
                 if staff_id not in staff_ids:
-                    c.add(fw, f"no staff with id {staff_id!r}")
+                    c.add(f"{where}.with", "a staff id here is not in classroom.toml", hint=fw)
                     continue
                 if isinstance(value, dict):
                     c.keys(value, {"with", "at", "activity"}, fw)
                     ids = resolve(value["with"], f"{fw}.with") if "with" in value else []
-                    duties[staff_id] = Duty(tuple(ids), place(value.get("at"), f"{fw}.at"),
-                                            value.get("activity"))
+                    duty_activity = value.get("activity")
+                    if duty_activity is not None and (not isinstance(duty_activity, str) or not duty_activity.strip()):
+                        c.add(f"{fw}.activity", "expected non-empty text")
+                        duty_activity = None
+                    duties[staff_id] = Duty(tuple(ids), place(value.get("at"), f"{fw}.at"), duty_activity)
                 else:
                     duties[staff_id] = Duty(tuple(resolve(value, fw)))
             where_map: dict[str, str] = {}
             for ref, loc in c.table(raw.get("where", {}), f"{where}.where").items():
                 s = _find_student(students, ref)
                 if s is None:
-                    c.add(f"{where}.where.{ref}", f"no student {ref!r}")
+                    c.add(f"{where}.where", "a student id or initials here is not in classroom.toml",
+                          hint=f"{where}.where.{ref}")
                 elif (lid := place(loc, f"{where}.where.{ref}")) is not None:
                     where_map[s.id] = lid
             blocks.append(Block(start, end, activity, at, duties, where_map))

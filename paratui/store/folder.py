@@ -18,12 +18,19 @@ from paratui.model.classroom import Classroom, parse_classroom
 from paratui.model.errors import ConfigError, Problem
 from paratui.model.events import Event
 from paratui.model.schedule import Schedule, parse_schedule
+from paratui.model.text import clean
 from paratui.store.journal import JournalReader
+from paratui.store.last_good import LastGood
+from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 
 CLASSROOM = "classroom.toml"
 SCHEDULE = "schedule.toml"
 BINDER = "binder"
 JOURNAL = "journal"
+
+TOML_LIMIT = 2 * MiB  # a classroom.toml is a few KiB; anything this large is not one
+BINDER_LIMIT = 2 * MiB  # larger pages are not read at all (a warning names them)
+BINDER_SHOWN = 256 * 1024  # characters of a page the board draws; the rest is left in the file
 
 
 class FolderError(Exception):
@@ -49,9 +56,18 @@ class Snapshot:
 @dataclass
 class _TomlFile:
     signature: tuple | None = None
-    text: str | None = None
-    data: dict | None = None  # last good parsed data
-    problems: list[str] = field(default_factory=list)
+    raw: bytes | None = None  # the live file's bytes, when it last parsed
+    text: str | None = None  # … its text
+    data: dict | None = None  # … its parsed data
+    problems: list[str] = field(default_factory=list)  # the live file cannot be read or parsed
+    missing: bool = False
+
+
+@dataclass
+class _Page:
+    signature: tuple | None
+    text: str | None  # None: never read well
+    problem: str | None = None
 
 
 def _signature(path: Path) -> tuple | None:
@@ -67,43 +83,104 @@ def locate(text: str, field_path: str) -> int | None:
     lines = text.splitlines()
     pos, prefix = 0, ""
     found: int | None = None
+
+    def key_line(full: str, name: str) -> int | None:
+        key = re.compile(rf"^\s*(\[\s*{re.escape(full)}\s*\]|[\"']?{re.escape(name)}[\"']?\s*=)")
+        return next((i for i in range(pos, len(lines)) if key.match(lines[i])), None)
+
     for part in filter(None, re.split(r"\.(?![^\[]*\])", field_path)):
         m = re.fullmatch(r"(.+?)\[(\d+)\]", part)
         name = m.group(1) if m else part
         full = f"{prefix}.{name}" if prefix else name
-        if m:  # the n-th [[array]] header
+        prefix = full
+        if m:  # the n-th [[array]] header, else an element of an inline array: its key's line
             header = re.compile(rf"^\s*\[\[\s*{re.escape(full)}\s*\]\]")
             hits = [i for i, line in enumerate(lines) if header.match(line)]
             n = int(m.group(2))
             if n < len(hits):
                 pos = found = hits[n]
-            prefix = full
-            continue
-        key = re.compile(rf"^\s*(\[\s*{re.escape(full)}\s*\]|\"?{re.escape(name)}\"?\s*=)")
-        for i in range(pos, len(lines)):
-            if key.match(lines[i]):
-                pos = found = i
-                break
-        prefix = full
+                continue
+        i = key_line(full, name)
+        if i is not None:
+            pos = found = i
     return None if found is None else found + 1
 
 
 def _problem_text(file: str, text: str, p: Problem) -> str:
-    line = locate(text, p.field) if p.field else None
+    where = p.hint or p.field
+    line = locate(text, where) if where else None
     return str(Problem(p.field, p.message, line, file))
 
 
+_BARE = r"[A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*"
+_HEADER = re.compile(rf"^\s*(\[\[?)\s*({_BARE})\s*(\]\]?)\s*(#.*)?$")
+_KEY = re.compile(rf"^\s*({_BARE})\s*=")
+
+
+def _syntax_problem(name: str, text: str, e: Exception) -> str:
+    """`schedule.toml:40: [[monday]] JTT: Invalid value`: the line, the table it is in and the key on
+    that line (only bare keys: a quoted key could be a name)."""
+    message = str(e)
+    m = re.search(r"\(at line (\d+), column \d+\)", message)
+    line = int(m.group(1)) if m else getattr(e, "lineno", None)
+    reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)\s*$", "", message)
+    reason = _no_names(reason)
+    where = ""
+    lines = text.splitlines()
+    if line and 0 < line <= len(lines):
+        header = next((h for h in (_HEADER.match(x) for x in reversed(lines[:line - 1])) if h), None)
+        key = _KEY.match(lines[line - 1])
+        bits = [f"{header.group(1)}{header.group(2)}{header.group(3)}" if header else "",
+                key.group(1) if key else ""]
+        where = " ".join(b for b in bits if b)
+    at = f":{line}" if line else ""
+    return clean(f"{name}{at}: {where + ': ' if where else ''}{reason}")
+
+
+def _no_names(reason: str) -> str:
+    """tomllib repeats keys in some messages (`Cannot declare ('groups', 'x') twice`); a quoted key
+    can be anything, so keep only keys that are plain codes."""
+    def keys(m: re.Match[str]) -> str:
+        parts = re.findall(r"'([^']*)'", m.group(0))
+        ok = parts and all(re.fullmatch(r"[A-Za-z0-9_-]+", x) for x in parts)
+        return ".".join(parts) if ok else "a key"
+
+    reason = re.sub(r"\((?:'[^']*'(?:, )?)+,?\)", keys, reason)
+    return re.sub(r"(Duplicate inline table key )('[^']*'|\"[^\"]*\")", lambda m: m.group(1) + keys(m), reason)
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8, with or without the byte order mark old Notepad puts first."""
+    text = raw.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _cannot_read(label: str, e: OSError) -> str:
+    if isinstance(e, UnsafeFile):
+        return f"{label}: {e.strerror}"
+    return f"{label}: cannot read ({e.strerror or type(e).__name__})"
+
+
+def _not_utf8(label: str, raw: bytes, e: UnicodeDecodeError) -> str:
+    line = raw[:e.start].count(b"\n") + 1
+    return f"{label}:{line}: not UTF-8 text (save it as UTF-8)"
+
+
 class DataFolder:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, writer: str | None = None):
         self.root = Path(root)
         self.journal_path = self.root / JOURNAL
         self.reader = JournalReader(self.journal_path, self.root)
+        self.last_good = LastGood(self.journal_path, self.root, TOML_LIMIT, writer)
         self._toml: dict[str, _TomlFile] = {CLASSROOM: _TomlFile(), SCHEDULE: _TomlFile()}
         self._classroom: Classroom | None = None
         self._schedule: Schedule | None = None
-        self._schedule_problems: list[str] = []
-        self._binder: dict[str, tuple[tuple, str]] = {}
-        self._binder_problems: list[str] = []
+        # Which version is in use: None the live file's, "" an earlier one this process read,
+        # " from 2026-11-23 09:58" a last-good copy (a process that started with a broken file).
+        self._since: dict[str, str | None] = {CLASSROOM: None, SCHEDULE: None}
+        self._checks: dict[str, list[str]] = {CLASSROOM: [], SCHEDULE: []}  # validation problems
+        self._classroom_warnings: list[str] = []
+        self._binder: dict[str, _Page] = {}
         self._last: Snapshot | None = None
 
     # -- TOML --------------------------------------------------------------------------------
@@ -115,108 +192,205 @@ class DataFolder:
         if sig == entry.signature and sig is not None:
             return False
         entry.signature = sig
+        entry.missing = sig is None
         if sig is None:
-            entry.problems = [f"{name}: missing" + (
-                " (showing the last good version)" if entry.data
-                else f" in {self.root} (make a starter folder with `paratui init DIR`)")]
+            entry.problems = [f"{name}: missing"]
             return False
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            entry.problems = [f"{name}: cannot read: {e}"]
+            raw = read_regular(path, TOML_LIMIT, root=self.root)
+            text = _decode(raw)
+        except OSError as e:
+            entry.problems = [_cannot_read(name, e)]
+            return False
+        except UnicodeDecodeError as e:
+            entry.problems = [_not_utf8(name, raw, e)]
             return False
         if not text.strip():  # an editor truncating before it writes: wait for the real content
-            entry.problems = [f"{name}: empty" + (" (showing the last good version)" if entry.data else "")]
+            entry.problems = [f"{name}: empty"]
             return False
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
-            m = re.search(r"at line (\d+)", str(e))
-            line = f":{m.group(1)}" if m else ""
-            reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-            keep = " (showing the last good version)" if entry.data else ""
-            entry.problems = [f"{name}{line}: {reason}{keep}"]
+            entry.problems = [_syntax_problem(name, text, e)]
+            return False
+        except RecursionError:
+            entry.problems = [f"{name}: nested too deeply to read"]
             return False
         entry.problems = []
-        entry.text = text
-        if data == entry.data:
-            return False
+        entry.raw, entry.text = raw, text
+        try:
+            if data == entry.data:
+                return False
+        except RecursionError:
+            pass
         entry.data = data
         return True
 
-    def _rebuild_rooms(self, classroom_changed: bool, schedule_changed: bool) -> None:
+    def _validate(self) -> None:
+        """Build the classroom and the schedule from the live files where they are good (and keep
+        them as the last good copies); else keep what is in use."""
         c_file, s_file = self._toml[CLASSROOM], self._toml[SCHEDULE]
-        if classroom_changed and c_file.data is not None:
+        if c_file.data is not None:
             try:
-                self._classroom = parse_classroom(c_file.data)
+                classroom = parse_classroom(c_file.data)
             except ConfigError as e:
-                keep = " (showing the last good version)" if self._classroom else ""
-                c_file.problems = [_problem_text(CLASSROOM, c_file.text or "", p) + keep for p in e.problems]
-        if (classroom_changed or schedule_changed) and self._classroom and s_file.data is not None:
+                self._checks[CLASSROOM] = [_problem_text(CLASSROOM, c_file.text or "", p) for p in e.problems]
+                self._kept(CLASSROOM)
+            except RecursionError:
+                self._checks[CLASSROOM] = [f"{CLASSROOM}: nested too deeply to read"]
+                self._kept(CLASSROOM)
+            else:
+                self._classroom, self._since[CLASSROOM], self._checks[CLASSROOM] = classroom, None, []
+                self._classroom_warnings = [_problem_text(CLASSROOM, c_file.text or "", p)
+                                            for p in classroom.warnings]
+                if not c_file.problems and c_file.raw is not None:
+                    self.last_good.save(CLASSROOM, c_file.raw)
+        if self._classroom is not None and s_file.data is not None:
             try:
-                self._schedule = parse_schedule(s_file.data, self._classroom)
-                self._schedule_problems = []
+                schedule = parse_schedule(s_file.data, self._classroom)
             except ConfigError as e:
-                keep = " (showing the last good version)" if self._schedule else ""
-                self._schedule_problems = [
-                    _problem_text(SCHEDULE, s_file.text or "", p) + keep for p in e.problems]
+                self._checks[SCHEDULE] = [_problem_text(SCHEDULE, s_file.text or "", p) for p in e.problems]
+                self._kept(SCHEDULE)
+            except RecursionError:
+                self._checks[SCHEDULE] = [f"{SCHEDULE}: nested too deeply to read"]
+                self._kept(SCHEDULE)
+            else:
+                self._schedule, self._since[SCHEDULE], self._checks[SCHEDULE] = schedule, None, []
+                if not s_file.problems and s_file.raw is not None:
+                    self.last_good.save(SCHEDULE, s_file.raw)
+
+    def _kept(self, name: str) -> None:
+        if self._since[name] is None:
+            self._since[name] = ""  # the live file is bad now: what is in use is an earlier version
+
+    def _fall_back(self) -> None:
+        """A process with no good version in memory (just started) and a live file that cannot be
+        used: take the newest last-good copies that still validate (together)."""
+        s_file = self._toml[SCHEDULE]
+        classrooms: list[tuple[str | None, Classroom]] = []
+        if self._classroom is not None:
+            classrooms.append((self._since[CLASSROOM], self._classroom))
+        classrooms += [(c.since(), cl) for c in self.last_good.copies(CLASSROOM)
+                       if (cl := _try(lambda c=c: parse_classroom(_load(c.raw)))) is not None]
+        schedules: list[tuple[str | None, dict]] = []
+        if s_file.data is not None and not s_file.problems:
+            schedules.append((None, s_file.data))
+        schedules += [(c.since(), d) for c in self.last_good.copies(SCHEDULE)
+                      if (d := _try(lambda c=c: _load(c.raw))) is not None]
+        for c_since, classroom in classrooms:
+            for s_since, data in schedules:
+                schedule = _try(lambda: parse_schedule(data, classroom))
+                if schedule is None:
+                    continue
+                if classroom is not self._classroom:
+                    self._classroom_warnings = []
+                self._classroom, self._since[CLASSROOM] = classroom, c_since
+                self._schedule, self._since[SCHEDULE] = schedule, s_since
+                return
+
+    def _toml_problems(self, name: str) -> list[str]:
+        entry = self._toml[name]
+        in_use = self._classroom if name == CLASSROOM else self._schedule
+        found = entry.problems or self._checks[name]  # a syntax error hides the older version's checks
+        if in_use is None:
+            if entry.missing:
+                return [f"{name}: missing in {self.root} (make a starter folder with `paratui init DIR`)"]
+            return found
+        since = self._since[name]
+        if since is None and not entry.problems:
+            return found  # the live version is in use (with an older version of the other file)
+        keep = f" (showing the last good version{since or ''})"
+        if not found:  # good, but it does not fit the other file
+            other = SCHEDULE if name == CLASSROOM else CLASSROOM
+            return [f"{name}: the current version does not fit {other}{keep}"]
+        return [p + keep for p in found]
 
     # -- binder ------------------------------------------------------------------------------
-    def _read_binder(self) -> None:
+    def _read_binder(self) -> list[str]:
         folder = self.root / BINDER
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".md") and not n.startswith("."))
         except OSError:
             names = []
-        problems: list[str] = []
         seen = set()
         for n in names:
-            path = folder / n
             stem = n[:-3]
             seen.add(stem)
-            sig = _signature(path)
+            sig = _signature(folder / n)
             old = self._binder.get(stem)
-            if old and old[0] == sig:
-                continue
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as e:
-                problems.append(f"{BINDER}/{n}: cannot read: {e}")
-                continue
-            if not text.strip() and old:  # mid-save: keep the page as it was
-                problems.append(f"{BINDER}/{n}: empty (showing the last good version)")
-                continue
-            self._binder[stem] = (sig, text)
+            if old is None or old.signature != sig:
+                self._binder[stem] = self._read_page(folder / n, sig, old)
         for gone in set(self._binder) - seen:
             del self._binder[gone]
-        self._binder_problems = problems
+        return [page.problem for page in self._binder.values() if page.problem]
+
+    def _read_page(self, path: Path, sig: tuple | None, old: _Page | None) -> _Page:
+        label = f"{BINDER}/{path.name}"
+        keep = old.text if old else None
+        kept = " (showing the last good version)" if keep is not None else ""
+        try:
+            raw = read_regular(path, BINDER_LIMIT, root=self.root)
+        except OSError as e:
+            return _Page(sig, keep, _cannot_read(label, e) + kept)
+        try:
+            text = _decode(raw)
+            problem = None
+        except UnicodeDecodeError as e:
+            text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+            problem = _not_utf8(label, raw, e).replace("(save it as UTF-8)", "(shown with � for the bad bytes)")
+        if not text.strip() and keep is not None:  # mid-save: keep the page as it was
+            return _Page(sig, keep, f"{label}: empty{kept}")
+        if len(text) > BINDER_SHOWN:
+            cut = text.rfind("\n", 0, BINDER_SHOWN)
+            text = text[:cut if cut > 0 else BINDER_SHOWN] + (
+                f"\n\n---\n\n*This page is longer than the board shows ({BINDER_SHOWN // 1024} KiB): "
+                f"the rest is in {label}. Split it into smaller pages.*\n")
+            problem = f"{label}: over {BINDER_SHOWN // 1024} KiB: the board shows the first part only"
+        return _Page(sig, text, problem)
 
     # -- everything --------------------------------------------------------------------------
     def load(self, today: date, whole_journal: bool = False) -> Snapshot:
         """Read what changed and return the current snapshot. Raises FolderError only when there
-        has never been a usable classroom.toml and schedule.toml."""
+        has never been a usable classroom.toml and schedule.toml (here or as a last-good copy)."""
         if self._last is not None and not self.root.is_dir():
             # Removed, unmounted, or a sync tool mid-restore: keep showing what we last knew.
             gone = f"{self.root}: data folder is missing (showing the last good board)"
             return Snapshot(**{**self._last.__dict__, "warnings": [gone]})
         c_changed = self._read_toml(CLASSROOM)
         s_changed = self._read_toml(SCHEDULE)
-        self._rebuild_rooms(c_changed, s_changed)
-        problems = self._toml[CLASSROOM].problems + self._toml[SCHEDULE].problems + self._schedule_problems
+        if c_changed or s_changed or self._classroom is None or self._schedule is None:
+            self._validate()
+            if self._classroom is None or self._schedule is None:
+                self._fall_back()
+        problems = self._toml_problems(CLASSROOM) + self._toml_problems(SCHEDULE)
         if self._classroom is None or self._schedule is None:
             if not problems:
                 problems = [f"{self.root}: no {CLASSROOM} / {SCHEDULE} here (make one with `paratui init DIR`)"]
             raise FolderError(problems)
-        self._read_binder()
+        if self._since[CLASSROOM] is None:
+            problems += self._classroom_warnings
+        binder_problems = self._read_binder()
         dirs = self.reader.all_dirs() if whole_journal else self.reader.board_dirs(today)
         events, journal_problems, _ = self.reader.read(dirs)
-        binder = {k: v[1] for k, v in self._binder.items()}
+        binder = {k: page.text for k, page in self._binder.items() if page.text is not None}
         self._last = Snapshot(
             self._classroom, self._schedule, events, binder,
             {k: binder_title(v) or k.replace("-", " ").capitalize() for k, v in binder.items()},
-            problems + self._binder_problems + journal_problems,
+            problems + binder_problems + journal_problems,
         )
         return self._last
+
+
+def _load(raw: bytes) -> dict:
+    return tomllib.loads(_decode(raw))
+
+
+def _try(build):
+    """`build()`, or None when what it reads is not good (a last-good copy is only ever skipped)."""
+    try:
+        return build()
+    except (ConfigError, tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError, ValueError):
+        return None
 
 
 def binder_title(markdown: str) -> str | None:
