@@ -1,8 +1,8 @@
 """`paratui` on the command line: open the board, or read and write the same journal from scripts,
 screen readers and SSH sessions without a terminal UI.
 
-Exit codes: 0 done; 1 the folder or the disk failed (nothing was written); 2 the command was not
-understood (unknown or ambiguous name, bad option; nothing was written).
+Every write goes through paratui.model.commands (the same functions the board's keys call) and
+paratui.store.room.Room.apply. Exit codes: see EXIT_CODES.
 """
 
 from __future__ import annotations
@@ -10,26 +10,48 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import shutil
 import sys
-from datetime import datetime
 from pathlib import Path
 
+from paratui import __version__
+from paratui.model import commands
 from paratui.model.classroom import Classroom, Staff
-from paratui.model.describe import describe
-from paratui.model.events import live_events
+from paratui.model.commands import Change, Refused
 from paratui.model.export import board_to_dict, board_to_text
-from paratui.model import resolve
-from paratui.model.resolve import NotFound, find_location, find_staff, find_student, staff_for_login
+from paratui.model.resolve import NotFound, find_staff, staff_for_login
+from paratui.model.text import clean
 from paratui.store import identity, paths
 from paratui.store.folder import JOURNAL, FolderError
 from paratui.store.journal import JournalWriteError
 from paratui.store.room import Room
 from paratui.store.themes import load_themes
 
+EXIT_CODES = """exit codes:
+  0  done
+  1  the disk or the journal failed; nothing was written
+  2  not understood or refused (unknown or ambiguous name, bad time, a change that
+     makes no sense now, a data folder with no usable classroom.toml / schedule.toml);
+     the message says why and lists the choices; nothing was written
+  3  not allowed for this person's role; nothing was written
 
+environment:
+  PARATUI_DATA   the data folder when --data is not given (default: the demo room)
+  PARATUI_NOW    the classroom clock, e.g. 2026-11-23T10:15 (demos, drills, tests)
+"""
 class UsageProblem(Exception):
-    """Exit 2: the person asked for something that does not exist or is not clear."""
+    """Exit 2: the command line itself does not make sense (before any name is looked up)."""
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: the interval must be above 0 seconds")
+    return value
 
 
 def _common(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -37,75 +59,91 @@ def _common(parser: argparse.ArgumentParser, top: bool) -> None:
     # `paratui move … --data X` both work.
     d = (lambda v: v) if top else (lambda v: argparse.SUPPRESS)
     parser.add_argument("--data", metavar="DIR", default=d(None),
-                        help="the classroom's data folder (default: $PARATUI_DATA or the demo room)")
+                        help="the classroom's data folder (default: $PARATUI_DATA, else the demo room)")
     parser.add_argument("--as", dest="as_", metavar="STAFF", default=d(None),
-                        help="who is acting (staff id, short name or login)")
+                        help="who is acting: staff id, short name or login (default: your login, "
+                             "through `logins` in classroom.toml)")
+
+
+def _sub(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help, description=help, epilog=f"example:\n  {example}\n\n{EXIT_CODES}",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(parser, False)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="paratui", description="A live room board for classroom teams.")
+    p = argparse.ArgumentParser(
+        prog="paratui", description="A live room board for classroom teams. With no command, opens the "
+        "board in this terminal (over SSH: `ssh -t`).",
+        epilog="examples:\n  paratui --as JT                      open the board as Mr. T\n"
+               "  paratui move E.M. --to bathroom --as JT\n  paratui board --plain\n\n"
+               "`paratui COMMAND --help` describes each command.\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"paratui {__version__}")
     _common(p, True)
     p.add_argument("--theme", metavar="NAME", help="board theme (see `paratui themes`)")
-    p.add_argument("--poll", nargs="?", const=1.0, type=float, metavar="SECONDS",
-                   help="watch the folder by polling (network shares); default interval 1 s")
+    p.add_argument("--poll", nargs="?", const=1.0, type=_positive_seconds, metavar="SECONDS",
+                   help="watch the folder by polling every SECONDS (network shares; default 1)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    b = sub.add_parser("board", help="print the board once (no terminal UI)")
-    _common(b, False)
+    b = _sub(sub, "board", "print the board once, without the terminal UI", "paratui board --json")
     g = b.add_mutually_exclusive_group()
-    g.add_argument("--plain", action="store_true", help="plain text (default)")
-    g.add_argument("--json", action="store_true", help="JSON (see README for the schema)")
+    g.add_argument("--plain", action="store_true", help="plain text, one fact a line (the default)")
+    g.add_argument("--json", action="store_true", help="JSON (the schema is in the README)")
 
-    m = sub.add_parser("move", help="a student leaves for a place (\"I'm taking E.M. to the bathroom\")")
-    _common(m, False)
-    m.add_argument("student")
-    m.add_argument("--to", required=True, metavar="LOCATION")
+    m = _sub(sub, "move", "a student leaves for a place (\"I'm taking E.M. to the bathroom\")",
+             "paratui move E.M. --to bathroom --as JT")
+    m.add_argument("student", help="student id or initials (S01, E.M., em)")
+    m.add_argument("--to", required=True, metavar="LOCATION", help="where to: location id or label (bath, nurse)")
     m.add_argument("--with", dest="with_", nargs="*", metavar="STAFF",
-                   help="adults going along (default: the person acting); --with alone: nobody")
+                   help="adults going along (default: the person acting; --with alone: nobody). "
+                        "Places in the room and `away` places take no adult")
 
-    bk = sub.add_parser("back", help="a student is back in the room")
-    _common(bk, False)
-    bk.add_argument("student")
+    bk = _sub(sub, "back", "a student is back in the room", "paratui back E.M. --as JT")
+    bk.add_argument("student", help="student id or initials")
 
-    a = sub.add_parser("assign", help="today's change: an adult with students, somewhere, until a time")
-    _common(a, False)
-    a.add_argument("staff")
-    a.add_argument("--with", dest="with_", nargs="*", default=[], metavar="STUDENT")
-    a.add_argument("--at", metavar="LOCATION")
-    a.add_argument("--activity", metavar="TEXT")
-    a.add_argument("--until", metavar="HH:MM", help="default: the end of the current block")
+    a = _sub(sub, "assign", "today's change: an adult with students, somewhere, until a time",
+             "paratui assign AL --with EM KB --at library --activity 'Library visit' --until 10:30 --as MR")
+    a.add_argument("staff", help="the adult: staff id or short name")
+    a.add_argument("--with", dest="with_", nargs="*", default=[], metavar="STUDENT",
+                   help="students: ids, initials, group names from classroom.toml, or `all`")
+    a.add_argument("--at", metavar="LOCATION", help="where (default: where the block is)")
+    a.add_argument("--activity", metavar="TEXT", help="doing what")
+    a.add_argument("--until", metavar="HH:MM", help="until when (default: the end of the current block)")
 
-    ab = sub.add_parser("absent", help="an adult is out today, and who subs for them")
-    _common(ab, False)
-    ab.add_argument("staff")
+    ab = _sub(sub, "absent", "an adult is out today, and who subs for them",
+              "paratui absent AL --sub SUB --as MR")
+    ab.add_argument("staff", help="the adult who is out")
     ab.add_argument("--sub", metavar="STAFF", help="takes their place in the schedule (default: nobody)")
-    ab.add_argument("--until", metavar="HH:MM", help="default: the rest of the day")
+    ab.add_argument("--until", metavar="HH:MM", help="out until (default: the rest of the day)")
 
-    t = sub.add_parser("task", help="add or finish a task")
+    t = sub.add_parser("task", help="add or finish a task", description="add or finish a task")
     tsub = t.add_subparsers(dest="task_command", metavar="ACTION", required=True)
-    ta = tsub.add_parser("add", help="add a task")
-    _common(ta, False)
-    ta.add_argument("text")
-    ta.add_argument("--for", dest="for_", metavar="STAFF")
-    ta.add_argument("--due", metavar="HH:MM", help="HH:MM today, or YYYY-MM-DD[THH:MM]")
-    td = tsub.add_parser("done", help="mark a task done")
-    _common(td, False)
+    ta = _sub(tsub, "add", "add a task", "paratui task add 'Copies of the math page' --for AL --due 13:00 --as MR")
+    ta.add_argument("text", help="what needs doing")
+    ta.add_argument("--for", dest="for_", metavar="STAFF", help="who should do it (default: anyone)")
+    ta.add_argument("--due", metavar="WHEN", help="HH:MM today, YYYY-MM-DD, or YYYY-MM-DDTHH:MM")
+    td = _sub(tsub, "done", "mark a task done", "paratui task done 3f9a --as AL")
     td.add_argument("id", help="the task id shown on the board (the first letters are enough)")
 
-    u = sub.add_parser("undo", help="retract the last thing this person recorded")
-    _common(u, False)
+    _sub(sub, "undo", "retract the last thing this person recorded (nothing is ever deleted)",
+         "paratui undo --as JT")
 
-    i = sub.add_parser("init", help="write a starter data folder (a copy of the demo room)")
-    i.add_argument("dir")
+    i = sub.add_parser("init", help="write a starter data folder (a copy of the demo room)",
+                       description="write a starter data folder (a copy of the demo room), set up to be "
+                       "shared by several accounts", epilog=f"example:\n  paratui init ~/room12\n\n{EXIT_CODES}",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    i.add_argument("dir", help="a new folder (its parent must exist)")
 
-    th = sub.add_parser("themes", help="list the board themes (built in, and the data folder's themes/)")
-    _common(th, False)
+    _sub(sub, "themes", "list the board themes (built in, and the data folder's themes/)", "paratui themes")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        identity.now()  # a malformed PARATUI_NOW is a usage problem, said once, up front
         if args.command is None:
             return _open_board(args)
         if args.command == "init":
@@ -121,109 +159,97 @@ def main(argv: list[str] | None = None) -> int:
                 print(board_to_text(state), end="")
             return 0
         return _write(room, args)
-    except UsageProblem as e:
-        print(f"paratui: {e}", file=sys.stderr)
+    except (UsageProblem, identity.ClockError) as e:
+        _say(str(e))
         return 2
-    except NotFound as e:
-        print(f"paratui: {e}", file=sys.stderr)
-        return 2
-    except FolderError as e:
-        print("paratui: the data folder cannot be used:", file=sys.stderr)
+    except Refused as e:
+        _say(e.message)
+        return e.exit_code
+    except FolderError as e:  # no good version of classroom.toml / schedule.toml was ever read
+        _say("the data folder cannot be used:")
         for p in e.problems:
-            print(f"  {p}", file=sys.stderr)
-        return 1
+            print(f"  {clean(p)}", file=sys.stderr)
+        return 2
     except JournalWriteError as e:
-        print(f"paratui: NOT recorded: {e}", file=sys.stderr)
+        _say(f"NOT recorded: {e}")
         return 1
+
+
+def _say(message: str) -> None:
+    print(f"paratui: {clean(message)}", file=sys.stderr)
 
 
 def acting_staff(classroom: Classroom, as_: str | None) -> Staff | None:
     """--as, else the OS login mapped through `logins`, else None (the caller must ask)."""
     if as_:
-        return find_staff(classroom, as_)
+        try:
+            return find_staff(classroom, as_)
+        except NotFound as e:
+            raise Refused(str(e), "as") from None
     return staff_for_login(classroom, identity.login())
-
-
-def parse_clock(text: str, now: datetime) -> datetime:
-    try:
-        return resolve.parse_clock(text, now)
-    except ValueError as e:
-        raise UsageProblem(str(e)) from None
 
 
 def _write(room: Room, args: argparse.Namespace) -> int:
     snap = room.snapshot()
-    classroom = snap.classroom
-    me = acting_staff(classroom, getattr(args, "as_", None))
+    me = acting_staff(snap.classroom, getattr(args, "as_", None))
     if me is None:
-        raise UsageProblem(
+        raise Refused(
             f"who is acting? login {identity.login()!r} is not in any staff's `logins`; "
-            f"add --as STAFF ({', '.join(s.id for s in classroom.staff)})")
-    now = room.clock()
-    cmd = args.command
-    if cmd == "move":
-        student = find_student(classroom, args.student)
-        to = find_location(classroom, args.to)
-        escorts = [me.id] if args.with_ is None else [find_staff(classroom, w).id for w in args.with_]
-        event = room.record("move", me.id, {"student": student.id, "to": to.id, "with": escorts})
-    elif cmd == "back":
-        student = find_student(classroom, args.student)
-        event = room.record("back", me.id, {"student": student.id})
-    elif cmd == "assign":
-        staff = find_staff(classroom, args.staff)
-        students = [find_student(classroom, s).id for s in args.with_]
-        at = find_location(classroom, args.at).id if args.at else None
-        until = parse_clock(args.until, now).isoformat(timespec="minutes") if args.until else None
-        event = room.record("assign", me.id, {"staff": staff.id, "students": students, "at": at,
-                                              "activity": args.activity, "until": until})
-    elif cmd == "absent":
-        staff = find_staff(classroom, args.staff)
-        sub = find_staff(classroom, args.sub).id if args.sub else None
-        if sub == staff.id:
-            raise UsageProblem("an adult cannot sub for themselves")
-        until = parse_clock(args.until, now).isoformat(timespec="minutes") if args.until else None
-        event = room.record("absent", me.id, {"staff": staff.id, "sub": sub, "until": until})
-    elif cmd == "task" and args.task_command == "add":
-        for_ = find_staff(classroom, args.for_).id if args.for_ else None
-        due = parse_clock(args.due, now).isoformat(timespec="minutes") if args.due else None
-        event = room.record("task.add", me.id, {"text": args.text, "for": for_, "due": due})
-    elif cmd == "task" and args.task_command == "done":
-        task = _find_task(snap.events, args.id)
-        event = room.record("task.done", me.id, {"task": task})
-    elif cmd == "undo":
-        undone = room.undo(me.id, snap)
-        if undone is None:
-            print(f"paratui: nothing to undo for {me.short}")
-            return 0
-        retract, target = undone
-        print(f"{describe(retract, classroom, target)}  [{retract.id[:6]}]")
+            f"add --as STAFF ({', '.join(s.id for s in snap.classroom.staff)})", "as")
+    ctx = room.context(me.id, snap)
+    change = _command(ctx, args)
+    if change is None:
+        print(f"paratui: nothing to undo for {clean(me.short)}")
         return 0
-    else:  # pragma: no cover - argparse rejects anything else
-        raise UsageProblem(f"unknown command {cmd}")
-    print(f"recorded: {describe(event, classroom)}  [{event.id[:6]}] by {me.short} at {now:%H:%M}")
+    event = room.apply(change, me.id)
+    said = change.text if change.type == "retract" else f"recorded: {change.text}"
+    print(f"{said}  [{event.id[:6]}] by {clean(me.short)} at {ctx.now:%H:%M}")
     return 0
 
 
-def _find_task(events, query: str) -> str:
-    tasks = [e for e in live_events(events) if e.type == "task.add"]
-    q = query.strip().lower()
-    hits = [e for e in tasks if e.id.startswith(q)] if q else []
-    if len(hits) == 1:
-        return hits[0].id
-    listing = [f"{e.id[:6]} {e.payload['text']}" for e in (hits or tasks)]
-    what = "matches more than one task" if hits else "matches no task"
-    raise UsageProblem(f"{query!r} {what}: " + "; ".join(listing))
+def _command(ctx: commands.Context, args: argparse.Namespace) -> Change | None:
+    """The command line's words → the same command functions the board's keys call."""
+    cmd = args.command
+    if cmd == "move":
+        return commands.move(ctx, args.student, args.to, args.with_)
+    if cmd == "back":
+        return commands.back(ctx, args.student)
+    if cmd == "assign":
+        return commands.assign(ctx, args.staff, args.with_, args.at, args.activity, args.until)
+    if cmd == "absent":
+        return commands.absent(ctx, args.staff, args.sub, args.until)
+    if cmd == "task" and args.task_command == "add":
+        return commands.task_add(ctx, args.text, args.for_, args.due)
+    if cmd == "task" and args.task_command == "done":
+        return commands.task_done(ctx, args.id)
+    if cmd == "undo":
+        return commands.undo(ctx)
+    raise UsageProblem(f"unknown command {cmd}")  # pragma: no cover - argparse rejects anything else
 
 
 def _init(target: Path) -> int:
+    from paratui.store.sharing import setup_shared
+
+    parent = target.expanduser().absolute().parent
+    if target.exists() and not target.is_dir():
+        raise UsageProblem(f"{target} is a file; choose a new folder name")
     if (target / "classroom.toml").exists():
         raise UsageProblem(f"{target} already has a classroom.toml; not overwriting it")
-    source = paths.demo_data()
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, target, dirs_exist_ok=True,
-                    ignore=lambda d, names: [n for n in names if n == JOURNAL])
-    (target / JOURNAL).mkdir(exist_ok=True)
+    if not parent.is_dir():
+        raise UsageProblem(f"{parent} does not exist; create it first (or check the spelling)")
+    if not os.access(parent, os.W_OK | os.X_OK) and not target.is_dir():
+        raise UsageProblem(f"cannot create {target}: {parent} is not writable for you")
+    try:
+        target.mkdir(exist_ok=True)
+        shutil.copytree(paths.demo_data(), target, dirs_exist_ok=True,
+                        ignore=lambda d, names: [n for n in names if n == JOURNAL])
+        (target / JOURNAL).mkdir(exist_ok=True)
+        done = setup_shared(target)
+    except OSError as e:
+        raise UsageProblem(f"cannot write {e.filename or target}: {e.strerror or e}") from None
     print(f"wrote a starter classroom in {target}: edit classroom.toml, schedule.toml and binder/,")
+    for line in done:
+        print(f"  {line}")
     print(f"then run: paratui --data {target}")
     return 0
 
@@ -239,13 +265,18 @@ def _themes(args: argparse.Namespace) -> int:
     themes, problems = load_themes(_theme_folders(paths.data_folder(args.data)))
     for t in themes:
         traits = ", ".join(x for x in ("dark" if t.dark else "light", "large text" if t.large else "") if x)
-        print(f"{t.name:24} {traits:20} {t.source}")
+        print(f"{clean(t.name, limit=40):24} {traits:20} {clean(t.source)}")
     for p in problems:
-        print(f"problem: {p}", file=sys.stderr)
+        print(f"problem: {clean(p)}", file=sys.stderr)
     return 0
 
 
 def _open_board(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # e.g. `ssh host paratui` without -t: a full-screen board would stream escape codes down
+        # the pipe and never exit.
+        raise UsageProblem("no terminal here: the board needs one (over SSH use `ssh -t HOST paratui`), "
+                           "or print it with `paratui board --plain`")
     # Start-up allocates a lot that lives as long as the board (Textual, a year of tasks): no
     # garbage collection until the first paint, when the board freezes it all (see BoardApp).
     gc.disable()

@@ -22,6 +22,13 @@ def text(app, pane) -> str:
     return str(app.query_one(pane).content)
 
 
+async def settle(pilot) -> None:
+    """Let a key's work finish: the write runs on a thread, then the board re-reads on another."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 async def wait_for(pilot, condition, seconds: float = 10.0) -> bool:
     """Let the board work (watcher thread, timers) until `condition()` holds; False if it never does."""
     loop = asyncio.get_running_loop()
@@ -115,11 +122,11 @@ async def test_tasks_from_the_board(room_dir):
         await pilot.press("n")
         await pilot.pause()
         await pilot.press(*"Call home", "enter", *"AL", "enter", *"10:00", "enter")
-        await pilot.pause()
+        await settle(pilot)
         tasks = text(app, TasksPane)
         assert "Call home" in tasks and "Ms. L" in tasks and "OVERDUE" in tasks
         await pilot.press("d", "1")
-        await pilot.pause()
+        await settle(pilot)
         assert "OVERDUE" not in text(app, TasksPane)
 
 

@@ -1,22 +1,28 @@
 """What each key on the board does: the write flows (pickers, forms) and the pages.
 
-Mixed into BoardApp, which supplies `room`, `snapshot`, `state`, `me`, `reload` and `_draw_status`.
-Every write goes through `_record` → `Room.record`: one event, durable before the board says so.
+Mixed into BoardApp, which supplies `room`, `snapshot`, `state`, `me_id`, `reload` and `_draw_status`.
+Every change is built by paratui.model.commands (the same functions the CLI calls) and written by
+`Room.apply` on a worker thread, so a slow disk or a held lock never freezes the board.
 """
 
 from __future__ import annotations
 
+import asyncio
+from typing import Callable
+
+from rich.text import Text
 from textual import work
 from textual.app import SystemCommand
 from textual.screen import Screen
 
 from paratui.app.help import help_markdown
 from paratui.app.picker import Choice, PickerScreen
+from paratui.model import commands
 from paratui.model.board import WEEKDAY_TABS
 from paratui.model.classroom import Staff
-from paratui.model.describe import describe
+from paratui.model.commands import Change, Context, Refused
 from paratui.model.export import location_label
-from paratui.model.resolve import NotFound, find_location, find_staff, find_student, parse_clock
+from paratui.model.text import clean
 from paratui.store.journal import JournalWriteError
 
 # (action, key, title, help) — one list feeds the key bindings, the help page and the palette.
@@ -35,24 +41,65 @@ ACTIONS = [
     ("quit", "q", "Quit", "Close the board (nothing is lost: every change is already saved)"),
 ]
 
+Make = Callable[[Context], "Change | None"]
+
 
 class BoardActions:
-    def _record(self, type: str, payload: dict, *, task_stream: bool = False) -> bool:
-        assert self.me is not None and self.snapshot is not None
-        try:
-            event = self.room.record(type, self.me.id, payload, task_stream)
-        except JournalWriteError as e:
-            self.notify(str(e), title="NOT recorded", severity="error", timeout=30)
-            return False
-        self.notify(f"{describe(event, self.snapshot.classroom)} · u undoes", title=f"Recorded ({self.me.short})")
-        self.reload()
-        return True
+    @property
+    def me(self) -> Staff | None:
+        """Who is acting, looked up afresh (classroom.toml may have changed their short name)."""
+        if self.me_id is None or self.snapshot is None:
+            return None
+        return self.snapshot.classroom.staff_by_id().get(self.me_id)
 
-    async def _ensure_me(self) -> Staff | None:
+    def toast(self, message: str, *, title: str = "", severity: str = "information",
+              timeout: float | None = None) -> None:
+        """A notification whose text is data: never parsed as markup, never terminal control."""
+        self.notify(clean(message, one_line=False), title=clean(title), severity=severity,
+                    timeout=timeout, markup=False)
+
+    async def _submit(self, make: Make) -> tuple[str | None, str] | None:
+        """Build a change against the board as it is now, write it off the event loop, and say so.
+        Returns None when done (or nothing to do), or (field, message) when refused."""
+        if self.me_id is None or self.snapshot is None:
+            return None, "choose who you are first (i)"
+        try:
+            change = make(self.room.context(self.me_id, self.snapshot))
+        except Refused as e:
+            return e.field, e.message
+        if change is None:
+            self.toast("Nothing of yours to undo.")
+            return None
+        try:
+            await asyncio.to_thread(self.room.apply, change, self.me_id)
+        except JournalWriteError as e:
+            self.toast(str(e), title="NOT recorded", severity="error", timeout=30)
+            return None, f"NOT recorded: {e}"
+        me = self.me
+        title = "Undone" if change.type == "retract" else f"Recorded ({me.short if me else self.me_id})"
+        self.toast(change.text + ("" if change.type == "retract" else " · u undoes"), title=title)
+        self.reload()
+        return None
+
+    async def _do(self, make: Make) -> None:
+        """For one-key flows (pickers): a refusal becomes an error toast."""
+        refusal = await self._submit(make)
+        if refusal is not None:
+            self.toast(refusal[1], title="Not recorded", severity="error")
+
+    async def _form(self, title: str, fields, make: Callable[[Context, dict[str, str]], Change]) -> None:
+        from paratui.app.form import FormScreen
+
+        async def submit(values: dict[str, str]):
+            return await self._submit(lambda ctx: make(ctx, values))
+
+        await self.push_screen_wait(FormScreen(title, fields, submit))
+
+    async def _ensure_me(self) -> str | None:
         """Who is acting; ask once (one key) before the first write if nobody is known."""
         if self.me is None:
             await self._ask_who()
-        return self.me
+        return self.me_id if self.me is not None else None
 
     async def _ask_who(self) -> None:
         if self.snapshot is None:
@@ -60,7 +107,7 @@ class BoardActions:
         choices = [Choice(f"{s.short} — {s.role}", s.id) for s in self.snapshot.classroom.staff]
         picked = await self.push_screen_wait(PickerScreen("Who are you?", choices))
         if picked:
-            self.me = self.snapshot.classroom.staff_by_id()[picked]
+            self.me_id = picked
             self._draw_status()
 
     def _student_choices(self, only=None) -> list[Choice]:
@@ -77,13 +124,14 @@ class BoardActions:
         student = await self.push_screen_wait(PickerScreen("Who is leaving?", self._student_choices()))
         if not student:
             return
-        initials = self.snapshot.classroom.student_by_id()[student].initials
+        classroom = self.snapshot.classroom
+        initials = classroom.student_by_id()[student].initials
         places = [Choice(f"{loc.label}" + (f"  ({loc.expected_minutes} min)" if loc.expected_minutes else ""),
                          loc.id, loc.key)
-                  for loc in self.snapshot.classroom.locations if loc.id != self.snapshot.classroom.home.id]
+                  for loc in classroom.locations if loc.id != classroom.home.id]
         to = await self.push_screen_wait(PickerScreen(f"{initials} goes to…", places))
         if to:
-            self._record("move", {"student": student, "to": to, "with": [self.me.id]})
+            await self._do(lambda ctx: commands.move(ctx, student, to))
 
     @work(exclusive=True, group="action")
     async def action_back(self) -> None:
@@ -91,38 +139,25 @@ class BoardActions:
             return
         away = self._student_choices(lambda s: s.out or s.location != self.snapshot.classroom.home.id)
         if not away:
-            self.notify("Everyone is in the room.")
+            self.toast("Everyone is in the room.")
             return
         student = await self.push_screen_wait(PickerScreen("Who is back?", away))
         if student:
-            self._record("back", {"student": student})
+            await self._do(lambda ctx: commands.back(ctx, student))
 
     @work(exclusive=True, group="action")
     async def action_assign(self) -> None:
         if self.state is None or await self._ensure_me() is None:
             return
-        from paratui.app.form import Field, FormScreen
+        from paratui.app.form import Field
 
-        form = await self.push_screen_wait(FormScreen("Today's change: who is with whom", [
-            Field("staff", "Adult", "e.g. JT or Mr. T", self.me.id),
-            Field("students", "With students (initials or codes, space separated; empty: none)", "e.g. EM TS"),
+        await self._form("Today's change: who is with whom", [
+            Field("staff", "Adult", "e.g. JT or Mr. T", self.me_id or ""),
+            Field("students", "With students (initials, codes, a group or all; empty: none)", "e.g. EM TS"),
             Field("at", "Where (empty: where the block is)", "e.g. library"),
             Field("activity", "Doing what", "e.g. Library visit"),
             Field("until", "Until (HH:MM; empty: end of this block)", "e.g. 10:30"),
-        ]))
-        if not form:
-            return
-        classroom = self.snapshot.classroom
-        try:
-            staff = find_staff(classroom, form["staff"])
-            students = [find_student(classroom, s).id for s in form["students"].replace(",", " ").split()]
-            at = find_location(classroom, form["at"]).id if form["at"] else None
-            until = parse_clock(form["until"], self.room.clock()).isoformat(timespec="minutes") if form["until"] else None
-        except (NotFound, ValueError) as e:
-            self.notify(str(e), title="Not recorded", severity="error")
-            return
-        self._record("assign", {"staff": staff.id, "students": students, "at": at,
-                                "activity": form["activity"] or None, "until": until})
+        ], lambda ctx, v: commands.assign(ctx, v["staff"], v["students"], v["at"], v["activity"], v["until"]))
 
     @work(exclusive=True, group="action")
     async def action_absent(self) -> None:
@@ -138,57 +173,39 @@ class BoardActions:
             Choice(f"{s.short} — {s.role}", s.id) for s in staff if s.id != out]
         sub = await self.push_screen_wait(PickerScreen(f"Who subs for {short}?", subs))
         if sub:
-            self._record("absent", {"staff": out, "sub": None if sub == "-" else sub, "until": None})
+            await self._do(lambda ctx: commands.absent(ctx, out, None if sub == "-" else sub))
 
     @work(exclusive=True, group="action")
     async def action_new_task(self) -> None:
         if self.state is None or await self._ensure_me() is None:
             return
-        from paratui.app.form import Field, FormScreen
+        from paratui.app.form import Field
 
-        form = await self.push_screen_wait(FormScreen("New task", [
+        await self._form("New task", [
             Field("text", "Task", "e.g. 20 copies of the math page"),
             Field("for", "For (empty: anyone)", "e.g. AL"),
-            Field("due", "Due (HH:MM today; empty: no time)", "e.g. 13:00"),
-        ]))
-        if not form or not form["text"]:
-            return
-        try:
-            for_ = find_staff(self.snapshot.classroom, form["for"]).id if form["for"] else None
-            due = parse_clock(form["due"], self.room.clock()).isoformat(timespec="minutes") if form["due"] else None
-        except (NotFound, ValueError) as e:
-            self.notify(str(e), title="Not recorded", severity="error")
-            return
-        self._record("task.add", {"text": form["text"], "for": for_, "due": due})
+            Field("due", "Due (HH:MM today, or YYYY-MM-DD; empty: no time)", "e.g. 13:00"),
+        ], lambda ctx, v: commands.task_add(ctx, v["text"], v["for"], v["due"]))
 
     @work(exclusive=True, group="action")
     async def action_done_task(self) -> None:
         if self.state is None or await self._ensure_me() is None:
             return
-        open_tasks = [Choice(f"{t.text}" + (" (OVERDUE)" if t.overdue else ""), t.id)
+        open_tasks = [Choice(f"{t.id[:6]}  {t.text}" + (" (OVERDUE)" if t.overdue else ""), t.id)
                       for t in self.state.pending_tasks]
         if not open_tasks:
-            self.notify("No open tasks.")
+            self.toast("No open tasks.")
             return
         task = await self.push_screen_wait(PickerScreen("Which task is done?", open_tasks))
         if task:
-            self._record("task.done", {"task": task})
+            await self._do(lambda ctx: commands.task_done(ctx, task))
 
-    def action_undo(self) -> None:
-        if self.me is None or self.snapshot is None:
-            self.notify("Nothing to undo: choose who you are first (i).")
+    @work(exclusive=True, group="action")
+    async def action_undo(self) -> None:
+        if self.me is None:
+            self.toast("Nothing to undo: choose who you are first (i).")
             return
-        try:
-            undone = self.room.undo(self.me.id, self.snapshot)
-        except JournalWriteError as e:
-            self.notify(str(e), title="NOT recorded", severity="error", timeout=30)
-            return
-        if undone is None:
-            self.notify(f"Nothing of {self.me.short}'s to undo.")
-            return
-        retract, target = undone
-        self.notify(describe(retract, self.snapshot.classroom, target), title="Undone")
-        self.reload()
+        await self._do(commands.undo)
 
     @work(exclusive=True, group="action")
     async def action_whoami(self) -> None:

@@ -8,6 +8,7 @@ pane redraws itself from that state. A rescan every few seconds is the safety ne
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,6 @@ from paratui.app.panes import AdultsPane, OutPane, StudentsPane, TasksPane, Unco
 from paratui.app.status import StatusBar
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, register_themes
 from paratui.model.board import BoardState
-from paratui.model.classroom import Staff
 from paratui.model.resolve import NotFound, find_staff, staff_for_login
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot
@@ -63,11 +63,14 @@ class BoardApp(BoardActions, App[int]):
         self.watcher = None  # a paratui.store.watcher.FolderWatcher once started
         self.snapshot: Snapshot | None = None
         self.state: BoardState | None = None
-        self.me: Staff | None = None
+        self.me_id: str | None = None  # who is acting: a staff id (a Staff copy would go stale)
         self.last_change: datetime | None = None
+        self._content: tuple | None = None  # what the journal and files held at the last reload
         self.theme_problems: list[str] = []
         self.large_themes: set[str] = set()
         self._reload_pending = False
+        self._reload_wanted = False
+        self._reloading = False
         self._binder_text: str | None = None
         self._choose_theme()
 
@@ -105,7 +108,7 @@ class BoardApp(BoardActions, App[int]):
 
     def on_mount(self) -> None:
         self.screen.set_class(self.theme in self.large_themes, "-large")
-        self.reload()
+        self._reload_sync()  # the first paint shows the board, not an empty frame
         self._pick_me()
         self._draw_status()
         self.call_after_refresh(self._after_first_paint)
@@ -134,11 +137,12 @@ class BoardApp(BoardActions, App[int]):
         classroom = self.snapshot.classroom
         if self.as_staff:
             try:
-                self.me = find_staff(classroom, self.as_staff)
+                self.me_id = find_staff(classroom, self.as_staff).id
             except NotFound as e:
-                self.notify(str(e), title="--as", severity="error")
-        if self.me is None:
-            self.me = staff_for_login(classroom, identity.login())
+                self.toast(str(e), title="--as", severity="error")
+        if self.me_id is None:
+            found = staff_for_login(classroom, identity.login())
+            self.me_id = found.id if found else None
 
     # -- watching and reloading --------------------------------------------------------------
     def _start_watcher(self) -> None:
@@ -150,11 +154,11 @@ class BoardApp(BoardActions, App[int]):
         try:
             self.watcher.start()
         except OSError as e:
-            self.notify(f"not watching {self.room.root}: {e}", severity="error")
+            self.toast(f"not watching {self.room.root}: {e}", severity="error")
             self.watcher = None  # the rescan tries again
             return
         if self.watcher.reason:
-            self.notify(f"Watching by polling: {self.watcher.reason}")
+            self.toast(f"Watching by polling: {self.watcher.reason}")
         self._draw_status()
         self.reload()  # anything written while the watch was being set up
 
@@ -165,6 +169,8 @@ class BoardApp(BoardActions, App[int]):
 
     def _reload_now(self) -> None:
         self._reload_pending = False
+        self._reload_wanted = False
+        self._reloading = False
         self.reload()
 
     def rescan(self) -> None:
@@ -174,18 +180,50 @@ class BoardApp(BoardActions, App[int]):
         self.reload()
 
     def reload(self) -> None:
+        """Re-read the folder and redraw, off the event loop: a slow share or a huge file never
+        freezes keys or `q`. Requests while a read runs coalesce into one more read after it."""
+        self._reload_wanted = True
+        if not self._reloading:
+            self._reloading = True
+            self.run_worker(self._reload_loop(), group="reload")
+
+    async def _reload_loop(self) -> None:
         try:
-            self.snapshot = self.room.snapshot()
+            while self._reload_wanted:
+                self._reload_wanted = False
+                try:
+                    snapshot, state = await asyncio.to_thread(self._read)
+                except FolderError as e:
+                    self.toast("\n".join(e.problems), title="Data folder unusable", severity="error")
+                    continue
+                self._show(snapshot, state)
+        finally:
+            self._reloading = False
+
+    def _reload_sync(self) -> None:
+        try:
+            self._show(*self._read())
         except FolderError as e:
-            self.notify("\n".join(e.problems), title="Data folder unusable", severity="error")
-            return
-        state = self.room.board(self.snapshot, self.theme_problems)
+            self.toast("\n".join(e.problems), title="Data folder unusable", severity="error")
+
+    def _read(self) -> tuple[Snapshot, BoardState]:
+        snapshot = self.room.snapshot()
+        return snapshot, self.room.board(snapshot, self.theme_problems)
+
+    def _show(self, snapshot: Snapshot, state: BoardState) -> None:
+        self.snapshot = snapshot
+        # "changed" is when the files or the journal last changed, not when a minute ticked over
+        content = (id(snapshot.classroom), id(snapshot.schedule), tuple(map(id, snapshot.binder.values())),
+                   len(snapshot.events), sum(map(hash, snapshot.events)))
+        if content != self._content:
+            if self._content is not None:
+                self.last_change = self.room.clock()
+            self._content = content
         if state != self.state:
-            if self.state is not None and (state.students, state.tasks, state.staff) != (
-                    self.state.students, self.state.tasks, self.state.staff):
-                self.last_change = datetime.now().replace(microsecond=0)
             self.state = state
             self._draw(state)
+        else:
+            self._draw_status()
 
     def _draw(self, state: BoardState) -> None:
         for pane in (AdultsPane, OutPane, UncoveredPane, StudentsPane, TasksPane):
@@ -197,7 +235,8 @@ class BoardApp(BoardActions, App[int]):
         if self.state is None:
             return
         mode = self.watcher.mode if self.watcher else "off"
-        self.query_one(StatusBar).show(self.state, acting=self.me.short if self.me else None,
+        me = self.me
+        self.query_one(StatusBar).show(self.state, acting=me.short if me else None,
                                        watch_mode=mode, last_change=self.last_change,
                                        warnings=len(self.state.warnings))
 

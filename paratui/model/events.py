@@ -7,17 +7,51 @@ from operator import attrgetter
 from datetime import datetime
 from typing import Any, Iterable
 
-# Every event type the board understands, with the payload keys each one must carry.
-EVENT_TYPES: dict[str, tuple[str, ...]] = {
-    "move": ("student", "to"),
-    "back": ("student",),
-    "assign": ("staff", "students"),
-    "absent": ("staff",),
-    "task.add": ("text",),
-    "task.done": ("task",),
-    "retract": ("target",),
+# What a payload field may hold. "?" fields may be missing or null; others must be present.
+ID, IDS, TEXT, TIME = "id", "ids", "text", "time"
+OPT_ID, OPT_IDS, OPT_TEXT, OPT_TIME = "id?", "ids?", "text?", "time?"
+
+# Every event type the board understands and the payload it carries (the one definition of each
+# payload; paratui.model.commands builds them, paratui.model.board folds them).
+PAYLOADS: dict[str, dict[str, str]] = {
+    "move": {"student": ID, "to": ID, "with": OPT_IDS},
+    "back": {"student": ID},
+    "assign": {"staff": ID, "students": IDS, "at": OPT_ID, "activity": OPT_TEXT, "until": OPT_TIME},
+    "absent": {"staff": ID, "sub": OPT_ID, "until": OPT_TIME},
+    "task.add": {"text": TEXT, "for": OPT_ID, "due": OPT_TIME},
+    "task.done": {"task": ID},
+    "retract": {"target": ID},
 }
+EVENT_TYPES: dict[str, tuple[str, ...]] = {  # the keys each type must carry
+    t: tuple(k for k, kind in fields.items() if not kind.endswith("?")) for t, fields in PAYLOADS.items()}
 TASK_TYPES = ("task.add", "task.done")
+
+
+def _is_text(v: Any) -> bool:
+    return isinstance(v, str) and bool(v)
+
+
+def _is_ids(v: Any) -> bool:
+    return isinstance(v, list) and all(_is_text(x) for x in v)
+
+
+_CHECKS = {ID: _is_text, TEXT: _is_text, TIME: _is_text, IDS: _is_ids}
+_EXPECTED = {ID: "an id (text)", TEXT: "text", TIME: "a date-time (text)", IDS: "a list of ids"}
+
+
+def payload_problem(type_: str, payload: dict[str, Any]) -> str | None:
+    """The first payload field of the wrong shape (a list where an id belongs, a dict as a task id…),
+    as `field 'x': expected …`; None when the payload is usable. Unknown types pass (newer writers)."""
+    for key, kind in PAYLOADS.get(type_, {}).items():
+        value = payload.get(key)
+        if value is None:
+            if kind.endswith("?"):
+                continue
+            return f"field {key!r}: missing"
+        base = kind.rstrip("?")
+        if not _CHECKS[base](value):
+            return f"field {key!r}: expected {_EXPECTED[base]}, got {type(value).__name__}"
+    return None
 _ORDER = attrgetter("time", "written", "id")  # same as Event.sort_key, but sorts in C
 
 
@@ -48,7 +82,8 @@ class Event:
 
     def to_doc(self) -> dict[str, Any]:
         return {
-            "id": self.id, "type": self.type, "time": self.time.isoformat(timespec="seconds"),
+            # with this machine's UTC offset, so a reader in another time zone converts correctly
+            "id": self.id, "type": self.type, "time": self.time.astimezone().isoformat(timespec="seconds"),
             "written": self.written, "staff": self.staff, "login": self.login, "host": self.host,
             "payload": self.payload,
         }
@@ -67,17 +102,24 @@ def event_from_doc(doc: Any) -> Event:
     except ValueError:
         raise ValueError(f"field 'time': {raw_time!r} is not an ISO date-time") from None
     if when.tzinfo is not None:
-        when = when.replace(tzinfo=None)
+        # Stored with the writer's UTC offset: shown in this board's local time (a writer in
+        # another time zone, or a laptop left on UTC, must not have its moves hidden for hours).
+        try:
+            when = when.astimezone().replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"event {eid}: field 'time': {raw_time!r} is out of range") from None
     payload = doc.get("payload") or {}
     if not isinstance(payload, dict):
-        raise ValueError("field 'payload' is not an object")
-    for key in EVENT_TYPES.get(type_, ()):
-        if key not in payload:
-            missing = [k for k in EVENT_TYPES[type_] if k not in payload]
-            raise ValueError(f"{type_} event {eid}: payload lacks {', '.join(missing)}")
+        raise ValueError(f"event {eid}: field 'payload' is not an object")
+    problem = payload_problem(type_, payload)
+    if problem:
+        raise ValueError(f"{type_} event {eid}: payload {problem}")
+    staff = doc.get("staff")
+    if staff is not None and not _is_text(staff):
+        raise ValueError(f"{type_} event {eid}: field 'staff': expected an id (text)")
     written = doc.get("written", 0)
     login, host = doc.get("login", ""), doc.get("host", "")
-    return Event(eid, type_, when, written if isinstance(written, int) else 0, doc.get("staff"),
+    return Event(eid, type_, when, written if isinstance(written, int) else 0, staff,
                  login if isinstance(login, str) else str(login), host if isinstance(host, str) else str(host),
                  payload)
 

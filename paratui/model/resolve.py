@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
 from typing import Callable, Generic, Iterable, TypeVar
 
 from paratui.model.classroom import Classroom, Location, Staff, Student, normalize
@@ -60,18 +59,3 @@ def find_location(classroom: Classroom, query: str) -> Location:
 def staff_for_login(classroom: Classroom, login: str) -> Staff | None:
     matches = [s for s in classroom.staff if login in s.logins]
     return matches[0] if len(matches) == 1 else None
-
-
-def parse_clock(text: str, now: datetime) -> datetime:
-    """A time a person typed: HH:MM (today), YYYY-MM-DD (that day at 15:00, the end of a school
-    day) or an ISO date-time. ValueError says what was expected."""
-    text = text.strip()
-    try:
-        if len(text) <= 5 and ":" in text:
-            hh, mm = text.split(":")
-            return datetime.combine(now.date(), time(int(hh), int(mm)))
-        if len(text) == 10:
-            return datetime.combine(datetime.fromisoformat(text).date(), time(15, 0))
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a time like 14:30 or a date like 2026-11-25") from None

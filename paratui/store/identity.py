@@ -27,12 +27,22 @@ def writer_name() -> str:
     return f"{safe_name(host())}--{safe_name(login())}"
 
 
+class ClockError(ValueError):
+    """PARATUI_NOW is set but is not a date-time."""
+
+
 def now() -> datetime:
     """The classroom clock: `PARATUI_NOW` (e.g. 2026-11-23T10:15) when set, else the local time.
 
-    Naive local time throughout: a classroom lives in one time zone.
+    Naive local time throughout (the journal stores each writer's UTC offset and converts on read).
     """
     raw = os.environ.get("PARATUI_NOW")
     if raw:
-        return datetime.fromisoformat(raw).replace(tzinfo=None, microsecond=0)
+        try:
+            when = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            raise ClockError(f"PARATUI_NOW={raw[:40]!r} is not a date-time like 2026-11-23T10:15") from None
+        if when.tzinfo is not None:
+            when = when.astimezone().replace(tzinfo=None)
+        return when.replace(microsecond=0)
     return datetime.now().replace(microsecond=0)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from paratui.model.board import BoardState, build_board
+from paratui.model.commands import Change, Context
 from paratui.model.events import TASK_TYPES, Event, last_undoable
 from paratui.store import identity
 from paratui.store.folder import DataFolder, Snapshot
@@ -31,6 +32,15 @@ class Room:
         snap = snapshot or self.snapshot()
         return build_board(snap.classroom, snap.schedule, snap.events, self.clock(),
                            snap.binder_titles, [*more_warnings, *snap.warnings])
+
+    def context(self, actor: str, snapshot: Snapshot | None = None) -> Context:
+        """What a command is checked against, as of `snapshot` (default: a fresh read)."""
+        snap = snapshot or self.snapshot()
+        return Context(snap.classroom, snap.schedule, snap.events, self.clock(), actor)
+
+    def apply(self, change: Change, actor: str) -> Event:
+        """Write what a command (paratui.model.commands) returned, as `actor`."""
+        return self.record(change.type, actor, change.payload, change.task_stream)
 
     def record(self, type: str, staff: str | None, payload: dict, task_stream: bool = False) -> Event:
         """Write one event; returns once it is durable on disk (raises JournalWriteError if not)."""

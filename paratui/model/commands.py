@@ -1,0 +1,346 @@
+"""Every change a person can make to the room, defined once.
+
+The CLI and the board's keys both call these functions with what the person typed or picked (ids,
+initials, labels, "14:30"). Each one resolves the names, checks the request against the classroom,
+the journal and the clock, asks the permission hook, and returns a `Change`: the event's type and
+payload (shaped as `paratui.model.events.PAYLOADS` says) plus how it reads back ("Mr. T took K.B. to
+Bathroom"). `paratui.store.room.Room.apply` writes it. Anything wrong raises `Refused` (the CLI exits
+2, the board keeps the form open); nothing is written.
+
+Adding an event type: its payload in `model/events.py`, its command and read-back here, its effect
+on the board in `model/board.py`; then a CLI sub-command (`cli.py`) and a key (`app/actions.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import cached_property
+from typing import Any, Callable, Iterable, Sequence
+
+from paratui.model.board import BoardState, build_board
+from paratui.model.classroom import Classroom, Location, Staff, Student
+from paratui.model.events import TASK_TYPES, Event, last_undoable, live_events
+from paratui.model.resolve import NotFound, find_location, find_staff, find_student
+from paratui.model.schedule import Schedule
+from paratui.model.text import clean
+
+TEXT_LIMIT = 500  # a task or activity longer than this is a paste gone wrong
+FAR = timedelta(days=2 * 366)  # dates further than this from today are typos (year 1, 9999…)
+END_OF_SCHOOL_DAY = time(15, 0)
+
+
+class Refused(Exception):
+    """The request cannot be recorded as asked. `field` names the form field or option at fault."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(Refused):
+    """The person's role may not do this (the permission hook said no). The CLI exits 3."""
+
+    exit_code = 3
+
+
+# The permission hook: (action, context, payload) → a reason to refuse, or None to allow.
+Permit = Callable[[str, "Context", dict], "str | None"]
+
+
+def allow_everything(action: str, ctx: "Context", payload: dict) -> str | None:
+    return None
+
+
+class Context:
+    """What a command is checked against: the room, the journal as read, the clock, who is acting."""
+
+    def __init__(self, classroom: Classroom, schedule: Schedule, events: Sequence[Event], now: datetime,
+                 actor: str, permit: Permit = allow_everything):
+        self.classroom = classroom
+        self.schedule = schedule
+        self.events = events
+        self.now = now
+        self.actor = actor
+        self.permit = permit
+
+    @cached_property
+    def board(self) -> BoardState:
+        return build_board(self.classroom, self.schedule, self.events, self.now)
+
+    @cached_property
+    def me(self) -> Staff:
+        return self.classroom.staff_by_id()[self.actor]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One event to write, and how it reads back to the person who asked for it."""
+
+    type: str
+    payload: dict[str, Any]
+    text: str
+    task_stream: bool = False  # tasks (and undoing them) live in the month's task files
+
+
+# -- names and times ------------------------------------------------------------------------------
+
+def _one(find: Callable[[Classroom, str], Any], ctx: Context, query: str | None, field: str) -> Any:
+    if query is None or not str(query).strip():
+        raise Refused(f"{field}: missing", field)
+    try:
+        return find(ctx.classroom, str(query))
+    except NotFound as e:
+        raise Refused(clean(str(e)), field) from None
+
+
+def _student(ctx: Context, query: str | None, field: str = "student") -> Student:
+    return _one(find_student, ctx, query, field)
+
+
+def _staff(ctx: Context, query: str | None, field: str = "staff") -> Staff:
+    return _one(find_staff, ctx, query, field)
+
+
+def _place(ctx: Context, query: str | None, field: str = "to") -> Location:
+    return _one(find_location, ctx, query, field)
+
+
+def students_from(ctx: Context, refs: Iterable[str] | str, field: str = "students") -> list[str]:
+    """Student ids from ids, initials, group names and `all`, like schedule.toml; order kept, no repeats."""
+    if isinstance(refs, str):
+        refs = refs.replace(",", " ").split()
+    ids: list[str] = []
+    for ref in refs:
+        if ref.casefold() == "all":
+            ids.extend(s.id for s in ctx.classroom.students)
+        elif ref in ctx.classroom.groups:
+            ids.extend(ctx.classroom.groups[ref])
+        else:
+            ids.append(_student(ctx, ref, field).id)
+    return list(dict.fromkeys(ids))
+
+
+_HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def parse_time(text: str, now: datetime, field: str) -> datetime:
+    """A time a person typed: HH:MM (today), YYYY-MM-DD (that day at the end of school) or
+    YYYY-MM-DDTHH:MM. Anything else, or a date years away, is refused naming the field."""
+    raw = text.strip()
+    hint = f"{field}: {clean(raw, limit=40)!r} is not a time like 14:30 or a date like 2026-11-25"
+    if m := _HHMM.fullmatch(raw):
+        return datetime.combine(now.date(), time(int(m.group(1)), int(m.group(2))))
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            when = datetime.combine(datetime.fromisoformat(raw).date(), END_OF_SCHOOL_DAY)
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?", raw):
+            when = datetime.fromisoformat(raw)
+        else:
+            raise ValueError
+    except ValueError:
+        raise Refused(hint, field) from None
+    if abs(when - now) > FAR:
+        raise Refused(f"{field}: {when:%Y-%m-%d} is years away from today; check the date", field)
+    return when
+
+
+def _until(ctx: Context, text: str | None, field: str = "until") -> str | None:
+    """An end time that is still ahead: one already over when recorded would change nothing."""
+    if text is None or not text.strip():
+        return None
+    when = parse_time(text, ctx.now, field)
+    if when <= ctx.now:
+        raise Refused(f"{field}: {when:%H:%M} is already over (it is {ctx.now:%H:%M} now)", field)
+    return when.isoformat(timespec="minutes")
+
+
+def _text(value: str | None, field: str, required: bool) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise Refused(f"{field}: cannot be empty", field)
+        return None
+    if len(value) > TEXT_LIMIT:
+        raise Refused(f"{field}: {len(value)} characters; at most {TEXT_LIMIT}", field)
+    return value
+
+
+def _allowed(ctx: Context, action: str, payload: dict) -> None:
+    reason = ctx.permit(action, ctx, payload)
+    if reason:
+        raise NotAllowed(reason)
+
+
+def _change(ctx: Context, type_: str, payload: dict, action: str | None = None,
+            task_stream: bool = False) -> Change:
+    _allowed(ctx, action or type_, payload)
+    event = Event("", type_, ctx.now, 0, ctx.actor, "", "", payload)
+    return Change(type_, payload, describe(event, ctx.classroom, ctx.events),
+                  task_stream or type_ in TASK_TYPES)
+
+
+# -- the commands ---------------------------------------------------------------------------------
+
+def move(ctx: Context, student: str, to: str, with_: Sequence[str] | None = None) -> Change:
+    """A student goes somewhere. Out of the room, the acting adult goes along unless `with_` names
+    others (an empty list: nobody). To a place in the room or an `away` place, no adult goes."""
+    st = _student(ctx, student)
+    place = _place(ctx, to)
+    row = next(r for r in ctx.board.students if r.id == st.id)
+    if row.location == place.id:
+        raise Refused(f"{clean(st.initials)} is already at {clean(place.label)}", "to")
+    if place.kind != "out":
+        escorts: list[str] = []
+    elif with_ is None:
+        escorts = [ctx.actor]
+    else:
+        escorts = list(dict.fromkeys(_staff(ctx, w, "with").id for w in with_))
+    return _change(ctx, "move", {"student": st.id, "to": place.id, "with": escorts})
+
+
+def back(ctx: Context, student: str) -> Change:
+    """A student is back in the classroom (until the next block says otherwise)."""
+    st = _student(ctx, student)
+    row = next(r for r in ctx.board.students if r.id == st.id)
+    if row.location == ctx.classroom.home.id and not row.out:
+        raise Refused(f"{clean(st.initials)} is not out: already in {clean(ctx.classroom.home.label)}", "student")
+    return _change(ctx, "back", {"student": st.id})
+
+
+def assign(ctx: Context, staff: str, students: Iterable[str] | str = (), at: str | None = None,
+           activity: str | None = None, until: str | None = None) -> Change:
+    """Today's change: an adult with these students, there, doing this, until then (default: the end
+    of the current block)."""
+    who = _staff(ctx, staff)
+    ids = students_from(ctx, students)
+    place = _place(ctx, at, "at").id if at and at.strip() else None
+    payload = {"staff": who.id, "students": ids, "at": place,
+               "activity": _text(activity, "activity", required=False), "until": _until(ctx, until)}
+    action = "assign.self" if who.id == ctx.actor else "assign.other"
+    return _change(ctx, "assign", payload, action)
+
+
+def absent(ctx: Context, staff: str, sub: str | None = None, until: str | None = None) -> Change:
+    """An adult is out today (or until a time); the sub, if any, takes their place in the schedule."""
+    who = _staff(ctx, staff)
+    cover = _staff(ctx, sub, "sub") if sub and sub.strip() else None
+    if cover is not None and cover.id == who.id:
+        raise Refused(f"sub: {clean(who.short)} cannot sub for themselves", "sub")
+    if cover is not None:
+        card = next((c for c in ctx.board.staff if c.id == cover.id), None)
+        if card is not None and card.source == "absent":
+            raise Refused(f"sub: {clean(cover.short)} is out today too", "sub")
+    payload = {"staff": who.id, "sub": cover.id if cover else None, "until": _until(ctx, until)}
+    return _change(ctx, "absent", payload)
+
+
+def task_add(ctx: Context, text: str, for_: str | None = None, due: str | None = None) -> Change:
+    body = _text(text, "text", required=True)
+    owner = _staff(ctx, for_, "for").id if for_ and for_.strip() else None
+    when = parse_time(due, ctx.now, "due").isoformat(timespec="minutes") if due and due.strip() else None
+    return _change(ctx, "task.add", {"text": body, "for": owner, "due": when})
+
+
+def find_task(events: Iterable[Event], query: str) -> Event:
+    """An open or done task by the first letters of its id (as the board shows them)."""
+    tasks = [e for e in live_events(events) if e.type == "task.add"]
+    q = query.strip().lower()
+    hits = [e for e in tasks if e.id.startswith(q)] if q else []
+    if len(hits) == 1:
+        return hits[0]
+    listing = "; ".join(f"{e.id[:6]} {clean(e.payload['text'], limit=40)}" for e in (hits or tasks)[:20])
+    what = "matches more than one task" if hits else "matches no task"
+    raise Refused(f"{clean(query, limit=20)!r} {what}: {listing or 'there are no tasks'}", "task")
+
+
+def task_done(ctx: Context, task: str) -> Change:
+    added = find_task(ctx.events, task)
+    done = next((e for e in live_events(ctx.events)
+                 if e.type == "task.done" and e.payload.get("task") == added.id), None)
+    if done is not None:
+        by = ctx.classroom.staff_by_id().get(done.staff or "")
+        raise Refused(f"task {added.id[:6]} is already done"
+                      f" (by {clean(by.short) if by else 'someone'} at {done.time:%H:%M})", "task")
+    return _change(ctx, "task.done", {"task": added.id})
+
+
+def undo(ctx: Context) -> Change | None:
+    """Retract the acting person's newest change still in force; None when there is none."""
+    target = last_undoable(ctx.events, ctx.actor)
+    if target is None:
+        return None
+    payload = {"target": target.id}
+    _allowed(ctx, "undo", payload)
+    event = Event("", "retract", ctx.now, 0, ctx.actor, "", "", payload)
+    return Change("retract", payload, describe(event, ctx.classroom, ctx.events),
+                  target.type in TASK_TYPES)
+
+
+# -- reading back -----------------------------------------------------------------------------------
+
+def describe(event: Event, classroom: Classroom, events: Iterable[Event] = ()) -> str:
+    """One event as a short sentence, safe to show anywhere (every name passes through `clean`)."""
+    staff = {s.id: s.short for s in classroom.staff}
+    kids = {s.id: s.initials for s in classroom.students}
+    places = {loc.id: loc for loc in classroom.locations}
+
+    def adult(x: Any) -> str:
+        return clean(staff.get(x, x) if isinstance(x, str) else "someone", limit=40)
+
+    def kid(x: Any) -> str:
+        return clean(kids.get(x, x) if isinstance(x, str) else "?", limit=20)
+
+    def place(x: Any) -> str:
+        loc = places.get(x) if isinstance(x, str) else None
+        return clean(loc.label if loc else x, limit=40)
+
+    def clock(raw: Any) -> str:
+        return str(raw)[11:16] if raw else ""
+
+    p = event.payload
+    t = event.type
+    if t == "move":
+        to = places.get(p.get("to"))
+        escorts = [adult(x) for x in p.get("with") or []]
+        if to is not None and to.kind == "away":
+            return f"{kid(p.get('student'))} is at {place(p.get('to'))}"
+        if to is not None and to.kind == "room":
+            return f"{kid(p.get('student'))} moved to {place(p.get('to'))}"
+        if escorts:
+            return f"{' and '.join(escorts)} took {kid(p.get('student'))} to {place(p.get('to'))}"
+        return f"{kid(p.get('student'))} went to {place(p.get('to'))} alone"
+    if t == "back":
+        return f"{kid(p.get('student'))} is back in the room"
+    if t == "assign":
+        names = ", ".join(kid(s) for s in p.get("students") or []) or "no students"
+        at = f" at {place(p['at'])}" if p.get("at") else ""
+        doing = f" ({clean(p['activity'], limit=60)})" if p.get("activity") else ""
+        until = f" until {clock(p['until'])}" if p.get("until") else " until the end of the block"
+        return f"{adult(p.get('staff'))} is with {names}{at}{doing}{until}"
+    if t == "absent":
+        until = f" until {clock(p['until'])}" if p.get("until") else " today"
+        sub = f"; {adult(p['sub'])} covers" if p.get("sub") else "; no sub"
+        return f"{adult(p.get('staff'))} is out{until}{sub}"
+    if t == "task.add":
+        for_ = f" for {adult(p['for'])}" if p.get("for") else " for anyone"
+        due = f" (due {clock(p['due']) if str(p['due'])[:10] == event.time.date().isoformat() else str(p['due'])[:10]})" \
+            if p.get("due") else ""
+        return f"task{for_}: {clean(p.get('text', ''), limit=80)}{due}"
+    if t == "task.done":
+        added = _event_by_id(events, p.get("task"))
+        what = clean(added.payload.get("text", ""), limit=80) if added else str(p.get("task"))[:6]
+        return f"task done: {what}"
+    if t == "retract":
+        target = _event_by_id(events, p.get("target"))
+        return f"undone: {describe(target, classroom, events)}" if target else \
+            f"undone: {clean(str(p.get('target'))[:6])}"
+    return f"{clean(t, limit=30)} by {adult(event.staff)}"
+
+
+def _event_by_id(events: Iterable[Event], eid: Any) -> Event | None:
+    return next((e for e in events if e.id == eid), None) if isinstance(eid, str) else None
