@@ -188,12 +188,18 @@ def test_retract_undoes_and_duplicates_count_once(room):
     assert last_undoable([move], "P") == move
 
 
-def test_events_of_other_days_and_the_future_do_not_count(room):
+def test_events_of_other_days_do_not_count_and_a_clock_ahead_today_does(room):
     yesterday = Event("y", "move", at("09:20").replace(day=22), 1, "P", "", "",
                       {"student": "S1", "to": "bathroom", "with": []})
+    tomorrow = Event("t", "move", at("09:20").replace(day=24), 1, "P", "", "",
+                     {"student": "S2", "to": "bathroom", "with": []})
+    state = board(room, [yesterday, tomorrow], "09:30")
+    assert not any(s.out for s in state.students) and state.warnings == ()
+    # 20 minutes ahead, today: another machine's clock runs fast; shown now, with a warning
     later = ev("move", "09:50", student="S2", to="bathroom", **{"with": []})
-    state = board(room, [yesterday, later], "09:30")
-    assert not any(s.out for s in state.students)
+    state = board(room, [later], "09:30")
+    assert student(state, "S2").out and student(state, "S2").minutes_out == 0
+    assert state.warnings == ('clock on host "host" (login login) is about 20 min ahead of this board\'s',)
     # a writer whose clock runs a minute ahead still counts
     ahead = ev("move", "09:31", student="S2", to="bathroom", **{"with": []})
     s2 = student(board(room, [ahead], "09:30"), "S2")

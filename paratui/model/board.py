@@ -1,27 +1,43 @@
 """Who is with whom, where, doing what, until when: the board state, computed from nothing but
 the classroom, the schedule, the journal's events and the clock.
 
-This is the one place that answers "who is with whom". Order of precedence for an adult, newest wins:
-  1. escorting a student somewhere (a `move` that names them) or a `assign` override of today;
-  2. their duty in the schedule's current block — or, while they are `absent`, their sub's;
+This is the one place that answers "who is with whom". For an adult, the newest instruction wins:
+  1. their duty in the schedule's current block — or, while they are `absent`, their sub's;
+  2. a `assign` override of today, or escorting a student somewhere (a `move` that names them to a
+     place out of the room), whichever is newer;
   3. a one-to-one para (or their sub) with no duty of their own follows their student.
-A student is where their latest `move` put them (until `back`), else where the block puts them.
+A student is where their latest `move` put them (until `back`, or an `assign` newer than the move,
+that names them), else where an `assign` puts them, else where the block puts them. After `back` a
+student is in the classroom until the next block starts. A move to an `away` place (absent) or to a
+place inside the room takes no adult along.
+
+Times: an event of today stamped a little ahead of this board's clock (another machine's clock runs
+fast) counts at once, as if made now, with a warning naming the host. A move still open at midnight
+carries over to the new day until `back`, another move, or the day's first block.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from paratui.model.classroom import Classroom, Location
 from paratui.model.events import Event, live_events
 from paratui.model.schedule import WEEKDAYS, Block, Schedule
+from paratui.model.text import clean
 
 WEEKDAY_TABS = WEEKDAYS[:5]
-# Another machine's clock may run a little ahead; its events still count. Events further in the
-# future (a demo clock set back with PARATUI_NOW) do not.
+# Another machine's clock may run a little ahead: within CLOCK_SKEW that is normal and not warned
+# about. Events of today up to CLOCK_AHEAD_LIMIT ahead still count, as if made now, with a warning
+# naming the host; further ahead (or on a later day) they do not count (a demo clock set back).
 CLOCK_SKEW = timedelta(minutes=2)
+CLOCK_AHEAD_LIMIT = timedelta(hours=12)
+# A task due further than this from today is a typo (year 1, 9999…): warned about (as commands.FAR).
+FAR_DUE = timedelta(days=2 * 366)
+_NEVER = (datetime.min, 0, "")  # a sort key older than every event
+_ORDER = attrgetter("time", "written", "id")  # Event.sort_key, sorting in C
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,9 @@ class BoardState:
     binder: BinderTab
     locations: dict[str, Location] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # False outside school hours (before the day's first block, after its last, at the weekend) when
+    # no student is still out of the room: nobody is "uncovered" and nobody is "with no adult".
+    in_session: bool = True
 
     @property
     def out_of_room(self) -> tuple[StudentRow, ...]:
@@ -115,7 +134,13 @@ class _Doing:
     since: datetime | None
     until: datetime | None
     source: str
-    stamp: datetime = datetime.min  # when it was decided, for "newest wins"
+    stamp: tuple = _NEVER  # the sort key of the instruction that decided it, for "newest wins"
+
+
+@dataclass(frozen=True)
+class _Absence:
+    sub: str | None
+    until: datetime | None  # None: the rest of the day
 
 
 def current_block(schedule: Schedule, now: datetime) -> Block | None:
@@ -140,27 +165,85 @@ def build_board(
     today = now.date()
     weekday = WEEKDAYS[now.weekday()]
     block = current_block(schedule, now)
+    day_blocks = schedule.blocks(weekday)
     live = live_events(events)
-    todays = [e for e in live if e.time.date() == today and e.time <= now + CLOCK_SKEW]
+    todays, clock_warnings = _todays(live, now, started=bool(day_blocks) and day_blocks[0].start <= now.time())
     student_ids = {s.id for s in classroom.students}
+    home = classroom.home.id
+    locations = classroom.location_by_id()
 
     doing = _scheduled(block, today)                          # 1. the schedule's current block
-    stand_in = _absences(todays, doing, now)                  # 1b. adults out today, and their subs
-    _assignments(todays, doing, schedule, block, classroom.home.id, student_ids, now)  # 2. today's changes
-    moved = _movements(todays, doing, classroom, student_ids)  # 3. who took whom where
-    where = _whereabouts(classroom, block, doing, moved)
+    absences = _absences(todays, doing, now)                  # 1b. adults out today, and their subs
+    stand_in = {a: x.sub for a, x in absences.items() if x.sub}
+    _assignments(todays, doing, schedule, block, home, student_ids, now)  # 2. today's changes
+    moved, back_now = _movements(todays, doing, locations, student_ids,    # 3. who took whom where
+                                 _at(today, block.start) if block else None)
+    out_now = any(locations.get(e.payload["to"]) is None or locations[e.payload["to"]].kind == "out"
+                  for e in moved.values())
+    in_session = out_now or (bool(day_blocks) and day_blocks[0].start <= now.time() < day_blocks[-1].end)
+    where = _whereabouts(classroom, block, doing, moved, back_now)
     for st in classroom.students:                             # 4. one-to-ones follow their student
         para = stand_in.get(st.one_to_one, st.one_to_one)
-        if para and para not in doing:
+        if not para or para in doing or not in_session:
+            continue
+        loc = locations.get(where[st.id])
+        if loc is not None and loc.kind == "away":  # their student is not in school: the para is free
+            doing[para] = _Doing([], home, "1:1 student away", None, None, "one-to-one")
+        else:
             doing[para] = _Doing([st.id], where[st.id], "One-to-one", None, None, "one-to-one")
 
     staff_cards = tuple(
-        _staff_card(s, doing.get(s.id), schedule, block, now, classroom.home.id) for s in classroom.staff)
-    students = _student_rows(classroom, block, doing, moved, where, stand_in, now)
+        _staff_card(s, doing.get(s.id), _next_for(s.id, absences, schedule, now, home), block)
+        for s in classroom.staff)
+    students = _student_rows(classroom, block, doing, moved, where, stand_in, now, in_session)
+    tasks, task_warnings = _tasks(live, now)
     return BoardState(
         room=classroom.room, now=now, weekday=weekday, block=block, staff=staff_cards,
-        students=students, tasks=_tasks(live, now), binder=_binder(weekday, binder_titles or {}),
-        locations=classroom.location_by_id(), warnings=tuple(warnings))
+        students=students, tasks=tasks, binder=_binder(weekday, binder_titles or {}),
+        locations=locations, warnings=(*warnings, *clock_warnings, *task_warnings), in_session=in_session)
+
+
+def _todays(live: list[Event], now: datetime, started: bool) -> tuple[list[Event], list[str]]:
+    """Today's events that count, oldest first, and a warning per host whose clock runs ahead.
+
+    An event stamped after `now` (up to CLOCK_AHEAD_LIMIT, still today) counts as made now. Before
+    the day's first block has started, moves still open at the end of yesterday come first."""
+    day_start = _at(now.date(), time())
+    day_end, yesterday = day_start + timedelta(days=1), day_start - timedelta(days=1)
+    todays: list[Event] = []
+    open_moves: dict[str, Event] = {}  # yesterday: student → move not followed by back
+    ahead: dict[str, tuple[timedelta, str]] = {}  # host → (largest lead, login)
+    clamped = False
+    for e in live:
+        t = e.time
+        if day_start <= t < day_end:
+            if t > now:
+                lead = t - now
+                if lead > CLOCK_AHEAD_LIMIT:
+                    continue
+                if lead > CLOCK_SKEW and lead > ahead.get(e.host, (timedelta(0), ""))[0]:
+                    ahead[e.host] = (lead, e.login)
+                e = Event(e.id, e.type, now, e.written, e.staff, e.login, e.host, e.payload)
+                clamped = True
+            todays.append(e)
+        elif not started and yesterday <= t < day_start:
+            if e.type == "move":
+                open_moves[e.payload["student"]] = e
+            elif e.type == "back":
+                open_moves.pop(e.payload["student"], None)
+    if clamped:
+        todays.sort(key=_ORDER)
+    warnings = [f'clock on host "{clean(host or "?", limit=40)}" (login {clean(login or "?", limit=40)}) '
+                f"is about {_duration(lead)} ahead of this board's"
+                for host, (lead, login) in sorted(ahead.items())]
+    if open_moves:
+        todays = sorted(open_moves.values(), key=_ORDER) + todays
+    return todays, warnings
+
+
+def _duration(d: timedelta) -> str:
+    minutes = round(d.total_seconds() / 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
 
 
 def _scheduled(block: Block | None, today: date) -> dict[str, _Doing]:
@@ -170,6 +253,35 @@ def _scheduled(block: Block | None, today: date) -> dict[str, _Doing]:
     return {staff_id: _Doing(list(duty.students), duty.at or block.at, duty.activity or block.activity,
                              _at(today, block.start), _at(today, block.end), "schedule")
             for staff_id, duty in block.duties.items()}
+
+
+def _absences(todays: list[Event], doing: dict[str, _Doing], now: datetime) -> dict[str, _Absence]:
+    """Apply today's `absent` events to the schedule's duties; returns the adults out now.
+
+    The newest `absent` for an adult wins (recording the same one twice changes nothing). The sub
+    takes the absent adult's scheduled duty, unless the sub is out too."""
+    latest: dict[str, Event] = {}
+    for e in todays:
+        if e.type == "absent":
+            latest[e.payload["staff"]] = e
+    scheduled = dict(doing)
+    out: dict[str, tuple[Event, _Absence]] = {}
+    for staff_id, e in latest.items():
+        until = _parse_due(e.payload.get("until"))  # None: the rest of the day
+        if until is not None and until <= now:
+            continue
+        sub = e.payload.get("sub")
+        out[staff_id] = (e, _Absence(sub if sub and sub != staff_id else None, until))
+    for staff_id, (e, absence) in sorted(out.items(), key=lambda kv: kv[1][0].sort_key):
+        duty = scheduled.get(staff_id)
+        doing.pop(staff_id, None)
+        if absence.sub and absence.sub not in out and duty is not None:
+            doing[absence.sub] = _Doing(list(duty.students), duty.at, f"{duty.activity} (for {staff_id})",
+                                        duty.since, duty.until, "cover", e.sort_key)
+    for staff_id, (e, absence) in out.items():
+        doing[staff_id] = _Doing([], None, "Out today" + (f", {absence.sub} covers" if absence.sub else ", no sub"),
+                                 e.time, absence.until, "absent", e.sort_key)
+    return {staff_id: absence for staff_id, (_, absence) in out.items()}
 
 
 def _assignments(todays: list[Event], doing: dict[str, _Doing], schedule: Schedule, block: Block | None,
@@ -186,59 +298,88 @@ def _assignments(todays: list[Event], doing: dict[str, _Doing], schedule: Schedu
         doing[e.payload["staff"]] = _Doing(
             taken, e.payload.get("at") or (block.at if block else home),
             e.payload.get("activity") or (block.activity if block else "Assigned"),
-            e.time, until, "assign", e.time)
+            e.time, until, "assign", e.sort_key)
 
 
-def _movements(todays: list[Event], doing: dict[str, _Doing], classroom: Classroom,
-               student_ids: set[str]) -> dict[str, Event]:
-    """Each student's latest `move` not followed by `back`; escorts go with them. Returns the moves."""
-    locations = classroom.location_by_id()
-    moved: dict[str, Event] = {}
+def _movements(todays: list[Event], doing: dict[str, _Doing], locations: dict[str, Location],
+               student_ids: set[str], block_start: datetime | None) -> tuple[dict[str, Event], dict[str, Event]]:
+    """Each student's latest `move` not followed by `back` (nor by a newer `assign` naming them);
+    escorts go with them out of the room. Returns those moves, and the `back`s of this block."""
+    latest: dict[str, Event] = {}
     for e in todays:
-        if e.type == "move" and e.payload["student"] in student_ids:
-            moved[e.payload["student"]] = e
-        elif e.type == "back":
-            moved.pop(e.payload["student"], None)
+        if e.type in ("move", "back") and e.payload["student"] in student_ids:
+            latest[e.payload["student"]] = e
+    moved: dict[str, Event] = {}
+    back_now: dict[str, Event] = {}
+    for sid, e in latest.items():
+        if e.type == "back":
+            if block_start is not None and e.time >= block_start:
+                back_now[sid] = e
+        elif not any(d.source == "assign" and d.stamp > e.sort_key and sid in d.students for d in doing.values()):
+            moved[sid] = e
+    for sid, e in back_now.items():  # back in the room: no longer with an adult who is elsewhere
+        for d in doing.values():
+            if sid in d.students and d.stamp < e.sort_key and not _in_room(locations, d.at):
+                d.students.remove(sid)
     escorting: dict[str, list[Event]] = {}
-    for e in moved.values():
-        escorts = list(e.payload.get("with") or [])
+    for sid, e in moved.items():
         to = locations.get(e.payload["to"])
-        if escorts or to is None or not to.in_room:  # sent alone to a corner of the room: keeps their adults
-            for d in doing.values():
-                d.students = [s for s in d.students if s != e.payload["student"]]
-        for staff_id in escorts:
-            escorting.setdefault(staff_id, []).append(e)
+        if to is not None and to.kind == "room":
+            continue  # a corner of the room: the student stays with their adults, nobody goes along
+        for d in doing.values():
+            if sid in d.students:
+                d.students.remove(sid)
+        if to is None or to.kind == "out":  # an `away` place (absent, gone home) takes nobody along
+            for staff_id in dict.fromkeys(e.payload.get("with") or []):
+                escorting.setdefault(staff_id, []).append(e)
     for staff_id, moves in escorting.items():
-        latest = max(moves, key=lambda e: e.sort_key)
+        newest = max(moves, key=_ORDER)
         current = doing.get(staff_id)
-        if current is not None and current.source == "assign" and current.stamp > latest.time:
-            continue  # reassigned after the walk began
-        to = latest.payload["to"]
+        if current is not None and current.stamp > newest.sort_key:
+            continue  # a newer instruction for this adult (an assign, an absence) ended the walk
+        to = newest.payload["to"]
         label = locations[to].label if to in locations else to
         doing[staff_id] = _Doing([m.payload["student"] for m in moves if m.payload["to"] == to],
-                                 to, f"Taking to {label}", latest.time, None, "move", latest.time)
-    return moved
+                                 to, f"Taking to {label}", newest.time, None, "move", newest.sort_key)
+    return moved, back_now
+
+
+def _in_room(locations: dict[str, Location], location_id: str | None) -> bool:
+    loc = locations.get(location_id) if location_id else None
+    return loc is not None and loc.in_room
 
 
 def _whereabouts(classroom: Classroom, block: Block | None, doing: dict[str, _Doing],
-                 moved: dict[str, Event]) -> dict[str, str]:
-    """Where each student is: where a move took them, else where the block puts them or their adult."""
+                 moved: dict[str, Event], back_now: dict[str, Event]) -> dict[str, str]:
+    """Where each student is: where a move took them, else with the adult an assign gave them to,
+    else in the room if they came back during this block, else where the block puts them or their
+    adult."""
     fallback = block.at if block else classroom.home.id
+    holders: dict[str, _Doing] = {}
+    for d in doing.values():
+        for sid in d.students:
+            current = holders.get(sid)
+            if current is None or (d.source == "assign" and current.source != "assign"):
+                holders[sid] = d
     where: dict[str, str] = {}
     for st in classroom.students:
+        holder = holders.get(st.id)
         if st.id in moved:
             where[st.id] = moved[st.id].payload["to"]
+        elif holder is not None and holder.source == "assign" and holder.at:
+            where[st.id] = holder.at
+        elif st.id in back_now:
+            where[st.id] = classroom.home.id
         elif block is not None and st.id in block.where:
             where[st.id] = block.where[st.id]
         else:
-            holder = next((d for d in doing.values() if st.id in d.students), None)
             where[st.id] = (holder.at if holder else None) or fallback
     return where
 
 
 def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, _Doing],
                   moved: dict[str, Event], where: dict[str, str], stand_in: dict[str, str],
-                  now: datetime) -> tuple[StudentRow, ...]:
+                  now: datetime, in_session: bool) -> tuple[StudentRow, ...]:
     """Who is with each student, for how long they have been out, and whether they are covered."""
     locations = classroom.location_by_id()
     shorts = {s.id: s.short for s in classroom.staff}
@@ -260,7 +401,7 @@ def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, _D
         over = bool(expected is not None and minutes is not None and minutes > expected)
         with_ = tuple(with_map[st.id])
         covered, why = True, ""
-        if kind != "away" and (block is not None or mv is not None):
+        if in_session and kind != "away" and (block is not None or (mv is not None and out)):
             supervised = bool(loc and loc.supervised)
             if st.one_to_one:  # needs their own para (or sub), an explicit cover, or a supervised place
                 para = stand_in.get(st.one_to_one, st.one_to_one)
@@ -270,28 +411,12 @@ def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, _D
                     why = f"1:1 {shorts.get(para, para)} is away" + (f": {d.activity}" if d else "")
             elif not (with_ or supervised):
                 covered, why = False, "no adult"
+                escorts = [shorts.get(x, x) for x in (mv.payload.get("with") or [])] if (mv and out) else []
+                if escorts:  # whoever took them went on to something newer
+                    why = f"left at {loc.label if loc else where[st.id]} by {' and '.join(escorts)}"
         rows.append(StudentRow(
             st.id, st.initials, where[st.id], out, minutes, expected, over, with_, covered, why, since))
     return tuple(rows)
-
-
-def _absences(todays: list[Event], doing: dict[str, _Doing], now: datetime) -> dict[str, str]:
-    """Apply today's `absent` events to the schedule's duties; returns absent staff id → sub id."""
-    stand_in: dict[str, str] = {}
-    for e in (e for e in todays if e.type == "absent"):
-        until = _parse_due(e.payload.get("until"))  # None: the rest of the day
-        if until is not None and until <= now:
-            continue
-        absent, sub = e.payload["staff"], e.payload.get("sub")
-        duty = doing.pop(absent, None)
-        if sub:
-            stand_in[absent] = sub
-            if duty is not None:
-                doing[sub] = _Doing(duty.students, duty.at, f"{duty.activity} (for {absent})",
-                                    duty.since, duty.until, "cover", e.time)
-        doing[absent] = _Doing([], None, "Out today" + (f", {sub} covers" if sub else ", no sub"),
-                               e.time, until, "absent", e.time)
-    return stand_in
 
 
 def _until_of(e: Event, schedule: Schedule, today: date) -> datetime | None:
@@ -306,9 +431,7 @@ def _until_of(e: Event, schedule: Schedule, today: date) -> datetime | None:
     return _at(today, block.end) if block else None
 
 
-def _staff_card(staff, d: _Doing | None, schedule: Schedule, block: Block | None, now: datetime,
-                home: str) -> StaffCard:
-    nxt = _next_block(staff.id, schedule, now, home)
+def _staff_card(staff, d: _Doing | None, nxt: NextBlock | None, block: Block | None) -> StaffCard:
     if d is None:
         activity = "Not scheduled" if block is not None else "No block now"
         return StaffCard(staff.id, staff.name, staff.short, staff.role, (), None, activity,
@@ -317,15 +440,40 @@ def _staff_card(staff, d: _Doing | None, schedule: Schedule, block: Block | None
                      d.activity, d.since, d.until, d.source, nxt)
 
 
-def _next_block(staff_id: str, schedule: Schedule, now: datetime, home: str) -> NextBlock | None:
+def _next_for(staff_id: str, absences: dict[str, _Absence], schedule: Schedule, now: datetime,
+              home: str) -> NextBlock | None:
+    """An adult's next block: none while they are out (unless they are back before it); a sub also
+    gets the next block of whoever they cover, whichever comes first."""
+    absence = absences.get(staff_id)
+    if absence is not None:
+        if absence.until is None:
+            return None
+        own = _next_block(staff_id, schedule, now, home, not_before=absence.until)
+    else:
+        own = _next_block(staff_id, schedule, now, home)
+    for absent_id, a in absences.items():
+        if a.sub != staff_id or absence is not None:
+            continue
+        theirs = _next_block(absent_id, schedule, now, home)
+        if theirs is None or (a.until is not None and theirs.start >= a.until):
+            continue
+        if own is None or theirs.start <= own.start:
+            own = NextBlock(theirs.start, f"{theirs.activity} (for {absent_id})", theirs.location)
+    return own
+
+
+def _next_block(staff_id: str, schedule: Schedule, now: datetime, home: str,
+                not_before: datetime | None = None) -> NextBlock | None:
     for b in schedule.blocks(WEEKDAYS[now.weekday()]):
-        if b.start > now.time() and staff_id in b.duties:
+        start = _at(now.date(), b.start)
+        if start > now and (not_before is None or start >= not_before) and staff_id in b.duties:
             duty = b.duties[staff_id]
-            return NextBlock(_at(now.date(), b.start), duty.activity or b.activity, duty.at or b.at or home)
+            return NextBlock(start, duty.activity or b.activity, duty.at or b.at or home)
     return None
 
 
-def _tasks(live: list[Event], now: datetime) -> tuple[TaskRow, ...]:
+def _tasks(live: list[Event], now: datetime) -> tuple[tuple[TaskRow, ...], list[str]]:
+    """The tasks on the board, and a warning for each open one whose due date is a typo."""
     done_at: dict[str, datetime] = {}
     added: list[Event] = []
     for e in live:  # one pass: a year holds thousands of task events
@@ -334,16 +482,24 @@ def _tasks(live: list[Event], now: datetime) -> tuple[TaskRow, ...]:
         elif e.type == "task.add":
             added.append(e)
     rows = []
+    warnings: list[str] = []
     for e in added:
         finished = done_at.get(e.id)
         if finished is not None and finished.date() != now.date():
             continue  # done on an earlier day: off the board (most of a year's tasks)
-        due = _parse_due(e.payload.get("due"))
+        raw_due = e.payload.get("due")
+        due = _parse_due(raw_due)
+        if finished is None and raw_due:
+            short = clean(e.id[:6])  # the id as the board shows it; never the task's text
+            if due is None:
+                warnings.append(f"task {short}: due date is not a date; shown without one")
+            elif abs(due - now) > FAR_DUE:
+                warnings.append(f"task {short}: due date {due.date().isoformat()} is years away; check it")
         rows.append(TaskRow(
             e.id, str(e.payload["text"]), e.payload.get("for"), due, finished is not None,
             finished is None and due is not None and due < now, e.staff, e.time))
     rows.sort(key=lambda t: (t.done, not t.overdue, t.due or datetime.max, t.added))
-    return tuple(rows)
+    return tuple(rows), warnings
 
 
 def _parse_due(raw) -> datetime | None:
@@ -359,4 +515,3 @@ def _binder(weekday: str, titles: dict[str, str]) -> BinderTab:
     if weekday not in WEEKDAY_TABS:
         return BinderTab(None, None)
     return BinderTab(weekday, titles.get(weekday))
-
