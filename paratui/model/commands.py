@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from functools import cached_property
 from typing import Any, Callable, Iterable, Sequence
 
-from paratui.model.board import BoardState, build_board
+from paratui.model.board import FAR_DUE, BoardState, build_board
 from paratui.model.classroom import Classroom, Location, Staff, Student
 from paratui.model.events import TASK_TYPES, Event, last_undoable, live_events
 from paratui.model.resolve import NotFound, find_location, find_staff, find_student
@@ -27,7 +27,7 @@ from paratui.model.schedule import Schedule
 from paratui.model.text import clean
 
 TEXT_LIMIT = 500  # a task or activity longer than this is a paste gone wrong
-FAR = timedelta(days=2 * 366)  # dates further than this from today are typos (year 1, 9999…)
+FAR = FAR_DUE  # dates further than this from today are typos (year 1, 9999…); the board warns too
 END_OF_SCHOOL_DAY = time(15, 0)
 
 
