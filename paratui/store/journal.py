@@ -4,6 +4,13 @@ Why this shape (see FIELD.md): TinyDB is not safe for two processes on one file,
 machines or sync tools, and a file that grows all year makes every insert slower. So each writer
 (host + login) owns its files, rewrites them atomically under an OS lock, and readers merge all files,
 dropping duplicate ids. A day's file stays small, so a write costs the same in June as in September.
+
+Anyone who can write to the shared folder can put anything in it, so nothing here trusts it: files
+are read with `read_regular` (regular files only, bounded, never a FIFO or device, no link out of
+the journal) and parsed without recursion; every problem is a warning naming the file, never an
+exception or a hang. An event id found with different content in two files keeps its first-written
+version, with a warning naming both. The writer's lock is opened without following links and waited
+for a bounded time. Who may read and replace what: paratui.store.sharing.
 """
 
 from __future__ import annotations
@@ -17,7 +24,6 @@ import stat
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -146,8 +152,12 @@ _STAMP = re.compile(r"pid (\d{1,10}) on ([A-Za-z0-9_.-]{1,64}) \((paratui(?: [a-
 def _doing() -> str:
     """What this process is, for a lock stamp: `paratui move`, never the rest of the command line
     (it holds names)."""
-    words = [a for a in sys.argv[1:3] if a in _COMMANDS or a in ("add", "done")]
-    return " ".join(["paratui", *words[:2]])
+    args = sys.argv[1:]
+    for i, a in enumerate(args):
+        if a in _COMMANDS:
+            sub = args[i + 1] if a == "task" and i + 1 < len(args) and args[i + 1] in ("add", "done") else ""
+            return " ".join(filter(None, ["paratui", a, sub]))
+    return "paratui"
 
 
 def _lock_wait(explicit: float | None) -> float:
@@ -177,7 +187,11 @@ class _Lock:
             fd, lock_path = self._open()
             try:
                 self._acquire(fd)
-                if os.fstat(fd).st_ino == os.lstat(lock_path).st_ino:
+                try:
+                    same = os.fstat(fd).st_ino == os.lstat(lock_path).st_ino
+                except FileNotFoundError:
+                    same = False
+                if same:
                     self.fd = fd
                     self._stamp()
                     return self
@@ -295,10 +309,7 @@ class JournalWriter:
         return day_dir(self.journal, event.time.date()) / f"{self.writer}.json"
 
     def _label(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.journal.parent).as_posix()
-        except ValueError:
-            return str(path)
+        return _journal_label(self.journal, path)
 
     def append(self, event: Event, task_stream: bool = False) -> Path:
         path = self.file_for(event, task_stream)
@@ -317,66 +328,12 @@ class JournalWriter:
         return path
 
     def _check_root(self) -> None:
-        """`sudo -E paratui …` would leave root-owned files (and folders) that lock the real user out
-        of their own journal: root writes only into a journal that root owns."""
-        if os.geteuid() != 0:
-            return
-        for folder in (self.journal, self.journal.parent):
-            try:
-                owner = os.stat(folder).st_uid
-            except OSError:
-                continue
-            if owner != 0:
-                raise JournalWriteError(
-                    f"refusing to write as root into {self._label(folder)}, which belongs to {_user(owner)}: "
-                    f"the files would lock that account out. Run paratui as {_user(owner)} (without sudo).")
-            return
+        refusal = root_refusal(self.journal)
+        if refusal:
+            raise JournalWriteError(refusal)
 
     def _make_dirs(self, folder: Path) -> None:
-        """New day/month folders take the journal folder's permissions (at least readable by the
-        group, whatever the umask), so a room whose journal/ is group-writable, setgid and sticky
-        (`paratui init`, see paratui.store.sharing) stays that way. Every existing step must be a
-        real folder inside the journal: a file there is an error that says so, never a confusing
-        write failure, and a link out of the journal is never written through."""
-        if not self.journal.parent.is_dir():
-            # The data folder itself is gone (removed, share unmounted, mid-restore): never re-create
-            # it, or the event would land in a ghost folder while the board says "recorded".
-            raise FileNotFoundError(errno.ENOENT, "the data folder is missing", str(self.journal.parent))
-        parts = folder.relative_to(self.journal).parts
-        steps = [self.journal.joinpath(*parts[:i]) for i in range(len(parts) + 1)]
-        mode = None
-        for d in steps:
-            try:
-                st = os.lstat(d)
-            except FileNotFoundError:
-                st = None
-            if st is not None and stat.S_ISLNK(st.st_mode):
-                if d == self.journal:
-                    st = os.stat(d)  # journal/ itself may live elsewhere (the room's choice)
-                else:
-                    inside = _inside(d.resolve(), self.journal.resolve())
-                    if not inside:
-                        raise JournalWriteError(f"{self._label(d)} is a link out of the journal folder; "
-                                                "move it away (nothing was written)")
-                    st = os.stat(d)
-            if st is not None and not stat.S_ISDIR(st.st_mode):
-                raise JournalWriteError(f"{self._label(d)} is a file, not a folder; move it away "
-                                        "(nothing was written)")
-            if st is None:
-                if d == self.journal:
-                    parent_mode = os.stat(self.journal.parent).st_mode
-                    # group-writable data folder: a shared journal (setgid + sticky, see sharing.py)
-                    want = 0o3775 if parent_mode & 0o020 else 0o755
-                    want |= parent_mode & 0o2000
-                else:
-                    if mode is None:
-                        mode = (os.stat(self.journal).st_mode & 0o7777) | 0o750
-                    want = mode
-                try:
-                    d.mkdir()
-                    os.chmod(d, want)
-                except FileExistsError:
-                    pass  # another writer made it a moment ago
+        make_journal_dirs(self.journal, folder)
 
     @staticmethod
     def _usable(path: Path) -> tuple[Path, dict | None]:
@@ -404,6 +361,74 @@ class JournalWriter:
                 raise JournalWriteError(f"no usable file for {path.name} in {path.parent} "
                                         f"({path.stem}.json to {path.stem}.50.json are all taken)")
             candidate = path.with_name(f"{path.stem}.{n}.json")
+
+
+def _journal_label(journal: Path, path: Path) -> str:
+    try:
+        return path.relative_to(journal.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def root_refusal(journal: Path) -> str | None:
+    """Why this process must not write into `journal` (None: it may). `sudo -E paratui …` would
+    leave root-owned files and folders that lock the real user out of their own journal: root writes
+    only into a journal (or, before it exists, a data folder) that root owns."""
+    if os.geteuid() != 0:
+        return None
+    for folder in (journal, journal.parent):
+        try:
+            owner = os.stat(folder).st_uid
+        except OSError:
+            continue
+        if owner == 0:
+            return None
+        return (f"refusing to write as root into {_journal_label(journal, folder)}, which belongs to "
+                f"{_user(owner)}: the files would lock that account out. Run paratui as {_user(owner)} "
+                "(without sudo).")
+    return None
+
+
+def make_journal_dirs(journal: Path, folder: Path) -> None:
+    """Make `folder` (inside `journal`) and what is missing on the way, readable by the group
+    whatever the umask: journal/ itself 0755 (3775 in a group-writable data folder, see sharing.py),
+    everything below it the journal's mode (at least 0750), so a room whose journal/ is
+    group-writable, setgid and sticky stays that way. Every existing step must be a real folder
+    inside the journal: a file there is a JournalWriteError that says so (never a confusing write
+    failure), and a link out of the journal is never written through. OSError for the rest."""
+    if not journal.parent.is_dir():
+        # The data folder itself is gone (removed, share unmounted, mid-restore): never re-create
+        # it, or the event would land in a ghost folder while the board says "recorded".
+        raise FileNotFoundError(errno.ENOENT, "the data folder is missing", str(journal.parent))
+    parts = folder.relative_to(journal).parts
+    mode = None
+    for d in (journal.joinpath(*parts[:i]) for i in range(len(parts) + 1)):
+        try:
+            st = os.lstat(d)
+        except FileNotFoundError:
+            st = None
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            if d != journal and not _inside(d.resolve(), journal.resolve()):
+                raise JournalWriteError(f"{_journal_label(journal, d)} is a link out of the journal folder; "
+                                        "move it away (nothing was written)")
+            st = os.stat(d)  # journal/ itself may live elsewhere (the room's choice)
+        if st is not None and not stat.S_ISDIR(st.st_mode):
+            raise JournalWriteError(f"{_journal_label(journal, d)} is a file, not a folder; move it away "
+                                    "(nothing was written)")
+        if st is None:
+            if d == journal:
+                parent_mode = os.stat(journal.parent).st_mode
+                # a group-writable data folder is a shared one: setgid + sticky (see sharing.py)
+                want = (0o3775 if parent_mode & 0o020 else 0o755) | (parent_mode & 0o2000)
+            else:
+                if mode is None:
+                    mode = (os.stat(journal).st_mode & 0o7777) | 0o750
+                want = mode
+            try:
+                d.mkdir()
+                os.chmod(d, want)
+            except FileExistsError:
+                pass  # another writer made it a moment ago
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -573,7 +598,7 @@ class JournalReader:
                   if e.id not in kept or e is kept[e.id] or _same(e, kept[e.id])]
         problems = []
         for (path, where), ids in sorted(lost.items()):
-            shown = ", ".join(clean(i, limit=12) for i in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+            shown = ", ".join(clean(i[:12]) for i in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
             what = "event" if len(ids) == 1 else f"{len(ids)} events"
             problems.append(f"{self._label(path)}: {what} {shown} also in {self._label(where)} with different "
                             f"content; keeping the first-written version (from {self._label(where)})")

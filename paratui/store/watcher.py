@@ -4,6 +4,11 @@ bursts and re-reads on its own loop.
 
 inotify cannot see what another machine writes to a network share (NFS, SMB, SSHFS), so there, or
 when asked (`--poll`), or when inotify is out of watches, watchdog's polling observer is used.
+
+Nothing here opens a file of the folder: inotify watches folders (without following links), and
+the polling observer only lists folders and `lstat`s entries, so a FIFO, a device or a link to
+/dev/zero is just another name, and a link to `/` or a link loop is never walked into (watchdog's
+default `os.stat` would follow it and walk the whole filesystem on every poll).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.polling import PollingObserver
+from watchdog.observers.polling import PollingObserverVFS
 
 from paratui.store.journal import is_journal_file
 
@@ -109,7 +114,7 @@ class FolderWatcher:
                 return
             except OSError as e:  # e.g. out of inotify watches
                 self.poll, self.reason = 1.0, f"inotify unavailable ({e.strerror or e})"
-        self._start(PollingObserver(timeout=self.poll))
+        self._start(PollingObserverVFS(os.lstat, os.scandir, polling_interval=self.poll))
         self.mode = f"polling {self.poll:g}s"
 
     def _start(self, observer) -> None:
