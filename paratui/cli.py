@@ -30,7 +30,8 @@ from paratui.store.themes import load_themes
 
 EXIT_CODES = """exit codes:
   0  done
-  1  the disk or the journal failed; nothing was written
+  1  the disk, the journal or the data folder itself failed (missing, unwritable);
+     nothing was written
   2  not understood or refused (unknown or ambiguous name, bad time, a change that
      makes no sense now, a data folder with no usable classroom.toml / schedule.toml);
      the message says why and lists the choices; nothing was written
@@ -165,11 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     except Refused as e:
         _say(e.message)
         return e.exit_code
-    except FolderError as e:  # no good version of classroom.toml / schedule.toml was ever read
+    except FolderError as e:
         _say("the data folder cannot be used:")
         for p in e.problems:
             print(f"  {clean(p)}", file=sys.stderr)
-        return 2
+        # a folder that is gone (unmounted share, mid-restore) is a failure of the folder: 1;
+        # one with no good classroom.toml / schedule.toml ever read is a problem to fix: 2
+        return 2 if paths.data_folder(getattr(args, "data", None)).is_dir() else 1
     except JournalWriteError as e:
         _say(f"NOT recorded: {e}")
         return 1

@@ -62,9 +62,10 @@ def test_eight_store_writers_times_500_events(fault_room, tmp_path):
 
 def test_four_cli_processes_times_25_calls(fault_room, tmp_path):
     # Each process is a shell loop of 25 `python -m paratui` calls; the four loops run at once.
+    # (assign, not move: a repeated move to the same place is refused, and the loops race.)
     script = (
         'for i in $(seq 1 25); do '
-        '  if [ $((i % 2)) -eq 0 ]; then "$PY" -m paratui move S0$(( (i % 8) + 1 )) --to bathroom --as JT --data "$D"; '
+        '  if [ $((i % 2)) -eq 0 ]; then "$PY" -m paratui assign AL --with S0$(( (i % 8) + 1 )) --until 14:00 --as JT --data "$D"; '
         '  else "$PY" -m paratui task add "copies $PARATUI_HOST $i" --as AL --data "$D"; fi '
         '  || exit 1; '
         'done'
