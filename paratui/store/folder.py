@@ -227,8 +227,8 @@ class DataFolder:
         return True
 
     def _validate(self) -> None:
-        """Build the classroom and the schedule from the live files where they are good (and keep
-        them as the last good copies); else keep what is in use."""
+        """Build the classroom and the schedule from the live files where they are good, else keep
+        what is in use. Live files are kept as last-good copies only when they fit together."""
         c_file, s_file = self._toml[CLASSROOM], self._toml[SCHEDULE]
         if c_file.data is not None:
             try:
@@ -243,8 +243,6 @@ class DataFolder:
                 self._classroom, self._since[CLASSROOM], self._checks[CLASSROOM] = classroom, None, []
                 self._classroom_warnings = [_problem_text(CLASSROOM, c_file.text or "", p)
                                             for p in classroom.warnings]
-                if not c_file.problems and c_file.raw is not None:
-                    self.last_good.save(CLASSROOM, c_file.raw)
         if self._classroom is not None and s_file.data is not None:
             try:
                 schedule = parse_schedule(s_file.data, self._classroom)
@@ -256,8 +254,15 @@ class DataFolder:
                 self._kept(SCHEDULE)
             else:
                 self._schedule, self._since[SCHEDULE], self._checks[SCHEDULE] = schedule, None, []
-                if not s_file.problems and s_file.raw is not None:
-                    self.last_good.save(SCHEDULE, s_file.raw)
+                self._save_live()
+
+    def _save_live(self) -> None:
+        """The classroom and schedule in use fit together: keep those that are the live files' as
+        the last good copies."""
+        for name in (CLASSROOM, SCHEDULE):
+            entry = self._toml[name]
+            if self._since[name] is None and not entry.problems and entry.raw is not None:
+                self.last_good.save(name, entry.raw)
 
     def _kept(self, name: str) -> None:
         if self._since[name] is None:
@@ -286,6 +291,7 @@ class DataFolder:
                     self._classroom_warnings = []
                 self._classroom, self._since[CLASSROOM] = classroom, c_since
                 self._schedule, self._since[SCHEDULE] = schedule, s_since
+                self._save_live()
                 return
 
     def _toml_problems(self, name: str) -> list[str]:
