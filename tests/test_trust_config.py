@@ -319,6 +319,7 @@ NAME_IN_ID_PLACES = {
     "where": ("schedule.toml", '  S05 = "sensory-room"', f'  "{NAME}" = "sensory-room"', "monday[4].where"),
     "staff-key": ("schedule.toml", '  JT = "readers_b"', f'  "{NAME}" = "readers_b"', "monday[2].with"),
     "at": ("schedule.toml", 'at = "carpet"', f'at = "{NAME}"', "monday[1].at"),
+    "quoted-key": ("classroom.toml", 'initials = "K.B."', f'initials = "K.B."\n"{NAME}" = true', "students[1]"),
 }
 
 
@@ -335,7 +336,7 @@ def test_full_name_where_an_id_belongs_is_never_echoed(fault_room, case):
     path.write_text(good)
     board_json(fault_room)
     path.write_text(bad)
-    line = line_of(bad, new)
+    line = line_of(bad, new.splitlines()[-1])
     for args in (("board", "--json"), ("board", "--plain"), ("board",)):
         r = cli(fault_room, *args)
         assert r.returncode == 0, r.stderr
@@ -390,7 +391,8 @@ def test_odd_binder_pages_are_warnings_and_the_rest_still_shows(fault_room):
     (binder / "zero.md").unlink()  # (never read /dev/zero inside the test process itself)
     snap = DataFolder(fault_room).load(fh.DAY)
     assert snap.binder["monday"].strip()  # the good pages are all there
-    assert not {"fifo", "zero", "folder", "huge"} & set(snap.binder)
+    assert not {"fifo", "zero", "folder"} & set(snap.binder)
+    assert "too large for the board" in snap.binder["huge"]  # a notice keeps the tab
     shown = snap.binder["long"]
     assert len(shown) < folder_module.BINDER_SHOWN + 1000 and long_page.startswith(shown.split("\n\n---")[0])
     assert "longer than the board shows" in shown

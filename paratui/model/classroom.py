@@ -6,6 +6,7 @@ changes who is shown with whom.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from paratui.model.text import clean
 
 ROLES = ("teacher", "para", "one-to-one", "related-service", "sub")
 LOCATION_KINDS = ("room", "out", "away")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")  # a key that can be repeated in a message
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,12 @@ class _Checker:
     def keys(self, data: dict, allowed: set[str], field: str) -> None:
         for key in data:
             if key not in allowed:
-                self.add(f"{field}.{key}" if field else key,
-                         f"unknown key (allowed: {', '.join(sorted(allowed))})")
+                path = f"{field}.{key}" if field else key
+                allowed_text = ", ".join(sorted(allowed))
+                if _PLAIN_KEY.fullmatch(key):
+                    self.add(path, f"unknown key (allowed: {allowed_text})")
+                else:  # a quoted key can be anything, a full name too: point at it, do not repeat it
+                    self.add(field, f"a key here is not allowed (allowed: {allowed_text})", hint=path)
 
     def text(self, data: dict, key: str, field: str, required: bool = True) -> str | None:
         value = data.get(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -337,6 +338,9 @@ class DataFolder:
         try:
             raw = read_regular(path, BINDER_LIMIT, root=self.root)
         except OSError as e:
+            if keep is None and _too_large(path):  # a notice in its place, so the tab is still there
+                keep = (f"# {path.stem.replace('-', ' ').capitalize()}\n\n*This page is too large for the "
+                        f"board (over {BINDER_LIMIT // MiB} MiB): split {label} into smaller pages.*\n")
             return _Page(sig, keep, _cannot_read(label, e) + kept)
         try:
             text = _decode(raw)
@@ -385,6 +389,14 @@ class DataFolder:
             problems + binder_problems + journal_problems,
         )
         return self._last
+
+
+def _too_large(path: Path) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size > BINDER_LIMIT
 
 
 def _load(raw: bytes) -> dict:
