@@ -208,12 +208,31 @@ def test_copy_written_only_when_the_text_changed(fault_room):
 
 
 def test_copy_that_cannot_be_written_never_fails_the_process(fault_room, monkeypatch):
-    def refuse(path, data):
+    def refuse(path, data, **kw):
         raise PermissionError(13, "Read-only file system", str(path))
 
     monkeypatch.setattr(last_good_module, "atomic_write", refuse)
     snap = DataFolder(fault_room).load(fh.DAY)
     assert snap.warnings == [] and copies(fault_room) == []
+
+
+def test_copies_never_go_through_a_link_out_of_the_folder(fault_room, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "classroom.toml.ws--jthomas").write_text("garbage = [")
+    (fault_room / "journal" / FOLDER).symlink_to(outside)
+    board_json(fault_room)
+    assert [p.name for p in outside.iterdir()] == ["classroom.toml.ws--jthomas"]
+    assert (outside / "classroom.toml.ws--jthomas").read_text() == "garbage = ["
+    # nor are copies read through it
+    (fault_room / "journal" / FOLDER).unlink()
+    (fault_room / "journal" / FOLDER).mkdir()
+    good = (fault_room / "classroom.toml").read_text()
+    (outside / "classroom.toml.ws--jthomas").write_text(good)
+    (fault_room / "journal" / FOLDER / "classroom.toml.ws--jthomas").symlink_to(outside / "classroom.toml.ws--jthomas")
+    edit(fault_room / "classroom.toml", *COLOUR)
+    r = cli(fault_room, "board", "--json")
+    assert r.returncode != 0 and "students[1].colour" in r.stderr
 
 
 def test_journal_readers_ignore_the_copies(fault_room):

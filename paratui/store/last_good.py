@@ -22,6 +22,7 @@ from pathlib import Path
 
 from paratui.store import identity
 from paratui.store.atomic import atomic_write
+from paratui.store.journal import FILE_MODE, JournalWriteError, make_journal_dirs, root_refusal
 from paratui.store.safe_read import read_regular
 
 FOLDER = ".last-good"
@@ -40,6 +41,7 @@ class Copy:
 
 class LastGood:
     def __init__(self, journal: Path, root: Path, limit: int, writer: str | None = None):
+        self.journal = journal
         self.folder = journal / FOLDER
         self.root = root
         self.limit = limit
@@ -69,9 +71,11 @@ class LastGood:
             self._known[name] = raw
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, raw)
-        except OSError:
+            if root_refusal(self.journal) is not None:
+                return  # root in someone else's folder: never leave root-owned files there
+            make_journal_dirs(self.journal, self.folder)  # group modes kept; never through a link out
+            atomic_write(path, raw, mode=FILE_MODE)
+        except (OSError, JournalWriteError):
             self._known[name] = known  # read-only share, disk full…: keep going without a copy
             return
         self._known[name] = raw
