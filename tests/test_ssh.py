@@ -23,7 +23,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, run_cli
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
@@ -149,7 +148,7 @@ def test_the_board_without_a_terminal_over_ssh_says_use_ssh_t_and_exits_2(sshd, 
         proc.kill()
         left = _paratui_pids(room_dir)
         _kill(left)
-        raise AssertionError(f"`ssh host paratui` without -t never exited; remote paratui left: {left}")
+        raise AssertionError(f"`ssh host paratui` without -t never exited; remote paratui left: {left}") from None
     finally:
         proc.stdin.close()
     out, err = proc.stdout.read(), proc.stderr.read().decode(errors="replace")
@@ -239,9 +238,7 @@ def test_the_board_over_ssh_in_a_real_terminal(sshd, room_dir, tmux):
 
 
 HUP_IGNORED = pytest.param(
-    "close the terminal", "trap '' HUP; exec ", id="close the terminal, SIGHUP ignored",
-    marks=pytest.mark.xfail(strict=True, reason="the board relies on SIGHUP's default action; with SIGHUP "
-                            "ignored (nohup, a launcher) it outlives its terminal and spins the CPU"))
+    "close the terminal", "trap '' HUP; exec ", id="close the terminal, SIGHUP ignored")
 
 
 @pytest.mark.parametrize("how, prefix", [("close the terminal", ""), ("kill the ssh client", ""), HUP_IGNORED])

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
+import sys
+import termios
 from datetime import datetime
 from pathlib import Path
 
@@ -113,6 +116,20 @@ class BoardApp(BoardActions, App[int]):
         self._draw_status()
         self.call_after_refresh(self._after_first_paint)
         self.set_interval(RESCAN_S, self.rescan)
+        if not self.is_headless:
+            # The terminal went away (the ssh client died, the window closed): leave, even when
+            # started with SIGHUP ignored (nohup, a launcher), instead of spinning on a dead tty.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+
+    def _terminal_gone(self) -> bool:
+        """A hung-up terminal fails tcgetattr (EIO); the safety net when no SIGHUP arrives."""
+        if self.is_headless:
+            return False
+        try:
+            termios.tcgetattr(sys.__stdin__.fileno())
+        except (termios.error, OSError, ValueError, AttributeError):
+            return True
+        return False
 
     def _after_first_paint(self) -> None:
         # What is loaded now (a year of tasks, Textual's widgets) lives as long as the board. Freezing
@@ -174,6 +191,9 @@ class BoardApp(BoardActions, App[int]):
         self.reload()
 
     def rescan(self) -> None:
+        if self._terminal_gone():
+            self.exit()
+            return
         if self.watch_enabled and (self.watcher is None or not self.watcher.healthy()):
             if self.room.root.is_dir():  # the folder is (back) there: watch it
                 self._start_watcher()
