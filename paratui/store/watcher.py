@@ -3,7 +3,12 @@
 bursts and re-reads on its own loop.
 
 inotify cannot see what another machine writes to a network share (NFS, SMB, SSHFS), so there, or
-when asked (`--poll`), or when inotify is out of watches, watchdog's polling observer is used.
+when asked (`--poll`), or when inotify is out of watches, the folder is polled: only where the board
+reads (the two TOML files, binder/, themes/, today's and yesterday's day folders, journal/ and
+journal/tasks/ themselves for a new folder, and this month's and last month's task folders), so a
+poll costs the same in year three as in week one. Older task months are not polled: what a sync
+tool brings there late is read at the board's next rescan (every few seconds), by the journal
+reader, which checks their folders on every read.
 
 Nothing here opens a file of the folder: inotify watches folders (without following links), and
 the polling observer only lists folders and `lstat`s entries, so a FIFO, a device or a link to
@@ -14,14 +19,19 @@ default `os.stat` would follow it and walk the whole filesystem on every poll).
 from __future__ import annotations
 
 import os
+import stat
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.polling import PollingObserverVFS
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingEmitter
+from watchdog.utils.dirsnapshot import DirectorySnapshot
 
-from paratui.store.journal import is_journal_file
+from paratui.store import identity
+from paratui.store.journal import TASKS_DIR, is_journal_file
 
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p",
                        "davfs", "fuse.davfs2", "afs", "fuse.rclone", "ceph", "glusterfs"}
@@ -55,7 +65,8 @@ def is_relevant(root: Path, path: str) -> bool:
         return True  # the folder itself (removed, restored)
     name = parts[-1]
     if parts[0] == "journal":
-        return len(parts) < 3 or is_journal_file(name)  # a day folder appearing, or a journal file
+        # a day folder appearing, a task month's folder changing, or a journal file
+        return len(parts) < 3 or (len(parts) == 3 and parts[1] == TASKS_DIR) or is_journal_file(name)
     if len(parts) == 1:
         return name in ("classroom.toml", "schedule.toml")
     if parts[0] == "binder":
@@ -114,7 +125,7 @@ class FolderWatcher:
                 return
             except OSError as e:  # e.g. out of inotify watches
                 self.poll, self.reason = 1.0, f"inotify unavailable ({e.strerror or e})"
-        self._start(PollingObserverVFS(os.lstat, os.scandir, polling_interval=self.poll))
+        self._start(BoardPollingObserver(polling_interval=self.poll))
         self.mode = f"polling {self.poll:g}s"
 
     def _start(self, observer) -> None:
@@ -128,3 +139,89 @@ class FolderWatcher:
             self._observer.stop()
             self._observer.join(timeout=2)
             self._observer = None
+
+
+# -- polling only where the board reads ----------------------------------------------------------
+class BoardSnapshot(DirectorySnapshot):
+    """A snapshot of what the board reads in a data folder, never walking through a link: the top
+    level (TOML files), binder/ and themes/, journal/ and journal/tasks/ themselves (not their
+    contents: a new day or month folder changes them), today's and yesterday's day folders and
+    this month's and last month's task folders. `today` is the classroom clock's date."""
+
+    def __init__(self, path: str, today: date, counter: list[int] | None = None):
+        self.today = today
+        self.counter = counter if counter is not None else [0]
+        super().__init__(path, recursive=False, stat=self._lstat, listdir=os.scandir)
+
+    def _lstat(self, path: str) -> os.stat_result:
+        self.counter[0] += 1
+        return os.lstat(path)
+
+    def _dir(self, path: str, follow: bool = False) -> tuple[str, os.stat_result] | None:
+        try:
+            st = self._lstat(path)
+            if follow and stat.S_ISLNK(st.st_mode):
+                st = os.stat(path)  # journal/ may live elsewhere (the reader reads through it too)
+        except OSError:
+            return None
+        return (path, st) if stat.S_ISDIR(st.st_mode) else None
+
+    def _list(self, folder: str) -> Iterator[tuple[str, os.stat_result]]:
+        """A folder's entries, lstat'ed, without descending."""
+        try:
+            names = [e.name for e in self.listdir(folder)]
+        except OSError:
+            return
+        for name in names:
+            p = os.path.join(folder, name)
+            try:
+                yield p, self._lstat(p)
+            except OSError:
+                continue
+
+    def walk(self, root: str) -> Iterator[tuple[str, os.stat_result]]:
+        for p, st in self._list(root):
+            name = os.path.basename(p)
+            if name == "journal" and (stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+                found = self._dir(p, follow=True)
+                if found:
+                    yield found
+                    yield from self._journal(p)
+                continue
+            yield p, st
+            if name in ("binder", "themes") and stat.S_ISDIR(st.st_mode):
+                yield from self._list(p)
+
+    def _journal(self, journal: str) -> Iterator[tuple[str, os.stat_result]]:
+        first = self.today.replace(day=1)
+        folders = [(self.today.isoformat(), True), ((self.today - timedelta(days=1)).isoformat(), True),
+                   (TASKS_DIR, False)]  # (folder, whether its files are polled too)
+        folders += [(os.path.join(TASKS_DIR, f"{m:%Y-%m}"), True) for m in (first, first - timedelta(days=1))]
+        for rel, contents in folders:
+            found = self._dir(os.path.join(journal, rel))
+            if found is None:
+                continue
+            yield found
+            if contents:
+                yield from self._list(found[0])
+
+
+class _BoardPollingEmitter(PollingEmitter):
+    def __init__(self, *args, clock: Callable[[], datetime] = identity.now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counter = [0]  # entries lstat'ed so far (for tests and benchmarks)
+        self._take_snapshot = lambda: BoardSnapshot(self.watch.path, _today(clock), self.counter)
+
+
+def _today(clock: Callable[[], datetime]) -> date:
+    try:
+        return clock().date()
+    except ValueError:  # a bad PARATUI_NOW: the board says so; poll by the real date meanwhile
+        return date.today()
+
+
+class BoardPollingObserver(BaseObserver):
+    """watchdog's polling observer, looking only where the board reads (BoardSnapshot)."""
+
+    def __init__(self, *, polling_interval: float = 1.0):
+        super().__init__(_BoardPollingEmitter, timeout=polling_interval)
