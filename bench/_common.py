@@ -32,10 +32,13 @@ class Row:
         return "" if self.ok is None else ("pass" if self.ok else "MISS")
 
 
+GENERATION = 2  # make_year's data changed (school breaks, late undos): older copies are made again
+
+
 def pristine_year(days: int = 180, workdir: Path = OUT) -> tuple[Path, int]:
     """The generated year (made once, then reused): (folder, event count). Never write into it."""
     root = workdir / f"year-{days}d"
-    stamp = root / ".count"
+    stamp = root / f".count-v{GENERATION}"
     if not stamp.exists():
         if root.exists():
             shutil.rmtree(root)
@@ -49,7 +52,7 @@ def fresh_copy(source: Path, name: str, workdir: Path = OUT) -> Path:
     target = workdir / "work" / name
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".count"))
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".count*"))
     return target
 
 

@@ -48,7 +48,7 @@ def one_day_of(year: Path, workdir: Path) -> Path:
     target = workdir / "year-1d"
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(year, target, ignore=lambda d, names: ["journal", ".count"] if Path(d) == year else [])
+    shutil.copytree(year, target, ignore=lambda d, names: ["journal", *(n for n in names if n.startswith(".count"))] if Path(d) == year else [])
     (target / "journal").mkdir()
     shutil.copytree(year / "journal" / day, target / "journal" / day)
     for f in (year / "journal" / "tasks").rglob("*.json"):

@@ -3,8 +3,10 @@
     python bench/make_year.py DIR [--days 180] [--now 2026-11-23T10:15] [--seed 12]
 
 Copies the demo room (classroom.toml, schedule.toml, binder/) into DIR, then writes `days` school
-days (weekdays only, going backwards so the last one is the school day before NOW's date) of every
-event type the app has: move, back, assign, absent, task.add, task.done, retract. Files use exactly the
+days (weekdays outside the summer and winter breaks, going backwards so the last one is the school
+day before NOW's date: 180 days are about a school year, 540 three) of every event type the app has:
+move, back, assign, absent, task.add, task.done, retract (now and then of a task done weeks before,
+which re-opens it). Files use exactly the
 layout JournalWriter writes (journal/YYYY-MM-DD/<host>--<login>.json for day events,
 journal/tasks/YYYY-MM/<host>--<login>.json for task events and their retracts), as TinyDB documents
 {"_default": {"1": doc, ...}}, each built in memory and written once (no per-event fsync).
@@ -46,12 +48,17 @@ ACTIVITIES = ["Library visit", "Assembly", "Covering lunch duty", "Small-group m
               "Read aloud", "Sub covering", "Community walk", "Fire drill", "Social skills group"]
 
 
+def is_school_day(d: date) -> bool:
+    """A weekday outside the summer break (July and August) and the winter break (Dec 24 – Jan 1)."""
+    return d.weekday() < 5 and d.month not in (7, 8) and not ((d.month, d.day) >= (12, 24) or (d.month, d.day) == (1, 1))
+
+
 def school_days(now: datetime, days: int) -> list[date]:
-    """`days` weekdays, oldest first, the last one the weekday before `now`'s date."""
+    """`days` school days, oldest first, the last one the school day before `now`'s date."""
     out: list[date] = []
     d = now.date() - timedelta(days=1)
     while len(out) < days:
-        if d.weekday() < 5:
+        if is_school_day(d):
             out.append(d)
         d -= timedelta(days=1)
     return out[::-1]
@@ -77,6 +84,7 @@ class _Year:
         self.logins = {s.id: (s.logins[0] if s.logins else s.id.lower()) for s in classroom.staff}
         self.by_staff: dict[str, list[tuple[Event, Path]]] = defaultdict(list)  # for retracts
         self.open_tasks: list[tuple[Event, date]] = []  # (task.add, planned done day)
+        self.done_tasks: list[tuple[Event, Event]] = []  # (task.add, its task.done), for late undos
 
     def host_for(self, staff: str) -> str:
         # The teacher writes from her laptop most of the time; everyone else from the room's workstation.
@@ -183,6 +191,12 @@ class _Year:
                 later = when + timedelta(seconds=rng.randint(10, 120))
                 self.emit("retract", staff, {"target": ev.id}, later, type in TASK_TYPES)
 
+        # Now and then a task done weeks ago turns out not to be (its done undone today, in this
+        # month's task folder): it is open again and done the next school day.
+        if len(self.done_tasks) > 400 and rng.random() < 0.1:
+            add, done = self.done_tasks.pop(rng.randrange(len(self.done_tasks) - 300))
+            self.emit("retract", done.staff, {"target": done.id}, at(rng.uniform(0, span - 3600)), True)
+            self.open_tasks.append((add, d + timedelta(days=1)))
         # Finish the tasks due to be done today (or, on the last day, whatever is due by then).
         keep = []
         for ev, done_day in self.open_tasks:
@@ -194,6 +208,8 @@ class _Year:
                 if rng.random() < 0.02:  # "oops, not done yet" — undone; the task re-opens
                     self.emit("retract", done.staff, {"target": done.id}, when + timedelta(seconds=30), True)
                     keep.append((ev, d + timedelta(days=1)))
+                else:
+                    self.done_tasks.append((ev, done))
             else:
                 keep.append((ev, done_day))
         self.open_tasks = keep

@@ -529,10 +529,13 @@ class JournalReader:
         self.stats = 0  # entries listed or stat'ed so far (for tests and benchmarks)
 
     def task_dirs(self) -> list[Path]:
+        tasks = self.journal / TASKS_DIR
         try:
-            return sorted(p for p in (self.journal / TASKS_DIR).iterdir() if p.is_dir())
+            with os.scandir(tasks) as entries:
+                names = sorted(e.name for e in entries if e.is_dir())
         except OSError:
             return []
+        return [tasks / n for n in names]
 
     def board_dirs(self, today: date) -> BoardDirs:
         """What a board for `today` needs: today's and yesterday's folders (a move still open at
@@ -626,20 +629,22 @@ class JournalReader:
     # -- a board's read ----------------------------------------------------------------------------
     def _read_board(self, dirs: BoardDirs) -> tuple[list[Event], list[str], bool]:
         today = dirs.today
-        tasks = self.journal / TASKS_DIR
+        tasks = os.path.join(self.journal, TASKS_DIR, "")
         last_month = f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
-        old = [d for d in dirs if d.parent == tasks and _MONTH.fullmatch(d.name) and d.name < last_month]
-        old_set = set(old)
-        recent = [d for d in dirs if d not in old_set]
-        settled, s_changed = self._settle([str(d) for d in old], today)
+        old: list[str] = []
+        recent: list[str] = []
+        for d in map(str, dirs):
+            month = d[len(tasks):] if d.startswith(tasks) else ""
+            (old if _MONTH.fullmatch(month) and month < last_month else recent).append(d)
+        settled, s_changed = self._settle(old, today)
         by_dir: dict[str, list[str]] = dict(settled.folder_problems)
         seen, changed = self._scan(recent, by_dir)
         changed |= self._forget(set(seen).union(settled.order)) | s_changed
-        key = ("board", tuple(map(str, dirs)), tuple(sorted(by_dir.items())))
+        key = ("board", tuple(recent), tuple(old), tuple(sorted(by_dir.items())))
         if not changed and self._result is not None and self._result[0] == key:
             _, events, problems = self._result
             return events, problems, False
-        folder_problems = [p for d in dirs for p in by_dir.get(str(d), [])]
+        folder_problems = [p for d in map(str, dirs) for p in by_dir.get(d, [])]
         order = sorted(seen, key=_path_key)
         events, lost = self._merge(order)
         ids, dropped = settled.ids, settled.dropped
