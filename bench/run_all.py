@@ -1,10 +1,11 @@
 """Run every paratui benchmark and print one table.
 
-    python bench/run_all.py [--quick] [--only write,startup,live,sync] [--writes 200] [--poll 0.5] [--runs 5]
+    python bench/run_all.py [--quick] [--only write,years,startup,live,sync] [--writes 200] [--poll 0.5] [--runs 5]
 
 Generates the school year once (bench/out/year-180d, reused afterwards; delete it to regenerate),
-then runs bench_write, bench_startup, bench_live and sync_check (two Syncthing instances; skipped
-with a note when syncthing is not installed). Details go to stderr; the table to stdout and
+then runs bench_write, bench_years (day 1 / 20 / 180 / 540: three school years, generated once
+into bench/out/year-540d), bench_startup, bench_live and sync_check (two Syncthing instances;
+skipped with a note when syncthing is not installed). Details go to stderr; the table to stdout and
 bench/out/results.txt (+ one JSON file per bench in bench/out/). About 3 minutes on 2 cores with
 the defaults; --quick about 1.5.
 """
@@ -22,6 +23,7 @@ from _common import OUT, NOW, Row, print_table, pristine_year
 import bench_live
 import bench_startup
 import bench_write
+import bench_years
 import sync_check
 
 
@@ -48,7 +50,7 @@ def sync_rows(writes: int) -> list[Row]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer repetitions everywhere")
-    p.add_argument("--only", default="write,startup,live,sync", help="comma-separated subset")
+    p.add_argument("--only", default="write,years,startup,live,sync", help="comma-separated subset")
     p.add_argument("--writes", type=int, default=200, help="live: writes per watch mode")
     p.add_argument("--poll", type=float, default=0.5, help="live: polling interval")
     p.add_argument("--runs", type=int, default=5, help="startup: fresh processes per kind")
@@ -62,6 +64,9 @@ def main() -> int:
     if "write" in only:
         print("write cost …", file=sys.stderr)
         rows += bench_write.run(a.quick)
+    if "years" in only:
+        print("day 1 to three school years …", file=sys.stderr)
+        rows += bench_years.run(a.quick)
     if "startup" in only:
         print("start-up …", file=sys.stderr)
         rows += bench_startup.run(a.runs, a.quick)
