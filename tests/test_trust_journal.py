@@ -365,8 +365,6 @@ def test_the_writer_makes_a_readable_journal_folder_under_umask_077(fault_room):
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
-@pytest.mark.xfail(strict=True, reason="paratui/store/last_good.py makes journal/ and journal/.last-good "
-                                       "under the umask (0700 with umask 077): other accounts see no journal")
 def test_a_cli_write_under_umask_077_into_a_room_without_a_journal_folder(fault_room):
     shutil.rmtree(fault_room / "journal")
     r = _cli_with_umask(fault_room, *MOVE)

@@ -228,6 +228,10 @@ class BoardApp(BoardActions, App[int]):
 
     def _read(self) -> tuple[Snapshot, BoardState]:
         snapshot = self.room.snapshot()
+        state = self.state
+        same_minute = state is not None and state.now.replace(second=0) == self.room.clock().replace(second=0)
+        if snapshot is self.snapshot and same_minute:
+            return snapshot, state  # no file changed and the clock has not moved: nothing to fold
         return snapshot, self.room.board(snapshot, self.theme_problems)
 
     def _show(self, snapshot: Snapshot, state: BoardState) -> None:

@@ -381,12 +381,17 @@ class DataFolder:
             problems += self._classroom_warnings
         binder_problems = self._read_binder()
         dirs = self.reader.all_dirs() if whole_journal else self.reader.board_dirs(today)
-        events, journal_problems, _ = self.reader.read(dirs)
+        events, journal_problems, journal_changed = self.reader.read(dirs)
         binder = {k: page.text for k, page in self._binder.items() if page.text is not None}
+        warnings = problems + binder_problems + journal_problems
+        last = self._last
+        if (last is not None and not journal_changed and last.classroom is self._classroom
+                and last.schedule is self._schedule and last.binder == binder and last.warnings == warnings):
+            return last  # nothing changed: the same object, so the board can skip folding and drawing
         self._last = Snapshot(
             self._classroom, self._schedule, events, binder,
             {k: binder_title(v) or k.replace("-", " ").capitalize() for k, v in binder.items()},
-            problems + binder_problems + journal_problems,
+            warnings,
         )
         return self._last
 
