@@ -1,6 +1,11 @@
 """The board as data (`paratui board --json`) and as plain text (`--plain`, screen readers, scripts).
 
 The JSON shape is a public interface: add fields, never rename or remove them.
+
+Text people typed or put in files is data. The JSON keeps it exactly as written (json.dumps escapes
+every control character). Everything meant to be read (`board_to_text`, and `location_label` /
+`companions`, which panes and pickers show too) passes it through `clean`: one line, control
+characters shown as symbols, bidi overrides dropped, so it can never forge a line or drive a terminal.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from paratui.model.board import BoardState, StudentRow
+from paratui.model.text import clean
 
 SCHEMA_VERSION = 1
 
@@ -52,72 +58,80 @@ def board_to_dict(state: BoardState) -> dict[str, Any]:
 
 
 def location_label(state: BoardState, location_id: str | None) -> str:
+    """A location's label as shown (cleaned: one line, no control characters)."""
     if location_id is None:
         return "-"
     loc = state.locations.get(location_id)
-    return loc.label if loc else location_id
+    return clean(loc.label if loc else location_id)
 
 
 def companions(state: BoardState, student: StudentRow, nobody: str = "no adult") -> str:
-    """Who a student is with, in words: the adults' short names, or who else is looking after them."""
+    """Who a student is with, in words: the adults' short names, or who else is looking after them
+    (`nobody` when no one is). Cleaned, like every shown value."""
     shorts = {s.id: s.short for s in state.staff}
     if student.with_:
-        return ", ".join(shorts.get(x, x) for x in student.with_)
+        return clean(", ".join(shorts.get(x, x) for x in student.with_))
     place = state.locations.get(student.location)
     return "staff there" if place is not None and place.supervised else nobody
 
 
 def board_to_text(state: BoardState) -> str:
-    """Plain, linear text: one fact a line, in the order a person scans the wall board."""
+    """Plain, linear text: one fact a line, in the order a person scans the wall board.
+
+    Every value from a file or the journal goes through `clean` (one line), so whatever the data
+    holds, the output has no escape sequences and one line per fact."""
+    c = clean
     initials = {s.id: s.initials for s in state.students}
     shorts = {s.id: s.short for s in state.staff}
     out: list[str] = []
-    block = f"{state.block.label()}" if state.block else "no block now"
-    out.append(f"{state.room} — {state.weekday.capitalize()} {state.now:%Y-%m-%d %H:%M} — {block}")
+    block = c(state.block.label()) if state.block else "no block now"
+    out.append(f"{c(state.room)} — {c(state.weekday.capitalize())} {state.now:%Y-%m-%d %H:%M} — {block}")
     out.append("")
     out.append("ADULTS")
     for s in state.staff:
-        who = ", ".join(initials.get(x, x) for x in s.with_) or "no students"
+        who = c(", ".join(initials.get(x, x) for x in s.with_)) or "no students"
         until = f" until {s.until:%H:%M}" if s.until else ""
         since = f" since {s.since:%H:%M}" if s.since and s.source == "move" else ""
-        nxt = f"; next {s.next.start:%H:%M} {s.next.activity}" if s.next else ""
-        out.append(f"  {s.short} ({s.id}): {s.activity} — {who} @ {location_label(state, s.location)}"
+        nxt = f"; next {s.next.start:%H:%M} {c(s.next.activity)}" if s.next else ""
+        out.append(f"  {c(s.short)} ({c(s.id)}): {c(s.activity)} — {who} @ {location_label(state, s.location)}"
                    f"{since}{until}{nxt}")
     out.append("")
     out.append("OUT OF ROOM")
     rows = state.out_of_room
     for s in rows:
-        who = companions(state, s, "alone")
+        who = companions(state, s, "")
         limit = f" of {s.expected_minutes}" if s.expected_minutes else ""
         flag = " OVER" if s.over else ""
-        out.append(f"  {s.initials}: {location_label(state, s.location)}, {s.minutes_out}{limit} min, with {who}{flag}")
+        out.append(f"  {c(s.initials)}: {location_label(state, s.location)}, {s.minutes_out}{limit} min, "
+                   f"{f'with {who}' if who else 'alone'}{flag}")
     if not rows:
         out.append("  everyone is in the room")
     out.append("")
     out.append("UNCOVERED")
     for s in state.uncovered:
-        out.append(f"  {s.initials} @ {location_label(state, s.location)}: {s.why_uncovered}")
+        out.append(f"  {c(s.initials)} @ {location_label(state, s.location)}: {c(s.why_uncovered)}")
     if not state.uncovered:
         out.append("  every student has an adult")
     out.append("")
     out.append("STUDENTS")
     for s in state.students:
         who = companions(state, s)
-        out.append(f"  {s.initials} ({s.id}): {location_label(state, s.location)} with {who}")
+        out.append(f"  {c(s.initials)} ({c(s.id)}): {location_label(state, s.location)} with {who}")
     out.append("")
     out.append("TASKS")
     for t in state.tasks:
         mark = "done" if t.done else ("OVERDUE" if t.overdue else "open")
         due = f" due {t.due:%a %H:%M}" if t.due else ""
-        who = f" for {shorts.get(t.for_, t.for_)}" if t.for_ else ""
-        out.append(f"  [{short_id(t.id)}] {t.text}{who}{due} ({mark})")
+        who = f" for {c(shorts.get(t.for_, t.for_))}" if t.for_ else ""
+        out.append(f"  [{c(short_id(t.id))}] {c(t.text)}{who}{due} ({mark})")
     if not state.tasks:
         out.append("  no tasks")
     out.append("")
     tab = state.binder
-    out.append(f"BINDER ({tab.tab}): {tab.title or '(no page)'}" if tab.tab else "BINDER: no tab today")
+    out.append(f"BINDER ({c(tab.tab)}): {c(tab.title) if tab.title else '(no page)'}" if tab.tab
+               else "BINDER: no tab today")
     if state.warnings:
         out.append("")
         out.append("WARNINGS")
-        out.extend(f"  {w}" for w in state.warnings)
+        out.extend(f"  {c(w)}" for w in state.warnings)
     return "\n".join(out) + "\n"
