@@ -3,6 +3,10 @@
 Textual's Markdown widget builds a widget per block (~150 for a day's tab) and Rich's Markdown
 re-parses and re-renders on every layout pass; both made start-up and every redraw slow. This renders
 the page with Rich once per pane width and replays the result.
+
+The page comes from a file in the shared folder: control characters are shown as symbols and bidi
+overrides dropped before Rich sees it (Rich keeps ESC, and a terminal would obey it); Rich's Markdown
+parses no content markup, and with hyperlinks off a link is shown as text, not made clickable.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from rich.markdown import Markdown
 from rich.measure import Measurement
 from rich.segment import Segment
 
+from paratui.model.text import clean_block
+
 
 class BinderPage:
     def __init__(self, markdown: str):
-        self.markdown = Markdown(markdown, hyperlinks=False)
+        self.markdown = Markdown(clean_block(markdown), hyperlinks=False)
         self._by_width: dict[int, list[Segment]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:

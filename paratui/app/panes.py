@@ -1,6 +1,9 @@
 """The board's panes. Each takes the whole BoardState and draws its part; none reads files.
 
 Styles live in board_app.tcss. Colours for out/over/overdue/uncovered are theme variables.
+Every value from a file or the journal (initials, short names, activities, labels, task text) is
+cleaned to one safe line and appended to a Rich `Text` as plain text: never markup, never terminal
+control (see paratui.model.text).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from textual.widgets import Static
 from paratui.app.themes import board_color
 from paratui.model.board import BoardState, StaffCard
 from paratui.model.export import companions, location_label, short_id
+from paratui.model.text import clean
 
 
 class Pane(Static):
@@ -49,7 +53,7 @@ class AdultsPane(Pane):
     title = "Adults"
 
     def show(self, state: BoardState) -> None:
-        initials = {s.id: s.initials for s in state.students}
+        initials = {s.id: clean(s.initials) for s in state.students}
         text = Text()
         for i, card in enumerate(state.staff):
             if i:
@@ -59,10 +63,10 @@ class AdultsPane(Pane):
 
     def _card(self, text: Text, card: StaffCard, state: BoardState, initials: dict[str, str]) -> None:
         if card.source == "off":  # not in the schedule now: one quiet line
-            text.append(card.short, style="bold dim")
-            text.append(f" {card.activity.lower()}\n", style="dim")
+            text.append(clean(card.short), style="bold dim")
+            text.append(f" {clean(card.activity.lower())}\n", style="dim")
             if card.next:
-                text.append(f"  next {card.next.start:%H:%M} {card.next.activity}\n", style="dim")
+                text.append(f"  next {card.next.start:%H:%M} {clean(card.next.activity)}\n", style="dim")
             return
         loc = state.locations.get(card.location or "")
         away = loc is not None and not loc.in_room
@@ -71,13 +75,13 @@ class AdultsPane(Pane):
             when = f" since {card.since:%H:%M}"
         elif card.until:
             when = f" →{card.until:%H:%M}"
-        text.append(card.short, style="bold")
-        text.append(f" {card.activity}{when}\n", style="italic" if card.source == "assign" else "")
-        who = " ".join(initials.get(x, x) for x in card.with_) or "—"
+        text.append(clean(card.short), style="bold")
+        text.append(f" {clean(card.activity)}{when}\n", style="italic" if card.source == "assign" else "")
+        who = " ".join(initials.get(x) or clean(x) for x in card.with_) or "—"
         text.append(f"  {who}", style="bold " + (board_color(self.app, "paratui-out") if away else ""))
         text.append(f" @ {location_label(state, card.location)}\n")
         if card.next:
-            text.append(f"  next {card.next.start:%H:%M} {card.next.activity}\n", style="dim")
+            text.append(f"  next {card.next.start:%H:%M} {clean(card.next.activity)}\n", style="dim")
 
 
 class StudentsPane(Pane):
@@ -92,7 +96,7 @@ class StudentsPane(Pane):
                 style = "bold " + board_color(self.app, "paratui-uncovered")
             elif s.out:
                 style = board_color(self.app, "paratui-out")
-            text.append(f"{i} {s.initials:<6}", style="bold " + style)
+            text.append(f"{i} {clean(s.initials):<6}", style="bold " + style)
             text.append(f" {location_label(state, s.location)}", style=style)
             text.append(f" · {companions(state, s)}\n", style=style or "dim")
         self.update(text)
@@ -115,7 +119,7 @@ class OutPane(Pane):
             limit = f"/{s.expected_minutes}" if s.expected_minutes else ""
             minutes = f"{s.minutes_out}{limit}m" if s.minutes_out is not None else ""
             # minutes first: the number that matters must survive a narrow screen
-            text.append(f"{s.initials:<5} {minutes:>6} {location_label(state, s.location)}", style=style)
+            text.append(f"{clean(s.initials):<5} {minutes:>6} {location_label(state, s.location)}", style=style)
             text.append(f" · {companions(state, s, 'alone')}{'  OVER' if over else ''}\n", style=style if over else "")
         if not rows:
             text.append("Everyone is in the room.", style="dim")
@@ -132,7 +136,7 @@ class UncoveredPane(Pane):
         rows = state.uncovered
         text = Text()
         for s in rows:
-            text.append(f"{s.initials:<5} {s.why_uncovered} @ {location_label(state, s.location)}\n",
+            text.append(f"{clean(s.initials):<5} {clean(s.why_uncovered)} @ {location_label(state, s.location)}\n",
                         style="bold " + board_color(self.app, "paratui-uncovered"))
         if not rows:
             text.append("Every student has an adult.", style=board_color(self.app, "paratui-covered"))
@@ -154,11 +158,11 @@ class TasksPane(Pane):
                 style = "bold " + board_color(self.app, "paratui-overdue")
             else:
                 style = ""
-            text.append(f"{short_id(t.id)} ", style="dim")
-            text.append(t.text, style=style)
+            text.append(f"{clean(short_id(t.id))} ", style="dim")
+            text.append(clean(t.text), style=style)
             extra = []
             if t.for_:
-                extra.append(shorts.get(t.for_, t.for_))
+                extra.append(clean(shorts.get(t.for_, t.for_)))
             if t.due:
                 same_day = t.due.date() == state.now.date()
                 extra.append(f"due {t.due:%H:%M}" if same_day else f"due {t.due:%a %d %b}")

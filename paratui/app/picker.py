@@ -1,16 +1,22 @@
 """A one-key picker: every choice has a key (a digit or a letter), so "taking E.M. to the bathroom"
-is `m`, `1`, `b`. Arrow keys and Enter work too; Escape cancels."""
+is `m`, `1`, `b`. Arrow keys and Enter work too; Escape cancels.
+
+Labels and titles are data (initials, location labels, task text, binder titles): they are shown as
+plain text (`rich.text.Text`), never parsed as markup, and pass through `clean` first."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from paratui.model.text import clean
 
 KEYS = "123456789abcdefghijklnoprstuvwxyz"  # no m or q: they mean move and quit on the board
 
@@ -29,6 +35,15 @@ def with_keys(choices: list[Choice]) -> list[Choice]:
     return [c if c.key else Choice(c.label, c.value, next(free, None)) for c in choices]
 
 
+def prompt(choice: Choice) -> Text:
+    """An option's text: its key in bold, then the label exactly as written (made safe)."""
+    text = Text()
+    text.append(clean(choice.key or " "), style="bold")
+    text.append("  ")
+    text.append(clean(choice.label))
+    return text
+
+
 class PickerScreen(ModalScreen[str | None]):
     CSS_PATH = "picker.tcss"
     BINDINGS = [("escape", "cancel", "Cancel")]
@@ -41,9 +56,8 @@ class PickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(self.title_text, id="picker-title")
-            yield OptionList(*[Option(f"[b]{c.key or ' '}[/b]  {c.label}", id=str(i))
-                               for i, c in enumerate(self.choices)])
+            yield Label(Text(clean(self.title_text)), id="picker-title")
+            yield OptionList(*[Option(prompt(c), id=str(i)) for i, c in enumerate(self.choices)])
             yield Label("key or ↑↓ Enter · Esc cancels", id="picker-hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
