@@ -8,6 +8,7 @@ from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from paratui.model.text import clean
 from paratui.store.themes import ThemeSpec, load_themes
 
 # Used when a theme does not set them (and by Textual's own themes).
@@ -33,7 +34,9 @@ def to_theme(spec: ThemeSpec) -> Theme:
         try:
             Color.parse(value)
         except ColorParseError:
-            raise ValueError(f"{spec.source}: field {key!r}: {value!r} is not a colour") from None
+            where = clean(f"{spec.source.parent.name}/{spec.source.name}") if spec.source else clean(spec.name)
+            raise ValueError(f"{where}: field {clean(repr(key), limit=40)}: {clean(repr(value), limit=40)} "
+                             "is not a colour") from None
     return Theme(name=spec.name, dark=spec.dark, variables=dict(spec.variables), **spec.colors)
 
 
@@ -45,7 +48,7 @@ def register_themes(app: App, folders: list[Path]) -> tuple[set[str], list[str]]
         try:
             app.register_theme(to_theme(spec))
         except (ValueError, TypeError) as e:
-            problems.append(str(e))
+            problems.append(clean(e))
             continue
         if spec.large:
             large.add(spec.name)
