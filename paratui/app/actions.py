@@ -226,11 +226,10 @@ class BoardActions:
             self.push_screen(PageScreen(self.snapshot.binder.get(page, ""), page_id=f"page-{page}"))
 
     def action_warnings(self) -> None:
-        from paratui.app.page import PageScreen
+        from paratui.app.page import PageScreen, warnings_markdown
 
         warnings = self.state.warnings if self.state else ()
-        body = "\n".join(f"- `{w}`" for w in warnings) or "No problems found in the data folder."
-        self.push_screen(PageScreen(f"# Warnings\n\n{body}\n", page_id="warnings"))
+        self.push_screen(PageScreen(warnings_markdown(warnings), page_id="warnings"))
 
     def action_help(self) -> None:
         from paratui.app.page import PageScreen
