@@ -284,3 +284,23 @@ def test_a_task_due_years_away_is_warned_by_short_id(demo, due):
 def test_a_task_due_soon_is_not_warned(demo):
     task = ev("task.add", "08:00", text="Copies", **{"for": None, "due": "2026-11-25T15:00"})
     assert board(demo, [task], "10:15").warnings == ()
+
+
+def test_after_hours_the_plain_and_json_boards_say_so_and_raise_no_alarm(room_dir):
+    from conftest import run_cli
+    import json as _json
+
+    env = {"PARATUI_NOW": "2026-11-23T18:30"}
+    data = _json.loads(run_cli("board", "--json", data=room_dir, env=env, check=True).stdout)
+    assert data["in_session"] is False and not [s for s in data["students"] if not s["covered"]]
+    text = run_cli("board", "--plain", data=room_dir, env=env, check=True).stdout
+    assert "outside school hours" in text and "no adult" not in text
+
+
+def test_a_student_marked_absent_reads_absent_not_no_adult(room_dir):
+    from conftest import run_cli
+
+    run_cli("move", "S05", "--to", "absent", "--as", "MR", data=room_dir, check=True)
+    text = run_cli("board", "--plain", data=room_dir, check=True).stdout
+    line = next(x for x in text.splitlines() if x.startswith("  R.N. (S05)"))
+    assert "absent" in line and "no adult" not in line

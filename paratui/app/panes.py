@@ -138,7 +138,9 @@ class UncoveredPane(Pane):
         for s in rows:
             text.append(f"{clean(s.initials):<5} {clean(s.why_uncovered)} @ {location_label(state, s.location)}\n",
                         style="bold " + board_color(self.app, "paratui-uncovered"))
-        if not rows:
+        if not state.in_session:
+            text.append("Outside school hours: no coverage alarms.", style="dim")
+        elif not rows:
             text.append("Every student has an adult.", style=board_color(self.app, "paratui-covered"))
         self.update(text)
         self.border_subtitle = str(len(rows)) if rows else ""

@@ -22,7 +22,8 @@ class StatusBar(Static):
         t.append(f" {state.now:%a %d %b} ")
         t.append(f"{state.now:%H:%M}", style="bold")
         block = state.block
-        t.append(f"  {block.start:%H:%M}-{block.end:%H:%M} {clean(block.activity)}" if block else "  no block now")
+        t.append(f"  {block.start:%H:%M}-{block.end:%H:%M} {clean(block.activity)}" if block else (
+            "  no block now" if state.in_session else "  outside school hours"))
         t.append("  │ ")
         t.append(f"you: {clean(acting)}" if acting else "you: ? (press i)", style="bold" if acting else "italic")
         t.append("  │ ")

@@ -53,6 +53,7 @@ def board_to_dict(state: BoardState) -> dict[str, Any]:
             "done": t.done, "overdue": t.overdue, "added_by": t.added_by, "added": _iso(t.added),
         } for t in state.tasks],
         "binder": {"tab": state.binder.tab, "title": state.binder.title},
+        "in_session": state.in_session,
         "warnings": list(state.warnings),
     }
 
@@ -72,7 +73,11 @@ def companions(state: BoardState, student: StudentRow, nobody: str = "no adult")
     if student.with_:
         return clean(", ".join(shorts.get(x, x) for x in student.with_))
     place = state.locations.get(student.location)
-    return "staff there" if place is not None and place.supervised else nobody
+    if place is not None and place.kind == "away":
+        return "absent"
+    if place is not None and place.supervised:
+        return "staff there"
+    return nobody if state.in_session else "-"
 
 
 def board_to_text(state: BoardState) -> str:
@@ -84,7 +89,8 @@ def board_to_text(state: BoardState) -> str:
     initials = {s.id: s.initials for s in state.students}
     shorts = {s.id: s.short for s in state.staff}
     out: list[str] = []
-    block = c(state.block.label()) if state.block else "no block now"
+    block = c(state.block.label()) if state.block else (
+        "no block now" if state.in_session else "outside school hours")
     out.append(f"{c(state.room)} — {c(state.weekday.capitalize())} {state.now:%Y-%m-%d %H:%M} — {block}")
     out.append("")
     out.append("ADULTS")
@@ -110,13 +116,16 @@ def board_to_text(state: BoardState) -> str:
     out.append("UNCOVERED")
     for s in state.uncovered:
         out.append(f"  {c(s.initials)} @ {location_label(state, s.location)}: {c(s.why_uncovered)}")
-    if not state.uncovered:
+    if not state.in_session:
+        out.append("  outside school hours: no coverage alarms")
+    elif not state.uncovered:
         out.append("  every student has an adult")
     out.append("")
     out.append("STUDENTS")
     for s in state.students:
         who = companions(state, s)
-        out.append(f"  {c(s.initials)} ({c(s.id)}): {location_label(state, s.location)} with {who}")
+        with_ = f"with {who}" if who not in ("absent", "-") else ("absent" if who == "absent" else "")
+        out.append(f"  {c(s.initials)} ({c(s.id)}): {location_label(state, s.location)} {with_}".rstrip())
     out.append("")
     out.append("TASKS")
     for t in state.tasks:
