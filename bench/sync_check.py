@@ -285,9 +285,11 @@ def run(writes: int, conflicts: int, gaps: tuple[float, float] = (0.1, 0.6), del
     children: list[subprocess.Popen] = []
     followers: list[SyncthingEvents] = []
     try:
-        out = subprocess.run(["bash", str(PAIR)], env={**os.environ, **env}, capture_output=True, text=True,
-                             timeout=120, check=True).stdout
-        info = dict(kv.split("=", 1) for kv in out.split() if "=" in kv)
+        pair = subprocess.run(["bash", str(PAIR)], env={**os.environ, **env}, capture_output=True, text=True,
+                              timeout=150)
+        if pair.returncode != 0:  # e.g. a setting it refuses: 1.19 takes fsWatcherDelayS in whole seconds
+            raise SystemExit(f"{PAIR.name} failed:\n{pair.stderr}")
+        info = dict(kv.split("=", 1) for kv in pair.stdout.split() if "=" in kv)
         for port in (gui1, gui2):
             if settings:
                 api(port, "/rest/config/folders/room", "PATCH", settings)

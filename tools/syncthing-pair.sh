@@ -57,9 +57,13 @@ write_cfg "$ROOT/h2" "$ID2" "$GUI2" "$SYNC2" st2 "$ID1" "tcp://127.0.0.1:$SYNC1"
 export STHASHING=${STHASHING-minio}    # skips a ~1 s hashing benchmark at start
 api() { curl -sf -H "X-API-Key: $APIKEY" "http://127.0.0.1:$1$2"; }
 connected() { api "$1" /rest/system/connections | python3 -c "import sys,json;d=json.load(sys.stdin);sys.exit(0 if d['connections']['$2']['connected'] else 1)"; }
+fail() { echo "syncthing-pair: $1" >&2; tail -n 5 "$ROOT"/st*.log >&2; kill -TERM $(cat "$ROOT/pids") 2>/dev/null; exit 1; }
 syncthing serve --home "$ROOT/h1" --no-browser --no-restart --no-upgrade >"$ROOT/st1.log" 2>&1 & PID1=$!
+echo "$PID1" > "$ROOT/pids"
 for _ in $(seq 1 200); do api "$GUI1" /rest/system/ping >/dev/null 2>&1 && break; sleep 0.05; done
+api "$GUI1" /rest/system/ping >/dev/null 2>&1 || fail "the first instance did not start"
 syncthing serve --home "$ROOT/h2" --no-browser --no-restart --no-upgrade >"$ROOT/st2.log" 2>&1 & PID2=$!
 echo "$PID1 $PID2" > "$ROOT/pids"
 for _ in $(seq 1 1200); do connected "$GUI1" "$ID2" 2>/dev/null && connected "$GUI2" "$ID1" 2>/dev/null && break; sleep 0.05; done
+{ connected "$GUI1" "$ID2" && connected "$GUI2" "$ID1"; } 2>/dev/null || fail "the two instances did not connect within 60 s"
 echo "ROOT=$ROOT PID1=$PID1 PID2=$PID2 ID1=$ID1 ID2=$ID2 GUI1=$GUI1 GUI2=$GUI2 APIKEY=$APIKEY"
