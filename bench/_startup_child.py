@@ -32,10 +32,9 @@ else:
     import gc
 
     gc.disable()  # as cli._open_board does; the board re-enables it after the first paint
+    from paratui.app.board_app import BoardApp
     from paratui.store import paths
     from paratui.store.room import Room
-
-    from paratui.app.board_app import BoardApp
 
     stamps["imported"] = time.time()
     data = Path(sys.argv[2])

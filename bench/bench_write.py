@@ -48,7 +48,8 @@ def one_day_of(year: Path, workdir: Path) -> Path:
     target = workdir / "year-1d"
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(year, target, ignore=lambda d, names: ["journal", *(n for n in names if n.startswith(".count"))] if Path(d) == year else [])
+    shutil.copytree(year, target, ignore=lambda d, names: (
+        ["journal", *(n for n in names if n.startswith(".count"))] if Path(d) == year else []))
     (target / "journal").mkdir()
     shutil.copytree(year / "journal" / day, target / "journal" / day)
     for f in (year / "journal" / "tasks").rglob("*.json"):
@@ -129,10 +130,11 @@ def cli(roots: list[Path], clock: str, n: int) -> list[list[float]]:
 
 def naive(root: Path, clock: str, n: int, path: Path) -> tuple[list[float], int]:
     """Every event of `root` in one TinyDB file (default JSONStorage), then n inserts."""
+    from datetime import datetime
+
     from tinydb import TinyDB
 
     from paratui.store.journal import new_event
-    from datetime import datetime
 
     docs = []
     for f in sorted((root / "journal").rglob("*.json")):
@@ -143,7 +145,7 @@ def naive(root: Path, clock: str, n: int, path: Path) -> tuple[list[float], int]
     db = TinyDB(path)
     times = []
     try:
-        for i in range(n):
+        for _i in range(n):
             ev = new_event("move", "JT", {"student": "S01", "to": "bathroom", "with": ["JT"]}, when,
                            "jthomas", "room12-ws")
             t0 = time.perf_counter()

@@ -18,13 +18,12 @@ import platform
 import sys
 import time
 
-from _common import OUT, NOW, Row, print_table, pristine_year
-
 import bench_live
 import bench_startup
 import bench_write
 import bench_years
 import sync_check
+from _common import NOW, OUT, Row, print_table, pristine_year
 
 
 def sync_rows(writes: int) -> list[Row]:

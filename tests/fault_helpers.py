@@ -12,8 +12,8 @@ writing once GO_FILE exists (so several writers start at the same moment).
 
 from __future__ import annotations
 
-import json
 import errno
+import json
 import os
 import shutil
 import subprocess

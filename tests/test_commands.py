@@ -4,7 +4,6 @@ mistakes (exit 2, the form stays open) and write nothing when they refuse."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import datetime

@@ -43,7 +43,7 @@ def test_eight_store_writers_times_500_events(fault_room, tmp_path):
         for p in procs:
             if p.poll() is None:
                 p.kill()
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err
     acked = [i for out, _ in outs for i in fh.acked_ids(out)]
     assert len(acked) == 8 * 500 and len(set(acked)) == 8 * 500
@@ -65,7 +65,8 @@ def test_four_cli_processes_times_25_calls(fault_room, tmp_path):
     # (assign, not move: a repeated move to the same place is refused, and the loops race.)
     script = (
         'for i in $(seq 1 25); do '
-        '  if [ $((i % 2)) -eq 0 ]; then "$PY" -m paratui assign AL --with S0$(( (i % 8) + 1 )) --until 14:00 --as JT --data "$D"; '
+        '  if [ $((i % 2)) -eq 0 ]; then '
+        '"$PY" -m paratui assign AL --with S0$(( (i % 8) + 1 )) --until 14:00 --as JT --data "$D"; '
         '  else "$PY" -m paratui task add "copies $PARATUI_HOST $i" --as AL --data "$D"; fi '
         '  || exit 1; '
         'done'
@@ -75,7 +76,7 @@ def test_four_cli_processes_times_25_calls(fault_room, tmp_path):
                               env=fh.env_for(h, l, PY=sys.executable, D=str(fault_room)))
              for h, l in identities]
     outs = [p.communicate(timeout=240) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err
     # the CLI prints the first 6 hex digits of each id it recorded
     acked = [line.rsplit("[", 1)[1][:6] for out, _ in outs for line in out.splitlines()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 import os
 import shutil
 from datetime import date, datetime

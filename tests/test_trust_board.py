@@ -287,8 +287,9 @@ def test_a_task_due_soon_is_not_warned(demo):
 
 
 def test_after_hours_the_plain_and_json_boards_say_so_and_raise_no_alarm(room_dir):
-    from conftest import run_cli
     import json as _json
+
+    from conftest import run_cli
 
     env = {"PARATUI_NOW": "2026-11-23T18:30"}
     data = _json.loads(run_cli("board", "--json", data=room_dir, env=env, check=True).stdout)

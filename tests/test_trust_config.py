@@ -451,7 +451,8 @@ def test_parsers_only_ever_raise_config_errors(value):
     for field in block:
         tries.append((lambda d: parse_schedule(d, good), {"monday": [{**block, field: value}]}))
     tries.append((lambda d: parse_schedule(d, good), {"monday": [{**block, "with": {"T": value}}]}))
-    tries.append((lambda d: parse_schedule(d, good), {"monday": [{**block, "with": {"T": {"with": value, "at": value, "activity": value}}}]}))
+    odd = {"T": {"with": value, "at": value, "activity": value}}
+    tries.append((lambda d: parse_schedule(d, good), {"monday": [{**block, "with": odd}]}))
     tries.append((lambda d: parse_schedule(d, good), {"monday": [{**block, "where": {"S1": value}}]}))
     tries.append((lambda d: parse_schedule(d, good), {"monday": value}))
     for parse, data in tries:

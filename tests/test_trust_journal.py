@@ -9,13 +9,12 @@ Tests that need root (chown, useradd, runuser) skip with the reason when they ca
 
 from __future__ import annotations
 
+import grp
 import json
 import os
 import pwd
-import grp
 import select
 import shutil
-import signal
 import stat
 import subprocess
 import sys
@@ -31,8 +30,7 @@ from conftest import run_cli  # noqa: E402
 
 import paratui  # noqa: E402
 from paratui.store import journal as journal_module  # noqa: E402
-from paratui.store.journal import (JournalReader, JournalWriteError, JournalWriter,  # noqa: E402
-                                   new_event, too_deep)
+from paratui.store.journal import JournalReader, JournalWriter, new_event, too_deep  # noqa: E402
 from paratui.store.room import Room  # noqa: E402
 from paratui.store.sharing import setup_shared, shared_problems  # noqa: E402
 

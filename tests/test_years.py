@@ -8,12 +8,9 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fault_helpers as fh  # noqa: E402
@@ -212,7 +209,7 @@ def test_a_read_that_finds_nothing_new_costs_the_same_in_year_three_as_in_week_o
         assert changed
         parsed: list[str] = []
         original = reader._parse
-        monkeypatch.setattr(reader, "_parse", lambda path, sig: parsed.append(path.name) or original(path, sig))
+        monkeypatch.setattr(reader, "_parse", lambda path, sig: parsed.append(path.name) or original(path, sig))  # noqa: B023
         reader.stats = 0
         again, _, changed = reader.read(reader.board_dirs(today))
         assert again is first and not changed and parsed == []  # the same result, nothing re-read
@@ -331,7 +328,7 @@ def test_a_writer_whose_file_is_full_starts_a_sibling(room_dir, monkeypatch):
     first = writer.append(new_event("move", "JT", {"student": "S01", "to": "nurse", "with": []},
                                     fh.NOW_DT, "ann", "ws"))
     paths = [first]
-    for i in range(120):
+    for _i in range(120):
         paths.append(writer.append(new_event("back", "JT", {"student": "S01"}, fh.NOW_DT, "ann", "ws")))
     names = sorted({p.name for p in paths})
     assert names[0] == "ws--ann.1.json" and "ws--ann.json" in names and len(names) >= 2

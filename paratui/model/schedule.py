@@ -64,7 +64,7 @@ def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
         a student's full name."""
         refs = [(f"{where}[{j}]", r) for j, r in enumerate(ref)] if isinstance(ref, list) else [(where, ref)]
         ids: list[str] = []
-        for field, r in refs:
+        for where_r, r in refs:
             if r == "all":
                 ids.extend(s.id for s in students)
             elif isinstance(r, str) and r in classroom.groups:
@@ -72,7 +72,7 @@ def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
             elif (s := _find_student(students, r)) is not None:
                 ids.append(s.id)
             else:
-                c.add(field, "not a student id or initials, a group or \"all\" from classroom.toml")
+                c.add(where_r, "not a student id or initials, a group or \"all\" from classroom.toml")
         return list(dict.fromkeys(ids))
 
     def place(value: Any, where: str) -> str | None:

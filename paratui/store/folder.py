@@ -285,7 +285,7 @@ class DataFolder:
                       if (d := _try(lambda c=c: _load(c.raw))) is not None]
         for c_since, classroom in classrooms:
             for s_since, data in schedules:
-                schedule = _try(lambda: parse_schedule(data, classroom))
+                schedule = _try(lambda: parse_schedule(data, classroom))  # noqa: B023 (called at once)
                 if schedule is None:
                     continue
                 if classroom is not self._classroom:

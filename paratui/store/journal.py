@@ -25,8 +25,8 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from operator import attrgetter
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
