@@ -848,9 +848,9 @@ def _closed_before(events: list[Event], cutoff: date) -> dict[str, list[Event]]:
         if e.type == "task.add":
             adds[e.id] = e
         elif e.type == "task.done":
-            dones.setdefault(e.payload.get("task"), []).append(e)
+            dones.setdefault(e.payload["task"], []).append(e)  # payload shapes are checked on read
         elif e.type == "retract":
-            retracts.setdefault(e.payload.get("target"), []).append(e)
+            retracts.setdefault(e.payload["target"], []).append(e)
     closed: dict[str, list[Event]] = {}
     for tid, add in adds.items():
         done = dones.get(tid)
