@@ -188,6 +188,8 @@ async def test_an_adult_out_today_with_a_sub_from_the_board(room_dir):
         await pilot.pause()
         await pilot.press("5")  # …and the sub covers: 0 nobody, then MR AL DP SK SUB
         await pilot.pause()
+        await pilot.press("enter")  # until: empty, the rest of the day
+        await settle(pilot)
         adults = text(app, AdultsPane)
         assert "Out today, SUB covers" in adults and "Math groups (for JT)" in adults
         assert "Every student has an adult" in text(app, UncoveredPane)

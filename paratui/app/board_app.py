@@ -4,6 +4,10 @@ What happens when a file changes: the watcher thread posts `DataChanged`; the ap
 into one reload a few milliseconds later; the reload re-reads only the changed files
 (`Room.snapshot`), folds the events into a BoardState (`paratui.model.board.build_board`) and each
 pane redraws itself from that state. A rescan every few seconds is the safety net.
+
+The app holds the data and the plumbing (the folder, the watcher, reloads, themes, who is acting, the
+one write path `submit`); the board screen (board_screen.py) owns the layout, the drawing and the keys,
+listed once in actions.py.
 """
 
 from __future__ import annotations
@@ -15,24 +19,29 @@ import sys
 import termios
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.app import App, SystemCommand
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
-from paratui.app.actions import ACTIONS, BoardActions
-from paratui.app.binder_view import BinderPage
-from paratui.app.panes import AdultsPane, OutPane, StudentsPane, TasksPane, UncoveredPane
-from paratui.app.status import StatusBar
+from paratui.app.actions import ACTIONS
+from paratui.app.board_screen import BoardScreen
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, register_themes
 from paratui.model.board import BoardState
+from paratui.model.classroom import Staff
+from paratui.model.commands import Change, Context, Refused
 from paratui.model.resolve import NotFound, find_staff, staff_for_login
+from paratui.model.text import clean
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot
+from paratui.store.journal import JournalWriteError
 from paratui.store.room import Room
 from paratui.store.themes import DEFAULT_THEME
+
+if TYPE_CHECKING:
+    from paratui.store.watcher import FolderWatcher
 
 DEBOUNCE_S = 0.002  # a burst of file events (rename + modify + dir) becomes one reload
 RESCAN_S = 2.0  # safety net: also moves the clock and the minutes-out counters
@@ -42,17 +51,8 @@ class DataChanged(Message):
     """Posted from the watcher thread: something in the data folder changed."""
 
 
-FOOTER_KEYS = {"move": "Move", "back": "Back", "absent": "Out today", "new_task": "Task", "undo": "Undo",
-               "help": "Help", "quit": "Quit"}
-
-
-class BoardApp(BoardActions, App[int]):
-    CSS_PATH = "board_app.tcss"
+class BoardApp(App[int]):
     TITLE = "paratui"
-    # The footer shows the keys used all day (it fits 80 columns, and each key shown is a widget
-    # that slows start-up); `?` and ctrl+p list them all.
-    BINDINGS = [Binding(key, action, FOOTER_KEYS.get(action, title), show=action in FOOTER_KEYS)
-                for action, key, title, _ in ACTIONS]
 
     def __init__(self, room: Room, *, as_staff: str | None = None, theme_name: str | None = None,
                  poll: float | None = None, theme_folders: list[Path] | None = None, watch: bool = True):
@@ -63,7 +63,7 @@ class BoardApp(BoardActions, App[int]):
         self.poll = poll
         self.theme_folders = theme_folders or []
         self.watch_enabled = watch
-        self.watcher = None  # a paratui.store.watcher.FolderWatcher once started
+        self.watcher: FolderWatcher | None = None
         self.snapshot: Snapshot | None = None
         self.state: BoardState | None = None
         self.me_id: str | None = None  # who is acting: a staff id (a Staff copy would go stale)
@@ -74,26 +74,11 @@ class BoardApp(BoardActions, App[int]):
         self._reload_pending = False
         self._reload_wanted = False
         self._reloading = False
-        self._binder_text: str | None = None
+        self.board = BoardScreen()
         self._choose_theme()
 
-    # -- layout ------------------------------------------------------------------------------
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-        with Horizontal(id="board"):
-            with VerticalScroll(id="col-adults"):
-                yield AdultsPane(id="adults")
-            with Vertical(id="col-students"):
-                yield OutPane(id="out")
-                yield UncoveredPane(id="uncovered")
-                with VerticalScroll(id="students-scroll"):
-                    yield StudentsPane(id="students")
-            with Vertical(id="col-day"):
-                with VerticalScroll(id="tasks-scroll"):
-                    yield TasksPane(id="tasks")
-                with VerticalScroll(id="binder"):
-                    yield Static("", id="binder-md")  # a BinderPage: see binder_view.py
-        yield Footer()
+    def get_default_screen(self) -> Screen:
+        return self.board
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(BOARD_VARIABLE_DEFAULTS)
@@ -110,23 +95,26 @@ class BoardApp(BoardActions, App[int]):
                 self.theme = DEFAULT_THEME
 
     def on_mount(self) -> None:
-        self.screen.set_class(self.theme in self.large_themes, "-large")
-        self._reload_sync()  # the first paint shows the board, not an empty frame
-        self._pick_me()
-        self._draw_status()
-        self.call_after_refresh(self._after_first_paint)
+        self.board.set_class(self.theme in self.large_themes, "-large")
         self.set_interval(RESCAN_S, self.rescan)
         if not self.is_headless:
             # The terminal went away (the ssh client died, the window closed): leave, even when
             # started with SIGHUP ignored (nohup, a launcher), instead of spinning on a dead tty.
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
 
+    def board_ready(self) -> None:
+        """The board screen is composed: fill it before the first paint (not an empty frame)."""
+        self._reload_sync()
+        self._pick_me()
+        self._draw_status()
+        self.call_after_refresh(self._after_first_paint)
+
     def _terminal_gone(self) -> bool:
         """A hung-up terminal fails tcgetattr (EIO); the safety net when no SIGHUP arrives."""
         if self.is_headless:
             return False
         try:
-            termios.tcgetattr(sys.__stdin__.fileno())
+            termios.tcgetattr(sys.__stdin__.fileno())  # type: ignore[union-attr]
         except (termios.error, OSError, ValueError, AttributeError):
             return True
         return False
@@ -144,7 +132,7 @@ class BoardApp(BoardActions, App[int]):
     def watch_theme(self, name: str) -> None:
         if not self.is_running:
             return  # chosen in __init__; on_mount applies it
-        self.screen.set_class(name in self.large_themes, "-large")
+        self.board.set_class(name in self.large_themes, "-large")
         if self.state is not None:
             self._draw(self.state)  # pane text carries theme colours
 
@@ -167,7 +155,7 @@ class BoardApp(BoardActions, App[int]):
 
         if self.watcher is not None:
             self.watcher.stop()
-        self.watcher = FolderWatcher(self.room.root, lambda: self.post_message(DataChanged()), self.poll)
+        self.watcher = FolderWatcher(self.room.root, self._changed, self.poll)
         try:
             self.watcher.start()
         except OSError as e:
@@ -178,6 +166,10 @@ class BoardApp(BoardActions, App[int]):
             self.toast(f"Watching by polling: {self.watcher.reason}")
         self._draw_status()
         self.reload()  # anything written while the watch was being set up
+
+    def _changed(self) -> None:
+        """On the watcher's thread: only post (thread safe); the event loop does the rest."""
+        self.post_message(DataChanged())
 
     def on_data_changed(self, message: DataChanged) -> None:
         if not self._reload_pending:
@@ -230,7 +222,7 @@ class BoardApp(BoardActions, App[int]):
         snapshot = self.room.snapshot()
         state = self.state
         same_minute = state is not None and state.now.replace(second=0) == self.room.clock().replace(second=0)
-        if snapshot is self.snapshot and same_minute:
+        if state is not None and snapshot is self.snapshot and same_minute:
             return snapshot, state  # no file changed and the clock has not moved: nothing to fold
         return snapshot, self.room.board(snapshot, self.theme_problems)
 
@@ -250,31 +242,58 @@ class BoardApp(BoardActions, App[int]):
             self._draw_status()
 
     def _draw(self, state: BoardState) -> None:
-        for pane in (AdultsPane, OutPane, UncoveredPane, StudentsPane, TasksPane):
-            self.query_one(pane).show(state)
-        self._draw_status()
-        self._draw_binder(state)
+        self.board.draw(state)
 
     def _draw_status(self) -> None:
-        if self.state is None:
-            return
-        mode = self.watcher.mode if self.watcher else "off"
-        me = self.me
-        self.query_one(StatusBar).show(self.state, acting=me.short if me else None,
-                                       watch_mode=mode, last_change=self.last_change,
-                                       warnings=len(self.state.warnings))
+        self.board.draw_status()
 
-    def _draw_binder(self, state: BoardState) -> None:
-        tab = state.binder.tab
-        text = self.snapshot.binder.get(tab, "") if (tab and self.snapshot) else ""
-        if not tab:
-            text = "*No binder tab today: it's the weekend.*"
-        elif not text:
-            text = f"*No `binder/{tab}.md` yet.*"
-        if text != self._binder_text:
-            self._binder_text = text
-            self.query_one("#binder-md", Static).update(BinderPage(text))
-        self.query_one("#binder").border_title = f"Binder: {tab.capitalize()}" if tab else "Binder"
+    # -- who is acting, and the one write path -------------------------------------------------
+    @property
+    def me(self) -> Staff | None:
+        """Who is acting, looked up afresh (classroom.toml may have changed their short name)."""
+        if self.me_id is None or self.snapshot is None:
+            return None
+        return self.snapshot.classroom.staff_by_id().get(self.me_id)
+
+    def toast(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+              timeout: float | None = None) -> None:
+        """A notification whose text is data: never parsed as markup, never terminal control."""
+        self.notify(clean(message, one_line=False), title=clean(title), severity=severity,
+                    timeout=timeout, markup=False)
+
+    async def submit(self, make: Callable[[Context], Change | None]) -> tuple[str | None, str] | None:
+        """Build a change against the board as it is now, write it off the event loop, and say so.
+        Returns None when done (or nothing to do), or (field, message) when refused."""
+        me_id, snapshot = self.me_id, self.snapshot
+        if me_id is None or snapshot is None:
+            return None, "choose who you are first (i)"
+        try:
+            change = make(self.room.context(me_id, snapshot))
+        except Refused as e:
+            return e.field, e.message
+        if change is None:
+            self.toast("Nothing of yours to undo.")
+            return None
+        try:
+            await asyncio.to_thread(self.room.apply, change, me_id)
+        except JournalWriteError as e:
+            self.toast(str(e), title="NOT recorded", severity="error", timeout=30)
+            return None, f"NOT recorded: {e}"
+        me = self.me
+        title = "Undone" if change.type == "retract" else f"Recorded ({me.short if me else me_id})"
+        self.toast(change.text + ("" if change.type == "retract" else " · u undoes"), title=title)
+        self.reload()
+        return None
+
+    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for a in ACTIONS:
+            if a.name != "app.quit":
+                yield SystemCommand(a.title, f"{a.help} (key: {a.key_label})",
+                                    lambda name=a.name: self._run_board_action(name))
+
+    def _run_board_action(self, name: str) -> None:
+        self.run_worker(self.run_action(name, self.board))
 
     def on_unmount(self) -> None:
         if self.watcher is not None:

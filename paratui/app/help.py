@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from paratui.app.actions import ACTIONS, BoardAction
 
-def help_markdown(actions: list[tuple[str, str, str, str]]) -> str:
-    rows = "\n".join(
-        f"| `{'?' if key == 'question_mark' else key}` | {title} | {text} |" for _, key, title, text in actions)
+
+def help_markdown(actions: tuple[BoardAction, ...] = ACTIONS) -> str:
+    rows = "\n".join(f"| `{a.key_label}` | {a.title} | {a.help} |" for a in actions)
     return f"""# paratui — keys
 
 | key | action | what it does |
 | --- | --- | --- |
 {rows}
 | `ctrl+p` | Command palette | Every action by name; also themes |
+| `tab` | Next pane | Move between the panes; ↑ ↓ PgUp PgDn scroll the one with the focus |
 
 In a picker every choice has its own key: **m 1 b** announces "taking student 1 to the bathroom".
 Escape closes a picker or page. Every change is saved the moment you make it; `u` undoes your own last.
 
-**On the board:** students are shown by initials only. Yellow: out of the room.
-Red: out longer than expected, an overdue task, or a student with no adult.
+**On the board:** students are shown by initials only. *Out of room* lists students who left and
+for how long; below it, dimmed, who the schedule places elsewhere now (a gen-ed class): not timed.
+Red: out longer than expected, a student with no adult, an overdue task. On a small screen the
+binder tab is left out: `p` opens it. The bottom bar shows the keys that fit; `?` lists them all.
 """

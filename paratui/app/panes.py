@@ -32,6 +32,7 @@ class Pane(Static):
         """Skip redraws that change nothing, and the layout pass when the height stays the same:
         with a write every few seconds, most panes are unchanged."""
         if isinstance(content, Text):
+            content.rstrip()  # no blank line under the last row
             key = (content.plain, tuple(content.spans))
             if key == self._shown:
                 return
@@ -89,43 +90,52 @@ class StudentsPane(Pane):
     title = "Students"
 
     def show(self, state: BoardState) -> None:
+        # initials, then who they are with, then where: a narrow pane cuts the place, not the adult
         text = Text()
         for i, s in enumerate(state.students, 1):
             style = ""
             if not s.covered:
                 style = "bold " + board_color(self.app, "paratui-uncovered")
-            elif s.out:
+            elif s.out and not s.placed:
                 style = board_color(self.app, "paratui-out")
-            text.append(f"{i} {clean(s.initials):<6}", style="bold " + style)
-            text.append(f" {location_label(state, s.location)}", style=style)
-            text.append(f" · {companions(state, s)}\n", style=style or "dim")
+            text.append(f"{i} {clean(s.initials):<5}", style="bold " + style)
+            text.append(f" {companions(state, s)}", style=style or "bold")
+            text.append(f" · {location_label(state, s.location)}\n", style=style or "dim")
         self.update(text)
         self.border_subtitle = f"{len(state.students)}"
 
 
 class OutPane(Pane):
+    """Students who left the room and for how long (timed), then, dimmed and apart, the ones the
+    schedule places elsewhere now (a gen-ed class): nobody needs to fetch those."""
+
     one_line_rows = True
     title = "Out of room"
 
     def show(self, state: BoardState) -> None:
-        rows = state.out_of_room
+        timed = [s for s in state.out_of_room if not s.placed]
+        placed = [s for s in state.out_of_room if s.placed]
         text = Text()
-        for s in rows:
+        for s in sorted(timed, key=lambda s: (not s.over, -(s.minutes_out or 0))):
             over = s.over
-            if over:
-                style = "bold reverse " + board_color(self.app, "paratui-over")
-            else:
-                style = board_color(self.app, "paratui-out")
+            style = ("bold reverse " + board_color(self.app, "paratui-over")) if over else \
+                ("bold " + board_color(self.app, "paratui-out"))
             limit = f"/{s.expected_minutes}" if s.expected_minutes else ""
             minutes = f"{s.minutes_out}{limit}m" if s.minutes_out is not None else ""
-            # minutes first: the number that matters must survive a narrow screen
-            text.append(f"{clean(s.initials):<5} {minutes:>6} {location_label(state, s.location)}", style=style)
-            text.append(f" · {companions(state, s, 'alone')}{'  OVER' if over else ''}\n", style=style if over else "")
-        if not rows:
-            text.append("Everyone is in the room.", style="dim")
+            # initials, minutes, who with, then where: the numbers and the adult survive a narrow pane
+            text.append(f"{clean(s.initials):<5}{minutes:>7} {'OVER ' if over else ''}", style=style)
+            text.append(f"{companions(state, s, 'alone')}", style=style if over else "bold")
+            text.append(f" · {location_label(state, s.location)}\n", style=style if over else "")
+        if not timed:
+            text.append("Everyone is in the room.\n", style="dim")
+        if placed:
+            text.append("by the schedule:\n", style="dim italic")
+            for s in placed:
+                text.append(f"{clean(s.initials):<5} {companions(state, s, 'alone')}"
+                            f" · {location_label(state, s.location)}\n", style="dim")
         self.update(text)
-        self.border_subtitle = str(len(rows)) if rows else ""
-        self._alert(any(s.over for s in rows))
+        self.border_subtitle = str(len(timed)) if timed else ""
+        self._alert(any(s.over for s in timed))
 
 
 class UncoveredPane(Pane):
@@ -136,7 +146,7 @@ class UncoveredPane(Pane):
         rows = state.uncovered
         text = Text()
         for s in rows:
-            text.append(f"{clean(s.initials):<5} {clean(s.why_uncovered)} @ {location_label(state, s.location)}\n",
+            text.append(f"{clean(s.initials):<5} {location_label(state, s.location)}: {clean(s.why_uncovered)}\n",
                         style="bold " + board_color(self.app, "paratui-uncovered"))
         if not state.in_session:
             text.append("Outside school hours: no coverage alarms.", style="dim")

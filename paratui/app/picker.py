@@ -62,7 +62,7 @@ class PickerScreen(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(self.choices[int(event.option.id)].value)
+        self.dismiss(self.choices[int(event.option.id or 0)].value)
 
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character.lower() in self.by_key:

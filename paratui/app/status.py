@@ -1,37 +1,104 @@
-"""The top bar: room, day, clock, current block, who is acting, and whether the board is live.
+"""The top bar: room, day, clock, current block, who is acting, whether the board is live, when
+something last changed and how many file warnings there are.
+
+Always one line. When the line does not fit, words are abbreviated first ("changed 10:21:07" →
+"chg 10:21"), then the least needed parts dropped (the date, the block's times, the room): the
+warning count and the last change always stay.
 
 The room name, the block's activity and the acting adult's short name come from files: cleaned,
 and appended as plain text (never markup)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from paratui.model.board import BoardState
 from paratui.model.text import clean
 
 
+@dataclass(frozen=True)
+class Part:
+    long: str
+    short: str  # "" : dropped when short
+    style: str = ""
+    drop: int = 0  # 0 never dropped; higher numbers are dropped first
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    state: BoardState
+    acting: str | None
+    watch_mode: str
+    last_change: datetime | None
+    warnings: int
+    warn_style: str = "bold"
+
+
+def parts(info: StatusInfo) -> list[Part]:
+    state = info.state
+    block = state.block
+    room = clean(state.room)
+    out = [Part(f" {room} ", f" {clean(state.room, limit=10)} ", "bold reverse", drop=2),
+           Part(f" {state.now:%a %d %b}", f" {state.now:%a}", drop=3),
+           Part(f" {state.now:%H:%M}", f" {state.now:%H:%M}", "bold")]
+    if block:
+        out.append(Part(f"  {block.start:%H:%M}-{block.end:%H:%M}", "", drop=4))
+        out.append(Part(f" {clean(block.activity)}", f" {clean(block.activity, limit=14)}", drop=1))
+    else:
+        out.append(Part("  no block now" if state.in_session else "  outside school hours",
+                        " no block" if state.in_session else " after hours", drop=1))
+    you = clean(info.acting) if info.acting else None
+    out.append(Part(f"  │ you: {you}" if you else "  │ you: ? (press i)", f" │ {you}" if you else " │ i: who?",
+                    "bold" if you else "italic"))
+    live = info.watch_mode != "off"
+    out.append(Part(f"  │ ● live ({clean(info.watch_mode)})" if live else "  │ ○ not watching",
+                    " ●" if live else " ○ off", "green" if live else "bold red"))
+    if info.last_change:
+        out.append(Part(f" · changed {info.last_change:%H:%M:%S}", f" chg {info.last_change:%H:%M}", "dim"))
+    if info.warnings:
+        n = info.warnings
+        out.append(Part(f"  ⚠ {n} warning{'s' if n != 1 else ''} (w)", f" ⚠{n} w", info.warn_style))
+    return out
+
+
+def render(info: StatusInfo, width: int) -> Text:
+    """The bar for `width` columns: long words if they fit, else short ones, else fewer parts."""
+    items = parts(info)
+    length = sum(len(p.long) for p in items)
+    chosen = [p.long for p in items]
+    if length > width:
+        chosen = [p.short or p.long for p in items]
+        for i, p in enumerate(items):
+            if p.short == "" and p.drop:
+                chosen[i] = ""
+        for level in (4, 3, 2, 1):
+            if sum(map(len, chosen)) <= width:
+                break
+            for i, p in enumerate(items):
+                if p.drop == level:
+                    chosen[i] = ""
+    t = Text(no_wrap=True, overflow="ellipsis")
+    for p, s in zip(items, chosen):
+        if s:
+            t.append(s, style=p.style)
+    return t
+
+
 class StatusBar(Static):
-    def show(self, state: BoardState, *, acting: str | None, watch_mode: str,
-             last_change: datetime | None, warnings: int) -> None:
-        t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(f" {clean(state.room)} ", style="bold reverse")
-        t.append(f" {state.now:%a %d %b} ")
-        t.append(f"{state.now:%H:%M}", style="bold")
-        block = state.block
-        t.append(f"  {block.start:%H:%M}-{block.end:%H:%M} {clean(block.activity)}" if block else (
-            "  no block now" if state.in_session else "  outside school hours"))
-        t.append("  │ ")
-        t.append(f"you: {clean(acting)}" if acting else "you: ? (press i)", style="bold" if acting else "italic")
-        t.append("  │ ")
-        live = watch_mode != "off"
-        t.append("● " if live else "○ ", style="green" if live else "red")
-        t.append(f"live ({clean(watch_mode)})" if live else "not watching")
-        if last_change:
-            t.append(f" · changed {last_change:%H:%M:%S}", style="dim")
-        if warnings:
-            t.append(f"  ⚠ {warnings} warning{'s' if warnings != 1 else ''} (w)", style="bold yellow")
-        self.update(t, layout=False)  # always one line: no layout pass needed
+    _info: StatusInfo | None = None
+
+    def show(self, info: StatusInfo) -> None:
+        self._info = info
+        self._paint()
+
+    def _paint(self) -> None:
+        if self._info is not None:
+            self.update(render(self._info, self.size.width or 80), layout=False)  # always one line
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._paint()

@@ -18,6 +18,7 @@ BOARD_VARIABLE_DEFAULTS = {
     "paratui-overdue": "#E5534B",
     "paratui-uncovered": "#FF5F5F",
     "paratui-covered": "#57AB5A",
+    "paratui-warning": "#F2A33A",  # the file-warning count on the top bar
 }
 
 
@@ -37,7 +38,7 @@ def to_theme(spec: ThemeSpec) -> Theme:
             where = clean(f"{spec.source.parent.name}/{spec.source.name}") if spec.source else clean(spec.name)
             raise ValueError(f"{where}: field {clean(repr(key), limit=40)}: {clean(repr(value), limit=40)} "
                              "is not a colour") from None
-    return Theme(name=spec.name, dark=spec.dark, variables=dict(spec.variables), **spec.colors)
+    return Theme(name=spec.name, dark=spec.dark, variables=dict(spec.variables), **spec.colors)  # type: ignore[arg-type]
 
 
 def register_themes(app: App, folders: list[Path]) -> tuple[set[str], list[str]]:

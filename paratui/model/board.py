@@ -75,6 +75,9 @@ class StudentRow:
     covered: bool
     why_uncovered: str = ""
     since: datetime | None = None  # when they left, for students out of the room
+    # out of the room because the schedule (or an assign) has them there, not because they left:
+    # a gen-ed class, not a bathroom trip. Not timed on the board.
+    placed: bool = False
 
 
 @dataclass(frozen=True)
@@ -415,7 +418,8 @@ def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, _D
                 if escorts:  # whoever took them went on to something newer
                     why = f"left at {loc.label if loc else where[st.id]} by {' and '.join(escorts)}"
         rows.append(StudentRow(
-            st.id, st.initials, where[st.id], out, minutes, expected, over, with_, covered, why, since))
+            st.id, st.initials, where[st.id], out, minutes, expected, over, with_, covered, why, since,
+            placed=out and mv is None))
     return tuple(rows)
 
 

@@ -47,6 +47,7 @@ def board_to_dict(state: BoardState) -> dict[str, Any]:
             "id": s.id, "initials": s.initials, "location": s.location, "out": s.out,
             "minutes_out": s.minutes_out, "expected_minutes": s.expected_minutes, "over": s.over,
             "with": list(s.with_), "covered": s.covered, "why_uncovered": s.why_uncovered or None,
+            "placed": s.placed,
         } for s in state.students],
         "tasks": [{
             "id": t.id, "short_id": short_id(t.id), "text": t.text, "for": t.for_, "due": _iso(t.due),

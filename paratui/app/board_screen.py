@@ -1,0 +1,330 @@
+"""The board screen: its layout, its drawing, and what each of its keys does.
+
+The app (board_app.py) keeps the data: the folder, the watcher, the reloads, who is acting. This
+screen shows the latest `BoardState` (`draw`) and turns keys into changes: every change is built by
+paratui.model.commands (the same functions the CLI calls) and written by `Room.apply` on a worker
+thread (`BoardApp.submit`), so a slow disk or a held lock never freezes the board.
+
+The layout follows the screen's size (classes set on resize, styles in board_screen.tcss):
+`-narrow` (under 100 columns: no binder, tighter panes), `-wide` (150 and up), `-tall` (36 rows and
+up, with the large counts across the top).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Callable, Iterable, cast
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from paratui.app import actions as registry
+from paratui.app.alarms import AlarmBar
+from paratui.app.binder_view import BinderPage
+from paratui.app.form import Field, FormScreen
+from paratui.app.help import help_markdown
+from paratui.app.panes import AdultsPane, OutPane, StudentsPane, TasksPane, UncoveredPane
+from paratui.app.picker import Choice, PickerScreen
+from paratui.app.status import StatusBar, StatusInfo
+from paratui.app.themes import board_color
+from paratui.model import commands
+from paratui.model.board import WEEKDAY_TABS, BoardState, StudentRow
+from paratui.model.commands import Change, Context
+from paratui.model.events import Event, live_events
+from paratui.model.export import location_label
+
+if TYPE_CHECKING:
+    from paratui.app.board_app import BoardApp
+
+NARROW, WIDE, TALL = 100, 150, 36  # columns, columns, rows
+
+
+class KeyBar(Static):
+    """The keys that fit on this screen, daily ones first (every key is on `?` and ctrl+p)."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.paint()
+
+    def paint(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for key, word in registry.footer_keys(self.size.width or 80):
+            text.append(f" {key} ", style="bold reverse")
+            text.append(f" {word} ")
+        self.update(text, layout=False)
+
+
+class BoardScreen(Screen[None]):
+    CSS_PATH = "board_screen.tcss"
+    BINDINGS = registry.bindings()  # type: ignore[assignment]  # list is invariant
+
+    def __init__(self) -> None:
+        super().__init__(id="board-screen")
+        self._binder_text: str | None = None
+
+    @property
+    def board(self) -> BoardApp:
+        return cast("BoardApp", self.app)
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield AlarmBar(id="alarms")
+        with Horizontal(id="board"):
+            with Vertical(id="col-now"):  # what needs action, first
+                yield OutPane(id="out")
+                yield UncoveredPane(id="uncovered")
+                with VerticalScroll(id="tasks-scroll"):
+                    yield TasksPane(id="tasks")
+            with VerticalScroll(id="col-adults"):
+                yield AdultsPane(id="adults")
+            with Vertical(id="col-day"):
+                with VerticalScroll(id="students-scroll"):
+                    yield StudentsPane(id="students")
+                with VerticalScroll(id="binder"):
+                    yield Static("", id="binder-md")  # a BinderPage: see binder_view.py
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#col-adults").border_title = "Adults"
+        self.board.board_ready()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit(event.size.width, event.size.height)
+
+    def fit(self, width: int, height: int) -> None:
+        """Choose the layout for the screen's size (changing a class restyles the screen: only on
+        a real change)."""
+        for name, on in (("-narrow", width < NARROW), ("-wide", width >= WIDE),
+                         ("-tall", height >= TALL and width >= NARROW)):
+            if self.has_class(name) != on:
+                self.set_class(on, name)
+
+    # -- drawing -----------------------------------------------------------------------------
+    def draw(self, state: BoardState) -> None:
+        for pane in (AdultsPane, OutPane, UncoveredPane, StudentsPane, TasksPane):
+            self.query_one(pane).show(state)
+        self.query_one(AlarmBar).show(state)
+        self.draw_status()
+        self._draw_binder(state)
+
+    def draw_status(self) -> None:
+        app = self.board
+        if app.state is None:
+            return
+        me = app.me
+        self.query_one(StatusBar).show(StatusInfo(
+            app.state, acting=me.short if me else None, watch_mode=app.watcher.mode if app.watcher else "off",
+            last_change=app.last_change, warnings=len(app.state.warnings),
+            warn_style="bold reverse " + board_color(app, "paratui-warning")))
+
+    def _draw_binder(self, state: BoardState) -> None:
+        tab = state.binder.tab
+        snapshot = self.board.snapshot
+        text = snapshot.binder.get(tab, "") if (tab and snapshot) else ""
+        if not tab:
+            text = "*No binder tab today: it's the weekend.*"
+        elif not text:
+            text = f"*No `binder/{tab}.md` yet.*"
+        if text != self._binder_text:
+            self._binder_text = text
+            self.query_one("#binder-md", Static).update(BinderPage(text))
+        self.query_one("#binder").border_title = f"Binder: {tab.capitalize()}" if tab else "Binder"
+
+    # -- the write flows ---------------------------------------------------------------------
+    async def _pick(self, title: str, choices: list[Choice]) -> str | None:
+        return await self.app.push_screen_wait(PickerScreen(title, choices))
+
+    async def _do(self, make: Callable[[Context], Change | None]) -> None:
+        """For one-key flows (pickers): a refusal becomes an error toast."""
+        refusal = await self.board.submit(make)
+        if refusal is not None:
+            self.board.toast(refusal[1], title="Not recorded", severity="error")
+
+    async def _form(self, title: str, fields: list[Field],
+                    make: Callable[[Context, dict[str, str]], Change | None]) -> None:
+        async def submit(values: dict[str, str]) -> tuple[str | None, str] | None:
+            return await self.board.submit(lambda ctx: make(ctx, values))
+
+        await self.app.push_screen_wait(FormScreen(title, fields, submit))
+
+    async def _ready(self) -> BoardState | None:
+        """The board's state once someone is acting (asks who, one key, before the first write)."""
+        app = self.board
+        if app.state is None or app.snapshot is None:
+            return None
+        if app.me is None:
+            await self._ask_who()
+        return app.state if app.me is not None else None
+
+    async def _ask_who(self) -> None:
+        app = self.board
+        if app.snapshot is None:
+            return
+        choices = [Choice(f"{s.short} — {s.role}", s.id) for s in app.snapshot.classroom.staff]
+        picked = await self._pick("Who are you?", choices)
+        if picked:
+            app.me_id = picked
+            self.draw_status()
+
+    def _student_choices(self, state: BoardState,
+                         only: Callable[[StudentRow], bool] | None = None) -> list[Choice]:
+        index = {s.id: i for i, s in enumerate(state.students, 1)}
+        return [Choice(f"{s.initials}  ({location_label(state, s.location)})", s.id,
+                       str(index[s.id]) if index[s.id] < 10 else None)
+                for s in state.students if only is None or only(s)]
+
+    # -- the keys (one method per entry of paratui.app.actions.ACTIONS) -------------------
+    @work(exclusive=True, group="action")
+    async def action_move(self) -> None:
+        state = await self._ready()
+        snapshot = self.board.snapshot
+        if state is None or snapshot is None:
+            return
+        student = await self._pick("Who is leaving?", self._student_choices(state))
+        if not student:
+            return
+        classroom = snapshot.classroom
+        initials = classroom.student_by_id()[student].initials
+        places = [Choice(loc.label + (f"  ({loc.expected_minutes} min)" if loc.expected_minutes else ""),
+                         loc.id, loc.key)
+                  for loc in classroom.locations if loc.id != classroom.home.id]
+        to = await self._pick(f"{initials} goes to…", places)
+        if to:
+            await self._do(lambda ctx: commands.move(ctx, student, to))
+
+    @work(exclusive=True, group="action")
+    async def action_back_in(self) -> None:
+        state = await self._ready()
+        snapshot = self.board.snapshot
+        if state is None or snapshot is None:
+            return
+        home = snapshot.classroom.home.id
+        away = self._student_choices(state, lambda s: s.out or s.location != home)
+        if not away:
+            self.board.toast("Everyone is in the room.")
+            return
+        student = await self._pick("Who is back?", away)
+        if student:
+            await self._do(lambda ctx: commands.back(ctx, student))
+
+    @work(exclusive=True, group="action")
+    async def action_assign(self) -> None:
+        if await self._ready() is None:
+            return
+        await self._form("Today's change: who is with whom", [
+            Field("staff", "Adult", "e.g. JT or Mr. T", self.board.me_id or ""),
+            Field("students", "With students (initials, codes, a group or all; empty: none)", "e.g. EM TS"),
+            Field("at", "Where (empty: where the block is)", "e.g. library"),
+            Field("activity", "Doing what", "e.g. Library visit"),
+            Field("until", "Until (HH:MM; empty: end of this block)", "e.g. 10:30"),
+        ], lambda ctx, v: commands.assign(ctx, v["staff"], v["students"], v["at"], v["activity"], v["until"]))
+
+    @work(exclusive=True, group="action")
+    async def action_absent(self) -> None:
+        state = await self._ready()
+        snapshot = self.board.snapshot
+        if state is None or snapshot is None:
+            return
+        staff = snapshot.classroom.staff
+        away = {c.id for c in state.staff if c.source == "absent"}
+        out = await self._pick("Who is out today? (or back early)", [
+            Choice(f"{s.short} — {s.role}" + ("  (out now)" if s.id in away else ""), s.id) for s in staff])
+        if not out:
+            return
+        short = snapshot.classroom.staff_by_id()[out].short
+        if out in away:
+            what = await self._pick(f"{short} is out now", [
+                Choice(f"{short} is back: end the absence now", "end", "1"),
+                Choice("Change the sub or the time", "change", "2")])
+            if what == "end":
+                # the newest absence wins: one that ends a minute from now ends it early; the sub
+                # stays on until then, so nobody shows as uncovered in between
+                soon = (state.now.replace(second=0, microsecond=0) + timedelta(minutes=1)).isoformat(
+                    timespec="minutes")
+                sub = _current_sub(snapshot.events, out)
+                await self._do(lambda ctx: commands.absent(ctx, out, sub, soon))
+            if what != "change":
+                return
+        subs = [Choice("Nobody (no sub)", "-", "0")] + [
+            Choice(f"{s.short} — {s.role}", s.id) for s in staff if s.id != out]
+        sub = await self._pick(f"Who subs for {short}?", subs)
+        if not sub:
+            return
+        chosen = None if sub == "-" else sub
+        await self._form(f"{short} is out", [
+            Field("until", "Until (HH:MM; empty: the rest of the day)", "e.g. 11:30"),
+        ], lambda ctx, v: commands.absent(ctx, out, chosen, v["until"] or None))
+
+    @work(exclusive=True, group="action")
+    async def action_new_task(self) -> None:
+        if await self._ready() is None:
+            return
+        await self._form("New task", [
+            Field("text", "Task", "e.g. 20 copies of the math page"),
+            Field("for", "For (empty: anyone)", "e.g. AL"),
+            Field("due", "Due (HH:MM today, or YYYY-MM-DD; empty: no time)", "e.g. 13:00"),
+        ], lambda ctx, v: commands.task_add(ctx, v["text"], v["for"], v["due"]))
+
+    @work(exclusive=True, group="action")
+    async def action_done_task(self) -> None:
+        state = await self._ready()
+        if state is None:
+            return
+        open_tasks = [Choice(f"{t.id[:6]}  {t.text}" + (" (OVERDUE)" if t.overdue else ""), t.id)
+                      for t in state.pending_tasks]
+        if not open_tasks:
+            self.board.toast("No open tasks.")
+            return
+        task = await self._pick("Which task is done?", open_tasks)
+        if task:
+            await self._do(lambda ctx: commands.task_done(ctx, task))
+
+    @work(exclusive=True, group="action")
+    async def action_undo(self) -> None:
+        if self.board.me is None:
+            self.board.toast("Nothing to undo: choose who you are first (i).")
+            return
+        await self._do(commands.undo)
+
+    @work(exclusive=True, group="action")
+    async def action_whoami(self) -> None:
+        await self._ask_who()
+
+    @work(exclusive=True, group="action")
+    async def action_pages(self) -> None:
+        snapshot = self.board.snapshot
+        if snapshot is None:
+            return
+        titles = snapshot.binder_titles
+        standing = [n for n in sorted(titles) if n not in WEEKDAY_TABS]
+        days = [n for n in WEEKDAY_TABS if n in titles]
+        page = await self._pick("Binder", [Choice(titles[n], n) for n in standing + days])
+        if page:
+            from paratui.app.page import PageScreen
+
+            self.app.push_screen(PageScreen(snapshot.binder.get(page, ""), page_id=f"page-{page}"))
+
+    def action_warnings(self) -> None:
+        from paratui.app.page import PageScreen, warnings_markdown
+
+        state = self.board.state
+        self.app.push_screen(PageScreen(warnings_markdown(state.warnings if state else ()), page_id="warnings"))
+
+    def action_help(self) -> None:
+        from paratui.app.page import PageScreen
+
+        self.app.push_screen(PageScreen(help_markdown(), page_id="help"))
+
+
+def _current_sub(events: Iterable[Event], staff_id: str) -> str | None:
+    """The sub of an adult's newest absence, to keep them on while it ends."""
+    latest = None
+    for e in live_events(events):
+        if e.type == "absent" and e.payload.get("staff") == staff_id:
+            latest = e
+    sub = latest.payload.get("sub") if latest is not None else None
+    return str(sub) if sub else None
