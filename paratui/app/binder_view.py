@@ -15,8 +15,16 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Markdown
 from rich.measure import Measurement
 from rich.segment import Segment
+from rich.theme import Theme
 
 from paratui.model.text import clean_block
+
+# Headings read as headings, not as alarms: bold, never red or underlined (red means act now).
+CALM = Theme({
+    "markdown.h1": "bold", "markdown.h1.border": "dim", "markdown.h2": "bold", "markdown.h3": "bold",
+    "markdown.h4": "bold italic", "markdown.h5": "italic", "markdown.h6": "dim italic",
+})
+
 
 
 class BinderPage:
@@ -27,7 +35,8 @@ class BinderPage:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         if width not in self._by_width:
-            self._by_width[width] = list(console.render(self.markdown, options))
+            with console.use_theme(CALM):
+                self._by_width[width] = list(console.render(self.markdown, options))
         yield from self._by_width[width]
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:

@@ -53,6 +53,8 @@ class DataChanged(Message):
 
 class BoardApp(App[int]):
     TITLE = "paratui"
+    # the board screen's styles: it is the default screen, whose own CSS_PATH Textual never loads
+    CSS_PATH = "board_screen.tcss"
 
     def __init__(self, room: Room, *, as_staff: str | None = None, theme_name: str | None = None,
                  poll: float | None = None, theme_folders: list[Path] | None = None, watch: bool = True):
@@ -234,6 +236,8 @@ class BoardApp(App[int]):
         if content != self._content:
             if self._content is not None:
                 self.last_change = self.room.clock()
+            elif snapshot.events:  # at start: the newest event, by the classroom clock
+                self.last_change = max(e.time for e in snapshot.events)
             self._content = content
         if state != self.state:
             self.state = state

@@ -58,7 +58,7 @@ class KeyBar(Static):
 
 
 class BoardScreen(Screen[None]):
-    CSS_PATH = "board_screen.tcss"
+    # styles: board_screen.tcss (loaded by BoardApp, as this is its default screen)
     BINDINGS = registry.bindings()  # type: ignore[assignment]  # list is invariant
 
     def __init__(self) -> None:
@@ -119,7 +119,7 @@ class BoardScreen(Screen[None]):
         self.query_one(StatusBar).show(StatusInfo(
             app.state, acting=me.short if me else None, watch_mode=app.watcher.mode if app.watcher else "off",
             last_change=app.last_change, warnings=len(app.state.warnings),
-            warn_style="bold reverse " + board_color(app, "paratui-warning")))
+            warn_style="bold reverse " + (app.current_theme.warning or board_color(app, "paratui-warning"))))
 
     def _draw_binder(self, state: BoardState) -> None:
         tab = state.binder.tab

@@ -67,25 +67,24 @@ def parts(info: StatusInfo) -> list[Part]:
 
 
 def render(info: StatusInfo, width: int) -> Text:
-    """The bar for `width` columns: long words if they fit, else short ones, else fewer parts."""
+    """The bar for `width` columns: the long words where they fit; else the parts are shortened one
+    by one (least needed first), then dropped (highest `drop` first)."""
     items = parts(info)
-    length = sum(len(p.long) for p in items)
     chosen = [p.long for p in items]
-    if length > width:
-        chosen = [p.short or p.long for p in items]
-        for i, p in enumerate(items):
-            if p.short == "" and p.drop:
-                chosen[i] = ""
-        for level in (4, 3, 2, 1):
-            if sum(map(len, chosen)) <= width:
-                break
-            for i, p in enumerate(items):
-                if p.drop == level:
-                    chosen[i] = ""
+    # shorten: the block's times and the date first, then the rest from the right
+    order = sorted(range(len(items)), key=lambda i: (-items[i].drop, -i))
+    for i in order:
+        if sum(map(len, chosen)) <= width:
+            break
+        chosen[i] = items[i].short
+    for level in (4, 3, 2, 1):
+        if sum(map(len, chosen)) <= width:
+            break
+        chosen = ["" if p.drop == level else c for p, c in zip(items, chosen)]
     t = Text(no_wrap=True, overflow="ellipsis")
-    for p, s in zip(items, chosen):
-        if s:
-            t.append(s, style=p.style)
+    for p, c in zip(items, chosen):
+        if c:
+            t.append(c, style=p.style)
     return t
 
 
