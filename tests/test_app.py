@@ -157,16 +157,6 @@ async def test_help_lists_every_key(room_dir):
             assert title in commands
 
 
-async def test_fits_80_by_24(room_dir):
-    app = make_app(room_dir, as_staff="MR")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        for pane in (AdultsPane, OutPane, UncoveredPane, StudentsPane, TasksPane, StatusBar):
-            region = app.query_one(pane).region
-            assert region.width >= 20 and region.height >= 1
-            assert region.right <= 80 and region.y < 24
-
-
 async def test_themes_from_files_and_a_bad_theme_falls_back(room_dir):
     (room_dir / "themes").mkdir()
     (room_dir / "themes" / "mine.toml").write_text('dark = false\nprimary = "#123456"\nbackground = "nope"\n')
