@@ -183,3 +183,21 @@ async def test_an_adult_out_today_with_a_sub_from_the_board(room_dir):
         adults = text(app, AdultsPane)
         assert "Out today, SUB covers" in adults and "Math groups (for JT)" in adults
         assert "Every student has an adult" in text(app, UncoveredPane)
+
+
+async def test_an_absence_until_a_time_and_ended_early(room_dir):
+    app = make_app(room_dir, as_staff="MR", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o", "2", "5")  # Mr. T is out, the sub covers…
+        await pilot.pause()
+        await pilot.press(*"11:30", "enter")  # …until 11:30
+        await settle(pilot)
+        adults = text(app, AdultsPane)
+        assert "Out today, SUB covers →11:30" in adults
+        await pilot.press("o", "2")  # Mr. T is back early
+        await pilot.pause()
+        await pilot.press("1")  # end the absence now
+        await settle(pilot)
+        absences = [e for e in app.snapshot.events if e.type == "absent"]
+        assert absences[-1].payload["until"].startswith("2026-11-23T10:16")  # a minute from now
+        assert absences[-1].payload["sub"] == "SUB"  # the sub stays on for that minute
