@@ -12,9 +12,10 @@ parses no content markup, and with hyperlinks off a link is shown as text, not m
 from __future__ import annotations
 
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import Markdown
+from rich.markdown import Markdown, TableElement
 from rich.measure import Measurement
 from rich.segment import Segment
+from rich.table import Table
 from rich.theme import Theme
 
 from paratui.model.text import clean_block
@@ -27,9 +28,26 @@ CALM = Theme({
 
 
 
+class WholeWordTable(TableElement):
+    """A Markdown table whose columns are never narrower than their longest word (up to 14 columns):
+    a time like 08:00–08:30 is shown whole, not cut to "08:00…"; long text wraps instead."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for table in super().__rich_console__(console, options):
+            if isinstance(table, Table):
+                for column in table.columns:
+                    words = [w for cell in column.cells for w in str(cell).split()]
+                    column.min_width = min(14, max((len(w) for w in words), default=1))
+            yield table
+
+
+class BinderMarkdown(Markdown):
+    elements = {**Markdown.elements, "table_open": WholeWordTable}
+
+
 class BinderPage:
     def __init__(self, markdown: str):
-        self.markdown = Markdown(clean_block(markdown), hyperlinks=False)
+        self.markdown = BinderMarkdown(clean_block(markdown), hyperlinks=False)
         self._by_width: dict[int, list[Segment]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
