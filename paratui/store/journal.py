@@ -36,7 +36,7 @@ from tinydb.storages import Storage
 from paratui.model.events import TASK_TYPES, Event, event_from_doc
 from paratui.model.text import clean
 from paratui.store.atomic import atomic_write
-from paratui.store.safe_read import MiB, UnsafeFile, read_regular
+from paratui.store.safe_read import MiB, UnsafeFile, inside, read_regular
 
 TASKS_DIR = "tasks"
 _ORDER = attrgetter("time", "written", "id")  # Event.sort_key, in C
@@ -416,7 +416,7 @@ def make_journal_dirs(journal: Path, folder: Path) -> None:
         except FileNotFoundError:
             st = None
         if st is not None and stat.S_ISLNK(st.st_mode):
-            if d != journal and not _inside(d.resolve(), journal.resolve()):
+            if d != journal and not inside(d.resolve(), journal.resolve()):
                 raise JournalWriteError(f"{_journal_label(journal, d)} is a link out of the journal folder; "
                                         "move it away (nothing was written)")
             st = os.stat(d)  # journal/ itself may live elsewhere (the room's choice)
@@ -437,14 +437,6 @@ def make_journal_dirs(journal: Path, folder: Path) -> None:
                 os.chmod(d, want)
             except FileExistsError:
                 pass  # another writer made it a moment ago
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
 
 
 def _user(uid: int) -> str:
@@ -710,7 +702,7 @@ class JournalReader:
         try:
             st = os.lstat(d)
             if stat.S_ISLNK(st.st_mode):
-                if not _inside(d.resolve(), self.journal.resolve()):
+                if not inside(d.resolve(), self.journal.resolve()):
                     problems.append(f"{label} is a link out of the journal folder (not read)")
                     return []
                 st = os.stat(d)

@@ -23,7 +23,8 @@ class UnsafeFile(OSError):
         super().__init__(errno.EINVAL, reason, str(path))
 
 
-def _inside(path: Path, root: Path) -> bool:
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path` lies within `root` (both already resolved)."""
     try:
         path.relative_to(root)
         return True
@@ -44,7 +45,7 @@ def read_regular(path: Path, limit: int, root: Path | None = None) -> bytes:
         if root is None:
             raise UnsafeFile(path, "is a symbolic link (not followed)")
         resolved = path.resolve()
-        if not _inside(resolved, Path(root).resolve()):
+        if not inside(resolved, Path(root).resolve()):
             raise UnsafeFile(path, "is a symbolic link out of the data folder (not followed)")
         target = resolved
         st = os.stat(target)
