@@ -95,13 +95,13 @@ def board_to_text(state: BoardState) -> str:
     out.append(f"{c(state.room)} — {c(state.weekday.capitalize())} {state.now:%Y-%m-%d %H:%M} — {block}")
     out.append("")
     out.append("ADULTS")
-    for s in state.staff:
-        who = c(", ".join(initials.get(x, x) for x in s.with_)) or "no students"
-        until = f" until {s.until:%H:%M}" if s.until else ""
-        since = f" since {s.since:%H:%M}" if s.since and s.source == "move" else ""
-        nxt = f"; next {s.next.start:%H:%M} {c(s.next.activity)}" if s.next else ""
-        out.append(f"  {c(s.short)} ({c(s.id)}): {c(s.activity)} — {who} @ {location_label(state, s.location)}"
-                   f"{since}{until}{nxt}")
+    for card in state.staff:
+        who = c(", ".join(initials.get(x, x) for x in card.with_)) or "no students"
+        until = f" until {card.until:%H:%M}" if card.until else ""
+        since = f" since {card.since:%H:%M}" if card.since and card.source == "move" else ""
+        nxt = f"; next {card.next.start:%H:%M} {c(card.next.activity)}" if card.next else ""
+        out.append(f"  {c(card.short)} ({c(card.id)}): {c(card.activity)} — {who} @ "
+                   f"{location_label(state, card.location)}{since}{until}{nxt}")
     out.append("")
     out.append("OUT OF ROOM")
     rows = state.out_of_room
