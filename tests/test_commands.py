@@ -250,3 +250,23 @@ async def test_the_board_keeps_responding_while_the_journal_lock_is_held(room_di
         holder.kill()
         holder.wait()
     assert events_on_disk(room_dir) == 0
+
+
+async def test_changed_on_the_top_bar_is_the_last_real_change_not_the_ticking_clock(room_dir, monkeypatch):
+    """A student out makes minutes tick; that is not a change. A write is."""
+    from paratui.app.status import StatusBar
+
+    run_cli("move", "K.B.", "--to", "bathroom", "--as", "JT", data=room_dir, check=True)
+    app = make_app(room_dir, as_staff="MR", watch=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        assert "changed 10:15:00" in text(app, StatusBar)
+        monkeypatch.setenv("PARATUI_NOW", "2026-11-23T10:19")  # four minutes later, nothing written
+        app.reload()
+        await settle(pilot)
+        status = text(app, StatusBar)
+        assert "10:19" in status and "changed 10:15:00" in status
+        run_cli("back", "K.B.", "--as", "JT", data=room_dir, env={"PARATUI_NOW": "2026-11-23T10:19"}, check=True)
+        app.reload()
+        await settle(pilot)
+        assert "changed 10:19:00" in text(app, StatusBar)
