@@ -50,7 +50,8 @@ ACTIVITIES = ["Library visit", "Assembly", "Covering lunch duty", "Small-group m
 
 def is_school_day(d: date) -> bool:
     """A weekday outside the summer break (July and August) and the winter break (Dec 24 – Jan 1)."""
-    return d.weekday() < 5 and d.month not in (7, 8) and not ((d.month, d.day) >= (12, 24) or (d.month, d.day) == (1, 1))
+    winter_break = (d.month, d.day) >= (12, 24) or (d.month, d.day) == (1, 1)
+    return d.weekday() < 5 and d.month not in (7, 8) and not winter_break
 
 
 def school_days(now: datetime, days: int) -> list[date]:

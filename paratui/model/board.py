@@ -19,8 +19,8 @@ carries over to the new day until `back`, another move, or the day's first block
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
 from datetime import date, datetime, time, timedelta
+from operator import attrgetter
 from typing import Iterable
 
 from paratui.model.classroom import Classroom, Location
@@ -186,7 +186,7 @@ def build_board(
     in_session = out_now or (bool(day_blocks) and day_blocks[0].start <= now.time() < day_blocks[-1].end)
     where = _whereabouts(classroom, block, doing, moved, back_now)
     for st in classroom.students:                             # 4. one-to-ones follow their student
-        para = stand_in.get(st.one_to_one, st.one_to_one)
+        para = stand_in.get(st.one_to_one, st.one_to_one) if st.one_to_one else None
         if not para or para in doing or not in_session:
             continue
         loc = locations.get(where[st.id])
@@ -410,8 +410,8 @@ def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, _D
                 para = stand_in.get(st.one_to_one, st.one_to_one)
                 if not (para in with_ or supervised or st.id in explicit):
                     covered = False
-                    d = doing.get(para)
-                    why = f"1:1 {shorts.get(para, para)} is away" + (f": {d.activity}" if d else "")
+                    away = doing.get(para)
+                    why = f"1:1 {shorts.get(para, para)} is away" + (f": {away.activity}" if away else "")
             elif not (with_ or supervised):
                 covered, why = False, "no adult"
                 escorts = [shorts.get(x, x) for x in (mv.payload.get("with") or [])] if (mv and out) else []

@@ -8,7 +8,8 @@ Bathroom"). `paratui.store.room.Room.apply` writes it. Anything wrong raises `Re
 2, the board keeps the form open); nothing is written.
 
 Adding an event type: its payload in `model/events.py`, its command and read-back here, its effect
-on the board in `model/board.py`; then a CLI sub-command (`cli.py`) and a key (`app/actions.py`).
+on the board in `model/board.py`; then a CLI sub-command (`cli.py`) and a key (an entry in
+`app/actions.py`'s ACTIONS and its `action_<name>` on `app/board_screen.py`).
 """
 
 from __future__ import annotations
@@ -305,7 +306,7 @@ def describe(event: Event, classroom: Classroom, events: Iterable[Event] = ()) -
     p = event.payload
     t = event.type
     if t == "move":
-        to = places.get(p.get("to"))
+        to = places.get(str(p.get("to")))
         escorts = [adult(x) for x in p.get("with") or []]
         if to is not None and to.kind == "away":
             return f"{kid(p.get('student'))} is at {place(p.get('to'))}"
@@ -328,8 +329,8 @@ def describe(event: Event, classroom: Classroom, events: Iterable[Event] = ()) -
         return f"{adult(p.get('staff'))} is out{until}{sub}"
     if t == "task.add":
         for_ = f" for {adult(p['for'])}" if p.get("for") else " for anyone"
-        due = f" (due {clock(p['due']) if str(p['due'])[:10] == event.time.date().isoformat() else str(p['due'])[:10]})" \
-            if p.get("due") else ""
+        same_day = str(p.get("due"))[:10] == event.time.date().isoformat()
+        due = f" (due {clock(p['due']) if same_day else str(p['due'])[:10]})" if p.get("due") else ""
         return f"task{for_}: {clean(p.get('text', ''), limit=80)}{due}"
     if t == "task.done":
         added = _event_by_id(events, p.get("task"))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Iterable
 
 # What a payload field may hold. "?" fields may be missing or null; others must be present.
@@ -97,6 +97,7 @@ def event_from_doc(doc: Any) -> Event:
     for key, value in (("id", eid), ("type", type_), ("time", raw_time)):
         if not value or not isinstance(value, str):
             raise ValueError(f"field {key!r} missing or not text")
+    assert isinstance(eid, str) and isinstance(type_, str) and isinstance(raw_time, str)  # checked above
     try:
         when = datetime.fromisoformat(raw_time)
     except ValueError:
