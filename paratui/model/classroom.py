@@ -15,6 +15,7 @@ from paratui.model.text import clean
 
 ROLES = ("teacher", "para", "one-to-one", "related-service", "sub")
 LOCATION_KINDS = ("room", "out", "away")
+DEFAULT_PROMPTS = ("FP", "PP", "M", "G", "V", "I")  # most intrusive first, independent last
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")  # a key that can be repeated in a message
 
 
@@ -59,6 +60,13 @@ class Classroom:
     # Mistakes that do not stop the room from working (a hotkey used twice, two students with the
     # same initials): shown as warnings. Not part of the room's identity.
     warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
+    # [data]: prompt codes, most intrusive first, the last one "independent"; whether full names may
+    # appear (student screen, reports with --names). Never on the wall board.
+    prompts: tuple[str, ...] = DEFAULT_PROMPTS
+    full_names: bool = False
+    # students/*.toml as read by the store (student id → paratui.model.goals.StudentPlan); attached by
+    # the data folder so every reader of the classroom sees the goals. Not part of the room's identity.
+    plans: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff}
@@ -73,6 +81,11 @@ class Classroom:
     def home(self) -> Location:
         """The classroom itself: the first location of kind `room`."""
         return next(loc for loc in self.locations if loc.kind == "room")
+
+    @property
+    def independent(self) -> str:
+        """The prompt code that means "no prompt": the last one."""
+        return self.prompts[-1]
 
 
 def quoted(value: Any, limit: int = 30) -> str:
@@ -142,7 +155,7 @@ def _kind(value: Any) -> str:
 
 def parse_classroom(data: dict) -> Classroom:
     c = _Checker()
-    c.keys(data, {"room", "staff", "students", "groups", "locations"}, "")
+    c.keys(data, {"room", "staff", "students", "groups", "locations", "data"}, "")
     room = c.text(data, "room", "", required=False) or "Classroom"
     if "room" not in data:
         c.add("room", "missing (the room's name, e.g. room = \"Room 12\")")
@@ -231,10 +244,13 @@ def parse_classroom(data: dict) -> Classroom:
                 ids.append(student.id)
         groups[name] = tuple(ids)
 
+    prompts, full_names, data_problems = parse_data_settings(data.get("data"))
+    for where, message in data_problems:
+        c.add(where, message)
     if c.problems:
         raise ConfigError(c.problems)
     return Classroom(room, tuple(s for _, s in staff), tuple(found), tuple(loc for _, loc in locations),
-                     groups, tuple(c.warnings))
+                     groups, tuple(c.warnings), prompts, full_names)
 
 
 def _unique(c: _Checker, what: str, key: str, values: list[tuple[int, str]], error: bool) -> None:
@@ -263,3 +279,32 @@ def _find_student(students: list[Student], ref: Any) -> Student | None:
         if normalize(s.id) == key or normalize(s.initials) == key:
             return s
     return None
+
+
+def parse_data_settings(data: Any) -> tuple[tuple[str, ...], bool, list[tuple[str, str]]]:
+    """classroom.toml's `[data]` table → (prompt codes most to least intrusive, full_names, problems).
+    Used by parse_classroom."""
+    problems: list[tuple[str, str]] = []
+    if data is None:
+        return DEFAULT_PROMPTS, False, problems
+    if not isinstance(data, dict):
+        return DEFAULT_PROMPTS, False, [("data", "expected a table")]
+    for key in data:
+        if key not in ("prompts", "full_names"):
+            problems.append((f"data.{key}" if _PLAIN_KEY.fullmatch(key) else "data",
+                             "unknown key (allowed: full_names, prompts)"))
+    prompts = data.get("prompts", list(DEFAULT_PROMPTS))
+    ok = isinstance(prompts, list) and 2 <= len(prompts) <= 10 and all(
+        isinstance(p, str) and re.fullmatch(r"[A-Za-z+-]{1,4}", p) for p in prompts)
+    if not ok:
+        problems.append(("data.prompts", "expected a list of 2 to 10 short codes (letters), most intrusive "
+                                         "first, independent last, e.g. [\"FP\", \"PP\", \"M\", \"G\", \"V\", \"I\"]"))
+        prompts = list(DEFAULT_PROMPTS)
+    elif len({p.casefold() for p in prompts}) != len(prompts):
+        problems.append(("data.prompts", "a code is listed twice"))
+        prompts = list(DEFAULT_PROMPTS)
+    full = data.get("full_names", False)
+    if not isinstance(full, bool):
+        problems.append(("data.full_names", "expected true or false"))
+        full = False
+    return tuple(prompts), full, problems

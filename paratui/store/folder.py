@@ -1,4 +1,5 @@
-"""The data folder: classroom.toml, schedule.toml, binder/*.md and the journal, read with care.
+"""The data folder: classroom.toml, schedule.toml, students/*.toml, binder/*.md and the journal, read
+with care.
 
 Every file is re-read only when it changed. A file broken by an edit (a typo, an editor half-way
 through saving) never takes the board down: the last good version stays in use and a warning names
@@ -7,6 +8,7 @@ the file, the line and the field.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -18,6 +20,7 @@ from pathlib import Path
 from paratui.model.classroom import Classroom, parse_classroom
 from paratui.model.errors import ConfigError, Problem
 from paratui.model.events import Event
+from paratui.model.goals import StudentPlan, parse_student_plan
 from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
 from paratui.store.journal import JournalReader
@@ -27,6 +30,7 @@ from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 CLASSROOM = "classroom.toml"
 SCHEDULE = "schedule.toml"
 BINDER = "binder"
+STUDENTS = "students"
 JOURNAL = "journal"
 
 TOML_LIMIT = 2 * MiB  # a classroom.toml is a few KiB; anything this large is not one
@@ -62,6 +66,14 @@ class _TomlFile:
     data: dict | None = None  # … its parsed data
     problems: list[str] = field(default_factory=list)  # the live file cannot be read or parsed
     missing: bool = False
+
+
+@dataclass
+class _PlanFile:
+    signature: tuple | None
+    classroom: Classroom | None  # the classroom it was checked against
+    plan: StudentPlan | None  # the last good version (None: never read well)
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -182,6 +194,8 @@ class DataFolder:
         self._checks: dict[str, list[str]] = {CLASSROOM: [], SCHEDULE: []}  # validation problems
         self._classroom_warnings: list[str] = []
         self._binder: dict[str, _Page] = {}
+        self._plans: dict[str, _PlanFile] = {}  # student id → students/<id>.toml
+        self._attached: tuple[Classroom | None, tuple, Classroom | None] = (None, (), None)
         self._last: Snapshot | None = None
 
     # -- TOML --------------------------------------------------------------------------------
@@ -358,6 +372,63 @@ class DataFolder:
             problem = f"{label}: over {BINDER_SHOWN // 1024} KiB: the board shows the first part only"
         return _Page(sig, text, problem)
 
+    # -- students/*.toml (goals and behaviors) ---------------------------------------------------
+    def _read_plans(self, classroom: Classroom) -> list[str]:
+        """Re-read the goal files that changed (or all of them when the classroom changed: staff ids
+        and prompt codes are checked against it). A broken file keeps its last good version."""
+        folder = self.root / STUDENTS
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".toml") and not n.startswith("."))
+        except OSError:
+            names = []
+        seen = set()
+        for n in names:
+            sid = n[:-5]
+            seen.add(sid)
+            sig = _signature(folder / n)
+            old = self._plans.get(sid)
+            if old is None or old.signature != sig or old.classroom is not classroom:
+                self._plans[sid] = self._read_plan(folder / n, sid, sig, classroom, old)
+        for gone in set(self._plans) - seen:
+            del self._plans[gone]
+        return [p for f in self._plans.values() for p in f.problems]
+
+    def _read_plan(self, path: Path, sid: str, sig: tuple | None, classroom: Classroom,
+                   old: _PlanFile | None) -> _PlanFile:
+        label = f"{STUDENTS}/{path.name}"
+        keep = old.plan if old else None
+        kept = " (showing the last good version)" if keep is not None else ""
+        try:
+            raw = read_regular(path, TOML_LIMIT, root=self.root)
+            text = _decode(raw)
+        except OSError as e:
+            return _PlanFile(sig, classroom, keep, [_cannot_read(label, e) + kept])
+        except UnicodeDecodeError as e:
+            return _PlanFile(sig, classroom, keep, [_not_utf8(label, raw, e) + kept])
+        if not text.strip():  # an editor mid-save
+            return _PlanFile(sig, classroom, keep, [f"{label}: empty{kept}"])
+        try:
+            plan = parse_student_plan(tomllib.loads(text), sid, classroom, classroom.prompts)
+        except tomllib.TOMLDecodeError as e:
+            return _PlanFile(sig, classroom, keep, [_syntax_problem(label, text, e) + kept])
+        except RecursionError:
+            return _PlanFile(sig, classroom, keep, [f"{label}: nested too deeply to read{kept}"])
+        except ConfigError as e:
+            return _PlanFile(sig, classroom, keep, [_problem_text(label, text, p) + kept for p in e.problems])
+        return _PlanFile(sig, classroom, plan)
+
+    def _with_plans(self, classroom: Classroom) -> Classroom:
+        """The classroom in use with its students' goal plans attached: the same object as long as
+        neither changed (the board skips folding when nothing changed)."""
+        plans = tuple((sid, f.plan) for sid, f in sorted(self._plans.items()) if f.plan is not None)
+        base, known, attached = self._attached
+        if base is classroom and attached is not None and len(known) == len(plans) and all(
+                a[0] == b[0] and a[1] is b[1] for a, b in zip(known, plans)):
+            return attached
+        attached = dataclasses.replace(classroom, plans=dict(plans))
+        self._attached = (classroom, plans, attached)
+        return attached
+
     # -- everything --------------------------------------------------------------------------
     def load(self, today: date, whole_journal: bool = False) -> Snapshot:
         """Read what changed and return the current snapshot. Raises FolderError only when there
@@ -379,17 +450,18 @@ class DataFolder:
             raise FolderError(problems)
         if self._since[CLASSROOM] is None:
             problems += self._classroom_warnings
-        binder_problems = self._read_binder()
+        binder_problems = self._read_binder() + self._read_plans(self._classroom)
+        classroom = self._with_plans(self._classroom)
         dirs = self.reader.all_dirs() if whole_journal else self.reader.board_dirs(today)
         events, journal_problems, journal_changed = self.reader.read(dirs)
         binder = {k: page.text for k, page in self._binder.items() if page.text is not None}
         warnings = problems + binder_problems + journal_problems
         last = self._last
-        if (last is not None and not journal_changed and last.classroom is self._classroom
+        if (last is not None and not journal_changed and last.classroom is classroom
                 and last.schedule is self._schedule and last.binder == binder and last.warnings == warnings):
             return last  # nothing changed: the same object, so the board can skip folding and drawing
         self._last = Snapshot(
-            self._classroom, self._schedule, events, binder,
+            classroom, self._schedule, events, binder,
             {k: binder_title(v) or k.replace("-", " ").capitalize() for k, v in binder.items()},
             warnings,
         )
