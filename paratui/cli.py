@@ -128,6 +128,35 @@ def build_parser() -> argparse.ArgumentParser:
     td = _sub(tsub, "done", "mark a task done", "paratui task done 3f9a --as AL")
     td.add_argument("id", help="the task id shown on the board (the first letters are enough)")
 
+    lg = _sub(sub, "log", "record one observation for a student's IEP goal (students/ID.toml)",
+              "paratui log K.B. coins + --prompt V --as JT")
+    lg.add_argument("student", help="student id or initials")
+    lg.add_argument("goal", help="the goal's id in students/ID.toml")
+    lg.add_argument("value", nargs="?", help="+ or - (trials, interval, mts; `missed`), a count (tally; default 1), "
+                    "seconds (duration, latency: 90, 1:30, 2m), a step's prompt level or - (task analysis)")
+    lg.add_argument("--prompt", metavar="CODE", help="prompt level (the room's codes, e.g. FP PP M G V I)")
+    lg.add_argument("--step", metavar="N", help="task analysis: the step's number or name (default: the next)")
+    lg.add_argument("--note", metavar="TEXT", help="a short note")
+
+    ac = _sub(sub, "abc", "record an ABC (antecedent, behavior, consequence) for a student",
+              "paratui abc R.N. --behavior elopement --antecedent 'Task demand' --consequence 2 --as DP")
+    ac.add_argument("student", help="student id or initials")
+    ac.add_argument("--behavior", required=True, metavar="B",
+                    help="one of the student's behaviors (id, name or number)")
+    ac.add_argument("--antecedent", metavar="A", help="from the behavior's pick list (text or number), or other text")
+    ac.add_argument("--consequence", metavar="C", help="from the pick list (text or number), or other text")
+    ac.add_argument("--setting", metavar="S", help="from the pick list (text or number), or other text")
+    ac.add_argument("--note", metavar="TEXT", help="a short note (intensity, duration…)")
+
+    tm = sub.add_parser("timer", help="start or stop a duration / latency timer",
+                        description="start or stop a duration / latency timer")
+    tmsub = tm.add_subparsers(dest="timer_command", metavar="ACTION", required=True)
+    for action in ("start", "stop"):
+        ts = _sub(tmsub, action, f"{action} the timer for a student's duration or latency goal",
+                  f"paratui timer {action} R.N. tantrum --as DP")
+        ts.add_argument("student", help="student id or initials")
+        ts.add_argument("goal", help="a duration or latency goal's id")
+
     _sub(sub, "undo", "retract the last thing this person recorded (nothing is ever deleted)",
          "paratui undo --as JT")
 
@@ -227,6 +256,15 @@ def _command(ctx: commands.Context, args: argparse.Namespace) -> Change | None:
         return commands.task_done(ctx, args.id)
     if cmd == "undo":
         return commands.undo(ctx)
+    if cmd == "log":
+        return commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step)
+    if cmd == "abc":
+        return commands.abc(ctx, args.student, args.behavior, args.antecedent, args.consequence, args.setting,
+                            args.note)
+    if cmd == "timer" and args.timer_command == "start":
+        return commands.timer_start(ctx, args.student, args.goal)
+    if cmd == "timer" and args.timer_command == "stop":
+        return commands.timer_stop(ctx, args.student, args.goal)
     raise UsageProblem(f"unknown command {cmd}")  # pragma: no cover - argparse rejects anything else
 
 

@@ -24,6 +24,7 @@ from operator import attrgetter
 from typing import Iterable
 
 from paratui.model.classroom import Classroom, Location
+from paratui.model.datalog import DataDue, Timer, data_due, running_timers
 from paratui.model.events import Event, live_events
 from paratui.model.schedule import WEEKDAYS, Block, Schedule
 from paratui.model.text import clean
@@ -113,6 +114,10 @@ class BoardState:
     # False outside school hours (before the day's first block, after its last, at the weekend) when
     # no student is still out of the room: nobody is "uncovered" and nobody is "with no adult".
     in_session: bool = True
+    # Quick logging: duration/latency timers running now (oldest first; they are events, so they
+    # survive a restart) and, per adult, the goals of today's data plans with no data yet.
+    timers: tuple[Timer, ...] = ()
+    data_due: tuple[DataDue, ...] = ()
 
     @property
     def out_of_room(self) -> tuple[StudentRow, ...]:
@@ -203,7 +208,8 @@ def build_board(
     return BoardState(
         room=classroom.room, now=now, weekday=weekday, block=block, staff=staff_cards,
         students=students, tasks=tasks, binder=_binder(weekday, binder_titles or {}),
-        locations=locations, warnings=(*warnings, *clock_warnings, *task_warnings), in_session=in_session)
+        locations=locations, warnings=(*warnings, *clock_warnings, *task_warnings), in_session=in_session,
+        timers=tuple(running_timers(todays)), data_due=tuple(data_due(classroom, todays, today, bool(day_blocks))))
 
 
 def _todays(live: list[Event], now: datetime, started: bool) -> tuple[list[Event], list[str]]:

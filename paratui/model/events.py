@@ -8,8 +8,8 @@ from operator import attrgetter
 from typing import Any, Iterable
 
 # What a payload field may hold. "?" fields may be missing or null; others must be present.
-ID, IDS, TEXT, TIME = "id", "ids", "text", "time"
-OPT_ID, OPT_IDS, OPT_TEXT, OPT_TIME = "id?", "ids?", "text?", "time?"
+ID, IDS, TEXT, TIME, NUM = "id", "ids", "text", "time", "num"
+OPT_ID, OPT_IDS, OPT_TEXT, OPT_TIME, OPT_NUM = "id?", "ids?", "text?", "time?", "num?"
 
 # Every event type the board understands and the payload it carries (the one definition of each
 # payload; paratui.model.commands builds them, paratui.model.board folds them).
@@ -21,10 +21,20 @@ PAYLOADS: dict[str, dict[str, str]] = {
     "task.add": {"text": TEXT, "for": OPT_ID, "due": OPT_TIME},
     "task.done": {"task": ID},
     "retract": {"target": ID},
+    # Quick logging (paratui.model.datalog folds these). `data`: one observation for a goal in
+    # students/<id>.toml: value "+"/"-" (trials, interval, mts: "missed" too), count (tally),
+    # seconds (duration, latency), step (1-based) and prompt (task analysis, trials).
+    "data": {"student": ID, "goal": ID, "value": OPT_TEXT, "count": OPT_NUM, "seconds": OPT_NUM,
+             "prompt": OPT_TEXT, "step": OPT_NUM, "note": OPT_TEXT},
+    "abc": {"student": ID, "behavior": ID, "antecedent": OPT_TEXT, "consequence": OPT_TEXT,
+            "setting": OPT_TEXT, "note": OPT_TEXT},
+    "timer.start": {"student": ID, "goal": ID},
+    "timer.stop": {"student": ID, "goal": ID, "start": ID, "seconds": NUM},
 }
 EVENT_TYPES: dict[str, tuple[str, ...]] = {  # the keys each type must carry
     t: tuple(k for k, kind in fields.items() if not kind.endswith("?")) for t, fields in PAYLOADS.items()}
 TASK_TYPES = ("task.add", "task.done")
+DATA_TYPES = ("data", "abc", "timer.start", "timer.stop")  # in the day folders, like moves
 
 
 def _is_text(v: Any) -> bool:
@@ -35,8 +45,13 @@ def _is_ids(v: Any) -> bool:
     return isinstance(v, list) and all(_is_text(x) for x in v)
 
 
-_CHECKS = {ID: _is_text, TEXT: _is_text, TIME: _is_text, IDS: _is_ids}
-_EXPECTED = {ID: "an id (text)", TEXT: "text", TIME: "a date-time (text)", IDS: "a list of ids"}
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+
+
+_CHECKS = {ID: _is_text, TEXT: _is_text, TIME: _is_text, IDS: _is_ids, NUM: _is_num}
+_EXPECTED = {ID: "an id (text)", TEXT: "text", TIME: "a date-time (text)", IDS: "a list of ids",
+             NUM: "a number"}
 
 
 def payload_problem(type_: str, payload: dict[str, Any]) -> str | None:

@@ -1,0 +1,332 @@
+"""Quick-logging data folded into what people read: per-goal sessions, mastery, trends, running
+timers, data still due today, and ABC patterns. Pure: events and goal plans in, values out.
+
+A session is one school day of one goal. A session's headline number (`Session.level`, what the
+charts draw and the mastery criterion compares) is:
+  trials, task analysis: percent at the mastery level (`level = "I"`: independent; no level: correct);
+  interval, mts: percent of observed intervals marked `+` (missed ones are left out and counted);
+  tally: the day's total count; abc: the day's number of ABC records for the goal's behavior;
+  duration, latency: the mean of the day's times, in seconds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Iterable
+
+from paratui.model.classroom import Classroom
+from paratui.model.events import Event, live_events
+from paratui.model.goals import Goal, Mastery, StudentPlan
+from paratui.model.schedule import WEEKDAYS
+
+PERCENT_KINDS = ("trials", "task_analysis", "interval", "mts")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One observation, flat (a CSV row): from a `data`, `timer.stop` or `abc` event."""
+
+    id: str
+    time: datetime
+    staff: str | None
+    student: str
+    goal: str  # for abc records: the abc goal tracking the behavior, else ""
+    kind: str  # the goal's kind ("" for a goal no longer in the file)
+    value: str | None = None
+    count: float | None = None
+    seconds: float | None = None
+    prompt: str | None = None
+    step: int | None = None
+    note: str | None = None
+    behavior: str | None = None
+    antecedent: str | None = None
+    consequence: str | None = None
+    setting: str | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    day: date
+    entries: int
+    trials: int = 0  # trials, steps or observed intervals
+    correct: int = 0
+    at_level: int = 0  # correct at the mastery level or more independent
+    missed: int = 0
+    count: float = 0.0
+    seconds: tuple[float, ...] = ()
+    prompts: dict[str, int] = field(default_factory=dict)
+    level: float | None = None
+    met: bool | None = None
+
+    @property
+    def percent_correct(self) -> float | None:
+        return 100.0 * self.correct / self.trials if self.trials else None
+
+    @property
+    def percent_at_level(self) -> float | None:
+        return 100.0 * self.at_level / self.trials if self.trials else None
+
+
+@dataclass(frozen=True)
+class MasteryStatus:
+    run: int  # consecutive sessions meeting the criterion, newest back (capped at `needed`)
+    needed: int
+    mastered: bool
+    text: str  # "2 of 3 sessions at or above 80% independent"
+
+
+@dataclass(frozen=True)
+class GoalSummary:
+    goal: Goal
+    sessions: tuple[Session, ...]
+    entries: tuple[Entry, ...]
+    status: MasteryStatus | None
+    trend: str  # "rising" | "falling" | "flat" | "" (too few sessions)
+
+    @property
+    def current(self) -> float | None:
+        return self.sessions[-1].level if self.sessions else None
+
+
+@dataclass(frozen=True)
+class Timer:
+    student: str
+    goal: str
+    start: str  # the timer.start event's id
+    started: datetime
+    staff: str | None
+
+
+@dataclass(frozen=True)
+class DataDue:
+    staff: str
+    student: str
+    goal: str
+    kind: str
+    when: str
+
+
+@dataclass(frozen=True)
+class AbcPatterns:
+    total: int
+    antecedents: tuple[tuple[str, int], ...]  # most common first
+    consequences: tuple[tuple[str, int], ...]
+    settings: tuple[tuple[str, int], ...]
+    by_time: tuple[tuple[str, int], ...]  # ("morning", n), ("midday", n), ("afternoon", n)
+    by_behavior: tuple[tuple[str, int], ...]
+
+
+# -- entries --------------------------------------------------------------------------------------
+
+def _num(v) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def entries(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool = False) -> list[Entry]:
+    """A student's observations in time order (retracted ones left out unless `live` says the
+    events are already live)."""
+    kinds = {g.id: g.kind for g in plan.goals} if plan else {}
+    abc_goal = {g.behavior: g.id for g in plan.goals if g.kind == "abc"} if plan else {}
+    out: list[Entry] = []
+    for e in (events if live else live_events(events)):
+        p = e.payload
+        if e.type not in ("data", "timer.stop", "abc") or p.get("student") != student:
+            continue
+        if e.type == "abc":
+            b = str(p.get("behavior"))
+            out.append(Entry(e.id, e.time, e.staff, student, abc_goal.get(b, ""), "abc", note=p.get("note"),
+                             behavior=b, antecedent=p.get("antecedent"), consequence=p.get("consequence"),
+                             setting=p.get("setting")))
+            continue
+        goal = str(p.get("goal"))
+        step = _num(p.get("step"))
+        out.append(Entry(e.id, e.time, e.staff, student, goal, kinds.get(goal, ""), p.get("value"),
+                         _num(p.get("count")), _num(p.get("seconds")), p.get("prompt"),
+                         int(step) if step is not None else None, p.get("note")))
+    return out
+
+
+# -- sessions and mastery ---------------------------------------------------------------------------
+
+def _at_or_above(prompt: str | None, level: str | None, prompts: tuple[str, ...]) -> bool:
+    """`prompt` is `level` or less intrusive (further right in the room's list)."""
+    if level is None:
+        return True
+    if prompt not in prompts or level not in prompts:
+        return False
+    return prompts.index(prompt) >= prompts.index(level)
+
+
+def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]) -> Session:
+    m = goal.mastery
+    level = m.level if m else None
+    trials = correct = at_level = missed = 0
+    count = 0.0
+    seconds: list[float] = []
+    used: Counter[str] = Counter()
+    for x in items:
+        if x.prompt:
+            used[x.prompt] += 1
+        if goal.kind in ("trials", "interval", "mts"):
+            if x.value == "missed":
+                missed += 1
+                continue
+            trials += 1
+            ok = x.value == "+"
+            correct += ok
+            at_level += ok and (goal.kind != "trials" or _at_or_above(x.prompt, level, prompts))
+        elif goal.kind == "task_analysis":
+            trials += 1
+            ok = x.value != "-" and x.prompt is not None
+            correct += ok
+            at_level += ok and _at_or_above(x.prompt, level, prompts)
+        elif goal.kind == "tally":
+            count += x.count if x.count is not None else 1
+        elif goal.kind == "abc":
+            count += 1
+        elif x.seconds is not None:
+            seconds.append(x.seconds)
+    if goal.kind in PERCENT_KINDS:
+        value = 100.0 * at_level / trials if trials else None
+    elif goal.kind in ("tally", "abc"):
+        value = count
+    else:
+        value = sum(seconds) / len(seconds) if seconds else None
+    return Session(day, len(items), trials, correct, at_level, missed, count, tuple(seconds),
+                   {p: used[p] for p in prompts if used[p]} | {p: n for p, n in used.items() if p not in prompts},
+                   value, _met(m, value))
+
+
+def _met(m: Mastery | None, value: float | None) -> bool | None:
+    if m is None or value is None:
+        return None
+    if m.percent is not None and value < m.percent:
+        return False
+    if m.at_most is not None and value > m.at_most:
+        return False
+    if m.at_least is not None and value < m.at_least:
+        return False
+    return True
+
+
+def mastery_status(goal: Goal, sessions: Iterable[Session], independent: str = "I") -> MasteryStatus | None:
+    m = goal.mastery
+    if m is None:
+        return None
+    run = 0
+    for s in reversed(list(sessions)):
+        if not s.met:
+            break
+        run += 1
+    run = min(run, m.sessions)
+    return MasteryStatus(run, m.sessions, run >= m.sessions,
+                         f"{run} of {m.sessions} sessions {criterion_text(goal, independent)}")
+
+
+def criterion_text(goal: Goal, independent: str = "I") -> str:
+    m = goal.mastery
+    if m is None:
+        return ""
+    unit = " s" if goal.kind in ("duration", "latency") else ""
+    parts = []
+    if m.percent is not None:
+        how = ("independent" if m.level == independent else f"at {m.level} or better" if m.level
+               else "correct" if goal.kind in ("trials", "task_analysis") else "of intervals")
+        parts.append(f"at or above {m.percent}% {how}")
+    if m.at_most is not None:
+        parts.append(f"at or below {m.at_most:g}{unit}")
+    if m.at_least is not None:
+        parts.append(f"at or above {m.at_least:g}{unit}")
+    return " and ".join(parts)
+
+
+def trend(sessions: Iterable[Session], percent: bool) -> str:
+    """Mean of the last 3 sessions against the 3 before: rising, falling or flat."""
+    levels = [s.level for s in sessions if s.level is not None]
+    if len(levels) < 4:
+        return ""
+    recent, before = levels[-3:], levels[-6:-3]
+    a, b = sum(recent) / len(recent), sum(before) / len(before)
+    step = 5.0 if percent else max(abs(b) * 0.1, 0.5)
+    return "rising" if a - b > step else "falling" if b - a > step else "flat"
+
+
+def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ...],
+              start: date | None = None, end: date | None = None, goal: str | None = None) -> list[GoalSummary]:
+    """Every goal of the plan (or one), its sessions between `start` and `end` (inclusive)."""
+    items = [x for x in entries(events, plan, plan.student)
+             if (start is None or x.time.date() >= start) and (end is None or x.time.date() <= end)]
+    observed = sorted({x.time.date() for x in items})  # days the student was observed at all
+    out = []
+    for g in plan.goals:
+        if goal is not None and g.id.casefold() != goal.casefold():
+            continue
+        mine = [x for x in items if x.goal == g.id and (x.kind == g.kind)]
+        by_day: dict[date, list[Entry]] = {}
+        for x in mine:
+            by_day.setdefault(x.time.date(), []).append(x)
+        if g.kind == "abc":  # a day without an incident is a session too (a good one)
+            days = observed
+        else:
+            days = sorted(by_day)
+        sessions = tuple(_session(g, d, by_day.get(d, []), prompts) for d in days)
+        out.append(GoalSummary(g, sessions, tuple(mine), mastery_status(g, sessions, prompts[-1]),
+                               trend(sessions, g.kind in PERCENT_KINDS)))
+    return out
+
+
+# -- today: timers and data due -------------------------------------------------------------------
+
+def running_timers(todays: Iterable[Event], live: bool = True) -> list[Timer]:
+    """Timers started and not stopped, oldest first, from today's events (already live, in order,
+    unless `live` is False)."""
+    running: dict[str, Timer] = {}
+    for e in (todays if live else live_events(todays)):
+        if e.type == "timer.start":
+            running[e.id] = Timer(e.payload["student"], e.payload["goal"], e.id, e.time, e.staff)
+        elif e.type == "timer.stop":
+            running.pop(str(e.payload.get("start")), None)
+    return list(running.values())
+
+
+def data_due(classroom: Classroom, todays: Iterable[Event], today: date, school_day: bool) -> list[DataDue]:
+    """Per adult in each goal's data plan: the goals with no data yet today (abc goals are recorded
+    as things happen, so they are never due)."""
+    if not school_day or not classroom.plans:
+        return []
+    weekday = WEEKDAYS[today.weekday()]
+    done = {(e.payload.get("student"), e.payload.get("goal")) for e in todays
+            if e.type in ("data", "timer.stop") and e.time.date() == today}
+    due: list[DataDue] = []
+    for st in classroom.students:
+        plan = classroom.plans.get(st.id)
+        if plan is None:
+            continue
+        for g in plan.goals:
+            if g.kind == "abc" or not g.collect_by or (g.days and weekday not in g.days):
+                continue
+            if (st.id, g.id) in done:
+                continue
+            due.extend(DataDue(staff, st.id, g.id, g.kind, g.when) for staff in g.collect_by)
+    return due
+
+
+# -- ABC ------------------------------------------------------------------------------------------
+
+def time_of_day(t: datetime) -> str:
+    return "morning" if t.hour < 11 else "midday" if t.hour < 13 else "afternoon"
+
+
+def abc_patterns(records: Iterable[Entry], behavior: str | None = None) -> AbcPatterns:
+    rs = [r for r in records if r.kind == "abc" and (behavior is None or r.behavior == behavior)]
+
+    def top(values: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
+        return tuple(Counter(v for v in values if v).most_common())
+
+    times = Counter(time_of_day(r.time) for r in rs)
+    return AbcPatterns(len(rs), top(r.antecedent for r in rs), top(r.consequence for r in rs),
+                       top(r.setting for r in rs),
+                       tuple((k, times[k]) for k in ("morning", "midday", "afternoon") if times[k]),
+                       top(r.behavior for r in rs))
