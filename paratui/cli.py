@@ -157,6 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
         ts.add_argument("student", help="student id or initials")
         ts.add_argument("goal", help="a duration or latency goal's id")
 
+    rp = _sub(sub, "report", "a progress report for one student (IEP meetings): CSV, Markdown, HTML or JSON",
+              "paratui report K.B. --format html --from 2026-09-01 > kb.html")
+    rp.add_argument("student", help="student id or initials")
+    rp.add_argument("--goal", metavar="G", help="one goal only (its id)")
+    rp.add_argument("--from", dest="from_", metavar="YYYY-MM-DD", help="first day (default: the first entry)")
+    rp.add_argument("--to", metavar="YYYY-MM-DD", help="last day (default: today)")
+    rp.add_argument("--format", choices=("csv", "md", "html", "json"), default="md",
+                    help="csv: one row per entry; md / html: per goal with a chart; json: the same numbers")
+    rp.add_argument("--names", action="store_true",
+                    help="show the student's full name (from classroom.toml) instead of initials")
+    rp.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
     _sub(sub, "undo", "retract the last thing this person recorded (nothing is ever deleted)",
          "paratui undo --as JT")
 
@@ -188,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(board_to_text(state), end="")
             return 0
+        if args.command == "report":
+            return _report(room, args)
         return _write(room, args)
     except (UsageProblem, identity.ClockError) as e:
         _say(str(e))
@@ -236,6 +250,47 @@ def _write(room: Room, args: argparse.Namespace) -> int:
     event = room.apply(change, me.id)
     said = change.text if change.type == "retract" else f"recorded: {change.text}"
     print(f"{said}  [{event.id[:6]}] by {clean(me.short)} at {ctx.now:%H:%M}")
+    return 0
+
+
+def _day(text: str | None, field: str):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageProblem(f"{field}: {clean(text, limit=20)!r} is not a date like 2026-11-23") from None
+
+
+def _report(room: Room, args: argparse.Namespace) -> int:
+    """A student's progress report, from the whole journal (read only: no --as needed)."""
+    from paratui.model import report
+
+    now = room.clock()
+    snap = room.folder.load(now.date(), whole_journal=True)
+    try:
+        student = commands.find_student(snap.classroom, args.student)
+    except NotFound as e:
+        raise Refused(str(e), "student") from None
+    plan = snap.classroom.plans.get(student.id)
+    if args.goal and (plan is None or plan.goal(args.goal) is None):
+        choices = ", ".join(g.id for g in plan.goals) if plan else "none"
+        raise Refused(f"goal: not one of {clean(student.initials)}'s goals: {clean(choices)}", "goal")
+    start, end = _day(args.from_, "--from"), _day(args.to, "--to")
+    if start and end and start > end:
+        raise UsageProblem("--from is after --to")
+    text = report.render(args.format, snap.classroom, student, snap.events, now, start, end,
+                         plan.goal(args.goal).id if plan and args.goal else None, args.names)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8", newline="")
+        except OSError as e:
+            raise UsageProblem(f"cannot write {args.output}: {e.strerror or e}") from None
+        print(f"wrote {args.format} report for {clean(student.initials)} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

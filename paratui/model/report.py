@@ -1,0 +1,337 @@
+"""Progress reports for one student: CSV (one row per entry), Markdown, self-contained HTML and JSON
+(the same numbers). Pure: the classroom, the student's events and the dates in, text out.
+
+Initials only unless `names=True` (the CLI's `--names`). Every text from a file or a person passes
+through `clean` (and `html.escape` in HTML); CSV cells that a spreadsheet would run as a formula are
+prefixed with `'`. The HTML chart is matplotlib's SVG when the optional `reports` extra is
+installed, else a small inline SVG drawn here; either way the page needs nothing else to print.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from paratui.model.classroom import Classroom, Student
+from paratui.model.datalog import PERCENT_KINDS, abc_patterns, criterion_text, entries, summarize
+from paratui.model.events import DATA_TYPES, Event
+from paratui.model.goals import StudentPlan
+from paratui.model.text import clean
+
+SCHEMA = 1
+FORMATS = ("csv", "md", "html", "json")
+CSV_FIELDS = ("date", "time", "student", "goal", "kind", "value", "count", "seconds", "prompt", "step", "step_name",
+              "behavior", "antecedent", "consequence", "setting", "note", "staff", "id")
+
+
+def unit_of(kind: str) -> str:
+    return "%" if kind in PERCENT_KINDS else "s" if kind in ("duration", "latency") else "count"
+
+
+def _who(student: Student, names: bool) -> str:
+    return clean(student.name if names and student.name else student.initials, limit=80)
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 1)
+
+
+def build(classroom: Classroom, student: Student, events: Iterable[Event], now: datetime,
+          start: date | None = None, end: date | None = None, goal: str | None = None,
+          names: bool = False) -> dict[str, Any]:
+    """The report's numbers, as JSON-ready data (what every format draws from)."""
+    plan = classroom.plans.get(student.id) or StudentPlan(student.id)
+    events = list(events)
+    summaries = summarize(plan, events, classroom.prompts, start, end, goal)
+    staff = {s.id: s.short for s in classroom.staff}
+    goals = []
+    for s in summaries:
+        g = s.goal
+        goals.append({
+            "id": g.id, "title": g.title, "kind": g.kind, "area": g.area, "unit": unit_of(g.kind),
+            "baseline": g.baseline, "mastery_text": g.mastery_text,
+            "criterion": criterion_text(g, classroom.independent),
+            "data_plan": {"collect_by": [staff.get(x, x) for x in g.collect_by], "when": g.when},
+            "steps": list(g.steps),
+            "current": _round(s.current), "trend": s.trend,
+            "mastery": None if s.status is None else {
+                "run": s.status.run, "needed": s.status.needed, "mastered": s.status.mastered,
+                "text": s.status.text},
+            "entries": len(s.entries),
+            "sessions": [{
+                "date": x.day.isoformat(), "entries": x.entries, "trials": x.trials, "correct": x.correct,
+                "percent_correct": _round(x.percent_correct), "percent_at_level": _round(x.percent_at_level),
+                "missed": x.missed, "count": x.count, "seconds": list(x.seconds),
+                "prompts": x.prompts, "level": _round(x.level), "met": x.met,
+            } for x in s.sessions],
+        })
+    records = [r for r in entries(events, plan, student.id) if r.kind == "abc"
+               and (start is None or r.time.date() >= start) and (end is None or r.time.date() <= end)]
+    abc = {}
+    for b in plan.behaviors:
+        p = abc_patterns(records, b.id)
+        abc[b.id] = {"name": b.name, "definition": b.definition, "function": b.function, "total": p.total,
+                     "antecedents": dict(p.antecedents), "consequences": dict(p.consequences),
+                     "settings": dict(p.settings), "by_time_of_day": dict(p.by_time)}
+    return {
+        "schema": SCHEMA, "room": classroom.room, "generated": now.isoformat(timespec="minutes"),
+        "student": {"id": student.id, "initials": student.initials,
+                    **({"name": student.name} if names and student.name else {})},
+        "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
+        "prompts": list(classroom.prompts), "goals": goals, "abc": abc,
+    }
+
+
+def to_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = clean(str(value), limit=500) if isinstance(value, str) else f"{value:g}" \
+        if isinstance(value, float) else str(value)
+    if len(text) > 1 and text[0] in "=+-@\t\r":  # a formula to a spreadsheet: keep it text
+        text = "'" + text
+    return text
+
+
+def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], start: date | None = None,
+           end: date | None = None, goal: str | None = None, names: bool = False) -> str:
+    plan = classroom.plans.get(student.id) or StudentPlan(student.id)
+    staff = {s.id: s.short for s in classroom.staff}
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CSV_FIELDS)
+    for x in entries(events, plan, student.id):
+        d = x.time.date()
+        if (start and d < start) or (end and d > end) or (goal and x.goal.casefold() != goal.casefold()):
+            continue
+        g = plan.goal(x.goal) if x.goal else None
+        step_name = g.steps[x.step - 1] if g and x.step and 0 < x.step <= len(g.steps) else None
+        w.writerow([_cell(v) for v in (
+            d.isoformat(), x.time.strftime("%H:%M:%S"), _who(student, names), x.goal, x.kind, x.value, x.count,
+            x.seconds, x.prompt, x.step, step_name, x.behavior, x.antecedent, x.consequence, x.setting, x.note,
+            staff.get(x.staff or "", x.staff), x.id)])
+    return out.getvalue()
+
+
+# -- Markdown -------------------------------------------------------------------------------------
+
+def _level(v: float | None, unit: str) -> str:
+    if v is None:
+        return "no data"
+    return f"{v:.0f}%" if unit == "%" else f"{v:.0f} s" if unit == "s" else f"{v:g}"
+
+
+def _range(report: dict[str, Any]) -> str:
+    a, b = report["from"], report["to"]
+    return f"{a or 'the start'} to {b or report['generated'][:10]}"
+
+
+def _md(text: Any) -> str:
+    """Text for Markdown: cleaned, with table and markup characters escaped."""
+    s = clean(str(text), limit=300)
+    for ch in "\\`*_[]<>|#":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def _bars(sessions: list[dict], unit: str, width: int = 30) -> list[str]:
+    """A text bar chart of the last sessions (Markdown has no pictures of its own)."""
+    shown = [s for s in sessions if s["level"] is not None][-15:]
+    top = 100.0 if unit == "%" else max((s["level"] for s in shown), default=0) or 1
+    return [f"{s['date']} {'█' * round(width * min(s['level'], top) / top):<{width}} {_level(s['level'], unit)}"
+            for s in shown]
+
+
+def to_markdown(report: dict[str, Any], who: str) -> str:
+    lines = [f"# Progress report: {_md(who)}", "",
+             f"{_md(report['room'])} · {_range(report)} · prompt levels {' '.join(report['prompts'])} "
+             "(most to least intrusive)", ""]
+    for g in report["goals"]:
+        lines += [f"## {_md(g['id'])}: {_md(g['title'])}", "",
+                  f"- Kind: {g['kind']} ({g['area']})",
+                  f"- Baseline: {_md(g['baseline']) or 'not given'}",
+                  f"- Current level: {_level(g['current'], g['unit'])}",
+                  f"- Trend: {g['trend'] or 'too few sessions'}",
+                  f"- Mastery: {_md(g['mastery_text'] or g['criterion'])}"
+                  + (f": **{_md(g['mastery']['text'])}**" + (" (mastered)" if g["mastery"]["mastered"] else "")
+                     if g["mastery"] else ""),
+                  f"- Data plan: {_md(', '.join(g['data_plan']['collect_by']) or 'anyone')}"
+                  + (f", {_md(g['data_plan']['when'])}" if g["data_plan"]["when"] else ""),
+                  f"- Sessions: {len(g['sessions'])}, entries: {g['entries']}", ""]
+        if g["sessions"]:
+            lines += ["```", *_bars(g["sessions"], g["unit"]), "```", "",
+                      "| Date | Entries | Level | % correct | Prompts |", "|---|---|---|---|---|"]
+            for s in g["sessions"][-20:]:
+                prompts = " ".join(f"{k}:{v}" for k, v in s["prompts"].items())
+                pc = f"{s['percent_correct']:.0f}%" if s["percent_correct"] is not None else ""
+                lines.append(f"| {s['date']} | {s['entries']} | {_level(s['level'], g['unit'])} | {pc} | {prompts} |")
+            lines.append("")
+    for b in report["abc"].values():
+        lines += [f"## Behavior: {_md(b['name'])}", "", f"- Definition: {_md(b['definition'])}",
+                  f"- Likely function: {b['function']}", f"- ABC records: {b['total']}"]
+        for key, label in (("antecedents", "Most common antecedents"), ("consequences", "Most common consequences"),
+                           ("settings", "Settings"), ("by_time_of_day", "By time of day")):
+            if b[key]:
+                lines.append(f"- {label}: " + ", ".join(f"{_md(k)} ({v})" for k, v in list(b[key].items())[:5]))
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- HTML -----------------------------------------------------------------------------------------
+
+def svg_chart(sessions: list[dict], unit: str, goal_line: float | None = None, width: int = 640,
+              height: int = 220) -> str:
+    """A line chart of the sessions' levels as inline SVG (no library needed)."""
+    pts = [(s["date"], s["level"]) for s in sessions if s["level"] is not None]
+    if not pts:
+        return "<p><em>No data in this period.</em></p>"
+    pad_l, pad_r, pad_t, pad_b = 48, 12, 12, 28
+    top = 100.0 if unit == "%" else max(max(v for _, v in pts), goal_line or 0) * 1.1 or 1.0
+    w, h = width - pad_l - pad_r, height - pad_t - pad_b
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        x = pad_l + (w * i / (len(pts) - 1) if len(pts) > 1 else w / 2)
+        return round(x, 1), round(pad_t + h - h * min(v, top) / top, 1)
+
+    label = {"%": "%", "s": "seconds", "count": "count"}[unit]
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="trend chart, {label} per session" font-family="sans-serif" font-size="11">',
+             f'<rect x="{pad_l}" y="{pad_t}" width="{w}" height="{h}" fill="none" stroke="#999"/>']
+    for frac in (0, 0.5, 1):
+        y = pad_t + h - h * frac
+        parts.append(f'<text x="{pad_l - 4}" y="{y + 4:.0f}" text-anchor="end">{top * frac:.0f}</text>')
+    if goal_line is not None:
+        gy = pad_t + h - h * min(goal_line, top) / top
+        parts.append(f'<line x1="{pad_l}" x2="{pad_l + w}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="#2a7" '
+                     'stroke-dasharray="6 4"><title>mastery criterion</title></line>')
+    line = " ".join(f"{x},{y}" for x, y in (xy(i, v) for i, (_, v) in enumerate(pts)))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="#246" stroke-width="2"/>')
+    for i, (d, v) in enumerate(pts):
+        x, y = xy(i, v)
+        parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="#246"><title>{d}: {v:g}</title></circle>')
+    parts.append(f'<text x="{pad_l}" y="{height - 8}">{pts[0][0]}</text>')
+    parts.append(f'<text x="{pad_l + w}" y="{height - 8}" text-anchor="end">{pts[-1][0]}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def matplotlib_chart(sessions: list[dict], unit: str, goal_line: float | None = None) -> str | None:
+    """The same chart drawn by matplotlib (the `reports` extra) as inline SVG; None without it."""
+    try:
+        # an optional extra: mypy may run where it is not installed
+        import matplotlib  # type: ignore[import-not-found,unused-ignore]
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    pts = [(datetime.fromisoformat(s["date"]), s["level"]) for s in sessions if s["level"] is not None]
+    if not pts:
+        return "<p><em>No data in this period.</em></p>"
+    fig, ax = plt.subplots(figsize=(7, 2.4))
+    try:
+        ax.plot([d for d, _ in pts], [v for _, v in pts], marker="o", color="#224466")  # type: ignore[arg-type,unused-ignore]
+        if goal_line is not None:
+            ax.axhline(goal_line, linestyle="--", color="#22aa77", label="mastery criterion")
+            ax.legend(loc="lower right", fontsize=8)
+        if unit == "%":
+            ax.set_ylim(0, 100)
+        ax.set_ylabel({"%": "%", "s": "seconds", "count": "count"}[unit])
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        out = io.StringIO()
+        fig.savefig(out, format="svg")
+    finally:
+        plt.close(fig)
+    svg = out.getvalue()
+    return svg[svg.find("<svg"):]
+
+
+def _goal_line(g: dict) -> float | None:
+    crit = g["criterion"]
+    if not crit:
+        return None
+    import re
+
+    m = re.search(r"(\d+(?:\.\d+)?)", crit)
+    return float(m.group(1)) if m else None
+
+
+def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> str:
+    e = html.escape
+
+    def t(x: Any) -> str:
+        return e(clean(str(x), limit=300))
+
+    body = [f"<h1>Progress report: {t(who)}</h1>",
+            f"<p>{t(report['room'])} · {t(_range(report))} · prompt levels {t(' '.join(report['prompts']))} "
+            "(most to least intrusive)</p>"]
+    for g in report["goals"]:
+        chart = (matplotlib_chart(g["sessions"], g["unit"], _goal_line(g)) if use_matplotlib else None) \
+            or svg_chart(g["sessions"], g["unit"], _goal_line(g))
+        mastery = ""
+        if g["mastery"]:
+            done = " (mastered)" if g["mastery"]["mastered"] else ""
+            mastery = f"<strong>{t(g['mastery']['text'])}</strong>{done}"
+        body += [f"<section><h2>{t(g['id'])}: {t(g['title'])}</h2><dl>",
+                 f"<dt>Kind</dt><dd>{t(g['kind'])} ({t(g['area'])})</dd>",
+                 f"<dt>Baseline</dt><dd>{t(g['baseline'] or 'not given')}</dd>",
+                 f"<dt>Current level</dt><dd>{t(_level(g['current'], g['unit']))}</dd>",
+                 f"<dt>Trend</dt><dd>{t(g['trend'] or 'too few sessions')}</dd>",
+                 f"<dt>Mastery</dt><dd>{t(g['mastery_text'] or g['criterion'])}: {mastery}</dd>",
+                 f"<dt>Data plan</dt><dd>{t(', '.join(g['data_plan']['collect_by']) or 'anyone')}"
+                 f"{', ' + t(g['data_plan']['when']) if g['data_plan']['when'] else ''}</dd>",
+                 f"<dt>Sessions</dt><dd>{len(g['sessions'])} ({g['entries']} entries)</dd></dl>",
+                 f'<div class="chart">{chart}</div>']
+        if g["sessions"]:
+            rows = "".join(
+                f"<tr><td>{s['date']}</td><td>{s['entries']}</td><td>{t(_level(s['level'], g['unit']))}</td>"
+                f"<td>{t(' '.join(f'{k}:{v}' for k, v in s['prompts'].items()))}</td></tr>"
+                for s in g["sessions"][-20:])
+            body.append("<table><thead><tr><th>Date</th><th>Entries</th><th>Level</th><th>Prompts</th></tr>"
+                        f"</thead><tbody>{rows}</tbody></table>")
+        body.append("</section>")
+    for b in report["abc"].values():
+        body += [f"<section><h2>Behavior: {t(b['name'])}</h2><dl>",
+                 f"<dt>Definition</dt><dd>{t(b['definition'])}</dd>",
+                 f"<dt>Likely function</dt><dd>{t(b['function'])}</dd>",
+                 f"<dt>ABC records</dt><dd>{b['total']}</dd>"]
+        for key, label in (("antecedents", "Most common antecedents"), ("consequences", "Most common consequences"),
+                           ("settings", "Settings"), ("by_time_of_day", "By time of day")):
+            if b[key]:
+                body.append(f"<dt>{label}</dt><dd>"
+                            + t(", ".join(f"{k} ({v})" for k, v in list(b[key].items())[:5])) + "</dd>")
+        body.append("</dl></section>")
+    style = ("body{font-family:sans-serif;max-width:48rem;margin:2rem auto;color:#111}"
+             "dl{display:grid;grid-template-columns:9rem 1fr;gap:.2rem .8rem}dt{font-weight:bold}"
+             "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.15rem .5rem}"
+             "section{break-inside:avoid;margin-bottom:2rem}@media print{body{margin:0}}")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Progress report: {t(who)}'
+            f"</title><style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def students_events(events: Iterable[Event], student: str) -> list[Event]:
+    """Only what a report of one student reads (their data, ABC and timer events, and retracts):
+    a year's journal is mostly moves and tasks."""
+    return [e for e in events if e.type == "retract"
+            or (e.type in DATA_TYPES and e.payload.get("student") == student)]
+
+
+def render(fmt: str, classroom: Classroom, student: Student, events: Iterable[Event], now: datetime,
+           start: date | None = None, end: date | None = None, goal: str | None = None,
+           names: bool = False, use_matplotlib: bool = True) -> str:
+    events = students_events(events, student.id)
+    if fmt == "csv":
+        return to_csv(classroom, student, events, start, end, goal, names)
+    report = build(classroom, student, events, now, start, end, goal, names)
+    if fmt == "json":
+        return to_json(report) + "\n"
+    who = _who(student, names)
+    return to_markdown(report, who) if fmt == "md" else to_html(report, who, use_matplotlib)
