@@ -6,7 +6,10 @@ Copies the demo room (classroom.toml, schedule.toml, binder/) into DIR, then wri
 days (weekdays outside the summer and winter breaks, going backwards so the last one is the school
 day before NOW's date: 180 days are about a school year, 540 three) of every event type the app has:
 move, back, assign, absent, task.add, task.done, retract (now and then of a task done weeks before,
-which re-opens it). Files use exactly the
+which re-opens it), and the quick-logging data for every goal in students/*.toml (data, abc,
+timer.start/stop: trials with prompt levels that fade over the year, task-analysis runs, tallies,
+timed episodes, interval observations, ABC records from the pick lists; `data=False` leaves them out).
+Files use exactly the
 layout JournalWriter writes (journal/YYYY-MM-DD/<host>--<login>.json for day events,
 journal/tasks/YYYY-MM/<host>--<login>.json for task events and their retracts), as TinyDB documents
 {"_default": {"1": doc, ...}}, each built in memory and written once (no per-event fsync).
@@ -71,6 +74,8 @@ def copy_demo(target: Path) -> None:
     for name in ("classroom.toml", "schedule.toml"):
         shutil.copy2(source / name, target / name)
     shutil.copytree(source / "binder", target / "binder", dirs_exist_ok=True)
+    if (source / "students").is_dir():
+        shutil.copytree(source / "students", target / "students", dirs_exist_ok=True)
     (target / "journal").mkdir(exist_ok=True)
 
 
@@ -86,19 +91,24 @@ class _Year:
         self.by_staff: dict[str, list[tuple[Event, Path]]] = defaultdict(list)  # for retracts
         self.open_tasks: list[tuple[Event, date]] = []  # (task.add, planned done day)
         self.done_tasks: list[tuple[Event, Event]] = []  # (task.add, its task.done), for late undos
+        self.data_rng = random.Random(rng.random())  # its own stream: the rest of the year is unchanged
+        self._last_start = ""
 
-    def host_for(self, staff: str) -> str:
+    def host_for(self, staff: str, rng: random.Random | None = None) -> str:
         # The teacher writes from her laptop most of the time; everyone else from the room's workstation.
+        rng = rng or self.rng
         if staff == "MR":
-            return HOSTS[1] if self.rng.random() < 0.7 else HOSTS[0]
-        return HOSTS[1] if self.rng.random() < 0.05 else HOSTS[0]
+            return HOSTS[1] if rng.random() < 0.7 else HOSTS[0]
+        return HOSTS[1] if rng.random() < 0.05 else HOSTS[0]
 
-    def emit(self, type: str, staff: str, payload: dict, when: datetime, task_stream: bool = False) -> Event:
-        host = self.host_for(staff)
+    def emit(self, type: str, staff: str, payload: dict, when: datetime, task_stream: bool = False,
+             rng: random.Random | None = None) -> Event:
+        rng = rng or self.rng
+        host = self.host_for(staff, rng)
         login = self.logins[staff]
         # `written`: the writer's real clock, strictly increasing over the whole generation.
-        self.clock_ns = max(self.clock_ns + 1, int(when.timestamp() * 1e9) + self.rng.randrange(10**9))
-        ev = Event(uuid.UUID(int=self.rng.getrandbits(128), version=4).hex, type, when, self.clock_ns,
+        self.clock_ns = max(self.clock_ns + 1, int(when.timestamp() * 1e9) + rng.randrange(10**9))
+        ev = Event(uuid.UUID(int=rng.getrandbits(128), version=4).hex, type, when, self.clock_ns,
                    staff, login, host, payload)
         writer = f"{safe_name(host)}--{safe_name(login)}"
         if task_stream or type in TASK_TYPES:
@@ -109,6 +119,101 @@ class _Year:
         self.by_staff[staff].append((ev, path))
         self.count += 1
         return ev
+
+    def data_day(self, d: date, progress: float) -> None:
+        """One school day of quick-logging data for every goal in the students' plans, made with its
+        own random stream (the rest of the year stays as it was). `progress` 0 → 1 over the year:
+        prompts fade and behaviors drop, with noise, as real data does."""
+        rng, c = self.data_rng, self.c
+        prompts = c.prompts
+        weekday = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[d.weekday()]
+        base = datetime.combine(d, datetime.min.time())
+
+        def when(lo: float = 9.0, hi: float = 14.5) -> datetime:
+            return base + timedelta(seconds=int(rng.uniform(lo, hi) * 3600))
+
+        def level(skill: float) -> str:
+            # independent with probability `skill`, else a prompt nearer independence as skill grows
+            if rng.random() < skill:
+                return prompts[-1]
+            i = min(len(prompts) - 2, max(0, int(rng.gauss(skill * (len(prompts) - 1), 1.2))))
+            return prompts[i]
+
+        for st in c.students:
+            plan = c.plans.get(st.id)
+            if plan is None:
+                continue
+            for g in plan.goals:
+                if g.days and weekday not in g.days:
+                    continue
+                if g.kind != "abc" and rng.random() < 0.15:  # no data that day (absent, assembly…)
+                    continue
+                who = list(g.collect_by) or ["MR"]
+                skill = min(0.95, max(0.02, 0.15 + 0.7 * progress + rng.gauss(0, 0.08)))
+                t = when()
+                items: list[tuple[str, dict, datetime]] = []
+                key = {"student": st.id, "goal": g.id}
+                if g.kind == "trials":
+                    for _ in range(rng.randint(5, 12)):
+                        p = level(skill)
+                        ok = p == prompts[-1] or rng.random() < 0.85
+                        items.append(("data", {**key, "value": "+" if ok else "-", **({"prompt": p} if ok else {})},
+                                      t))
+                        t += timedelta(seconds=rng.randint(20, 90))
+                elif g.kind == "task_analysis":
+                    for n in range(1, len(g.steps) + 1):
+                        items.append(("data", {**key, "step": n, "value": "+", "prompt": level(skill)}, t))
+                        t += timedelta(seconds=rng.randint(10, 60))
+                elif g.kind == "tally":
+                    per_day = (g.mastery.at_least or 0) if g.mastery else 0
+                    if g.days:  # a weekly probe: one count
+                        items.append(("data", {**key, "count": int(40 + 25 * progress + rng.gauss(0, 3))}, t))
+                    else:
+                        rate = (1 + 4 * progress) if per_day else max(0.3, 6 * (1 - progress))
+                        for _ in range(max(0, int(rng.gauss(rate, 1)))):
+                            items.append(("data", {**key, "count": 1}, when(8.5, 15)))
+                elif g.kind in ("duration", "latency"):
+                    up = bool(g.mastery and g.mastery.at_least)
+                    mean = (240 + 800 * progress) if up else max(20.0, 480 * (1 - progress) + 30)
+                    for _ in range(rng.randint(1, 2)):
+                        secs = max(5.0, round(rng.gauss(mean, mean * 0.25)))
+                        if g.kind == "duration" and rng.random() < 0.7:  # the timer, as people use it
+                            start = when(8.5, 14)
+                            items.append(("timer.start", dict(key), start))
+                            items.append(("timer.stop", {**key, "start": "", "seconds": secs},
+                                          start + timedelta(seconds=secs)))
+                        else:
+                            items.append(("data", {**key, "seconds": secs}, when()))
+                elif g.kind in ("interval", "mts"):
+                    n = 30 if g.kind == "interval" else 15
+                    for _ in range(n):
+                        r = rng.random()
+                        value = "missed" if r < 0.03 else "+" if r < 0.03 + skill else "-"
+                        items.append(("data", {**key, "value": value}, t))
+                        t += timedelta(seconds=g.interval_seconds or 10)
+                elif g.kind == "abc":
+                    b = next((x for x in plan.behaviors if x.id == g.behavior), None)
+                    if b is None:
+                        continue
+                    for _ in range(max(0, int(rng.gauss(4 * (1 - progress) + 0.3, 1)))):
+                        def pick(xs: tuple[str, ...]) -> dict:
+                            return {} if not xs else {"_": xs[min(len(xs) - 1, int(rng.expovariate(1.2)))]}
+                        rec = {"student": st.id, "behavior": b.id}
+                        for field_, xs in (("antecedent", b.antecedents), ("consequence", b.consequences),
+                                           ("setting", b.settings)):
+                            if (v := pick(xs)) and rng.random() < 0.95:
+                                rec[field_] = v["_"]
+                        hour = rng.choice((9.0, 9.5, 10.0, 10.3, 11.0, 13.5, 14.0))
+                        items.append(("abc", rec, when(hour, hour + 0.5)))
+                for type_, payload, at in items:
+                    staff = rng.choice(who)
+                    if type_ == "timer.stop":
+                        payload["start"] = self._last_start
+                    ev = self.emit(type_, staff, payload, at, rng=rng)
+                    if type_ == "timer.start":
+                        self._last_start = ev.id
+                    elif rng.random() < 0.02:  # a wrong key, undone at once
+                        self.emit("retract", staff, {"target": ev.id}, at + timedelta(seconds=5), rng=rng)
 
     def day(self, d: date, last_day: date) -> None:
         rng, c = self.rng, self.c
@@ -228,7 +333,7 @@ class _Year:
 
 
 def make_year(root: str | Path, days: int = 180, now: datetime | str | None = None, seed: int = 12,
-              *, quiet: bool = True) -> int:
+              *, quiet: bool = True, data: bool = True) -> int:
     """Write a data folder with `days` school days of events into `root`; returns the event count.
 
     Refuses to write into a folder that already has a journal with events (so a year is never doubled).
@@ -245,10 +350,16 @@ def make_year(root: str | Path, days: int = 180, now: datetime | str | None = No
     import tomllib
 
     classroom = parse_classroom(tomllib.loads((root / "classroom.toml").read_text(encoding="utf-8")))
+    if data:
+        from paratui.store.folder import DataFolder
+
+        classroom = DataFolder(root).load(now.date()).classroom  # with students/*.toml's goals
     year = _Year(root, random.Random(seed), classroom)
     day_list = school_days(now, days)
-    for d in day_list:
+    for i, d in enumerate(day_list):
         year.day(d, day_list[-1])
+        if data:
+            year.data_day(d, i / max(1, len(day_list) - 1))
     size = year.write()
     if not quiet:
         print(f"{root}: {year.count} events in {len(year.files)} files, {size / 2**20:.1f} MiB, "
@@ -264,9 +375,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--now", default=os.environ.get("PARATUI_NOW") or DEFAULT_NOW,
                    help="the classroom clock (default $PARATUI_NOW or %(default)s)")
     p.add_argument("--seed", type=int, default=12)
+    p.add_argument("--no-data", action="store_true", help="leave out the quick-logging data (goals, ABC, timers)")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    make_year(a.dir, a.days, a.now, a.seed, quiet=False)
+    make_year(a.dir, a.days, a.now, a.seed, quiet=False, data=not a.no_data)
     print(f"generated in {time.perf_counter() - t0:.1f} s")
     return 0
 
