@@ -64,6 +64,7 @@ class BoardScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="board-screen")
         self._binder_text: str | None = None
+        self._binder_title: str | None = None
 
     @property
     def board(self) -> BoardApp:
@@ -132,7 +133,10 @@ class BoardScreen(Screen[None]):
         if text != self._binder_text:
             self._binder_text = text
             self.query_one("#binder-md", Static).update(BinderPage(text))
-        self.query_one("#binder").border_title = f"Binder: {tab.capitalize()}" if tab else "Binder"
+        title = f"Binder: {tab.capitalize()}" if tab else "Binder"
+        if title != self._binder_title:  # setting a title repaints the whole pane
+            self._binder_title = title
+            self.query_one("#binder").border_title = title
 
     # -- the write flows ---------------------------------------------------------------------
     async def _pick(self, title: str, choices: list[Choice]) -> str | None:

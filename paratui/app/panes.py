@@ -27,6 +27,7 @@ class Pane(Static):
         super().__init__("", **kwargs)
         self.border_title = self.title
         self._shown: tuple | None = None
+        self._shown_subtitle: str | None = None
 
     def update(self, content="", *, layout: bool = True) -> None:
         """Skip redraws that change nothing, and the layout pass when the height stays the same:
@@ -44,6 +45,12 @@ class Pane(Static):
 
     def show(self, state: BoardState) -> None:  # pragma: no cover - each pane draws its own
         raise NotImplementedError
+
+    def _subtitle(self, value: str) -> None:
+        """Set the border subtitle only when it changes: setting it repaints the whole pane."""
+        if value != self._shown_subtitle:
+            self._shown_subtitle = value
+            self.border_subtitle = value
 
     def _alert(self, on: bool) -> None:
         if self.has_class("-alert") != on:  # changing a class restyles the whole screen
@@ -92,17 +99,19 @@ class StudentsPane(Pane):
     def show(self, state: BoardState) -> None:
         # initials, then who they are with, then where: a narrow pane cuts the place, not the adult
         text = Text()
+        uncovered = "bold " + board_color(self.app, "paratui-uncovered")
+        out = board_color(self.app, "paratui-out")
         for i, s in enumerate(state.students, 1):
             style = ""
             if not s.covered:
-                style = "bold " + board_color(self.app, "paratui-uncovered")
+                style = uncovered
             elif s.out and not s.placed:
-                style = board_color(self.app, "paratui-out")
+                style = out
             text.append(f"{i} {clean(s.initials):<5}", style="bold " + style)
             text.append(f" {companions(state, s)}", style=style or "bold")
             text.append(f" · {location_label(state, s.location)}\n", style=style or "dim")
         self.update(text)
-        self.border_subtitle = f"{len(state.students)}"
+        self._subtitle(f"{len(state.students)}")
 
 
 class OutPane(Pane):
@@ -134,7 +143,7 @@ class OutPane(Pane):
                 text.append(f"{clean(s.initials):<5} {companions(state, s, 'alone')}"
                             f" · {location_label(state, s.location)}\n", style="dim")
         self.update(text)
-        self.border_subtitle = str(len(timed)) if timed else ""
+        self._subtitle(str(len(timed)) if timed else "")
         self._alert(any(s.over for s in timed))
 
 
@@ -153,7 +162,7 @@ class UncoveredPane(Pane):
         elif not rows:
             text.append("Every student has an adult.", style=board_color(self.app, "paratui-covered"))
         self.update(text)
-        self.border_subtitle = str(len(rows)) if rows else ""
+        self._subtitle(str(len(rows)) if rows else "")
         self._alert(bool(rows))
 
 
@@ -188,4 +197,4 @@ class TasksPane(Pane):
         self.update(text)
         pending = len(state.pending_tasks)
         overdue = sum(t.overdue for t in state.tasks)
-        self.border_subtitle = f"{pending} open" + (f", {overdue} overdue" if overdue else "")
+        self._subtitle(f"{pending} open" + (f", {overdue} overdue" if overdue else ""))

@@ -90,6 +90,7 @@ def render(info: StatusInfo, width: int) -> Text:
 
 class StatusBar(Static):
     _info: StatusInfo | None = None
+    _shown: tuple | None = None
 
     def show(self, info: StatusInfo) -> None:
         self._info = info
@@ -97,7 +98,11 @@ class StatusBar(Static):
 
     def _paint(self) -> None:
         if self._info is not None:
-            self.update(render(self._info, self.size.width or 80), layout=False)  # always one line
+            text = render(self._info, self.size.width or 80)
+            key = (text.plain, tuple(text.spans), self.size.width)
+            if key != self._shown:  # an unchanged bar is not repainted
+                self._shown = key
+                self.update(text, layout=False)  # always one line
 
     def on_resize(self, event: events.Resize) -> None:
         self._paint()
