@@ -225,3 +225,15 @@ def test_abc_patterns_by_antecedent_consequence_and_time_of_day(room_dir):
     assert datalog.abc_patterns(recs, "crying").total == 1
     [elope] = datalog.summarize(snap.classroom.plans["S05"], snap.events, snap.classroom.prompts, goal="elope")
     assert elope.sessions[0].level == 3 and elope.status.text == "0 of 10 sessions at or below 0"
+
+
+def test_board_json_carries_running_timers_and_data_due(room_dir):
+    import json
+
+    from conftest import run_cli
+
+    before = json.loads(run_cli("board", "--json", data=room_dir, check=True).stdout)
+    assert isinstance(before["timers"], list) and isinstance(before["data_due"], list)
+    assert before["data_due"], "the demo room's data plans have goals due on a Monday"
+    due = before["data_due"][0]
+    assert set(due) == {"staff", "student", "goal", "kind", "when"}

@@ -55,6 +55,11 @@ def board_to_dict(state: BoardState) -> dict[str, Any]:
         } for t in state.tasks],
         "binder": {"tab": state.binder.tab, "title": state.binder.title},
         "in_session": state.in_session,
+        "timers": [{"student": t.student, "goal": t.goal, "start": t.start, "started": _iso(t.started),
+                    "staff": t.staff, "seconds": max(0, int((state.now - t.started).total_seconds()))}
+                   for t in state.timers],
+        "data_due": [{"staff": d.staff, "student": d.student, "goal": d.goal, "kind": d.kind, "when": d.when}
+                     for d in state.data_due],
         "warnings": list(state.warnings),
     }
 
