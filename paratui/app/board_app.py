@@ -236,8 +236,9 @@ class BoardApp(App[int]):
         if content != self._content:
             if self._content is not None:
                 self.last_change = self.room.clock()
-            elif snapshot.events:  # at start: the newest event, by the classroom clock
-                self.last_change = max(e.time for e in snapshot.events)
+            else:  # at start: the newest event up to now, by the classroom clock
+                now = self.room.clock()
+                self.last_change = max((e.time for e in snapshot.events if e.time <= now), default=None)
             self._content = content
         if state != self.state:
             self.state = state

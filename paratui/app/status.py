@@ -59,7 +59,10 @@ def parts(info: StatusInfo) -> list[Part]:
     out.append(Part(f"  │ ● live ({clean(info.watch_mode)})" if live else "  │ ○ not watching",
                     " ●" if live else " ○ off", "green" if live else "bold red"))
     if info.last_change:
-        out.append(Part(f" · changed {info.last_change:%H:%M:%S}", f" chg {info.last_change:%H:%M}", "dim"))
+        # another day's change says which day: "chg 14:55" alone would read as today
+        day = "" if info.last_change.date() == state.now.date() else f"{info.last_change:%a} "
+        out.append(Part(f" · changed {day}{info.last_change:%H:%M:%S}", f" chg {day}{info.last_change:%H:%M}",
+                        "dim"))
     if info.warnings:
         n = info.warnings
         out.append(Part(f"  ⚠ {n} warning{'s' if n != 1 else ''} (w)", f" ⚠{n} w", info.warn_style))
