@@ -49,7 +49,7 @@ from datetime import datetime
 from pathlib import Path
 
 from paratui.store import paths
-from paratui.store.journal import JournalReader
+from paratui.store.journal_reader import JournalReader
 
 HERE = Path(__file__).resolve().parent
 PAIR = Path(os.environ.get("PARATUI_SYNCTHING_PAIR", HERE.parent / "tools" / "syncthing-pair.sh"))

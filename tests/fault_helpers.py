@@ -74,7 +74,7 @@ def acked_ids(stdout_text: str) -> list[str]:
 # -- reading back --------------------------------------------------------------------------------
 def read_everything(journal: Path):
     """(events, problems) over every folder of the journal, with a fresh JournalReader."""
-    from paratui.store.journal import JournalReader
+    from paratui.store.journal_reader import JournalReader
 
     reader = JournalReader(journal)
     events, problems, _ = reader.read(reader.all_dirs())

@@ -24,7 +24,8 @@ import fault_helpers as fh  # noqa: E402
 
 from paratui.model.events import live_events  # noqa: E402
 from paratui.store.folder import DataFolder  # noqa: E402
-from paratui.store.journal import JournalReader, JournalWriter, new_event  # noqa: E402
+from paratui.store.journal import JournalWriter, new_event  # noqa: E402
+from paratui.store.journal_reader import JournalReader  # noqa: E402
 from paratui.store.room import Room  # noqa: E402
 
 DAYDIR = "journal/2026-11-23"

@@ -28,7 +28,7 @@ import fault_helpers as fh  # noqa: E402
 from paratui.model.board import build_board  # noqa: E402
 from paratui.model.events import Event  # noqa: E402
 from paratui.store.folder import DataFolder  # noqa: E402
-from paratui.store.journal import JournalReader  # noqa: E402
+from paratui.store.journal_reader import JournalReader  # noqa: E402
 
 STUDENTS = [f"S0{i}" for i in range(1, 9)]
 STAFF = ["MR", "JT", "AL", "DP", "SK", "SUB"]

@@ -30,7 +30,9 @@ from conftest import run_cli  # noqa: E402
 
 import paratui  # noqa: E402
 from paratui.store import journal as journal_module  # noqa: E402
-from paratui.store.journal import JournalReader, JournalWriter, new_event, too_deep  # noqa: E402
+from paratui.store import journal_reader  # noqa: E402
+from paratui.store.journal import JournalWriter, new_event, too_deep  # noqa: E402
+from paratui.store.journal_reader import JournalReader  # noqa: E402
 from paratui.store.room import Room  # noqa: E402
 from paratui.store.sharing import setup_shared, shared_problems  # noqa: E402
 
@@ -115,7 +117,7 @@ def test_oversized_file_is_skipped_with_a_warning(fault_room, monkeypatch):
     day = fault_room / DAYDIR
     _write_journal(day / "big--one.json", [_move(f"S0{i}").to_doc() for i in range(1, 9)])
     _write_journal(day / "ws2--alopez.json", [_move("S04", "nurse").to_doc()])
-    monkeypatch.setattr(journal_module, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(journal_reader, "MAX_FILE_BYTES", 1024)
     events, problems = _all_events(fault_room / "journal")
     assert len(events) == 1
     assert any("big--one.json" in p and "limit (not read)" in p for p in problems), problems

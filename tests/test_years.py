@@ -18,8 +18,10 @@ import fault_helpers as fh  # noqa: E402
 from paratui.model.board import build_board  # noqa: E402
 from paratui.model.events import Event  # noqa: E402
 from paratui.store import journal as journal_module  # noqa: E402
+from paratui.store import journal_reader  # noqa: E402
 from paratui.store.folder import DataFolder  # noqa: E402
-from paratui.store.journal import JournalReader, JournalWriter, new_event  # noqa: E402
+from paratui.store.journal import JournalWriter, new_event  # noqa: E402
+from paratui.store.journal_reader import JournalReader  # noqa: E402
 from paratui.store.watcher import BoardSnapshot, FolderWatcher  # noqa: E402
 
 STAFF = ["MR", "JT", "AL", "DP", "SK"]
@@ -243,7 +245,7 @@ def test_old_months_files_are_checked_again_once_in_a_while(tmp_path, monkeypatc
     os.utime(path.parent, ns=(LONG_AGO_NS, LONG_AGO_NS))
     same, _, changed = reader.read(reader.board_dirs(fh.DAY))
     assert not changed and "b" * 32 not in {e.id for e in same}
-    monkeypatch.setattr(journal_module, "SETTLED_CHECK_S", 0.0)
+    monkeypatch.setattr(journal_reader, "SETTLED_CHECK_S", 0.0)
     seen, _, changed = reader.read(reader.board_dirs(fh.DAY))
     assert changed and "b" * 32 in {e.id for e in seen}
 

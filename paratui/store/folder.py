@@ -23,7 +23,7 @@ from paratui.model.events import Event
 from paratui.model.goals import StudentPlan, parse_student_plan
 from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
-from paratui.store.journal import JournalReader
+from paratui.store.journal_reader import JournalReader
 from paratui.store.last_good import LastGood
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 

@@ -1,0 +1,446 @@
+"""Reading the journal: every writer's files merged, re-reading only what changed.
+
+The board reads today's and yesterday's day folders and the task months (`board_dirs`); task months
+older than last month are summarised once (tasks done before today left out, brought back when
+something recent refers to them). Nothing read is trusted: see paratui.store.journal for the file
+rules (regular files only, bounded, no recursion) and how a clash of event ids is resolved.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from operator import attrgetter
+from pathlib import Path
+from typing import Iterable
+
+from paratui.model.events import Event, event_from_doc
+from paratui.model.text import clean
+from paratui.store.journal import (
+    MAX_FILE_BYTES,
+    TASKS_DIR,
+    TooDeep,
+    day_dir,
+    is_journal_file,
+    parse_json,
+)
+from paratui.store.safe_read import UnsafeFile, inside, read_regular
+
+_ORDER = attrgetter("time", "written", "id")  # Event.sort_key, in C
+
+
+@dataclass
+class _Cached:
+    signature: tuple[int, int, int]
+    events: list[Event]
+    problem: str | None
+
+
+class BoardDirs(list):
+    """What `JournalReader.board_dirs(today)` returns: the folders, plus the day they are for, so that
+    `read` may leave out what a board of that day (or a later one) can never show."""
+
+    def __init__(self, dirs: Iterable[Path], today: date):
+        super().__init__(dirs)
+        self.today = today
+
+
+# How often the files of settled task months are stat'ed (their folders are on every read: a file
+# written the usual way, by a rename, changes its folder). A file edited in place there is seen then.
+SETTLED_CHECK_S = 60.0
+_RACY_NS = 2_000_000_000  # a folder changed this close to our listing may change again unseen
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+@dataclass
+class _Settled:
+    """The task months a board reads but no longer needs in full (older than last month), folded once:
+    tasks done before `cutoff` and everything about them (their add, done and retract events) are
+    left out; everything else is kept."""
+
+    dirs: tuple[str, ...]
+    dir_sigs: dict[str, tuple | None]
+    listed_ns: int  # time.time_ns() when the folders were listed
+    checked: float  # time.monotonic() of the last stat of every file
+    folder_problems: dict[str, list[str]]
+    order: list[str]  # the journal files in these folders, in reading order
+    cutoff: date
+    kept: list[Event]
+    ids: set[str]  # every event id in these files
+    dropped: dict[str, str]  # the ids left out → the task they are about
+    families: dict[str, list[Event]]  # task → the events left out about it
+    lost: dict[tuple[str, str], list[str]]  # clashes among these files
+
+
+class JournalReader:
+    """Merges journal files, re-reading only those whose size, mtime or inode changed.
+
+    Trusts nothing in the folder: only regular files are read (never a FIFO or device, no symlink out
+    of the journal), at most MAX_FILE_BYTES each, parsed without recursion; a file that cannot be read
+    or parsed is reported (path + reason) and its last good events are kept. A folder where a file
+    belongs, an unreadable folder and an event id carrying different content in two files are
+    reported too; nothing here raises.
+
+    A board's read (`read(board_dirs(today))`) costs the same in year three as in week one: task
+    months older than last month are folded once (see `_Settled`) and then only their folders are
+    stat'ed (their files once every SETTLED_CHECK_S); a read that finds nothing changed returns the
+    previous result as it is.
+    """
+
+    def __init__(self, journal: Path, label_root: Path | None = None):
+        self.journal = journal
+        self.label_root = label_root or journal.parent
+        self._cache: dict[str, _Cached] = {}
+        self._last_good: dict[str, list[Event]] = {}
+        self._settled: _Settled | None = None
+        self._result: tuple | None = None  # (key, events, problems) of the last read
+        self.stats = 0  # entries listed or stat'ed so far (for tests and benchmarks)
+
+    def task_dirs(self) -> list[Path]:
+        tasks = self.journal / TASKS_DIR
+        try:
+            with os.scandir(tasks) as entries:
+                names = sorted(e.name for e in entries if e.is_dir())
+        except OSError:
+            return []
+        return [tasks / n for n in names]
+
+    def board_dirs(self, today: date) -> BoardDirs:
+        """What a board for `today` needs: today's and yesterday's folders (a move still open at
+        midnight carries over) and every month of tasks."""
+        return BoardDirs([day_dir(self.journal, today), day_dir(self.journal, today - timedelta(days=1)),
+                          *self.task_dirs()], today)
+
+    def all_dirs(self) -> list[Path]:
+        try:
+            days = [p for p in self.journal.iterdir() if p.is_dir() and p.name != TASKS_DIR]
+        except OSError:
+            days = []
+        return sorted(days) + self.task_dirs()
+
+    def read(self, dirs: list[Path]) -> tuple[list[Event], list[str], bool]:
+        """(events, problems, whether anything changed since the last read).
+
+        Given `board_dirs(today)`, the events are those a board of `today` (or later) can show: the
+        events of tasks done before last month (and their retracts) are left out."""
+        if isinstance(dirs, BoardDirs) and self._journal_problem() is None:
+            return self._read_board(dirs)
+        self._settled = None
+        return self._read_all(list(dirs))
+
+    # -- reading every file of the folders ----------------------------------------------------------
+    def _read_all(self, dirs: list[Path]) -> tuple[list[Event], list[str], bool]:
+        folder_problems: list[str] = []
+        journal_problem = self._journal_problem()
+        if journal_problem:
+            folder_problems.append(journal_problem)
+            dirs = []
+        by_dir: dict[str, list[str]] = {}
+        seen, changed = self._scan(dirs, by_dir)
+        changed |= self._forget(set(seen))
+        key = ("all", tuple(map(str, dirs)), tuple(folder_problems), tuple(sorted(by_dir.items())))
+        if not changed and self._result is not None and self._result[0] == key:
+            _, events, problems = self._result
+            return events, problems, False
+        for d in dirs:
+            folder_problems += by_dir.get(str(d), [])
+        order = sorted(seen, key=_path_key)
+        events, lost = self._merge(order)
+        problems = folder_problems + self._file_problems(order) + self._clash_problems(lost)
+        self._result = (key, events, problems)
+        return events, problems, changed
+
+    def _scan(self, dirs: Iterable[Path | str], problems: dict[str, list[str]]) -> tuple[list[str], bool]:
+        """List `dirs`, (re)parse the journal files that are new or changed. (files seen, changed)."""
+        seen: list[str] = []
+        changed = False
+        for d in dirs:
+            found: list[str] = []
+            entries = self._entries(Path(d), found)
+            if found:
+                problems[str(d)] = found
+            self.stats += len(entries) + 1
+            for entry in entries:
+                if not is_journal_file(entry.name):
+                    continue
+                path = entry.path
+                try:
+                    st = entry.stat(follow_symlinks=False)  # never stat-follow into a device
+                    if stat.S_ISLNK(st.st_mode):
+                        # a link inside the journal is read through (read_regular checks where it
+                        # goes): its signature is its target's, so a change there is noticed
+                        try:
+                            st = os.stat(path)
+                        except OSError:
+                            pass
+                except OSError:
+                    continue
+                seen.append(path)
+                sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+                cached = self._cache.get(path)
+                if cached is None or cached.signature != sig:
+                    self._cache[path] = self._parse(Path(path), sig)
+                    changed = True
+        return seen, changed
+
+    def _forget(self, keep: set[str]) -> bool:
+        """Drop what is cached for files not in `keep` (deleted, or no longer read); True if any."""
+        gone = [p for p in self._cache if p not in keep]
+        for p in gone:
+            del self._cache[p]
+            self._last_good.pop(p, None)
+        return bool(gone)
+
+    def _file_problems(self, order: list[str]) -> list[str]:
+        return [c.problem for c in map(self._cache.__getitem__, order) if c.problem]
+
+    # -- a board's read ----------------------------------------------------------------------------
+    def _read_board(self, dirs: BoardDirs) -> tuple[list[Event], list[str], bool]:
+        today = dirs.today
+        tasks = os.path.join(self.journal, TASKS_DIR, "")
+        last_month = f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
+        old: list[str] = []
+        recent: list[str] = []
+        for d in map(str, dirs):
+            month = d[len(tasks):] if d.startswith(tasks) else ""
+            (old if _MONTH.fullmatch(month) and month < last_month else recent).append(d)
+        settled, s_changed = self._settle(old, today)
+        by_dir: dict[str, list[str]] = dict(settled.folder_problems)
+        seen, changed = self._scan(recent, by_dir)
+        changed |= self._forget(set(seen).union(settled.order)) | s_changed
+        key = ("board", tuple(recent), tuple(old), tuple(sorted(by_dir.items())))
+        if not changed and self._result is not None and self._result[0] == key:
+            _, events, problems = self._result
+            return events, problems, False
+        folder_problems = [p for d in map(str, dirs) for p in by_dir.get(d, [])]
+        order = sorted(seen, key=_path_key)
+        events, lost = self._merge(order)
+        ids, dropped = settled.ids, settled.dropped
+        if ids and any(e.id in ids for e in events):
+            # an event that is also in a settled month (a copy, a clash): read it all, as it is
+            order = sorted(seen + settled.order, key=_path_key)
+            events, lost = self._merge(order)
+        else:
+            # a task left out that something recent is about (done again, its done undone): back in
+            about = {dropped[x] for e in events
+                     if (x := e.payload.get("task") if e.type == "task.done" else
+                         e.payload.get("target") if e.type == "retract" else None) in dropped}
+            order = sorted(seen + [p for p in settled.order if self._cache[p].problem], key=_path_key)
+            events = events + settled.kept + [e for t in sorted(about) for e in settled.families[t]]
+            lost = {**lost, **settled.lost}
+        problems = folder_problems + self._file_problems(order) + self._clash_problems(lost)
+        self._result = (key, events, problems)
+        return events, problems, changed
+
+    def _settle(self, dirs: list[str], today: date) -> tuple[_Settled, bool]:
+        """The settled months' summary, brought up to date: (summary, whether it changed)."""
+        s = self._settled
+        now = time.monotonic()
+        if s is not None and s.dirs == tuple(dirs) and s.cutoff <= today and now - s.checked < SETTLED_CHECK_S:
+            for d in dirs:
+                sig = _dir_signature(d)
+                self.stats += 1
+                if sig is None or sig != s.dir_sigs[d] or sig[0] >= s.listed_ns - _RACY_NS:
+                    break
+            else:
+                return s, False
+        listed_ns = time.time_ns()
+        dir_sigs = {d: _dir_signature(d) for d in dirs}
+        by_dir: dict[str, list[str]] = {}
+        files, changed = self._scan(dirs, by_dir)
+        order = sorted(files, key=_path_key)
+        if (s is not None and not changed and s.order == order and s.dirs == tuple(dirs)
+                and s.cutoff <= today and s.folder_problems == by_dir):
+            s.dir_sigs, s.listed_ns, s.checked = dir_sigs, listed_ns, now
+            return s, False
+        events, lost = self._merge(order)
+        families = _closed_before(events, today)
+        dropped = {e.id: task for task, family in families.items() for e in family}
+        self._settled = _Settled(tuple(dirs), dir_sigs, listed_ns, now, by_dir, order, today,
+                                 [e for e in events if e.id not in dropped], {e.id for e in events},
+                                 dropped, families, lost)
+        return self._settled, True
+
+    # -- merging -----------------------------------------------------------------------------------
+    def _journal_problem(self) -> str | None:
+        try:
+            st = os.stat(self.journal)
+        except FileNotFoundError:
+            return None  # a new room: nothing written yet
+        except OSError as e:
+            return f"{self._label(self.journal)}: cannot read the journal folder: {e.strerror}"
+        if not stat.S_ISDIR(st.st_mode):
+            return f"{self._label(self.journal)} is a file, not a folder (no events read; move it away)"
+        return None
+
+    def _entries(self, d: Path, problems: list[str]) -> list[os.DirEntry]:
+        label = self._label(d)
+        try:
+            st = os.lstat(d)
+            if stat.S_ISLNK(st.st_mode):
+                if not inside(d.resolve(), self.journal.resolve()):
+                    problems.append(f"{label} is a link out of the journal folder (not read)")
+                    return []
+                st = os.stat(d)
+        except FileNotFoundError:
+            return []  # no events yet today
+        except OSError as e:
+            problems.append(f"{label}: cannot read folder: {e.strerror}")
+            return []
+        if not stat.S_ISDIR(st.st_mode):
+            problems.append(f"{label} is a file, not a folder (not read; move it away)")
+            return []
+        try:
+            return list(os.scandir(d))
+        except FileNotFoundError:
+            return []
+        except OSError as e:
+            problems.append(f"{label}: cannot read folder: {e.strerror}")
+            return []
+
+    def _merge(self, order: list[str]) -> tuple[list[Event], dict[tuple[str, str], list[str]]]:
+        """All events of the files in `order`, and the clashes. Copies of an event (same id, same
+        content: a sync-conflict copy) all stay (the model counts each id once). An id with
+        different content in two files is a clash: the first-written version stays (smallest
+        `written`, then path order), the others go, and each file that lost one is named beside the
+        kept one ({(file that lost, file kept): ids})."""
+        first: dict[str, tuple[Event, str]] = {}
+        versions: dict[str, list[tuple[Event, str]]] = {}
+        for path in order:
+            for e in self._cache[path].events:
+                f = first.get(e.id)
+                if f is None:
+                    first[e.id] = (e, path)
+                elif f[0] is not e and not _same(f[0], e):
+                    versions.setdefault(e.id, [f]).append((e, path))
+        if not versions:
+            return [e for path in order for e in self._cache[path].events], {}
+        kept: dict[str, Event] = {}
+        lost: dict[tuple[str, str], list[str]] = {}
+        for eid, vs in versions.items():
+            winner, where = min(vs, key=lambda v: v[0].written)
+            kept[eid] = winner
+            for e, path in vs:
+                if e is not winner and not _same(e, winner):
+                    lost.setdefault((path, where), []).append(eid)
+        events = [e for path in order for e in self._cache[path].events
+                  if e.id not in kept or e is kept[e.id] or _same(e, kept[e.id])]
+        return events, lost
+
+    def _clash_problems(self, lost: dict[tuple[str, str], list[str]]) -> list[str]:
+        problems = []
+        for (path, where), ids in sorted(lost.items(), key=lambda kv: (_path_key(kv[0][0]), _path_key(kv[0][1]))):
+            label, where_label = self._label(Path(path)), self._label(Path(where))
+            shown = ", ".join(clean(i[:12]) for i in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+            what = "event" if len(ids) == 1 else f"{len(ids)} events"
+            problems.append(f"{label}: {what} {shown} also in {where_label} with different "
+                            f"content; keeping the first-written version (from {where_label})")
+        return problems
+
+    def _label(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.label_root))
+        except ValueError:
+            return str(path)
+
+    def _parse(self, path: Path, sig: tuple[int, int, int]) -> _Cached:
+        label = self._label(path)
+        keep = self._last_good.get(str(path), [])
+        note = f" (keeping its {len(keep)} earlier events)" if keep else ""
+        try:
+            raw = read_regular(path, MAX_FILE_BYTES, root=self.journal)
+        except UnsafeFile as e:
+            return _Cached(sig, keep, f"{label}: {e.strerror}{note}")
+        except PermissionError:
+            return _Cached(sig, keep, f"{label}: cannot read: permission denied (its owner can run "
+                                      f"`chmod a+r` on it; see the README on shared folders){note}")
+        except OSError as e:
+            return _Cached(sig, keep, f"{label}: cannot read: {e.strerror}{note}")
+        if not raw.strip():
+            return _Cached(sig, keep, f"{label}: empty file{note}")
+        try:
+            data = parse_json(raw)
+        except UnicodeDecodeError:
+            return _Cached(sig, keep, f"{label}: not UTF-8 text{note}")
+        except json.JSONDecodeError as e:
+            return _Cached(sig, keep, f"{label}:{e.lineno}:{e.colno}: {e.msg}{note}")
+        except TooDeep as e:
+            return _Cached(sig, keep, f"{label}: {e} (not read){note}")
+        except ValueError as e:  # e.g. an integer of more than 4300 digits
+            return _Cached(sig, keep, f"{label}: not a journal ({clean(e, limit=80)}){note}")
+        table = data.get("_default") if isinstance(data, dict) else None
+        if not isinstance(table, dict):
+            return _Cached(sig, keep, f"{label}: not a journal (no \"_default\" table){note}")
+        events, bad = [], []
+        for doc_id, doc in table.items():
+            try:
+                events.append(event_from_doc(doc))
+            except ValueError as e:
+                bad.append(f"{label}: document {clean(doc_id, limit=24)}: {e}")
+        self._last_good[str(path)] = events
+        return _Cached(sig, events, "; ".join(bad) or None)
+
+
+def _same(a: Event, b: Event) -> bool:
+    """The same stored content (Event's own == compares only id, type, time and staff)."""
+    try:
+        return a.to_doc() == b.to_doc()
+    except (ValueError, OverflowError, OSError):  # a time that astimezone cannot handle
+        return (a.type, a.time, a.written, a.staff, a.login, a.host, a.payload) == \
+               (b.type, b.time, b.written, b.staff, b.login, b.host, b.payload)
+
+
+def _path_key(path: str) -> list[str]:
+    return path.split(os.sep)  # the order Path objects sort in
+
+
+def _dir_signature(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ino, st.st_size)
+
+
+def _closed_before(events: list[Event], cutoff: date) -> dict[str, list[Event]]:
+    """Everything about each task that was done before `cutoff`, as far as `events` tell (task id →
+    its add, its done events and the retracts of those, copies included), when all of them are older
+    than `cutoff` and nothing among them re-opens the task (a retract of its add or of its last
+    done). A board of `cutoff` or later shows none of these, nor does any of them count for it,
+    unless another event is about one of them."""
+    start = datetime.combine(cutoff, datetime.min.time())
+    adds: dict[str, Event] = {}
+    dones: dict[str, list[Event]] = {}
+    retracts: dict[str, list[Event]] = {}
+    for e in events:
+        if e.type == "task.add":
+            adds[e.id] = e
+        elif e.type == "task.done":
+            dones.setdefault(e.payload["task"], []).append(e)  # payload shapes are checked on read
+        elif e.type == "retract":
+            retracts.setdefault(e.payload["target"], []).append(e)
+    closed: dict[str, list[Event]] = {}
+    for tid, add in adds.items():
+        done = dones.get(tid)
+        if not done or tid in retracts or add.time >= start:
+            continue
+        family = [add, *done]
+        live = [d for d in done if d.id not in retracts]
+        if not live or max(live, key=_ORDER).time >= start:
+            continue  # open (or every done undone), or done on `cutoff` or later
+        for d in done:
+            family += retracts.get(d.id, ())
+        if all(x.time < start for x in family):
+            closed[tid] = family
+    if not closed:
+        return closed
+    copies: dict[str, list[Event]] = {}  # the same event read from several files (sync copies)
+    for e in events:
+        copies.setdefault(e.id, []).append(e)
+    return {tid: [c for x in dict.fromkeys(x.id for x in family) for c in copies[x]]
+            for tid, family in closed.items()}
