@@ -10,7 +10,8 @@ are read with `read_regular` (regular files only, bounded, never a FIFO or devic
 the journal) and parsed without recursion; every problem is a warning naming the file, never an
 exception or a hang. An event id found with different content in two files keeps its first-written
 version, with a warning naming both. The writer's lock is opened without following links and waited
-for a bounded time. Who may read and replace what: paratui.store.sharing.
+for a bounded time. Who may read and replace what: paratui.store.sharing. Reading and merging:
+paratui.store.journal_reader.
 """
 
 from __future__ import annotations
