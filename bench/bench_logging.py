@@ -3,7 +3,7 @@ logging, and a year's progress report for one student.
 
     python bench/bench_logging.py [--quick]
 
-* entry: what a key press does in the board: `commands.log(ctx, …)` against the snapshot the board
+* entry: what a key press does in the board: `data_commands.log(ctx, …)` against the snapshot the board
   already holds, then `Room.apply` (durable on disk), median of N; trials, tallies and timers in turn;
 * refresh: `Room.snapshot()` + `Room.board()` right after (timers and data due included), for information;
 * report: a whole-journal load, then `report.render` for R.N. (S05, five goals, two behaviors) in
@@ -53,18 +53,18 @@ def _copy(source: Path, name: str) -> Path:
 
 
 def entries(roots: list[Path], clock: datetime, n: int) -> list[tuple[list[float], list[float]]]:
-    from paratui.model import commands
+    from paratui.model import data_commands
     from paratui.store.room import Room
 
     os.environ.update({"PARATUI_HOST": "room12-ws", "PARATUI_LOGIN": "jthomas"})
     rooms = [Room(root, clock=lambda: clock) for root in roots]
     snaps = [room.snapshot() for room in rooms]
     steps = [
-        ("JT", lambda ctx: commands.log(ctx, "K.B.", "coins", "+", "V")),
-        ("MR", lambda ctx: commands.log(ctx, "K.B.", "greet")),
-        ("DP", lambda ctx: commands.timer_start(ctx, "R.N.", "tantrum")),
-        ("DP", lambda ctx: commands.timer_stop(ctx, "R.N.", "tantrum")),
-        ("DP", lambda ctx: commands.abc(ctx, "R.N.", "elopement", "1", "2", "1")),
+        ("JT", lambda ctx: data_commands.log(ctx, "K.B.", "coins", "+", "V")),
+        ("MR", lambda ctx: data_commands.log(ctx, "K.B.", "greet")),
+        ("DP", lambda ctx: data_commands.timer_start(ctx, "R.N.", "tantrum")),
+        ("DP", lambda ctx: data_commands.timer_stop(ctx, "R.N.", "tantrum")),
+        ("DP", lambda ctx: data_commands.abc(ctx, "R.N.", "elopement", "1", "2", "1")),
     ]
     out: list[tuple[list[float], list[float]]] = [([], []) for _ in rooms]
     for i in range(n):

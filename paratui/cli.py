@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from paratui import __version__
-from paratui.model import commands
+from paratui.model import commands, data_commands
 from paratui.model.classroom import Classroom, Staff
 from paratui.model.commands import Change, Refused
 from paratui.model.export import board_to_dict, board_to_text
@@ -312,14 +312,14 @@ def _command(ctx: commands.Context, args: argparse.Namespace) -> Change | None:
     if cmd == "undo":
         return commands.undo(ctx)
     if cmd == "log":
-        return commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step)
+        return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step)
     if cmd == "abc":
-        return commands.abc(ctx, args.student, args.behavior, args.antecedent, args.consequence, args.setting,
+        return data_commands.abc(ctx, args.student, args.behavior, args.antecedent, args.consequence, args.setting,
                             args.note)
     if cmd == "timer" and args.timer_command == "start":
-        return commands.timer_start(ctx, args.student, args.goal)
+        return data_commands.timer_start(ctx, args.student, args.goal)
     if cmd == "timer" and args.timer_command == "stop":
-        return commands.timer_stop(ctx, args.student, args.goal)
+        return data_commands.timer_stop(ctx, args.student, args.goal)
     raise UsageProblem(f"unknown command {cmd}")  # pragma: no cover - argparse rejects anything else
 
 

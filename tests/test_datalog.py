@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from paratui.model import commands, datalog
+from paratui.model import data_commands, datalog
 from paratui.model.commands import Refused
 from paratui.model.events import Event
 from paratui.model.goals import Goal, Mastery
@@ -41,17 +41,17 @@ def events_on_disk(room_dir: Path) -> int:
 def test_every_kind_is_one_event_that_reads_back(room_dir):
     room = Room(room_dir, Clock())
     said = [
-        do(room, "JT", commands.log, "K.B.", "coins", "+", "V").text,
-        do(room, "JT", commands.log, "KB", "COINS", "-").text,
-        do(room, "MR", commands.log, "KB", "greet").text,
-        do(room, "MR", commands.log, "KB", "greet", "3").text,
-        do(room, "AL", commands.log, "KB", "wash", "PP").text,
-        do(room, "AL", commands.log, "KB", "wash", "I").text,
-        do(room, "AL", commands.log, "KB", "wash", "-", step="Scrub").text,
-        do(room, "JT", commands.log, "O.W.", "start", "1:30").text,
-        do(room, "MR", commands.log, "L.S.", "ontask", "missed").text,
-        do(room, "AL", commands.log, "Z.C.", "engaged", "+").text,
-        do(room, "DP", commands.abc, "R.N.", "elopement", "1", "Break given", "hallway", "ran to the door").text,
+        do(room, "JT", data_commands.log, "K.B.", "coins", "+", "V").text,
+        do(room, "JT", data_commands.log, "KB", "COINS", "-").text,
+        do(room, "MR", data_commands.log, "KB", "greet").text,
+        do(room, "MR", data_commands.log, "KB", "greet", "3").text,
+        do(room, "AL", data_commands.log, "KB", "wash", "PP").text,
+        do(room, "AL", data_commands.log, "KB", "wash", "I").text,
+        do(room, "AL", data_commands.log, "KB", "wash", "-", step="Scrub").text,
+        do(room, "JT", data_commands.log, "O.W.", "start", "1:30").text,
+        do(room, "MR", data_commands.log, "L.S.", "ontask", "missed").text,
+        do(room, "AL", data_commands.log, "Z.C.", "engaged", "+").text,
+        do(room, "DP", data_commands.abc, "R.N.", "elopement", "1", "Break given", "hallway", "ran to the door").text,
     ]
     assert said == [
         "K.B. · coins: + at V", "K.B. · coins: -", "K.B. · greet: +1", "K.B. · greet: +3",
@@ -82,7 +82,7 @@ def test_every_kind_is_one_event_that_reads_back(room_dir):
 def test_bad_input_is_refused_with_the_choices_and_nothing_written(room_dir, args, field, shows):
     room = Room(room_dir, Clock())
     with pytest.raises(Refused) as e:
-        commands.log(room.context("JT"), *args)
+        data_commands.log(room.context("JT"), *args)
     assert e.value.field == field and shows in e.value.message
     assert events_on_disk(room_dir) == 0
 
@@ -90,32 +90,32 @@ def test_bad_input_is_refused_with_the_choices_and_nothing_written(room_dir, arg
 def test_abc_refuses_a_behavior_that_is_not_theirs(room_dir):
     room = Room(room_dir, Clock())
     with pytest.raises(Refused) as e:
-        commands.abc(room.context("DP"), "R.N.", "biting")
+        data_commands.abc(room.context("DP"), "R.N.", "biting")
     assert "elopement (Elopement), crying (Crying episode)" in e.value.message
     with pytest.raises(Refused) as e:
-        commands.abc(room.context("DP"), "R.N.", "elopement", antecedent="9")
+        data_commands.abc(room.context("DP"), "R.N.", "elopement", antecedent="9")
     assert "1 Task demand" in e.value.message
     with pytest.raises(Refused):
-        commands.abc(room.context("DP"), "K.B.", "anything")  # K.B. has no behaviors
+        data_commands.abc(room.context("DP"), "K.B.", "anything")  # K.B. has no behaviors
 
 
 def test_timers_run_across_a_restart_and_refuse_double_start_and_stray_stop(room_dir):
     clock = Clock()
     room = Room(room_dir, clock)
     with pytest.raises(Refused, match="no timer is running"):
-        commands.timer_stop(room.context("DP"), "R.N.", "tantrum")
+        data_commands.timer_stop(room.context("DP"), "R.N.", "tantrum")
     with pytest.raises(Refused, match="timers are for duration and latency"):
-        commands.timer_start(room.context("DP"), "R.N.", "aac")
-    do(room, "DP", commands.timer_start, "R.N.", "tantrum")
-    do(room, "AL", commands.timer_start, "T.H.", "seat")
+        data_commands.timer_start(room.context("DP"), "R.N.", "aac")
+    do(room, "DP", data_commands.timer_start, "R.N.", "tantrum")
+    do(room, "AL", data_commands.timer_start, "T.H.", "seat")
     with pytest.raises(Refused, match="already running"):
-        commands.timer_start(room.context("JT"), "R.N.", "tantrum")
+        data_commands.timer_start(room.context("JT"), "R.N.", "tantrum")
     clock.now = NOW + timedelta(minutes=3)
     again = Room(room_dir, clock)  # a new board process: the timers are events
     board = again.board()
     assert [(t.student, t.goal) for t in board.timers] == [("S05", "tantrum"), ("S06", "seat")]
     clock.now = NOW + timedelta(minutes=4, seconds=12)
-    change = do(again, "DP", commands.timer_stop, "R.N.", "tantrum")
+    change = do(again, "DP", data_commands.timer_stop, "R.N.", "tantrum")
     assert change.payload["seconds"] == 252 and change.text == "timer stopped: R.N. · tantrum, 4 min 12 s"
     assert [(t.student, t.goal) for t in again.board().timers] == [("S06", "seat")]
     again.undo("DP")  # undoing the stop: the timer runs again
@@ -128,7 +128,7 @@ def test_data_due_per_adult_clears_as_entries_arrive(room_dir):
     assert ("JT", "S05", "count") in {(d.staff, d.student, d.goal) for d in due}
     assert not any(d.goal in ("read", "engaged", "elope") for d in due)  # Fridays, Tue/Thu, ABC
     assert {d.staff for d in due if (d.student, d.goal) == ("S04", "start")} == {"JT", "AL"}
-    do(room, "AL", commands.log, "O.W.", "start", "45")
+    do(room, "AL", data_commands.log, "O.W.", "start", "45")
     due = room.board().data_due
     assert not any((d.student, d.goal) == ("S04", "start") for d in due)
     room.undo("AL")
@@ -142,10 +142,10 @@ def test_no_data_due_at_the_weekend(room_dir):
 
 def test_task_analysis_steps_follow_on_and_wrap(room_dir):
     room = Room(room_dir, Clock())
-    steps = [do(room, "DP", commands.log, "R.N.", "coat", "I").payload["step"] for _ in range(6)]
+    steps = [do(room, "DP", data_commands.log, "R.N.", "coat", "I").payload["step"] for _ in range(6)]
     assert steps == [1, 2, 3, 4, 5, 1]
     with pytest.raises(Refused, match="1 Gets coat from hook"):
-        commands.log(room.context("DP"), "R.N.", "coat", "I", step="9")
+        data_commands.log(room.context("DP"), "R.N.", "coat", "I", step="9")
 
 
 def test_cli_log_abc_timer_and_refusals(room_dir):
@@ -214,9 +214,9 @@ def test_abc_patterns_by_antecedent_consequence_and_time_of_day(room_dir):
     room = Room(room_dir, Clock())
     for a, c in (("Task demand", "Break given"), ("Task demand", "Blocked and redirected"),
                  ("Transition", "Break given")):
-        do(room, "DP", commands.abc, "R.N.", "elopement", a, c)
+        do(room, "DP", data_commands.abc, "R.N.", "elopement", a, c)
     room.clock.now = NOW.replace(hour=13, minute=30)
-    do(room, "DP", commands.abc, "R.N.", "crying", "Loud noise")
+    do(room, "DP", data_commands.abc, "R.N.", "crying", "Loud noise")
     snap = room.snapshot()
     recs = datalog.entries(snap.events, snap.classroom.plans["S05"], "S05")
     p = datalog.abc_patterns(recs)

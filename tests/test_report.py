@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from conftest import run_cli
 
-from paratui.model import commands, report
+from paratui.model import data_commands, report
 from paratui.store.room import Room
 
 NOW = datetime(2026, 11, 23, 10, 15)
@@ -34,11 +34,11 @@ def logged(room_dir):
     for days, trials in plan:
         clock.now = NOW + timedelta(days=days)
         for value, prompt in trials:
-            room.apply(commands.log(room.context("JT"), "K.B.", "coins", value, prompt), "JT")
-    room.apply(commands.log(room.context("MR"), "K.B.", "greet", "2", note="=HYPERLINK(\"x\")"), "MR")
-    room.apply(commands.log(room.context("AL"), "K.B.", "wash", "PP"), "AL")
-    room.apply(commands.log(room.context("DP"), "R.N.", "aac", "+"), "DP")  # someone else's
-    gone = room.apply(commands.log(room.context("JT"), "K.B.", "coins", "-"), "JT")
+            room.apply(data_commands.log(room.context("JT"), "K.B.", "coins", value, prompt), "JT")
+    room.apply(data_commands.log(room.context("MR"), "K.B.", "greet", "2", note="=HYPERLINK(\"x\")"), "MR")
+    room.apply(data_commands.log(room.context("AL"), "K.B.", "wash", "PP"), "AL")
+    room.apply(data_commands.log(room.context("DP"), "R.N.", "aac", "+"), "DP")  # someone else's
+    gone = room.apply(data_commands.log(room.context("JT"), "K.B.", "coins", "-"), "JT")
     room.undo("JT")
     return room_dir, room, gone
 
@@ -97,7 +97,7 @@ def test_markdown_and_html_have_every_goal_with_a_chart(logged):
 
 def test_full_names_only_with_the_flag(room_dir):
     room = Room(room_dir, Clock())
-    room.apply(commands.log(room.context("JT"), "E.M.", "help", "+"), "JT")
+    room.apply(data_commands.log(room.context("JT"), "E.M.", "help", "+"), "JT")
     for fmt in ("csv", "md", "html", "json"):
         plain = run_cli("report", "E.M.", "--format", fmt, data=room_dir, check=True).stdout
         assert "Evander" not in plain
@@ -110,7 +110,7 @@ def test_text_from_files_is_escaped_in_html_and_markdown(room_dir):
     path.write_text(path.read_text().replace('title = "Counts coins to $1.00"',
                                              'title = "<script>alert(1)</script> | coins"'))
     room = Room(room_dir, Clock())
-    room.apply(commands.log(room.context("JT"), "K.B.", "coins", "+"), "JT")
+    room.apply(data_commands.log(room.context("JT"), "K.B.", "coins", "+"), "JT")
     page = run_cli("report", "KB", "--format", "html", data=room_dir, check=True).stdout
     assert "<script>" not in page and "&lt;script&gt;" in page
     md = run_cli("report", "KB", "--format", "md", data=room_dir, check=True).stdout
