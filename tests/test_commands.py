@@ -222,6 +222,37 @@ async def test_a_refused_form_stays_open_with_the_text_and_the_field_marked(room
         assert events_on_disk(room_dir) == 1
 
 
+async def test_a_field_is_marked_as_it_is_typed_and_enter_stays_on_it(room_dir):
+    """Per-field checks: a time that is not a time is marked before the form is sent, Enter does
+    not move past it, and an empty task is refused without losing the other fields."""
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("enter")  # an empty task: Enter stays on it and says why
+        await pilot.pause()
+        form = app.screen
+        assert app.focused is form.query_one("#field-text")
+        assert "task: cannot be empty" in str(form.query_one("#form-error").render())
+        await pilot.press(*"Copies", "enter", *"AL", "enter", *"25:00")
+        await pilot.pause()
+        due = form.query_one("#field-due")
+        assert due.has_class("-invalid")
+        assert "due: '25:00' is not a time" in str(form.query_one("#form-error").render())
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", *"13:00")
+        await pilot.pause()
+        assert not due.has_class("-invalid")
+        form.query_one("#field-text").focus()
+        await pilot.press(*["backspace"] * 6, "tab", "tab")  # empty the task again, back to "due"
+        await pilot.press("enter")  # the last field: the form checks every field before sending
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FormScreen"
+        assert form.query_one("#field-text").has_class("-invalid")
+        assert "task: cannot be empty" in str(form.query_one("#form-error").render())
+        assert form.values() == {"text": "", "for": "AL", "due": "13:00"}
+        assert events_on_disk(room_dir) == 0
+
+
 async def test_the_board_keeps_responding_while_the_journal_lock_is_held(room_dir, monkeypatch):
     """A writer stopped holding the lock: the write fails after a bounded wait; keys still work."""
     monkeypatch.setenv("PARATUI_LOCK_WAIT", "1")

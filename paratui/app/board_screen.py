@@ -25,7 +25,7 @@ from textual.widgets import Static
 from paratui.app import actions as registry
 from paratui.app.alarms import AlarmBar
 from paratui.app.binder_view import BinderPage
-from paratui.app.form import Field, FormScreen
+from paratui.app.form import Field, FormScreen, required, time_or_empty
 from paratui.app.help import help_markdown
 from paratui.app.panes import AdultsPane, OutPane, StudentsPane, TasksPane, UncoveredPane
 from paratui.app.picker import Choice, PickerScreen
@@ -217,14 +217,15 @@ class BoardScreen(Screen[None]):
 
     @work(exclusive=True, group="action")
     async def action_assign(self) -> None:
-        if await self._ready() is None:
+        if (state := await self._ready()) is None:
             return
         await self._form("Today's change: who is with whom", [
             Field("staff", "Adult", "e.g. JT or Mr. T", self.board.me_id or ""),
             Field("students", "With students (initials, codes, a group or all; empty: none)", "e.g. EM TS"),
             Field("at", "Where (empty: where the block is)", "e.g. library"),
             Field("activity", "Doing what", "e.g. Library visit"),
-            Field("until", "Until (HH:MM; empty: end of this block)", "e.g. 10:30"),
+            Field("until", "Until (HH:MM; empty: end of this block)", "e.g. 10:30",
+                  check=time_or_empty(state.now, "until")),
         ], lambda ctx, v: commands.assign(ctx, v["staff"], v["students"], v["at"], v["activity"], v["until"]))
 
     @work(exclusive=True, group="action")
@@ -260,17 +261,19 @@ class BoardScreen(Screen[None]):
             return
         chosen = None if sub == "-" else sub
         await self._form(f"{short} is out", [
-            Field("until", "Until (HH:MM; empty: the rest of the day)", "e.g. 11:30"),
+            Field("until", "Until (HH:MM; empty: the rest of the day)", "e.g. 11:30",
+                  check=time_or_empty(state.now, "until")),
         ], lambda ctx, v: commands.absent(ctx, out, chosen, v["until"] or None))
 
     @work(exclusive=True, group="action")
     async def action_new_task(self) -> None:
-        if await self._ready() is None:
+        if (state := await self._ready()) is None:
             return
         await self._form("New task", [
-            Field("text", "Task", "e.g. 20 copies of the math page"),
+            Field("text", "Task", "e.g. 20 copies of the math page", check=required("task")),
             Field("for", "For (empty: anyone)", "e.g. AL"),
-            Field("due", "Due (HH:MM today, or YYYY-MM-DD; empty: no time)", "e.g. 13:00"),
+            Field("due", "Due (HH:MM today, or YYYY-MM-DD; empty: no time)", "e.g. 13:00",
+                  check=time_or_empty(state.now, "due")),
         ], lambda ctx, v: commands.task_add(ctx, v["text"], v["for"], v["due"]))
 
     @work(exclusive=True, group="action")

@@ -1,20 +1,25 @@
 """A small form of labelled text fields, for the few actions that need words (a task, an assignment).
 
-The form stays open until what was typed is recorded: a refusal (an unknown name, a time already
-over) is shown under the form, the field at fault is marked and focused, and nothing typed is lost.
+The form stays open until what was typed is recorded. Each field can check itself as it is typed
+(`Field.check`: a time that is not a time, a required field left empty) and is marked at once; a
+refusal from the command layer (an unknown name, a time already over) is shown under the form, the
+field at fault is marked and focused, and nothing typed is lost.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Awaitable, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
+from paratui.model.commands import Refused, parse_time
 from paratui.model.text import clean
 
 # Gets what was typed (field name → text); returns None once it is recorded, or (field, message).
@@ -27,6 +32,35 @@ class Field:
     label: str
     placeholder: str = ""
     value: str = ""
+    # What is wrong with a text for this field (None: nothing); run on every key and on Enter.
+    check: Callable[[str], str | None] | None = None
+
+
+def required(label: str) -> Callable[[str], str | None]:
+    return lambda text: None if text.strip() else f"{label}: cannot be empty"
+
+
+def time_or_empty(now: datetime, field: str) -> Callable[[str], str | None]:
+    """HH:MM or a date, as the command layer reads it (empty is fine: the command has a default)."""
+    def check(text: str) -> str | None:
+        if not text.strip():
+            return None
+        try:
+            parse_time(text, now, field)
+        except Refused as refused:
+            return str(refused)
+        return None
+    return check
+
+
+class _FieldCheck(Validator):
+    def __init__(self, check: Callable[[str], str | None]):
+        super().__init__()
+        self.check = check
+
+    def validate(self, value: str) -> ValidationResult:
+        problem = self.check(value)
+        return self.success() if problem is None else self.failure(problem)
 
 
 class FormScreen(ModalScreen[bool]):
@@ -45,7 +79,9 @@ class FormScreen(ModalScreen[bool]):
             yield Label(Text(self.title_text), id="form-title")
             for f in self.fields:
                 yield Label(Text(f.label), classes="form-label")
-                yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}")
+                yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}",
+                            validators=[_FieldCheck(f.check)] if f.check else None,
+                            validate_on=["changed", "submitted"])
             yield Label("", id="form-error")
             yield Label("Enter: next / save · Esc cancels", id="form-hint")
 
@@ -55,12 +91,33 @@ class FormScreen(ModalScreen[bool]):
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value.strip() for f in self.fields}
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Say what is wrong with a field while it is typed (and clear it once it is right)."""
+        result = event.validation_result
+        error = self.query_one("#form-error", Label)
+        if result is not None and not result.is_valid:
+            self._say(result.failure_descriptions[0])
+        elif error.has_class("-shown") and self._first_problem() is None:
+            error.remove_class("-shown")
+
+    def _first_problem(self) -> tuple[str, str] | None:
+        for f in self.fields:
+            if f.check and (problem := f.check(self.query_one(f"#field-{f.name}", Input).value)):
+                return f.name, problem
+        return None
+
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         inputs = list(self.query(Input))
         index = inputs.index(event.input)
+        if event.validation_result is not None and not event.validation_result.is_valid:
+            self._say(event.validation_result.failure_descriptions[0])
+            return  # stay on the field until it is right
         if index + 1 < len(inputs):
             inputs[index + 1].focus()
+            return
+        if (problem := self._first_problem()) is not None:
+            self.show_refusal(*problem)
             return
         if self._busy:
             return
@@ -77,11 +134,14 @@ class FormScreen(ModalScreen[bool]):
     def show_refusal(self, field: str | None, message: str) -> None:
         for f in self.fields:
             self.query_one(f"#field-{f.name}", Input).set_class(f.name == field, "-invalid")
+        self._say(message)
+        if field and any(f.name == field for f in self.fields):
+            self.query_one(f"#field-{field}", Input).focus()
+
+    def _say(self, message: str) -> None:
         error = self.query_one("#form-error", Label)
         error.update(Text(clean(message)))
         error.add_class("-shown")
-        if field and any(f.name == field for f in self.fields):
-            self.query_one(f"#field-{field}", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(False)
