@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from paratui.model.access import Access, duplicate_logins, parse_access
 from paratui.model.errors import ConfigError, Problem
 from paratui.model.text import clean
 
@@ -67,6 +68,8 @@ class Classroom:
     # students/*.toml as read by the store (student id → paratui.model.goals.StudentPlan); attached by
     # the data folder so every reader of the classroom sees the goals. Not part of the room's identity.
     plans: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # [access]: shared logins, idle time, what each role may do (paratui.model.access)
+    access: Access = field(default_factory=Access, compare=False, repr=False)
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff}
@@ -155,7 +158,7 @@ def _kind(value: Any) -> str:
 
 def parse_classroom(data: dict) -> Classroom:
     c = _Checker()
-    c.keys(data, {"room", "staff", "students", "groups", "locations", "data"}, "")
+    c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "access"}, "")
     room = c.text(data, "room", "", required=False) or "Classroom"
     if "room" not in data:
         c.add("room", "missing (the room's name, e.g. room = \"Room 12\")")
@@ -247,10 +250,20 @@ def parse_classroom(data: dict) -> Classroom:
     prompts, full_names, data_problems = parse_data_settings(data.get("data"))
     for where, message in data_problems:
         c.add(where, message)
+    # [access]: mistakes there are warnings read the safe way (less permission), never a broken file
+    staff_list = [s for _, s in staff]
+    access = parse_access(data.get("access"), staff_list, ROLES)
+    c.warnings.extend(access.warnings)
+    for login in sorted(duplicate_logins(staff_list)):
+        for i, s in staff:
+            if login in s.logins:
+                c.warn(f"staff[{i}].logins", "a login here is also listed for another person: it acts as "
+                       "nobody until fixed")
+                break
     if c.problems:
         raise ConfigError(c.problems)
-    return Classroom(room, tuple(s for _, s in staff), tuple(found), tuple(loc for _, loc in locations),
-                     groups, tuple(c.warnings), prompts, full_names)
+    return Classroom(room, tuple(staff_list), tuple(found), tuple(loc for _, loc in locations),
+                     groups, tuple(c.warnings), prompts, full_names, access=access)
 
 
 def _unique(c: _Checker, what: str, key: str, values: list[tuple[int, str]], error: bool) -> None:

@@ -1,0 +1,303 @@
+"""Who is acting and what each role may do: one rule for the board and the CLI.
+
+Read from classroom.toml's `[access]` table (all optional):
+
+    [access]
+    shared_logins = ["room12"]   # the classroom workstation's account(s): people pick who they are
+    idle_minutes = 10            # a shared board asks "who are you?" again and hides details after this
+    [access.roles]               # which actions a role may do (defaults below, from the roles table)
+    para = ["move", "back", "assign.self", "log", "note", "ack", "task", "undo"]
+
+A mistake here (an unknown role or action, a login listed for two people, a shared login that is also
+someone's own) is a warning, and the reading is the safe one: less permission, never more.
+
+The rules are checked twice: where a change is made (`permit`, the command layer's hook, so the CLI
+exits 3 and the board says why) and where the journal is read (`screen_events`: an event its writer's
+role did not allow is reported and not applied, so a hand-written or older client cannot bypass them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from paratui.model.errors import Problem
+from paratui.model.text import clean
+
+if TYPE_CHECKING:
+    from paratui.model.classroom import Classroom, Staff
+    from paratui.model.events import Event
+    from paratui.model.schedule import Schedule
+
+# Every action a rule can name. A rule may also name a family ("task" = every task.* action, "log" =
+# every kind of data entry, "change" = every change to today's plan). Actions not listed here do not
+# exist: naming one is a warning.
+ACTIONS: dict[str, str] = {
+    "move": "take or send a student out of the room",
+    "back": "mark a student back in the room",
+    "assign.self": "put yourself with students somewhere (today's change)",
+    "assign.other": "put another adult with students (today's change)",
+    "absent": "mark an adult out today and name the sub",
+    "task.add": "add a task",
+    "task.claim": "claim a task (\"I've got it\")",
+    "task.done": "mark a task done",
+    "task.reopen": "reopen a done task",
+    "log": "record data: tallies, trials, durations, ABC records, timers",
+    "note": "send a note",
+    "ack": "acknowledge an urgent note",
+    "change": "change today's plan for the room, a student or a lent adult",
+    "undo": "retract your own last entry",
+    "retract.own": "retract one of your own entries",
+    "retract.any": "retract anyone's entry",
+}
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "task": ("task.add", "task.claim", "task.done", "task.reopen"),
+    "assign": ("assign.self", "assign.other"),
+    "retract": ("retract.own", "retract.any"),
+}
+# What the command layer asks for (event type or action name) → the action a rule names.
+_ASKED_AS = {
+    "data": "log", "abc": "log", "timer.start": "log", "timer.stop": "log",
+    "day.change": "change", "change.room": "change", "change.student": "change", "change.lend": "change",
+    "retract": "retract.own", "note.add": "note", "note": "note", "note.ack": "ack", "ack": "ack",
+}
+# Actions a related-service provider may do only for their own students (schedule and one-to-one).
+_OWN_STUDENTS_ONLY = {"move", "back", "log"}
+
+# The seeds' roles table: the teacher plans and designs; paras implement and record; a visiting
+# provider works with their own students; a sub keeps the day going.
+_PARA = ("move", "back", "assign.self", "task", "log", "note", "ack", "undo", "retract.own")
+DEFAULT_RULES: dict[str, frozenset[str]] = {
+    "teacher": frozenset(ACTIONS),
+    "para": frozenset(),  # filled below from _PARA
+    "one-to-one": frozenset(),
+    "related-service": frozenset({"move", "back", "log", "note", "ack", "undo", "retract.own"}),
+    "sub": frozenset({"move", "back", "log", "note", "ack", "undo", "retract.own"}),
+}
+
+
+def expand(names: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for name in names:
+        out.update(FAMILIES.get(name, (name,)))
+    return frozenset(out)
+
+
+DEFAULT_RULES["para"] = DEFAULT_RULES["one-to-one"] = expand(_PARA)
+
+
+@dataclass(frozen=True)
+class Access:
+    shared_logins: tuple[str, ...] = ()  # "*": every login that is nobody's own is the shared account
+    idle_minutes: int = 10
+    rules: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_RULES))
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+
+
+def parse_access(raw: Any, staff: Sequence["Staff"], roles: Sequence[str]) -> Access:
+    """classroom.toml's `[access]` → Access. Never raises: every mistake is a warning and the safe
+    reading (a login in doubt maps to nobody, an unknown action is dropped)."""
+    warn: list[Problem] = []
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        return Access(warnings=(Problem("access", "expected a table"),))
+    for key in raw:
+        if key not in ("shared_logins", "idle_minutes", "roles"):
+            warn.append(Problem("access", "unknown key (allowed: idle_minutes, roles, shared_logins)",
+                                hint=f"access.{clean(key, limit=20)}"))
+    shared = raw.get("shared_logins", [])
+    if not isinstance(shared, list) or not all(isinstance(x, str) and x.strip() for x in shared):
+        warn.append(Problem("access.shared_logins", "expected a list of OS user names (or \"*\")"))
+        shared = []
+    personal = {login for s in staff for login in s.logins}
+    both = sorted(x for x in shared if x in personal)
+    if both:
+        warn.append(Problem("access.shared_logins", f"{len(both)} login(s) also listed as someone's own "
+                            "`logins`: read as that person's own (it may not act as anyone else)"))
+    shared = [x for x in shared if x not in personal]
+    idle = raw.get("idle_minutes", 10)
+    if isinstance(idle, bool) or not isinstance(idle, int) or not 1 <= idle <= 240:
+        warn.append(Problem("access.idle_minutes", "expected minutes from 1 to 240; using 10"))
+        idle = 10
+    rules = dict(DEFAULT_RULES)
+    table = raw.get("roles", {})
+    if not isinstance(table, dict):
+        warn.append(Problem("access.roles", "expected a table of role = [actions]"))
+        table = {}
+    known = set(ACTIONS) | set(FAMILIES)
+    for role, names in table.items():
+        where = f"access.roles.{clean(role, limit=20)}"
+        if role not in roles:
+            warn.append(Problem(where, f"unknown role (roles: {', '.join(roles)}); ignored"))
+            continue
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            warn.append(Problem(where, "expected a list of action names; this role may do nothing until fixed"))
+            rules[role] = frozenset()
+            continue
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            warn.append(Problem(where, f"unknown action {clean(unknown[0], limit=20)!r} ignored "
+                                f"(actions: {', '.join(sorted(known))})"))
+        rules[role] = expand(n for n in names if n in known)
+    return Access(tuple(shared), idle, rules, tuple(warn))
+
+
+def duplicate_logins(staff: Sequence["Staff"]) -> set[str]:
+    """Logins listed for two people: they act as nobody until fixed."""
+    seen: dict[str, str] = {}
+    twice: set[str] = set()
+    for s in staff:
+        for login in s.logins:
+            if login in seen and seen[login] != s.id:
+                twice.add(login)
+            seen[login] = s.id
+    return twice
+
+
+# -- who is acting -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Acting:
+    """Who this process acts as: `staff` (an id) or None, and how that was decided."""
+
+    staff: str | None
+    mode: str  # "personal" (the login is this person's) | "shared" (the classroom account) | "unknown"
+    refusal: str | None = None  # why this process may not act as asked (the CLI exits 3)
+
+    @property
+    def read_only(self) -> bool:
+        return self.mode == "unknown"
+
+
+def acting(classroom: "Classroom", login: str, as_staff: str | None) -> Acting:
+    """The OS login (from the operating system, never from USER) mapped through classroom.toml.
+
+    A personal login is its person: `--as` someone else is refused. A shared login (the classroom
+    workstation) picks with `--as` or on the board. Anyone else reads only."""
+    access = classroom.access
+    twice = duplicate_logins(classroom.staff)
+    own = [s for s in classroom.staff if login in s.logins and login not in twice]
+    wanted = _find(classroom, as_staff) if as_staff else None
+    if as_staff and wanted is None:
+        return Acting(None, "unknown", f"--as: no staff matches (staff: {_ids(classroom)})")
+    if own:
+        me = own[0]
+        if wanted is not None and wanted.id != me.id:
+            return Acting(me.id, "personal",
+                          f"login {clean(login, limit=32)!r} is {clean(me.short)}'s own: it may not act as "
+                          f"{clean(wanted.short)} (--as is for the shared classroom account)")
+        return Acting(me.id, "personal")
+    shared = login in access.shared_logins or ("*" in access.shared_logins and login not in twice)
+    if shared:
+        return Acting(wanted.id if wanted else None, "shared")
+    why = (f"login {clean(login, limit=32)!r} is listed for two people in classroom.toml" if login in twice
+           else f"login {clean(login, limit=32)!r} is not anyone's in classroom.toml (staff `logins`) "
+                "and not a shared login (`[access] shared_logins`)")
+    return Acting(None, "unknown", f"{why}: this board is read-only")
+
+
+def _find(classroom: "Classroom", ref: str) -> "Staff | None":
+    from paratui.model.classroom import normalize
+
+    key = normalize(ref)
+    for s in classroom.staff:
+        if key in (normalize(s.id), normalize(s.short)):
+            return s
+    return None
+
+
+def _ids(classroom: "Classroom") -> str:
+    return ", ".join(s.id for s in classroom.staff)
+
+
+# -- what a role may do ----------------------------------------------------------------------------
+
+def action_name(asked: str) -> str:
+    return _ASKED_AS.get(asked, asked)
+
+
+def own_students(staff_id: str, classroom: "Classroom", schedule: "Schedule | None") -> frozenset[str]:
+    """The students an adult works with in the base week, or follows as their one-to-one."""
+    mine = {s.id for s in classroom.students if s.one_to_one == staff_id}
+    if schedule is not None:
+        for blocks in schedule.days.values():
+            for block in blocks:
+                duty = block.duties.get(staff_id)
+                if duty:
+                    mine.update(duty.students)
+    return frozenset(mine)
+
+
+def rule_refusal(classroom: "Classroom", schedule: "Schedule | None", staff_id: str, asked: str,
+                 payload: dict, events: Sequence["Event"] = ()) -> str | None:
+    """Why `staff_id` may not do `asked` with `payload` (None: allowed). Used by both checks."""
+    staff = classroom.staff_by_id().get(staff_id)
+    if staff is None:
+        return f"{clean(staff_id, limit=12)!r} is not on the staff list"
+    action = action_name(asked)
+    allowed = classroom.access.rules.get(staff.role, frozenset())
+    if action in ("undo", "retract.own"):
+        target = _target(payload, events)
+        if target is not None and target.staff != staff_id:
+            if "retract.any" in allowed:
+                return None
+            return f"a {staff.role} may retract only their own entries (the teacher can retract any)"
+    if action not in allowed:
+        return (f"a {staff.role} may not {ACTIONS.get(action, action)} (rule `{action}` in classroom.toml "
+                "[access.roles]; ask the teacher, or send them a note)")
+    if staff.role == "related-service" and action in _OWN_STUDENTS_ONLY:
+        student = payload.get("student")
+        if isinstance(student, str) and student not in own_students(staff_id, classroom, schedule):
+            return f"a related-service provider may {ACTIONS[action]} only for their own students"
+    return None
+
+
+def _target(payload: dict, events: Sequence["Event"]) -> "Event | None":
+    target = payload.get("target")
+    if not isinstance(target, str):
+        return None
+    return next((e for e in events if e.id == target), None)
+
+
+def screen_events(events: Sequence["Event"], classroom: "Classroom", schedule: "Schedule | None"
+                  ) -> tuple[list["Event"], list[str]]:
+    """The events their writers' roles allowed, and one message per event that was not allowed (not
+    applied: a hand-edited journal or an older client cannot bypass the rules)."""
+    kept: list[Event] = []
+    refused: list[str] = []
+    by_id = {e.id: e for e in events}
+    for e in events:
+        if e.staff is None or e.type not in _CHECKED:
+            kept.append(e)
+            continue
+        asked = _event_action(e, by_id)
+        why = rule_refusal(classroom, schedule, e.staff, asked, e.payload, _one(by_id, e))
+        if why is None:
+            kept.append(e)
+        else:
+            refused.append(f"{e.type} event {e.id[:6]} by {clean(e.staff, limit=12)} at "
+                           f"{e.time:%Y-%m-%d %H:%M} not applied: {why}")
+    return kept, refused
+
+
+def _one(by_id: dict[str, "Event"], e: "Event") -> list["Event"]:
+    target = e.payload.get("target")
+    return [by_id[target]] if isinstance(target, str) and target in by_id else []
+
+
+def _event_action(e: "Event", by_id: dict[str, "Event"]) -> str:
+    if e.type == "assign":
+        return "assign.self" if e.payload.get("staff") == e.staff else "assign.other"
+    return e.type
+
+
+# Event types whose writer's role is checked on read (the rest carry no authority: e.g. an old
+# client's events are checked by the type they have).
+_CHECKED = {"move", "back", "assign", "absent", "task.add", "task.claim", "task.done", "task.reopen",
+            "data", "abc", "timer.start", "timer.stop", "note.add", "note.ack", "day.change", "retract"}
+
+
+def permit(asked: str, ctx: Any, payload: dict) -> str | None:
+    """The command layer's permission hook (paratui.model.commands.Permit) for the room's rules."""
+    return rule_refusal(ctx.classroom, ctx.schedule, ctx.actor, asked, payload, ctx.events)

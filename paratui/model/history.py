@@ -1,0 +1,123 @@
+"""The audit trail: every event as who did what, when, from which login and host — nothing deleted.
+
+A retraction is shown twice: as its own line ("Ms. R retracted …") and on the line it cancelled
+("retracted by Ms. R at 10:20"). Pure: the CLI (`paratui history`) and the board's history screen
+both call `history_rows` and one of the formatters.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any, Iterable, Sequence
+
+from paratui.model.classroom import Classroom
+from paratui.model.commands import describe
+from paratui.model.events import Event
+from paratui.model.text import clean
+
+FORMATS = ("text", "json", "csv")
+# Payload fields that name a student (one, or several).
+_STUDENT_KEYS = ("student", "about")
+_STUDENTS_KEYS = ("students",)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: str
+    at: str  # YYYY-MM-DD HH:MM, the board's local time
+    type: str
+    staff: str  # id
+    staff_short: str
+    login: str
+    host: str
+    text: str  # the read-back sentence
+    students: tuple[str, ...]
+    retracted_by: str | None = None  # "Ms. R at 2026-11-23 10:20"
+
+
+def students_of(event: Event) -> tuple[str, ...]:
+    p = event.payload
+    found = [p[k] for k in _STUDENT_KEYS if isinstance(p.get(k), str)]
+    for k in _STUDENTS_KEYS:
+        value = p.get(k)
+        if isinstance(value, list):
+            found.extend(x for x in value if isinstance(x, str))
+    return tuple(dict.fromkeys(found))
+
+
+def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str | None = None,
+                 staff: str | None = None, start: date | None = None, end: date | None = None
+                 ) -> list[HistoryRow]:
+    """Events in time order, filtered (ids already resolved by the caller), oldest first."""
+    everything = sorted({e.id: e for e in events}.values(), key=lambda e: e.sort_key)
+    by_id = {e.id: e for e in everything}
+    shorts = {s.id: s.short for s in classroom.staff}
+    retracted: dict[str, Event] = {}
+    for e in everything:
+        target = e.payload.get("target")
+        if e.type == "retract" and isinstance(target, str):
+            retracted.setdefault(target, e)
+    rows: list[HistoryRow] = []
+    for e in everything:
+        day = e.time.date()
+        if (start and day < start) or (end and day > end):
+            continue
+        if staff and e.staff != staff:
+            continue
+        kids = students_of(e)
+        if e.type == "retract" and isinstance(e.payload.get("target"), str) and e.payload["target"] in by_id:
+            kids = students_of(by_id[e.payload["target"]])
+        if student and student not in kids:
+            continue
+        who = e.staff or ""
+        undo = retracted.get(e.id)
+        rows.append(HistoryRow(
+            e.id, f"{e.time:%Y-%m-%d %H:%M}", e.type, clean(who, limit=12),
+            clean(shorts.get(who, who) or "—", limit=40), clean(e.login, limit=32), clean(e.host, limit=40),
+            describe(e, classroom, everything), tuple(clean(k, limit=12) for k in kids),
+            None if undo is None else f"{clean(shorts.get(undo.staff or '', undo.staff or '?'), limit=40)} "
+                                      f"at {undo.time:%Y-%m-%d %H:%M}"))
+    return rows
+
+
+def render(rows: Sequence[HistoryRow], fmt: str, classroom: Classroom) -> str:
+    if fmt == "json":
+        return json.dumps([asdict(r) | {"students": _initials(r.students, classroom)} for r in rows],
+                          indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerow(["at", "staff", "login", "host", "type", "what", "students", "retracted_by", "id"])
+        for r in rows:
+            w.writerow([_cell(x) for x in (r.at, r.staff_short, r.login, r.host, r.type, r.text,
+                                           " ".join(_initials(r.students, classroom)), r.retracted_by or "",
+                                           r.id)])
+        return out.getvalue()
+    lines = []
+    for r in rows:
+        mark = f"  (retracted by {r.retracted_by})" if r.retracted_by else ""
+        lines.append(f"{r.at}  {r.staff_short:<8} {r.text}{mark}  [{r.id[:6]} {r.login}@{r.host}]")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _initials(ids: Iterable[str], classroom: Classroom) -> list[str]:
+    known = {s.id: s.initials for s in classroom.students}
+    return [clean(known.get(i, i), limit=12) for i in ids]
+
+
+def _cell(value: Any) -> str:
+    text = clean(str(value), limit=500)
+    if len(text) > 1 and text[0] in "=+-@\t\r":  # a formula to a spreadsheet: keep it text
+        text = "'" + text
+    return text
+
+
+def parse_day(text: str, field: str) -> date:
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"{field}: {clean(text, limit=20)!r} is not a date like 2026-11-23") from None
