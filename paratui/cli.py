@@ -16,11 +16,11 @@ import sys
 from pathlib import Path
 
 from paratui import __version__
-from paratui.model import commands, data_commands
+from paratui.model import access, commands, data_commands
 from paratui.model.classroom import Classroom, Staff
-from paratui.model.commands import Change, Refused
+from paratui.model.commands import Change, NotAllowed, Refused
 from paratui.model.export import board_to_dict, board_to_text
-from paratui.model.resolve import NotFound, find_staff, staff_for_login
+from paratui.model.resolve import NotFound, find_staff
 from paratui.model.text import clean
 from paratui.store import identity, paths
 from paratui.store.folder import JOURNAL, FolderError
@@ -169,6 +169,17 @@ def build_parser() -> argparse.ArgumentParser:
                     help="show the student's full name (from classroom.toml) instead of initials")
     rp.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
+    hi = _sub(sub, "history", "the audit trail: who did what, when, from which login and computer "
+              "(retractions shown; nothing is ever deleted)",
+              "paratui history --student K.B. --from 2026-11-01 --to 2026-11-23 --format csv")
+    hi.add_argument("--student", metavar="S", help="only events about this student (id or initials)")
+    hi.add_argument("--staff", metavar="P", help="only events recorded by this adult (id or short name)")
+    hi.add_argument("--date", metavar="YYYY-MM-DD", help="one day (default: every day)")
+    hi.add_argument("--from", dest="from_", metavar="YYYY-MM-DD", help="first day")
+    hi.add_argument("--to", metavar="YYYY-MM-DD", help="last day")
+    hi.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                    help="text: one line per event; json; csv (opens in a spreadsheet)")
+
     _sub(sub, "undo", "retract the last thing this person recorded (nothing is ever deleted)",
          "paratui undo --as JT")
 
@@ -202,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "report":
             return _report(room, args)
+        if args.command == "history":
+            return _history(room, args)
         return _write(room, args)
     except (UsageProblem, identity.ClockError) as e:
         _say(str(e))
@@ -226,13 +239,17 @@ def _say(message: str) -> None:
 
 
 def acting_staff(classroom: Classroom, as_: str | None) -> Staff | None:
-    """--as, else the OS login mapped through `logins`, else None (the caller must ask)."""
+    """Who is acting, from the OS login (never USER): a personal login is its person (--as someone
+    else: exit 3); the shared classroom login names someone with --as; anyone else reads only."""
     if as_:
         try:
-            return find_staff(classroom, as_)
+            find_staff(classroom, as_)
         except NotFound as e:
             raise Refused(str(e), "as") from None
-    return staff_for_login(classroom, identity.login())
+    who = access.acting(classroom, identity.login(), as_)
+    if who.refusal:
+        raise NotAllowed(who.refusal)
+    return classroom.staff_by_id()[who.staff] if who.staff else None
 
 
 def _write(room: Room, args: argparse.Namespace) -> int:
@@ -240,7 +257,7 @@ def _write(room: Room, args: argparse.Namespace) -> int:
     me = acting_staff(snap.classroom, getattr(args, "as_", None))
     if me is None:
         raise Refused(
-            f"who is acting? login {identity.login()!r} is not in any staff's `logins`; "
+            f"who is acting? login {identity.login()!r} is the shared classroom login; "
             f"add --as STAFF ({', '.join(s.id for s in snap.classroom.staff)})", "as")
     ctx = room.context(me.id, snap)
     change = _command(ctx, args)
@@ -291,6 +308,35 @@ def _report(room: Room, args: argparse.Namespace) -> int:
         print(f"wrote {args.format} report for {clean(student.initials)} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _history(room: Room, args: argparse.Namespace) -> int:
+    """The audit trail (read only). Events a role did not allow are listed too, marked."""
+    from paratui.model import history
+
+    snap = room.folder.load(room.clock().date(), whole_journal=True)
+    student = staff = None
+    if args.student:
+        try:
+            student = commands.find_student(snap.classroom, args.student).id
+        except NotFound as e:
+            raise Refused(str(e), "student") from None
+    if args.staff:
+        try:
+            staff = find_staff(snap.classroom, args.staff).id
+        except NotFound as e:
+            raise Refused(str(e), "staff") from None
+    if args.date and (args.from_ or args.to):
+        raise UsageProblem("--date is one day: use it, or --from/--to, not both")
+    start, end = _day(args.date or args.from_, "--date" if args.date else "--from"), _day(
+        args.date or args.to, "--date" if args.date else "--to")
+    if start and end and start > end:
+        raise UsageProblem("--from is after --to")
+    refused = access.refused_events(snap.events, snap.classroom, snap.schedule)
+    rows = history.history_rows(snap.events, snap.classroom, student=student, staff=staff, start=start,
+                                end=end, refused=refused)
+    sys.stdout.write(history.render(rows, args.format, snap.classroom))
     return 0
 
 

@@ -43,12 +43,26 @@ def test_move_then_back_by_initials_any_case(room_dir):
         student(board_json(room_dir), "S01")["location"] != "bathroom"
 
 
-def test_the_acting_person_comes_from_the_login_when_not_given(room_dir):
-    run_cli("move", "S02", "--to", "nurse", data=room_dir, env={"PARATUI_LOGIN": "alopez"}, check=True)
+def test_the_acting_person_comes_from_the_os_login_not_from_settings_anyone_can_set(room_dir):
+    """USER, LOGNAME and PARATUI_LOGIN name no one: this process's OS login is the shared demo login
+    here, so a change needs --as, whatever the environment claims."""
+    import getpass
+
+    spoof = {"PARATUI_LOGIN": "mrivera", "USER": "mrivera", "LOGNAME": "mrivera"}
+    out = run_cli("absent", "JT", "--sub", "SUB", data=room_dir, env=spoof)
+    assert out.returncode == 2 and "shared classroom login" in out.stderr and "--as" in out.stderr
+    assert journal_files(room_dir) == []
+    run_cli("move", "S02", "--to", "nurse", "--as", "AL", data=room_dir, env=spoof, check=True)
     [path] = journal_files(room_dir)
     doc = json.loads(path.read_text())["_default"]["1"]
-    assert doc["staff"] == "AL" and doc["login"] == "alopez"
-    assert path.name == "testhost--alopez.json"
+    assert doc["staff"] == "AL" and doc["login"] == identity_login() == getpass.getuser() != "mrivera"
+    assert path.name == "testhost--mrivera.json"  # PARATUI_LOGIN only names the writer's file
+
+
+def identity_login() -> str:
+    from paratui.store import identity
+
+    return identity.login()
 
 
 def test_unknown_login_without_as_is_refused_and_writes_nothing(room_dir):

@@ -171,6 +171,7 @@ def _ctx(room_dir: Path, actor: str = "MR") -> commands.Context:
 
 def test_commands_read_back_in_plain_sentences(room_dir):
     ctx = _ctx(room_dir, "JT")
+    ctx.permit = commands.allow_everything  # sentences only (roles: tests/test_access.py)
     assert commands.move(ctx, "K.B.", "bath").text == "Mr. T took K.B. to Bathroom"
     assert commands.move(ctx, "KB", "bath", []).text == "K.B. went to Bathroom alone"
     assert commands.move(ctx, "KB", "absent").payload["with"] == []  # an away place takes nobody

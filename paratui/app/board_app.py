@@ -17,10 +17,12 @@ import gc
 import signal
 import sys
 import termios
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.notifications import SeverityLevel
@@ -29,10 +31,10 @@ from textual.screen import Screen
 from paratui.app.actions import ACTIONS
 from paratui.app.board_screen import BoardScreen
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, register_themes
+from paratui.model.access import Acting, acting
 from paratui.model.board import BoardState
 from paratui.model.classroom import Staff
 from paratui.model.commands import Change, Context, Refused
-from paratui.model.resolve import NotFound, find_staff, staff_for_login
 from paratui.model.text import clean
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot
@@ -69,6 +71,9 @@ class BoardApp(App[int]):
         self.snapshot: Snapshot | None = None
         self.state: BoardState | None = None
         self.me_id: str | None = None  # who is acting: a staff id (a Staff copy would go stale)
+        self.acting: Acting | None = None  # how: a personal login, the shared account, or read-only
+        self.private = False  # the privacy screen is up: no student detail anywhere on screen
+        self._last_input = time.monotonic()
         self.last_change: datetime | None = None
         self._content: tuple | None = None  # what the journal and files held at the last reload
         self.theme_problems: list[str] = []
@@ -139,17 +144,73 @@ class BoardApp(App[int]):
             self._draw(self.state)  # pane text carries theme colours
 
     def _pick_me(self) -> None:
+        """Who is acting, from the OS login mapped through classroom.toml (never USER): a personal
+        login is its person; the shared account picks (`--as`, or `i`); anyone else reads only."""
         if self.snapshot is None:
             return
-        classroom = self.snapshot.classroom
-        if self.as_staff:
-            try:
-                self.me_id = find_staff(classroom, self.as_staff).id
-            except NotFound as e:
-                self.toast(str(e), title="--as", severity="error")
-        if self.me_id is None:
-            found = staff_for_login(classroom, identity.login())
-            self.me_id = found.id if found else None
+        who = acting(self.snapshot.classroom, identity.login(), self.as_staff)
+        self.acting = who
+        self.me_id = who.staff
+        if who.refusal:
+            self.toast(who.refusal, title="Who is acting", severity="error", timeout=20)
+
+    def may_choose_me(self) -> str | None:
+        """Why this board may not switch who is acting (None: it may: the shared account)."""
+        who = self.acting
+        if who is None or who.mode == "shared":
+            return None
+        if who.read_only:
+            return who.refusal or "this board is read-only"
+        me = self.me
+        return f"this login is {me.short if me else who.staff}'s own: it acts only as them"
+
+    @property
+    def acting_label(self) -> str | None:
+        """What the top bar says after "you:": the person, or why nobody is acting."""
+        if self.acting is not None and self.acting.read_only:
+            return "read-only"
+        me = self.me
+        return me.short if me else None
+
+    # -- idle and privacy ------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def blank_if_idle(self, now: float | None = None) -> None:
+        """The shared account's board, untouched for `idle_minutes`: hide every student detail and
+        forget who was acting (the next person says who they are)."""
+        who = self.acting
+        if who is None or who.mode != "shared" or self.snapshot is None:
+            return
+        idle_s = self.snapshot.classroom.access.idle_minutes * 60
+        if (now if now is not None else time.monotonic()) - self._last_input < idle_s:
+            return
+        if self.me_id is not None:  # --as only named who started: the next person says who they are
+            self.me_id = None
+            self._draw_status()
+        if not self.private:
+            self.set_private(True, why="idle")
+
+    def set_private(self, on: bool, why: str = "key") -> None:
+        """The privacy screen: one key hides every student detail at once; the same key shows them."""
+        from paratui.app.privacy import PrivacyScreen
+
+        if on == self.private:
+            return
+        self.private = on
+        if on:
+            self.clear_notifications()  # a toast may name a student
+            self.push_screen(PrivacyScreen(self.room_name, idle=why == "idle"))
+        else:
+            while isinstance(self.screen, PrivacyScreen):
+                self.pop_screen()
+            self._last_input = time.monotonic()
+
+    @property
+    def room_name(self) -> str:
+        return self.state.room if self.state is not None else "paratui"
 
     # -- watching and reloading --------------------------------------------------------------
     def _start_watcher(self) -> None:
@@ -188,6 +249,7 @@ class BoardApp(App[int]):
         if self._terminal_gone():
             self.exit()
             return
+        self.blank_if_idle()
         if self.watch_enabled and (self.watcher is None or not self.watcher.healthy()):
             if self.room.root.is_dir():  # the folder is (back) there: watch it
                 self._start_watcher()
@@ -270,6 +332,8 @@ class BoardApp(App[int]):
         """Build a change against the board as it is now, write it off the event loop, and say so.
         Returns None when done (or nothing to do), or (field, message) when refused."""
         me_id, snapshot = self.me_id, self.snapshot
+        if self.acting is not None and self.acting.read_only:
+            return None, self.acting.refusal or "this board is read-only"
         if me_id is None or snapshot is None:
             return None, "choose who you are first (i)"
         try:

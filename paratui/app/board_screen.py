@@ -116,9 +116,8 @@ class BoardScreen(Screen[None]):
         app = self.board
         if app.state is None:
             return
-        me = app.me
         self.query_one(StatusBar).show(StatusInfo(
-            app.state, acting=me.short if me else None, watch_mode=app.watcher.mode if app.watcher else "off",
+            app.state, acting=app.acting_label, watch_mode=app.watcher.mode if app.watcher else "off",
             last_change=app.last_change, warnings=len(app.state.warnings),
             warn_style="bold reverse " + (app.current_theme.warning or board_color(app, "paratui-warning"))))
 

@@ -217,8 +217,14 @@ def action_name(asked: str) -> str:
     return _ASKED_AS.get(asked, asked)
 
 
+_OWN_CACHE: dict[str, tuple[object, object, frozenset[str]]] = {}
+
+
 def own_students(staff_id: str, classroom: "Classroom", schedule: "Schedule | None") -> frozenset[str]:
     """The students an adult works with in the base week, or follows as their one-to-one."""
+    hit = _OWN_CACHE.get(staff_id)
+    if hit is not None and hit[0] is classroom and hit[1] is schedule:
+        return hit[2]  # checked once per event on read: not re-walked for each
     mine = {s.id for s in classroom.students if s.one_to_one == staff_id}
     if schedule is not None:
         for blocks in schedule.days.values():
@@ -226,7 +232,9 @@ def own_students(staff_id: str, classroom: "Classroom", schedule: "Schedule | No
                 duty = block.duties.get(staff_id)
                 if duty:
                     mine.update(duty.students)
-    return frozenset(mine)
+    found = frozenset(mine)
+    _OWN_CACHE[staff_id] = (classroom, schedule, found)
+    return found
 
 
 def rule_refusal(classroom: "Classroom", schedule: "Schedule | None", staff_id: str, asked: str,
@@ -264,21 +272,30 @@ def screen_events(events: Sequence["Event"], classroom: "Classroom", schedule: "
                   ) -> tuple[list["Event"], list[str]]:
     """The events their writers' roles allowed, and one message per event that was not allowed (not
     applied: a hand-edited journal or an older client cannot bypass the rules)."""
-    kept: list[Event] = []
-    refused: list[str] = []
-    by_id = {e.id: e for e in events}
+    refused = refused_events(events, classroom, schedule)
+    if not refused:
+        return list(events), []
+    kept = [e for e in events if e.id not in refused]
+    said = [f"{e.type} event {e.id[:6]} by {clean(e.staff or '?', limit=12)} at {e.time:%Y-%m-%d %H:%M} "
+            f"not applied: {refused[e.id]}" for e in events if e.id in refused]
+    return kept, said
+
+
+def refused_events(events: Sequence["Event"], classroom: "Classroom", schedule: "Schedule | None"
+                   ) -> dict[str, str]:
+    """Event id → why its writer's role did not allow it."""
+    refused: dict[str, str] = {}
+    by_id: dict[str, Event] | None = None
     for e in events:
         if e.staff is None or e.type not in _CHECKED:
-            kept.append(e)
             continue
-        asked = _event_action(e, by_id)
-        why = rule_refusal(classroom, schedule, e.staff, asked, e.payload, _one(by_id, e))
-        if why is None:
-            kept.append(e)
-        else:
-            refused.append(f"{e.type} event {e.id[:6]} by {clean(e.staff, limit=12)} at "
-                           f"{e.time:%Y-%m-%d %H:%M} not applied: {why}")
-    return kept, refused
+        if e.type == "retract" and by_id is None:
+            by_id = {x.id: x for x in events}
+        why = rule_refusal(classroom, schedule, e.staff, _event_action(e), e.payload,
+                           _one(by_id, e) if by_id is not None else ())
+        if why is not None:
+            refused[e.id] = why
+    return refused
 
 
 def _one(by_id: dict[str, "Event"], e: "Event") -> list["Event"]:
@@ -286,7 +303,7 @@ def _one(by_id: dict[str, "Event"], e: "Event") -> list["Event"]:
     return [by_id[target]] if isinstance(target, str) and target in by_id else []
 
 
-def _event_action(e: "Event", by_id: dict[str, "Event"]) -> str:
+def _event_action(e: "Event") -> str:
     if e.type == "assign":
         return "assign.self" if e.payload.get("staff") == e.staff else "assign.other"
     return e.type

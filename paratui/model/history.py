@@ -37,6 +37,7 @@ class HistoryRow:
     text: str  # the read-back sentence
     students: tuple[str, ...]
     retracted_by: str | None = None  # "Ms. R at 2026-11-23 10:20"
+    not_applied: str | None = None  # why the writer's role did not allow it (paratui.model.access)
 
 
 def students_of(event: Event) -> tuple[str, ...]:
@@ -50,8 +51,8 @@ def students_of(event: Event) -> tuple[str, ...]:
 
 
 def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str | None = None,
-                 staff: str | None = None, start: date | None = None, end: date | None = None
-                 ) -> list[HistoryRow]:
+                 staff: str | None = None, start: date | None = None, end: date | None = None,
+                 refused: dict[str, str] | None = None) -> list[HistoryRow]:
     """Events in time order, filtered (ids already resolved by the caller), oldest first."""
     everything = sorted({e.id: e for e in events}.values(), key=lambda e: e.sort_key)
     by_id = {e.id: e for e in everything}
@@ -80,7 +81,8 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
             clean(shorts.get(who, who) or "—", limit=40), clean(e.login, limit=32), clean(e.host, limit=40),
             describe(e, classroom, everything), tuple(clean(k, limit=12) for k in kids),
             None if undo is None else f"{clean(shorts.get(undo.staff or '', undo.staff or '?'), limit=40)} "
-                                      f"at {undo.time:%Y-%m-%d %H:%M}"))
+                                      f"at {undo.time:%Y-%m-%d %H:%M}",
+            (refused or {}).get(e.id)))
     return rows
 
 
@@ -91,15 +93,18 @@ def render(rows: Sequence[HistoryRow], fmt: str, classroom: Classroom) -> str:
     if fmt == "csv":
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
-        w.writerow(["at", "staff", "login", "host", "type", "what", "students", "retracted_by", "id"])
+        w.writerow(["at", "staff", "login", "host", "type", "what", "students", "retracted_by", "not_applied",
+                    "id"])
         for r in rows:
             w.writerow([_cell(x) for x in (r.at, r.staff_short, r.login, r.host, r.type, r.text,
                                            " ".join(_initials(r.students, classroom)), r.retracted_by or "",
-                                           r.id)])
+                                           r.not_applied or "", r.id)])
         return out.getvalue()
     lines = []
     for r in rows:
         mark = f"  (retracted by {r.retracted_by})" if r.retracted_by else ""
+        if r.not_applied:
+            mark += f"  (NOT APPLIED: {r.not_applied})"
         lines.append(f"{r.at}  {r.staff_short:<8} {r.text}{mark}  [{r.id[:6]} {r.login}@{r.host}]")
     return "\n".join(lines) + ("\n" if lines else "")
 

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import re
 import socket
 from datetime import datetime
 
 
 def login() -> str:
-    return os.environ.get("PARATUI_LOGIN") or getpass.getuser()
+    """The OS login this process runs as, from the operating system (the effective user id), never
+    from USER/LOGNAME/PARATUI_LOGIN, which anyone can set: it decides who is acting (model/access.py)
+    and is recorded with every event."""
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid with no passwd entry (some containers)
+        return f"uid{uid}"
+
+
+def writer_login() -> str:
+    """The login part of this writer's journal file name. PARATUI_LOGIN may rename the file (tests and
+    benches simulate several machines with it); it never changes who is acting."""
+    return os.environ.get("PARATUI_LOGIN") or login()
 
 
 def host() -> str:
@@ -24,7 +37,7 @@ def safe_name(text: str) -> str:
 
 def writer_name() -> str:
     """One journal file per writer: this host + this login (two machines never share a file)."""
-    return f"{safe_name(host())}--{safe_name(login())}"
+    return f"{safe_name(host())}--{safe_name(writer_login())}"
 
 
 class ClockError(ValueError):

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from paratui.model import access
 from paratui.model.board import BoardState, build_board
 from paratui.model.commands import Change, Context
 from paratui.model.events import TASK_TYPES, Event, last_undoable
@@ -30,13 +31,15 @@ class Room:
     def board(self, snapshot: Snapshot | None = None, more_warnings: Iterable[str] = ()) -> BoardState:
         """The board now; `more_warnings` (e.g. the app's theme problems) come first in its warnings."""
         snap = snapshot or self.snapshot()
-        return build_board(snap.classroom, snap.schedule, snap.events, self.clock(),
-                           snap.binder_titles, [*more_warnings, *snap.warnings])
+        events, refused = access.screen_events(snap.events, snap.classroom, snap.schedule)
+        return build_board(snap.classroom, snap.schedule, events, self.clock(),
+                           snap.binder_titles, [*more_warnings, *snap.warnings, *refused])
 
     def context(self, actor: str, snapshot: Snapshot | None = None) -> Context:
         """What a command is checked against, as of `snapshot` (default: a fresh read)."""
         snap = snapshot or self.snapshot()
-        return Context(snap.classroom, snap.schedule, snap.events, self.clock(), actor)
+        events, _ = access.screen_events(snap.events, snap.classroom, snap.schedule)
+        return Context(snap.classroom, snap.schedule, events, self.clock(), actor, permit=access.permit)
 
     def apply(self, change: Change, actor: str) -> Event:
         """Write what a command (paratui.model.commands) returned, as `actor`."""

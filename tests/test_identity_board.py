@@ -1,0 +1,60 @@
+"""Who is acting on the board, the read-only board, the privacy screen and idle blanking."""
+
+from __future__ import annotations
+
+import time
+
+from test_app import make_app, settle
+
+from paratui.app.privacy import PrivacyScreen
+
+
+def screen_text(app) -> str:
+    """Everything drawn on the current screen, as plain text."""
+    return "\n".join(str(w.render()) for w in app.screen.query("Static"))
+
+
+def no_shared_login(room_dir):
+    path = room_dir / "classroom.toml"
+    path.write_text(path.read_text().replace('shared_logins = ["*"]', "shared_logins = []"))
+
+
+async def test_an_unknown_login_gets_a_read_only_board_that_says_why(room_dir):
+    no_shared_login(room_dir)
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.acting.read_only and app.me_id is None
+        assert "read-only" in str(app.query_one("#status").render())
+        refusal = await app.submit(lambda ctx: None)
+        assert refusal and "read-only" in refusal[1]
+        assert app.may_choose_me() and "read-only" in app.may_choose_me()
+
+
+async def test_the_privacy_screen_hides_every_student_detail_until_asked(room_dir):
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        initials = [s.initials for s in app.state.students]
+        assert any(i in screen_text(app) for i in initials)
+        app.set_private(True)
+        await pilot.pause()
+        assert isinstance(app.screen, PrivacyScreen)
+        shown = screen_text(app)
+        assert "Room 12" in shown and not any(i in shown for i in initials)
+        await pilot.press("x")
+        await pilot.pause()
+        assert not isinstance(app.screen, PrivacyScreen) and app.me_id == "JT"
+
+
+async def test_the_shared_board_blanks_and_forgets_who_after_the_idle_time(room_dir):
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.acting.mode == "shared" and app.me_id == "JT"
+        app.blank_if_idle(time.monotonic() + 60)  # a minute: not yet (demo idle_minutes = 10)
+        assert app.me_id == "JT" and not app.private
+        app.blank_if_idle(time.monotonic() + 601)
+        await pilot.pause()
+        assert app.me_id is None and isinstance(app.screen, PrivacyScreen)
+        assert "quiet while" in screen_text(app)
