@@ -66,7 +66,7 @@ def test_four_cli_processes_times_25_calls(fault_room, tmp_path):
     script = (
         'for i in $(seq 1 25); do '
         '  if [ $((i % 2)) -eq 0 ]; then '
-        '"$PY" -m paratui assign AL --with S0$(( (i % 8) + 1 )) --until 14:00 --as JT --data "$D"; '
+        '"$PY" -m paratui assign JT --with S0$(( (i % 8) + 1 )) --until 14:00 --as JT --data "$D"; '
         '  else "$PY" -m paratui task add "copies $PARATUI_HOST $i" --as AL --data "$D"; fi '
         '  || exit 1; '
         'done'

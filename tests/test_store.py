@@ -15,6 +15,7 @@ from paratui.store.atomic import atomic_write
 from paratui.store.folder import DataFolder, FolderError, locate
 from paratui.store.journal import JournalWriter, is_journal_file, new_event
 from paratui.store.journal_reader import JournalReader
+from paratui.store import identity
 from paratui.store.room import Room
 
 TODAY = date(2026, 11, 23)
@@ -177,7 +178,7 @@ def test_every_event_records_who_which_login_and_host(room_dir):
     stored = json.loads(next(Path(room_dir, "journal", "2026-11-23").glob("*.json")).read_text())
     doc = stored["_default"]["1"]
     assert (doc["id"], doc["staff"], doc["login"], doc["host"], doc["time"][:19]) == (
-        event.id, "JT", "tester", "testhost", "2026-11-23T10:15:00")
+        event.id, "JT", identity.login(), "testhost", "2026-11-23T10:15:00")  # the OS login, not PARATUI_LOGIN
     assert datetime.fromisoformat(doc["time"]).utcoffset() is not None  # the writer's UTC offset
 
 
