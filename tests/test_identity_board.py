@@ -58,3 +58,26 @@ async def test_the_shared_board_blanks_and_forgets_who_after_the_idle_time(room_
         await pilot.pause()
         assert app.me_id is None and isinstance(app.screen, PrivacyScreen)
         assert "quiet while" in screen_text(app)
+
+
+async def test_the_history_screen_lists_who_did_what_with_retractions_by_day(room_dir):
+    from conftest import run_cli
+
+    from paratui.app.history_screen import HistoryScreen
+
+    run_cli("move", "K.B.", "--to", "bathroom", "--as", "JT", data=room_dir, check=True)
+    run_cli("undo", "--as", "JT", data=room_dir, check=True)
+    run_cli("back", "E.M.", "--as", "AL", data=room_dir, env={"PARATUI_NOW": "2026-11-20T09:00"})
+    run_cli("task", "add", "[b]copies[/b] \x1b[31m", "--as", "AL", data=room_dir, check=True)
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(HistoryScreen(room_dir, app.state.now.date()))
+        await settle(pilot)
+        shown = str(app.screen.query_one("#history-rows").render())
+        assert "Mr. T took K.B. to Bathroom" in shown and "retracted by Mr. T" in shown
+        assert "[b]copies[/b] ␛[31m" in shown  # data, never markup or terminal control
+        assert "Monday 2026-11-23: 3 events" in str(app.screen.query_one("#history-title").render())
+        await pilot.press("slash", *"KB")
+        await pilot.pause()
+        assert "2 events" in str(app.screen.query_one("#history-title").render())

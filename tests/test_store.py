@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from paratui.model.events import Event
+from paratui.store import identity
 from paratui.store.atomic import atomic_write
 from paratui.store.folder import DataFolder, FolderError, locate
 from paratui.store.journal import JournalWriter, is_journal_file, new_event
 from paratui.store.journal_reader import JournalReader
-from paratui.store import identity
 from paratui.store.room import Room
 
 TODAY = date(2026, 11, 23)
