@@ -67,6 +67,9 @@ class Classroom:
     # students/*.toml as read by the store (student id → paratui.model.goals.StudentPlan); attached by
     # the data folder so every reader of the classroom sees the goals. Not part of the room's identity.
     plans: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # `min_adults`: fewer adults than this with the students in a block is a coverage problem ahead
+    # (paratui.model.coverage); None: not checked.
+    min_adults: int | None = None
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff}
@@ -155,7 +158,7 @@ def _kind(value: Any) -> str:
 
 def parse_classroom(data: dict) -> Classroom:
     c = _Checker()
-    c.keys(data, {"room", "staff", "students", "groups", "locations", "data"}, "")
+    c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "min_adults"}, "")
     room = c.text(data, "room", "", required=False) or "Classroom"
     if "room" not in data:
         c.add("room", "missing (the room's name, e.g. room = \"Room 12\")")
@@ -244,13 +247,18 @@ def parse_classroom(data: dict) -> Classroom:
                 ids.append(student.id)
         groups[name] = tuple(ids)
 
+    min_adults = data.get("min_adults")
+    if min_adults is not None and (not isinstance(min_adults, int) or isinstance(min_adults, bool)
+                                   or not 1 <= min_adults <= max(1, len(staff))):
+        c.add("min_adults", f"expected a whole number from 1 to the number of staff ({max(1, len(staff))})")
+        min_adults = None
     prompts, full_names, data_problems = parse_data_settings(data.get("data"))
     for where, message in data_problems:
         c.add(where, message)
     if c.problems:
         raise ConfigError(c.problems)
     return Classroom(room, tuple(s for _, s in staff), tuple(found), tuple(loc for _, loc in locations),
-                     groups, tuple(c.warnings), prompts, full_names)
+                     groups, tuple(c.warnings), prompts, full_names, min_adults=min_adults)
 
 
 def _unique(c: _Checker, what: str, key: str, values: list[tuple[int, str]], error: bool) -> None:

@@ -31,7 +31,7 @@ class Room:
         """The board now; `more_warnings` (e.g. the app's theme problems) come first in its warnings."""
         snap = snapshot or self.snapshot()
         return build_board(snap.classroom, snap.schedule, snap.events, self.clock(),
-                           snap.binder_titles, [*more_warnings, *snap.warnings])
+                           snap.binder_titles, [*more_warnings, *snap.warnings], binder=snap.binder)
 
     def context(self, actor: str, snapshot: Snapshot | None = None) -> Context:
         """What a command is checked against, as of `snapshot` (default: a fresh read)."""
