@@ -298,11 +298,14 @@ def fold_at(classroom: Classroom, plan: DayPlan, todays: list[Event], now: datet
         else:
             doing[para] = _Doing([st.id], where[st.id], "One-to-one", None, None, "one-to-one")
     students = _student_rows(classroom, block, doing, moved, where, stand_in, now, in_session)
-    pulled = {sid: p.start for p in plan.pulled_at(now) for sid in p.students}
+    pulls = plan.pulled_at(now)
+    pulled = {sid: (p.start, p.at) for p in pulls for sid in p.students}
     if pulled:  # out for a service since it started, not since the block did
-        students = tuple(dataclasses.replace(r, since=pulled[r.id], minutes_out=int((now - pulled[r.id]).total_seconds() // 60))
-                         if r.id in pulled and r.placed and r.location in {p.at for p in plan.pulled_at(now)} else r
-                         for r in students)
+        students = tuple(
+            dataclasses.replace(r, since=pulled[r.id][0],
+                                minutes_out=int((now - pulled[r.id][0]).total_seconds() // 60))
+            if r.id in pulled and r.placed and r.location == pulled[r.id][1] else r
+            for r in students)
     return Fold(block, doing, absences, where, students, in_session, locations, home)
 
 

@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import Sequence
 
 from paratui.model.changes import CHANGE, action_for
-from paratui.model.commands import (Change, Context, Refused, _change, _place, _staff, _student, _text,
-                                    parse_time)
+from paratui.model.commands import Change, Context, Refused, _change, _place, _staff, _student, _text, parse_time
 from paratui.model.resolve import NotFound, find_location
 from paratui.model.schedule import WEEKDAYS
 from paratui.model.text import clean

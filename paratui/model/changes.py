@@ -314,5 +314,6 @@ def describe_change(kind: Any, p: dict[str, Any], staff: dict[str, str], kids: d
     if kind == "student-absent":
         return f"{who(p.get('student'), kids)} absent today{note}"
     if kind == "lend":
-        return f"{who(p.get('staff'), staff)} lent to {clean(str(p.get('room')), limit=40)} until {clock(p.get('end'))}{note}"
+        room = clean(str(p.get("room")), limit=40)
+        return f"{who(p.get('staff'), staff)} lent to {room} until {clock(p.get('end'))}{note}"
     return f"change ({clean(str(kind), limit=20)})"

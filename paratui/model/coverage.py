@@ -105,8 +105,8 @@ def _problems(classroom: Classroom, plan: DayPlan, events: list[Event], t: datet
         with_students = [sid for sid, d in f.doing.items() if d.students and d.source not in ("absent", "lent")]
         if len(with_students) < need:
             n = len(with_students)
-            found[("min-adults", f"room@{f.block.start:%H:%M}")] = (f"{n} adult{'s' if n != 1 else ''} with students in {activity} "
-                                             f"(minimum {need})")
+            found[("min-adults", f"room@{f.block.start:%H:%M}")] = (
+                f"{n} adult{'s' if n != 1 else ''} with students in {activity} (minimum {need})")
     return found
 
 
@@ -125,10 +125,10 @@ def _claims(plan: DayPlan, f: Fold, events: list[Event], t: datetime) -> dict[st
             if d.students:
                 claim(staff_id, d.at or base.at, d.students, d.activity or base.activity)
         for staff_id, absence in f.absences.items():
-            d = base.duties.get(staff_id)
-            if absence.sub and d is not None and d.students:
-                claim(absence.sub, d.at or base.at, d.students,
-                      f"{d.activity or base.activity} for {staff_id}")
+            covered = base.duties.get(staff_id)
+            if absence.sub and covered is not None and covered.students:
+                claim(absence.sub, covered.at or base.at, covered.students,
+                      f"{covered.activity or base.activity} for {staff_id}")
     for p in plan.pulled_at(t):
         for staff_id in p.staff:
             claim(staff_id, p.at, p.students, p.activity)

@@ -162,9 +162,10 @@ def board_to_text(state: BoardState) -> str:
         out.append("  no tasks")
     out.append("")
     if state.teacher_out is not None:
-        t = state.teacher_out
-        where = f"binder/{t.page}.md" + (f" — {t.section}" if t.section else "") if t.page else "(no page in binder/)"
-        out.append(f"TEACHER OUT: {c(shorts.get(t.staff, t.staff))}; procedure: {c(where)}")
+        away = state.teacher_out
+        where = (f"binder/{away.page}.md" + (f" — {away.section}" if away.section else "")
+                 if away.page else "(no page in binder/)")
+        out.append(f"TEACHER OUT: {c(shorts.get(away.staff, away.staff))}; procedure: {c(where)}")
         out.append("")
     if state.changes:
         out.append("TODAY'S CHANGES")

@@ -15,9 +15,22 @@ from paratui.model.classroom import Classroom, parse_classroom
 from paratui.model.errors import ConfigError
 from paratui.model.goals import parse_student_plan
 from paratui.model.schedule import WEEKDAYS, parse_schedule
-from paratui.store.folder import (BINDER, BINDER_LIMIT, CLASSROOM, JOURNAL, SCHEDULE, SECRET_WARNING, STUDENTS,
-                                  TOML_LIMIT, _cannot_read, _decode, _not_utf8, _problem_text, _syntax_problem,
-                                  secret_lines)
+from paratui.store.folder import (
+    BINDER,
+    BINDER_LIMIT,
+    CLASSROOM,
+    JOURNAL,
+    SCHEDULE,
+    SECRET_WARNING,
+    STUDENTS,
+    TOML_LIMIT,
+    _cannot_read,
+    _decode,
+    _not_utf8,
+    _problem_text,
+    _syntax_problem,
+    secret_lines,
+)
 from paratui.store.journal_reader import JournalReader
 from paratui.store.safe_read import read_regular
 
