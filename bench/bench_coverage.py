@@ -68,9 +68,9 @@ def measure(label: str, root: Path, n: int, rows: list[Row]) -> None:
     snap = Room(root).snapshot()
     for hhmm in ("08:05", "13:20"):
         now = datetime(2026, 11, 23, int(hhmm[:2]), int(hhmm[3:]))
-        base = timed(lambda: build_board(snap.classroom, snap.schedule, snap.events, now, snap.binder_titles,
+        base = timed(lambda now=now: build_board(snap.classroom, snap.schedule, snap.events, now, snap.binder_titles,
                                          binder=snap.binder, ahead=False), n)
-        full = timed(lambda: build_board(snap.classroom, snap.schedule, snap.events, now, snap.binder_titles,
+        full = timed(lambda now=now: build_board(snap.classroom, snap.schedule, snap.events, now, snap.binder_titles,
                                          binder=snap.binder), n)
         state = build_board(snap.classroom, snap.schedule, snap.events, now, binder=snap.binder)
         rows.append(Row(f"build_board with ahead, {label} at {hhmm} ({len(state.ahead)} ahead, "

@@ -207,4 +207,9 @@ def test_model_refuses_a_block_change_that_is_already_over(room_dir):
         assert "already over" in e.message and e.field == "end"
     change = cc.block(ctx, "13:15", start="13:30", activity="Cooking (late start)")
     assert change.type == "day.change" and change.payload["block"] == "13:15"
-    assert change.text == "block 13:15 changed: now 13:30-as planned, Cooking (late start)"
+    assert change.text == "block 13:15 changed: now starts 13:30, Cooking (late start)"
+    room.apply(change, "MR")
+    day = {d.start.strftime("%H:%M"): d for d in room.board().day}
+    # a late start: read-aloud runs on until 13:30 (no gap in the day), both marked changed
+    assert f"{day['12:45'].end:%H:%M}" == "13:30" and day["12:45"].changes and day["13:30"].changes
+    assert "13:15" not in day

@@ -226,6 +226,12 @@ def _modify_block(blocks: list[Block], p: dict, change_id: str, changed: dict[ti
     for b in blocks:
         if b is target:
             continue
+        if b.end == target.start and new.start > target.start:  # a late start: the block before runs on
+            b = dataclasses.replace(b, end=new.start)
+            changed.setdefault(b.start, []).append(change_id)
+        elif b.start == target.end and new.end < target.end:  # an early end: the next block starts sooner
+            b = dataclasses.replace(b, start=new.end)
+            changed.setdefault(b.start, []).append(change_id)
         if b.end <= new.start or b.start >= new.end:
             out.append(b)
             continue
@@ -298,9 +304,10 @@ def describe_change(kind: Any, p: dict[str, Any], staff: dict[str, str], kids: d
         return f"{EVENT_TITLES[kind]} {clock(p.get('start'))}-{clock(p.get('end'))} for everyone{at}{note}"
     if kind == "block":
         bits = []
-        if p.get("start") or p.get("end"):
-            bits.append(f"now {clock(p.get('start')) if p.get('start') else 'as planned'}"
-                        f"-{clock(p.get('end')) if p.get('end') else 'as planned'}")
+        if p.get("start") and p.get("end"):
+            bits.append(f"now {clock(p['start'])}-{clock(p['end'])}")
+        elif p.get("start") or p.get("end"):
+            bits.append(f"now starts {clock(p['start'])}" if p.get("start") else f"now ends {clock(p['end'])}")
         if p.get("at"):
             bits.append(f"at {who(p['at'], places)}")
         if p.get("activity"):
