@@ -213,3 +213,20 @@ def test_model_refuses_a_block_change_that_is_already_over(room_dir):
     # a late start: read-aloud runs on until 13:30 (no gap in the day), both marked changed
     assert f"{day['12:45'].end:%H:%M}" == "13:30" and day["12:45"].changes and day["13:30"].changes
     assert "13:15" not in day
+
+
+def test_hostile_changes_and_services_are_warnings_not_crashes(room_dir):
+    room = Room(room_dir, clock=lambda: datetime(2026, 11, 23, 10, 15))
+    room.record("day.change", "MR", {"kind": "lend", "room": "Room 8"})  # no staff, no end
+    room.record("day.change", "MR", {"kind": "teleport", "start": "2026-11-23T11:00"})
+    room.record("day.change", "MR", {"kind": "block", "block": "10:20", "activity": "x"})
+    state = json.loads(run_cli("board", "--json", data=room_dir, check=True).stdout)
+    said = [w for w in state["warnings"] if w.startswith("change ")]
+    assert len(said) == 3 and "needs staff, end" in said[0] and "no block starts at 10:20" in said[2]
+    assert all(s["source"] != "lent" for s in state["staff"])
+    sched = room_dir / "schedule.toml"
+    sched.write_text(sched.read_text().replace('days = ["friday"]', 'days = ["fryday"]'))
+    r = run_cli("check", data=room_dir)
+    line = next(i for i, x in enumerate(sched.read_text().splitlines(), 1) if "fryday" in x)
+    assert r.returncode == 1 and f"schedule.toml:{line}: services[1].days: expected a list of weekdays" in r.stdout
+    assert any(w.startswith(f"schedule.toml:{line}: services[1].days") for w in board(room_dir)["warnings"])
