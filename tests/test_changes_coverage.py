@@ -230,3 +230,19 @@ def test_hostile_changes_and_services_are_warnings_not_crashes(room_dir):
     line = next(i for i, x in enumerate(sched.read_text().splitlines(), 1) if "fryday" in x)
     assert r.returncode == 1 and f"schedule.toml:{line}: services[1].days: expected a list of weekdays" in r.stdout
     assert any(w.startswith(f"schedule.toml:{line}: services[1].days") for w in board(room_dir)["warnings"])
+
+
+async def test_the_board_puts_the_teacher_absence_procedure_in_front_of_everyone(room_dir):
+    from test_app import make_app, wait_for
+
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#binder")
+        assert pane.border_title == "Binder: Monday"
+        run_cli("absent", "MR", "--sub", "SUB", "--as", "JT", data=room_dir, check=True)  # another process
+        assert await wait_for(pilot, lambda: pane.border_title == "Teacher out: procedure")
+        shown = app.screen._binder_text
+        assert shown.startswith("## Teacher absent") and "## Para absent" not in shown
+        run_cli("undo", "--as", "JT", data=room_dir, check=True)
+        assert await wait_for(pilot, lambda: pane.border_title == "Binder: Monday")

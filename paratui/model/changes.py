@@ -324,3 +324,19 @@ def describe_change(kind: Any, p: dict[str, Any], staff: dict[str, str], kids: d
         room = clean(str(p.get("room")), limit=40)
         return f"{who(p.get('staff'), staff)} lent to {room} until {clock(p.get('end'))}{note}"
     return f"change ({clean(str(kind), limit=20)})"
+
+
+def procedure_text(markdown: str, section: str | None) -> str:
+    """The part of a binder page to put in front of everyone: the `section` (its heading up to the
+    next heading of the same or a higher level), or the whole page."""
+    if not section:
+        return markdown
+    lines = markdown.splitlines()
+    for i, line in enumerate(lines):
+        m = _HEADING.match(line)
+        if m and clean(m.group(2), limit=80) == section:
+            level = len(m.group(1))
+            end = next((j for j in range(i + 1, len(lines))
+                        if (h := _HEADING.match(lines[j])) and len(h.group(1)) <= level), len(lines))
+            return "\n".join(lines[i:end]) + "\n"
+    return markdown
