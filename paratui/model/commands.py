@@ -72,7 +72,7 @@ class Context:
 
     @cached_property
     def board(self) -> BoardState:
-        return build_board(self.classroom, self.schedule, self.events, self.now)
+        return build_board(self.classroom, self.schedule, self.events, self.now, ahead=False)  # not needed here
 
     @cached_property
     def me(self) -> Staff:

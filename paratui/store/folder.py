@@ -435,6 +435,7 @@ class DataFolder:
             return _PlanFile(sig, classroom, keep, [_not_utf8(label, raw, e) + kept])
         if not text.strip():  # an editor mid-save
             return _PlanFile(sig, classroom, keep, [f"{label}: empty{kept}"])
+        secrets = [f"{label}:{line}: {SECRET_WARNING}" for line in secret_lines(text)[:3]]
         try:
             plan = parse_student_plan(tomllib.loads(text), sid, classroom, classroom.prompts)
         except tomllib.TOMLDecodeError as e:
@@ -443,7 +444,7 @@ class DataFolder:
             return _PlanFile(sig, classroom, keep, [f"{label}: nested too deeply to read{kept}"])
         except ConfigError as e:
             return _PlanFile(sig, classroom, keep, [_problem_text(label, text, p) + kept for p in e.problems])
-        return _PlanFile(sig, classroom, plan)
+        return _PlanFile(sig, classroom, plan, secrets)
 
     def _with_plans(self, classroom: Classroom) -> Classroom:
         """The classroom in use with its students' goal plans attached: the same object as long as
