@@ -179,6 +179,55 @@ def build_parser() -> argparse.ArgumentParser:
     hi.add_argument("--to", metavar="YYYY-MM-DD", help="last day")
     hi.add_argument("--format", choices=("text", "json", "csv"), default="text",
                     help="text: one line per event; json; csv (opens in a spreadsheet)")
+    # -- today's changes (paratui.model.change_commands) and `check` ----------------------------
+    ch = sub.add_parser("change", help="today's changes to the base week: drill, assembly, block, "
+                        "student-out, student-absent, lend", description="today's changes to the base week "
+                        "(today only; `paratui undo` retracts one)")
+    chsub = ch.add_subparsers(dest="change_command", metavar="KIND", required=True)
+    for kind, what in (("drill", "a fire drill"), ("assembly", "an assembly")):
+        cd = _sub(chsub, kind, f"{what}: a time range replaced for everyone (adults keep their students)",
+                  f"paratui change {kind} --from 10:30 --to 10:50 --as MR")
+        cd.add_argument("--from", dest="from_", required=True, metavar="HH:MM", help="starts")
+        cd.add_argument("--to", required=True, metavar="HH:MM", help="ends")
+        cd.add_argument("--at", metavar="LOCATION", help="where everyone goes (default: where the block is)")
+        cd.add_argument("--note", metavar="TEXT", help="a short note (shown with it)")
+    cb = _sub(chsub, "block", "today only: a block at another time, place or activity",
+              "paratui change block 13:15 --start 13:30 --activity 'Cooking (late start)' --as MR")
+    cb.add_argument("block", metavar="HH:MM", help="the block's start time in the base week (today's blocks are "
+                    "listed when it matches none)")
+    cb.add_argument("--start", metavar="HH:MM", help="new start")
+    cb.add_argument("--end", metavar="HH:MM", help="new end")
+    cb.add_argument("--at", metavar="LOCATION", help="new place")
+    cb.add_argument("--activity", metavar="TEXT", help="new activity")
+    cb.add_argument("--note", metavar="TEXT", help="a short note")
+    co = _sub(chsub, "student-out", "a student out of their block for services (speech, OT, a meeting)",
+              "paratui change student-out K.B. --for speech --from 10:30 --to 11:00 --with SK --as MR")
+    co.add_argument("student", help="student id or initials")
+    co.add_argument("--for", dest="for_", metavar="SERVICE", help="what for (speech, OT…; also the default place)")
+    co.add_argument("--at", metavar="LOCATION", help="where (default: the location named like --for)")
+    co.add_argument("--from", dest="from_", metavar="HH:MM", help="from (default: now)")
+    co.add_argument("--to", required=True, metavar="HH:MM", help="until")
+    co.add_argument("--with", dest="with_", nargs="*", default=[], metavar="STAFF",
+                    help="adults going with them (default: none; the place's own adult)")
+    co.add_argument("--note", metavar="TEXT", help="a short note")
+    ca = _sub(chsub, "student-absent", "a student is not in school today",
+              "paratui change student-absent O.W. --as MR")
+    ca.add_argument("student", help="student id or initials")
+    ca.add_argument("--note", metavar="TEXT", help="a short note")
+    cl = _sub(chsub, "lend", "an adult is lent to another room until a time",
+              "paratui change lend JT --to 'Room 8' --until 11:30 --as MR")
+    cl.add_argument("staff", help="the adult lent")
+    cl.add_argument("--to", required=True, metavar="ROOM", help="which room (text)")
+    cl.add_argument("--until", required=True, metavar="HH:MM", help="back at")
+    cl.add_argument("--note", metavar="TEXT", help="a short note")
+
+    ck = sub.add_parser("check", help="validate the whole data folder (exit 1 when anything is wrong)",
+                        description="validate the whole data folder: every TOML field, ids that point nowhere, "
+                        "binder pages, the journal's files, and nothing that looks like a stored password; "
+                        "each problem as FILE:LINE: what. Exit 0 clean, 1 when anything is wrong",
+                        epilog="example:\n  paratui check --data ~/room12",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ck.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="the data folder (default as above)")
 
     _sub(sub, "undo", "retract the last thing this person recorded (nothing is ever deleted)",
          "paratui undo --as JT")
@@ -203,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             return _init(Path(args.dir))
         if args.command == "themes":
             return _themes(args)
+        if args.command == "check":
+            return _check(paths.data_folder(args.data))
         room = Room(paths.data_folder(args.data))
         if args.command == "board":
             state = room.board()
@@ -357,6 +408,8 @@ def _command(ctx: commands.Context, args: argparse.Namespace) -> Change | None:
         return commands.task_done(ctx, args.id)
     if cmd == "undo":
         return commands.undo(ctx)
+    if cmd == "change":
+        return _change_command(ctx, args)
     if cmd == "log":
         return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step)
     if cmd == "abc":
@@ -367,6 +420,35 @@ def _command(ctx: commands.Context, args: argparse.Namespace) -> Change | None:
     if cmd == "timer" and args.timer_command == "stop":
         return data_commands.timer_stop(ctx, args.student, args.goal)
     raise UsageProblem(f"unknown command {cmd}")  # pragma: no cover - argparse rejects anything else
+
+
+def _change_command(ctx: commands.Context, args: argparse.Namespace) -> Change:
+    from paratui.model import change_commands as cc
+
+    kind = args.change_command
+    if kind in ("drill", "assembly"):
+        return cc.drill(ctx, args.from_, args.to, args.note, args.at, kind)
+    if kind == "block":
+        return cc.block(ctx, args.block, args.start, args.end, args.at, args.activity, args.note)
+    if kind == "student-out":
+        return cc.student_out(ctx, args.student, args.for_, args.from_, args.to, args.at, args.with_, args.note)
+    if kind == "student-absent":
+        return cc.student_absent(ctx, args.student, args.note)
+    return cc.lend(ctx, args.staff, args.to, args.until, args.note)
+
+
+def _check(root: Path) -> int:
+    """`paratui check`: every problem on stdout (FILE:LINE: what), a summary on stderr; exit 1 if any."""
+    from paratui.store.check import check_folder
+
+    problems, checked = check_folder(root)
+    for p in problems:
+        print(clean(p))
+    if problems:
+        _say(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {root}")
+        return 1
+    print(f"{clean(str(root))}: no problems ({', '.join(checked)})")
+    return 0
 
 
 def _init(target: Path) -> int:

@@ -33,6 +33,7 @@ from paratui.app.status import StatusBar, StatusInfo
 from paratui.app.themes import board_color
 from paratui.model import commands
 from paratui.model.board import WEEKDAY_TABS, BoardState, StudentRow
+from paratui.model.changes import procedure_text
 from paratui.model.commands import Change, Context
 from paratui.model.events import Event, live_events
 from paratui.model.export import location_label
@@ -129,10 +130,14 @@ class BoardScreen(Screen[None]):
             text = "*No binder tab today: it's the weekend.*"
         elif not text:
             text = f"*No `binder/{tab}.md` yet.*"
+        title = f"Binder: {tab.capitalize()}" if tab else "Binder"
+        away = state.teacher_out  # the teacher is out: their procedure goes in front of everyone
+        if away is not None and away.page and snapshot and away.page in snapshot.binder:
+            text = procedure_text(snapshot.binder[away.page], away.section)
+            title = "Teacher out: procedure"
         if text != self._binder_text:
             self._binder_text = text
             self.query_one("#binder-md", Static).update(BinderPage(text))
-        title = f"Binder: {tab.capitalize()}" if tab else "Binder"
         if title != self._binder_title:  # setting a title repaints the whole pane
             self._binder_title = title
             self.query_one("#binder").border_title = title

@@ -18,11 +18,13 @@ carries over to the new day until `back`, another move, or the day's first block
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from operator import attrgetter
 from typing import Iterable
 
+from paratui.model.changes import DayChange, DayPlan, day_plan, overlay, teacher_procedure
 from paratui.model.classroom import Classroom, Location
 from paratui.model.datalog import DataDue, Timer, data_due, running_timers
 from paratui.model.events import Event, live_events
@@ -100,6 +102,38 @@ class BinderTab:
 
 
 @dataclass(frozen=True)
+class DayBlock:
+    """One of today's blocks as changed today; `changes`: ids of the changes that touch it."""
+
+    start: time
+    end: time
+    activity: str
+    at: str
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TeacherOut:
+    """The teacher is marked out: the board puts this binder page (and section) in front of everyone."""
+
+    staff: str
+    sub: str | None
+    until: datetime | None
+    page: str | None
+    section: str | None
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A coverage problem later today (paratui.model.coverage), from `time` on."""
+
+    time: datetime
+    kind: str  # "uncovered" | "one-to-one" | "two-places" | "min-adults"
+    who: str  # a student id, a staff id, or "room"
+    detail: str
+
+
+@dataclass(frozen=True)
 class BoardState:
     room: str
     now: datetime
@@ -118,6 +152,13 @@ class BoardState:
     # survive a restart) and, per adult, the goals of today's data plans with no data yet.
     timers: tuple[Timer, ...] = ()
     data_due: tuple[DataDue, ...] = ()
+    # Today's changes to the base week (paratui.model.changes), today's blocks marked where they
+    # changed, whether the current block changed, the teacher being out, and coverage ahead.
+    changes: tuple[DayChange, ...] = ()
+    day: tuple[DayBlock, ...] = ()
+    block_changed: bool = False
+    teacher_out: TeacherOut | None = None
+    ahead: tuple[Ahead, ...] = ()
 
     @property
     def out_of_room(self) -> tuple[StudentRow, ...]:
@@ -169,19 +210,76 @@ def build_board(
     now: datetime,
     binder_titles: dict[str, str] | None = None,
     warnings: Iterable[str] = (),
+    binder: dict[str, str] | None = None,
+    ahead: bool = True,
 ) -> BoardState:
+    """The board at `now`. `binder` (page → Markdown) lets it name the teacher-absence procedure;
+    `ahead=False` leaves out coverage ahead (paratui.model.coverage; benchmarks compare)."""
     today = now.date()
     weekday = WEEKDAYS[now.weekday()]
-    block = current_block(schedule, now)
     day_blocks = schedule.blocks(weekday)
     live = live_events(events)
     todays, clock_warnings = _todays(live, now, started=bool(day_blocks) and day_blocks[0].start <= now.time())
+    plan = day_plan(classroom, schedule, todays, now)
+    f = fold_at(classroom, plan, plan.events, now)
+    staff_cards = tuple(
+        _staff_card(s, f.doing.get(s.id), _next_for(s.id, f.absences, plan, now, f.home), f.block)
+        for s in classroom.staff)
+    tasks, task_warnings = _tasks(live, now)
+    teacher_out, procedure_warnings = _teacher_out(classroom, f, binder)
+    problems: tuple = ()
+    if ahead:
+        from paratui.model.coverage import coverage_ahead  # coverage folds with fold_at: imported late
+
+        problems = tuple(coverage_ahead(classroom, plan, now))
+    block = f.block
+    return BoardState(
+        room=classroom.room, now=now, weekday=weekday, block=block, staff=staff_cards,
+        students=f.students, tasks=tasks, binder=_binder(weekday, binder_titles or {}),
+        locations=f.locations,
+        warnings=(*warnings, *clock_warnings, *task_warnings, *plan.warnings, *procedure_warnings),
+        in_session=f.in_session,
+        timers=tuple(running_timers(todays)), data_due=tuple(data_due(classroom, todays, today, bool(day_blocks))),
+        changes=plan.changes,
+        day=tuple(DayBlock(b.start, b.end, b.activity, b.at, plan.changed.get(b.start, ()))
+                  for b in plan.schedule.blocks(weekday)),
+        block_changed=block is not None and block.start in plan.changed,
+        teacher_out=teacher_out, ahead=problems)
+
+
+@dataclass
+class Fold:
+    """Who is with whom at one moment (the board's now, or a moment ahead for coverage)."""
+
+    block: Block | None
+    doing: dict[str, _Doing]
+    absences: dict[str, _Absence]
+    where: dict[str, str]
+    students: tuple[StudentRow, ...]
+    in_session: bool
+    locations: dict[str, Location]
+    home: str
+
+
+def fold_at(classroom: Classroom, plan: DayPlan, todays: list[Event], now: datetime) -> Fold:
+    """The fold itself: today's plan and events (oldest first) at `now`."""
+    today = now.date()
+    schedule = plan.schedule
+    block = overlay(current_block(schedule, now), plan.pulled_at(now), plan)
+    day_blocks = schedule.blocks(WEEKDAYS[now.weekday()])
     student_ids = {s.id for s in classroom.students}
     home = classroom.home.id
     locations = classroom.location_by_id()
 
     doing = _scheduled(block, today)                          # 1. the schedule's current block
+    for p in plan.pulled_at(now):                             # …and the services going on now
+        for staff_id in p.staff:
+            if staff_id in doing:
+                doing[staff_id].since, doing[staff_id].until = p.start, p.end
     absences = _absences(todays, doing, now)                  # 1b. adults out today, and their subs
+    for d in doing.values():                                  # …or lent to another room
+        if d.source == "absent" and d.stamp[2] in plan.lent:
+            d.activity, d.source = f"Lent to {plan.lent[d.stamp[2]]}", "lent"
     stand_in = {a: x.sub for a, x in absences.items() if x.sub}
     _assignments(todays, doing, schedule, block, home, student_ids, now)  # 2. today's changes
     moved, back_now = _movements(todays, doing, locations, student_ids,    # 3. who took whom where
@@ -199,17 +297,16 @@ def build_board(
             doing[para] = _Doing([], home, "1:1 student away", None, None, "one-to-one")
         else:
             doing[para] = _Doing([st.id], where[st.id], "One-to-one", None, None, "one-to-one")
-
-    staff_cards = tuple(
-        _staff_card(s, doing.get(s.id), _next_for(s.id, absences, schedule, now, home), block)
-        for s in classroom.staff)
     students = _student_rows(classroom, block, doing, moved, where, stand_in, now, in_session)
-    tasks, task_warnings = _tasks(live, now)
-    return BoardState(
-        room=classroom.room, now=now, weekday=weekday, block=block, staff=staff_cards,
-        students=students, tasks=tasks, binder=_binder(weekday, binder_titles or {}),
-        locations=locations, warnings=(*warnings, *clock_warnings, *task_warnings), in_session=in_session,
-        timers=tuple(running_timers(todays)), data_due=tuple(data_due(classroom, todays, today, bool(day_blocks))))
+    pulls = plan.pulled_at(now)
+    pulled = {sid: (p.start, p.at) for p in pulls for sid in p.students}
+    if pulled:  # out for a service since it started, not since the block did
+        students = tuple(
+            dataclasses.replace(r, since=pulled[r.id][0],
+                                minutes_out=int((now - pulled[r.id][0]).total_seconds() // 60))
+            if r.id in pulled and r.placed and r.location == pulled[r.id][1] else r
+            for r in students)
+    return Fold(block, doing, absences, where, students, in_session, locations, home)
 
 
 def _todays(live: list[Event], now: datetime, started: bool) -> tuple[list[Event], list[str]]:
@@ -450,10 +547,22 @@ def _staff_card(staff, d: _Doing | None, nxt: NextBlock | None, block: Block | N
                      d.activity, d.since, d.until, d.source, nxt)
 
 
-def _next_for(staff_id: str, absences: dict[str, _Absence], schedule: Schedule, now: datetime,
+def _next_for(staff_id: str, absences: dict[str, _Absence], plan: DayPlan, now: datetime,
               home: str) -> NextBlock | None:
     """An adult's next block: none while they are out (unless they are back before it); a sub also
-    gets the next block of whoever they cover, whichever comes first."""
+    gets the next block of whoever they cover, whichever comes first; a service (speech, OT…) that
+    starts sooner is their next block too."""
+    own = _next_duty(staff_id, absences, plan.schedule, now, home)
+    absence = absences.get(staff_id)
+    for p in plan.pullouts:
+        if staff_id in p.staff and p.start > now and (own is None or p.start < own.start) and (
+                absence is None or (absence.until is not None and p.start >= absence.until)):
+            return NextBlock(p.start, p.activity, p.at)
+    return own
+
+
+def _next_duty(staff_id: str, absences: dict[str, _Absence], schedule: Schedule, now: datetime,
+               home: str) -> NextBlock | None:
     absence = absences.get(staff_id)
     if absence is not None:
         if absence.until is None:
@@ -519,6 +628,22 @@ def _parse_due(raw) -> datetime | None:
         return datetime.fromisoformat(str(raw)).replace(tzinfo=None)
     except ValueError:
         return None
+
+
+def _teacher_out(classroom: Classroom, f: Fold, binder: dict[str, str] | None
+                 ) -> tuple[TeacherOut | None, list[str]]:
+    """The teacher marked out (not lent to another room): which binder page says what to do."""
+    absences = f.absences
+    teachers = [s for s in classroom.staff if s.role == "teacher" and s.id in absences
+                and (d := f.doing.get(s.id)) is not None and d.source == "absent"]
+    if not teachers:
+        return None, []
+    t = teachers[0]
+    page, section = teacher_procedure(binder or {})
+    warnings = [] if page or binder is None else [
+        "the teacher is out and binder/ has no teacher-absence procedure (a \"## Teacher absent\" "
+        "section in procedures.md)"]
+    return TeacherOut(t.id, absences[t.id].sub, absences[t.id].until, page, section), warnings
 
 
 def _binder(weekday: str, titles: dict[str, str]) -> BinderTab:

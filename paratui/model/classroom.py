@@ -68,6 +68,9 @@ class Classroom:
     # students/*.toml as read by the store (student id → paratui.model.goals.StudentPlan); attached by
     # the data folder so every reader of the classroom sees the goals. Not part of the room's identity.
     plans: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # `min_adults`: fewer adults than this with the students in a block is a coverage problem ahead
+    # (paratui.model.coverage); None: not checked.
+    min_adults: int | None = None
     # [access]: shared logins, idle time, what each role may do (paratui.model.access)
     access: Access = field(default_factory=Access, compare=False, repr=False)
 
@@ -158,7 +161,7 @@ def _kind(value: Any) -> str:
 
 def parse_classroom(data: dict) -> Classroom:
     c = _Checker()
-    c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "access"}, "")
+    c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "min_adults", "access"}, "")
     room = c.text(data, "room", "", required=False) or "Classroom"
     if "room" not in data:
         c.add("room", "missing (the room's name, e.g. room = \"Room 12\")")
@@ -247,6 +250,11 @@ def parse_classroom(data: dict) -> Classroom:
                 ids.append(student.id)
         groups[name] = tuple(ids)
 
+    min_adults = data.get("min_adults")
+    if min_adults is not None and (not isinstance(min_adults, int) or isinstance(min_adults, bool)
+                                   or not 1 <= min_adults <= max(1, len(staff))):
+        c.add("min_adults", f"expected a whole number from 1 to the number of staff ({max(1, len(staff))})")
+        min_adults = None
     prompts, full_names, data_problems = parse_data_settings(data.get("data"))
     for where, message in data_problems:
         c.add(where, message)
@@ -263,7 +271,7 @@ def parse_classroom(data: dict) -> Classroom:
     if c.problems:
         raise ConfigError(c.problems)
     return Classroom(room, tuple(staff_list), tuple(found), tuple(loc for _, loc in locations),
-                     groups, tuple(c.warnings), prompts, full_names, access=access)
+                     groups, tuple(c.warnings), prompts, full_names, min_adults=min_adults, access=access)
 
 
 def _unique(c: _Checker, what: str, key: str, values: list[tuple[int, str]], error: bool) -> None:

@@ -72,7 +72,7 @@ class Context:
 
     @cached_property
     def board(self) -> BoardState:
-        return build_board(self.classroom, self.schedule, self.events, self.now)
+        return build_board(self.classroom, self.schedule, self.events, self.now, ahead=False)  # not needed here
 
     @cached_property
     def me(self) -> Staff:
@@ -370,6 +370,10 @@ def describe(event: Event, classroom: Classroom, events: Iterable[Event] = ()) -
     if t == "timer.stop":
         return (f"timer stopped: {kid(p.get('student'))} · {clean(p.get('goal', '?'), limit=40)}, "
                 f"{seconds_text(p.get('seconds'))}")
+    if t == "day.change":  # today's changes (paratui.model.change_commands)
+        from paratui.model.changes import describe_change
+
+        return describe_change(p.get("kind"), p, staff, kids, {k: v.label for k, v in places.items()})
     if t == "retract":
         target = _event_by_id(events, p.get("target"))
         return f"undone: {describe(target, classroom, events)}" if target else \

@@ -30,6 +30,14 @@ PAYLOADS: dict[str, dict[str, str]] = {
             "setting": OPT_TEXT, "note": OPT_TEXT},
     "timer.start": {"student": ID, "goal": ID},
     "timer.stop": {"student": ID, "goal": ID, "start": ID, "seconds": NUM},
+    # Today's changes to the base week (paratui.model.changes folds them). `kind`: drill | assembly
+    # (start–end replaced for everyone; `at`, `note`), block (the base block starting at `block`
+    # "HH:MM": new `start`/`end`/`at`/`activity`), student-out (`student` to `at` start–end for
+    # `service`, `with` adults going), student-absent (`student`, the day), lend (`staff` to `room`
+    # until `end`).
+    "day.change": {"kind": ID, "start": OPT_TIME, "end": OPT_TIME, "block": OPT_TEXT, "student": OPT_ID,
+                   "staff": OPT_ID, "at": OPT_ID, "activity": OPT_TEXT, "room": OPT_TEXT,
+                   "service": OPT_TEXT, "with": OPT_IDS, "note": OPT_TEXT},
 }
 EVENT_TYPES: dict[str, tuple[str, ...]] = {  # the keys each type must carry
     t: tuple(k for k, kind in fields.items() if not kind.endswith("?")) for t, fields in PAYLOADS.items()}

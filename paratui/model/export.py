@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from paratui.model.board import BoardState, StudentRow
+from paratui.model.changes import DayChange
 from paratui.model.text import clean
 
 SCHEMA_VERSION = 1
@@ -35,7 +36,8 @@ def board_to_dict(state: BoardState) -> dict[str, Any]:
         "now": _iso(state.now),
         "weekday": state.weekday,
         "block": None if b is None else {
-            "start": f"{b.start:%H:%M}", "end": f"{b.end:%H:%M}", "activity": b.activity, "location": b.at},
+            "start": f"{b.start:%H:%M}", "end": f"{b.end:%H:%M}", "activity": b.activity, "location": b.at,
+            "changed": state.block_changed},
         "staff": [{
             "id": s.id, "name": s.name, "short": s.short, "role": s.role, "with": list(s.with_),
             "location": s.location, "activity": s.activity, "since": _iso(s.since), "until": _iso(s.until),
@@ -60,8 +62,25 @@ def board_to_dict(state: BoardState) -> dict[str, Any]:
                    for t in state.timers],
         "data_due": [{"staff": d.staff, "student": d.student, "goal": d.goal, "kind": d.kind, "when": d.when}
                      for d in state.data_due],
+        "changes": [{"id": c.id, "kind": c.kind, "start": _iso(c.start), "end": _iso(c.end), "by": c.by,
+                     "at": _iso(c.made), "text": change_text(state, c)} for c in state.changes],
+        "day": [{"start": f"{d.start:%H:%M}", "end": f"{d.end:%H:%M}", "activity": d.activity, "location": d.at,
+                 "changed": bool(d.changes), "changes": list(d.changes)} for d in state.day],
+        "teacher_out": None if state.teacher_out is None else {
+            "staff": state.teacher_out.staff, "sub": state.teacher_out.sub, "until": _iso(state.teacher_out.until),
+            "procedure": {"page": state.teacher_out.page, "section": state.teacher_out.section}},
+        "ahead": [{"time": _iso(a.time), "kind": a.kind, "who": a.who, "detail": a.detail} for a in state.ahead],
         "warnings": list(state.warnings),
     }
+
+
+def change_text(state: BoardState, change: DayChange) -> str:
+    """One of today's changes in words (cleaned), as the command read it back."""
+    from paratui.model.changes import describe_change
+
+    return describe_change(change.kind, change.payload, {s.id: s.short for s in state.staff},
+                           {s.id: s.initials for s in state.students},
+                           {k: v.label for k, v in state.locations.items()})
 
 
 def location_label(state: BoardState, location_id: str | None) -> str:
@@ -141,6 +160,21 @@ def board_to_text(state: BoardState) -> str:
         out.append(f"  [{c(short_id(t.id))}] {c(t.text)}{who}{due} ({mark})")
     if not state.tasks:
         out.append("  no tasks")
+    out.append("")
+    if state.teacher_out is not None:
+        away = state.teacher_out
+        where = (f"binder/{away.page}.md" + (f" — {away.section}" if away.section else "")
+                 if away.page else "(no page in binder/)")
+        out.append(f"TEACHER OUT: {c(shorts.get(away.staff, away.staff))}; procedure: {c(where)}")
+        out.append("")
+    if state.changes:
+        out.append("TODAY'S CHANGES")
+        out.extend(f"  [{c(ch.id[:6])}] {change_text(state, ch)}" for ch in state.changes)
+        out.append("")
+    out.append("COVERAGE AHEAD")
+    out.extend(f"  {a.time:%H:%M} {c(a.kind)}: {c(a.detail)}" for a in state.ahead)
+    if not state.ahead:
+        out.append("  no problems ahead today")
     out.append("")
     tab = state.binder
     out.append(f"BINDER ({c(tab.tab)}): {c(tab.title) if tab.title else '(no page)'}" if tab.tab

@@ -38,11 +38,32 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Service:
+    """A related service in the base week ([[services]]: speech, OT…): these students are pulled out
+    to `at` from `start` to `end` on `days`, with the visiting adult `staff` (None: the place's own)."""
+
+    students: tuple[str, ...]
+    days: tuple[str, ...]
+    start: time
+    end: time
+    at: str
+    activity: str
+    staff: str | None = None
+
+    def label(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M} {self.activity}"
+
+
+@dataclass(frozen=True)
 class Schedule:
     days: dict[str, tuple[Block, ...]]  # weekday name → blocks in time order
+    services: tuple[Service, ...] = ()  # pull-outs, any weekday, in time order
 
     def blocks(self, weekday: str) -> tuple[Block, ...]:
         return self.days.get(weekday, ())
+
+    def services_on(self, weekday: str) -> tuple[Service, ...]:
+        return tuple(s for s in self.services if weekday in s.days)
 
 
 def parse_hhmm(text: str) -> time:
@@ -52,7 +73,7 @@ def parse_hhmm(text: str) -> time:
 
 def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
     c = _Checker()
-    c.keys(data, set(WEEKDAYS), "")
+    c.keys(data, {*WEEKDAYS, "services"}, "")
     staff_ids = {s.id for s in classroom.staff}
     location_ids = {loc.id for loc in classroom.locations}
     students = list(classroom.students)
@@ -93,18 +114,10 @@ def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
             where = f"{day}[{i}]"
             raw = c.table(raw, where)
             c.keys(raw, {"time", "activity", "at", "with", "where"}, where)
-            span = raw.get("time")
-            try:
-                start_s, end_s = str(span).split("-")
-                start, end = parse_hhmm(start_s), parse_hhmm(end_s)
-                if end <= start:
-                    raise ValueError
-            except (ValueError, AttributeError):
-                if isinstance(span, str) and _TIMEISH.fullmatch(span):
-                    c.add(f"{where}.time", f"{span!r} is not a span like \"09:15-10:00\"")
-                else:
-                    c.add(f"{where}.time", "expected a span like \"09:15-10:00\"")
+            got = span_of(c, raw.get("time"), f"{where}.time")
+            if got is None:
                 continue
+            start, end = got
             activity = c.text(raw, "activity", where) or "?"
             at = place(raw.get("at", classroom.home.id), f"{where}.at") or classroom.home.id
             duties: dict[str, Duty] = {}
@@ -138,6 +151,52 @@ def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
                 c.add(day, f"blocks {a.label()!r} and {b.label()!r} overlap")
         days[day] = tuple(blocks)
 
+    services = _services(c, data.get("services", []), staff_ids, resolve, place)
     if c.problems:
         raise ConfigError(c.problems)
-    return Schedule(days)
+    return Schedule(days, services)
+
+
+def span_of(c: _Checker, span: Any, where: str) -> tuple[time, time] | None:
+    """ "09:15-10:00" → (start, end); a problem naming `where` otherwise."""
+    try:
+        start_s, end_s = str(span).split("-")
+        start, end = parse_hhmm(start_s), parse_hhmm(end_s)
+        if end <= start:
+            raise ValueError
+    except (ValueError, AttributeError):
+        if isinstance(span, str) and _TIMEISH.fullmatch(span):
+            c.add(where, f"{span!r} is not a span like \"09:15-10:00\"")
+        else:
+            c.add(where, "expected a span like \"09:15-10:00\"")
+        return None
+    return start, end
+
+
+def _services(c: _Checker, raw_services: Any, staff_ids: set[str], resolve, place) -> tuple[Service, ...]:
+    """[[services]]: speech, OT… pull-outs of the base week (strict like the blocks)."""
+    found: list[Service] = []
+    for i, raw in enumerate(c.array(raw_services, "services", "services")):
+        where = f"services[{i}]"
+        raw = c.table(raw, where)
+        c.keys(raw, {"staff", "students", "days", "time", "at", "activity"}, where)
+        staff = raw.get("staff")
+        if staff is not None and (not isinstance(staff, str) or staff not in staff_ids):
+            c.add(f"{where}.staff", "not a staff id from classroom.toml")
+            staff = None
+        if "students" not in raw:
+            c.add(f"{where}.students", "missing (student ids, initials or a group)")
+        ids = resolve(raw.get("students", []), f"{where}.students")
+        days = raw.get("days")
+        if not isinstance(days, list) or not days or not all(d in WEEKDAYS for d in days):
+            c.add(f"{where}.days", f"expected a list of weekdays ({', '.join(WEEKDAYS[:5])})")
+            days = []
+        span = span_of(c, raw.get("time"), f"{where}.time")
+        if "at" not in raw:
+            c.add(f"{where}.at", "missing (a location id from classroom.toml, e.g. \"speech\")")
+        at = place(raw.get("at"), f"{where}.at")
+        activity = c.text(raw, "activity", where)
+        if span and at and activity and ids and days:
+            found.append(Service(tuple(ids), tuple(days), span[0], span[1], at, activity, staff))
+    found.sort(key=lambda s: s.start)
+    return tuple(found)

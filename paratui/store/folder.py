@@ -66,6 +66,7 @@ class _TomlFile:
     data: dict | None = None  # … its parsed data
     problems: list[str] = field(default_factory=list)  # the live file cannot be read or parsed
     missing: bool = False
+    secrets: list[int] = field(default_factory=list)  # lines that look like a stored password
 
 
 @dataclass
@@ -81,6 +82,26 @@ class _Page:
     signature: tuple | None
     text: str | None  # None: never read well
     problem: str | None = None
+
+
+# What a stored password or account list looks like (the seeds' binder had a "usernames and
+# passwords" page): paratui never keeps one. A match is a warning on the board and a failure of
+# `paratui check`; a binder page with one is not shown.
+_SECRETS = (
+    re.compile(r"\b(password|passwd|passcode|pwd|passwort|contraseña)\s*[:=]", re.IGNORECASE),
+    re.compile(r"\buser\s*-?\s*names?\s*(and|&|/|,|\+)\s*pass\s*-?\s*(words?|codes?)\b", re.IGNORECASE),
+    re.compile(r"\b(logins?|accounts?)\s*(and|&|/|,|\+)\s*pass\s*-?\s*words?\b", re.IGNORECASE),
+    re.compile(r"\|\s*(user\s*-?\s*name|login|account|user)\s*\|.*\|\s*(pass\s*-?\s*word|pwd|pin)\s*\|",
+               re.IGNORECASE),
+    re.compile(r"^\s*[\"']?(password|passwd|pwd|secret|api[_-]?key|token)[\"']?\s*=", re.IGNORECASE),
+)
+SECRET_WARNING = ("looks like a stored password or account list: remove it from the folder "
+                  "(paratui never keeps passwords)")
+
+
+def secret_lines(text: str) -> list[int]:
+    """Line numbers (1-based) that look like a stored password or an account list."""
+    return [i for i, line in enumerate(text.splitlines(), 1) if any(p.search(line) for p in _SECRETS)]
 
 
 def _signature(path: Path) -> tuple | None:
@@ -223,6 +244,7 @@ class DataFolder:
         if not text.strip():  # an editor truncating before it writes: wait for the real content
             entry.problems = [f"{name}: empty"]
             return False
+        entry.secrets = secret_lines(text)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
@@ -364,6 +386,12 @@ class DataFolder:
             problem = _not_utf8(label, raw, e).replace("(save it as UTF-8)", "(shown with � for the bad bytes)")
         if not text.strip() and keep is not None:  # mid-save: keep the page as it was
             return _Page(sig, keep, f"{label}: empty{kept}")
+        secrets = secret_lines(text)
+        if secrets:  # never shown: a notice in its place
+            title = clean(binder_title(text) or path.stem.replace("-", " ").capitalize(), limit=60)
+            return _Page(sig, f"# {title}\n\n*Not shown: this page looks like it stores passwords or accounts "
+                              f"(line {secrets[0]}). Remove them from {label}; paratui never keeps passwords.*\n",
+                         f"{label}:{secrets[0]}: {SECRET_WARNING}")
         if len(text) > BINDER_SHOWN:
             cut = text.rfind("\n", 0, BINDER_SHOWN)
             text = text[:cut if cut > 0 else BINDER_SHOWN] + (
@@ -407,6 +435,7 @@ class DataFolder:
             return _PlanFile(sig, classroom, keep, [_not_utf8(label, raw, e) + kept])
         if not text.strip():  # an editor mid-save
             return _PlanFile(sig, classroom, keep, [f"{label}: empty{kept}"])
+        secrets = [f"{label}:{line}: {SECRET_WARNING}" for line in secret_lines(text)[:3]]
         try:
             plan = parse_student_plan(tomllib.loads(text), sid, classroom, classroom.prompts)
         except tomllib.TOMLDecodeError as e:
@@ -415,7 +444,7 @@ class DataFolder:
             return _PlanFile(sig, classroom, keep, [f"{label}: nested too deeply to read{kept}"])
         except ConfigError as e:
             return _PlanFile(sig, classroom, keep, [_problem_text(label, text, p) + kept for p in e.problems])
-        return _PlanFile(sig, classroom, plan)
+        return _PlanFile(sig, classroom, plan, secrets)
 
     def _with_plans(self, classroom: Classroom) -> Classroom:
         """The classroom in use with its students' goal plans attached: the same object as long as
@@ -444,6 +473,8 @@ class DataFolder:
             if self._classroom is None or self._schedule is None:
                 self._fall_back()
         problems = self._toml_problems(CLASSROOM) + self._toml_problems(SCHEDULE)
+        problems += [f"{name}:{line}: {SECRET_WARNING}" for name in (CLASSROOM, SCHEDULE)
+                     for line in self._toml[name].secrets[:3]]
         if self._classroom is None or self._schedule is None:
             if not problems:
                 problems = [f"{self.root}: no {CLASSROOM} / {SCHEDULE} here (make one with `paratui init DIR`)"]

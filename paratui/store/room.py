@@ -33,7 +33,7 @@ class Room:
         snap = snapshot or self.snapshot()
         events, refused = access.screen_events(snap.events, snap.classroom, snap.schedule)
         return build_board(snap.classroom, snap.schedule, events, self.clock(),
-                           snap.binder_titles, [*more_warnings, *snap.warnings, *refused])
+                           snap.binder_titles, [*more_warnings, *snap.warnings, *refused], binder=snap.binder)
 
     def context(self, actor: str, snapshot: Snapshot | None = None) -> Context:
         """What a command is checked against, as of `snapshot` (default: a fresh read)."""

@@ -1,0 +1,157 @@
+"""`paratui check`: the whole data folder validated at once, as the live files stand (no last-good
+copies), every problem with file:line: classroom.toml and schedule.toml (every field; ids that point
+nowhere), students/*.toml (named after a student of the room), binder pages (the weekday tabs exist,
+every page readable UTF-8), the journal's files, and anything that looks like a stored password or
+account list.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from paratui.model.classroom import Classroom, parse_classroom
+from paratui.model.errors import ConfigError
+from paratui.model.goals import parse_student_plan
+from paratui.model.schedule import WEEKDAYS, parse_schedule
+from paratui.store.folder import (
+    BINDER,
+    BINDER_LIMIT,
+    CLASSROOM,
+    JOURNAL,
+    SCHEDULE,
+    SECRET_WARNING,
+    STUDENTS,
+    TOML_LIMIT,
+    _cannot_read,
+    _decode,
+    _not_utf8,
+    _problem_text,
+    _syntax_problem,
+    secret_lines,
+)
+from paratui.store.journal_reader import JournalReader
+from paratui.store.safe_read import read_regular
+
+
+def _text(root: Path, rel: str, limit: int, problems: list[str]) -> str | None:
+    """A file's text, or None with a problem (missing, unreadable, not UTF-8); secrets flagged."""
+    path = root / rel
+    try:
+        raw = read_regular(path, limit, root=root)
+    except FileNotFoundError:
+        problems.append(f"{rel}: missing")
+        return None
+    except OSError as e:
+        problems.append(_cannot_read(rel, e))
+        return None
+    try:
+        text = _decode(raw)
+    except UnicodeDecodeError as e:
+        problems.append(_not_utf8(rel, raw, e))
+        return None
+    problems.extend(f"{rel}:{line}: {SECRET_WARNING}" for line in secret_lines(text))
+    return text
+
+
+def _toml(rel: str, text: str, problems: list[str]) -> dict | None:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        problems.append(_syntax_problem(rel, text, e))
+    except RecursionError:
+        problems.append(f"{rel}: nested too deeply to read")
+    return None
+
+
+def check_folder(root: Path) -> tuple[list[str], list[str]]:
+    """(problems, what was checked). No problems: the folder is clean."""
+    root = Path(root)
+    problems: list[str] = []
+    checked: list[str] = []
+    if not root.is_dir():
+        return [f"{root}: not a folder"], checked
+    classroom: Classroom | None = None
+    text = _text(root, CLASSROOM, TOML_LIMIT, problems)
+    data = _toml(CLASSROOM, text, problems) if text is not None else None
+    if data is not None and text is not None:
+        checked.append(CLASSROOM)
+        try:
+            classroom = parse_classroom(data)
+            problems.extend(_problem_text(CLASSROOM, text, p) for p in classroom.warnings)
+        except ConfigError as e:
+            problems.extend(_problem_text(CLASSROOM, text, p) for p in e.problems)
+        except RecursionError:
+            problems.append(f"{CLASSROOM}: nested too deeply to read")
+    text = _text(root, SCHEDULE, TOML_LIMIT, problems)
+    data = _toml(SCHEDULE, text, problems) if text is not None else None
+    if data is not None and text is not None:
+        checked.append(SCHEDULE)
+        if classroom is None:
+            problems.append(f"{SCHEDULE}: not checked against the room (fix {CLASSROOM} first)")
+        else:
+            try:
+                parse_schedule(data, classroom)
+            except ConfigError as e:
+                problems.extend(_problem_text(SCHEDULE, text, p) for p in e.problems)
+            except RecursionError:
+                problems.append(f"{SCHEDULE}: nested too deeply to read")
+    problems += _check_students(root, classroom, checked)
+    problems += _check_binder(root, checked)
+    reader = JournalReader(root / JOURNAL, root)
+    _, journal_problems, _ = reader.read(reader.all_dirs())
+    problems += journal_problems
+    checked.append("journal")
+    return problems, checked
+
+
+def _names(folder: Path, suffix: str) -> list[str]:
+    try:
+        return sorted(n for n in os.listdir(folder) if n.endswith(suffix) and not n.startswith("."))
+    except OSError:
+        return []
+
+
+def _check_students(root: Path, classroom: Classroom | None, checked: list[str]) -> list[str]:
+    problems: list[str] = []
+    names = _names(root / STUDENTS, ".toml")
+    ids = {s.id for s in classroom.students} if classroom else set()
+    for n in names:
+        rel = f"{STUDENTS}/{n}"
+        sid = n[:-5]
+        text = _text(root, rel, TOML_LIMIT, problems)
+        data = _toml(rel, text, problems) if text is not None else None
+        if data is None or text is None or classroom is None:
+            continue
+        if sid not in ids:
+            problems.append(f"{rel}: the file name is not a student id in {CLASSROOM} "
+                            f"({', '.join(sorted(ids))})")
+            continue
+        try:
+            parse_student_plan(data, sid, classroom, classroom.prompts)
+        except ConfigError as e:
+            problems.extend(_problem_text(rel, text, p) for p in e.problems)
+        except RecursionError:
+            problems.append(f"{rel}: nested too deeply to read")
+    if names:
+        checked.append(f"{len(names)} goal file{'s' if len(names) != 1 else ''}")
+    return problems
+
+
+def _check_binder(root: Path, checked: list[str]) -> list[str]:
+    problems: list[str] = []
+    folder = root / BINDER
+    if not folder.is_dir():
+        return [f"{BINDER}/: missing (the weekday tabs and standing pages)"]
+    names = _names(folder, ".md")
+    for day in WEEKDAYS[:5]:
+        if f"{day}.md" not in names:
+            problems.append(f"{BINDER}/{day}.md: missing (the {day.capitalize()} tab)")
+    for n in names:
+        rel = f"{BINDER}/{n}"
+        text = _text(root, rel, BINDER_LIMIT, problems)
+        if text is not None and not text.strip():
+            problems.append(f"{rel}: empty")
+    checked.append(f"{len(names)} binder page{'s' if len(names) != 1 else ''}")
+    return problems
