@@ -265,11 +265,14 @@ def _day(text: str | None, field: str):
 
 
 def _report(room: Room, args: argparse.Namespace) -> int:
-    """A student's progress report, from the whole journal (read only: no --as needed)."""
+    """A student's progress report, from the journal's log stream (read only: no --as needed)."""
     from paratui.model import report
 
     now = room.clock()
-    snap = room.folder.load(now.date(), whole_journal=True)
+    start, end = _day(args.from_, "--from"), _day(args.to, "--to")
+    if start and end and start > end:
+        raise UsageProblem("--from is after --to")
+    snap = room.folder.load(now.date(), log_range=(start, end))  # the log stream's days, not the whole journal
     try:
         student = commands.find_student(snap.classroom, args.student)
     except NotFound as e:
@@ -278,9 +281,6 @@ def _report(room: Room, args: argparse.Namespace) -> int:
     if args.goal and (plan is None or plan.goal(args.goal) is None):
         choices = ", ".join(g.id for g in plan.goals) if plan else "none"
         raise Refused(f"goal: not one of {clean(student.initials)}'s goals: {clean(choices)}", "goal")
-    start, end = _day(args.from_, "--from"), _day(args.to, "--to")
-    if start and end and start > end:
-        raise UsageProblem("--from is after --to")
     text = report.render(args.format, snap.classroom, student, snap.events, now, start, end,
                          plan.goal(args.goal).id if plan and args.goal else None, args.names)
     if args.output:
