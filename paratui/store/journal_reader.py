@@ -32,7 +32,7 @@ from paratui.store.journal import (
     parse_json,
 )
 from paratui.store.safe_read import UnsafeFile, inside, read_regular
-from paratui.store.summary_cache import SummaryCache, id_check
+from paratui.store.summary_cache import Cached, SummaryCache, index_of
 
 _ORDER = attrgetter("time", "written", "id")  # Event.sort_key, in C
 
@@ -81,10 +81,8 @@ class _Settled:
     families: dict[str, list[Event]]  # task → the events left out about it
     lost: dict[tuple[str, str], list[str]]  # clashes among these files
     # From this machine's cache (paratui.store.summary_cache), not from the files: `ids` holds only
-    # the kept events' ids, `dropped` and `families` are empty; `checks` are the checksums of the
-    # ids left out, `sigs` the files' (size, mtime). Anything recent about one of them: read in full.
-    checks: set[str] | None = None
-    sigs: dict[str, tuple[int, int]] | None = None
+    # the kept events' ids, `dropped` and `families` are empty: `cached` finds what was left out.
+    cached: Cached | None = None
 
 
 class JournalReader:
@@ -151,7 +149,7 @@ class JournalReader:
     def log_dirs(self, start: date | None = None, end: date | None = None) -> list[Path]:
         """Every folder holding quick-logging entries of the days from `start` to `end` (None: no
         bound): the log stream's days, and the day folders of a journal written before the log
-        stream existed (the days before its first log day)."""
+        stream existed (the days up to its first log day: the day of the upgrade has both)."""
         lo = start.isoformat() if start else ""
         hi = end.isoformat() if end else "9999"
         out: list[Path] = []
@@ -165,7 +163,7 @@ class JournalReader:
                 continue
             out += [folder / d for d in days if lo <= f"{month}-{d}" <= hi]
         legacy = [self.journal / n for n in _names(self.journal) if _DAY.fullmatch(n) and lo <= n <= hi
-                  and (first_logged is None or n < first_logged)]
+                  and (first_logged is None or n <= first_logged)]
         return sorted(legacy) + out
 
     def all_dirs(self) -> list[Path]:
@@ -249,6 +247,21 @@ class JournalReader:
                 files[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
         return files
 
+    def _parse_settled(self, path: str) -> list[Event] | None:
+        """The events of a file of a settled month, for the cache's look-ups (None: it changed since)."""
+        s = self._settled
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if s is None or s.cached is None or s.cached.sigs.get(path) != (st.st_size, st.st_mtime_ns):
+            return None
+        sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self._cache.get(path)
+        if cached is None or cached.signature != sig:
+            cached = self._cache[path] = self._parse(Path(path), sig)
+        return None if cached.problem else cached.events
+
     def _forget(self, keep: set[str]) -> bool:
         """Drop what is cached for files not in `keep` (deleted, or no longer read); True if any."""
         gone = [p for p in self._cache if p not in keep]
@@ -281,8 +294,13 @@ class JournalReader:
         folder_problems = [p for d in map(str, dirs) for p in by_dir.get(d, [])]
         order = sorted(seen, key=_path_key)
         events, lost = self._merge(order)
-        if settled.checks is not None and _about(events, settled.ids, settled.checks):
-            settled, _ = self._settle(old, today, cached=False)  # something recent is about a left-out one
+        brought_back: list[Event] = []
+        if settled.cached is not None:
+            found = settled.cached.about(events, settled.ids, self._parse_settled)
+            if found is None:  # a copy of a left-out event in a recent file: fold them in full
+                settled, _ = self._settle(old, today, cached=False)
+            else:
+                brought_back = found
         ids, dropped = settled.ids, settled.dropped
         if ids and any(e.id in ids for e in events):
             # an event that is also in a settled month (a copy, a clash): read it all, as it is
@@ -295,7 +313,7 @@ class JournalReader:
                          e.payload.get("target") if e.type == "retract" else None) in dropped}
             order = sorted(seen + [p for p in settled.order if (c := self._cache.get(p)) and c.problem],
                            key=_path_key)
-            events = events + settled.kept + [e for t in sorted(about) for e in settled.families[t]]
+            events = events + settled.kept + [e for t in sorted(about) for e in settled.families[t]] + brought_back
             lost = {**lost, **settled.lost}
         problems = folder_problems + self._file_problems(order) + self._clash_problems(lost)
         self._result = (key, events, problems)
@@ -305,7 +323,7 @@ class JournalReader:
         """The settled months' summary, brought up to date: (summary, whether it changed). With
         `cached`, this machine's cache of it may stand in for reading the files."""
         s = self._settled
-        if s is not None and s.checks is not None and not cached:
+        if s is not None and s.cached is not None and not cached:
             s = self._settled = None
         now = time.monotonic()
         if s is not None and s.dirs == tuple(dirs) and s.cutoff <= today and now - s.checked < SETTLED_CHECK_S:
@@ -319,18 +337,18 @@ class JournalReader:
         listed_ns = time.time_ns()
         dir_sigs = {d: _dir_signature(d) for d in dirs}
         by_dir: dict[str, list[str]] = {}
-        if cached and self.summary is not None and (s is None or s.checks is not None):
+        if cached and self.summary is not None and (s is None or s.cached is not None):
             stated = self._stat_files(dirs, by_dir)
-            sigs = {p: (sig[1], sig[0]) for p, sig in stated.items()}
-            if s is not None and not by_dir and s.dirs == tuple(dirs) and s.sigs == sigs:
+            order = sorted(stated, key=_path_key)
+            sigs = {p: (stated[p][1], stated[p][0]) for p in order}
+            if (s is not None and s.cached is not None and not by_dir and s.dirs == tuple(dirs)
+                    and s.cached.sigs == sigs):
                 s.dir_sigs, s.listed_ns, s.checked = dir_sigs, listed_ns, now
                 return s, False
             hit = None if by_dir or not dirs else self.summary.load(dirs, sigs)
-            if hit is not None and hit[2] < datetime.combine(today, datetime.min.time()):
-                kept, checks, _ = hit
-                order = sorted(stated, key=_path_key)
-                self._settled = _Settled(tuple(dirs), dir_sigs, listed_ns, now, {}, order, today, kept,
-                                         {e.id for e in kept}, {}, {}, {}, checks, sigs)
+            if hit is not None and hit.newest < datetime.combine(today, datetime.min.time()):
+                self._settled = _Settled(tuple(dirs), dir_sigs, listed_ns, now, {}, order, today, hit.kept,
+                                         {e.id for e in hit.kept}, {}, {}, {}, hit)
                 return self._settled, True
             self._settled = s = None
         files, changed = self._scan(dirs, by_dir)
@@ -349,7 +367,7 @@ class JournalReader:
                 and not any(self._cache[p].problem for p in order)):
             sigs = {p: (self._cache[p].signature[1], self._cache[p].signature[0]) for p in order}
             newest = max((e.time for e in events), default=datetime.min)
-            self.summary.save(dirs, sigs, self._settled.kept, dropped, newest)
+            self.summary.save(dirs, sigs, self._settled.kept, index_of(order, self._cache, dropped), newest)
         return self._settled, True
 
     # -- merging -----------------------------------------------------------------------------------
@@ -479,19 +497,6 @@ def _same(a: Event, b: Event) -> bool:
     except (ValueError, OverflowError, OSError):  # a time that astimezone cannot handle
         return (a.type, a.time, a.written, a.staff, a.login, a.host, a.payload) == \
                (b.type, b.time, b.written, b.staff, b.login, b.host, b.payload)
-
-
-def _about(events: list[Event], kept_ids: set[str], checks: set[str]) -> bool:
-    """Whether any of `events` is, or is about, an event of a cached summary (a kept one by its id,
-    one left out by its id's checksum: a clash of checksums only costs a full read)."""
-    for e in events:
-        if e.id in kept_ids or id_check(e.id) in checks:
-            return True
-        ref = e.payload.get("task") if e.type == "task.done" else e.payload.get("target") if e.type == "retract" \
-            else None
-        if ref is not None and id_check(ref) in checks:
-            return True
-    return False
 
 
 def _names(folder: Path) -> list[str]:

@@ -9,10 +9,11 @@ journal readers and watchers skip it; one file per writer, like the journal, so 
 the folder never write the same file) and the next process to start reuses it when every file it
 summarises still has the same path, size and modification time.
 
-What is kept: the events still needed (in full), a checksum of each event id left out (so that a
-recent event about one of them — a task done long ago, undone today — makes the reader fold the old
-months in full again, as it would without the cache), the folders and files summarised with their
-sizes and times, and the newest event time among them (the summary holds for any day after it).
+What is kept: the events still needed (in full); for each event left out, a checksum of its id, of
+its task's id and which file holds it (so that when a recent event is about one of them — a task
+done long ago, undone today — only the few files holding that task are read again); the folders and
+files summarised with their sizes and times; and the newest event time among them (the summary holds
+for any day after it).
 
 The file is only ever a hint: read with the same care as any file of the folder (regular, bounded,
 no recursion), used only when this account owns it, every field checked, every event parsed as if
@@ -27,6 +28,7 @@ import os
 import re
 import stat
 import zlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -39,6 +41,7 @@ from paratui.store.safe_read import MiB, read_regular
 FOLDER = ".cache"
 VERSION = 1
 MAX_BYTES = 16 * MiB
+_RECORD = 20  # an index record: id checksum (8 hex), task id checksum (8 hex), file number (4 hex)
 _HEX = re.compile(r"[0-9a-f]*")
 
 Signature = tuple[int, int]  # (st_size, st_mtime_ns)
@@ -49,6 +52,93 @@ def id_check(eid: Any) -> str:
     return f"{zlib.crc32(str(eid).encode('utf-8', 'surrogatepass')):08x}"
 
 
+class _Changed(Exception):
+    pass
+
+
+@dataclass
+class Cached:
+    """A summary read from the cache: what was kept, and how to find what was left out."""
+
+    kept: list[Event]
+    newest: datetime
+    files: list[str]  # the summarised files, in reading order
+    sigs: dict[str, Signature]
+    index: str  # _RECORD-character records, one per event left out
+    checks: set[str] = field(default_factory=set)  # the id checksums of the events left out
+    _by_id: dict[str, list[tuple[str, int]]] | None = None
+    _by_task: dict[str, set[int]] | None = None
+
+    def _maps(self) -> tuple[dict[str, list[tuple[str, int]]], dict[str, set[int]]]:
+        if self._by_id is None or self._by_task is None:
+            self._by_id, self._by_task = {}, {}
+            x = self.index
+            for k in range(0, len(x), _RECORD):
+                eid, task, n = x[k:k + 8], x[k + 8:k + 16], int(x[k + 16:k + 20], 16)
+                self._by_id.setdefault(eid, []).append((task, n))
+                self._by_task.setdefault(task, set()).add(n)
+        return self._by_id, self._by_task
+
+    def about(self, events: list[Event], kept_ids: set[str],
+              parse: Callable[[str], list[Event] | None]) -> list[Event] | None:
+        """The left-out events that `events` (recent ones) bring back: every event of each task a
+        recent event is about (done again, its done undone). None when the summary cannot answer
+        (a recent event is a copy of a summarised one, or a file changed): fold the months in full."""
+        mine, refs = [], []
+        for e in events:
+            if e.id in kept_ids:
+                return None
+            if id_check(e.id) in self.checks:
+                mine.append(e.id)
+            ref = e.payload.get("task") if e.type == "task.done" else \
+                e.payload.get("target") if e.type == "retract" else None
+            if isinstance(ref, str) and id_check(ref) in self.checks:
+                refs.append(ref)
+        if not mine and not refs:
+            return []
+        by_id, by_task = self._maps()
+
+        def read(numbers: Iterable[int]) -> list[Event]:
+            out: list[Event] = []
+            for n in sorted(set(numbers)):
+                found = parse(self.files[n])
+                if found is None:
+                    raise _Changed
+                out += found
+            return out
+
+        try:
+            for eid in mine:
+                if any(x.id == eid for x in read(n for _, n in by_id.get(id_check(eid), ()))):
+                    return None
+            tasks: set[str] = set()
+            for ref in refs:
+                records = by_id.get(id_check(ref), [])
+                if any(x.id == ref for x in read(n for _, n in records)):
+                    tasks |= {t for t, _ in records}
+            back: list[Event] = []
+            for task in sorted(tasks):
+                found = read(by_task.get(task, ()))
+                tids = {x.id for x in found if x.type == "task.add" and id_check(x.id) == task
+                        and x.id not in kept_ids}
+                dones = {x.id for x in found if x.type == "task.done" and x.payload.get("task") in tids}
+                undone = {x.id for x in found if x.type == "retract" and x.payload.get("target") in dones}
+                family = tids | dones | undone
+                back += [x for x in found if x.id in family]
+            return back
+        except _Changed:
+            return None
+
+
+def index_of(order: list[str], cache: dict, dropped: dict[str, str]) -> str | None:
+    """The index records of the events left out (`dropped`: id → task id) of the files in `order`
+    (`cache`: path → what the reader parsed, with `.events`); None when there are too many files."""
+    if len(order) > 0xFFFF:
+        return None
+    return "".join(f"{id_check(e.id)}{id_check(dropped[e.id])}{n:04x}"
+                   for n, path in enumerate(order) for e in cache[path].events if e.id in dropped)
+
+
 class SummaryCache:
     def __init__(self, journal: Path, writer: Callable[[], str]):
         self.journal = journal
@@ -57,9 +147,8 @@ class SummaryCache:
     def path(self) -> Path:
         return self.journal / FOLDER / f"settled.{self._writer()}"
 
-    def load(self, dirs: list[str], files: dict[str, Signature]) -> tuple[list[Event], set[str], datetime] | None:
-        """(events kept, checksums of the ids left out, newest event time) when the cache summarises
-        exactly `dirs` holding exactly `files`; None for anything else."""
+    def load(self, dirs: list[str], sigs: dict[str, Signature]) -> Cached | None:
+        """The summary of exactly `dirs` holding exactly the files `sigs` (in reading order), or None."""
         try:
             path = self.path()
             st = os.lstat(path)
@@ -70,36 +159,33 @@ class SummaryCache:
                 return None
             if data.get("dirs") != [self._rel(d) for d in dirs]:
                 return None
-            stored = data.get("files")
-            if not isinstance(stored, dict) or len(stored) != len(files):
+            if data.get("files") != [[self._rel(p), *sig] for p, sig in sigs.items()]:
                 return None
-            for p, sig in files.items():
-                if stored.get(self._rel(p)) != list(sig):
-                    return None
-            newest = data.get("newest")
-            dropped = data.get("dropped")
-            kept = data.get("kept")
-            if not isinstance(newest, str) or not isinstance(dropped, str) or not isinstance(kept, list):
+            newest, index, kept = data.get("newest"), data.get("index"), data.get("kept")
+            if not isinstance(newest, str) or not isinstance(index, str) or not isinstance(kept, list):
                 return None
-            if len(dropped) % 8 or not _HEX.fullmatch(dropped):
+            if len(index) % _RECORD or not _HEX.fullmatch(index):
+                return None
+            if any(int(index[k + 16:k + 20], 16) >= len(sigs) for k in range(0, len(index), _RECORD)):
                 return None
             when = datetime.fromisoformat(newest)
             if when.tzinfo is not None:
                 return None
             events = [event_from_doc(doc) for doc in kept]
-            checks = {dropped[i:i + 8] for i in range(0, len(dropped), 8)}
-            return events, checks, when
+            checks = {index[k:k + 8] for k in range(0, len(index), _RECORD)}
+            return Cached(events, when, list(sigs), dict(sigs), index, checks)
         except (OSError, ValueError, TypeError, RecursionError, OverflowError):
             return None
 
-    def save(self, dirs: list[str], files: dict[str, Signature], kept: Iterable[Event],
-             dropped: Iterable[str], newest: datetime) -> None:
-        """Keep the summary for the next process. Never raises."""
+    def save(self, dirs: list[str], sigs: dict[str, Signature], kept: Iterable[Event], index: str | None,
+             newest: datetime) -> None:
+        """Keep the summary for the next process (`sigs` in reading order). Never raises."""
+        if index is None:
+            return
         try:
             data = {"version": VERSION, "dirs": [self._rel(d) for d in dirs],
-                    "files": {self._rel(p): list(sig) for p, sig in sorted(files.items())},
-                    "newest": newest.isoformat(), "kept": [e.to_doc() for e in kept],
-                    "dropped": "".join(sorted({id_check(x) for x in dropped}))}
+                    "files": [[self._rel(p), *sig] for p, sig in sigs.items()],
+                    "newest": newest.isoformat(), "kept": [e.to_doc() for e in kept], "index": index}
             raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
             if root_refusal(self.journal) is not None:
                 return  # root in someone else's folder: never leave root-owned files there
