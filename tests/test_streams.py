@@ -388,3 +388,19 @@ def test_fold_of_the_board_is_unchanged_by_the_stream_it_came_from(room_dir):
         snap = DataFolder(r).load(NOW.date())
         boards.append(build_board(snap.classroom, snap.schedule, snap.events, NOW))
     assert boards[0] == boards[1] and boards[0].timers
+
+
+# -- a task done long ago ------------------------------------------------------------------------------
+
+def test_marking_a_task_done_long_ago_says_it_is_already_done(room_dir):
+    journal = room_dir / "journal"
+    w = JournalWriter(journal, "laptop--mrivera")
+    add = ev("task.add", datetime(2026, 8, 31, 9), {"text": "laminate", "for": None, "due": None}, "MR")
+    w.append(add)
+    w.append(ev("task.done", datetime(2026, 9, 1, 14), {"task": add.id}, "AL"))
+    assert add.id not in {e.id for e in DataFolder(room_dir).load(NOW.date()).events}  # left out of the board
+    r = run_cli("task", "done", add.id[:6], "--as", "JT", data=room_dir)
+    assert r.returncode == 2
+    assert f"task {add.id[:6]} is already done (by Ms. L at 2026-09-01 14:00)" in r.stderr
+    unknown = run_cli("task", "done", "zzzz", "--as", "JT", data=room_dir)
+    assert unknown.returncode == 2 and "matches no task" in unknown.stderr

@@ -143,6 +143,11 @@ class JournalReader:
                 return folder / max(days)
         return None
 
+    def task_events(self) -> list[Event]:
+        """Every task event of every month, read by a reader of its own (this one's summary stays)."""
+        other = JournalReader(self.journal, self.label_root)
+        return other.read(other.task_dirs())[0]
+
     def log_months(self) -> list[str]:
         return sorted(n for n in _names(self.journal / LOG_DIR) if _MONTH.fullmatch(n))
 
