@@ -246,8 +246,11 @@ def test_a_second_start_reuses_the_summary_of_closed_months_and_gives_the_same_b
     second = DataFolder(root)
     parsed = _counting(second, monkeypatch)
     board2, snap = board_of(second, NOW)
-    # the second reads only the few files holding tasks that recent events are about (re-opened ones)
-    assert len(_old_task_files(parsed)) < len(read_first) / 4
+    # the second reads only the few files holding tasks that recent events are about (re-opened ones)…
+    assert 0 < len(_old_task_files(parsed)) < len(read_first) / 4
+    third = DataFolder(root)  # … and keeps those tasks in the cache: the third reads none
+    parsed = _counting(third, monkeypatch)
+    assert board_of(third, NOW)[0] == board1 and _old_task_files(parsed) == []
     expected, _ = full_board(root, NOW)
     assert board1 == board2 == expected
     # and keeps giving the full read's board as days pass and old tasks are re-opened

@@ -300,12 +300,14 @@ class JournalReader:
         order = sorted(seen, key=_path_key)
         events, lost = self._merge(order)
         brought_back: list[Event] = []
-        if settled.cached is not None:
-            found = settled.cached.about(events, settled.ids, self._parse_settled)
+        if (cached := settled.cached) is not None:
+            found = cached.about(events, settled.ids, self._parse_settled)
             if found is None:  # a copy of a left-out event in a recent file: fold them in full
                 settled, _ = self._settle(old, today, cached=False)
             else:
                 brought_back = found
+                if cached.dirty and self.summary is not None:  # keep what was found for next time
+                    self.summary.save_cached(cached)
         ids, dropped = settled.ids, settled.dropped
         if ids and any(e.id in ids for e in events):
             # an event that is also in a settled month (a copy, a clash): read it all, as it is

@@ -56,6 +56,10 @@ class _Changed(Exception):
     pass
 
 
+_NONE: frozenset[str] = frozenset()
+_COPY: frozenset[str] = frozenset({"copy"})  # compared by identity
+
+
 @dataclass
 class Cached:
     """A summary read from the cache: what was kept, and how to find what was left out."""
@@ -66,68 +70,84 @@ class Cached:
     sigs: dict[str, Signature]
     index: str  # _RECORD-character records, one per event left out
     checks: set[str] = field(default_factory=set)  # the id checksums of the events left out
-    _by_id: dict[str, list[tuple[str, int]]] | None = None
-    _by_task: dict[str, set[int]] | None = None
+    _seen: dict[str, frozenset[str]] = field(default_factory=dict)  # event id → what it is about
+    _families: dict[str, list[Event]] = field(default_factory=dict)  # task checksum → its events
+    dirs: list[str] = field(default_factory=list)
+    dirty: bool = False  # families were read from the files since: worth keeping in the cache
 
-    def _maps(self) -> tuple[dict[str, list[tuple[str, int]]], dict[str, set[int]]]:
-        if self._by_id is None or self._by_task is None:
-            self._by_id, self._by_task = {}, {}
-            x = self.index
-            for k in range(0, len(x), _RECORD):
-                eid, task, n = x[k:k + 8], x[k + 8:k + 16], int(x[k + 16:k + 20], 16)
-                self._by_id.setdefault(eid, []).append((task, n))
-                self._by_task.setdefault(task, set()).add(n)
-        return self._by_id, self._by_task
+    def _records(self, check: str, at: int) -> list[tuple[str, str, int]]:
+        """The index records whose id checksum (`at` 0) or task checksum (`at` 8) is `check`:
+        (id checksum, task checksum, file number). A few look-ups of a rare event: a search each."""
+        x, out = self.index, []
+        k = x.find(check)
+        while k >= 0:
+            if k % _RECORD == at:
+                r = k - at
+                out.append((x[r:r + 8], x[r + 8:r + 16], int(x[r + 16:r + 20], 16)))
+            k = x.find(check, k + 1)
+        return out
 
     def about(self, events: list[Event], kept_ids: set[str],
               parse: Callable[[str], list[Event] | None]) -> list[Event] | None:
         """The left-out events that `events` (recent ones) bring back: every event of each task a
         recent event is about (done again, its done undone). None when the summary cannot answer
-        (a recent event is a copy of a summarised one, or a file changed): fold the months in full."""
-        mine, refs = [], []
-        for e in events:
-            if e.id in kept_ids:
-                return None
-            if id_check(e.id) in self.checks:
-                mine.append(e.id)
-            ref = e.payload.get("task") if e.type == "task.done" else \
-                e.payload.get("target") if e.type == "retract" else None
-            if isinstance(ref, str) and id_check(ref) in self.checks:
-                refs.append(ref)
-        if not mine and not refs:
-            return []
-        by_id, by_task = self._maps()
-
+        (a recent event is a copy of a summarised one, or a file changed): fold the months in full.
+        What each event is about is worked out once (the summarised files do not change under it)."""
         def read(numbers: Iterable[int]) -> list[Event]:
             out: list[Event] = []
             for n in sorted(set(numbers)):
+                if n >= len(self.files):
+                    raise _Changed  # not a record this summary could have written
                 found = parse(self.files[n])
                 if found is None:
                     raise _Changed
                 out += found
             return out
 
+        seen, tasks = self._seen, set[str]()
         try:
-            for eid in mine:
-                if any(x.id == eid for x in read(n for _, n in by_id.get(id_check(eid), ()))):
+            for e in events:
+                if e.id in kept_ids:
                     return None
-            tasks: set[str] = set()
-            for ref in refs:
-                records = by_id.get(id_check(ref), [])
-                if any(x.id == ref for x in read(n for _, n in records)):
-                    tasks |= {t for t, _ in records}
+                hit = seen.get(e.id)
+                if hit is None:
+                    hit = seen[e.id] = self._classify(e, read)
+                if hit is _COPY:
+                    return None
+                tasks |= hit
             back: list[Event] = []
             for task in sorted(tasks):
-                found = read(by_task.get(task, ()))
-                tids = {x.id for x in found if x.type == "task.add" and id_check(x.id) == task
-                        and x.id not in kept_ids}
-                dones = {x.id for x in found if x.type == "task.done" and x.payload.get("task") in tids}
-                undone = {x.id for x in found if x.type == "retract" and x.payload.get("target") in dones}
-                family = tids | dones | undone
-                back += [x for x in found if x.id in family]
+                family = self._families.get(task)
+                if family is None:
+                    found = read(n for _, _, n in self._records(task, 8))
+                    tids = {x.id for x in found if x.type == "task.add" and id_check(x.id) == task
+                            and x.id not in kept_ids}
+                    dones = {x.id for x in found if x.type == "task.done" and x.payload.get("task") in tids}
+                    undone = {x.id for x in found if x.type == "retract" and x.payload.get("target") in dones}
+                    ids = tids | dones | undone
+                    family = self._families[task] = [x for x in found if x.id in ids]
+                    self.dirty = True
+                back += family
             return back
         except _Changed:
             return None
+
+    def _classify(self, e: Event, read: Callable[[Iterable[int]], list[Event]]) -> frozenset[str]:
+        """_COPY when `e` is itself a left-out event; else the task checksums of the left-out event
+        it is about (none when it is about none)."""
+        if id_check(e.id) in self.checks:
+            if any(x.id == e.id for x in read(n for _, _, n in self._records(id_check(e.id), 0))):
+                return _COPY
+        ref = e.payload.get("task") if e.type == "task.done" else \
+            e.payload.get("target") if e.type == "retract" else None
+        if isinstance(ref, str) and id_check(ref) in self.checks:
+            records = self._records(id_check(ref), 0)
+            known = {t for _, t, _ in records if any(x.id == ref for x in self._families.get(t, ()))}
+            if known:  # a family kept in the cache already holds it
+                return frozenset(known)
+            if any(x.id == ref for x in read(n for _, _, n in records)):
+                return frozenset(t for _, t, _ in records)
+        return _NONE
 
 
 def index_of(order: list[str], cache: dict, dropped: dict[str, str]) -> str | None:
@@ -166,26 +186,32 @@ class SummaryCache:
                 return None
             if len(index) % _RECORD or not _HEX.fullmatch(index):
                 return None
-            if any(int(index[k + 16:k + 20], 16) >= len(sigs) for k in range(0, len(index), _RECORD)):
-                return None
             when = datetime.fromisoformat(newest)
             if when.tzinfo is not None:
                 return None
             events = [event_from_doc(doc) for doc in kept]
             checks = {index[k:k + 8] for k in range(0, len(index), _RECORD)}
-            return Cached(events, when, list(sigs), dict(sigs), index, checks)
+            families = data.get("families", {})
+            if not isinstance(families, dict) or not all(
+                    isinstance(k, str) and len(k) == 8 and _HEX.fullmatch(k) and isinstance(v, list)
+                    for k, v in families.items()):
+                return None
+            found = {k: [event_from_doc(doc) for doc in v] for k, v in families.items()}
+            return Cached(events, when, list(sigs), dict(sigs), index, checks, _families=found, dirs=list(dirs))
         except (OSError, ValueError, TypeError, RecursionError, OverflowError):
             return None
 
     def save(self, dirs: list[str], sigs: dict[str, Signature], kept: Iterable[Event], index: str | None,
-             newest: datetime) -> None:
-        """Keep the summary for the next process (`sigs` in reading order). Never raises."""
+             newest: datetime, families: dict[str, list[Event]] | None = None) -> None:
+        """Keep the summary for the next process (`sigs` in reading order; `families`: the left-out
+        tasks recent events were about, by task checksum, ready for the next start). Never raises."""
         if index is None:
             return
         try:
             data = {"version": VERSION, "dirs": [self._rel(d) for d in dirs],
                     "files": [[self._rel(p), *sig] for p, sig in sigs.items()],
-                    "newest": newest.isoformat(), "kept": [e.to_doc() for e in kept], "index": index}
+                    "newest": newest.isoformat(), "kept": [e.to_doc() for e in kept], "index": index,
+                    "families": {k: [e.to_doc() for e in v] for k, v in sorted((families or {}).items())}}
             raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
             if root_refusal(self.journal) is not None:
                 return  # root in someone else's folder: never leave root-owned files there
@@ -194,6 +220,11 @@ class SummaryCache:
             atomic_write(path, raw, mode=FILE_MODE)
         except (OSError, JournalWriteError, ValueError, TypeError, OverflowError):
             pass
+
+    def save_cached(self, c: Cached) -> None:
+        """Write `c` again with the families found since it was read."""
+        c.dirty = False
+        self.save(c.dirs, c.sigs, c.kept, c.index, c.newest, c._families)
 
     def _rel(self, path: str) -> str:
         return os.path.relpath(path, self.journal)
