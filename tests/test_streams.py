@@ -284,15 +284,28 @@ def test_a_changed_old_file_is_read_again_not_taken_from_the_cache(tmp_path, mon
     assert board == full_board(root, NOW)[0]
 
 
+@pytest.fixture(scope="module")
+def cached_room(tmp_path_factory):
+    """Two and a half years of history, read once (so its cache exists), and the full read's board."""
+    root, _ = _history(tmp_path_factory.mktemp("cached"), seed=9)
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in (("PARATUI_LOGIN", "tester"), ("PARATUI_HOST", "testhost")):
+            mp.setenv(key, value)
+        board_of(DataFolder(root), NOW)
+        return root, full_board(root, NOW)[0]
+
+
 @pytest.mark.parametrize("content", [
     b"", b"\x00\xff garbage", b"[" * 100_000, b'{"version": 1}', b'{"version": 1, "dirs": 5}',
     b'{"version": 2, "dirs": [], "files": {}, "newest": "x", "kept": [], "dropped": ""}',
-    "fifo", "link to /dev/zero", "stale",
+    "fifo", "link to /dev/zero", "stale", "bad index",
 ])
-def test_a_broken_or_hostile_cache_is_ignored(tmp_path, content):
-    root, h = _history(tmp_path, seed=9)
-    expected, _ = full_board(root, NOW)
-    assert board_of(DataFolder(root), NOW)[0] == expected
+def test_a_broken_or_hostile_cache_is_ignored(tmp_path, cached_room, content):
+    import shutil
+
+    template, expected = cached_room
+    root = tmp_path / "room"
+    shutil.copytree(template, root, symlinks=True)
     cache = root / "journal" / ".cache" / "settled.testhost--tester"
     data = json.loads(cache.read_text())
     cache.unlink()
@@ -305,6 +318,9 @@ def test_a_broken_or_hostile_cache_is_ignored(tmp_path, content):
                                   {"text": "planted", "for": None, "due": None}).to_doc())
         data["files"][0][1] += 1  # … for a file whose size differs
         cache.write_text(json.dumps(data))
+    elif content == "bad index":  # records pointing at files that are not there
+        data["index"] = data["index"][:-4] + "ffff" if data["index"] else "0" * 16 + "ffff"
+        cache.write_text(json.dumps(data))
     else:
         assert isinstance(content, bytes)
         cache.write_bytes(content)
@@ -312,9 +328,11 @@ def test_a_broken_or_hostile_cache_is_ignored(tmp_path, content):
     assert board == expected and "d" * 32 not in {e.id for e in snap.events}
 
 
-def test_a_cache_written_by_another_account_is_never_used(tmp_path, monkeypatch):
-    root, h = _history(tmp_path, seed=10)
-    board_of(DataFolder(root), NOW)
+def test_a_cache_written_by_another_account_is_never_used(tmp_path, monkeypatch, cached_room):
+    import shutil
+
+    root = tmp_path / "room"
+    shutil.copytree(cached_room[0], root)
     cache = root / "journal" / ".cache" / "settled.testhost--tester"
     data = json.loads(cache.read_text())
     data["kept"].append(Event("e" * 32, "task.add", datetime(2025, 1, 6, 9), 1, "MR", "x", "y",
