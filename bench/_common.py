@@ -32,7 +32,7 @@ class Row:
         return "" if self.ok is None else ("pass" if self.ok else "MISS")
 
 
-GENERATION = 3  # make_year's data changed (breaks, late undos, logging entries): older copies are made again
+GENERATION = 4  # make_year's data changed (breaks, late undos, logging entries, the log stream): made again
 
 
 def pristine_year(days: int = 180, workdir: Path = OUT) -> tuple[Path, int]:

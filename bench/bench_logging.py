@@ -6,8 +6,9 @@ logging, and a year's progress report for one student.
 * entry: what a key press does in the board: `data_commands.log(ctx, …)` against the snapshot the board
   already holds, then `Room.apply` (durable on disk), median of N; trials, tallies and timers in turn;
 * refresh: `Room.snapshot()` + `Room.board()` right after (timers and data due included), for information;
-* report: a whole-journal load, then `report.render` for R.N. (S05, five goals, two behaviors) in
-  each format; HTML with the inline SVG chart and, when installed, with matplotlib.
+* report: the log stream's load (what `paratui report` reads; the whole journal's load beside it, as
+  before), then `report.render` for R.N. (S05, five goals, two behaviors) in each format; HTML with
+  the inline SVG chart and, when installed, with matplotlib; and the CLI's whole process.
 
 Day 1 = the year's last school day alone; day 180 = the whole generated year with its data entries
 (bench/make_year.py). Both write at 14:00 of the last generated school day.
@@ -35,7 +36,7 @@ WORK = OUT / "logging"
 
 def year_with_data(days: int = 180) -> Path:
     root = WORK / f"year-{days}d-data"
-    stamp = root / ".count-data-v1"
+    stamp = root / ".count-data-v2"  # v2: the log stream
     if not stamp.exists():
         if root.exists():
             shutil.rmtree(root)
@@ -87,8 +88,11 @@ def reports(root: Path, now: datetime) -> dict[str, float]:
     from paratui.store.folder import DataFolder
 
     t0 = time.perf_counter()
-    snap = DataFolder(root).load(now.date(), whole_journal=True)
-    times = {"load whole journal": time.perf_counter() - t0}
+    DataFolder(root).load(now.date(), whole_journal=True)
+    times = {"load whole journal (before the log stream)": time.perf_counter() - t0}
+    t0 = time.perf_counter()
+    snap = DataFolder(root).load(now.date(), log_range=(None, None))
+    times["load the log stream (what the report reads)"] = time.perf_counter() - t0
     student = snap.classroom.student_by_id()["S05"]
     for fmt in ("csv", "json", "md"):
         t0 = time.perf_counter()
@@ -97,6 +101,7 @@ def reports(root: Path, now: datetime) -> dict[str, float]:
     t0 = time.perf_counter()
     report.render("html", snap.classroom, student, snap.events, now, use_matplotlib=False)
     times["html (inline SVG)"] = time.perf_counter() - t0
+    times["CLI `paratui report S05 --format md` (whole process)"] = cli_report(root, now)
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -105,6 +110,22 @@ def reports(root: Path, now: datetime) -> dict[str, float]:
     report.render("html", snap.classroom, student, snap.events, now, use_matplotlib=True)
     times["html (matplotlib)"] = time.perf_counter() - t0
     return times
+
+
+def cli_report(root: Path, now: datetime, runs: int = 3) -> float:
+    """The median wall time of `paratui report S05 --format md` over the year, a fresh process each."""
+    import subprocess
+
+    env = {**os.environ, "PARATUI_NOW": now.isoformat(timespec="minutes")}
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "paratui", "--data", str(root), "report", "S05", "--format", "md"],
+                           env=env, capture_output=True, text=True, timeout=120)
+        out.append(time.perf_counter() - t0)
+        if r.returncode != 0:
+            raise SystemExit(f"paratui report failed: {r.stderr}")
+    return median(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,10 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     rep = reports(day180, clock)
     for name, secs in rep.items():
-        ok = None if name == "load whole journal" else secs <= TARGET_REPORT_S
+        ok = None if name.startswith("load") else secs <= TARGET_REPORT_S
         rows.append(Row(f"year report S05: {name}", ms(secs), target="" if ok is None else "≤ 1 s", ok=ok))
-    rows.append(Row("year report S05: load + md", ms(rep["load whole journal"] + rep["md"]), target="≤ 1 s",
-                    ok=rep["load whole journal"] + rep["md"] <= TARGET_REPORT_S))
+    load = rep["load the log stream (what the report reads)"]
+    rows.append(Row("year report S05: load + md", ms(load + rep["md"]), target="≤ 1 s",
+                    ok=load + rep["md"] <= TARGET_REPORT_S))
     print(f"bench_logging: {n} entries each into day 1 and day 180 ({year.name}), python {sys.version.split()[0]}")
     print_table(rows)
     save("bench_logging", rows)

@@ -52,6 +52,9 @@ def one_day_of(year: Path, workdir: Path) -> Path:
         ["journal", *(n for n in names if n.startswith(".count"))] if Path(d) == year else []))
     (target / "journal").mkdir()
     shutil.copytree(year / "journal" / day, target / "journal" / day)
+    log_day = year / "journal" / "log" / day[:7] / day[8:]
+    if log_day.is_dir():  # that day's quick-logging entries (the log stream)
+        shutil.copytree(log_day, target / "journal" / "log" / day[:7] / day[8:])
     for f in (year / "journal" / "tasks").rglob("*.json"):
         docs = [d for d in json.loads(f.read_bytes())["_default"].values() if d["time"].startswith(day)]
         if docs:

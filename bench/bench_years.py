@@ -8,6 +8,8 @@ bench/out/work/; all of them end on the same school day, written into at 14:00 o
 room12-ws / login jthomas (the busy writer's day file, as bench_write does). The folders take turns,
 so disk noise hits them alike. Per folder (medians):
 
+* first read: a new process's `Room.snapshot()` + `Room.board()`, without and with this machine's
+  summary of closed task months (journal/.cache, paratui.store.summary_cache);
 * write: `Room.record("move"/"back")` in this process;
 * refresh: `Room.snapshot()` + `Room.board()` right after that write (what the board does next);
 * no-op reload: `Room.snapshot()` again with nothing changed (a rescan tick, or a second file event
@@ -64,6 +66,35 @@ def board_tick(root: Path, today) -> tuple[float, int] | None:
     t0 = time.perf_counter()
     snap = BoardSnapshot(str(root), today)
     return time.perf_counter() - t0, snap.counter[0]
+
+
+def first_reads(roots: dict[str, Path], clock: str, n: int) -> dict[str, dict[str, list]]:
+    """A new process's first read of the folder (`Room.snapshot()` + `Room.board()` from a fresh
+    Room): without this machine's summary of closed task months (journal/.cache removed) and with it."""
+    import shutil
+
+    from paratui.store.room import Room
+
+    saved = {k: os.environ.get(k) for k in ("PARATUI_NOW", "PARATUI_HOST", "PARATUI_LOGIN")}
+    os.environ.update(PARATUI_NOW=clock, PARATUI_HOST="room12-ws", PARATUI_LOGIN="jthomas")
+    out: dict[str, dict[str, list]] = {k: {"cold": [], "second": [], "warm": []} for k in roots}
+    try:
+        for _ in range(n):
+            for k, root in roots.items():
+                for kind in ("cold", "second", "warm"):  # warm: a board started again the same day
+                    if kind == "cold":
+                        shutil.rmtree(root / "journal" / ".cache", ignore_errors=True)
+                    t0 = time.perf_counter()
+                    room = Room(root)
+                    room.board(room.snapshot())
+                    out[k][kind].append(time.perf_counter() - t0)
+    finally:
+        for key, v in saved.items():
+            if v is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = v
+    return out
 
 
 def measure(roots: dict[str, Path], clock: str, n: int) -> dict[str, dict[str, list]]:
@@ -128,7 +159,9 @@ def run(quick: bool = False, days: tuple[int, ...] = (1, 20, 180, 540), workdir:
         raise SystemExit(f"the generated folders end on different days: {clocks}")
     roots = {f"day {d}": fresh_copy(src, f"years-{d}", workdir) for d, (src, _) in sources.items()}
     os.sync()
-    res = measure(roots, clocks.pop(), n)
+    clock = clocks.pop()
+    firsts = first_reads(roots, clock, 3 if quick else 7)
+    res = measure(roots, clock, n)
     first, base, last = f"day {days[0]}", f"day {days[1] if len(days) > 2 else days[0]}", f"day {days[-1]}"
     for k, r in res.items():
         count = sources[int(k.split()[1])][1]
@@ -152,7 +185,18 @@ def run(quick: bool = False, days: tuple[int, ...] = (1, 20, 180, 540), workdir:
                    f"ratio ≤ {FLAT}" if target else "info", (ratio is not None and ratio <= FLAT) if target else None)
 
     count = lambda v: f"{v:.0f}"  # noqa: E731
-    rows = [
+    for k, f in firsts.items():
+        print(f"  {k}: first read (new process: snapshot + board) {ms(median(f['cold']))} without the "
+              f"closed-month cache, {ms(median(f['second']))} the next start, {ms(median(f['warm']))} "
+              "the one after (the cache holds the old tasks recent events are about)", file=sys.stderr)
+    firsts_row = [Row(f"first read of the folder, {k} (p50): no cache / next start / the one after",
+                      f"{ms(median(f['cold']))} / {ms(median(f['second']))} / {ms(median(f['warm']))}",
+                      target="info")
+                  for k, f in firsts.items()]
+    warm_base, warm_last = median(firsts[base]["warm"]), median(firsts[last]["warm"])
+    firsts_row.append(Row(f"first read with the cache, {last} vs {base}", ms(warm_last), ms(warm_base),
+                          warm_last / warm_base, f"ratio ≤ {FLAT}", warm_last / warm_base <= FLAT))
+    rows = firsts_row + [
         row(f"write in-app, {last} (p50)", "write"),
         row(f"board refresh after a write, {last} (p50)", "refresh"),
         row(f"reload that finds nothing new (snapshot), {last} (p50)", "noop"),
@@ -163,7 +207,7 @@ def run(quick: bool = False, days: tuple[int, ...] = (1, 20, 180, 540), workdir:
         row(f"poll tick walking the whole tree (before), {last}", "tree", target=False),
         row(f"  entries lstat'ed walking the whole tree, {last}", "tree_entries", count, target=False),
     ]
-    save("years", rows, {"days": list(days), "results": res})
+    save("years", rows, {"days": list(days), "results": res, "first_reads": firsts})
     return rows
 
 

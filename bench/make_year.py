@@ -11,7 +11,9 @@ timer.start/stop: trials with prompt levels that fade over the year, task-analys
 timed episodes, interval observations, ABC records from the pick lists; `data=False` leaves them out).
 Files use exactly the
 layout JournalWriter writes (journal/YYYY-MM-DD/<host>--<login>.json for day events,
-journal/tasks/YYYY-MM/<host>--<login>.json for task events and their retracts), as TinyDB documents
+journal/tasks/YYYY-MM/<host>--<login>.json for task events and their retracts,
+journal/log/YYYY-MM/DD/<host>--<login>.json for quick-logging entries and theirs; `legacy_log=True`
+puts those in the day folders, as journals written before the log stream have them), as TinyDB documents
 {"_default": {"1": doc, ...}}, each built in memory and written once (no per-event fsync).
 
 Importable: `make_year(dir, days=180, now=None, seed=12) -> int` (the number of events).
@@ -32,10 +34,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from paratui.model.classroom import parse_classroom
-from paratui.model.events import TASK_TYPES, Event
+from paratui.model.events import DATA_TYPES, TASK_TYPES, Event
 from paratui.store import paths
 from paratui.store.identity import safe_name
-from paratui.store.journal import TASKS_DIR
+from paratui.store.journal import TASKS_DIR, log_dir
 
 DEFAULT_NOW = "2026-11-23T10:15"
 HOSTS = ("room12-ws", "teacher-laptop")
@@ -93,6 +95,7 @@ class _Year:
         self.done_tasks: list[tuple[Event, Event]] = []  # (task.add, its task.done), for late undos
         self.data_rng = random.Random(rng.random())  # its own stream: the rest of the year is unchanged
         self._last_start = ""
+        self.legacy_log = False  # True: quick-logging entries in the day folders, as before the log stream
 
     def host_for(self, staff: str, rng: random.Random | None = None) -> str:
         # The teacher writes from her laptop most of the time; everyone else from the room's workstation.
@@ -102,7 +105,7 @@ class _Year:
         return HOSTS[1] if rng.random() < 0.05 else HOSTS[0]
 
     def emit(self, type: str, staff: str, payload: dict, when: datetime, task_stream: bool = False,
-             rng: random.Random | None = None) -> Event:
+             rng: random.Random | None = None, log_day: date | None = None) -> Event:
         rng = rng or self.rng
         host = self.host_for(staff, rng)
         login = self.logins[staff]
@@ -113,6 +116,8 @@ class _Year:
         writer = f"{safe_name(host)}--{safe_name(login)}"
         if task_stream or type in TASK_TYPES:
             path = self.root / "journal" / TASKS_DIR / f"{when:%Y-%m}" / f"{writer}.json"
+        elif (log_day or type in DATA_TYPES) and not self.legacy_log:
+            path = log_dir(self.root / "journal", log_day or when.date()) / f"{writer}.json"
         else:
             path = self.root / "journal" / when.date().isoformat() / f"{writer}.json"
         self.files[path].append(ev.to_doc())
@@ -213,7 +218,8 @@ class _Year:
                     if type_ == "timer.start":
                         self._last_start = ev.id
                     elif rng.random() < 0.02:  # a wrong key, undone at once
-                        self.emit("retract", staff, {"target": ev.id}, at + timedelta(seconds=5), rng=rng)
+                        self.emit("retract", staff, {"target": ev.id}, at + timedelta(seconds=5), rng=rng,
+                                  log_day=at.date())
 
     def day(self, d: date, last_day: date) -> None:
         rng, c = self.rng, self.c
@@ -333,7 +339,7 @@ class _Year:
 
 
 def make_year(root: str | Path, days: int = 180, now: datetime | str | None = None, seed: int = 12,
-              *, quiet: bool = True, data: bool = True) -> int:
+              *, quiet: bool = True, data: bool = True, legacy_log: bool = False) -> int:
     """Write a data folder with `days` school days of events into `root`; returns the event count.
 
     Refuses to write into a folder that already has a journal with events (so a year is never doubled).
@@ -355,6 +361,7 @@ def make_year(root: str | Path, days: int = 180, now: datetime | str | None = No
 
         classroom = DataFolder(root).load(now.date()).classroom  # with students/*.toml's goals
     year = _Year(root, random.Random(seed), classroom)
+    year.legacy_log = legacy_log
     day_list = school_days(now, days)
     for i, d in enumerate(day_list):
         year.day(d, day_list[-1])

@@ -65,8 +65,9 @@ def test_every_kind_is_one_event_that_reads_back(room_dir):
     assert events[0].payload == {"student": "S02", "goal": "coins", "value": "+", "prompt": "V"}
     assert events[3].payload["count"] == 3 and events[7].payload["seconds"] == 90
     assert events[10].payload["note"] == "ran to the door"
-    # data entries go in the day folder, not the task stream
-    assert all(p.parent.name == "2026-11-23" for p in (room_dir / "journal").rglob("*.json"))
+    # data entries go in the log stream's day (journal/log/2026-11/23/), not the day folder or the task stream
+    journal = room_dir / "journal"
+    assert all(p.parent == journal / "log" / "2026-11" / "23" for p in journal.rglob("*.json"))
 
 
 @pytest.mark.parametrize("args, field, shows", [

@@ -266,8 +266,9 @@ def task_done(ctx: Context, task: str) -> Change:
                  if e.type == "task.done" and e.payload.get("task") == added.id), None)
     if done is not None:
         by = ctx.classroom.staff_by_id().get(done.staff or "")
+        when = f"{done.time:%H:%M}" if done.time.date() == ctx.now.date() else f"{done.time:%Y-%m-%d %H:%M}"
         raise Refused(f"task {added.id[:6]} is already done"
-                      f" (by {clean(by.short) if by else 'someone'} at {done.time:%H:%M})", "task")
+                      f" (by {clean(by.short) if by else 'someone'} at {when})", "task")
     return _change(ctx, "task.done", {"task": added.id})
 
 

@@ -204,8 +204,8 @@ class DataFolder:
     def __init__(self, root: Path, writer: str | None = None):
         self.root = Path(root)
         self.journal_path = self.root / JOURNAL
-        self.reader = JournalReader(self.journal_path, self.root)
         self.last_good = LastGood(self.journal_path, self.root, TOML_LIMIT, writer)
+        self.reader = JournalReader(self.journal_path, self.root, lambda: self.last_good.writer)
         self._toml: dict[str, _TomlFile] = {CLASSROOM: _TomlFile(), SCHEDULE: _TomlFile()}
         self._classroom: Classroom | None = None
         self._schedule: Schedule | None = None
@@ -423,28 +423,49 @@ class DataFolder:
 
     def _read_plan(self, path: Path, sid: str, sig: tuple | None, classroom: Classroom,
                    old: _PlanFile | None) -> _PlanFile:
+        """A goal file: its plan when good (and kept as this writer's last-good copy), else the last
+        good version: this process's, or for a process that just started, the newest last-good copy
+        on disk that is still good for this classroom."""
         label = f"{STUDENTS}/{path.name}"
-        keep = old.plan if old else None
-        kept = " (showing the last good version)" if keep is not None else ""
+        found = self._parse_plan(path, label, sid, classroom)
+        if isinstance(found, tuple):
+            plan, raw, secrets = found
+            self.last_good.save(_plan_copy(sid), raw)
+            return _PlanFile(sig, classroom, plan, secrets)
+        keep, since = (old.plan, "") if old and old.plan else self._plan_copy(sid, classroom)
+        kept = f" (showing the last good version{since})" if keep is not None else ""
+        return _PlanFile(sig, classroom, keep, [p + kept for p in found])
+
+    def _parse_plan(self, path: Path, label: str, sid: str,
+                    classroom: Classroom) -> tuple[StudentPlan, bytes, list[str]] | list[str]:
+        """(plan, the file's bytes, password-like lines to warn about), or the problems (file:line:
+        field: what)."""
         try:
             raw = read_regular(path, TOML_LIMIT, root=self.root)
             text = _decode(raw)
         except OSError as e:
-            return _PlanFile(sig, classroom, keep, [_cannot_read(label, e) + kept])
+            return [_cannot_read(label, e)]
         except UnicodeDecodeError as e:
-            return _PlanFile(sig, classroom, keep, [_not_utf8(label, raw, e) + kept])
+            return [_not_utf8(label, raw, e)]
         if not text.strip():  # an editor mid-save
-            return _PlanFile(sig, classroom, keep, [f"{label}: empty{kept}"])
+            return [f"{label}: empty"]
         secrets = [f"{label}:{line}: {SECRET_WARNING}" for line in secret_lines(text)[:3]]
         try:
-            plan = parse_student_plan(tomllib.loads(text), sid, classroom, classroom.prompts)
+            return parse_student_plan(tomllib.loads(text), sid, classroom, classroom.prompts), raw, secrets
         except tomllib.TOMLDecodeError as e:
-            return _PlanFile(sig, classroom, keep, [_syntax_problem(label, text, e) + kept])
+            return [_syntax_problem(label, text, e)]
         except RecursionError:
-            return _PlanFile(sig, classroom, keep, [f"{label}: nested too deeply to read{kept}"])
+            return [f"{label}: nested too deeply to read"]
         except ConfigError as e:
-            return _PlanFile(sig, classroom, keep, [_problem_text(label, text, p) + kept for p in e.problems])
-        return _PlanFile(sig, classroom, plan, secrets)
+            return [_problem_text(label, text, p) for p in e.problems]
+
+    def _plan_copy(self, sid: str, classroom: Classroom) -> tuple[StudentPlan | None, str]:
+        """The newest last-good copy of a goal file that is good for `classroom`: (plan, " from …")."""
+        for c in self.last_good.copies(_plan_copy(sid)):
+            plan = _try(lambda c=c: parse_student_plan(_load(c.raw), sid, classroom, classroom.prompts))
+            if plan is not None:
+                return plan, c.since()
+        return None, ""
 
     def _with_plans(self, classroom: Classroom) -> Classroom:
         """The classroom in use with its students' goal plans attached: the same object as long as
@@ -459,9 +480,20 @@ class DataFolder:
         return attached
 
     # -- everything --------------------------------------------------------------------------
-    def load(self, today: date, whole_journal: bool = False) -> Snapshot:
+    def find_event(self, eid: object) -> Event | None:
+        """An event of the last snapshot by its id (None: not read, or no snapshot yet)."""
+        if self._last is None or not isinstance(eid, str):
+            return None
+        return next((e for e in self._last.events if e.id == eid), None)
+
+    def load(self, today: date, whole_journal: bool = False,
+             log_range: tuple[date | None, date | None] | None = None) -> Snapshot:
         """Read what changed and return the current snapshot. Raises FolderError only when there
-        has never been a usable classroom.toml and schedule.toml (here or as a last-good copy)."""
+        has never been a usable classroom.toml and schedule.toml (here or as a last-good copy).
+
+        The events are what a board of `today` needs; with `whole_journal`, every event; with
+        `log_range` (start, end), only the quick-logging entries of those days and their retracts
+        (what a report reads: the log stream's months in the range, not the whole journal)."""
         if self._last is not None and not self.root.is_dir():
             # Removed, unmounted, or a sync tool mid-restore: keep showing what we last knew.
             gone = f"{self.root}: data folder is missing (showing the last good board)"
@@ -483,7 +515,10 @@ class DataFolder:
             problems += self._classroom_warnings
         binder_problems = self._read_binder() + self._read_plans(self._classroom)
         classroom = self._with_plans(self._classroom)
-        dirs = self.reader.all_dirs() if whole_journal else self.reader.board_dirs(today)
+        if log_range is not None:
+            dirs: list[Path] = self.reader.log_dirs(*log_range)
+        else:
+            dirs = self.reader.all_dirs() if whole_journal else self.reader.board_dirs(today)
         events, journal_problems, journal_changed = self.reader.read(dirs)
         binder = {k: page.text for k, page in self._binder.items() if page.text is not None}
         warnings = problems + binder_problems + journal_problems
@@ -497,6 +532,11 @@ class DataFolder:
             warnings,
         )
         return self._last
+
+
+def _plan_copy(sid: str) -> str:
+    """The name of a goal file's last-good copies (journal/.last-good/students.S01.toml.HOST--LOGIN)."""
+    return f"{STUDENTS}.{sid}.toml"
 
 
 def _too_large(path: Path) -> bool:

@@ -32,11 +32,16 @@ from typing import Iterator
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from paratui.model.events import TASK_TYPES, Event
+from paratui.model.events import DATA_TYPES, TASK_TYPES, Event
 from paratui.store.atomic import atomic_write
 from paratui.store.safe_read import MiB, inside, read_regular
 
 TASKS_DIR = "tasks"
+# Quick-logging entries (data, abc, timers) and their retracts: journal/log/YYYY-MM/DD/WRITER.json.
+# A folder per month, so a report reads only the months it covers; a file per writer per day, so a
+# write rewrites one day's entries (flat all month) and a board reads only today's and the last day
+# before it. Journals written before this stream hold these events in the day folders: still read.
+LOG_DIR = "log"
 
 # A day's file is a few KB and a month of tasks a few hundred; anything this big is not ours.
 MAX_FILE_BYTES = 16 * MiB
@@ -145,8 +150,14 @@ def day_dir(journal: Path, day: date) -> Path:
     return journal / day.isoformat()
 
 
+def log_dir(journal: Path, day: date) -> Path:
+    """The folder of `day`'s quick-logging entries (and the retracts of them)."""
+    return journal / LOG_DIR / f"{day:%Y-%m}" / f"{day:%d}"
+
+
 # -- the writer's lock -----------------------------------------------------------------------------
-_COMMANDS = ("board", "move", "back", "assign", "absent", "task", "undo", "init", "themes")
+_COMMANDS = ("board", "move", "back", "assign", "absent", "task", "undo", "init", "themes", "log", "abc",
+             "timer", "report")
 _STAMP_SIZE = 160
 _STAMP = re.compile(r"pid (\d{1,10}) on ([A-Za-z0-9_.-]{1,64}) \((paratui(?: [a-z]{1,12}){0,2})\) #[0-9a-f]{1,32}")
 
@@ -157,7 +168,8 @@ def _doing() -> str:
     args = sys.argv[1:]
     for i, a in enumerate(args):
         if a in _COMMANDS:
-            sub = args[i + 1] if a == "task" and i + 1 < len(args) and args[i + 1] in ("add", "done") else ""
+            subs = {"task": ("add", "done"), "timer": ("start", "stop")}.get(a, ())
+            sub = args[i + 1] if i + 1 < len(args) and args[i + 1] in subs else ""
             return " ".join(filter(None, ["paratui", a, sub]))
     return "paratui"
 
@@ -303,18 +315,22 @@ class JournalWriter:
         self.writer = writer
         self.lock_wait = lock_wait
 
-    def file_for(self, event: Event, task_stream: bool = False) -> Path:
+    def file_for(self, event: Event, task_stream: bool = False, log_day: date | None = None) -> Path:
         """Day events go to the day's folder; tasks (and undoing them) to the month's task folder,
-        because a task outlives the day it was written."""
+        because a task outlives the day it was written; quick-logging entries to the log stream's
+        day, and undoing one (`log_day`: the day of the entry undone) beside the entry it undoes, so
+        a report of that day's month finds both."""
         if task_stream or event.type in TASK_TYPES:
             return self.journal / TASKS_DIR / f"{event.time:%Y-%m}" / f"{self.writer}.json"
+        if log_day is not None or event.type in DATA_TYPES:
+            return log_dir(self.journal, log_day or event.time.date()) / f"{self.writer}.json"
         return day_dir(self.journal, event.time.date()) / f"{self.writer}.json"
 
     def _label(self, path: Path) -> str:
         return _journal_label(self.journal, path)
 
-    def append(self, event: Event, task_stream: bool = False) -> Path:
-        path = self.file_for(event, task_stream)
+    def append(self, event: Event, task_stream: bool = False, log_day: date | None = None) -> Path:
+        path = self.file_for(event, task_stream, log_day)
         try:
             self._check_root()
             self._make_dirs(path.parent)

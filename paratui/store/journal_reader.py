@@ -17,19 +17,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from paratui.model.events import Event, event_from_doc
 from paratui.model.text import clean
 from paratui.store.journal import (
+    LOG_DIR,
     MAX_FILE_BYTES,
     TASKS_DIR,
     TooDeep,
     day_dir,
     is_journal_file,
+    log_dir,
     parse_json,
 )
 from paratui.store.safe_read import UnsafeFile, inside, read_regular
+from paratui.store.summary_cache import Cached, SummaryCache, index_of
 
 _ORDER = attrgetter("time", "written", "id")  # Event.sort_key, in C
 
@@ -55,6 +58,8 @@ class BoardDirs(list):
 SETTLED_CHECK_S = 60.0
 _RACY_NS = 2_000_000_000  # a folder changed this close to our listing may change again unseen
 _MONTH = re.compile(r"\d{4}-\d{2}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DD = re.compile(r"\d{2}")
 
 
 @dataclass
@@ -75,6 +80,9 @@ class _Settled:
     dropped: dict[str, str]  # the ids left out → the task they are about
     families: dict[str, list[Event]]  # task → the events left out about it
     lost: dict[tuple[str, str], list[str]]  # clashes among these files
+    # From this machine's cache (paratui.store.summary_cache), not from the files: `ids` holds only
+    # the kept events' ids, `dropped` and `families` are empty: `cached` finds what was left out.
+    cached: Cached | None = None
 
 
 class JournalReader:
@@ -92,9 +100,11 @@ class JournalReader:
     previous result as it is.
     """
 
-    def __init__(self, journal: Path, label_root: Path | None = None):
+    def __init__(self, journal: Path, label_root: Path | None = None, writer: Callable[[], str] | None = None):
         self.journal = journal
         self.label_root = label_root or journal.parent
+        # this machine's summary of closed task months (None: none kept, e.g. in tests)
+        self.summary = SummaryCache(journal, writer) if writer is not None else None
         self._cache: dict[str, _Cached] = {}
         self._last_good: dict[str, list[Event]] = {}
         self._settled: _Settled | None = None
@@ -112,16 +122,64 @@ class JournalReader:
 
     def board_dirs(self, today: date) -> BoardDirs:
         """What a board for `today` needs: today's and yesterday's folders (a move still open at
-        midnight carries over) and every month of tasks."""
-        return BoardDirs([day_dir(self.journal, today), day_dir(self.journal, today - timedelta(days=1)),
-                          *self.task_dirs()], today)
+        midnight carries over), every month of tasks, and the quick-logging entries of today and of
+        the last day before it that has any (a timer left running, yesterday's or Friday's)."""
+        dirs = [day_dir(self.journal, today), day_dir(self.journal, today - timedelta(days=1)),
+                *self.task_dirs(), log_dir(self.journal, today)]
+        before = self._log_day_before(today)
+        if before is not None:
+            dirs.append(before)
+        return BoardDirs(dirs, today)
+
+    def _log_day_before(self, today: date) -> Path | None:
+        """The newest log day folder before `today`, this month or last month."""
+        first = today.replace(day=1)
+        for month in (first, first - timedelta(days=1)):
+            folder = self.journal / LOG_DIR / f"{month:%Y-%m}"
+            self.stats += 1
+            days = [n for n in _names(folder) if _DD.fullmatch(n) and (month.month != today.month
+                                                                       or n < f"{today:%d}")]
+            if days:
+                return folder / max(days)
+        return None
+
+    def task_events(self) -> list[Event]:
+        """Every task event of every month, read by a reader of its own (this one's summary stays)."""
+        other = JournalReader(self.journal, self.label_root)
+        return other.read(other.task_dirs())[0]
+
+    def log_months(self) -> list[str]:
+        return sorted(n for n in _names(self.journal / LOG_DIR) if _MONTH.fullmatch(n))
+
+    def log_dirs(self, start: date | None = None, end: date | None = None) -> list[Path]:
+        """Every folder holding quick-logging entries of the days from `start` to `end` (None: no
+        bound): the log stream's days, and the day folders of a journal written before the log
+        stream existed (the days up to its first log day: the day of the upgrade has both)."""
+        lo = start.isoformat() if start else ""
+        hi = end.isoformat() if end else "9999"
+        out: list[Path] = []
+        first_logged = None
+        for month in self.log_months():
+            folder = self.journal / LOG_DIR / month
+            days = sorted(n for n in _names(folder) if _DD.fullmatch(n))
+            if days and first_logged is None:
+                first_logged = f"{month}-{days[0]}"
+            if not (lo[:7] <= month <= hi[:7]):
+                continue
+            out += [folder / d for d in days if lo <= f"{month}-{d}" <= hi]
+        legacy = [self.journal / n for n in _names(self.journal) if _DAY.fullmatch(n) and lo <= n <= hi
+                  and (first_logged is None or n <= first_logged)]
+        return sorted(legacy) + out
 
     def all_dirs(self) -> list[Path]:
         try:
-            days = [p for p in self.journal.iterdir() if p.is_dir() and p.name != TASKS_DIR]
+            days = [p for p in self.journal.iterdir()
+                    if p.is_dir() and p.name not in (TASKS_DIR, LOG_DIR) and not p.name.startswith(".")]
         except OSError:
             days = []
-        return sorted(days) + self.task_dirs()
+        logs = [self.journal / LOG_DIR / m / d for m in self.log_months()
+                for d in sorted(_names(self.journal / LOG_DIR / m)) if _DD.fullmatch(d)]
+        return sorted(days) + self.task_dirs() + logs
 
     def read(self, dirs: list[Path]) -> tuple[list[Event], list[str], bool]:
         """(events, problems, whether anything changed since the last read).
@@ -157,8 +215,19 @@ class JournalReader:
 
     def _scan(self, dirs: Iterable[Path | str], problems: dict[str, list[str]]) -> tuple[list[str], bool]:
         """List `dirs`, (re)parse the journal files that are new or changed. (files seen, changed)."""
-        seen: list[str] = []
+        files = self._stat_files(dirs, problems)
         changed = False
+        for path, sig in files.items():
+            cached = self._cache.get(path)
+            if cached is None or cached.signature != sig:
+                self._cache[path] = self._parse(Path(path), sig)
+                changed = True
+        return list(files), changed
+
+    def _stat_files(self, dirs: Iterable[Path | str],
+                    problems: dict[str, list[str]]) -> dict[str, tuple[int, int, int]]:
+        """The journal files in `dirs` and their (mtime, size, inode), without reading them."""
+        files: dict[str, tuple[int, int, int]] = {}
         for d in dirs:
             found: list[str] = []
             entries = self._entries(Path(d), found)
@@ -180,13 +249,23 @@ class JournalReader:
                             pass
                 except OSError:
                     continue
-                seen.append(path)
-                sig = (st.st_mtime_ns, st.st_size, st.st_ino)
-                cached = self._cache.get(path)
-                if cached is None or cached.signature != sig:
-                    self._cache[path] = self._parse(Path(path), sig)
-                    changed = True
-        return seen, changed
+                files[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        return files
+
+    def _parse_settled(self, path: str) -> list[Event] | None:
+        """The events of a file of a settled month, for the cache's look-ups (None: it changed since)."""
+        s = self._settled
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if s is None or s.cached is None or s.cached.sigs.get(path) != (st.st_size, st.st_mtime_ns):
+            return None
+        sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self._cache.get(path)
+        if cached is None or cached.signature != sig:
+            cached = self._cache[path] = self._parse(Path(path), sig)
+        return None if cached.problem else cached.events
 
     def _forget(self, keep: set[str]) -> bool:
         """Drop what is cached for files not in `keep` (deleted, or no longer read); True if any."""
@@ -220,6 +299,15 @@ class JournalReader:
         folder_problems = [p for d in map(str, dirs) for p in by_dir.get(d, [])]
         order = sorted(seen, key=_path_key)
         events, lost = self._merge(order)
+        brought_back: list[Event] = []
+        if (cached := settled.cached) is not None:
+            found = cached.about(events, settled.ids, self._parse_settled)
+            if found is None:  # a copy of a left-out event in a recent file: fold them in full
+                settled, _ = self._settle(old, today, cached=False)
+            else:
+                brought_back = found
+                if cached.dirty and self.summary is not None:  # keep what was found for next time
+                    self.summary.save_cached(cached)
         ids, dropped = settled.ids, settled.dropped
         if ids and any(e.id in ids for e in events):
             # an event that is also in a settled month (a copy, a clash): read it all, as it is
@@ -230,16 +318,20 @@ class JournalReader:
             about = {dropped[x] for e in events
                      if (x := e.payload.get("task") if e.type == "task.done" else
                          e.payload.get("target") if e.type == "retract" else None) in dropped}
-            order = sorted(seen + [p for p in settled.order if self._cache[p].problem], key=_path_key)
-            events = events + settled.kept + [e for t in sorted(about) for e in settled.families[t]]
+            order = sorted(seen + [p for p in settled.order if (c := self._cache.get(p)) and c.problem],
+                           key=_path_key)
+            events = events + settled.kept + [e for t in sorted(about) for e in settled.families[t]] + brought_back
             lost = {**lost, **settled.lost}
         problems = folder_problems + self._file_problems(order) + self._clash_problems(lost)
         self._result = (key, events, problems)
         return events, problems, changed
 
-    def _settle(self, dirs: list[str], today: date) -> tuple[_Settled, bool]:
-        """The settled months' summary, brought up to date: (summary, whether it changed)."""
+    def _settle(self, dirs: list[str], today: date, cached: bool = True) -> tuple[_Settled, bool]:
+        """The settled months' summary, brought up to date: (summary, whether it changed). With
+        `cached`, this machine's cache of it may stand in for reading the files."""
         s = self._settled
+        if s is not None and s.cached is not None and not cached:
+            s = self._settled = None
         now = time.monotonic()
         if s is not None and s.dirs == tuple(dirs) and s.cutoff <= today and now - s.checked < SETTLED_CHECK_S:
             for d in dirs:
@@ -252,6 +344,20 @@ class JournalReader:
         listed_ns = time.time_ns()
         dir_sigs = {d: _dir_signature(d) for d in dirs}
         by_dir: dict[str, list[str]] = {}
+        if cached and self.summary is not None and (s is None or s.cached is not None):
+            stated = self._stat_files(dirs, by_dir)
+            order = sorted(stated, key=_path_key)
+            sigs = {p: (stated[p][1], stated[p][0]) for p in order}
+            if (s is not None and s.cached is not None and not by_dir and s.dirs == tuple(dirs)
+                    and s.cached.sigs == sigs):
+                s.dir_sigs, s.listed_ns, s.checked = dir_sigs, listed_ns, now
+                return s, False
+            hit = None if by_dir or not dirs else self.summary.load(dirs, sigs)
+            if hit is not None and hit.newest < datetime.combine(today, datetime.min.time()):
+                self._settled = _Settled(tuple(dirs), dir_sigs, listed_ns, now, {}, order, today, hit.kept,
+                                         {e.id for e in hit.kept}, {}, {}, {}, hit)
+                return self._settled, True
+            self._settled = s = None
         files, changed = self._scan(dirs, by_dir)
         order = sorted(files, key=_path_key)
         if (s is not None and not changed and s.order == order and s.dirs == tuple(dirs)
@@ -264,6 +370,11 @@ class JournalReader:
         self._settled = _Settled(tuple(dirs), dir_sigs, listed_ns, now, by_dir, order, today,
                                  [e for e in events if e.id not in dropped], {e.id for e in events},
                                  dropped, families, lost)
+        if (self.summary is not None and dirs and not by_dir and not lost
+                and not any(self._cache[p].problem for p in order)):
+            sigs = {p: (self._cache[p].signature[1], self._cache[p].signature[0]) for p in order}
+            newest = max((e.time for e in events), default=datetime.min)
+            self.summary.save(dirs, sigs, self._settled.kept, index_of(order, self._cache, dropped), newest)
         return self._settled, True
 
     # -- merging -----------------------------------------------------------------------------------
@@ -393,6 +504,15 @@ def _same(a: Event, b: Event) -> bool:
     except (ValueError, OverflowError, OSError):  # a time that astimezone cannot handle
         return (a.type, a.time, a.written, a.staff, a.login, a.host, a.payload) == \
                (b.type, b.time, b.written, b.staff, b.login, b.host, b.payload)
+
+
+def _names(folder: Path) -> list[str]:
+    """The names of the folders in `folder` (none when it cannot be listed)."""
+    try:
+        with os.scandir(folder) as entries:
+            return [e.name for e in entries if e.is_dir()]
+    except OSError:
+        return []
 
 
 def _path_key(path: str) -> list[str]:

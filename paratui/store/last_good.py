@@ -1,4 +1,5 @@
-"""The last good version of classroom.toml and schedule.toml, kept where every process finds it.
+"""The last good version of classroom.toml, schedule.toml and the goal files (students/*.toml, kept
+as `students.S01.toml.HOST--LOGIN`), kept where every process finds it.
 
 A board that is already open keeps the last good version of a file in memory. A process started
 after a typo (a CLI write, a board after a reboot, the teacher over SSH) has no such memory: it

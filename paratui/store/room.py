@@ -5,14 +5,14 @@ The one write path for the CLI and the board alike.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
 from paratui.model import access
 from paratui.model.board import BoardState, build_board
 from paratui.model.commands import Change, Context
-from paratui.model.events import TASK_TYPES, Event, last_undoable
+from paratui.model.events import DATA_TYPES, TASK_TYPES, Event, last_undoable
 from paratui.store import identity
 from paratui.store.folder import DataFolder, Snapshot
 from paratui.store.journal import JournalWriter, new_event
@@ -42,14 +42,26 @@ class Room:
         return Context(snap.classroom, snap.schedule, events, self.clock(), actor, permit=access.permit)
 
     def apply(self, change: Change, actor: str) -> Event:
-        """Write what a command (paratui.model.commands) returned, as `actor`."""
+        """Write what a command (paratui.model.commands) returned, as `actor`. A retract goes to the
+        stream of what it undoes (looked up in the events last read)."""
+        if change.type == "retract" and not change.task_stream:
+            target = self.folder.find_event(change.payload.get("target"))
+            if target is not None:
+                return self.retract(actor, target)
         return self.record(change.type, actor, change.payload, change.task_stream)
 
-    def record(self, type: str, staff: str | None, payload: dict, task_stream: bool = False) -> Event:
-        """Write one event; returns once it is durable on disk (raises JournalWriteError if not)."""
+    def record(self, type: str, staff: str | None, payload: dict, task_stream: bool = False,
+               log_day: date | None = None) -> Event:
+        """Write one event; returns once it is durable on disk (raises JournalWriteError if not).
+        `log_day`: a retract of a quick-logging entry of that day (it is written beside it)."""
         event = new_event(type, staff, payload, self.clock(), identity.login(), identity.host())
-        self.writer.append(event, task_stream or type in TASK_TYPES)
+        self.writer.append(event, task_stream or type in TASK_TYPES, log_day)
         return event
+
+    def retract(self, staff: str, target: Event) -> Event:
+        """Undo `target` (any event, by anyone allowed): a retract in the same stream as it."""
+        return self.record("retract", staff, {"target": target.id}, target.type in TASK_TYPES,
+                           target.time.date() if target.type in DATA_TYPES else None)
 
     def undo(self, staff: str, snapshot: Snapshot | None = None) -> tuple[Event, Event] | None:
         """Retract `staff`'s newest event that is still in force; (retract, undone) or None."""
@@ -57,5 +69,4 @@ class Room:
         target = last_undoable(snap.events, staff)
         if target is None:
             return None
-        retract = self.record("retract", staff, {"target": target.id}, target.type in TASK_TYPES)
-        return retract, target
+        return self.retract(staff, target), target

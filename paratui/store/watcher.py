@@ -5,7 +5,8 @@ bursts and re-reads on its own loop.
 inotify cannot see what another machine writes to a network share (NFS, SMB, SSHFS), so there, or
 when asked (`--poll`), or when inotify is out of watches, the folder is polled: only where the board
 reads (the two TOML files, binder/, themes/, today's and yesterday's day folders, journal/ and
-journal/tasks/ themselves for a new folder, and this month's and last month's task folders), so a
+journal/tasks/ themselves for a new folder, this month's and last month's task folders, and the log
+stream's month folder, today's log folder and the last log day before it), so a
 poll costs the same in year three as in week one. Older task months are not polled: what a sync
 tool brings there late is read at the board's next rescan (every few seconds), by the journal
 reader, which checks their folders on every read.
@@ -31,7 +32,7 @@ from watchdog.observers.polling import PollingEmitter
 from watchdog.utils.dirsnapshot import DirectorySnapshot
 
 from paratui.store import identity
-from paratui.store.journal import TASKS_DIR, is_journal_file
+from paratui.store.journal import LOG_DIR, TASKS_DIR, is_journal_file
 
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p",
                        "davfs", "fuse.davfs2", "afs", "fuse.rclone", "ceph", "glusterfs"}
@@ -65,8 +66,9 @@ def is_relevant(root: Path, path: str) -> bool:
         return True  # the folder itself (removed, restored)
     name = parts[-1]
     if parts[0] == "journal":
-        # a day folder appearing, a task month's folder changing, or a journal file
-        return len(parts) < 3 or (len(parts) == 3 and parts[1] == TASKS_DIR) or is_journal_file(name)
+        # a day folder appearing, a task month's or log month's or day's folder changing, or a journal file
+        return (len(parts) < 3 or (len(parts) == 3 and parts[1] == TASKS_DIR)
+                or (len(parts) <= 4 and parts[1] == LOG_DIR) or is_journal_file(name))
     if len(parts) == 1:
         return name in ("classroom.toml", "schedule.toml")
     if parts[0] == "binder":
@@ -197,12 +199,25 @@ class BoardSnapshot(DirectorySnapshot):
         folders = [(self.today.isoformat(), True), ((self.today - timedelta(days=1)).isoformat(), True),
                    (TASKS_DIR, False)]  # (folder, whether its files are polled too)
         folders += [(os.path.join(TASKS_DIR, f"{m:%Y-%m}"), True) for m in (first, first - timedelta(days=1))]
+        month = os.path.join(LOG_DIR, f"{self.today:%Y-%m}")
+        folders += [(LOG_DIR, False), (month, False), (os.path.join(month, f"{self.today:%d}"), True)]
         for rel, contents in folders:
             found = self._dir(os.path.join(journal, rel))
             if found is None:
                 continue
             yield found
             if contents:
+                yield from self._list(found[0])
+        # the last log day before today, this month (a retract of yesterday's entry is written there)
+        try:
+            names = [e.name for e in self.listdir(os.path.join(journal, month))]
+        except OSError:
+            names = []
+        days = sorted(n for n in names if len(n) == 2 and n.isdigit() and n < f"{self.today:%d}")
+        if days:
+            found = self._dir(os.path.join(journal, month, days[-1]))
+            if found is not None:
+                yield found
                 yield from self._list(found[0])
 
 
