@@ -26,8 +26,12 @@ from typing import Iterable
 from paratui.model.classroom import Classroom, Location
 from paratui.model.datalog import DataDue, Timer, data_due, running_timers
 from paratui.model.events import Event, live_events
+from paratui.model.notes import NoteRow, fold_notes
 from paratui.model.schedule import WEEKDAYS, Block, Schedule
+from paratui.model.tasks import FAR_DUE, TaskRow, fold_tasks
 from paratui.model.text import clean
+
+__all__ = ["FAR_DUE", "BoardState", "NoteRow", "TaskRow", "build_board"]
 
 WEEKDAY_TABS = WEEKDAYS[:5]
 # Another machine's clock may run a little ahead: within CLOCK_SKEW that is normal and not warned
@@ -35,8 +39,6 @@ WEEKDAY_TABS = WEEKDAYS[:5]
 # naming the host; further ahead (or on a later day) they do not count (a demo clock set back).
 CLOCK_SKEW = timedelta(minutes=2)
 CLOCK_AHEAD_LIMIT = timedelta(hours=12)
-# A task due further than this from today is a typo (year 1, 9999…): warned about (as commands.FAR).
-FAR_DUE = timedelta(days=2 * 366)
 _NEVER = (datetime.min, 0, "")  # a sort key older than every event
 _ORDER = attrgetter("time", "written", "id")  # Event.sort_key, sorting in C
 
@@ -82,18 +84,6 @@ class StudentRow:
 
 
 @dataclass(frozen=True)
-class TaskRow:
-    id: str
-    text: str
-    for_: str | None
-    due: datetime | None
-    done: bool
-    overdue: bool
-    added_by: str | None
-    added: datetime
-
-
-@dataclass(frozen=True)
 class BinderTab:
     tab: str | None  # "monday"… or None at the weekend
     title: str | None
@@ -118,6 +108,9 @@ class BoardState:
     # survive a restart) and, per adult, the goals of today's data plans with no data yet.
     timers: tuple[Timer, ...] = ()
     data_due: tuple[DataDue, ...] = ()
+    # Team routines: today's notes and every urgent note still waiting for an acknowledgement
+    # (paratui.model.notes). Tasks (above) include today's recurring ones (paratui.model.tasks).
+    notes: tuple[NoteRow, ...] = ()
 
     @property
     def out_of_room(self) -> tuple[StudentRow, ...]:
@@ -204,12 +197,14 @@ def build_board(
         _staff_card(s, doing.get(s.id), _next_for(s.id, absences, schedule, now, home), block)
         for s in classroom.staff)
     students = _student_rows(classroom, block, doing, moved, where, stand_in, now, in_session)
-    tasks, task_warnings = _tasks(live, now)
+    tasks, task_warnings = fold_tasks(live, now, classroom.recurring,
+                                      day_blocks[-1].end if day_blocks else None)
     return BoardState(
         room=classroom.room, now=now, weekday=weekday, block=block, staff=staff_cards,
         students=students, tasks=tasks, binder=_binder(weekday, binder_titles or {}),
         locations=locations, warnings=(*warnings, *clock_warnings, *task_warnings), in_session=in_session,
-        timers=tuple(running_timers(todays)), data_due=tuple(data_due(classroom, todays, today, bool(day_blocks))))
+        timers=tuple(running_timers(todays)), data_due=tuple(data_due(classroom, todays, today, bool(day_blocks))),
+        notes=fold_notes(live, now))
 
 
 def _todays(live: list[Event], now: datetime, started: bool) -> tuple[list[Event], list[str]]:
@@ -480,36 +475,6 @@ def _next_block(staff_id: str, schedule: Schedule, now: datetime, home: str,
             duty = b.duties[staff_id]
             return NextBlock(start, duty.activity or b.activity, duty.at or b.at or home)
     return None
-
-
-def _tasks(live: list[Event], now: datetime) -> tuple[tuple[TaskRow, ...], list[str]]:
-    """The tasks on the board, and a warning for each open one whose due date is a typo."""
-    done_at: dict[str, datetime] = {}
-    added: list[Event] = []
-    for e in live:  # one pass: a year holds thousands of task events
-        if e.type == "task.done":
-            done_at[e.payload["task"]] = e.time
-        elif e.type == "task.add":
-            added.append(e)
-    rows = []
-    warnings: list[str] = []
-    for e in added:
-        finished = done_at.get(e.id)
-        if finished is not None and finished.date() != now.date():
-            continue  # done on an earlier day: off the board (most of a year's tasks)
-        raw_due = e.payload.get("due")
-        due = _parse_due(raw_due)
-        if finished is None and raw_due:
-            short = clean(e.id[:6])  # the id as the board shows it; never the task's text
-            if due is None:
-                warnings.append(f"task {short}: due date is not a date; shown without one")
-            elif abs(due - now) > FAR_DUE:
-                warnings.append(f"task {short}: due date {due.date().isoformat()} is years away; check it")
-        rows.append(TaskRow(
-            e.id, str(e.payload["text"]), e.payload.get("for"), due, finished is not None,
-            finished is None and due is not None and due < now, e.staff, e.time))
-    rows.sort(key=lambda t: (t.done, not t.overdue, t.due or datetime.max, t.added))
-    return tuple(rows), warnings
 
 
 def _parse_due(raw) -> datetime | None:

@@ -67,6 +67,9 @@ class Classroom:
     # students/*.toml as read by the store (student id → paratui.model.goals.StudentPlan); attached by
     # the data folder so every reader of the classroom sees the goals. Not part of the room's identity.
     plans: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # recurring.toml's rules as read by the store (paratui.model.recurring.Rule), attached like `plans`:
+    # every reader of the classroom (the board, the commands) sees the same recurring tasks.
+    recurring: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff}

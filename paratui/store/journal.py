@@ -146,7 +146,7 @@ def day_dir(journal: Path, day: date) -> Path:
 
 
 # -- the writer's lock -----------------------------------------------------------------------------
-_COMMANDS = ("board", "move", "back", "assign", "absent", "task", "undo", "init", "themes")
+_COMMANDS = ("board", "move", "back", "assign", "absent", "task", "undo", "init", "themes", "note", "ack")
 _STAMP_SIZE = 160
 _STAMP = re.compile(r"pid (\d{1,10}) on ([A-Za-z0-9_.-]{1,64}) \((paratui(?: [a-z]{1,12}){0,2})\) #[0-9a-f]{1,32}")
 
@@ -157,7 +157,8 @@ def _doing() -> str:
     args = sys.argv[1:]
     for i, a in enumerate(args):
         if a in _COMMANDS:
-            sub = args[i + 1] if a == "task" and i + 1 < len(args) and args[i + 1] in ("add", "done") else ""
+            nxt = args[i + 1] if i + 1 < len(args) else ""
+            sub = nxt if a == "task" and nxt in ("add", "done", "claim", "reopen") else ""
             return " ".join(filter(None, ["paratui", a, sub]))
     return "paratui"
 
