@@ -4,7 +4,8 @@
 A note is a `note` event (its id is the note's id); an `ack` event by an addressee records that they
 read it (the first ack of each addressee counts; an ack by anyone else changes nothing). The board
 shows today's notes and every urgent note that an addressee has not acknowledged yet, whatever day
-it was written: an urgent note stays on every board until each addressee has acknowledged it.
+it was written: an urgent note stays on every board until each addressee has acknowledged it (and
+for the rest of the day the last one did, so the sender sees who read it and when).
 
 Pure: no I/O. Used by paratui.model.board (`notes` on the board), paratui.model.commands (what may be
 acknowledged) and paratui.store.journal_reader (which old notes a board never needs again: see
@@ -93,15 +94,16 @@ def all_notes(live: Sequence[Event]) -> list[NoteRow]:
 
 
 def fold_notes(live: Sequence[Event], now: datetime) -> tuple[NoteRow, ...]:
-    """The board's notes: today's, and every urgent one still waiting for an acknowledgement. Urgent
-    ones waiting first (oldest first: waiting longest), then the rest, newest first."""
+    """The board's notes: today's, and every urgent one still waiting for an acknowledgement (or whose
+    last addressee acknowledged it today, so the sender sees it was read by all). Urgent ones waiting
+    first (oldest first: waiting longest), then the rest, newest first."""
     notes, acks = histories(live)
     start = datetime.combine(now.date(), time())
     rows = []
     for e in notes:
         if e.time >= start or (e.payload.get("urgent") is True):  # cheap test first: most are old
             row = note_row(e, acks.get(e.id, ()))
-            if e.time >= start or row.waiting:
+            if e.time >= start or row.waiting or any(t >= start for _, t in row.acked):
                 rows.append(row)
     waiting = [r for r in rows if r.waiting]
     rest = [r for r in rows if not r.waiting]
