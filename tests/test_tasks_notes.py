@@ -85,8 +85,8 @@ def test_task_refusals_name_the_choices_and_write_nothing(room_dir):
     tid = short(run_cli("task", "add", "Laminate cards", "--for", "AL", "--as", "MR", data=room_dir, check=True))
     other = short(run_cli("task", "add", "Restock the bin", "--as", "MR", data=room_dir, check=True))
     assert "text: cannot be empty" in refused(room_dir, "task", "add", "  ", "--as", "MR")
-    assert "'Nobody' matches no student: S01 (E.M.)" in refused(room_dir, "task", "add", "Call home", "--about", "Nobody",
-                                                                  "--as", "MR")
+    said = refused(room_dir, "task", "add", "Call home", "--about", "Nobody", "--as", "MR")
+    assert "'Nobody' matches no student: S01 (E.M.)" in said
     run_cli("task", "claim", tid, "--as", "JT", data=room_dir, check=True)
     # claimed by someone else: says who, since when, and which open tasks are free
     said = refused(room_dir, "task", "claim", tid, "--as", "AL")

@@ -472,11 +472,11 @@ def describe(event: Event, classroom: Classroom, events: Iterable[Event] = ()) -
             return f"{adult(event.staff)} has it: {what}"
         return f"task {'done' if t == 'task.done' else 'reopened'}: {what}"
     if t == "note":
-        to = "everyone" if p.get("everyone") else ", ".join(adult(x) for x in p.get("to") or []) or "nobody"
+        names = "everyone" if p.get("everyone") else ", ".join(adult(x) for x in p.get("to") or []) or "nobody"
         about = f" about {kid(p['about'])}" if p.get("about") else ""
         urgent = "URGENT " if p.get("urgent") else ""
         kind = clean(p.get("kind", "note"), limit=20)
-        return f"{urgent}{kind} note to {to}{about}: {clean(p.get('text', ''), limit=80)}"
+        return f"{urgent}{kind} note to {names}{about}: {clean(p.get('text', ''), limit=80)}"
     if t == "ack":
         target = _event_by_id(events, p.get("note"))
         what = (f"{adult(target.staff)}'s note: {clean(target.payload.get('text', ''), limit=80)}" if target

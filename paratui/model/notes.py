@@ -68,7 +68,7 @@ def note_row(e: Event, acks: Iterable[Event] = ()) -> NoteRow:
     kind = p.get("kind")
     acked: dict[str, datetime] = {}
     for a in acks:
-        if a.staff in to and a.staff not in acked:
+        if a.staff is not None and a.staff in to and a.staff not in acked:
             acked[a.staff] = a.time
     return NoteRow(e.id, str(p["text"]), kind if kind in KINDS else DEFAULT_KIND, e.staff, to,
                    p.get("everyone") is True, p.get("about"), p.get("urgent") is True, e.time,

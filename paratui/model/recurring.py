@@ -150,7 +150,7 @@ def _days(c: _Checker, value: Any, where: str) -> tuple[str, ...] | None:
     if isinstance(value, list) and value:
         days: list[str] = []
         for j, d in enumerate(value):
-            key = d.strip().casefold() if isinstance(d, str) else None
+            key = d.strip().casefold() if isinstance(d, str) else ""
             if key not in WEEKDAYS:
                 c.add(f"{where}[{j}]", f"{quoted(d, 20)} is not a weekday ({', '.join(WEEKDAYS)})")
                 return None

@@ -431,6 +431,6 @@ def _closed_before(events: list[Event], cutoff: date) -> dict[str, list[Event]]:
             families.setdefault(key, []).append(e)
             key_of[e.id] = key
     for e in events:  # undoing any of them belongs to the family too
-        if e.type == "retract" and (key := key_of.get(e.payload["target"])) is not None:
-            families[key].append(e)
+        if e.type == "retract" and (owner := key_of.get(e.payload["target"])) is not None:
+            families[owner].append(e)
     return {k: family for k, family in families.items() if all(x.time < start for x in family)}
