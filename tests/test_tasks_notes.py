@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -18,9 +19,17 @@ from test_commands import board_json, events_on_disk, refused
 from paratui.model import commands
 from paratui.model.commands import NotAllowed
 from paratui.model.recurring import instance_id
+from paratui.store import paths
 from paratui.store.room import Room
 
 MONDAY, TUESDAY, FRIDAY, SATURDAY = "2026-11-23", "2026-11-24", "2026-11-27", "2026-11-28"
+
+
+@pytest.fixture
+def room_dir(room_dir: Path) -> Path:
+    """The demo room as shipped: with its recurring.toml (conftest's copy leaves it out)."""
+    shutil.copy2(paths.demo_data() / "recurring.toml", room_dir / "recurring.toml")
+    return room_dir
 
 
 def short(out: subprocess.CompletedProcess) -> str:
