@@ -101,10 +101,16 @@ def fold_notes(live: Sequence[Event], now: datetime) -> tuple[NoteRow, ...]:
     start = datetime.combine(now.date(), time())
     rows = []
     for e in notes:
-        if e.time >= start or (e.payload.get("urgent") is True):  # cheap test first: most are old
-            row = note_row(e, acks.get(e.id, ()))
-            if e.time >= start or row.waiting or any(t >= start for _, t in row.acked):
-                rows.append(row)
+        if e.time < start:  # most notes are old: only an urgent one still waiting (or read today) counts
+            if e.payload.get("urgent") is not True:
+                continue
+            mine = acks.get(e.id, ())
+            read = {a.staff for a in mine}
+            if all(x in read for x in e.payload["to"]) and not any(a.time >= start for a in mine):
+                continue
+        row = note_row(e, acks.get(e.id, ()))
+        if e.time >= start or row.waiting or any(t >= start for _, t in row.acked):
+            rows.append(row)
     waiting = [r for r in rows if r.waiting]
     rest = [r for r in rows if not r.waiting]
     rest.sort(key=lambda r: r.at, reverse=True)
