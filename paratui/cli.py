@@ -119,14 +119,34 @@ def build_parser() -> argparse.ArgumentParser:
     ab.add_argument("--sub", metavar="STAFF", help="takes their place in the schedule (default: nobody)")
     ab.add_argument("--until", metavar="HH:MM", help="out until (default: the rest of the day)")
 
-    t = sub.add_parser("task", help="add or finish a task", description="add or finish a task")
+    t = sub.add_parser("task", help="add, claim, finish, reopen or list tasks",
+                       description="add, claim, finish, reopen or list tasks (recurring ones come from recurring.toml)")
     tsub = t.add_subparsers(dest="task_command", metavar="ACTION", required=True)
     ta = _sub(tsub, "add", "add a task", "paratui task add 'Copies of the math page' --for AL --due 13:00 --as MR")
     ta.add_argument("text", help="what needs doing")
     ta.add_argument("--for", dest="for_", metavar="STAFF", help="who should do it (default: anyone)")
+    ta.add_argument("--about", metavar="STUDENT", help="the student it is about (id or initials)")
     ta.add_argument("--due", metavar="WHEN", help="HH:MM today, YYYY-MM-DD, or YYYY-MM-DDTHH:MM")
-    td = _sub(tsub, "done", "mark a task done", "paratui task done 3f9a --as AL")
-    td.add_argument("id", help="the task id shown on the board (the first letters are enough)")
+    for action, what, example in (("claim", "\"I've got it\": take an open task, so nobody does it twice", "3f9a"),
+                                  ("done", "mark a task done", "3f9a"),
+                                  ("reopen", "a task marked done is not: open again, nobody has it", "3f9a")):
+        tx = _sub(tsub, action, what, f"paratui task {action} {example} --as AL")
+        tx.add_argument("id", help="the task id shown on the board (the first letters are enough)")
+    tl = _sub(tsub, "list", "the tasks on the board: open ones, done today, today's recurring ones",
+              "paratui task list --mine --as JT")
+    tl.add_argument("--mine", action="store_true", help="only tasks for me or claimed by me (needs --as or a login)")
+    tl.add_argument("--open", action="store_true", help="only tasks not done")
+
+    nt = _sub(sub, "note", "a note to one adult, several or everyone (prints the note's id)",
+              "paratui note 'R.N. had a rough bus ride' --to JT DP --about R.N. --urgent --as MR")
+    nt.add_argument("text", help="the note")
+    nt.add_argument("--to", nargs="+", metavar="STAFF", help="addressees (default: everyone but you)")
+    nt.add_argument("--about", metavar="STUDENT", help="the student it is about (id or initials)")
+    nt.add_argument("--kind", metavar="K", help="handoff (default), check-in, feedback or kudos")
+    nt.add_argument("--urgent", action="store_true",
+                    help="on every board until each addressee has acknowledged it (paratui ack)")
+    ak = _sub(sub, "ack", "acknowledge a note addressed to you", "paratui ack 3f9a --as JT")
+    ak.add_argument("id", help="the note's id (the first letters are enough)")
 
     lg = _sub(sub, "log", "record one observation for a student's IEP goal (students/ID.toml)",
               "paratui log K.B. coins + --prompt V --as JT")
@@ -266,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(room, args)
         if args.command == "history":
             return _history(room, args)
+        if args.command == "task" and args.task_command == "list":
+            return _task_list(room, args)
         return _write(room, args)
     except (UsageProblem, identity.ClockError) as e:
         _say(str(e))
@@ -325,6 +347,60 @@ def _write(room: Room, args: argparse.Namespace) -> int:
     event = room.apply(change, me.id)
     said = change.text if change.type == "retract" else f"recorded: {change.text}"
     print(f"{said}  [{event.id[:6]}] by {clean(me.short)} at {ctx.now:%H:%M}")
+    if change.type == "note":
+        print(f"note id: {event.id}")
+    if change.type == "task.claim":
+        _claim_check(room, change.payload["task"], me)
+    return 0
+
+
+def _claim_check(room: Room, task_id: str, me: Staff) -> None:
+    """Two people may claim at once (each saw it free): the journal keeps both and every board shows
+    the earlier claim as the owner. Read back, so the later one hears it now."""
+    row = next((t for t in room.board().tasks if t.id == task_id), None)
+    if row is not None and row.claimed_by not in (None, me.id):
+        staff = {s.id: s for s in room.snapshot().classroom.staff}
+        who = staff.get(row.claimed_by or "")
+        at = f" at {row.claimed_at:%H:%M}" if row.claimed_at else ""
+        print(f"paratui: {clean(who.short if who else 'someone')} claimed it first{at}: it is theirs "
+              f"(every board shows {clean(who.short if who else 'them')})", file=sys.stderr)
+
+
+def _task_list(room: Room, args: argparse.Namespace) -> int:
+    """The board's tasks, one a line; --mine: for me or claimed by me."""
+    state = room.board()
+    snap = room.snapshot()
+    shorts = {s.id: s.short for s in snap.classroom.staff}
+    kids = {s.id: s.initials for s in snap.classroom.students}
+    rows = list(state.tasks)
+    if args.mine:
+        me = acting_staff(snap.classroom, getattr(args, "as_", None))
+        if me is None:
+            ids = ", ".join(s.id for s in snap.classroom.staff)
+            raise Refused(f"--mine: who are you? add --as STAFF ({ids})", "as")
+        rows = [t for t in rows if t.mine(me.id)]
+    if args.open:
+        rows = [t for t in rows if not t.done]
+    for t in rows:
+        bits = [f"for {shorts.get(t.for_, t.for_)}" if t.for_ else "for anyone"]
+        if t.about:
+            bits.append(f"about {kids.get(t.about, t.about)}")
+        if t.due:
+            bits.append(f"due {t.due:%H:%M}" if t.due.date() == state.now.date() else f"due {t.due:%a %d %b}")
+        if t.recurring:
+            bits.append("recurring")
+        if t.done:
+            bits.append(f"done by {shorts.get(t.done_by or '', 'someone')} at {t.done_at:%H:%M}")
+        elif t.claimed_by:
+            bits.append(f"{shorts.get(t.claimed_by, t.claimed_by)} has it")
+        if t.overdue:
+            bits.append("OVERDUE")
+        print(clean(f"[{t.id[:6]}] {t.text} · {' · '.join(bits)}"))
+    if not rows:
+        print("no tasks" + (" for you" if args.mine else ""))
+    for w in state.warnings:
+        if w.startswith("recurring.toml"):
+            print(f"warning: {clean(w)}", file=sys.stderr)
     return 0
 
 
@@ -410,9 +486,17 @@ def _command(ctx: commands.Context, args: argparse.Namespace) -> Change | None:
     if cmd == "absent":
         return commands.absent(ctx, args.staff, args.sub, args.until)
     if cmd == "task" and args.task_command == "add":
-        return commands.task_add(ctx, args.text, args.for_, args.due)
+        return commands.task_add(ctx, args.text, args.for_, args.due, args.about)
     if cmd == "task" and args.task_command == "done":
         return commands.task_done(ctx, args.id)
+    if cmd == "task" and args.task_command == "claim":
+        return commands.task_claim(ctx, args.id)
+    if cmd == "task" and args.task_command == "reopen":
+        return commands.task_reopen(ctx, args.id)
+    if cmd == "note":
+        return commands.note(ctx, args.text, args.to, args.about, args.kind, args.urgent)
+    if cmd == "ack":
+        return commands.ack(ctx, args.id)
     if cmd == "undo":
         return commands.undo(ctx)
     if cmd == "change":

@@ -28,9 +28,10 @@ def isolated_env(monkeypatch):
 
 @pytest.fixture
 def room_dir(tmp_path) -> Path:
-    """A fresh copy of the demo room (without whatever journal the checkout has)."""
+    """A fresh copy of the demo room (without whatever journal the checkout has, and without its
+    recurring.toml: a test sees only the tasks it writes; tests/test_tasks_notes.py adds it back)."""
     target = tmp_path / "room"
-    shutil.copytree(paths.demo_data(), target, ignore=shutil.ignore_patterns("journal"))
+    shutil.copytree(paths.demo_data(), target, ignore=shutil.ignore_patterns("journal", "recurring.toml"))
     (target / "journal").mkdir()
     return target
 

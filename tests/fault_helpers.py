@@ -35,7 +35,7 @@ def demo_copy(target: Path) -> Path:
     """A fresh copy of the demo room (never write into the checkout's data/)."""
     from paratui.store import paths
 
-    shutil.copytree(paths.demo_data(), target, ignore=shutil.ignore_patterns("journal"))
+    shutil.copytree(paths.demo_data(), target, ignore=shutil.ignore_patterns("journal", "recurring.toml"))
     (target / "journal").mkdir(exist_ok=True)
     return target
 

@@ -312,7 +312,7 @@ def _event_action(e: "Event") -> str:
 # Event types whose writer's role is checked on read (the rest carry no authority: e.g. an old
 # client's events are checked by the type they have).
 _CHECKED = {"move", "back", "assign", "absent", "task.add", "task.claim", "task.done", "task.reopen",
-            "data", "abc", "timer.start", "timer.stop", "note.add", "note.ack", "day.change", "retract"}
+            "data", "abc", "timer.start", "timer.stop", "note", "ack", "day.change", "retract"}
 
 
 def permit(asked: str, ctx: Any, payload: dict) -> str | None:

@@ -28,8 +28,12 @@ from paratui.model.changes import DayChange, DayPlan, day_plan, overlay, teacher
 from paratui.model.classroom import Classroom, Location
 from paratui.model.datalog import DataDue, Timer, data_due, running_timers
 from paratui.model.events import Event, live_events
+from paratui.model.notes import NoteRow, fold_notes
 from paratui.model.schedule import WEEKDAYS, Block, Schedule
+from paratui.model.tasks import FAR_DUE, TaskRow, fold_tasks
 from paratui.model.text import clean
+
+__all__ = ["FAR_DUE", "BoardState", "NoteRow", "TaskRow", "build_board"]
 
 WEEKDAY_TABS = WEEKDAYS[:5]
 # Another machine's clock may run a little ahead: within CLOCK_SKEW that is normal and not warned
@@ -37,8 +41,6 @@ WEEKDAY_TABS = WEEKDAYS[:5]
 # naming the host; further ahead (or on a later day) they do not count (a demo clock set back).
 CLOCK_SKEW = timedelta(minutes=2)
 CLOCK_AHEAD_LIMIT = timedelta(hours=12)
-# A task due further than this from today is a typo (year 1, 9999…): warned about (as commands.FAR).
-FAR_DUE = timedelta(days=2 * 366)
 _NEVER = (datetime.min, 0, "")  # a sort key older than every event
 _ORDER = attrgetter("time", "written", "id")  # Event.sort_key, sorting in C
 
@@ -81,18 +83,6 @@ class StudentRow:
     # out of the room because the schedule (or an assign) has them there, not because they left:
     # a gen-ed class, not a bathroom trip. Not timed on the board.
     placed: bool = False
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    id: str
-    text: str
-    for_: str | None
-    due: datetime | None
-    done: bool
-    overdue: bool
-    added_by: str | None
-    added: datetime
 
 
 @dataclass(frozen=True)
@@ -159,6 +149,9 @@ class BoardState:
     block_changed: bool = False
     teacher_out: TeacherOut | None = None
     ahead: tuple[Ahead, ...] = ()
+    # Team routines: today's notes and every urgent note still waiting for an acknowledgement
+    # (paratui.model.notes). Tasks (above) include today's recurring ones (paratui.model.tasks).
+    notes: tuple[NoteRow, ...] = ()
 
     @property
     def out_of_room(self) -> tuple[StudentRow, ...]:
@@ -225,7 +218,9 @@ def build_board(
     staff_cards = tuple(
         _staff_card(s, f.doing.get(s.id), _next_for(s.id, f.absences, plan, now, f.home), f.block)
         for s in classroom.staff)
-    tasks, task_warnings = _tasks(live, now)
+    task_events, note_events = _routines(live)
+    tasks, task_warnings = fold_tasks(task_events, now, classroom.recurring,
+                                      day_blocks[-1].end if day_blocks else None)
     teacher_out, procedure_warnings = _teacher_out(classroom, f, binder)
     problems: tuple = ()
     if ahead:
@@ -244,7 +239,7 @@ def build_board(
         day=tuple(DayBlock(b.start, b.end, b.activity, b.at, plan.changed.get(b.start, ()))
                   for b in plan.schedule.blocks(weekday)),
         block_changed=block is not None and block.start in plan.changed,
-        teacher_out=teacher_out, ahead=problems)
+        teacher_out=teacher_out, ahead=problems, notes=fold_notes(note_events, now))
 
 
 @dataclass
@@ -307,6 +302,19 @@ def fold_at(classroom: Classroom, plan: DayPlan, todays: list[Event], now: datet
             if r.id in pulled and r.placed and r.location == pulled[r.id][1] else r
             for r in students)
     return Fold(block, doing, absences, where, students, in_session, locations, home)
+
+
+def _routines(live: list[Event]) -> tuple[list[Event], list[Event]]:
+    """Task events and note events, in order, in one pass (a year holds thousands of each)."""
+    task_events: list[Event] = []
+    note_events: list[Event] = []
+    lists = {"task.add": task_events, "task.claim": task_events, "task.done": task_events,
+             "task.reopen": task_events, "note": note_events, "ack": note_events}
+    for e in live:
+        found = lists.get(e.type)
+        if found is not None:
+            found.append(e)
+    return task_events, note_events
 
 
 def _todays(live: list[Event], now: datetime, started: bool) -> tuple[list[Event], list[str]]:
@@ -589,36 +597,6 @@ def _next_block(staff_id: str, schedule: Schedule, now: datetime, home: str,
             duty = b.duties[staff_id]
             return NextBlock(start, duty.activity or b.activity, duty.at or b.at or home)
     return None
-
-
-def _tasks(live: list[Event], now: datetime) -> tuple[tuple[TaskRow, ...], list[str]]:
-    """The tasks on the board, and a warning for each open one whose due date is a typo."""
-    done_at: dict[str, datetime] = {}
-    added: list[Event] = []
-    for e in live:  # one pass: a year holds thousands of task events
-        if e.type == "task.done":
-            done_at[e.payload["task"]] = e.time
-        elif e.type == "task.add":
-            added.append(e)
-    rows = []
-    warnings: list[str] = []
-    for e in added:
-        finished = done_at.get(e.id)
-        if finished is not None and finished.date() != now.date():
-            continue  # done on an earlier day: off the board (most of a year's tasks)
-        raw_due = e.payload.get("due")
-        due = _parse_due(raw_due)
-        if finished is None and raw_due:
-            short = clean(e.id[:6])  # the id as the board shows it; never the task's text
-            if due is None:
-                warnings.append(f"task {short}: due date is not a date; shown without one")
-            elif abs(due - now) > FAR_DUE:
-                warnings.append(f"task {short}: due date {due.date().isoformat()} is years away; check it")
-        rows.append(TaskRow(
-            e.id, str(e.payload["text"]), e.payload.get("for"), due, finished is not None,
-            finished is None and due is not None and due < now, e.staff, e.time))
-    rows.sort(key=lambda t: (t.done, not t.overdue, t.due or datetime.max, t.added))
-    return tuple(rows), warnings
 
 
 def _parse_due(raw) -> datetime | None:

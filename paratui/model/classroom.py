@@ -73,6 +73,9 @@ class Classroom:
     min_adults: int | None = None
     # [access]: shared logins, idle time, what each role may do (paratui.model.access)
     access: Access = field(default_factory=Access, compare=False, repr=False)
+    # recurring.toml's rules as read by the store (paratui.model.recurring.Rule), attached like `plans`:
+    # every reader of the classroom (the board, the commands) sees the same recurring tasks.
+    recurring: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff}

@@ -24,11 +24,15 @@ from typing import Any, Callable, Iterable, Sequence
 from paratui.model.board import FAR_DUE, BoardState, build_board
 from paratui.model.classroom import Classroom, Location, Staff, Student
 from paratui.model.events import TASK_TYPES, Event, last_undoable, live_events
+from paratui.model.notes import DEFAULT_KIND, KINDS, NoteRow, all_notes, kind_of
+from paratui.model.recurring import instance_id
 from paratui.model.resolve import NotFound, find_location, find_staff, find_student
-from paratui.model.schedule import Schedule
+from paratui.model.schedule import WEEKDAYS, Schedule
+from paratui.model.tasks import TaskRow, fold_tasks
 from paratui.model.text import clean
 
 TEXT_LIMIT = 500  # a task or activity longer than this is a paste gone wrong
+NOTE_LIMIT = 2000  # a handoff note may be a paragraph or two
 FAR = FAR_DUE  # dates further than this from today are typos (year 1, 9999…); the board warns too
 END_OF_SCHOOL_DAY = time(15, 0)
 
@@ -161,14 +165,14 @@ def _until(ctx: Context, text: str | None, field: str = "until") -> str | None:
     return when.isoformat(timespec="minutes")
 
 
-def _text(value: str | None, field: str, required: bool) -> str | None:
+def _text(value: str | None, field: str, required: bool, limit: int = TEXT_LIMIT) -> str | None:
     value = (value or "").strip()
     if not value:
         if required:
             raise Refused(f"{field}: cannot be empty", field)
         return None
-    if len(value) > TEXT_LIMIT:
-        raise Refused(f"{field}: {len(value)} characters; at most {TEXT_LIMIT}", field)
+    if len(value) > limit:
+        raise Refused(f"{field}: {len(value)} characters; at most {limit}", field)
     return value
 
 
@@ -241,15 +245,51 @@ def absent(ctx: Context, staff: str, sub: str | None = None, until: str | None =
     return _change(ctx, "absent", payload)
 
 
-def task_add(ctx: Context, text: str, for_: str | None = None, due: str | None = None) -> Change:
+def task_add(ctx: Context, text: str, for_: str | None = None, due: str | None = None,
+             about: str | None = None) -> Change:
+    """A task for one adult (`for_`) or anyone (None, "anyone"), maybe about a student, due a time or
+    a day."""
     body = _text(text, "text", required=True)
-    owner = _staff(ctx, for_, "for").id if for_ and for_.strip() else None
+    anyone = not (for_ and for_.strip()) or for_.strip().casefold() in ("anyone", "any")
+    owner = None if anyone else _staff(ctx, for_, "for").id
     when = parse_time(due, ctx.now, "due").isoformat(timespec="minutes") if due and due.strip() else None
-    return _change(ctx, "task.add", {"text": body, "for": owner, "due": when})
+    payload: dict[str, Any] = {"text": body, "for": owner, "due": when}
+    if about and about.strip():
+        payload["about"] = _student(ctx, about, "about").id
+    return _change(ctx, "task.add", payload)
+
+
+def _day_end(ctx: Context) -> time | None:
+    blocks = ctx.schedule.blocks(WEEKDAYS[ctx.now.weekday()])
+    return blocks[-1].end if blocks else None
+
+
+def every_task(ctx: Context) -> tuple[TaskRow, ...]:
+    """Every task a command may act on: the board's (today's recurring ones too) and those done on
+    earlier days (which may be reopened)."""
+    rows, _ = fold_tasks(live_events(ctx.events), ctx.now, ctx.classroom.recurring, _day_end(ctx), every=True)
+    return rows
+
+
+def _listing(rows: Iterable[TaskRow]) -> str:
+    return "; ".join(f"{t.id[:6]} {clean(t.text, limit=40)}" for t in list(rows)[:20])
+
+
+def _task(ctx: Context, query: str | None, choices: Iterable[TaskRow] | None = None) -> TaskRow:
+    """A task by the first letters of its id (as the board shows them); refused naming `choices`
+    (default: the open tasks) when none or several match."""
+    rows = every_task(ctx)
+    q = (query or "").strip().lower()
+    hits = [t for t in rows if t.id.startswith(q)] if q else []
+    if len(hits) == 1:
+        return hits[0]
+    shown = hits or list(choices if choices is not None else (t for t in rows if not t.done))
+    what = "matches more than one task" if hits else "matches no task"
+    raise Refused(f"{clean(query or '', limit=20)!r} {what}; choose one of: {_listing(shown) or 'none'}", "task")
 
 
 def find_task(events: Iterable[Event], query: str) -> Event:
-    """An open or done task by the first letters of its id (as the board shows them)."""
+    """A task.add event by the first letters of its id (kept for callers that only have events)."""
     tasks = [e for e in live_events(events) if e.type == "task.add"]
     q = query.strip().lower()
     hits = [e for e in tasks if e.id.startswith(q)] if q else []
@@ -260,16 +300,107 @@ def find_task(events: Iterable[Event], query: str) -> Event:
     raise Refused(f"{clean(query, limit=20)!r} {what}: {listing or 'there are no tasks'}", "task")
 
 
+def _who(ctx: Context, staff_id: str | None) -> str:
+    s = ctx.classroom.staff_by_id().get(staff_id or "")
+    return clean(s.short) if s else "someone"
+
+
+def task_claim(ctx: Context, task: str) -> Change:
+    """"I've got it": the acting adult takes an open task, so nobody else does it too."""
+    row = _task(ctx, task)
+    tid = row.id[:6]
+    if row.done:
+        raise Refused(f"task {tid} is already done (by {_who(ctx, row.done_by)} at {row.done_at:%H:%M}); "
+                      f"to do it again, reopen it first: paratui task reopen {tid}", "task")
+    if row.claimed_by == ctx.actor:
+        raise Refused(f"task {tid}: you already have it (since {row.claimed_at:%H:%M})", "task")
+    if row.claimed_by is not None:
+        free = [t for t in every_task(ctx) if not t.done and t.claimed_by is None]
+        raise Refused(f"task {tid} is already claimed by {_who(ctx, row.claimed_by)} (since "
+                      f"{row.claimed_at:%H:%M}); ask them, or claim an open one: "
+                      f"{_listing(free) or 'no other open task'}", "task")
+    return _change(ctx, "task.claim", {"task": row.id})
+
+
 def task_done(ctx: Context, task: str) -> Change:
-    added = find_task(ctx.events, task)
-    done = next((e for e in live_events(ctx.events)
-                 if e.type == "task.done" and e.payload.get("task") == added.id), None)
-    if done is not None:
-        by = ctx.classroom.staff_by_id().get(done.staff or "")
-        when = f"{done.time:%H:%M}" if done.time.date() == ctx.now.date() else f"{done.time:%Y-%m-%d %H:%M}"
-        raise Refused(f"task {added.id[:6]} is already done"
-                      f" (by {clean(by.short) if by else 'someone'} at {when})", "task")
-    return _change(ctx, "task.done", {"task": added.id})
+    row = _task(ctx, task)
+    if row.done:
+        when = (f"{row.done_at:%H:%M}" if row.done_at is None or row.done_at.date() == ctx.now.date()
+                else f"{row.done_at:%Y-%m-%d %H:%M}")
+        raise Refused(f"task {row.id[:6]} is already done (by {_who(ctx, row.done_by)} at {when})", "task")
+    return _change(ctx, "task.done", {"task": row.id})
+
+
+def task_reopen(ctx: Context, task: str) -> Change:
+    """A task marked done is not: open again, and nobody has it."""
+    rows = every_task(ctx)
+    done_today = [t for t in rows if t.done and t.done_at and t.done_at.date() == ctx.now.date()]
+    row = _task(ctx, task, done_today)
+    if not row.done:
+        raise Refused(f"task {row.id[:6]} is not done: nothing to reopen (done today: "
+                      f"{_listing(done_today) or 'none'})", "task")
+    return _change(ctx, "task.reopen", {"task": row.id})
+
+
+def everyone(ctx: Context) -> list[str]:
+    """A note to everyone goes to every adult in classroom.toml but the writer; a sub only on a day
+    they are working (covering, assigned), so an urgent note never waits for a sub who is not in."""
+    cards = {c.id: c for c in ctx.board.staff}
+    return [s.id for s in ctx.classroom.staff if s.id != ctx.actor
+            and (s.role != "sub" or (s.id in cards and cards[s.id].source != "off"))]
+
+
+def note(ctx: Context, text: str, to: Sequence[str] | None = None, about: str | None = None,
+         kind: str | None = None, urgent: bool = False) -> Change:
+    """A note to one adult, several, or everyone (no `to`, or "everyone"), maybe about a student."""
+    body = _text(text, "text", required=True, limit=NOTE_LIMIT)
+    names = [x for ref in (to or ()) for x in str(ref).replace(",", " ").split()]
+    all_ = not names or any(x.casefold() in ("all", "everyone") for x in names)
+    if all_:
+        ids = everyone(ctx)
+        if not ids:
+            raise Refused("to: there is nobody else in classroom.toml to send it to", "to")
+    else:
+        ids = list(dict.fromkeys(_staff(ctx, x, "to").id for x in names))
+    the_kind = DEFAULT_KIND
+    if kind is not None:
+        found = kind_of(kind)
+        if found is None:
+            raise Refused(f"kind: {clean(kind, limit=20)!r} is not one of {', '.join(KINDS)}", "kind")
+        the_kind = found
+    payload: dict[str, Any] = {"text": body, "to": ids, "everyone": all_, "kind": the_kind,
+                               "urgent": bool(urgent)}
+    if about and about.strip():
+        payload["about"] = _student(ctx, about, "about").id
+    return _change(ctx, "note", payload)
+
+
+def _notes_listing(rows: Iterable[NoteRow]) -> str:
+    return "; ".join(f"{n.id[:6]} {clean(n.text, limit=40)}" for n in list(rows)[:20])
+
+
+def ack(ctx: Context, note_id: str) -> Change:
+    """The acting adult has read a note addressed to them (an urgent one leaves the boards once every
+    addressee has)."""
+    rows = all_notes(live_events(ctx.events))
+    waiting = [n for n in rows if n.for_(ctx.actor) and ctx.actor not in n.acked_by]
+    waiting.sort(key=lambda n: (not n.urgent, n.at))
+    q = (note_id or "").strip().lower()
+    hits = [n for n in rows if n.id.startswith(q)] if q else []
+    if len(hits) != 1:
+        what = "matches more than one note" if hits else "matches no note"
+        raise Refused(f"{clean(note_id or '', limit=20)!r} {what}: notes for you to acknowledge: "
+                      f"{_notes_listing(hits or waiting) or 'none'}", "note")
+    n = hits[0]
+    if not n.for_(ctx.actor):
+        to = ", ".join(_who(ctx, s) for s in n.to) or "nobody"
+        raise Refused(f"note {n.id[:6]} is to {to}, not to {_who(ctx, ctx.actor)}; notes for you to "
+                      f"acknowledge: {_notes_listing(waiting) or 'none'}", "note")
+    when = dict(n.acked).get(ctx.actor)
+    if when is not None:
+        raise Refused(f"note {n.id[:6]}: {_who(ctx, ctx.actor)} already acknowledged it at "
+                      f"{when:%H:%M}; still to acknowledge: {_notes_listing(waiting) or 'none'}", "note")
+    return _change(ctx, "ack", {"note": n.id})
 
 
 def undo(ctx: Context) -> Change | None:
@@ -331,13 +462,27 @@ def describe(event: Event, classroom: Classroom, events: Iterable[Event] = ()) -
         return f"{adult(p.get('staff'))} is out{until}{sub}"
     if t == "task.add":
         for_ = f" for {adult(p['for'])}" if p.get("for") else " for anyone"
+        if p.get("about"):
+            for_ += f" about {kid(p['about'])}"
         same_day = str(p.get("due"))[:10] == event.time.date().isoformat()
         due = f" (due {clock(p['due']) if same_day else str(p['due'])[:10]})" if p.get("due") else ""
         return f"task{for_}: {clean(p.get('text', ''), limit=80)}{due}"
-    if t == "task.done":
-        added = _event_by_id(events, p.get("task"))
-        what = clean(added.payload.get("text", ""), limit=80) if added else str(p.get("task"))[:6]
-        return f"task done: {what}"
+    if t in ("task.done", "task.claim", "task.reopen"):
+        what = _task_text(p.get("task"), event, classroom, events)
+        if t == "task.claim":
+            return f"{adult(event.staff)} has it: {what}"
+        return f"task {'done' if t == 'task.done' else 'reopened'}: {what}"
+    if t == "note":
+        names = "everyone" if p.get("everyone") else ", ".join(adult(x) for x in p.get("to") or []) or "nobody"
+        about = f" about {kid(p['about'])}" if p.get("about") else ""
+        urgent = "URGENT " if p.get("urgent") else ""
+        kind = clean(p.get("kind", "note"), limit=20)
+        return f"{urgent}{kind} note to {names}{about}: {clean(p.get('text', ''), limit=80)}"
+    if t == "ack":
+        target = _event_by_id(events, p.get("note"))
+        what = (f"{adult(target.staff)}'s note: {clean(target.payload.get('text', ''), limit=80)}" if target
+                else f"note {clean(str(p.get('note'))[:6])}")
+        return f"{adult(event.staff)} read {what}"
     if t == "data":
         what = clean(p.get("goal", "?"), limit=40)
         if p.get("step") is not None:
@@ -392,6 +537,17 @@ def seconds_text(value: Any) -> str:
     if secs < 3600:
         return f"{secs // 60} min {secs % 60} s" if secs % 60 else f"{secs // 60} min"
     return f"{secs // 3600} h {secs % 3600 // 60} min"
+
+
+def _task_text(tid: Any, event: Event, classroom: Classroom, events: Iterable[Event]) -> str:
+    """A task's text by its id: a task.add's, or a recurring task's of the event's day."""
+    added = _event_by_id(events, tid)
+    if added is not None:
+        return clean(added.payload.get("text", ""), limit=80)
+    for rule in classroom.recurring:
+        if isinstance(tid, str) and instance_id(rule.id, event.time.date()) == tid:
+            return clean(rule.text, limit=80) + " (recurring)"
+    return clean(str(tid)[:6])
 
 
 def _event_by_id(events: Iterable[Event], eid: Any) -> Event | None:

@@ -10,6 +10,7 @@ from typing import Any, Iterable
 # What a payload field may hold. "?" fields may be missing or null; others must be present.
 ID, IDS, TEXT, TIME, NUM = "id", "ids", "text", "time", "num"
 OPT_ID, OPT_IDS, OPT_TEXT, OPT_TIME, OPT_NUM = "id?", "ids?", "text?", "time?", "num?"
+OPT_FLAG = "flag?"  # true / false
 
 # Every event type the board understands and the payload it carries (the one definition of each
 # payload; paratui.model.commands builds them, paratui.model.board folds them).
@@ -18,7 +19,7 @@ PAYLOADS: dict[str, dict[str, str]] = {
     "back": {"student": ID},
     "assign": {"staff": ID, "students": IDS, "at": OPT_ID, "activity": OPT_TEXT, "until": OPT_TIME},
     "absent": {"staff": ID, "sub": OPT_ID, "until": OPT_TIME},
-    "task.add": {"text": TEXT, "for": OPT_ID, "due": OPT_TIME},
+    "task.add": {"text": TEXT, "for": OPT_ID, "due": OPT_TIME, "about": OPT_ID},
     "task.done": {"task": ID},
     "retract": {"target": ID},
     # Quick logging (paratui.model.datalog folds these). `data`: one observation for a goal in
@@ -38,10 +39,18 @@ PAYLOADS: dict[str, dict[str, str]] = {
     "day.change": {"kind": ID, "start": OPT_TIME, "end": OPT_TIME, "block": OPT_TEXT, "student": OPT_ID,
                    "staff": OPT_ID, "at": OPT_ID, "activity": OPT_TEXT, "room": OPT_TEXT,
                    "service": OPT_TEXT, "with": OPT_IDS, "note": OPT_TEXT},
+    # Team routines (paratui.model.tasks and paratui.model.notes fold these). `task` may be a task.add
+    # id or a recurring task's derived id (recurring.toml: paratui.model.recurring).
+    "task.claim": {"task": ID},
+    "task.reopen": {"task": ID},
+    "note": {"text": TEXT, "to": IDS, "everyone": OPT_FLAG, "about": OPT_ID, "kind": ID, "urgent": OPT_FLAG},
+    "ack": {"note": ID},
 }
 EVENT_TYPES: dict[str, tuple[str, ...]] = {  # the keys each type must carry
     t: tuple(k for k, kind in fields.items() if not kind.endswith("?")) for t, fields in PAYLOADS.items()}
-TASK_TYPES = ("task.add", "task.done")
+# The month stream (journal/tasks/YYYY-MM/): what outlives a day. Tasks, and notes (an urgent note
+# stays on every board until each addressee has acknowledged it).
+TASK_TYPES = ("task.add", "task.done", "task.claim", "task.reopen", "note", "ack")
 DATA_TYPES = ("data", "abc", "timer.start", "timer.stop")  # in the day folders, like moves
 
 
@@ -57,9 +66,13 @@ def _is_num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
-_CHECKS = {ID: _is_text, TEXT: _is_text, TIME: _is_text, IDS: _is_ids, NUM: _is_num}
+def _is_flag(v: Any) -> bool:
+    return isinstance(v, bool)
+
+
+_CHECKS = {ID: _is_text, TEXT: _is_text, TIME: _is_text, IDS: _is_ids, NUM: _is_num, "flag": _is_flag}
 _EXPECTED = {ID: "an id (text)", TEXT: "text", TIME: "a date-time (text)", IDS: "a list of ids",
-             NUM: "a number"}
+             NUM: "a number", "flag": "true or false"}
 
 
 def payload_problem(type_: str, payload: dict[str, Any]) -> str | None:
@@ -146,6 +159,14 @@ def event_from_doc(doc: Any) -> Event:
     return Event(eid, type_, when, written if isinstance(written, int) else 0, staff,
                  login if isinstance(login, str) else str(login), host if isinstance(host, str) else str(host),
                  payload)
+
+
+def refers_to(e: Event) -> str | None:
+    """The id of what an event is about (the task, the note, the event it undoes), if any."""
+    key = {"task.done": "task", "task.claim": "task", "task.reopen": "task", "ack": "note",
+           "retract": "target"}.get(e.type)
+    value = e.payload.get(key) if key else None
+    return value if isinstance(value, str) else None
 
 
 def live_events(events: Iterable[Event]) -> list[Event]:

@@ -54,7 +54,15 @@ def board_to_dict(state: BoardState) -> dict[str, Any]:
         "tasks": [{
             "id": t.id, "short_id": short_id(t.id), "text": t.text, "for": t.for_, "due": _iso(t.due),
             "done": t.done, "overdue": t.overdue, "added_by": t.added_by, "added": _iso(t.added),
+            "about": t.about, "claimed_by": t.claimed_by, "claimed_at": _iso(t.claimed_at),
+            "done_by": t.done_by, "done_at": _iso(t.done_at), "recurring": t.recurring,
         } for t in state.tasks],
+        "notes": [{
+            "id": n.id, "short_id": short_id(n.id), "text": n.text, "kind": n.kind, "from": n.from_,
+            "to": list(n.to), "everyone": n.everyone, "about": n.about, "urgent": n.urgent,
+            "acked_by": [{"staff": who, "at": _iso(when)} for who, when in n.acked],
+            "waiting_for": list(n.pending) if n.urgent else [], "at": _iso(n.at),
+        } for n in state.notes],
         "binder": {"tab": state.binder.tab, "title": state.binder.title},
         "in_session": state.in_session,
         "timers": [{"student": t.student, "goal": t.goal, "start": t.start, "started": _iso(t.started),
@@ -157,6 +165,10 @@ def board_to_text(state: BoardState) -> str:
         mark = "done" if t.done else ("OVERDUE" if t.overdue else "open")
         due = f" due {t.due:%a %H:%M}" if t.due else ""
         who = f" for {c(shorts.get(t.for_, t.for_))}" if t.for_ else ""
+        if t.claimed_by and not t.done:
+            who += f", {c(shorts.get(t.claimed_by, t.claimed_by))} has it"
+        if t.done and t.done_by:
+            mark = f"done by {c(shorts.get(t.done_by, t.done_by))}"
         out.append(f"  [{c(short_id(t.id))}] {c(t.text)}{who}{due} ({mark})")
     if not state.tasks:
         out.append("  no tasks")
@@ -175,6 +187,17 @@ def board_to_text(state: BoardState) -> str:
     out.extend(f"  {a.time:%H:%M} {c(a.kind)}: {c(a.detail)}" for a in state.ahead)
     if not state.ahead:
         out.append("  no problems ahead today")
+    out.append("")
+    out.append("NOTES")
+    for n in state.notes:
+        to = "everyone" if n.everyone else ", ".join(shorts.get(x, x) for x in n.to)
+        about = f" about {initials.get(n.about, n.about)}" if n.about else ""
+        sender = shorts.get(n.from_ or "", n.from_ or "?")
+        head = f"{'URGENT ' if n.urgent else ''}{n.kind} from {sender} to {to}{about}"
+        waiting = f" (waiting for {', '.join(shorts.get(x, x) for x in n.pending)})" if n.waiting else ""
+        out.append(f"  [{c(short_id(n.id))}] {n.at:%a %H:%M} {c(head)}: {c(n.text)}{c(waiting)}")
+    if not state.notes:
+        out.append("  no notes today")
     out.append("")
     tab = state.binder
     out.append(f"BINDER ({c(tab.tab)}): {c(tab.title) if tab.title else '(no page)'}" if tab.tab

@@ -21,6 +21,7 @@ from paratui.model.classroom import Classroom, parse_classroom
 from paratui.model.errors import ConfigError, Problem
 from paratui.model.events import Event
 from paratui.model.goals import StudentPlan, parse_student_plan
+from paratui.model.recurring import Recurring, parse_recurring
 from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
 from paratui.store.journal_reader import JournalReader
@@ -32,6 +33,7 @@ SCHEDULE = "schedule.toml"
 BINDER = "binder"
 STUDENTS = "students"
 JOURNAL = "journal"
+RECURRING = "recurring.toml"  # optional: recurring tasks (paratui.model.recurring)
 
 TOML_LIMIT = 2 * MiB  # a classroom.toml is a few KiB; anything this large is not one
 BINDER_LIMIT = 2 * MiB  # larger pages are not read at all (a warning names them)
@@ -74,6 +76,15 @@ class _PlanFile:
     signature: tuple | None
     classroom: Classroom | None  # the classroom it was checked against
     plan: StudentPlan | None  # the last good version (None: never read well)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _RecurringFile:
+    signature: tuple | None
+    classroom: Classroom | None  # what it was checked against
+    schedule: Schedule | None
+    rules: tuple  # the last good rules (empty: none, or never read well)
     problems: list[str] = field(default_factory=list)
 
 
@@ -216,6 +227,7 @@ class DataFolder:
         self._classroom_warnings: list[str] = []
         self._binder: dict[str, _Page] = {}
         self._plans: dict[str, _PlanFile] = {}  # student id → students/<id>.toml
+        self._recurring: _RecurringFile | None = None
         self._attached: tuple[Classroom | None, tuple, Classroom | None] = (None, (), None)
         self._last: Snapshot | None = None
 
@@ -467,15 +479,57 @@ class DataFolder:
                 return plan, c.since()
         return None, ""
 
+    # -- recurring.toml (recurring tasks) ---------------------------------------------------------
+    def _read_recurring(self, classroom: Classroom, schedule: Schedule) -> list[str]:
+        """Re-read recurring.toml when it (or the classroom or schedule it is checked against)
+        changed. Optional; a broken file keeps its last good rules, with file:line:field warnings."""
+        path = self.root / RECURRING
+        sig = _signature(path)
+        old = self._recurring
+        if old is not None and old.signature == sig and old.classroom is classroom and old.schedule is schedule:
+            return old.problems
+        keep = old.rules if old else ()
+        kept = " (showing the last good version)" if keep else ""
+        entry = _RecurringFile(sig, classroom, schedule, keep)
+        self._recurring = entry
+        if sig is None:
+            entry.rules = ()
+            return []
+        try:
+            raw = read_regular(path, TOML_LIMIT, root=self.root)
+            text = _decode(raw)
+        except OSError as e:
+            entry.problems = [_cannot_read(RECURRING, e) + kept]
+            return entry.problems
+        except UnicodeDecodeError as e:
+            entry.problems = [_not_utf8(RECURRING, raw, e) + kept]
+            return entry.problems
+        if not text.strip():  # an editor mid-save, or no rules yet
+            entry.problems = [f"{RECURRING}: empty{kept}"] if keep else []
+            return entry.problems
+        try:
+            found: Recurring = parse_recurring(tomllib.loads(text), classroom, schedule)
+        except tomllib.TOMLDecodeError as e:
+            entry.problems = [_syntax_problem(RECURRING, text, e) + kept]
+        except RecursionError:
+            entry.problems = [f"{RECURRING}: nested too deeply to read{kept}"]
+        except ConfigError as e:
+            entry.problems = [_problem_text(RECURRING, text, p) + kept for p in e.problems]
+        else:
+            entry.rules = found.rules
+            entry.problems = [_problem_text(RECURRING, text, p) for p in found.warnings]
+        return entry.problems
+
     def _with_plans(self, classroom: Classroom) -> Classroom:
-        """The classroom in use with its students' goal plans attached: the same object as long as
-        neither changed (the board skips folding when nothing changed)."""
+        """The classroom in use with its students' goal plans and the recurring tasks attached: the
+        same object as long as none of them changed (the board skips folding when nothing changed)."""
         plans = tuple((sid, f.plan) for sid, f in sorted(self._plans.items()) if f.plan is not None)
+        rules = self._recurring.rules if self._recurring else ()
         base, known, attached = self._attached
         if base is classroom and attached is not None and len(known) == len(plans) and all(
-                a[0] == b[0] and a[1] is b[1] for a, b in zip(known, plans)):
+                a[0] == b[0] and a[1] is b[1] for a, b in zip(known, plans)) and attached.recurring is rules:
             return attached
-        attached = dataclasses.replace(classroom, plans=dict(plans))
+        attached = dataclasses.replace(classroom, plans=dict(plans), recurring=rules)
         self._attached = (classroom, plans, attached)
         return attached
 
@@ -513,7 +567,8 @@ class DataFolder:
             raise FolderError(problems)
         if self._since[CLASSROOM] is None:
             problems += self._classroom_warnings
-        binder_problems = self._read_binder() + self._read_plans(self._classroom)
+        binder_problems = (self._read_binder() + self._read_plans(self._classroom)
+                           + self._read_recurring(self._classroom, self._schedule))
         classroom = self._with_plans(self._classroom)
         if log_range is not None:
             dirs: list[Path] = self.reader.log_dirs(*log_range)

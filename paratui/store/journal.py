@@ -157,7 +157,7 @@ def log_dir(journal: Path, day: date) -> Path:
 
 # -- the writer's lock -----------------------------------------------------------------------------
 _COMMANDS = ("board", "move", "back", "assign", "absent", "task", "undo", "init", "themes", "log", "abc",
-             "timer", "report")
+             "timer", "report", "note", "ack", "change", "retract", "history", "check")
 _STAMP_SIZE = 160
 _STAMP = re.compile(r"pid (\d{1,10}) on ([A-Za-z0-9_.-]{1,64}) \((paratui(?: [a-z]{1,12}){0,2})\) #[0-9a-f]{1,32}")
 
@@ -168,7 +168,7 @@ def _doing() -> str:
     args = sys.argv[1:]
     for i, a in enumerate(args):
         if a in _COMMANDS:
-            subs = {"task": ("add", "done"), "timer": ("start", "stop")}.get(a, ())
+            subs = {"task": ("add", "done", "claim", "reopen", "list"), "timer": ("start", "stop")}.get(a, ())
             sub = args[i + 1] if i + 1 < len(args) and args[i + 1] in subs else ""
             return " ".join(filter(None, ["paratui", a, sub]))
     return "paratui"

@@ -19,7 +19,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterable
 
-from paratui.model.events import Event, event_from_doc
+from paratui.model import notes, tasks
+from paratui.model.events import Event, event_from_doc, refers_to
 from paratui.model.text import clean
 from paratui.store.journal import (
     LOG_DIR,
@@ -315,9 +316,7 @@ class JournalReader:
             events, lost = self._merge(order)
         else:
             # a task left out that something recent is about (done again, its done undone): back in
-            about = {dropped[x] for e in events
-                     if (x := e.payload.get("task") if e.type == "task.done" else
-                         e.payload.get("target") if e.type == "retract" else None) in dropped}
+            about = {dropped[x] for e in events if (x := refers_to(e)) in dropped}
             order = sorted(seen + [p for p in settled.order if (c := self._cache.get(p)) and c.problem],
                            key=_path_key)
             events = events + settled.kept + [e for t in sorted(about) for e in settled.families[t]] + brought_back
@@ -528,39 +527,30 @@ def _dir_signature(path: str) -> tuple[int, int, int] | None:
 
 
 def _closed_before(events: list[Event], cutoff: date) -> dict[str, list[Event]]:
-    """Everything about each task that was done before `cutoff`, as far as `events` tell (task id →
-    its add, its done events and the retracts of those, copies included), when all of them are older
-    than `cutoff` and nothing among them re-opens the task (a retract of its add or of its last
-    done). A board of `cutoff` or later shows none of these, nor does any of them count for it,
-    unless another event is about one of them."""
-    start = datetime.combine(cutoff, datetime.min.time())
-    adds: dict[str, Event] = {}
-    dones: dict[str, list[Event]] = {}
-    retracts: dict[str, list[Event]] = {}
-    for e in events:
-        if e.type == "task.add":
-            adds[e.id] = e
-        elif e.type == "task.done":
-            dones.setdefault(e.payload["task"], []).append(e)  # payload shapes are checked on read
-        elif e.type == "retract":
-            retracts.setdefault(e.payload["target"], []).append(e)
-    closed: dict[str, list[Event]] = {}
-    for tid, add in adds.items():
-        done = dones.get(tid)
-        if not done or tid in retracts or add.time >= start:
-            continue
-        family = [add, *done]
-        live = [d for d in done if d.id not in retracts]
-        if not live or max(live, key=_ORDER).time >= start:
-            continue  # open (or every done undone), or done on `cutoff` or later
-        for d in done:
-            family += retracts.get(d.id, ())
-        if all(x.time < start for x in family):
-            closed[tid] = family
+    """Everything about each task and note a board of `cutoff` or later never shows (task or note id
+    → its add or note, its claim / done / reopen or ack events and the retracts of those, copies
+    included), as paratui.model.tasks.closed_before and paratui.model.notes.settled judge it: done (or
+    read by everyone) before `cutoff`, nothing about it on or after. None of these counts for such a
+    board, unless another event is about one of them."""
+    closed = tasks.closed_before(events, cutoff) | notes.settled(events, cutoff)
     if not closed:
-        return closed
-    copies: dict[str, list[Event]] = {}  # the same event read from several files (sync copies)
+        return {}
+    start = datetime.combine(cutoff, datetime.min.time())
+    families: dict[str, list[Event]] = {}
+    key_of: dict[str, str] = {}  # event id → the task or note it is about
     for e in events:
-        copies.setdefault(e.id, []).append(e)
-    return {tid: [c for x in dict.fromkeys(x.id for x in family) for c in copies[x]]
-            for tid, family in closed.items()}
+        if e.type in ("task.add", "note"):
+            key = e.id
+        elif e.type in tasks.LIFECYCLE:
+            key = e.payload["task"]
+        elif e.type == "ack":
+            key = e.payload["note"]
+        else:
+            continue
+        if key in closed:
+            families.setdefault(key, []).append(e)
+            key_of[e.id] = key
+    for e in events:  # undoing any of them belongs to the family too
+        if e.type == "retract" and (owner := key_of.get(e.payload["target"])) is not None:
+            families[owner].append(e)
+    return {k: family for k, family in families.items() if all(x.time < start for x in family)}
