@@ -42,7 +42,7 @@ async def test_the_privacy_screen_hides_every_student_detail_until_asked(room_di
         assert isinstance(app.screen, PrivacyScreen)
         shown = screen_text(app)
         assert "Room 12" in shown and not any(i in shown for i in initials)
-        await pilot.press("x")
+        await pilot.press("z")
         await pilot.pause()
         assert not isinstance(app.screen, PrivacyScreen) and app.me_id == "JT"
 

@@ -223,10 +223,10 @@ def test_the_teacher_board_over_ssh_and_the_classroom_board_see_each_other(ssh_a
         tmux.wait_screen("teacher", "K.B.", "Nurse")
         tmux.wait_screen("classroom", "K.B.", "Nurse")
         # the privacy key on the classroom board hides every initial; the same key brings them back
-        tmux("send-keys", "-t", "classroom", "x")
-        hidden = tmux.wait_screen("classroom", "Press x to show the board")
+        tmux("send-keys", "-t", "classroom", "z")
+        hidden = tmux.wait_screen("classroom", "Press z to show the board")
         assert "K.B." not in hidden
-        tmux("send-keys", "-t", "classroom", "x")
+        tmux("send-keys", "-t", "classroom", "z")
         tmux.wait_screen("classroom", "K.B.")
         # the teacher's personal login cannot switch to someone else on the board either
         tmux("send-keys", "-t", "teacher", "i")

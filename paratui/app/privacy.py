@@ -17,7 +17,7 @@ from paratui.model.text import clean
 if TYPE_CHECKING:
     from paratui.app.board_app import BoardApp
 
-PRIVACY_KEY = "x"  # also in paratui.app.actions (the board's key) and the README
+PRIVACY_KEY = "z"  # also in paratui.app.actions (the board's key) and the README
 
 
 class PrivacyScreen(Screen[None]):

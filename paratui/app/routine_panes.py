@@ -1,0 +1,106 @@
+"""The team-routine parts of the board: the urgent-note banner, the notes feed, and coverage ahead.
+
+Like panes.py: each takes the whole BoardState and draws its part from it; every value from the
+journal or a file goes through `clean` into a Rich Text (never markup, never terminal control).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from paratui.app.panes import Pane
+from paratui.model.board import BoardState
+from paratui.model.export import short_id
+from paratui.model.notes import NoteRow
+from paratui.model.text import clean
+
+AHEAD_WORDS = {"uncovered": "no adult", "one-to-one": "1:1 without para", "two-places": "two places",
+               "min-adults": "too few adults"}
+
+
+def _names(state: BoardState) -> tuple[dict[str, str], dict[str, str]]:
+    shorts = {c.id: clean(c.short, limit=20) for c in state.staff}
+    initials = {s.id: clean(s.initials, limit=12) for s in state.students}
+    return shorts, initials
+
+
+def note_line(text: Text, n: NoteRow, state: BoardState, me: str | None) -> None:
+    shorts, initials = _names(state)
+    sender = shorts.get(n.from_ or "", clean(n.from_ or "?", limit=12))
+    to = "everyone" if n.everyone else ", ".join(shorts.get(x, clean(x, limit=12)) for x in n.to)
+    text.append(f"{n.at:%H:%M} ", style="bold")
+    if n.urgent:
+        text.append("URGENT ", style="bold reverse")
+    text.append(f"{clean(n.kind)} {sender}→{to}")
+    if n.about:
+        text.append(f" about {initials.get(n.about, clean(n.about, limit=12))}")
+    text.append(": ")
+    text.append(clean(n.text, limit=300))
+    if n.urgent and n.pending:
+        waiting = ", ".join(shorts.get(x, clean(x, limit=12)) for x in n.pending)
+        mine = me is not None and me in n.pending
+        text.append(f"  [{short_id(n.id)}] waiting for {waiting}" + (" — k acknowledges" if mine else ""),
+                    style="bold" if mine else "dim")
+
+
+class UrgentBanner(Static):
+    """Every urgent note someone has not acknowledged, on every board, until they all have."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._shown: str | None = None
+
+    def show(self, state: BoardState, me: str | None) -> None:
+        waiting = [n for n in state.notes if n.waiting]
+        text = Text(no_wrap=False)
+        for i, n in enumerate(waiting):
+            if i:
+                text.append("\n")
+            note_line(text, n, state, me)
+        key = text.plain + repr(text.spans)
+        if key != self._shown:
+            self._shown = key
+            self.update(text)
+        self.display = bool(waiting)
+
+
+class NotesPane(Pane):
+    title = "Notes"
+
+    def show_for(self, state: BoardState, me: str | None) -> None:
+        notes = sorted(state.notes, key=lambda n: n.at, reverse=True)  # newest first
+        text = Text()
+        for i, n in enumerate(notes):
+            if i:
+                text.append("\n")
+            note_line(text, n, state, me)
+        if not notes:
+            text.append("No notes today.", style="dim")
+        self._subtitle(f"{len(notes)} today" if notes else "")
+        self.update(text)
+
+    def show(self, state: BoardState) -> None:
+        self.show_for(state, None)
+
+
+class AheadPane(Pane):
+    """Coverage ahead: today's problems before they happen (paratui.model.coverage)."""
+
+    title = "Coverage ahead"
+
+    def show(self, state: BoardState) -> None:
+        shorts, initials = _names(state)
+        text = Text()
+        for i, a in enumerate(state.ahead):
+            if i:
+                text.append("\n")
+            who = shorts.get(a.who) or initials.get(a.who) or ("room" if a.who == "room" else clean(a.who, limit=12))
+            text.append(f"{a.time:%H:%M} ", style="bold")
+            text.append(AHEAD_WORDS.get(a.kind, clean(a.kind)), style="bold")
+            text.append(f" {who}: {clean(a.detail, limit=200)}")
+        if not state.ahead:
+            text.append("No problems ahead today.", style="dim")
+        self._alert(bool(state.ahead))
+        self._subtitle(f"{len(state.ahead)} ahead" if state.ahead else "")
+        self.update(text)
