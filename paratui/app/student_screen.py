@@ -231,7 +231,7 @@ class GoalCard(Vertical):
         plt.clear_data()
         plt.clear_figure()
         if shown:
-            xs = list(range(1, len(shown) + 1))
+            xs = [float(i) for i in range(1, len(shown) + 1)]
             plt.plot(xs, [x.level for x in shown], marker="braille")
             unit = unit_of(s.goal.kind)
             if unit == "%":
@@ -242,7 +242,7 @@ class GoalCard(Vertical):
             if line is not None:
                 plt.hline(float(line))
             ticks = xs[:: max(1, len(xs) // 4)]
-            plt.xticks(ticks, [f"{shown[i - 1].day:%m-%d}" for i in ticks])
+            plt.xticks(ticks, [f"{shown[int(i) - 1].day:%m-%d}" for i in ticks])
             plt.ylabel({"%": "%", "s": "seconds", "count": "count"}[unit])
         chart.refresh()
 
@@ -258,6 +258,7 @@ class StudentScreen(Screen[None]):
         self.view: StudentView | None = None
         self._seen: tuple | None = None
         self._goal_ids: tuple[str, ...] = ()
+        self.plan_markdown = ""  # what the plan pane shows (cleaned Markdown)
 
     @property
     def board(self) -> BoardApp:
@@ -335,8 +336,8 @@ class StudentScreen(Screen[None]):
         plan.border_title = f"Behavior plan (binder/{found[0]}.md)" if found else "Behavior plan"
         md = clean_block(found[1]) if found else f"*No section for {clean(student.initials)} in the binder's " \
             "behavior plan page.*"
-        if getattr(plan, "_paratui_source", None) != md:
-            plan._paratui_source = md  # type: ignore[attr-defined]
+        if md != self.plan_markdown:  # a Markdown update re-parses the page: only on a change
+            self.plan_markdown = md
             plan.update(md)
 
     def _draw_goals(self, view: StudentView, classroom: Classroom) -> None:

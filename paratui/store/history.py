@@ -9,15 +9,16 @@ reader, a second `read()` re-parses only the files that changed (a stat of each)
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Callable
 
 from paratui.model.events import DATA_TYPES, Event
-from paratui.store.journal import TASKS_DIR
 from paratui.store.journal_reader import JournalReader, _Cached
 
 KEPT = (*DATA_TYPES, "retract")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day folder (not tasks/, not .last-good/)
 
 
 class DataHistory(JournalReader):
@@ -30,7 +31,7 @@ class DataHistory(JournalReader):
         return _Cached(cached.signature, kept, cached.problem)
 
     def day_dirs(self) -> list[Path]:
-        return [d for d in self.all_dirs() if d.name != TASKS_DIR and d.parent == self.journal]
+        return [d for d in self.all_dirs() if _DAY.fullmatch(d.name) and d.parent == self.journal]
 
     def events(self) -> list[Event]:
         """Every kept event of every day folder (re-reading only changed files); problems are the
