@@ -212,10 +212,10 @@ class GoalCard(Vertical):
     def __init__(self, s: GoalSummary, today: date, independent: str):
         super().__init__(classes="goal-card")
         self.goal_id = s.goal.id
-        self._first = (s, today, independent)
+        self.latest = (s, today, independent)
 
     def on_mount(self) -> None:
-        self.show(*self._first)
+        self.show(*self.latest)
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="goal-text")
@@ -354,8 +354,11 @@ class StudentScreen(Screen[None]):
         cards = {c.goal_id: c for c in self.query(GoalCard)}
         for s in view.goals:
             card = cards.get(s.goal.id)
-            if card is not None and card.is_mounted:
-                card.show(s, view.today, classroom.independent)
+            if card is None:
+                continue
+            card.latest = (s, view.today, classroom.independent)  # what on_mount shows, if still to come
+            if card.is_mounted:
+                card.show(*card.latest)
 
     def _draw_entries(self, view: StudentView, classroom: Classroom) -> None:
         listing = self.query_one("#entries", OptionList)
