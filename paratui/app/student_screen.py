@@ -138,7 +138,7 @@ def abc_text(view: StudentView, classroom: Classroom) -> Text:
     if not view.plan.behaviors:
         text.append("No behaviors defined for this student.", style="dim")
         return text
-    records = [x for x in entries(view.events, view.plan, view.student.id) if x.kind == "abc"]
+    records = entries(view.abc, view.plan, view.student.id, live=True)  # view.abc: live already
     staff = {s.id: s.short for s in classroom.staff}
     for i, b in enumerate(view.plan.behaviors):
         p = abc_patterns(records, b.id)
