@@ -20,7 +20,7 @@ import os
 import resource
 import time
 
-from _common import NOW, Row, median, ms, pristine_year, print_table
+from _common import NOW, Row, median, ms, print_table, pristine_year
 
 TARGET_S = 0.200
 
