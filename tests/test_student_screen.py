@@ -54,7 +54,7 @@ async def open_student(pilot, key: str) -> StudentScreen:
     assert isinstance(screen, StudentScreen)
     history = history_for(pilot.app.room.root)
     assert await wait_for(pilot, lambda: history.events is not None and screen._seen is not None
-                          and screen._seen[1] is history.events and "loading" not in screen_text(screen))
+                          and screen._seen[1] is history.student_events(screen.student_id) and "loading" not in screen_text(screen))
     await settle(pilot)
     return screen
 

@@ -9,7 +9,8 @@ redraws when the board re-reads the folder or the history arrives.
 
 Initials unless classroom.toml's `[data] full_names = true` (this screen is opened on purpose, by
 one person; the wall board never shows names). All data is shown as `rich.text.Text` after `clean`,
-never as markup; the plan page goes through `clean_block` into a Markdown widget that opens nothing.
+never as markup; the plan page's section goes through `clean_block` and is drawn as plain text (headings
+and **bold** kept as styles, bullets as •): one widget, no links to click.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Markdown, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
@@ -37,6 +38,7 @@ from paratui.model.events import Event
 from paratui.model.goals import StudentPlan
 from paratui.model.report import students_events, unit_of
 from paratui.model.text import clean, clean_block
+from paratui.store.folder import Snapshot
 from paratui.store.history import HistoryCache, history_for
 
 if TYPE_CHECKING:
@@ -190,6 +192,33 @@ def plan_section(binder: dict[str, str], student: Student) -> tuple[str, str] | 
     return None
 
 
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def plan_text(markdown: str) -> Text:
+    """A binder section as styled text: headings bold, `- ` items as bullets, **bold** kept; any other
+    Markdown shows as written. Never parsed as markup (a Text built piece by piece)."""
+    text = Text()
+    for n, raw in enumerate(clean_block(markdown).splitlines()):
+        if n:
+            text.append("\n")
+        line = raw.rstrip()
+        if m := _HEADING.match(line):
+            text.append(m.group(2).strip(), style="bold underline")
+            continue
+        stripped = line.lstrip()
+        if stripped.startswith(("- ", "* ", "+ ")):
+            text.append(" " * (len(line) - len(stripped)) + "• ")
+            line = stripped[2:]
+        pos = 0
+        for b in _BOLD.finditer(line):
+            text.append(line[pos:b.start()])
+            text.append(b.group(1), style="bold")
+            pos = b.end()
+        text.append(line[pos:])
+    return text
+
+
 def entry_label(e: Event, retract: Event | None, classroom: Classroom, events: tuple[Event, ...]) -> Text:
     staff = {s.id: s.short for s in classroom.staff}
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -268,23 +297,45 @@ class StudentScreen(Screen[None]):
     def history(self) -> HistoryCache:
         return history_for(self.board.room.root)
 
+    def _current(self) -> tuple[Snapshot, Student, StudentView, list[Event] | None] | None:
+        """The board's snapshot, the student, what to show, and the history it used (None: not
+        read yet); None when there is no snapshot or the student left classroom.toml."""
+        snap = self.board.snapshot
+        if snap is None:
+            return None
+        history = self.history.student_events(self.student_id)
+        self._seen = (snap, history)
+        student = snap.classroom.student_by_id().get(self.student_id)
+        if student is None:
+            return None
+        raw = [*(history or ()), *students_events(snap.events, student.id)]
+        self.view = build_view(snap.classroom, student, raw, self.board.room.clock().date())
+        return snap, student, self.view, history
+
     def compose(self) -> ComposeResult:
+        self.set_class(self.app.size.width >= WIDE, "-wide")
+        current = self._current()  # the goals are composed with their numbers: one layout pass
         yield Static("", id="student-title")
         with VerticalScroll(id="student-body"):
-            yield Vertical(id="goals")
+            with Vertical(id="goals"):
+                if current is not None:
+                    snap, _student, view, _history = current
+                    self._goal_ids = tuple(s.goal.id for s in view.goals)
+                    for s in view.goals:
+                        yield GoalCard(s, view.today, snap.classroom.independent)
             yield Static("", id="abc")
             yield Static("Recent entries (↑↓ to choose, r retracts; nothing is deleted)", id="entries-title")
             yield OptionList(id="entries")
-            yield Markdown("", id="plan", open_links=False)
+            yield Static("", id="plan")
         yield Static(Text.assemble((" Esc ", "bold reverse"), " Board ", (" r ", "bold reverse"),
                                    " Retract entry ", (" Tab ", "bold reverse"), " Next pane ",
                                    (" ↑↓ PgUp PgDn ", "bold reverse"), " Scroll"), id="student-keys")
 
     def on_mount(self) -> None:
         self.history.listeners.append(self._history_arrived)
-        self.history.refresh()  # the first read, or only the files changed since (a stat each)
-        self.set_class(self.size.width >= WIDE, "-wide")
-        self.redraw()
+        # the first read, or only the files changed since (a stat of each): after the first paint
+        self.set_timer(0.3, self.history.refresh)
+        self.redraw(self.view)
         self.set_interval(POLL_S, self._poll)
 
     def on_unmount(self) -> None:
@@ -297,48 +348,50 @@ class StudentScreen(Screen[None]):
     def _history_arrived(self) -> None:
         """On the history's thread."""
         try:
-            self.app.call_from_thread(self.redraw)
+            self.app.call_from_thread(self.redraw, None)
         except RuntimeError:  # the app is closing
             pass
 
     def _poll(self) -> None:
         snap = self.board.snapshot
-        if snap is not None and (snap, self.history.events) != self._seen:
+        if snap is not None and (snap, self.history.student_events(self.student_id)) != self._seen:
             self.redraw()
 
-    def redraw(self) -> None:
-        app = self.board
-        snap = app.snapshot
-        if snap is None:
-            return
-        history = self.history.events
-        self._seen = (snap, history)
+    def redraw(self, fresh: StudentView | None = None) -> None:
+        """Draw the newest numbers (`fresh`: a view computed a moment ago, in compose)."""
+        snap = self.board.snapshot
+        if fresh is None or snap is None:
+            current = self._current()
+            if current is None:
+                if snap is not None:
+                    self.query_one("#student-title", Static).update(
+                        Text("This student is no longer in classroom.toml."))
+                return
+            snap, _student, view, history = current
+        else:
+            view, history = fresh, self._seen[1] if self._seen else None
         classroom = snap.classroom
-        student = classroom.student_by_id().get(self.student_id)
-        if student is None:
-            self.query_one("#student-title", Static).update(Text("This student is no longer in classroom.toml."))
-            return
-        today = app.room.clock().date()
-        raw = [*(history or ()), *snap.events]
-        view = self.view = build_view(classroom, student, raw, today)
+        student = view.student
+        today = view.today
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f" {display_name(classroom, student)} ", style="bold reverse")
         title.append(f"  {clean(student.id)} · {len(view.plan.goals)} goals · {today:%A %Y-%m-%d}")
         if history is None:
             title.append("  · loading the year's data…", style="italic")
         self.query_one("#student-title", Static).update(title)
-        self._draw_goals(view, classroom)
+        if fresh is None:  # (composed with the fresh view already)
+            self._draw_goals(view, classroom)
         self.query_one("#abc", Static).update(abc_text(view, classroom))
         self.query_one("#abc").border_title = "Behavior (ABC)"
         self._draw_entries(view, classroom)
         found = plan_section(snap.binder, student)
-        plan = self.query_one("#plan", Markdown)
-        plan.border_title = f"Behavior plan (binder/{found[0]}.md)" if found else "Behavior plan"
+        plan = self.query_one("#plan", Static)
+        plan.border_title = f"Behavior plan (binder/{clean(found[0])}.md)" if found else "Behavior plan"
         md = clean_block(found[1]) if found else f"*No section for {clean(student.initials)} in the binder's " \
             "behavior plan page.*"
-        if md != self.plan_markdown:  # a Markdown update re-parses the page: only on a change
+        if md != self.plan_markdown:  # only on a change
             self.plan_markdown = md
-            plan.update(md)
+            plan.update(plan_text(md))
 
     def _draw_goals(self, view: StudentView, classroom: Classroom) -> None:
         ids = tuple(s.goal.id for s in view.goals)

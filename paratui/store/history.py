@@ -47,7 +47,7 @@ class HistoryCache:
 
     def __init__(self, root: Path):
         self.reader = DataHistory(root / "journal", root)
-        self.events: list[Event] | None = None
+        self._index: tuple[list[Event] | None, dict[str, list[Event]]] = (None, {})
         self._lock = threading.Lock()  # guards `_busy` (held only for a moment)
         self._reading = threading.Lock()  # one read of the reader at a time
         self._busy = False
@@ -60,18 +60,49 @@ class HistoryCache:
             self._busy = True
         threading.Thread(target=self._load, name="paratui-history", daemon=True).start()
 
+    @property
+    def events(self) -> list[Event] | None:
+        return self._index[0]
+
+    def student_events(self, student: str) -> list[Event] | None:
+        """One student's data, ABC and timer events and the retracts of them (None: not read yet)."""
+        events, by_student = self._index
+        return None if events is None else by_student.get(student, _NO_EVENTS)
+
+    def _set(self, events: list[Event]) -> None:
+        by_student: dict[str, list[Event]] = {}
+        owner: dict[str, str] = {}
+        retracts: list[Event] = []
+        for e in events:
+            if e.type == "retract":
+                retracts.append(e)
+                continue
+            sid = e.payload.get("student")
+            if isinstance(sid, str):
+                by_student.setdefault(sid, []).append(e)
+                owner[e.id] = sid
+        for r in retracts:
+            sid = owner.get(str(r.payload.get("target")))
+            if sid is not None:
+                by_student[sid].append(r)
+        self._index = (events, by_student)  # one assignment: readers see the old or the new index
+
     def load_now(self) -> list[Event]:
         """Read in this thread (the CLI, tests, the bench)."""
         with self._reading:
-            self.events = self.reader.events()
-        return self.events
+            events = self.reader.events()
+            if events is not self.events:
+                self._set(events)
+        return events
 
     def _load(self) -> None:
+        changed = False
         try:
             with self._reading:
                 events = self.reader.events()
-            changed = events is not self.events
-            self.events = events
+                changed = events is not self.events
+                if changed:
+                    self._set(events)
         finally:
             with self._lock:
                 self._busy = False
@@ -80,6 +111,7 @@ class HistoryCache:
                 listener()
 
 
+_NO_EVENTS: list[Event] = []  # shared (never changed): the same object until the index changes
 _CACHES: dict[Path, HistoryCache] = {}
 
 
