@@ -53,8 +53,12 @@ async def open_student(pilot, key: str) -> StudentScreen:
     screen = pilot.app.screen
     assert isinstance(screen, StudentScreen)
     history = history_for(pilot.app.room.root)
-    assert await wait_for(pilot, lambda: history.events is not None and screen._seen is not None
-                          and screen._seen[1] is history.student_events(screen.student_id) and "loading" not in screen_text(screen))
+    def drawn_with_history() -> bool:
+        return (history.events is not None and screen._seen is not None
+                and screen._seen[1] is history.student_events(screen.student_id)
+                and "loading" not in screen_text(screen))
+
+    assert await wait_for(pilot, drawn_with_history)
     await settle(pilot)
     return screen
 
