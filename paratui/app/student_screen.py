@@ -20,15 +20,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
-from textual_plotext import PlotextPlot
 
+from paratui.app.chart import ChartData, draw
 from paratui.app.picker import Choice, PickerScreen
 from paratui.model import commands
 from paratui.model.classroom import Classroom, Student
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
 WIDE = 150  # columns: goals side by side
 RECENT = 15  # entries listed for retracting
 CHART_SESSIONS = 40  # sessions drawn per chart
+CHART_ROWS, CHART_ROWS_WIDE = 9, 11
 POLL_S = 0.25  # how often the screen looks for a new board snapshot
 
 
@@ -237,43 +241,42 @@ def entry_label(e: Event, retract: Event | None, classroom: Classroom, events: t
 
 # -- the screen ---------------------------------------------------------------------------------
 
-class GoalCard(Vertical):
+class GoalCard(Widget):
+    """One goal: its lines of text and its trend chart, drawn as one widget (a screen of widgets
+    costs Textual several milliseconds each to style and lay out)."""
+
     def __init__(self, s: GoalSummary, today: date, independent: str):
         super().__init__(classes="goal-card")
         self.goal_id = s.goal.id
-        self.latest = (s, today, independent)
-
-    def on_mount(self) -> None:
-        self.show(*self.latest)
-
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="goal-text")
-        yield PlotextPlot(classes="goal-chart")
-        yield Static("No sessions yet: the chart starts with the first day of data.", classes="goal-empty")
+        self.text = Text()
+        self.chart: ChartData | None = None
+        self.show(s, today, independent)
 
     def show(self, s: GoalSummary, today: date, independent: str) -> None:
-        self.query_one(".goal-text", Static).update(goal_text(s, today, independent))
-        chart = self.query_one(PlotextPlot)
+        text = goal_text(s, today, independent)
+        text.no_wrap, text.overflow = True, "ellipsis"
         shown = [x for x in s.sessions if x.level is not None][-CHART_SESSIONS:]
-        self.set_class(not shown, "-empty")
-        plt = chart.plt
-        plt.clear_data()
-        plt.clear_figure()
-        if shown:
-            xs = [float(i) for i in range(1, len(shown) + 1)]
-            plt.plot(xs, [x.level for x in shown], marker="braille")
-            unit = unit_of(s.goal.kind)
-            if unit == "%":
-                plt.ylim(0, 100)
-            m = s.goal.mastery
-            line = m.percent if m and m.percent is not None else (m.at_most if m and m.at_most is not None
-                                                                 else m.at_least if m else None)
-            if line is not None:
-                plt.hline(float(line))
-            ticks = xs[:: max(1, len(xs) // 4)]
-            plt.xticks(ticks, [f"{shown[int(i) - 1].day:%m-%d}" for i in ticks])
-            plt.ylabel({"%": "%", "s": "seconds", "count": "count"}[unit])
-        chart.refresh()
+        m = s.goal.mastery
+        line = None if m is None else m.percent if m.percent is not None else \
+            m.at_most if m.at_most is not None else m.at_least
+        chart = ChartData(tuple(f"{x.day:%m-%d}" for x in shown), tuple(float(x.level or 0) for x in shown),
+                          unit_of(s.goal.kind), None if line is None else float(line)) if shown else None
+        if (text.plain, chart) != (self.text.plain, self.chart):
+            self.text, self.chart = text, chart
+            self.refresh(layout=True)
+
+    @property
+    def chart_rows(self) -> int:
+        return 0 if self.chart is None else CHART_ROWS_WIDE if self.app.size.width >= WIDE else CHART_ROWS
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.text.plain.splitlines()) + (self.chart_rows or 1)
+
+    def render(self) -> RenderableType:
+        if self.chart is None:
+            empty = Text("No sessions yet: the chart starts with the first day of data.", style="dim")
+            return Group(self.text, empty)
+        return Group(self.text, draw(self.chart, max(20, self.content_size.width), self.chart_rows))
 
 
 class StudentScreen(Screen[None]):
@@ -409,9 +412,7 @@ class StudentScreen(Screen[None]):
             card = cards.get(s.goal.id)
             if card is None:
                 continue
-            card.latest = (s, view.today, classroom.independent)  # what on_mount shows, if still to come
-            if card.is_mounted:
-                card.show(*card.latest)
+            card.show(s, view.today, classroom.independent)
 
     def _draw_entries(self, view: StudentView, classroom: Classroom) -> None:
         listing = self.query_one("#entries", OptionList)
