@@ -203,7 +203,15 @@ def plan_text(markdown: str) -> Text:
     """A binder section as styled text: headings bold, `- ` items as bullets, **bold** kept; any other
     Markdown shows as written. Never parsed as markup (a Text built piece by piece)."""
     text = Text()
-    for n, raw in enumerate(clean_block(markdown).splitlines()):
+    lines: list[str] = []
+    for raw in clean_block(markdown).splitlines():
+        # a list item's continuation line (indented, not an item itself) joins its item
+        if lines and raw[:1] == " " and raw.strip() and not re.match(r"\s*([-*+]|\d+[.)])\s", raw) \
+                and lines[-1].lstrip()[:2] in ("- ", "* ", "+ "):
+            lines[-1] += " " + raw.strip()
+        else:
+            lines.append(raw)
+    for n, raw in enumerate(lines):
         if n:
             text.append("\n")
         line = raw.rstrip()
@@ -234,6 +242,7 @@ def entry_label(e: Event, retract: Event | None, classroom: Classroom, events: t
         text.append_text(body)
         who = clean(staff.get(retract.staff or "", retract.staff or "someone"), limit=20)
         text.append(f"  RETRACTED by {who} {retract.time:%m-%d %H:%M}", style="bold")
+        text = Text.assemble(Text("✗ ", style="bold"), text, no_wrap=True, overflow="ellipsis")
     else:
         text.append_text(body)
     return text
