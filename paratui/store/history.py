@@ -10,6 +10,7 @@ reader, a second `read()` re-parses only the files that changed (a stat of each)
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from pathlib import Path
 from typing import Callable
@@ -21,12 +22,25 @@ KEPT = (*DATA_TYPES, "retract")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day folder (not tasks/, not .last-good/)
 
 
+def _compact(e: Event) -> Event:
+    """The same event, its short texts shared with every other event holding them (a year holds
+    ~25k of these; "S05", "aac", "+", "I", logins and hosts repeat in each): about a quarter less
+    memory. The id, the time and the payload's values are unchanged."""
+    e.type = sys.intern(e.type)
+    e.login, e.host = sys.intern(e.login), sys.intern(e.host)
+    if e.staff is not None:
+        e.staff = sys.intern(e.staff)
+    e.payload = {sys.intern(k): sys.intern(v) if isinstance(v, str) and len(v) <= 40 else v
+                 for k, v in e.payload.items()}
+    return e
+
+
 class DataHistory(JournalReader):
     """Reads the day folders, keeping only quick-logging events and retracts."""
 
     def _parse(self, path: Path, sig: tuple[int, int, int]) -> _Cached:
         cached = super()._parse(path, sig)
-        kept = [e for e in cached.events if e.type in KEPT]
+        kept = [_compact(e) for e in cached.events if e.type in KEPT]
         self._last_good[str(path)] = kept
         return _Cached(cached.signature, kept, cached.problem)
 
