@@ -159,3 +159,42 @@ def test_cli_retract_and_its_refusals(room_dir):
     assert _journal(room_dir) == after
     report = json.loads(run_cli("report", "K.B.", "--format", "json", data=room_dir, check=True).stdout)
     assert next(g for g in report["goals"] if g["id"] == "coins")["entries"] == 0
+
+
+async def test_odd_text_in_an_entry_is_shown_as_written(room_dir):
+    odd = "[@click=app.quit]x[/] \x1b]0;pwned\x07"
+    log_on(room_dir, NOW, "DP", lambda ctx: data_commands.abc(ctx, "R.N.", "elopement", odd, "2", note=odd))
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_student(pilot, "5")
+        seen = screen_text(screen)
+        assert "[@click=app.quit]x[/]" in seen  # literally, never run as markup
+        assert "\x1b" not in seen and "\x07" not in seen
+        assert app.is_running
+
+
+def test_retract_asks_the_permission_hook_as_retract(room_dir):
+    from paratui.model import commands
+
+    eid = log_on(room_dir, NOW, "JT", lambda ctx: data_commands.log(ctx, "K.B.", "coins", "+", "I"))
+    asked: list[tuple[str, dict]] = []
+
+    def permit(action, ctx, payload):
+        asked.append((action, payload))
+        return "paras may not retract others' entries" if ctx.actor != "MR" else None
+
+    snap = Room(room_dir).snapshot()
+    for actor in ("AL", "MR"):
+        ctx = commands.Context(snap.classroom, snap.schedule, snap.events, NOW, actor, permit)
+        if actor == "AL":
+            try:
+                commands.retract(ctx, eid[:6])
+            except commands.NotAllowed as e:
+                assert e.exit_code == 3 and "may not" in e.message
+            else:
+                raise AssertionError("the hook's refusal was ignored")
+        else:
+            change = commands.retract(ctx, eid)
+            assert change.type == "retract" and change.payload == {"target": eid}
+    assert [a for a, _ in asked] == ["retract", "retract"]
