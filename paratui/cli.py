@@ -252,6 +252,11 @@ def build_parser() -> argparse.ArgumentParser:
     _sub(sub, "undo", "retract the last thing this person recorded (nothing is ever deleted)",
          "paratui undo --as JT")
 
+    rt = _sub(sub, "retract", "retract one entry of any day, anyone's, by its id (a `retract` event; nothing "
+              "is deleted): the board and reports stop counting it", "paratui retract 3f9a1c --as MR")
+    rt.add_argument("id", help="the event id, or its first letters (at least 4; printed in [brackets] after "
+                               "each entry, and on the student screen)")
+
     i = sub.add_parser("init", help="write a starter data folder (a copy of the demo room)",
                        description="write a starter data folder (a copy of the demo room), set up to be "
                        "shared by several accounts", epilog=f"example:\n  paratui init ~/room12\n\n{EXIT_CODES}",
@@ -333,6 +338,8 @@ def _write(room: Room, args: argparse.Namespace) -> int:
             f"who is acting? login {identity.login()!r} is the shared classroom login; "
             f"add --as STAFF ({', '.join(s.id for s in snap.classroom.staff)})", "as")
     ctx = room.context(me.id, snap)
+    if args.command == "retract":
+        ctx = _retract_context(room, ctx, args.id)
     try:
         change = _command(ctx, args)
     except Refused as e:
@@ -402,6 +409,16 @@ def _task_list(room: Room, args: argparse.Namespace) -> int:
         if w.startswith("recurring.toml"):
             print(f"warning: {clean(w)}", file=sys.stderr)
     return 0
+
+
+def _retract_context(room: Room, ctx: commands.Context, query: str) -> commands.Context:
+    """`retract` may name an event of any day: when the board's days (today, yesterday, the tasks) do
+    not hold it, the whole journal is read (its later retracts included)."""
+    q = query.strip().lower()
+    if len(q) >= 4 and any(e.id.lower().startswith(q) for e in ctx.events):
+        return ctx
+    snap = room.folder.load(ctx.now.date(), whole_journal=True)
+    return commands.Context(snap.classroom, snap.schedule, snap.events, ctx.now, ctx.actor, ctx.permit)
 
 
 def _day(text: str | None, field: str):
@@ -501,6 +518,8 @@ def _command(ctx: commands.Context, args: argparse.Namespace) -> Change | None:
         return commands.undo(ctx)
     if cmd == "change":
         return _change_command(ctx, args)
+    if cmd == "retract":
+        return commands.retract(ctx, args.id)
     if cmd == "log":
         return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step)
     if cmd == "abc":

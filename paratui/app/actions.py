@@ -44,6 +44,9 @@ ACTIONS: tuple[BoardAction, ...] = (
     BoardAction("undo", "u", "Undo my last", "Retract the last thing you recorded", "Undo"),
     BoardAction("whoami", "i", "Who am I",
                 "Choose who is using this board (recorded with every change)", "Me", WIDE),
+    BoardAction("student", "s", "Student screen",
+                "A student's goals: today's data, trend charts, mastery, ABC patterns, behavior plan; "
+                "retract an entry", "Student", NEVER),  # on ? and ctrl+p; the key bar (and its snapshots) unchanged
     BoardAction("pages", "p", "Binder pages",
                 "Open a binder page: today's plan, IEP at a glance, behavior and safety plans…", "Pages", WIDE),
     BoardAction("warnings", "w", "File warnings", "Show problems found in the data folder's files",

@@ -37,6 +37,7 @@ from paratui.model.changes import procedure_text
 from paratui.model.commands import Change, Context
 from paratui.model.events import Event, live_events
 from paratui.model.export import location_label
+from paratui.store.history import history_for
 
 if TYPE_CHECKING:
     from paratui.app.board_app import BoardApp
@@ -93,6 +94,8 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#col-adults").border_title = "Adults"
         self.board.board_ready()
+        # the student screen's year of quick-logging data, read on a thread once the board is up
+        self.set_timer(1.0, lambda: history_for(self.board.room.root).refresh())
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit(event.size.width, event.size.height)
@@ -304,6 +307,16 @@ class BoardScreen(Screen[None]):
     @work(exclusive=True, group="action")
     async def action_whoami(self) -> None:
         await self._ask_who()
+
+    @work(exclusive=True, group="action")
+    async def action_student(self) -> None:
+        """The student screen (paratui/app/student_screen.py): `s`, then the student's key."""
+        state = self.board.state
+        student = await self._pick("Which student?", self._student_choices(state)) if state else None
+        if student:
+            from paratui.app.student_screen import StudentScreen
+
+            self.app.push_screen(StudentScreen(student))
 
     @work(exclusive=True, group="action")
     async def action_pages(self) -> None:

@@ -415,6 +415,40 @@ def undo(ctx: Context) -> Change | None:
                   target.type in TASK_TYPES)
 
 
+def find_event(events: Iterable[Event], query: str) -> Event:
+    """An event by its id or its first letters (at least 4; the CLI and the student screen show 6)."""
+    q = (query or "").strip().lower()
+    if len(q) < 4:
+        raise Refused(f"id: {clean(query, limit=20)!r} is too short: give at least 4 characters of the "
+                      "event id (the CLI prints 6 in brackets after each entry)", "id")
+    hits = {e.id: e for e in events if e.id.lower().startswith(q)}
+    if len(hits) == 1:
+        return next(iter(hits.values()))
+    if hits:
+        listing = "; ".join(f"{e.id[:10]} {e.type}" for e in list(hits.values())[:10])
+        raise Refused(f"id: {clean(q, limit=20)!r} matches more than one event: {clean(listing)}; "
+                      "give more characters", "id")
+    raise Refused(f"id: {clean(q, limit=20)!r} matches no event in the journal", "id")
+
+
+def retract(ctx: Context, event_id: str) -> Change:
+    """Retract one event, anyone's, of any day (a data entry logged by mistake): a `retract` event
+    naming it; nothing is deleted. Refused for an unknown id, a retract, or one already retracted.
+    `ctx.events` must hold the target's day (the student screen and the CLI pass the history)."""
+    target = find_event(ctx.events, event_id)
+    if target.type == "retract":
+        raise Refused(f"id: {target.id[:6]} is itself a retraction; it cannot be retracted", "id")
+    earlier = next((e for e in ctx.events if e.type == "retract" and e.payload.get("target") == target.id), None)
+    if earlier is not None:
+        by = ctx.classroom.staff_by_id().get(earlier.staff or "")
+        raise Refused(f"id: {target.id[:6]} is already retracted (by {clean(by.short) if by else 'someone'} "
+                      f"on {earlier.time:%Y-%m-%d at %H:%M})", "id")
+    payload = {"target": target.id}
+    _allowed(ctx, "retract", payload)
+    return Change("retract", payload, f"retracted: {describe(target, ctx.classroom, ctx.events)}",
+                  target.type in TASK_TYPES)
+
+
 # -- reading back -----------------------------------------------------------------------------------
 
 def describe(event: Event, classroom: Classroom, events: Iterable[Event] = ()) -> str:

@@ -1,0 +1,472 @@
+"""The student screen (`s` and the student on the board): each IEP goal with today's data, a trend
+chart across sessions, the mastery status; recent ABC records and their patterns; the student's
+behavior plan page from the binder; and the recent entries, any of which can be retracted (`r`).
+
+Everything is folded by paratui.model.datalog (the same numbers as the reports) from the board's
+snapshot (today and yesterday, fresh at every reload) plus the room's quick-logging history
+(paratui.store.history: every day folder, loaded on a thread after the board starts). The screen
+redraws when the board re-reads the folder or the history arrives.
+
+Initials unless classroom.toml's `[data] full_names = true` (this screen is opened on purpose, by
+one person; the wall board never shows names). All data is shown as `rich.text.Text` after `clean`,
+never as markup; the plan page's section goes through `clean_block` and is drawn as plain text (headings
+and **bold** kept as styles, bullets as •): one widget, no links to click.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, cast
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from paratui.app.chart import ChartData, draw
+from paratui.app.picker import Choice, PickerScreen
+from paratui.model import commands
+from paratui.model.classroom import Classroom, Student
+from paratui.model.commands import Context, seconds_text
+from paratui.model.datalog import PERCENT_KINDS, GoalSummary, abc_patterns, entries, summarize
+from paratui.model.events import Event
+from paratui.model.goals import StudentPlan
+from paratui.model.report import students_events, unit_of
+from paratui.model.text import clean, clean_block
+from paratui.store.folder import Snapshot
+from paratui.store.history import HistoryCache, history_for
+
+if TYPE_CHECKING:
+    from paratui.app.board_app import BoardApp
+
+WIDE = 150  # columns: goals side by side
+RECENT = 15  # entries listed for retracting
+CHART_SESSIONS = 40  # sessions drawn per chart
+CHART_ROWS, CHART_ROWS_WIDE = 9, 11
+POLL_S = 0.25  # how often the screen looks for a new board snapshot
+
+
+# -- what the screen shows (pure) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StudentView:
+    student: Student
+    today: date
+    plan: StudentPlan
+    goals: tuple[GoalSummary, ...]
+    abc: tuple[Event, ...]  # the student's live ABC records, newest first
+    entries: tuple[tuple[Event, Event | None], ...]  # (entry, its retract or None), newest first
+    events: tuple[Event, ...]  # every event read for the student (retracts included)
+
+
+def build_view(classroom: Classroom, student: Student, raw: list[Event], today: date) -> StudentView:
+    plan = classroom.plans.get(student.id) or StudentPlan(student.id)
+    mine = students_events(raw, student.id)
+    unique = sorted({e.id: e for e in mine}.values(), key=lambda e: e.sort_key)
+    retracts = {str(e.payload.get("target")): e for e in unique if e.type == "retract"}
+    logged = [e for e in unique if e.type in ("data", "abc", "timer.stop")]
+    listed = tuple((e, retracts.get(e.id)) for e in reversed(logged[-RECENT:]))
+    abc = tuple(e for e in reversed(logged) if e.type == "abc" and e.id not in retracts)
+    goals = tuple(summarize(plan, unique, classroom.prompts)) if plan.goals else ()
+    return StudentView(student, today, plan, goals, abc, listed, tuple(unique))
+
+
+def display_name(classroom: Classroom, student: Student) -> str:
+    """Initials, or the full name when the room allows it here (`[data] full_names`)."""
+    if classroom.full_names and student.name:
+        return f"{clean(student.name, limit=60)} ({clean(student.initials, limit=12)})"
+    return clean(student.initials, limit=12)
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{v:.0f}%"
+
+
+def today_line(s: GoalSummary, today: date, independent: str = "I") -> str:
+    """Today's data for one goal: count, % correct, prompt-level breakdown, durations."""
+    x = s.sessions[-1] if s.sessions and s.sessions[-1].day == today else None
+    kind = s.goal.kind
+    if x is None or not x.entries:
+        return "Today: no data yet"
+    if kind in PERCENT_KINDS:
+        what = "steps" if kind == "task_analysis" else "intervals" if kind in ("interval", "mts") else "trials"
+        bits = [f"{x.trials} {what}", f"{_pct(x.percent_correct)} correct"]
+        level = s.goal.mastery.level if s.goal.mastery else None
+        if level:
+            bits.append(f"{_pct(x.percent_at_level)} " + ("independent" if level == independent
+                                                           else f"at {clean(level)} or better"))
+        if x.missed:
+            bits.append(f"{x.missed} missed")
+        if x.prompts:
+            bits.append("prompts " + " ".join(f"{clean(k, limit=6)}:{n}" for k, n in x.prompts.items()))
+        return "Today: " + ", ".join(bits)
+    if kind in ("tally", "abc"):
+        return f"Today: count {x.count:g}" + (f" ({x.entries} entries)" if x.entries > 1 else "")
+    times = ", ".join(seconds_text(v) for v in x.seconds[-6:])
+    mean = f" (mean {seconds_text(x.level)})" if x.level is not None and len(x.seconds) > 1 else ""
+    return f"Today: {len(x.seconds)} × {times}{mean}"
+
+
+def goal_text(s: GoalSummary, today: date, independent: str) -> Text:
+    g = s.goal
+    text = Text()
+    text.append(f"{clean(g.id, limit=40)}", style="bold")
+    text.append(f"  {clean(g.title, limit=120)}")
+    text.append(f"  ({g.kind}, {g.area})", style="dim")
+    text.append("\n" + today_line(s, today, independent))
+    unit = unit_of(g.kind)
+    level = s.current
+    shown = "–" if level is None else f"{level:.0f}%" if unit == "%" else \
+        seconds_text(level) if unit == "s" else f"{level:g}"
+    text.append(f"\nLast session: {shown}  ·  {len(s.sessions)} sessions  ·  trend: {s.trend or 'too few sessions'}")
+    if s.status is not None:
+        text.append("\nMastery: ")
+        text.append(clean(s.status.text, limit=160), style="bold" if s.status.mastered else "")
+        if s.status.mastered:
+            text.append("  ✓ mastered", style="bold")
+    elif g.mastery_text:
+        text.append(f"\nMastery: {clean(g.mastery_text, limit=160)}")
+    if g.baseline:
+        text.append(f"\nBaseline: {clean(g.baseline, limit=160)}", style="dim")
+    return text
+
+
+def abc_text(view: StudentView, classroom: Classroom) -> Text:
+    text = Text()
+    if not view.plan.behaviors:
+        text.append("No behaviors defined for this student.", style="dim")
+        return text
+    records = entries(view.abc, view.plan, view.student.id, live=True)  # view.abc: live already
+    staff = {s.id: s.short for s in classroom.staff}
+    for i, b in enumerate(view.plan.behaviors):
+        p = abc_patterns(records, b.id)
+        if i:
+            text.append("\n\n")
+        text.append(clean(b.name, limit=80), style="bold")
+        text.append(f"  (function: {clean(b.function)}) · {p.total} ABC records")
+        text.append(f"\n{clean(b.definition, limit=300)}", style="italic")
+        if p.total:
+            def top(pairs: tuple[tuple[str, int], ...]) -> str:
+                return ", ".join(f"{clean(k, limit=40)} ({n})" for k, n in pairs[:3]) or "–"
+
+            text.append("\nMost common antecedent: ")
+            text.append(top(p.antecedents), style="bold")
+            text.append("\nMost common consequence: ")
+            text.append(top(p.consequences), style="bold")
+            text.append(f"\nBy time of day: {top(p.by_time)}")
+            if p.settings:
+                text.append(f"\nSettings: {top(p.settings)}")
+        recent = [e for e in view.abc if e.payload.get("behavior") == b.id][:5]
+        for e in recent:
+            q = e.payload
+            bits = [f"in {clean(q['setting'], limit=30)}" if q.get("setting") else "",
+                    f"A: {clean(q['antecedent'], limit=40)}" if q.get("antecedent") else "",
+                    f"C: {clean(q['consequence'], limit=40)}" if q.get("consequence") else ""]
+            who = clean(staff.get(e.staff or "", e.staff or "?"), limit=20)
+            text.append(f"\n  {e.time:%m-%d %H:%M}  " + " · ".join(x for x in bits if x) + f"  ({who})")
+    return text
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+def plan_section(binder: dict[str, str], student: Student) -> tuple[str, str] | None:
+    """(page name, Markdown) of the student's section of the binder's behavior-plan page: the
+    heading naming their id or initials, to the next heading of the same level or higher."""
+    pages = sorted(n for n in binder if "behavior" in n.casefold() or "behaviour" in n.casefold())
+    keys = [k for k in (student.id, student.initials) if k]
+    for name in pages:
+        lines = binder[name].splitlines()
+        for i, line in enumerate(lines):
+            m = _HEADING.match(line)
+            if not m or not any(re.search(rf"(?<![\w.]){re.escape(k)}(?![\w])", m.group(2)) for k in keys):
+                continue
+            level = len(m.group(1))
+            end = next((j for j in range(i + 1, len(lines))
+                        if (h := _HEADING.match(lines[j])) and len(h.group(1)) <= level), len(lines))
+            return name, "\n".join(lines[i:end])
+    return None
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def plan_text(markdown: str) -> Text:
+    """A binder section as styled text: headings bold, `- ` items as bullets, **bold** kept; any other
+    Markdown shows as written. Never parsed as markup (a Text built piece by piece)."""
+    text = Text()
+    lines: list[str] = []
+    for raw in clean_block(markdown).splitlines():
+        # a list item's continuation line (indented, not an item itself) joins its item
+        if lines and raw[:1] == " " and raw.strip() and not re.match(r"\s*([-*+]|\d+[.)])\s", raw) \
+                and lines[-1].lstrip()[:2] in ("- ", "* ", "+ "):
+            lines[-1] += " " + raw.strip()
+        else:
+            lines.append(raw)
+    for n, raw in enumerate(lines):
+        if n:
+            text.append("\n")
+        line = raw.rstrip()
+        if m := _HEADING.match(line):
+            text.append(m.group(2).strip(), style="bold underline")
+            continue
+        stripped = line.lstrip()
+        if stripped.startswith(("- ", "* ", "+ ")):
+            text.append(" " * (len(line) - len(stripped)) + "• ")
+            line = stripped[2:]
+        pos = 0
+        for b in _BOLD.finditer(line):
+            text.append(line[pos:b.start()])
+            text.append(b.group(1), style="bold")
+            pos = b.end()
+        text.append(line[pos:])
+    return text
+
+
+def entry_label(e: Event, retract: Event | None, classroom: Classroom, events: tuple[Event, ...]) -> Text:
+    staff = {s.id: s.short for s in classroom.staff}
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{e.id[:6]} ", style="dim")
+    body = Text(f"{e.time:%m-%d %H:%M}  {commands.describe(e, classroom, events)}"
+                f"  ({clean(staff.get(e.staff or '', e.staff or '?'), limit=20)})")
+    if retract is not None:
+        body.stylize("strike dim")
+        text.append_text(body)
+        who = clean(staff.get(retract.staff or "", retract.staff or "someone"), limit=20)
+        text.append(f"  RETRACTED by {who} {retract.time:%m-%d %H:%M}", style="bold")
+        text = Text.assemble(Text("✗ ", style="bold"), text, no_wrap=True, overflow="ellipsis")
+    else:
+        text.append_text(body)
+    return text
+
+
+# -- the screen ---------------------------------------------------------------------------------
+
+class GoalCard(Widget):
+    """One goal: its lines of text and its trend chart, drawn as one widget (a screen of widgets
+    costs Textual several milliseconds each to style and lay out)."""
+
+    def __init__(self, s: GoalSummary, today: date, independent: str):
+        super().__init__(classes="goal-card")
+        self.goal_id = s.goal.id
+        self.text = Text()
+        self.chart: ChartData | None = None
+        self.show(s, today, independent)
+
+    def show(self, s: GoalSummary, today: date, independent: str) -> None:
+        text = goal_text(s, today, independent)
+        text.no_wrap, text.overflow = True, "ellipsis"
+        shown = [x for x in s.sessions if x.level is not None][-CHART_SESSIONS:]
+        m = s.goal.mastery
+        line = None if m is None else m.percent if m.percent is not None else \
+            m.at_most if m.at_most is not None else m.at_least
+        chart = ChartData(tuple(f"{x.day:%m-%d}" for x in shown), tuple(float(x.level or 0) for x in shown),
+                          unit_of(s.goal.kind), None if line is None else float(line)) if shown else None
+        if (text.plain, chart) != (self.text.plain, self.chart):
+            self.text, self.chart = text, chart
+            self.refresh(layout=True)
+
+    @property
+    def chart_rows(self) -> int:
+        return 0 if self.chart is None else CHART_ROWS_WIDE if self.app.size.width >= WIDE else CHART_ROWS
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.text.plain.splitlines()) + (self.chart_rows or 1)
+
+    def render(self) -> RenderableType:
+        if self.chart is None:
+            empty = Text("No sessions yet: the chart starts with the first day of data.", style="dim")
+            return Group(self.text, empty)
+        return Group(self.text, draw(self.chart, max(20, self.content_size.width), self.chart_rows))
+
+
+class StudentScreen(Screen[None]):
+    CSS_PATH = "student_screen.tcss"
+    BINDINGS = [("escape", "close", "Back to the board"), ("q", "close", "Back"),
+                ("r", "retract", "Retract the chosen entry")]
+
+    def __init__(self, student_id: str):
+        super().__init__(id="student-screen")
+        self.student_id = student_id
+        self.view: StudentView | None = None
+        self._seen: tuple | None = None
+        self._goal_ids: tuple[str, ...] = ()
+        self.plan_markdown = ""  # what the plan pane shows (cleaned Markdown)
+
+    @property
+    def board(self) -> BoardApp:
+        return cast("BoardApp", self.app)
+
+    @property
+    def history(self) -> HistoryCache:
+        return history_for(self.board.room.root)
+
+    def _current(self) -> tuple[Snapshot, Student, StudentView, list[Event] | None] | None:
+        """The board's snapshot, the student, what to show, and the history it used (None: not
+        read yet); None when there is no snapshot or the student left classroom.toml."""
+        snap = self.board.snapshot
+        if snap is None:
+            return None
+        history = self.history.student_events(self.student_id)
+        self._seen = (snap, history)
+        student = snap.classroom.student_by_id().get(self.student_id)
+        if student is None:
+            return None
+        raw = [*(history or ()), *students_events(snap.events, student.id)]
+        self.view = build_view(snap.classroom, student, raw, self.board.room.clock().date())
+        return snap, student, self.view, history
+
+    def compose(self) -> ComposeResult:
+        self.set_class(self.app.size.width >= WIDE, "-wide")
+        current = self._current()  # the goals are composed with their numbers: one layout pass
+        yield Static("", id="student-title")
+        with VerticalScroll(id="student-body"):
+            with Vertical(id="goals"):
+                if current is not None:
+                    snap, _student, view, _history = current
+                    self._goal_ids = tuple(s.goal.id for s in view.goals)
+                    for s in view.goals:
+                        yield GoalCard(s, view.today, snap.classroom.independent)
+            yield Static("", id="abc")
+            yield Static("Recent entries (↑↓ to choose, r retracts; nothing is deleted)", id="entries-title")
+            yield OptionList(id="entries")
+            yield Static("", id="plan")
+        yield Static(Text.assemble((" Esc ", "bold reverse"), " Board ", (" r ", "bold reverse"),
+                                   " Retract entry ", (" Tab ", "bold reverse"), " Next pane ",
+                                   (" ↑↓ PgUp PgDn ", "bold reverse"), " Scroll"), id="student-keys")
+
+    def on_mount(self) -> None:
+        self.history.listeners.append(self._history_arrived)
+        # the first read, or only the files changed since (a stat of each): after the first paint
+        self.set_timer(0.3, self.history.refresh)
+        self.redraw(self.view)
+        self.set_interval(POLL_S, self._poll)
+
+    def on_unmount(self) -> None:
+        if self._history_arrived in self.history.listeners:
+            self.history.listeners.remove(self._history_arrived)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    def _history_arrived(self) -> None:
+        """On the history's thread."""
+        try:
+            self.app.call_from_thread(self.redraw, None)
+        except RuntimeError:  # the app is closing
+            pass
+
+    def _poll(self) -> None:
+        snap = self.board.snapshot
+        if snap is not None and (snap, self.history.student_events(self.student_id)) != self._seen:
+            self.redraw()
+
+    def redraw(self, fresh: StudentView | None = None) -> None:
+        """Draw the newest numbers (`fresh`: a view computed a moment ago, in compose)."""
+        snap = self.board.snapshot
+        if fresh is None or snap is None:
+            current = self._current()
+            if current is None:
+                if snap is not None:
+                    self.query_one("#student-title", Static).update(
+                        Text("This student is no longer in classroom.toml."))
+                return
+            snap, _student, view, history = current
+        else:
+            view, history = fresh, self._seen[1] if self._seen else None
+        classroom = snap.classroom
+        student = view.student
+        today = view.today
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f" {display_name(classroom, student)} ", style="bold reverse")
+        title.append(f"  {clean(student.id)} · {len(view.plan.goals)} goals · {today:%A %Y-%m-%d}")
+        if history is None:
+            title.append("  · loading the year's data…", style="italic")
+        self.query_one("#student-title", Static).update(title)
+        if fresh is None:  # (composed with the fresh view already)
+            self._draw_goals(view, classroom)
+        self.query_one("#abc", Static).update(abc_text(view, classroom))
+        self.query_one("#abc").border_title = "Behavior (ABC)"
+        self._draw_entries(view, classroom)
+        found = plan_section(snap.binder, student)
+        plan = self.query_one("#plan", Static)
+        plan.border_title = f"Behavior plan (binder/{clean(found[0])}.md)" if found else "Behavior plan"
+        md = clean_block(found[1]) if found else f"*No section for {clean(student.initials)} in the binder's " \
+            "behavior plan page.*"
+        if md != self.plan_markdown:  # only on a change
+            self.plan_markdown = md
+            plan.update(plan_text(md))
+
+    def _draw_goals(self, view: StudentView, classroom: Classroom) -> None:
+        ids = tuple(s.goal.id for s in view.goals)
+        box = self.query_one("#goals", Vertical)
+        if ids != self._goal_ids:
+            self._goal_ids = ids
+            box.remove_children()
+            if not ids:
+                box.mount(Static(f"No goals yet (students/{clean(view.student.id)}.toml).", classes="goal-none"))
+            else:
+                box.mount_all([GoalCard(s, view.today, classroom.independent) for s in view.goals])
+            return
+        cards = {c.goal_id: c for c in self.query(GoalCard)}
+        for s in view.goals:
+            card = cards.get(s.goal.id)
+            if card is None:
+                continue
+            card.show(s, view.today, classroom.independent)
+
+    def _draw_entries(self, view: StudentView, classroom: Classroom) -> None:
+        listing = self.query_one("#entries", OptionList)
+        keep = listing.highlighted
+        listing.clear_options()
+        listing.add_options([Option(entry_label(e, r, classroom, view.events), id=e.id) for e, r in view.entries])
+        if not view.entries:
+            listing.add_option(Option(Text("No entries yet."), disabled=True))
+        elif keep is not None:
+            listing.highlighted = min(keep, len(view.entries) - 1)
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    @work(exclusive=True, group="retract")
+    async def action_retract(self) -> None:
+        view = self.view
+        listing = self.query_one("#entries", OptionList)
+        if view is None or not view.entries:
+            self.board.toast("No entries to retract.")
+            return
+        if listing.highlighted is None:
+            listing.focus()
+            listing.highlighted = 0
+            self.board.toast("Choose the entry with ↑↓, then r.")
+            return
+        entry, retracted = view.entries[min(listing.highlighted, len(view.entries) - 1)]
+        if retracted is not None:
+            self.board.toast("That entry is already retracted.")
+            return
+        snap = self.board.snapshot
+        said = commands.describe(entry, snap.classroom, view.events) if snap else entry.id[:6]
+        sure = await self.app.push_screen_wait(PickerScreen(f"Retract {said}?", [
+            Choice("Yes: retract it (the board and reports stop counting it)", "yes", "y"),
+            Choice("No: keep it", "no", "n")]))
+        if sure != "yes":
+            return
+        if self.board.me is None:
+            await self.board.board._ready()  # asks who is acting (one key)
+        history = list(self.history.events or ())
+
+        def make(ctx: Context) -> commands.Change:
+            wide = Context(ctx.classroom, ctx.schedule, [*history, *ctx.events], ctx.now, ctx.actor, ctx.permit)
+            return commands.retract(wide, entry.id)
+
+        refusal = await self.board.submit(make)
+        if refusal is not None:
+            self.board.toast(refusal[1], title="Not retracted", severity="error")
