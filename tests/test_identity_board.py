@@ -81,3 +81,32 @@ async def test_the_history_screen_lists_who_did_what_with_retractions_by_day(roo
         await pilot.press("slash", *"KB")
         await pilot.pause()
         assert "2 events" in str(app.screen.query_one("#history-title").render())
+
+
+async def test_a_refused_change_says_why_and_offers_a_note_to_the_teacher(room_dir):
+    import json
+
+    app = make_app(room_dir, as_staff="JT")  # a para
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "3")  # mark Ms. L out: the teacher's call
+        await pilot.pause()
+        await pilot.press("0")  # no sub
+        await pilot.pause()
+        await pilot.press("enter")  # until: the rest of the day
+        for _ in range(200):
+            if "Not allowed" in str(getattr(app.screen, "title_text", "")):
+                break
+            await pilot.pause(0.02)
+        assert "para may not mark an adult out" in app.screen.title_text
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press(*"Ms. L is out sick after lunch", "enter")
+        for _ in range(200):
+            if list((room_dir / "journal").rglob("*.json")):
+                break
+            await pilot.pause(0.02)
+        assert type(app.screen).__name__ == "FormScreen"  # back on the refused form, its text kept
+    docs = [d for p in (room_dir / "journal").rglob("*.json") for d in json.loads(p.read_text())["_default"].values()]
+    assert [(d["type"], d["staff"], d["payload"]["to"]) for d in docs] == [("note", "JT", ["MR"])]
+    assert docs[0]["payload"]["text"] == "Ms. L is out sick after lunch"

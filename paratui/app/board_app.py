@@ -34,7 +34,7 @@ from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, register_themes
 from paratui.model.access import Acting, acting
 from paratui.model.board import BoardState
 from paratui.model.classroom import Staff
-from paratui.model.commands import Change, Context, Refused
+from paratui.model.commands import Change, Context, NotAllowed, Refused
 from paratui.model.text import clean
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot
@@ -338,6 +338,9 @@ class BoardApp(App[int]):
             return None, "choose who you are first (i)"
         try:
             change = make(self.room.context(me_id, snapshot))
+        except NotAllowed as e:
+            self.run_worker(self.offer_note_to_teacher(e.message), group="offer")
+            return e.field, e.message
         except Refused as e:
             return e.field, e.message
         if change is None:
@@ -353,6 +356,32 @@ class BoardApp(App[int]):
         self.toast(change.text + ("" if change.type == "retract" else " · u undoes"), title=title)
         self.reload()
         return None
+
+    async def offer_note_to_teacher(self, why: str) -> None:
+        """A change this person's role may not make: say why, and offer to ask the teacher in a note
+        instead (paras implement, the teacher decides: the seeds' roles table)."""
+        from paratui.app.form import Field, FormScreen, required
+        from paratui.app.picker import Choice, PickerScreen
+        from paratui.model import commands
+
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        teachers = [s for s in snapshot.classroom.staff if s.role == "teacher" and s.id != self.me_id]
+        if not teachers:
+            return
+        to = teachers[0]
+        pick = await self.push_screen_wait(PickerScreen(f"Not allowed: {why}", [
+            Choice(f"Send {to.short} a note asking for it", "note", "1"), Choice("No, thanks", "no", "2")]))
+        if pick != "note":
+            return
+
+        async def send(values: dict[str, str]) -> tuple[str | None, str] | None:
+            return await self.submit(lambda ctx: commands.note(ctx, values["text"], [to.id], kind="check-in"))
+
+        await self.push_screen_wait(FormScreen(f"A note to {to.short}", [
+            Field("text", "What should be changed?", "e.g. please mark JT out after lunch", check=required("text"))],
+            send))
 
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
