@@ -37,7 +37,7 @@ async def test_the_privacy_screen_hides_every_student_detail_until_asked(room_di
         await settle(pilot)
         initials = [s.initials for s in app.state.students]
         assert any(i in screen_text(app) for i in initials)
-        app.set_private(True)
+        await pilot.press("z")  # the privacy key
         await pilot.pause()
         assert isinstance(app.screen, PrivacyScreen)
         shown = screen_text(app)
@@ -72,8 +72,9 @@ async def test_the_history_screen_lists_who_did_what_with_retractions_by_day(roo
     app = make_app(room_dir, as_staff="MR")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.push_screen(HistoryScreen(room_dir, app.state.now.date()))
+        await pilot.press("h")
         await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
         shown = str(app.screen.query_one("#history-rows").render())
         assert "Mr. T took K.B. to Bathroom" in shown and "retracted by Mr. T" in shown
         assert "[b]copies[/b] ␛[31m" in shown  # data, never markup or terminal control
@@ -110,3 +111,49 @@ async def test_a_refused_change_says_why_and_offers_a_note_to_the_teacher(room_d
     docs = [d for p in (room_dir / "journal").rglob("*.json") for d in json.loads(p.read_text())["_default"].values()]
     assert [(d["type"], d["staff"], d["payload"]["to"]) for d in docs] == [("note", "JT", ["MR"])]
     assert docs[0]["payload"]["text"] == "Ms. L is out sick after lunch"
+
+
+async def test_a_personal_login_cannot_switch_who_is_acting_on_the_board(room_dir, monkeypatch):
+    from paratui.store import identity
+
+    monkeypatch.setattr(identity, "login", lambda: "jthomas")  # the OS login (tested for real over SSH)
+    app = make_app(room_dir, as_staff="MR")  # --as someone else: refused, the board acts as Mr. T
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.me_id == "JT" and "you: Mr. T" in str(app.query_one("#status").render())
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.screen is app.board  # no "who are you?" list
+        assert app.me_id == "JT"
+
+
+async def test_an_urgent_note_stays_on_the_board_until_acknowledged_with_k(room_dir):
+    from conftest import run_cli
+
+    run_cli("note", "Fire drill at 13:30 [red]now[/red]", "--to", "JT", "AL", "--urgent", "--as", "MR",
+            data=room_dir, check=True)
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        banner = app.query_one("#urgent")
+        assert banner.display and "Fire drill at 13:30 [red]now[/red]" in str(banner.render())
+        assert "k acknowledges" in str(banner.render())
+        await pilot.press("k")
+        await settle(pilot)
+        assert banner.display and "waiting for Ms. L" in str(banner.render())  # still waiting for AL
+        assert "Mr. T" not in str(banner.render()).split("waiting for")[1]
+    run_cli("ack", app.state.notes[0].id[:6], "--as", "AL", data=room_dir, check=True)
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.query_one("#urgent").display
+
+
+async def test_v_shows_another_days_binder_tab(room_dir):
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert app.query_one("#binder").border_title == "Binder: Monday"
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.query_one("#binder").border_title == "Binder: Tuesday"

@@ -29,6 +29,7 @@ from paratui.app.form import Field, FormScreen, required, time_or_empty
 from paratui.app.help import help_markdown
 from paratui.app.panes import AdultsPane, OutPane, StudentsPane, TasksPane, UncoveredPane
 from paratui.app.picker import Choice, PickerScreen
+from paratui.app.routine_panes import AheadPane, UrgentBanner
 from paratui.app.status import StatusBar, StatusInfo
 from paratui.app.themes import board_color
 from paratui.model import commands
@@ -67,6 +68,8 @@ class BoardScreen(Screen[None]):
         super().__init__(id="board-screen")
         self._binder_text: str | None = None
         self._binder_title: str | None = None
+        self._tab_step = 0  # `v`: how many weekdays after today's tab the binder pane shows
+        self._procedure_shown: str | None = None  # the teacher absence whose procedure was put in front
 
     @property
     def board(self) -> BoardApp:
@@ -76,10 +79,12 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield AlarmBar(id="alarms")
+        yield UrgentBanner(id="urgent")
         with Horizontal(id="board"):
             with Vertical(id="col-now"):  # what needs action, first
                 yield OutPane(id="out")
                 yield UncoveredPane(id="uncovered")
+                yield AheadPane(id="ahead")
                 with VerticalScroll(id="tasks-scroll"):
                     yield TasksPane(id="tasks")
             with VerticalScroll(id="col-adults"):
@@ -113,20 +118,42 @@ class BoardScreen(Screen[None]):
         for pane in (AdultsPane, OutPane, UncoveredPane, StudentsPane, TasksPane):
             self.query_one(pane).show(state)
         self.query_one(AlarmBar).show(state)
+        ahead = self.query_one(AheadPane)
+        ahead.display = bool(state.ahead)  # only when there is something ahead: room for the rest
+        if state.ahead:
+            ahead.show(state)
         self.draw_status()
         self._draw_binder(state)
+        self._procedure_in_front(state)
+
+    def _procedure_in_front(self, state: BoardState) -> None:
+        """The teacher is out: where the board has no binder pane (narrow), the procedure page is put
+        in front once per absence (the binder pane shows it on wider boards)."""
+        away = state.teacher_out
+        key = f"{away.staff}:{away.page}:{away.section}" if away is not None else None
+        if key is None or key == self._procedure_shown:
+            self._procedure_shown = key
+            return
+        self._procedure_shown = key
+        snapshot = self.board.snapshot
+        if self.has_class("-narrow") and away is not None and away.page and snapshot and away.page in snapshot.binder:
+            from paratui.app.page import PageScreen
+
+            self.app.push_screen(PageScreen(procedure_text(snapshot.binder[away.page], away.section),
+                                            page_id="teacher-out"))
 
     def draw_status(self) -> None:
         app = self.board
         if app.state is None:
             return
+        self.query_one(UrgentBanner).show(app.state, app.me_id)  # "k acknowledges" is for whoever acts
         self.query_one(StatusBar).show(StatusInfo(
             app.state, acting=app.acting_label, watch_mode=app.watcher.mode if app.watcher else "off",
             last_change=app.last_change, warnings=len(app.state.warnings),
             warn_style="bold reverse " + (app.current_theme.warning or board_color(app, "paratui-warning"))))
 
     def _draw_binder(self, state: BoardState) -> None:
-        tab = state.binder.tab
+        tab = self._shown_tab(state)
         snapshot = self.board.snapshot
         text = snapshot.binder.get(tab, "") if (tab and snapshot) else ""
         if not tab:
@@ -166,6 +193,9 @@ class BoardScreen(Screen[None]):
         """The board's state once someone is acting (asks who, one key, before the first write)."""
         app = self.board
         if app.state is None or app.snapshot is None:
+            return None
+        if app.acting is not None and app.acting.read_only:
+            app.toast(app.acting.refusal or "this board is read-only", title="Read-only", severity="warning")
             return None
         if app.me is None:
             await self._ask_who()
@@ -306,7 +336,73 @@ class BoardScreen(Screen[None]):
 
     @work(exclusive=True, group="action")
     async def action_whoami(self) -> None:
+        why = self.board.may_choose_me()
+        if why:  # a personal login is its person; an unknown login reads only
+            self.board.toast(why, title="Who am I", severity="warning")
+            return
         await self._ask_who()
+
+    # -- issue 11: privacy and the audit trail; issue 10: notes, the binder ----------------------
+    def action_privacy(self) -> None:
+        self.board.set_private(True)
+
+    def action_history(self) -> None:
+        from paratui.app.history_screen import HistoryScreen
+
+        state = self.board.state
+        if state is not None:
+            self.app.push_screen(HistoryScreen(self.board.room.root, state.now.date()))
+
+    @work(exclusive=True, group="action")
+    async def action_ack(self) -> None:
+        state = await self._ready()
+        me = self.board.me_id
+        if state is None or me is None:
+            return
+        mine = [n for n in state.notes if n.urgent and me in n.pending]
+        if not mine:
+            self.board.toast("No urgent note is waiting for you.")
+            return
+        picked = mine[0].id if len(mine) == 1 else await self._pick(
+            "Which note have you read?", [Choice(f"{n.at:%H:%M} {n.text}", n.id) for n in mine])
+        if picked:
+            await self._do(lambda ctx: commands.ack(ctx, picked))
+
+    def _shown_tab(self, state: BoardState) -> str | None:
+        today = state.binder.tab
+        if not today or not self._tab_step:
+            return today
+        return WEEKDAY_TABS[(WEEKDAY_TABS.index(today) + self._tab_step) % len(WEEKDAY_TABS)]
+
+    def action_next_tab(self) -> None:
+        state = self.board.state
+        if state is None or not state.binder.tab:
+            return
+        self._tab_step = (self._tab_step + 1) % len(WEEKDAY_TABS)
+        tab = self._shown_tab(state)
+        self._draw_binder(state)
+        if self.has_class("-narrow") and tab:  # no binder pane at this size: the tab as a page
+            from paratui.app.page import PageScreen
+
+            snapshot = self.board.snapshot
+            self.app.push_screen(PageScreen(snapshot.binder.get(tab, "") if snapshot else "",
+                                            page_id=f"page-{tab}"))
+
+    @work(exclusive=True, group="action")
+    async def action_edit_page(self) -> None:
+        from paratui.app.editor import edit
+
+        snapshot = self.board.snapshot
+        if snapshot is None:
+            return
+        titles = snapshot.binder_titles
+        order = [n for n in sorted(titles) if n not in WEEKDAY_TABS] + [n for n in WEEKDAY_TABS if n in titles]
+        page = await self._pick("Edit which page?", [Choice(titles[n], n) for n in order])
+        if page:
+            problem = edit(self.app, self.board.room.root, page)
+            if problem:
+                self.board.toast(problem, title="Not opened", severity="error")
+            self.board.reload()
 
     @work(exclusive=True, group="action")
     async def action_student(self) -> None:
