@@ -193,7 +193,7 @@ async def test_an_absence_until_a_time_and_ended_early(room_dir):
         await pilot.press(*"11:30", "enter")  # …until 11:30
         await settle(pilot)
         adults = text(app, AdultsPane)
-        assert "Out today, SUB covers →11:30" in adults
+        assert "Mr. T →11:30 Out today, SUB covers" in adults
         await pilot.press("o", "2")  # Mr. T is back early
         await pilot.pause()
         await pilot.press("1")  # end the absence now

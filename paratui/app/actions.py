@@ -14,6 +14,7 @@ from textual.binding import Binding
 # When a key shows in the key bar at the bottom: always, when the screen is wide enough, or never
 # (it is still on the help page `?` and in the palette ctrl+p).
 ALWAYS, WIDE, NEVER = "always", "wide", "never"
+RESERVED = "x"  # ends an interval session (paratui/app/logging_session.py): never a student's key
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,16 @@ class BoardAction:
     help: str  # one sentence: what it does
     short: str  # the key bar's word for it
     footer: str = ALWAYS  # ALWAYS | WIDE | NEVER
+    # also bound to every student's own key (`action_<name>('k')`): see student_keys()
+    per_student: bool = False
 
     @property
     def key_label(self) -> str:
-        return "?" if self.key == "question_mark" else self.key
+        label = "?" if self.key == "question_mark" else self.key
+        if self.per_student:
+            keys = student_keys()
+            label += f", {keys[0]}…{keys[8]} {keys[9]} {keys[10]}…"
+        return label
 
 
 ACTIONS: tuple[BoardAction, ...] = (
@@ -41,6 +48,12 @@ ACTIONS: tuple[BoardAction, ...] = (
     BoardAction("new_task", "n", "New task",
                 "Add a task (copies, filing, call home…) for someone, with a due time", "Task"),
     BoardAction("done_task", "d", "Task done", "Mark an open task done", "Done", WIDE),
+    BoardAction("log", "l", "Log data",
+                "Log data for a student: their goals open with one key each (tally, trial +/− then the "
+                "prompt level, ABC, timers, task analysis steps, interval sessions). Each student's own key "
+                "(shown beside them on Students) opens the same sheet directly", "Log", per_student=True),
+    BoardAction("timers", "t", "Stop a timer",
+                "Stop a running duration or latency timer (start one from the student's goals)", "Timer", WIDE),
     BoardAction("undo", "u", "Undo my last", "Retract the last thing you recorded", "Undo"),
     BoardAction("whoami", "i", "Who am I",
                 "Choose who is using this board (recorded with every change)", "Me", WIDE),
@@ -68,21 +81,47 @@ ACTIONS: tuple[BoardAction, ...] = (
 )
 
 
+def student_keys() -> str:
+    """Each student's own key on the board, in the order of the Students pane: 1…9, 0, then every
+    letter no board key uses (so a room of 15 or 25 students still takes one key per student)."""
+    taken = {a.key for a in ACTIONS} | set(RESERVED)
+    return "1234567890" + "".join(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in taken)
+
+
+def student_key(position: int) -> str | None:
+    """The key of the student at `position` (1-based) on the Students pane, if there is one."""
+    keys = student_keys()
+    return keys[position - 1] if 1 <= position <= len(keys) else None
+
+
 def bindings() -> list[Binding]:
     """The board's key bindings (none shown by Textual's Footer: the board draws its own key bar)."""
-    return [Binding(a.key, a.name, a.short, show=False) for a in ACTIONS]
+    out = [Binding(a.key, a.name, a.short, show=False) for a in ACTIONS]
+    for a in ACTIONS:
+        if a.per_student:
+            out += [Binding(k, f"{a.name}('{k}')", a.short, show=False) for k in student_keys()]
+    return out
 
 
-def footer_keys(width: int) -> list[tuple[str, str]]:
-    """(key, word) pairs for the key bar: as many as fit in `width` columns, the daily ones first."""
+def footer_key_label(a: BoardAction) -> str:
+    return "?" if a.key == "question_mark" else a.key
+
+
+def footer_actions(width: int) -> list[BoardAction]:
+    """The key bar's actions: as many as fit in `width` columns, the daily ones first."""
     wanted = [a for a in ACTIONS if a.footer == ALWAYS] + [a for a in ACTIONS if a.footer == WIDE]
     shown: list[BoardAction] = []
     used = 0
     for a in wanted:
-        cost = len(a.key_label) + len(a.short) + 3  # " k Word "
+        cost = len(footer_key_label(a)) + len(a.short) + 4  # " k " + " Word "
         if used + cost > width:
             continue
         shown.append(a)
         used += cost
     order = {a.name: i for i, a in enumerate(ACTIONS)}
-    return [(a.key_label, a.short) for a in sorted(shown, key=lambda a: order[a.name])]
+    return sorted(shown, key=lambda a: order[a.name])
+
+
+def footer_keys(width: int) -> list[tuple[str, str]]:
+    """(key, word) pairs for the key bar: as many as fit in `width` columns, the daily ones first."""
+    return [(footer_key_label(a), a.short) for a in footer_actions(width)]

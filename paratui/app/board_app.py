@@ -353,7 +353,7 @@ class BoardApp(App[int]):
             return None, f"NOT recorded: {e}"
         me = self.me
         title = "Undone" if change.type == "retract" else f"Recorded ({me.short if me else me_id})"
-        self.toast(change.text + ("" if change.type == "retract" else " · u undoes"), title=title)
+        self.toast(change.text + ("" if change.type == "retract" else " · u to undo"), title=title)
         self.reload()
         return None
 

@@ -27,12 +27,14 @@ from paratui.app.alarms import AlarmBar
 from paratui.app.binder_view import BinderPage
 from paratui.app.form import Field, FormScreen, required, time_or_empty
 from paratui.app.help import help_markdown
-from paratui.app.panes import AdultsPane, OutPane, StudentsPane, TasksPane, UncoveredPane
+from paratui.app.logging_session import IntervalSession
+from paratui.app.logging_sheet import LogSheet, StartSession
+from paratui.app.panes import AdultsPane, DataDuePane, OutPane, StudentsPane, TasksPane, TimersPane, UncoveredPane
 from paratui.app.picker import Choice, PickerScreen
 from paratui.app.routine_panes import AheadPane, UrgentBanner
 from paratui.app.status import StatusBar, StatusInfo
 from paratui.app.themes import board_color
-from paratui.model import commands
+from paratui.model import commands, data_commands
 from paratui.model.board import WEEKDAY_TABS, BoardState, StudentRow
 from paratui.model.changes import procedure_text
 from paratui.model.commands import Change, Context
@@ -47,17 +49,33 @@ NARROW, WIDE, TALL = 100, 150, 36  # columns, columns, rows
 
 
 class KeyBar(Static):
-    """The keys that fit on this screen, daily ones first (every key is on `?` and ctrl+p)."""
+    """The keys that fit on this screen, daily ones first (every key is on `?` and ctrl+p). Clicking
+    a key runs it, like pressing it."""
+
+    spans: list[tuple[int, int, str]] = []  # (first column, past the last, action name)
 
     def on_resize(self, event: events.Resize) -> None:
         self.paint()
 
     def paint(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
-        for key, word in registry.footer_keys(self.size.width or 80):
-            text.append(f" {key} ", style="bold reverse")
-            text.append(f" {word} ")
+        spans = []
+        for a in registry.footer_actions(self.size.width or 80):
+            start = len(text)
+            text.append(f" {registry.footer_key_label(a)} ", style="bold reverse")
+            text.append(f" {a.short} ")
+            spans.append((start, len(text), a.name))
+        self.spans = spans
         self.update(text, layout=False)
+
+    def action_at(self, x: int) -> str | None:
+        return next((name for start, end, name in self.spans if start <= x < end), None)
+
+    async def on_click(self, event: events.Click) -> None:
+        name = self.action_at(event.x)
+        if name is not None:
+            event.stop()
+            await self.app.run_action(name, self.screen)
 
 
 class BoardScreen(Screen[None]):
@@ -70,6 +88,7 @@ class BoardScreen(Screen[None]):
         self._binder_title: str | None = None
         self._tab_step = 0  # `v`: how many weekdays after today's tab the binder pane shows
         self._procedure_shown: str | None = None  # the teacher absence whose procedure was put in front
+        self.trial_goals: dict[str, str] = {}  # student → the trials goal their sheet's +/− log (▶)
 
     @property
     def board(self) -> BoardApp:
@@ -85,6 +104,7 @@ class BoardScreen(Screen[None]):
                 yield OutPane(id="out")
                 yield UncoveredPane(id="uncovered")
                 yield AheadPane(id="ahead")
+                yield TimersPane(id="timers")
                 with VerticalScroll(id="tasks-scroll"):
                     yield TasksPane(id="tasks")
             with VerticalScroll(id="col-adults"):
@@ -92,6 +112,8 @@ class BoardScreen(Screen[None]):
             with Vertical(id="col-day"):
                 with VerticalScroll(id="students-scroll"):
                     yield StudentsPane(id="students")
+                with VerticalScroll(id="due-scroll"):
+                    yield DataDuePane(id="due")
                 with VerticalScroll(id="binder"):
                     yield Static("", id="binder-md")  # a BinderPage: see binder_view.py
         yield KeyBar(id="keys")
@@ -115,7 +137,8 @@ class BoardScreen(Screen[None]):
 
     # -- drawing -----------------------------------------------------------------------------
     def draw(self, state: BoardState) -> None:
-        for pane in (AdultsPane, OutPane, UncoveredPane, StudentsPane, TasksPane):
+        self.query_one(DataDuePane).me = self.board.me_id
+        for pane in (AdultsPane, OutPane, UncoveredPane, TimersPane, StudentsPane, TasksPane, DataDuePane):
             self.query_one(pane).show(state)
         self.query_one(AlarmBar).show(state)
         ahead = self.query_one(AheadPane)
@@ -147,6 +170,10 @@ class BoardScreen(Screen[None]):
         if app.state is None:
             return
         self.query_one(UrgentBanner).show(app.state, app.me_id)  # "k acknowledges" is for whoever acts
+        due = self.query_one(DataDuePane)
+        if due.me != app.me_id:  # the acting adult's data due comes first
+            due.me = app.me_id
+            due.show(app.state)
         self.query_one(StatusBar).show(StatusInfo(
             app.state, acting=app.acting_label, watch_mode=app.watcher.mode if app.watcher else "off",
             last_change=app.last_change, warnings=len(app.state.warnings),
@@ -213,9 +240,10 @@ class BoardScreen(Screen[None]):
 
     def _student_choices(self, state: BoardState,
                          only: Callable[[StudentRow], bool] | None = None) -> list[Choice]:
+        # each student's own board key (1…9, 0, then letters): the same in every picker
         index = {s.id: i for i, s in enumerate(state.students, 1)}
         return [Choice(f"{s.initials}  ({location_label(state, s.location)})", s.id,
-                       str(index[s.id]) if index[s.id] < 10 else None)
+                       registry.student_key(index[s.id]))
                 for s in state.students if only is None or only(s)]
 
     # -- the keys (one method per entry of paratui.app.actions.ACTIONS) -------------------
@@ -427,6 +455,70 @@ class BoardScreen(Screen[None]):
             from paratui.app.page import PageScreen
 
             self.app.push_screen(PageScreen(snapshot.binder.get(page, ""), page_id=f"page-{page}"))
+
+    # -- quick logging (logging_sheet.py, logging_session.py) ----------------------------------
+    @work(exclusive=True, group="action")
+    async def action_log(self, key: str | None = None) -> None:
+        """`l` then the student, or the student's own key: their logging sheet."""
+        keys = registry.student_keys()
+        if key is not None and self.board.state is not None and keys.index(key) >= len(self.board.state.students):
+            return  # no student has this key in this room
+        state = await self._ready()
+        if state is None:
+            return
+        if key is None:
+            student = await self._pick("Log for…", self._student_choices(state))
+        else:
+            position = keys.index(key)
+            student = state.students[position].id if position < len(state.students) else None
+        if not student:
+            return
+        row = next(s for s in state.students if s.id == student)
+        position = [s.id for s in state.students].index(student) + 1
+        label = f"{row.initials} ({registry.student_key(position) or position})"
+        result = await self.app.push_screen_wait(LogSheet(student, label, self.trial_goals))
+        if isinstance(result, StartSession):
+            await self.start_session(result.student, result.goal)
+
+    @property
+    def session(self) -> IntervalSession | None:
+        found = self.query(IntervalSession)
+        return next((s for s in found if not s.ended), None)
+
+    async def start_session(self, student: str, goal_id: str) -> IntervalSession | None:
+        snapshot = self.board.snapshot
+        plan = snapshot.classroom.plans.get(student) if snapshot else None
+        goal = plan.goal(goal_id) if plan else None
+        if snapshot is None or goal is None:
+            return None
+        if self.session is not None:
+            self.board.toast("A session is already running: x ends it.", severity="warning")
+            return None
+        initials = snapshot.classroom.student_by_id()[student].initials
+        session = IntervalSession(student, initials, goal)
+        await self.mount(session, before=self.query_one(KeyBar))
+        return session
+
+    async def on_key(self, event: events.Key) -> None:
+        session = self.session
+        if session is not None and event.character and await session.key(event.character):
+            event.stop()
+
+    @work(exclusive=True, group="action")
+    async def action_timers(self) -> None:
+        state = await self._ready()
+        if state is None:
+            return
+        if not state.timers:
+            self.board.toast("No timer is running. Start one from the student's goals (their key).")
+            return
+        initials = {s.id: s.initials for s in state.students}
+        picked = await self._pick("Stop which timer?", [
+            Choice(f"{initials.get(t.student, t.student)} · {t.goal} (since {t.started:%H:%M})", t.start)
+            for t in state.timers])
+        timer = next((t for t in state.timers if t.start == picked), None)
+        if timer is not None:
+            await self._do(lambda ctx: data_commands.timer_stop(ctx, timer.student, timer.goal))
 
     def action_warnings(self) -> None:
         from paratui.app.page import PageScreen, warnings_markdown

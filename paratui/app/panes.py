@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from paratui.app.actions import student_key
 from paratui.app.themes import board_color
 from paratui.model.board import BoardState, StaffCard
 from paratui.model.export import companions, location_label, short_id
@@ -58,6 +59,10 @@ class Pane(Static):
 
 
 class AdultsPane(Pane):
+    """One card per adult, one line per fact (cut with "…", never wrapped into a narrow column):
+    who, until when, doing what; then with whom and where; then their next block."""
+
+    one_line_rows = True
     title = "Adults"
 
     def show(self, state: BoardState) -> None:
@@ -84,7 +89,7 @@ class AdultsPane(Pane):
         elif card.until:
             when = f" →{card.until:%H:%M}"
         text.append(clean(card.short), style="bold")
-        text.append(f" {clean(card.activity)}{when}\n", style="italic" if card.source == "assign" else "")
+        text.append(f"{when} {clean(card.activity)}\n", style="italic" if card.source == "assign" else "")
         who = " ".join(initials.get(x) or clean(x) for x in card.with_) or "—"
         text.append(f"  {who}", style="bold " + (board_color(self.app, "paratui-out") if away else ""))
         text.append(f" @ {location_label(state, card.location)}\n")
@@ -107,7 +112,7 @@ class StudentsPane(Pane):
                 style = uncovered
             elif s.out and not s.placed:
                 style = out
-            text.append(f"{i} {clean(s.initials):<5}", style="bold " + style)
+            text.append(f"{student_key(i) or ' '} {clean(s.initials):<5}", style="bold " + style)
             text.append(f" {companions(state, s)}", style=style or "bold")
             text.append(f" · {location_label(state, s.location)}\n", style=style or "dim")
         self.update(text)
@@ -198,3 +203,71 @@ class TasksPane(Pane):
         pending = len(state.pending_tasks)
         overdue = sum(t.overdue for t in state.tasks)
         self._subtitle(f"{pending} open" + (f", {overdue} overdue" if overdue else ""))
+
+
+class TimersPane(Pane):
+    """Running duration and latency timers (several at once, any student): shown only while one runs.
+    They are journal events, so a board started later shows them too."""
+
+    one_line_rows = True
+    title = "Timers"
+
+    def show(self, state: BoardState) -> None:
+        initials = {s.id: clean(s.initials) for s in state.students}
+        shorts = {s.id: clean(s.short) for s in state.staff}
+        text = Text()
+        for t in state.timers:
+            minutes = max(0, int((state.now - t.started).total_seconds() // 60))
+            text.append(f"⏱ {initials.get(t.student, clean(t.student)):<5} {clean(t.goal)} ", style="bold")
+            text.append(f"{minutes} min", style="bold " + board_color(self.app, "paratui-out"))
+            text.append(f" since {t.started:%H:%M}")
+            if t.staff:
+                text.append(f" · {shorts.get(t.staff, clean(t.staff))}", style="dim")
+            text.append("\n")
+        self.update(text)
+        self._subtitle(f"{len(state.timers)} · t stops" if state.timers else "")
+        if self.display != bool(state.timers):
+            self.display = bool(state.timers)
+
+
+class DataDuePane(Pane):
+    """Per adult in the data plans: each goal still without data today, the acting adult first and,
+    for each adult, the goals collected in the current block ("▸", bold) first. Clears as entries
+    arrive, from any board (it is drawn from the journal, like everything else)."""
+
+    one_line_rows = True
+    title = "Data due"
+    me: str | None = None  # the acting adult, set by the board screen
+
+    def show(self, state: BoardState) -> None:
+        initials = {s.id: clean(s.initials) for s in state.students}
+        order = {s.id: i for i, s in enumerate(state.staff)}
+        shorts = {s.id: clean(s.short) for s in state.staff}
+        activity = state.block.activity.casefold() if state.block else None
+
+        def now(when: str) -> bool:
+            return activity is not None and bool(activity) and activity in when.casefold()
+
+        by_staff: dict[str, list] = {}
+        for d in state.data_due:
+            by_staff.setdefault(d.staff, []).append(d)
+        text = Text()
+        for staff in sorted(by_staff, key=lambda x: (x != self.me, order.get(x, 99), x)):
+            text.append(shorts.get(staff, clean(staff)), style="bold")
+            text.append(" (you)" if staff == self.me else "", style="bold")
+            text.append(f" {len(by_staff[staff])}\n", style="dim")
+            for d in sorted(by_staff[staff], key=lambda d: not now(d.when)):
+                hot = now(d.when)
+                text.append("▸ " if hot else "  ", style="bold")
+                text.append(f"{initials.get(d.student, clean(d.student)):<5} {clean(d.goal)}",
+                            style="bold" if hot else "")
+                if d.when:
+                    text.append(f" · {clean(d.when)}", style="" if hot else "dim")
+                text.append(f" · {clean(d.kind.replace('_', ' '))}", style="dim")
+                text.append("\n")
+        if not state.data_due:
+            text.append("Nothing due: every goal in today's plans has data." if state.in_session or state.block
+                        else "No data plan now.", style="dim")
+        self.update(text)
+        goals = len({(d.student, d.goal) for d in state.data_due})
+        self._subtitle(f"{goals} goal{'s' if goals != 1 else ''}" if goals else "")

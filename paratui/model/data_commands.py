@@ -133,6 +133,14 @@ def _step(ctx: Context, student: str, g: Goal, step: str | None) -> int:
     return last % n + 1
 
 
+def next_step(ctx: Context, student: str, goal: str) -> int:
+    """The step a task analysis entry goes to by default: the one after today's last (1 to start)."""
+    st, _, g = _goal(ctx, student, goal)
+    if g.kind != "task_analysis":
+        raise Refused(f"step: only task analysis goals have steps ({clean(g.id)} is {g.kind})", "step")
+    return _step(ctx, st.id, g, None)
+
+
 def _timer_goal(ctx: Context, student: str, goal: str) -> tuple[Student, Goal]:
     st, _, g = _goal(ctx, student, goal)
     if g.kind not in TIMED:

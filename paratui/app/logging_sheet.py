@@ -1,0 +1,446 @@
+"""The logging sheet: one student's goals, each with one key, opened by the student's own key on the
+board (or `l` and a pick). What a para presses, counted from the board:
+
+- tally: student, goal (2 keys: +1 is recorded at once);
+- trial: student, `+` or `-`, prompt level (3 keys: `+`/`-` go to the goal the sheet points at, ▶, the
+  goal this board last logged trials for, else a trials goal due for you today; its key moves ▶);
+- ABC: student, behavior (its goal's key), antecedent, consequence, setting, Enter (6 keys; `0` skips a
+  list; a note can be typed before the Enter). The behavior's definition and likely function stay on
+  screen the whole time;
+- duration, latency: student, goal (starts the timer; the same two keys stop it; `t` on the board too);
+- task analysis: student, goal, then one key per step (its prompt level, or `-` not done);
+- interval, MTS: student, goal: a session starts on the board (paratui.app.logging_session).
+
+Every entry goes through the same commands as the CLI (paratui.model.data_commands) and the board's one
+write path (`BoardApp.submit`: one journal event, a toast saying what was logged and `u` to undo).
+Labels are data: cleaned and shown as plain `Text`, never markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, cast
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from paratui.model import commands, data_commands
+from paratui.model.commands import Change, Context, Refused
+from paratui.model.datalog import running_timers
+from paratui.model.events import live_events
+from paratui.model.goals import TIMED, Behavior, Goal, StudentPlan
+from paratui.model.text import clean
+
+if TYPE_CHECKING:
+    from paratui.app.board_app import BoardApp
+
+# one key per goal or pick-list entry: no u (undo here), no m or q (they mean move and quit on the board)
+PICK_KEYS = "123456789abcdefghijklnoprstvwxyz"
+KIND_LABEL = {"tally": "tally +1", "trials": "trials + −", "duration": "duration timer",
+              "latency": "latency timer", "task_analysis": "task analysis", "interval": "interval session",
+              "mts": "MTS session", "abc": "ABC"}
+
+
+def prompt_keys(prompts: tuple[str, ...]) -> dict[str, str]:
+    """key → prompt code: each code's first letter when those are all different letters (the default
+    FP PP M G V I → f p m g v i), and always its position, 1…9."""
+    keys: dict[str, str] = {}
+    firsts = [p[:1].lower() for p in prompts]
+    if len(set(firsts)) == len(firsts) and all(c.isalpha() and c != "u" for c in firsts):
+        keys = dict(zip(firsts, prompts))
+    for i, p in enumerate(prompts[:9], 1):
+        keys.setdefault(str(i), p)
+    return keys
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the sheet: a goal, or a behavior without an ABC goal of its own."""
+
+    key: str
+    goal: Goal | None
+    behavior: Behavior | None
+
+
+@dataclass(frozen=True)
+class StartSession:
+    """What the sheet asks the board to do after it closes: run an interval session."""
+
+    student: str
+    goal: str
+
+
+class LogSheet(ModalScreen["StartSession | None"]):
+    CSS_PATH = "logging_sheet.tcss"
+    BINDINGS = [Binding("escape", "back", "Back")]
+    AUTO_FOCUS = None  # the sheet takes the keys itself; the note field only at the end of an ABC
+
+    def __init__(self, student: str, label: str, trial_goals: dict[str, str]):
+        super().__init__()
+        self.student = student
+        self.label = label  # "E.M. (1)": initials and the student's key
+        self.trial_goals = trial_goals  # the board's memory: student → the trials goal ▶ points at
+        self.stage = "goals"  # goals | trial | steps | antecedent | consequence | setting | note
+        self.goal: Goal | None = None
+        self.value = ""
+        self.behavior: Behavior | None = None
+        self.picked: dict[str, str | None] = {}
+        self.step = 1
+        self.step_marks: dict[int, str] = {}
+        self.busy = False
+        self.closed = False
+        self.items: list[Item] = []
+        self._plan: StudentPlan | None = None
+
+    @property
+    def board(self) -> BoardApp:
+        return cast("BoardApp", self.app)
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sheet"):
+            yield Label(Text(clean(f"Log for {self.label}")), id="sheet-title")
+            yield Static("", id="sheet-about")  # the behavior's definition and function, during an ABC
+            yield Static("", id="sheet-body")
+            yield Input(placeholder="note (optional) — Enter saves", id="sheet-note", disabled=True)
+            yield Label("", id="sheet-error")
+            yield Label("", id="sheet-hint")
+
+    def on_mount(self) -> None:
+        snapshot = self.board.snapshot
+        self._plan = snapshot.classroom.plans.get(self.student) if snapshot else None
+        plan = self._plan
+        goals = plan.goals if plan else ()
+        tracked = {g.behavior for g in goals if g.kind == "abc"}
+        extra = [b for b in (plan.behaviors if plan else ()) if b.id not in tracked]
+        by_id = {b.id: b for b in (plan.behaviors if plan else ())}
+        self.items = [Item(k, g, by_id.get(g.behavior or "") if g.kind == "abc" else None)
+                      for k, g in zip(PICK_KEYS, goals)]
+        self.items += [Item(k, None, b) for k, b in zip(PICK_KEYS[len(self.items):], extra)]
+        if self.student not in self.trial_goals:
+            trials = [g.id for g in goals if g.kind == "trials"]
+            state = self.board.state
+            mine = [d.goal for d in (state.data_due if state else ())
+                    if d.student == self.student and d.staff == self.board.me_id and d.goal in trials]
+            if mine or trials:
+                self.trial_goals[self.student] = (mine or trials)[0]
+        self.paint()
+
+    # -- what is on screen ---------------------------------------------------------------------
+    def paint(self) -> None:
+        body, hint = Text(), ""
+        if self.stage == "goals":
+            hint = self._paint_goals(body)
+        elif self.stage == "trial":
+            hint = self._paint_trial(body)
+        elif self.stage == "steps":
+            hint = self._paint_steps(body)
+        else:
+            hint = self._paint_abc(body)
+        about = self.query_one("#sheet-about", Static)
+        about.display = self.behavior is not None
+        if self.behavior is not None:
+            b = self.behavior
+            text = Text()
+            text.append(clean(b.name), style="bold")
+            text.append(f" — likely function: {clean(b.function)}\n", style="bold")
+            text.append(clean(b.definition, limit=400), style="italic")
+            about.update(text)
+        body.rstrip()
+        self.query_one("#sheet-body", Static).update(body)
+        self.query_one("#sheet-hint", Label).update(Text(hint))
+        note = self.query_one("#sheet-note", Input)
+        note.disabled = self.stage != "note"
+        note.display = self.stage == "note"
+        if self.stage == "note":
+            note.focus()
+
+    def _today(self) -> list:
+        snapshot, state = self.board.snapshot, self.board.state
+        if snapshot is None or state is None:
+            return []
+        today = state.now.date()
+        return [e for e in live_events(e for e in snapshot.events if e.time.date() == today)
+                if e.payload.get("student") == self.student]
+
+    def _paint_goals(self, body: Text) -> str:
+        if not self.items:
+            body.append(f"No goals or behaviors in students/{clean(self.student)}.toml.", style="dim")
+            return "Esc closes"
+        todays = self._today()
+        counts: dict[str, int] = {}
+        for e in todays:
+            if e.type in ("data", "timer.stop"):
+                counts[str(e.payload.get("goal"))] = counts.get(str(e.payload.get("goal")), 0) + 1
+            elif e.type == "abc":
+                counts["abc:" + str(e.payload.get("behavior"))] = counts.get("abc:" + str(e.payload.get("behavior")),
+                                                                             0) + 1
+        timers = {t.goal: t for t in running_timers(todays)}
+        pointed = self.trial_goals.get(self.student)
+        for item in self.items:
+            g = item.goal
+            mark = "▶" if g is not None and g.id == pointed else " "
+            body.append(f"{mark}{item.key} ", style="bold")
+            if g is None:
+                b = item.behavior
+                assert b is not None
+                body.append(f"{'ABC':<16}{clean(b.name, limit=40)}")
+                n = counts.get(f"abc:{b.id}", 0)
+            else:
+                body.append(f"{clean(g.id, limit=10):<10} ", style="bold")
+                body.append(f"{KIND_LABEL.get(g.kind, g.kind):<16}", style="dim")
+                title = item.behavior.name if item.behavior else g.title
+                body.append(clean(title, limit=60))
+                n = counts.get(f"abc:{g.behavior}" if g.kind == "abc" else g.id, 0)
+                if g.id in timers:
+                    body.append(f"  ⏱ running since {timers[g.id].started:%H:%M}", style="bold")
+            if n:
+                body.append(f"  · {n} today", style="dim")
+            body.append("\n")
+        hint = "a goal's key logs it"
+        if pointed:
+            hint += f" · + or − : a trial for {clean(pointed)} (▶)"
+        return hint + " · u undo · Esc closes"
+
+    def _prompt_row(self, body: Text, none: bool = False) -> None:
+        prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
+        keys = prompt_keys(prompts)
+        letters = [(k, p) for k, p in keys.items() if not k.isdigit()] or list(keys.items())
+        for k, p in letters:
+            body.append(f" {k} ", style="bold reverse")
+            body.append(f" {clean(p)}  ")
+        if none:
+            body.append(" 0 ", style="bold reverse")
+            body.append(" no prompt")
+
+    def _paint_trial(self, body: Text) -> str:
+        g = self.goal
+        assert g is not None
+        body.append(f"{clean(g.id)}: {clean(g.title, limit=60)}\n", style="bold")
+        body.append("A trial: " + ("+ correct" if self.value == "+" else "− incorrect") + ". Prompt level?\n")
+        self._prompt_row(body, none=self.value == "-")
+        return "most intrusive first · the digits 1… work too · Esc back"
+
+    def _paint_steps(self, body: Text) -> str:
+        g = self.goal
+        assert g is not None
+        body.append(f"{clean(g.id)}: {clean(g.title, limit=60)}\n", style="bold")
+        for i, name in enumerate(g.steps, 1):
+            here = i == self.step
+            mark = "▶" if here else " "
+            done = self.step_marks.get(i)
+            body.append(f"{mark}{i:>2} {clean(name, limit=50)}", style="bold" if here else "")
+            if done:
+                body.append(f"  {clean(done)}", style="bold")
+            body.append("\n")
+        body.append(f"Step {self.step}: prompt level?\n")
+        self._prompt_row(body)
+        body.append(" - ", style="bold reverse")
+        body.append(" not done")
+        return "one key per step · u undoes the last step · Esc done"
+
+    def _pick_list(self) -> tuple[str, ...]:
+        b = self.behavior
+        assert b is not None
+        return {"antecedent": b.antecedents, "consequence": b.consequences, "setting": b.settings}.get(
+            self.stage, ())
+
+    def _paint_abc(self, body: Text) -> str:
+        for field in ("antecedent", "consequence", "setting"):
+            if field in self.picked:
+                body.append(f"{field.capitalize()}: ", style="dim")
+                body.append(clean(self.picked[field] or "—", limit=60) + "\n")
+        if self.stage == "note":
+            return "type a note if you like · Enter saves the record · Esc back"
+        body.append(f"{self.stage.capitalize()}?\n", style="bold")
+        for k, text in zip(PICK_KEYS, self._pick_list()):
+            body.append(f" {k} ", style="bold")
+            body.append(clean(text, limit=60) + "\n")
+        body.append(" 0 ", style="bold")
+        body.append("skip\n", style="dim")
+        return "one key · Esc back"
+
+    def error(self, message: str) -> None:
+        label = self.query_one("#sheet-error", Label)
+        label.update(Text(clean(message)))
+        label.set_class(bool(message), "-shown")
+
+    # -- keys -------------------------------------------------------------------------------------
+    async def on_key(self, event: events.Key) -> None:
+        if self.stage == "note":
+            return  # the note field takes every key; Enter saves, Escape goes back
+        char = event.character
+        if not char or self.busy:
+            if self.busy:
+                event.stop()
+            return
+        event.stop()
+        self.error("")
+        if self.stage == "goals":
+            await self._goals_key(char)
+        elif self.stage == "trial":
+            await self._trial_key(char)
+        elif self.stage == "steps":
+            await self._step_key(char)
+        else:
+            self._pick_key(char)
+        if not self.closed:
+            self.paint()
+
+    async def _goals_key(self, char: str) -> None:
+        if char == "u":
+            await self._undo()
+            return
+        if char in "+=-":
+            pointed = self._plan.goal(self.trial_goals.get(self.student, "")) if self._plan else None
+            if pointed is None:
+                self.error("no trials goal for this student: pick a goal by its key")
+                return
+            self.goal, self.value, self.stage = pointed, "-" if char == "-" else "+", "trial"
+            self.paint()
+            return
+        item = next((i for i in self.items if i.key == char.lower()), None)
+        if item is None:
+            return
+        g = item.goal
+        if g is None or g.kind == "abc":
+            if item.behavior is None:
+                self.error("this ABC goal's behavior is not defined in the student's file")
+                return
+            self.goal, self.behavior, self.stage = g, item.behavior, "antecedent"
+            self._skip_empty_lists()
+        elif g.kind == "tally":
+            if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id)):
+                self.close(None)
+                return
+        elif g.kind == "trials":
+            self.trial_goals[self.student] = g.id  # ▶ moves here; + or − next
+        elif g.kind in TIMED:
+            running = any(t.goal == g.id for t in running_timers(self._today()))
+            make = data_commands.timer_stop if running else data_commands.timer_start
+            if await self._record(lambda ctx: make(ctx, self.student, g.id)):
+                self.close(None)
+                return
+        elif g.kind == "task_analysis":
+            try:
+                self.step = data_commands.next_step(self._ctx(), self.student, g.id)
+            except Refused as e:
+                self.error(e.message)
+                return
+            self.goal, self.stage, self.step_marks = g, "steps", {}
+        elif g.kind in ("interval", "mts"):
+            self.close(StartSession(self.student, g.id))
+            return
+        self.paint()
+
+    async def _trial_key(self, char: str) -> None:
+        g = self.goal
+        assert g is not None
+        prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
+        level = prompt_keys(prompts).get(char.lower())
+        if level is None and not (char == "0" and self.value == "-"):
+            return
+        value = self.value
+        if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level)):
+            self.close(None)
+
+    async def _step_key(self, char: str) -> None:
+        g = self.goal
+        assert g is not None
+        if char == "u":
+            if await self._undo() and self.step - 1 in self.step_marks:
+                self.step -= 1
+                self.step_marks.pop(self.step, None)
+            return
+        prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
+        level = "-" if char == "-" else prompt_keys(prompts).get(char.lower())
+        if level is None:
+            return
+        step = self.step
+        if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, level, step=str(step))):
+            self.step_marks[step] = "not done" if level == "-" else level
+            if step >= len(g.steps):
+                self.close(None)
+                return
+            self.step = step + 1
+        self.paint()
+
+    def _pick_key(self, char: str) -> None:
+        choices = self._pick_list()
+        if char == "0":
+            self.picked[self.stage] = None
+        elif char.lower() in PICK_KEYS[:len(choices)]:
+            index = PICK_KEYS.index(char.lower())
+            self.picked[self.stage] = choices[index]
+        else:
+            return
+        self._next_abc_stage()
+        self.paint()
+
+    def _next_abc_stage(self) -> None:
+        order = ["antecedent", "consequence", "setting", "note"]
+        self.stage = order[order.index(self.stage) + 1]
+        self._skip_empty_lists()
+
+    def _skip_empty_lists(self) -> None:
+        while self.stage != "note" and not self._pick_list():
+            self.picked[self.stage] = None
+            self.stage = {"antecedent": "consequence", "consequence": "setting", "setting": "note"}[self.stage]
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.busy or self.behavior is None:
+            return
+        b, picks, note = self.behavior, dict(self.picked), event.value
+
+        def pick(field: str) -> str | None:  # by position: a pick-list entry that is a number stays itself
+            lst = {"antecedent": b.antecedents, "consequence": b.consequences, "setting": b.settings}[field]
+            chosen = picks.get(field)
+            return str(lst.index(chosen) + 1) if chosen in lst else None
+
+        if await self._record(lambda ctx: data_commands.abc(
+                ctx, self.student, b.id, pick("antecedent"), pick("consequence"), pick("setting"), note or None)):
+            self.close(None)
+
+    # -- writing ------------------------------------------------------------------------------
+    def _ctx(self) -> Context:
+        board = self.board
+        return board.room.context(board.me_id or "", board.snapshot)
+
+    async def _record(self, make: Callable[[Context], Change]) -> bool:
+        """One entry through the board's write path; a refusal stays on the sheet."""
+        self.busy = True
+        try:
+            refusal = await self.board.submit(make)
+        finally:
+            self.busy = False
+        if refusal is not None:
+            self.error(refusal[1])
+            return False
+        return True
+
+    async def _undo(self) -> bool:
+        self.busy = True
+        try:
+            refusal = await self.board.submit(commands.undo)
+        finally:
+            self.busy = False
+        if refusal is not None:
+            self.error(refusal[1])
+        return refusal is None
+
+    def close(self, result: StartSession | None) -> None:
+        self.closed = True
+        self.dismiss(result)
+
+    def action_back(self) -> None:
+        if self.stage in ("goals", "steps"):
+            self.close(None)
+            return
+        self.stage, self.behavior, self.picked, self.goal = "goals", None, {}, None
+        self.paint()
