@@ -464,9 +464,21 @@ def _report(room: Room, args: argparse.Namespace) -> int:
 
 def _history(room: Room, args: argparse.Namespace) -> int:
     """The audit trail (read only). Events a role did not allow are listed too, marked."""
+    from datetime import date
+
     from paratui.model import history
 
-    snap = room.folder.load(room.clock().date(), whole_journal=True)
+    if args.date and (args.from_ or args.to):
+        raise UsageProblem("--date is one day: use it, or --from/--to, not both")
+    start, end = _day(args.date or args.from_, "--date" if args.date else "--from"), _day(
+        args.date or args.to, "--date" if args.date else "--to")
+    if start and end and start > end:
+        raise UsageProblem("--from is after --to")
+    today = room.clock().date()
+    if start or end:  # only the folders those days can fill (a year's journal is ~30 MB)
+        snap = room.folder.load(today, day_range=(start or date(2000, 1, 1), end or today))
+    else:
+        snap = room.folder.load(today, whole_journal=True)
     student = staff = None
     if args.student:
         try:
@@ -478,12 +490,6 @@ def _history(room: Room, args: argparse.Namespace) -> int:
             staff = find_staff(snap.classroom, args.staff).id
         except NotFound as e:
             raise Refused(str(e), "staff") from None
-    if args.date and (args.from_ or args.to):
-        raise UsageProblem("--date is one day: use it, or --from/--to, not both")
-    start, end = _day(args.date or args.from_, "--date" if args.date else "--from"), _day(
-        args.date or args.to, "--date" if args.date else "--to")
-    if start and end and start > end:
-        raise UsageProblem("--from is after --to")
     refused = access.refused_events(snap.events, snap.classroom, snap.schedule)
     rows = history.history_rows(snap.events, snap.classroom, student=student, staff=staff, start=start,
                                 end=end, refused=refused)

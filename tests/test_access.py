@@ -114,3 +114,21 @@ def test_history_shows_who_from_where_and_retractions_without_deleting():
     assert "login@host" in text and "retracted by Ms. R" in text
     csv = render(history_rows(events, c, staff="JT"), "csv", c)
     assert csv.count("\r\n") == 2 and ",back," in csv
+
+
+def test_history_from_the_cli_by_day_and_by_student_with_the_choices_on_a_mistake(room_dir):
+    from conftest import run_cli
+
+    run_cli("move", "K.B.", "--to", "bathroom", "--as", "JT", data=room_dir, check=True,
+            env={"PARATUI_NOW": "2026-11-20T09:00"})
+    run_cli("move", "E.M.", "--to", "office", "--as", "AL", data=room_dir, check=True)
+    run_cli("undo", "--as", "AL", data=room_dir, check=True)
+    day = run_cli("history", "--date", "2026-11-23", data=room_dir, check=True).stdout
+    assert "K.B." not in day and "Ms. L took E.M. to Office" in day and "retracted by Ms. L" in day
+    week = run_cli("history", "--from", "2026-11-16", "--to", "2026-11-23", "--student", "KB", "--format", "json",
+                   data=room_dir, check=True).stdout
+    assert [r["text"] for r in __import__("json").loads(week)] == ["Mr. T took K.B. to Bathroom"]
+    bad = run_cli("history", "--student", "Nobody", data=room_dir)
+    assert bad.returncode == 2 and "E.M." in bad.stderr  # the choices
+    bad = run_cli("history", "--date", "2026-02-30", data=room_dir)
+    assert bad.returncode == 2 and "--date" in bad.stderr

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import cached_property
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from paratui.model.board import FAR_DUE, BoardState, build_board
 from paratui.model.classroom import Classroom, Location, Staff, Student
@@ -451,11 +451,11 @@ def retract(ctx: Context, event_id: str) -> Change:
 
 # -- reading back -----------------------------------------------------------------------------------
 
-def describe(event: Event, classroom: Classroom, events: Iterable[Event] = ()) -> str:
-    """One event as a short sentence, safe to show anywhere (every name passes through `clean`)."""
-    staff = {s.id: s.short for s in classroom.staff}
-    kids = {s.id: s.initials for s in classroom.students}
-    places = {loc.id: loc for loc in classroom.locations}
+def describe(event: Event, classroom: Classroom, events: Iterable[Event] | Mapping[str, Event] = ()) -> str:
+    """One event as a short sentence, safe to show anywhere (every name passes through `clean`).
+    `events`: the journal, for what a retract or a task event refers to (a dict id → event is
+    looked up directly: the audit trail describes a whole year)."""
+    staff, kids, places = _lookups(classroom)
 
     def adult(x: Any) -> str:
         return clean(staff.get(x, x) if isinstance(x, str) else "someone", limit=40)
@@ -573,7 +573,8 @@ def seconds_text(value: Any) -> str:
     return f"{secs // 3600} h {secs % 3600 // 60} min"
 
 
-def _task_text(tid: Any, event: Event, classroom: Classroom, events: Iterable[Event]) -> str:
+def _task_text(tid: Any, event: Event, classroom: Classroom,
+               events: Iterable[Event] | Mapping[str, Event]) -> str:
     """A task's text by its id: a task.add's, or a recurring task's of the event's day."""
     added = _event_by_id(events, tid)
     if added is not None:
@@ -584,5 +585,22 @@ def _task_text(tid: Any, event: Event, classroom: Classroom, events: Iterable[Ev
     return clean(str(tid)[:6])
 
 
-def _event_by_id(events: Iterable[Event], eid: Any) -> Event | None:
-    return next((e for e in events if e.id == eid), None) if isinstance(eid, str) else None
+def _event_by_id(events: Iterable[Event] | Mapping[str, Event], eid: Any) -> Event | None:
+    if not isinstance(eid, str):
+        return None
+    if isinstance(events, Mapping):
+        return events.get(eid)
+    return next((e for e in events if e.id == eid), None)
+
+
+_LOOKUPS: tuple[Classroom, tuple[dict, dict, dict]] | None = None
+
+
+def _lookups(classroom: Classroom) -> tuple[dict[str, str], dict[str, str], dict[str, Location]]:
+    """Staff short names, initials and places by id: built once per classroom, not per sentence."""
+    global _LOOKUPS
+    if _LOOKUPS is None or _LOOKUPS[0] is not classroom:
+        _LOOKUPS = (classroom, ({s.id: s.short for s in classroom.staff},
+                                {s.id: s.initials for s in classroom.students},
+                                {loc.id: loc for loc in classroom.locations}))
+    return _LOOKUPS[1]

@@ -79,7 +79,7 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
         rows.append(HistoryRow(
             e.id, f"{e.time:%Y-%m-%d %H:%M}", e.type, clean(who, limit=12),
             clean(shorts.get(who, who) or "—", limit=40), clean(e.login, limit=32), clean(e.host, limit=40),
-            describe(e, classroom, everything), tuple(clean(k, limit=12) for k in kids),
+            describe(e, classroom, by_id), tuple(clean(k, limit=12) for k in kids),
             None if undo is None else f"{clean(shorts.get(undo.staff or '', undo.staff or '?'), limit=40)} "
                                       f"at {undo.time:%Y-%m-%d %H:%M}",
             (refused or {}).get(e.id)))

@@ -14,7 +14,7 @@ import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from paratui.model.classroom import Classroom, parse_classroom
@@ -24,6 +24,7 @@ from paratui.model.goals import StudentPlan, parse_student_plan
 from paratui.model.recurring import Recurring, parse_recurring
 from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
+from paratui.store.journal import day_dir
 from paratui.store.journal_reader import JournalReader
 from paratui.store.last_good import LastGood
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
@@ -541,13 +542,16 @@ class DataFolder:
         return next((e for e in self._last.events if e.id == eid), None)
 
     def load(self, today: date, whole_journal: bool = False,
-             log_range: tuple[date | None, date | None] | None = None) -> Snapshot:
+             log_range: tuple[date | None, date | None] | None = None,
+             day_range: tuple[date, date] | None = None) -> Snapshot:
         """Read what changed and return the current snapshot. Raises FolderError only when there
         has never been a usable classroom.toml and schedule.toml (here or as a last-good copy).
 
         The events are what a board of `today` needs; with `whole_journal`, every event; with
         `log_range` (start, end), only the quick-logging entries of those days and their retracts
-        (what a report reads: the log stream's months in the range, not the whole journal)."""
+        (what a report reads: the log stream's months in the range, not the whole journal); with
+        `day_range` (start, end), every event those days can hold (their day folders, their log days,
+        every task month: what `paratui history --date` reads)."""
         if self._last is not None and not self.root.is_dir():
             # Removed, unmounted, or a sync tool mid-restore: keep showing what we last knew.
             gone = f"{self.root}: data folder is missing (showing the last good board)"
@@ -572,6 +576,12 @@ class DataFolder:
         classroom = self._with_plans(self._classroom)
         if log_range is not None:
             dirs: list[Path] = self.reader.log_dirs(*log_range)
+        elif day_range is not None:
+            first, last_day = day_range
+            days = [day_dir(self.reader.journal, first + timedelta(days=i))
+                    for i in range((last_day - first).days + 1)]
+            dirs = [d for d in days if d.is_dir()] + self.reader.task_dirs() + [
+                d for d in self.reader.log_dirs(first, last_day) if d not in days]
         else:
             dirs = self.reader.all_dirs() if whole_journal else self.reader.board_dirs(today)
         events, journal_problems, journal_changed = self.reader.read(dirs)
