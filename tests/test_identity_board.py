@@ -72,7 +72,7 @@ async def test_the_history_screen_lists_who_did_what_with_retractions_by_day(roo
     app = make_app(room_dir, as_staff="MR")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("h")
+        await pilot.press("H")
         await settle(pilot)
         assert isinstance(app.screen, HistoryScreen)
         shown = str(app.screen.query_one("#history-rows").render())
@@ -149,11 +149,11 @@ async def test_an_urgent_note_stays_on_the_board_until_acknowledged_with_k(room_
         assert not app.query_one("#urgent").display
 
 
-async def test_v_shows_another_days_binder_tab(room_dir):
+async def test_shift_v_shows_another_days_binder_tab(room_dir):
     app = make_app(room_dir, as_staff="JT")
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         assert app.query_one("#binder").border_title == "Binder: Monday"
-        await pilot.press("v")
+        await pilot.press("V")
         await pilot.pause()
         assert app.query_one("#binder").border_title == "Binder: Tuesday"

@@ -34,12 +34,12 @@ from paratui.app.picker import Choice, PickerScreen
 from paratui.app.routine_panes import AheadPane, UrgentBanner
 from paratui.app.status import StatusBar, StatusInfo
 from paratui.app.themes import board_color
-from paratui.model import commands, data_commands
+from paratui.model import change_commands, commands, data_commands
 from paratui.model.board import WEEKDAY_TABS, BoardState, StudentRow
 from paratui.model.changes import procedure_text
 from paratui.model.commands import Change, Context
 from paratui.model.events import Event, live_events
-from paratui.model.export import location_label
+from paratui.model.export import location_label, short_id
 from paratui.store.history import history_for
 
 if TYPE_CHECKING:
@@ -369,6 +369,100 @@ class BoardScreen(Screen[None]):
             self.board.toast(why, title="Who am I", severity="warning")
             return
         await self._ask_who()
+
+    # -- team routines: claims, notes, today's changes ---------------------------------------------
+    @work(exclusive=True, group="action")
+    async def action_claim(self) -> None:
+        state = await self._ready()
+        if state is None:
+            return
+        shorts = {c.id: c.short for c in state.staff}
+        open_tasks = [Choice(f"{short_id(t.id)}  {t.text}" + (f"  ({shorts.get(t.claimed_by, t.claimed_by)} has it)"
+                                                            if t.claimed_by else ""), t.id)
+                      for t in state.tasks if not t.done]
+        if not open_tasks:
+            self.board.toast("No open tasks.")
+            return
+        task = await self._pick("I've got it: which task?", open_tasks)
+        if task:
+            await self._do(lambda ctx: commands.task_claim(ctx, task))
+
+    @work(exclusive=True, group="action")
+    async def action_reopen(self) -> None:
+        state = await self._ready()
+        if state is None:
+            return
+        done = [Choice(f"{short_id(t.id)}  {t.text}", t.id) for t in state.tasks if t.done]
+        if not done:
+            self.board.toast("No task was marked done today.")
+            return
+        task = await self._pick("Which task is not done after all?", done)
+        if task:
+            await self._do(lambda ctx: commands.task_reopen(ctx, task))
+
+    def action_mine(self) -> None:
+        pane = self.query_one(TasksPane)
+        pane.mine = None if pane.mine else self.board.me_id
+        if self.board.state is not None:
+            pane.show(self.board.state)
+
+    @work(exclusive=True, group="action")
+    async def action_note(self) -> None:
+        if await self._ready() is None:
+            return
+        await self._form("A note", [
+            Field("text", "Note", "e.g. E.M. had a hard morning: skip the reading probe", check=required("note")),
+            Field("to", "To (empty: everyone; e.g. JT AL)", "e.g. JT"),
+            Field("about", "About a student (empty: none)", "e.g. EM"),
+            Field("kind", "Kind: handoff, check-in, feedback or kudos (empty: handoff)", "e.g. kudos"),
+            Field("urgent", "Urgent? y = on every board until each one acknowledges (k)", "y or empty"),
+        ], lambda ctx, v: commands.note(ctx, v["text"], v["to"].split() or None, v["about"] or None,
+                                        v["kind"] or None, v["urgent"].strip().lower() in ("y", "yes")))
+
+    @work(exclusive=True, group="action")
+    async def action_change(self) -> None:
+        state = await self._ready()
+        if state is None:
+            return
+        kind = await self._pick("Today's change", [
+            Choice("Fire drill (a time replaced for everyone)", "drill", "1"),
+            Choice("Assembly", "assembly", "2"),
+            Choice("A block at another time, place or activity", "block", "3"),
+            Choice("A student out for services (speech, OT…)", "student-out", "4"),
+            Choice("A student absent today", "student-absent", "5"),
+            Choice("An adult lent to another room", "lend", "6")])
+        now = state.now
+        span = [Field("start", "From (HH:MM)", "e.g. 13:30", check=time_or_empty(now, "from")),
+                Field("end", "To (HH:MM)", "e.g. 13:50", check=time_or_empty(now, "to"))]
+        if kind in ("drill", "assembly"):
+            await self._form(kind.capitalize(), [*span, Field("note", "Note (optional)", "")],
+                             lambda ctx, v: change_commands.drill(ctx, v["start"], v["end"], v["note"] or None,
+                                                                  kind=kind))
+        elif kind == "block":
+            await self._form("A changed block", [
+                Field("block", "Which block (its start, HH:MM)", "e.g. 13:15", check=required("block")),
+                Field("start", "New start (empty: same)", ""), Field("end", "New end (empty: same)", ""),
+                Field("at", "New place (empty: same)", ""), Field("activity", "New activity (empty: same)", "")],
+                lambda ctx, v: change_commands.block(ctx, v["block"], v["start"] or None, v["end"] or None,
+                                                     v["at"] or None, v["activity"] or None))
+        elif kind == "student-out":
+            await self._form("A student out for services", [
+                Field("student", "Student", "e.g. KB", check=required("student")),
+                Field("service", "For (speech, OT…)", "e.g. speech", check=required("for")),
+                Field("start", "From (HH:MM; empty: now)", "", check=time_or_empty(now, "from")),
+                Field("end", "Until (HH:MM)", "e.g. 11:00", check=time_or_empty(now, "to"))],
+                lambda ctx, v: change_commands.student_out(ctx, v["student"], v["service"], v["start"] or None,
+                                                           v["end"] or None))
+        elif kind == "student-absent":
+            await self._form("A student absent today", [
+                Field("student", "Student", "e.g. OW", check=required("student"))],
+                lambda ctx, v: change_commands.student_absent(ctx, v["student"]))
+        elif kind == "lend":
+            await self._form("An adult lent to another room", [
+                Field("staff", "Adult", "e.g. JT", check=required("adult")),
+                Field("room", "To which room", "e.g. Room 8", check=required("room")),
+                Field("until", "Until (HH:MM)", "e.g. 11:30", check=time_or_empty(now, "until"))],
+                lambda ctx, v: change_commands.lend(ctx, v["staff"], v["room"], v["until"] or None))
 
     # -- issue 11: privacy and the audit trail; issue 10: notes, the binder ----------------------
     def action_privacy(self) -> None:

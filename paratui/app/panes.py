@@ -173,11 +173,14 @@ class UncoveredPane(Pane):
 
 class TasksPane(Pane):
     title = "Tasks"
+    mine: str | None = None  # `y` on the board: only the tasks for this adult or claimed by them
 
     def show(self, state: BoardState) -> None:
         shorts = {s.id: s.short for s in state.staff}
+        initials = {s.id: s.initials for s in state.students}
         text = Text()
-        for t in state.tasks:
+        tasks = [t for t in state.tasks if self.mine is None or t.for_ == self.mine or t.claimed_by == self.mine]
+        for t in tasks:
             if t.done:
                 style = "dim strike"
             elif t.overdue:
@@ -189,6 +192,10 @@ class TasksPane(Pane):
             extra = []
             if t.for_:
                 extra.append(clean(shorts.get(t.for_, t.for_)))
+            if t.about:
+                extra.append(f"about {clean(initials.get(t.about, t.about))}")
+            if t.claimed_by and not t.done:
+                extra.append(f"{clean(shorts.get(t.claimed_by, t.claimed_by))} has it")
             if t.due:
                 same_day = t.due.date() == state.now.date()
                 extra.append(f"due {t.due:%H:%M}" if same_day else f"due {t.due:%a %d %b}")
@@ -197,12 +204,13 @@ class TasksPane(Pane):
             if extra:
                 text.append(f" · {' · '.join(extra)}", style=style or "dim")
             text.append("\n")
-        if not state.tasks:
-            text.append("No tasks.", style="dim")
+        if not tasks:
+            text.append("No tasks for you." if self.mine else "No tasks.", style="dim")
         self.update(text)
-        pending = len(state.pending_tasks)
-        overdue = sum(t.overdue for t in state.tasks)
-        self._subtitle(f"{pending} open" + (f", {overdue} overdue" if overdue else ""))
+        pending = sum(not t.done for t in tasks)
+        overdue = sum(t.overdue for t in tasks)
+        late = f", {overdue} overdue" if overdue else ""
+        self._subtitle(("mine: " if self.mine else "") + f"{pending} open{late}")
 
 
 class TimersPane(Pane):
