@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from paratui import __version__
@@ -249,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     ck.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="the data folder (default as above)")
 
+    mt = _sub(sub, "meeting", "the Friday meeting's agenda, prefilled from the week (Markdown)",
+              "paratui meeting --week 2026-11-20 > agenda.md")
+    mt.add_argument("--week", metavar="YYYY-MM-DD", help="a day of the week (default: this week)")
+    mt.add_argument("--format", choices=("md",), default="md", help="md: Markdown (prints anywhere)")
+
     _sub(sub, "undo", "retract the last thing this person recorded (nothing is ever deleted)",
          "paratui undo --as JT")
 
@@ -291,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(room, args)
         if args.command == "history":
             return _history(room, args)
+        if args.command == "meeting":
+            return _meeting(room, args)
         if args.command == "task" and args.task_command == "list":
             return _task_list(room, args)
         return _write(room, args)
@@ -494,6 +502,19 @@ def _history(room: Room, args: argparse.Namespace) -> int:
     rows = history.history_rows(snap.events, snap.classroom, student=student, staff=staff, start=start,
                                 end=end, refused=refused)
     sys.stdout.write(history.render(rows, args.format, snap.classroom))
+    return 0
+
+
+def _meeting(room: Room, args: argparse.Namespace) -> int:
+    """The Friday meeting's agenda (read only): the week's folders and its log days, every task month."""
+    from paratui.model import meeting
+
+    now = room.clock()
+    day = _day(args.week, "--week") or now.date()
+    monday, friday = meeting.week_of(day)
+    # the week itself and the one after (changes and tasks already known for it)
+    snap = room.folder.load(now.date(), day_range=(monday - timedelta(days=21), friday + timedelta(days=7)))
+    sys.stdout.write(meeting.agenda(snap.classroom, snap.events, day, now))
     return 0
 
 
