@@ -39,11 +39,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def sshd(tmp_path):
-    """An sshd for this test only, on 127.0.0.1, key login for the current user."""
-    keys = tmp_path / "ssh"
-    keys.mkdir()
+def start_sshd(keys: Path) -> tuple[subprocess.Popen, int]:
+    """An sshd on 127.0.0.1 with its host key and one client key (authorized for every account) in
+    `keys`; returns (the process, its port) once it accepts connections."""
     for name in ("host", "client"):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)], check=True)
     (keys / "authorized_keys").write_text((keys / "client.pub").read_text())
@@ -68,9 +66,21 @@ PermitRootLogin prohibit-password
             break
         except OSError:
             time.sleep(0.05)
-    base = ["ssh", "-p", str(port), "-i", str(keys / "client"), "-o", "StrictHostKeyChecking=no",
-            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"{getpass.getuser()}@127.0.0.1"]
-    yield base
+    return proc, port
+
+
+def ssh_argv(keys: Path, port: int, user: str) -> list[str]:
+    return ["ssh", "-p", str(port), "-i", str(keys / "client"), "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"{user}@127.0.0.1"]
+
+
+@pytest.fixture
+def sshd(tmp_path):
+    """An sshd for this test only, on 127.0.0.1, key login for the current user."""
+    keys = tmp_path / "ssh"
+    keys.mkdir()
+    proc, port = start_sshd(keys)
+    yield ssh_argv(keys, port, getpass.getuser())
     proc.terminate()
     proc.wait(timeout=5)
 

@@ -16,12 +16,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from test_ssh import SSHD, Tmux, _kill, _paratui_pids
+from test_ssh import SSHD, Tmux, _kill, _paratui_pids, ssh_argv, start_sshd
 
 TEACHER, PARA, GROUP = "pt-teacher", "pt-para", "pt-room"
 
@@ -102,44 +101,14 @@ def shared_room(accounts):
 
 
 @pytest.fixture
-def ssh_as(tmp_path, accounts):
+def ssh_as(accounts):
     """An sshd on loopback accepting one key for both accounts; returns user → ssh argv."""
-    from test_ssh import _free_port
-
     # sshd reads authorized_keys as the account logging in: not under pytest's private tmp folder
     keys = Path(tempfile.mkdtemp(prefix="paratui-sshkeys-", dir="/tmp"))
-    for name in ("host", "client"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)], check=True)
-    (keys / "authorized_keys").write_text((keys / "client.pub").read_text())
     os.chmod(keys, 0o755)
+    proc, port = start_sshd(keys)
     os.chmod(keys / "authorized_keys", 0o644)
-    port = _free_port()
-    (keys / "sshd_config").write_text(f"""Port {port}
-ListenAddress 127.0.0.1
-HostKey {keys / 'host'}
-AuthorizedKeysFile {keys / 'authorized_keys'}
-PidFile {keys / 'sshd.pid'}
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-""")
-    Path("/run/sshd").mkdir(exist_ok=True)
-    proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(keys / "sshd_config")],
-                            stderr=open(keys / "sshd.log", "w"))
-    import socket
-
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-
-    def argv(user: str) -> list[str]:
-        return ["ssh", "-p", str(port), "-i", str(keys / "client"), "-o", "StrictHostKeyChecking=no",
-                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"{user}@127.0.0.1"]
-    yield argv
+    yield lambda user: ssh_argv(keys, port, user)
     proc.terminate()
     proc.wait(timeout=5)
     shutil.rmtree(keys, ignore_errors=True)
