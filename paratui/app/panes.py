@@ -90,9 +90,11 @@ class AdultsPane(Pane):
             when = f" →{card.until:%H:%M}"
         text.append(clean(card.short), style="bold")
         text.append(f"{when} {clean(card.activity)}\n", style="italic" if card.source == "assign" else "")
-        who = " ".join(initials.get(x) or clean(x) for x in card.with_) or "—"
-        text.append(f"  {who}", style="bold " + (board_color(self.app, "paratui-out") if away else ""))
-        text.append(f" @ {location_label(state, card.location)}\n")
+        if card.with_ or (card.location and card.source not in ("absent", "lent")):
+            # an adult who is out or lent has no "with whom, where" line: nothing to show there
+            who = " ".join(initials.get(x) or clean(x) for x in card.with_) or "—"
+            text.append(f"  {who}", style="bold " + (board_color(self.app, "paratui-out") if away else ""))
+            text.append(f" @ {location_label(state, card.location)}\n")
         if card.next:
             text.append(f"  next {card.next.start:%H:%M} {clean(card.next.activity)}\n", style="dim")
 
