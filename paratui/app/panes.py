@@ -177,7 +177,15 @@ class TasksPane(Pane):
     title = "Tasks"
     mine: str | None = None  # `y` on the board: only the tasks for this adult or claimed by them
 
+    _inputs: tuple | None = None
+
     def show(self, state: BoardState) -> None:
+        # a year holds hundreds of open tasks: most reloads change none of them, so the rows are
+        # built again only when what they show changed (the rows carry their overdue flags)
+        inputs = (state.tasks, self.mine, state.now.date(), state.staff, state.students, self.app.theme)
+        if inputs == self._inputs:
+            return
+        self._inputs = inputs
         shorts = {s.id: s.short for s in state.staff}
         initials = {s.id: s.initials for s in state.students}
         text = Text()

@@ -286,16 +286,33 @@ def refused_events(events: Sequence["Event"], classroom: "Classroom", schedule: 
     """Event id → why its writer's role did not allow it."""
     refused: dict[str, str] = {}
     by_id: dict[str, Event] | None = None
+    last = _MEMO[0]  # (classroom, schedule, verdicts): replaced whole, so threads never mix rules
+    memo = last[2] if last[0] is classroom and last[1] is schedule else {}
+    kept: dict[str, tuple[Event, str | None]] = {}
     for e in events:
         if e.staff is None or e.type not in _CHECKED:
             continue
-        if e.type == "retract" and by_id is None:
-            by_id = {x.id: x for x in events}
-        why = rule_refusal(classroom, schedule, e.staff, _event_action(e), e.payload,
-                           _one(by_id, e) if by_id is not None else ())
+        if e.type == "retract":  # depends on its target, which may arrive later: never remembered
+            if by_id is None:
+                by_id = {x.id: x for x in events}
+            why = rule_refusal(classroom, schedule, e.staff, "retract", e.payload, _one(by_id, e))
+        else:
+            seen = memo.get(e.id)
+            if seen is not None and seen[0] is e:
+                why = seen[1]
+            else:
+                why = rule_refusal(classroom, schedule, e.staff, _event_action(e), e.payload)
+            kept[e.id] = (e, why)
         if why is not None:
             refused[e.id] = why
+    _MEMO[0] = (classroom, schedule, kept)  # only this read's events: nothing older stays pinned
     return refused
+
+
+# Each reload checks every event of the board's days against the rules; an event's verdict depends
+# only on the event and the rules (classroom and schedule), so it is remembered while both are the
+# same objects (a board keeps them until their files change) and the event is the same object.
+_MEMO: list[tuple[Any, Any, dict[str, tuple["Event", str | None]]]] = [(None, None, {})]
 
 
 def _one(by_id: dict[str, "Event"], e: "Event") -> list["Event"]:
