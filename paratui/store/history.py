@@ -21,25 +21,44 @@ from paratui.store.journal_reader import JournalReader, _Cached
 KEPT = (*DATA_TYPES, "retract")
 
 
-def _compact(e: Event) -> Event:
-    """The same event, its short texts shared with every other event holding them (a year holds
-    ~25k of these; "S05", "aac", "+", "I", logins and hosts repeat in each): about a quarter less
-    memory. The id, the time and the payload's values are unchanged."""
+def _compact(e: Event, shared: dict[tuple, dict]) -> Event:
+    """The same event, its short texts and its payload shared with every other event holding equal
+    ones. A year holds ~25k of these and most payloads repeat exactly ({"student": "S05", "goal":
+    "aac", "value": "+", "prompt": "I"}): one dict serves them all, as do "S05", "aac", logins and
+    hosts — about half the memory of the history. The id, the time and the values are unchanged;
+    events are read-only, so sharing is safe."""
     e.type = sys.intern(e.type)
     e.login, e.host = sys.intern(e.login), sys.intern(e.host)
     if e.staff is not None:
         e.staff = sys.intern(e.staff)
-    e.payload = {sys.intern(k): sys.intern(v) if isinstance(v, str) and len(v) <= 40 else v
-                 for k, v in e.payload.items()}
+    items = tuple((sys.intern(k), sys.intern(v) if isinstance(v, str) and len(v) <= 40 else v)
+                  for k, v in e.payload.items())
+    if all(v is None or isinstance(v, (str, int, float)) for _k, v in items):
+        key = (*items, *(type(v) for _k, v in items))  # True == 1 == 1.0, but they are not the same value
+        same = shared.get(key)
+        if same is None:
+            same = dict(items)
+            if len(shared) < _SHARED_MAX:  # free texts (ABC notes) are rarely equal: not kept forever
+                shared[key] = same
+        e.payload = same
+    else:  # a list or a table inside: its own copy, as read
+        e.payload = dict(items)
     return e
+
+
+_SHARED_MAX = 20_000
 
 
 class DataHistory(JournalReader):
     """Reads the day folders, keeping only quick-logging events and retracts."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shared: dict[tuple, dict] = {}  # payload items → the one dict every equal payload uses
+
     def _parse(self, path: Path, sig: tuple[int, int, int]) -> _Cached:
         cached = super()._parse(path, sig)
-        kept = [_compact(e) for e in cached.events if e.type in KEPT]
+        kept = [_compact(e, self._shared) for e in cached.events if e.type in KEPT]
         self._last_good[str(path)] = kept
         return _Cached(cached.signature, kept, cached.problem)
 
