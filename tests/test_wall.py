@@ -42,8 +42,8 @@ def alarm_room(tmp_path, monkeypatch) -> Path:
     by the schedule, and a broken theme file (a warning)."""
     monkeypatch.setenv("PARATUI_NOW", NOW.isoformat(timespec="minutes"))
     root = tmp_path / "room"
-    # the fixed moment predates recurring tasks (recurring.toml): its tasks pane stays as it was
-    shutil.copytree(paths.demo_data(), root, ignore=shutil.ignore_patterns("journal", "recurring.toml"))
+    # the demo room as shipped, its recurring tasks (recurring.toml) included: the Tasks pane scrolls
+    shutil.copytree(paths.demo_data(), root, ignore=shutil.ignore_patterns("journal"))
     day = root / "journal" / "2026-11-23"
     day.mkdir(parents=True)
     events = [
@@ -100,9 +100,13 @@ async def test_nothing_essential_is_cut_at_80_by_24(alarm_room, theme):
             assert any(initials in line and adult in line for line in students.splitlines()), initials
         out = "\n".join(app.query_one(OutPane).render_line(y).text for y in range(app.query_one(OutPane).size.height))
         assert "OVER Mr. T" in out
-        for pane in (OutPane, UncoveredPane, TasksPane, StudentsPane):
+        for pane in (OutPane, UncoveredPane, StudentsPane):
             region = app.query_one(pane).region
             assert region.right <= 80 and region.bottom <= 23, pane
+        # the day's tasks (the recurring ones too) are more than fit: their pane scrolls, on screen
+        tasks = app.query_one("#tasks-scroll")
+        assert tasks.region.height >= 3 and tasks.region.right <= 80 and tasks.region.bottom <= 23
+        assert tasks.max_scroll_y > 0 or tasks.region.height >= app.query_one(TasksPane).region.height
 
 
 async def test_the_adults_pane_scrolls_at_80_by_24(alarm_room):
