@@ -3,64 +3,90 @@ the day folders of journals older than it), and the retracts among them, for the
 (a board itself reads only today and yesterday).
 
 A `JournalReader` with the same rules for what it reads (regular files only, bounded, no recursion,
-clashes resolved alike), keeping only those events: a year of moves and assignments is ~85 % of the
-journal and none of it is needed here, so it is dropped as each file is parsed. Like the board's
-reader, a second `read()` re-parses only the files that changed (a stat of each).
+clashes resolved alike). A year holds ~25k entries, and a board keeps running all day with the
+history loaded, so the entries are not kept as events: each file's entries are packed per student
+(compact JSON, compressed: ~1/6 of the memory of the events) and one student's are unpacked when
+their screen asks (a few thousand events, a few milliseconds). Retracts stay events (few, and any
+student's entry may be their target). Like the board's reader, a second `read()` re-parses only the
+files that changed (a stat of each).
 """
 
 from __future__ import annotations
 
-import sys
+import json
 import threading
+import zlib
+from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from paratui.model.events import DATA_TYPES, Event
 from paratui.store.journal_reader import JournalReader, _Cached
 
 KEPT = (*DATA_TYPES, "retract")
 
-
-def _compact(e: Event, shared: dict[tuple, dict]) -> Event:
-    """The same event, its short texts and its payload shared with every other event holding equal
-    ones. A year holds ~25k of these and most payloads repeat exactly ({"student": "S05", "goal":
-    "aac", "value": "+", "prompt": "I"}): one dict serves them all, as do "S05", "aac", logins and
-    hosts — about half the memory of the history. The id, the time and the values are unchanged;
-    events are read-only, so sharing is safe."""
-    e.type = sys.intern(e.type)
-    e.login, e.host = sys.intern(e.login), sys.intern(e.host)
-    if e.staff is not None:
-        e.staff = sys.intern(e.staff)
-    items = tuple((sys.intern(k), sys.intern(v) if isinstance(v, str) and len(v) <= 40 else v)
-                  for k, v in e.payload.items())
-    if all(v is None or isinstance(v, (str, int, float)) for _k, v in items):
-        key = (*items, *(type(v) for _k, v in items))  # True == 1 == 1.0, but they are not the same value
-        same = shared.get(key)
-        if same is None:
-            same = dict(items)
-            if len(shared) < _SHARED_MAX:  # free texts (ABC notes) are rarely equal: not kept forever
-                shared[key] = same
-        e.payload = same
-    else:  # a list or a table inside: its own copy, as read
-        e.payload = dict(items)
-    return e
+Packed = dict[str, bytes]  # student id → their entries of one file, packed
 
 
-_SHARED_MAX = 20_000
+def _pack(events: list[Event]) -> Packed:
+    rows: dict[str, list[list[Any]]] = {}
+    for e in events:
+        sid = e.payload.get("student")
+        if isinstance(sid, str):
+            rows.setdefault(sid, []).append([e.id, e.type, e.time.isoformat(), e.written, e.staff, e.login,
+                                             e.host, e.payload])
+    # ASCII escapes: a lone surrogate read from a file (JSON allows "\ud800") packs and unpacks as it was
+    return {sid: zlib.compress(json.dumps(r, separators=(",", ":")).encode(), 6)
+            for sid, r in rows.items()}
+
+
+def _unpack(blob: bytes, texts: dict[str, str], payloads: dict[tuple, dict]) -> list[Event]:
+    """Rows packed by `_pack` from events already checked on read: rebuilt as they were. Equal
+    payloads and short texts become one object (`shared`): most of a student's entries repeat
+    ({"student": "S05", "goal": "aac", "value": "+", "prompt": "I"}): `texts` and `payloads` hold
+    the ones seen so far."""
+    def one(value: Any) -> Any:
+        if isinstance(value, str) and len(value) <= 40:
+            return texts.setdefault(value, value)
+        return value
+
+    out = []
+    for i, t, at, w, s, lg, h, p in json.loads(zlib.decompress(blob)):
+        key = (*p.items(), *map(type, p.values()))  # the types too: True == 1, not the same value
+        try:
+            payload = payloads.get(key)
+        except TypeError:  # a list inside (unhashable): its own copy
+            payload = {one(k): one(v) for k, v in p.items()}
+        else:
+            if payload is None:
+                payload = payloads[key] = {one(k): one(v) for k, v in p.items()}
+        out.append(Event(i, one(t), datetime.fromisoformat(at), w, one(s), one(lg), one(h), payload))
+    return out
 
 
 class DataHistory(JournalReader):
-    """Reads the day folders, keeping only quick-logging events and retracts."""
+    """Reads the day folders, keeping each file's quick-logging entries packed per student, and its
+    retracts as events (what `read` returns)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._shared: dict[tuple, dict] = {}  # payload items → the one dict every equal payload uses
+        self.packed: dict[str, Packed] = {}  # file → its entries per student
 
     def _parse(self, path: Path, sig: tuple[int, int, int]) -> _Cached:
+        earlier = self._last_good.get(str(path))
         cached = super()._parse(path, sig)
-        kept = [_compact(e, self._shared) for e in cached.events if e.type in KEPT]
-        self._last_good[str(path)] = kept
-        return _Cached(cached.signature, kept, cached.problem)
+        if earlier is not None and cached.events is earlier:
+            return cached  # unreadable now: its earlier entries (still packed) and retracts stay
+        entries = [e for e in cached.events if e.type in DATA_TYPES]
+        retracts = [e for e in cached.events if e.type == "retract"]
+        self.packed[str(path)] = _pack(entries)
+        self._last_good[str(path)] = retracts
+        return _Cached(cached.signature, retracts, cached.problem)
+
+    def _forget(self, keep: set[str]) -> bool:
+        for p in [p for p in self.packed if p not in keep]:
+            del self.packed[p]
+        return super()._forget(keep)
 
     def day_dirs(self) -> list[Path]:
         """The log stream's day folders (quick-logging entries and their retracts live there), and
@@ -68,20 +94,44 @@ class DataHistory(JournalReader):
         return self.log_dirs()
 
     def events(self) -> list[Event]:
-        """Every kept event of every day folder (re-reading only changed files); problems are the
-        board's to show, so they are not repeated here."""
+        """The retracts of every day folder (re-reading only changed files; the entries are in
+        `packed`); problems are the board's to show, so they are not repeated here."""
         events, _problems, _changed = self.read(self.day_dirs())
         return events
 
 
+class _Index:
+    """One complete read: each student's packed entries (in file order) and every retract; a
+    student's events are unpacked on first ask and kept until the next read (one screen polls)."""
+
+    def __init__(self, retracts: list[Event], packed: dict[str, Packed]):
+        self.retracts = retracts
+        self.blobs: dict[str, list[bytes]] = {}
+        for path in sorted(packed, key=lambda p: p.split("/")):
+            for sid, blob in packed[path].items():
+                self.blobs.setdefault(sid, []).append(blob)
+        self.unpacked: dict[str, list[Event]] = {}
+
+    def student(self, sid: str) -> list[Event]:
+        found = self.unpacked.get(sid)
+        if found is None:
+            texts: dict[str, str] = {}
+            payloads: dict[tuple, dict] = {}
+            found = [e for blob in self.blobs.get(sid, ()) for e in _unpack(blob, texts, payloads)]
+            ids = {e.id for e in found}
+            found += [r for r in self.retracts if r.payload.get("target") in ids]
+            self.unpacked = {sid: found}  # the student on screen; the others stay packed
+        return found
+
+
 class HistoryCache:
     """One room's `DataHistory`, loaded on a thread of its own (a year takes a second or two), shared
-    by every student screen of the process. `events` is the last complete read (None until the first
-    one is done); `refresh()` reads again in the background (only changed files are parsed)."""
+    by every student screen of the process. `loaded` says whether a first read is done; `refresh()`
+    reads again in the background (only changed files are parsed)."""
 
     def __init__(self, root: Path):
         self.reader = DataHistory(root / "journal", root)
-        self._index: tuple[list[Event] | None, dict[str, list[Event]]] = (None, {})
+        self._index: tuple[list[Event] | None, _Index | None] = (None, None)
         self._lock = threading.Lock()  # guards `_busy` (held only for a moment)
         self._reading = threading.Lock()  # one read of the reader at a time
         self._busy = False
@@ -96,30 +146,22 @@ class HistoryCache:
 
     @property
     def events(self) -> list[Event] | None:
+        """The retracts of the last complete read (None: not read yet)."""
         return self._index[0]
 
+    @property
+    def loaded(self) -> bool:
+        return self._index[1] is not None
+
     def student_events(self, student: str) -> list[Event] | None:
-        """One student's data, ABC and timer events and the retracts of them (None: not read yet)."""
-        events, by_student = self._index
-        return None if events is None else by_student.get(student, _NO_EVENTS)
+        """One student's data, ABC and timer events and the retracts of them (None: not read yet).
+        The same list object until the history changes."""
+        index = self._index[1]
+        return None if index is None else index.student(student)
 
     def _set(self, events: list[Event]) -> None:
-        by_student: dict[str, list[Event]] = {}
-        owner: dict[str, str] = {}
-        retracts: list[Event] = []
-        for e in events:
-            if e.type == "retract":
-                retracts.append(e)
-                continue
-            sid = e.payload.get("student")
-            if isinstance(sid, str):
-                by_student.setdefault(sid, []).append(e)
-                owner[e.id] = sid
-        for r in retracts:
-            sid = owner.get(str(r.payload.get("target")))
-            if sid is not None:
-                by_student[sid].append(r)
-        self._index = (events, by_student)  # one assignment: readers see the old or the new index
+        # one assignment: readers see the old index or the new one
+        self._index = (events, _Index(events, dict(self.reader.packed)))
 
     def load_now(self) -> list[Event]:
         """Read in this thread (the CLI, tests, the bench)."""
@@ -145,7 +187,6 @@ class HistoryCache:
                 listener()
 
 
-_NO_EVENTS: list[Event] = []  # shared (never changed): the same object until the index changes
 _CACHES: dict[Path, HistoryCache] = {}
 
 
