@@ -182,12 +182,12 @@ class TasksPane(Pane):
     def show(self, state: BoardState) -> None:
         # a year holds hundreds of open tasks: most reloads change none of them, so the rows are
         # built again only when what they show changed (the rows carry their overdue flags)
-        inputs = (state.tasks, self.mine, state.now.date(), state.staff, state.students, self.app.theme)
+        shorts = {s.id: s.short for s in state.staff}
+        initials = {s.id: s.initials for s in state.students}
+        inputs = (state.tasks, self.mine, state.now.date(), shorts, initials, self.app.theme)
         if inputs == self._inputs:
             return
         self._inputs = inputs
-        shorts = {s.id: s.short for s in state.staff}
-        initials = {s.id: s.initials for s in state.students}
         text = Text()
         tasks = [t for t in state.tasks if self.mine is None or t.for_ == self.mine or t.claimed_by == self.mine]
         for t in tasks:
