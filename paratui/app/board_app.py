@@ -68,6 +68,7 @@ class BoardApp(App[int]):
         self.theme_folders = theme_folders or []
         self.watch_enabled = watch
         self.watcher: FolderWatcher | None = None
+        self._watch_starting = False
         self.snapshot: Snapshot | None = None
         self.state: BoardState | None = None
         self.me_id: str | None = None  # who is acting: a staff id (a Staff copy would go stale)
@@ -214,21 +215,42 @@ class BoardApp(App[int]):
 
     # -- watching and reloading --------------------------------------------------------------
     def _start_watcher(self) -> None:
-        from paratui.store.watcher import FolderWatcher  # watchdog loads after the first paint
+        """Watch the folder, set up on a thread: over a year of folders (or a slow share) that takes
+        tens of milliseconds, which neither the first paint nor a key press should wait for."""
+        if not self._watch_starting:
+            self._watch_starting = True
+            self.run_worker(self._start_watcher_off_loop(), group="watch")
 
-        if self.watcher is not None:
-            self.watcher.stop()
-        self.watcher = FolderWatcher(self.room.root, self._changed, self.poll)
+    async def _start_watcher_off_loop(self) -> None:
         try:
-            self.watcher.start()
-        except OSError as e:
-            self.toast(f"not watching {self.room.root}: {e}", severity="error")
-            self.watcher = None  # the rescan tries again
+            watcher, error = await asyncio.to_thread(self._new_watcher, self.watcher)
+        finally:
+            self._watch_starting = False
+        if not self.is_running:  # the board closed meanwhile
+            if watcher is not None:
+                watcher.stop()
             return
-        if self.watcher.reason:
-            self.toast(f"Watching by polling: {self.watcher.reason}")
+        self.watcher = watcher
+        if error is not None:
+            self.toast(f"not watching {self.room.root}: {error}", severity="error")
+            return  # the rescan tries again
+        if watcher is not None and watcher.reason:
+            self.toast(f"Watching by polling: {watcher.reason}")
         self._draw_status()
         self.reload()  # anything written while the watch was being set up
+
+    def _new_watcher(self, old: FolderWatcher | None) -> tuple[FolderWatcher | None, OSError | None]:
+        """On a worker thread: stop the old watcher, start a new one (or say why not)."""
+        from paratui.store.watcher import FolderWatcher  # watchdog loads after the first paint
+
+        if old is not None:
+            old.stop()
+        watcher = FolderWatcher(self.room.root, self._changed, self.poll)
+        try:
+            watcher.start()
+        except OSError as e:
+            return None, e
+        return watcher, None
 
     def _changed(self) -> None:
         """On the watcher's thread: only post (thread safe); the event loop does the rest."""

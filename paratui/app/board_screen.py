@@ -96,6 +96,9 @@ class BoardScreen(Screen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # the layout for the terminal's size, chosen before the first styling pass: choosing it on
+        # the first Resize restyled the whole screen a second time (~25 ms of every start)
+        self.fit(self.app.size.width, self.app.size.height)
         yield StatusBar(id="status")
         yield AlarmBar(id="alarms")
         yield UrgentBanner(id="urgent")
