@@ -18,12 +18,14 @@ import signal
 import sys
 import termios
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -331,10 +333,22 @@ class BoardApp(App[int]):
             self._draw_status()
 
     def _draw(self, state: BoardState) -> None:
-        self.board.draw(state)
+        with self._unless_closing():
+            self.board.draw(state)
 
     def _draw_status(self) -> None:
-        self.board.draw_status()
+        with self._unless_closing():
+            self.board.draw_status()
+
+    @contextmanager
+    def _unless_closing(self) -> Iterator[None]:
+        """A reload that ends while the board closes finds its panes gone: nothing to draw then
+        (it used to end the board with a traceback on the way out)."""
+        try:
+            yield
+        except NoMatches:
+            if self.board.is_attached and self.board.query("#status"):
+                raise
 
     # -- who is acting, and the one write path -------------------------------------------------
     @property
