@@ -1,6 +1,9 @@
 """Live latency across processes: a write in one process → the new state on the board's screen.
 
-    python bench/bench_live.py [--writes 200] [--poll 0.5] [--quick]
+    python bench/bench_live.py [--writes 200] [--poll 0.5] [--quick] [--routines]
+
+With --routines the year also holds a year of team routines (bench_notes.add_routines: ~10 notes a
+school day, their acknowledgements, claims), as issue 10 asks the live figure to hold with them.
 
 The real BoardApp runs headless (`run_test`, 120×40) in this process on a copy of the generated
 school year. A separate writer process (`Room(dir).record("move"/"back", ...)`, as host
@@ -161,7 +164,8 @@ async def measure(root: Path, poll: float | None, writes: int) -> dict:
                 to_reload=to_reload, in_reload=in_reload, to_screen=to_screen)
 
 
-def run(writes: int = 200, poll: float = 0.5, quick: bool = False, workdir: Path = OUT) -> list[Row]:
+def run(writes: int = 200, poll: float = 0.5, quick: bool = False, workdir: Path = OUT,
+        routines: bool = False) -> list[Row]:
     if quick:
         writes = min(writes, 60)
     year, count = pristine_year(180, workdir)
@@ -169,6 +173,10 @@ def run(writes: int = 200, poll: float = 0.5, quick: bool = False, workdir: Path
     results = {}
     for label, p in (("inotify", None), (f"polling {poll:g} s", poll)):
         root = fresh_copy(year, f"live-{'poll' if p else 'inotify'}", workdir)
+        if routines:
+            from bench_notes import add_routines
+
+            add_routines(root)
         os.environ["PARATUI_NOW"] = NOW
         r = asyncio.run(measure(root, p, writes))
         results[label] = r
@@ -203,8 +211,9 @@ def main() -> int:
     p.add_argument("--writes", type=int, default=200)
     p.add_argument("--poll", type=float, default=0.5, help="polling interval for the polling run")
     p.add_argument("--quick", action="store_true", help="60 writes per mode")
+    p.add_argument("--routines", action="store_true", help="the year with a year of notes, acks and claims")
     a = p.parse_args()
-    print_table(run(a.writes, a.poll, a.quick))
+    print_table(run(a.writes, a.poll, a.quick, routines=a.routines))
     return 0
 
 

@@ -43,6 +43,15 @@ class _Cached:
     signature: tuple[int, int, int]
     events: list[Event]
     problem: str | None
+    _refs: frozenset[str] | None = None
+
+    @property
+    def refs(self) -> frozenset[str]:
+        """What this file's events are about (tasks, notes, undone events): worked out once per
+        read of the file, not at every reload (a year of open tasks and notes is thousands)."""
+        if self._refs is None:
+            self._refs = frozenset(x for e in self.events if (x := refers_to(e)) is not None)
+        return self._refs
 
 
 class BoardDirs(list):
@@ -316,7 +325,7 @@ class JournalReader:
             events, lost = self._merge(order)
         else:
             # a task left out that something recent is about (done again, its done undone): back in
-            about = {dropped[x] for e in events if (x := refers_to(e)) in dropped}
+            about = {dropped[x] for path in seen for x in self._cache[path].refs if x in dropped}
             order = sorted(seen + [p for p in settled.order if (c := self._cache.get(p)) and c.problem],
                            key=_path_key)
             events = events + settled.kept + [e for t in sorted(about) for e in settled.families[t]] + brought_back
