@@ -270,3 +270,24 @@ def test_board_plain_says_alone_for_a_student_out_alone(room_dir):
 
 def test_clean_is_what_plain_uses():
     assert clean("a\x1b[2Jb\nc\u202e") == "a␛[2Jb c"
+
+
+def test_clean_keeps_plain_text_and_shows_every_ascii_control():
+    """Plain ASCII comes back as it was (the fast path), every ASCII control as its symbol, line
+    breaks and tabs as one space; the limit cuts with an ellipsis either way."""
+    from paratui.model.text import clean
+
+    for code in range(128):
+        ch = chr(code)
+        if ch in "\t\n\x0b\x0c\r":
+            want = " "
+        elif code < 0x20:
+            want = chr(0x2400 + code)
+        elif code == 0x7F:
+            want = "\u2421"
+        else:
+            want = ch
+        assert clean(f"a{ch}b") == f"a{want}b", repr(ch)
+    assert clean("Ms. R [bold]x[/]") == "Ms. R [bold]x[/]"
+    assert clean("x" * 20, limit=5) == "xxxx…" and clean("x\x1b" * 10, limit=5) == "x␛x␛…"
+    assert clean("a\nb", one_line=False) == "a\nb" and clean("a\r\nb", one_line=False) == "a\nb"

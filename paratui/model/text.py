@@ -36,6 +36,8 @@ def clean(value: object, *, one_line: bool = True, limit: int | None = None) -> 
     never forge a line of its own. `limit` cuts long text with an ellipsis.
     """
     text = value if isinstance(value, str) else str(value)
+    if text.isascii() and text.isprintable():  # the common case: nothing to fold or show escaped
+        return text if limit is None or len(text) <= limit else text[: max(0, limit - 1)] + "…"
     if one_line:
         text = _LINE_BREAKS.sub(" ", text)
     else:
