@@ -17,10 +17,11 @@ NOW = "2026-11-23T10:15"  # a Monday, during math groups
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch):
+def isolated_env(monkeypatch, tmp_path):
     for key in list(os.environ):
         if key.startswith("PARATUI_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # never this machine's ~/.cache
     monkeypatch.setenv("PARATUI_NOW", NOW)
     monkeypatch.setenv("PARATUI_LOGIN", "tester")  # not in any staff's logins
     monkeypatch.setenv("PARATUI_HOST", "testhost")

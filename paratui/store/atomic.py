@@ -39,8 +39,8 @@ def _mode_for(path: Path) -> int:
     return 0o666 & ~_UMASK
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write `data` to `path` atomically and durably.
+def atomic_write(path: Path, data: bytes, mode: int | None = None, durable: bool = True) -> None:
+    """Write `data` to `path` atomically and (unless not `durable`: a cache) durably.
 
     Temp file in the same folder (same filesystem, so the rename is atomic), flushed and fsynced,
     `os.replace`d over the target, then the folder fsynced. Returns only when the data is on disk.
@@ -58,7 +58,8 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -66,4 +67,5 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         except OSError:
             pass
         raise
-    fsync_dir(folder)
+    if durable:
+        fsync_dir(folder)

@@ -1,0 +1,137 @@
+"""`paratui history` of the whole journal goes through this machine's cache of rows
+(paratui.store.history_cache): what it prints must be what reading every file prints — after new
+writes, an undo of an old event, a changed classroom — and no cache file, however odd, may change
+it or stop it."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from paratui.model import access
+from paratui.model.history import FORMATS, history_rows, render
+from paratui.store.history_cache import cache_folder
+from paratui.store.room import Room
+
+
+def _expected(root: Path, fmt: str, **filters) -> str:
+    """What the history is, from every file read afresh (no cache involved)."""
+    snap = Room(root).folder.load(date(2026, 11, 23), whole_journal=True)
+    refused = access.refused_events(snap.events, snap.classroom, snap.schedule)
+    out = render(history_rows(snap.events, snap.classroom, refused=refused, **filters), fmt, snap.classroom)
+    return out.replace("\r\n", "\n")  # as a text-mode pipe reads the CLI's CSV
+
+
+def _history(root: Path, *args: str) -> str:
+    return run_cli("history", *args, data=root, check=True).stdout
+
+
+def _cli(root: Path, *args: str, now: str = "2026-11-23T10:15") -> None:
+    run_cli(*args, data=root, check=True, env={"PARATUI_NOW": now})
+
+
+@pytest.fixture
+def busy_room(room_dir):
+    """Three days: a task added one day and done the next, a move undone a day later, an event the
+    writer's role did not allow (NOT APPLIED), a note and its acknowledgement."""
+    _cli(room_dir, "task", "add", "Call home about the trip", "--as", "JT", now="2026-11-19T09:00")
+    _cli(room_dir, "move", "K.B.", "--to", "bathroom", "--as", "AL", now="2026-11-19T09:30")
+    _cli(room_dir, "note", "Fire drill at 2", "--to", "AL", "--urgent", "--as", "JT", now="2026-11-19T10:00")
+    board = run_cli("board", "--json", data=room_dir, check=True, env={"PARATUI_NOW": "2026-11-20T08:00"}).stdout
+    task = json.loads(board)["tasks"][0]["id"]
+    _cli(room_dir, "task", "done", task[:6], "--as", "AL", now="2026-11-20T08:30")
+    _cli(room_dir, "move", "K.B.", "--to", "office", "--as", "AL", now="2026-11-20T08:50")
+    _cli(room_dir, "back", "K.B.", "--as", "AL", now="2026-11-20T09:00")
+    _cli(room_dir, "undo", "--as", "AL", now="2026-11-20T09:05")
+    _cli(room_dir, "log", "R.N.", "count", "+", "--as", "DP", now="2026-11-20T09:10")
+    return room_dir
+
+
+def test_the_cached_history_prints_what_reading_every_file_prints(busy_room):
+    for fmt in FORMATS:
+        want = _expected(busy_room, fmt)
+        assert _history(busy_room, "--format", fmt) == want  # first run: everything read, then kept
+        assert _history(busy_room, "--format", fmt) == want  # from the cache
+    folder = cache_folder(busy_room)
+    files = list(folder.iterdir())
+    assert files and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert not str(folder).startswith(str(busy_room))  # never in the shared folder
+    # filters give what they give without a cache
+    assert _history(busy_room, "--student", "K.B.") == _expected(busy_room, "text", student="S02")
+    assert _history(busy_room, "--staff", "AL", "--format", "csv") == _expected(busy_room, "csv", staff="AL")
+
+
+def test_new_writes_and_an_undo_of_an_older_day_show_at_once(busy_room):
+    _history(busy_room)  # cached
+    _cli(busy_room, "move", "E.M.", "--to", "office", "--as", "MR")
+    # the teacher (Ms. R) retracts Ms. L's move of four days ago, today: that old row now says so
+    old_move = json.loads(_history(busy_room, "--format", "json"))[1]
+    assert old_move["type"] == "move" and old_move["retracted_by"] is None
+    _cli(busy_room, "retract", old_move["id"][:8], "--as", "MR")
+    text = _history(busy_room)
+    assert text == _expected(busy_room, "text")
+    assert "retracted by Ms. R at 2026-11-23 10:15" in text and "Ms. R took E.M. to Office" in text
+
+
+def test_a_changed_classroom_is_not_answered_from_the_cache(busy_room):
+    _history(busy_room)
+    toml = busy_room / "classroom.toml"
+    toml.write_text(toml.read_text().replace('short = "Ms. L"', 'short = "Ana"'))
+    text = _history(busy_room)
+    assert "Ana" in text and "Ms. L " not in text and text == _expected(busy_room, "text")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong version", "wrong types", "huge", "symlink",
+                                    "fifo", "folder", "fields"])
+def test_a_damaged_cache_changes_nothing(busy_room, damage, tmp_path):
+    want = _expected(busy_room, "text")
+    assert _history(busy_room) == want
+    folder = cache_folder(busy_room)
+    victim = sorted(folder.iterdir())[0]
+    text = victim.read_text(encoding="utf-8", errors="surrogatepass")
+    victim.unlink()
+    if damage == "garbage":
+        victim.write_bytes(os.urandom(3000))
+    elif damage == "truncated":
+        victim.write_text(text[: len(text) // 2])
+    elif damage == "wrong version":
+        victim.write_text(text.replace('"version":1', '"version":99', 1))
+    elif damage == "wrong types":
+        victim.write_text(text.replace('"files":[[', '"files":[[7,', 1))
+    elif damage == "huge":
+        with open(victim, "wb") as f:
+            f.truncate(200 * 1024 * 1024)  # sparse: 200 MB of nothing
+    elif damage == "symlink":
+        other = tmp_path / "elsewhere"
+        other.write_text(text)
+        victim.symlink_to(other)
+    elif damage == "fifo":
+        os.mkfifo(victim)
+    elif damage == "folder":
+        victim.mkdir()
+    elif damage == "fields":  # a row with a field too many, and one whose `written` is not a number
+        lines = text.split("\n")
+        lines[1] += "\x1fextra"
+        victim.write_text("\n".join(lines))
+    assert _history(busy_room) == want  # read in full again, the same rows
+
+
+def test_odd_ids_in_the_journal_are_shown_as_read_and_not_kept(busy_room):
+    """An event whose id or student holds control characters (a hand-edited file) cannot be stored
+    a line per row: its file is read every time, and the history is still right."""
+    day = busy_room / "journal" / "2026-11-21"
+    day.mkdir(parents=True)
+    doc = {"id": "odd\x1fid\nwith breaks", "type": "move", "time": "2026-11-21T09:00:00",
+           "written": 5, "staff": "JT", "login": "x", "host": "y",
+           "payload": {"student": "S0\x1e1", "to": "bathroom", "with": ["JT"]}}
+    (day / "odd--x.json").write_text(json.dumps({"_default": {"1": doc}}))
+    want = _expected(busy_room, "json")
+    assert _history(busy_room, "--format", "json") == want
+    assert _history(busy_room, "--format", "json") == want
