@@ -37,7 +37,7 @@ from paratui.store.folder import (
     secret_lines,
 )
 from paratui.store.journal_reader import JournalReader
-from paratui.store.meetings import MEETINGS
+from paratui.store.meetings import MEETING_LIMIT, MEETINGS
 from paratui.store.safe_read import read_regular
 
 
@@ -202,7 +202,7 @@ def _check_meetings(root: Path, classroom: Classroom | None, checked: list[str])
         except ValueError:
             problems.append(f"{rel}: not named by the meeting's date (YYYY-MM-DD.md)")
             continue
-        text = _text(root, rel, BINDER_LIMIT, problems)
+        text = _text(root, rel, MEETING_LIMIT, problems)
         if text is None or classroom is None:
             continue
         problems.extend(f"{rel}:{line}: {what}" for line, what in item_problems(parse_items(text), classroom, day))
