@@ -204,6 +204,49 @@ async def test_a_fifo_where_the_notes_belong_is_not_opened_and_never_hangs(room_
     assert stat.S_ISFIFO(os.lstat(room_dir / NOTES).st_mode)
 
 
+async def test_on_the_shared_account_ctrl_s_asks_who_is_saving_first(room_dir):
+    app = make_app(room_dir)  # the shared classroom account, nobody chosen yet
+    async with app.run_test(size=(80, 24)) as pilot:
+        area = await open_meeting(pilot)
+        await type_items(pilot, area, "Copies @JT friday")
+        await pilot.press("ctrl+s")
+        for _ in range(20):
+            await pilot.pause()
+        assert "Who is saving?" in said(app) and not (room_dir / NOTES).exists()
+        await pilot.press("3")  # the picker: Ms. L
+        for _ in range(20):
+            await pilot.pause()
+        assert isinstance(app.screen, MeetingScreen) and app.me_id == "AL"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Saved; 1 action item → task" in said(app)
+    [task] = board_tasks(room_dir)
+    assert task["for"] == "JT"
+
+
+def test_a_journal_failure_part_way_keeps_the_ids_of_the_tasks_already_made(room_dir, monkeypatch):
+    room = Room(room_dir)
+    real = Room.apply
+    calls = []
+
+    def failing(self, change, actor):
+        calls.append(change)
+        if len(calls) == 2:
+            raise meetings.JournalWriteError("disk full")
+        return real(self, change, actor)
+
+    monkeypatch.setattr(Room, "apply", failing)
+    notes = "- [ ] One @JT\n- [ ] Two @AL\n- [ ] Three\n"
+    with pytest.raises(meetings.Partial) as e:
+        meetings.save_notes(room, date(2026, 11, 27), notes, None, "MR")
+    assert "1 of 3 action items became tasks" in e.value.message
+    on_disk = (room_dir / NOTES).read_text()
+    assert on_disk == e.value.saved.text and len(re.findall(r"\(task [0-9a-f]{6}\)", on_disk)) == 1
+    monkeypatch.setattr(Room, "apply", real)
+    again = meetings.save_notes(room, date(2026, 11, 27), on_disk, e.value.saved.stamp, "MR")
+    assert [i.text for i, _ in again.made] == ["Two", "Three"] and len(board_tasks(room_dir)) == 3
+
+
 # -- the CLI ------------------------------------------------------------------------------------
 
 def test_meeting_items_from_the_cli_all_or_nothing(room_dir):

@@ -111,7 +111,7 @@ class MeetingScreen(ModalScreen[None]):
 
     def _title(self) -> None:
         me = self.board.me
-        who = f" · saving as {me.short}" if me else " · choose who you are (i) to save"
+        who = f" · saving as {me.short}" if me else " · ctrl+s asks who you are"
         state = "unsaved changes" if self.dirty else ("new notes" if self.saved_text is None else "saved")
         self.query_one("#meeting-title", Static).update(
             Text(f"Friday meeting — {self.day:%a %d %b %Y} · {state}{who}"))
@@ -130,6 +130,10 @@ class MeetingScreen(ModalScreen[None]):
         if self.loaded:
             self._title()
 
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self._title()  # who is saving may have just been chosen
+
     def action_agenda(self) -> None:
         self.set_class(not self.has_class("-big-agenda"), "-big-agenda")
 
@@ -141,9 +145,10 @@ class MeetingScreen(ModalScreen[None]):
             app.toast(app.acting.refusal or "this board is read-only", title="Not saved", severity="warning")
             return
         me_id = app.me_id
-        if me_id is None:
-            app.toast("choose who you are first (i on the board); your notes stay here", title="Not saved",
-                      severity="warning")
+        if me_id is None:  # the shared account: say who you are (one key), then ctrl+s again
+            app.toast("Who is saving? Pick yourself, then ctrl+s again (your notes stay here).",
+                      title="Not saved yet", severity="warning")
+            app.board.action_whoami()
             return
         area = self.query_one("#meeting-notes", TextArea)
         text = area.text
@@ -151,6 +156,11 @@ class MeetingScreen(ModalScreen[None]):
         try:
             room = Room(self.root, clock=app.room.clock)
             saved = await asyncio.to_thread(meetings.save_notes, room, self.day, text, self.stamp, me_id)
+        except meetings.Partial as e:  # the notes are written; the journal failed part-way
+            self._show_saved(e.saved)
+            app.toast(e.message, title="Not saved completely", severity="error", timeout=30)
+            app.reload()
+            return
         except (Refused, meetings.MeetingError) as e:  # NotAllowed and Stale too
             title = "Not allowed" if isinstance(e, NotAllowed) else "Not saved"
             app.toast(e.message + "\n(your text is kept here)", title=title, severity="error", timeout=20)
@@ -160,16 +170,21 @@ class MeetingScreen(ModalScreen[None]):
             return
         finally:
             self.saving = False
+        self._show_saved(saved)
+        made = "; ".join(f"[{ev.id[:6]}] {item.text}" for item, ev in saved.made)
+        app.toast(f"Saved; {action_items.summary(len(saved.made))}" + (f": {made}" if made else ""),
+                  title=self.rel)
+        app.reload()
+
+    def _show_saved(self, saved: meetings.Saved) -> None:
+        """The notes as now in the file (with the task ids), the cursor where it was."""
+        area = self.query_one("#meeting-notes", TextArea)
         self.stamp, self.saved_text = saved.stamp, saved.text
         if area.text != saved.text:
             where = area.cursor_location
             area.load_text(saved.text)
             area.cursor_location = where
         self._title()
-        made = "; ".join(f"[{ev.id[:6]}] {item.text}" for item, ev in saved.made)
-        app.toast(f"Saved; {action_items.summary(len(saved.made))}" + (f": {made}" if made else ""),
-                  title=self.rel)
-        app.reload()
 
     def action_close(self) -> None:
         if self.dirty and not self.warned:

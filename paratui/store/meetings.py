@@ -2,10 +2,10 @@
 
 Saving (the board's meeting screen, `paratui meeting-items`): the notes are written atomically
 (0644), then each new action item (paratui.model.action_items) becomes one task.add through the
-command layer (`Room.context` + `commands.task_add`: permissions and the journal apply), then the
-file is written again with each new task's short id after its line, `(task 3f9a1c)`, so saving twice
-never makes a task twice. Every item is checked before anything is written: one bad item and
-nothing is saved.
+command layer (`Room.context` + `commands.task_add`: permissions and the journal apply), and as soon
+as each is recorded the file is written again with that task's short id after its line,
+`(task 3f9a1c)`, so saving twice never makes a task twice (a crash mid-save repeats at most one).
+Every item is checked before anything is written: one bad item and nothing is saved.
 
 Two boards on one meeting: each remembers what the file held when it opened it (a hash); a save
 finds the file changed since (another board saved first) and refuses, keeping the typed text, rather
@@ -33,6 +33,7 @@ from paratui.model.events import Event
 from paratui.model.text import clean_block
 from paratui.store.atomic import atomic_write
 from paratui.store.folder import _decode
+from paratui.store.journal import JournalWriteError
 from paratui.store.room import Room
 from paratui.store.safe_read import MiB, read_regular
 
@@ -51,6 +52,15 @@ class MeetingError(Exception):
 
 class Stale(MeetingError):
     """The file changed since this screen (or command) read it: another board saved first."""
+
+
+class Partial(MeetingError):
+    """The notes were written, but the journal failed part-way: `saved` is what the file now holds
+    (the tasks made so far marked), to show in place of the typed text."""
+
+    def __init__(self, message: str, saved: Saved):
+        super().__init__(message)
+        self.saved = saved
 
 
 def meeting_day(day: date) -> date:
@@ -156,8 +166,8 @@ def _locked(folder: Path) -> Iterator[None]:
 def save_notes(room: Room, day: date, text: str, opened: str | None, actor: str) -> Saved:
     """Write the notes of the meeting on `day`, make the new action items tasks (as `actor`), write
     their ids back. `opened`: the stamp of the file as the writer read it (None: there was none).
-    Raises Refused / NotAllowed (an item is wrong: nothing written), Stale, MeetingError, or
-    JournalWriteError (the items made before it are marked in the file)."""
+    Raises Refused / NotAllowed (an item is wrong: nothing written), Stale, MeetingError, or Partial
+    (the journal failed part-way; the tasks made before are marked in the file)."""
     text = clean_block(text)
     data = text.encode()
     rel = meeting_rel(day)
@@ -175,12 +185,16 @@ def save_notes(room: Room, day: date, text: str, opened: str | None, actor: str)
         if current != data:
             atomic_write(path, data, mode=0o644)
         made: list[tuple[ActionItem, Event]] = []
-        try:
-            for item, change in changes:
+        notes = text
+        for item, change in changes:
+            try:
                 made.append((item, room.apply(change, actor)))
-        finally:
-            if made:
-                text = action_items.with_task_ids(text, [(item.line, ev.id) for item, ev in made])
-                data = text.encode()
-                atomic_write(path, data, mode=0o644)
-    return Saved(text, stamp(data), made)
+            except JournalWriteError as e:
+                raise Partial(f"NOT all saved: {e}. {len(made)} of {len(changes)} action items became tasks "
+                              "(marked in the notes); save again to make the rest",
+                              Saved(notes, stamp(data), made)) from e
+            # each id written back at once: a crash between the two can repeat at most this one task
+            notes = action_items.with_task_ids(text, [(i.line, ev.id) for i, ev in made])
+            data = notes.encode()
+            atomic_write(path, data, mode=0o644)
+    return Saved(notes, stamp(data), made)
