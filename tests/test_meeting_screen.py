@@ -167,7 +167,15 @@ async def test_a_save_after_another_board_saved_is_refused_not_lost(room_dir):
         await settle(pilot)
         assert "changed by someone else since you opened it" in said(app)
         assert area.text == typed and isinstance(app.screen, MeetingScreen)
-    assert (room_dir / NOTES).read_text() == theirs.text  # theirs kept, whole
+        assert (room_dir / NOTES).read_text() == theirs.text  # theirs kept, whole
+        await pilot.press("escape", "escape")  # closed; reopened: theirs, with mine quoted below
+        await pilot.pause()
+        area = await open_meeting(pilot)
+        assert area.text.startswith(theirs.text.rstrip()) and "> - [ ] Copies @JT friday" in area.text
+        await pilot.press("ctrl+s")  # nothing quoted becomes a task
+        await settle(pilot)
+        assert "Saved; 0 action items → tasks" in said(app)
+    assert "> - [ ] Copies @JT friday" in (room_dir / NOTES).read_text()
     assert [t["text"] for t in board_tasks(room_dir)] == ["Call home"]
 
 

@@ -30,12 +30,24 @@ from textual.widgets import Footer, Static, TextArea
 from paratui.app.binder_view import BinderPage
 from paratui.model import action_items
 from paratui.model.commands import NotAllowed, Refused
+from paratui.model.text import clean_block
 from paratui.store import meetings
 from paratui.store.journal import JournalWriteError
 from paratui.store.room import Room
 
 if TYPE_CHECKING:
     from paratui.app.board_app import BoardApp
+
+
+MERGE_HEADING = "## Not saved: your notes from before"
+
+
+def merge_text(theirs: str, mine: str) -> str:
+    """The notes as saved by someone else, then the unsaved ones quoted (`> `): a quoted line is no
+    action item, so nothing in it becomes a task until it is moved up."""
+    quoted = "\n".join(f"> {line}" if line else ">" for line in mine.splitlines())
+    return (f"{theirs.rstrip()}\n\n{MERGE_HEADING}\n\n> Someone else saved this meeting first. Move what "
+            f"you need above (without the `> `), then delete this part.\n>\n{quoted}\n")
 
 
 class MeetingScreen(ModalScreen[None]):
@@ -98,11 +110,18 @@ class MeetingScreen(ModalScreen[None]):
             self.board.toast(notes, title="Notes not opened", severity="error")
             return
         draft = self.drafts.pop((str(self.root), self.day), None)
-        self.stamp, self.saved_text = notes.stamp, notes.text
-        text = notes.text if notes.text is not None else action_items.template(self.day)
-        if draft is not None:
+        # shown as a save would write it: control characters as symbols, never sent to the terminal
+        known = None if notes.text is None else clean_block(notes.text)
+        self.stamp, self.saved_text = notes.stamp, known
+        text = known if known is not None else action_items.template(self.day)
+        if draft is not None and draft[1] == notes.stamp:
             text, self.stamp = draft
             self.board.toast("Your unsaved notes are back (ctrl+s saves them).", title="Meeting")
+        elif draft is not None:  # someone saved since: theirs, and the draft quoted (no item in it counts)
+            text = merge_text(text, draft[0])
+            self.board.toast("Someone else saved this meeting after you opened it: their notes are shown, "
+                             "yours are quoted at the end. Move what you need up, delete the rest, ctrl+s.",
+                             title="Meeting", severity="warning", timeout=20)
         area.load_text(text)
         area.read_only = False
         self.loaded = True

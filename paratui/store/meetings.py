@@ -178,8 +178,8 @@ def save_notes(room: Room, day: date, text: str, opened: str | None, actor: str)
         current = _raw(room.root, day)
         if stamp(current) != opened and current != data:
             raise Stale(f"{rel} was changed by someone else since you opened it (another board saved "
-                        "first): nothing saved. Your text is kept here: copy what you need (ctrl+a, "
-                        "ctrl+c), close and reopen the meeting to see theirs, and add yours")
+                        "first): nothing saved, your text is kept. Esc twice then F opens theirs with yours "
+                        "quoted below it, to merge")
         changes = action_items.plan(room.context(actor), text, rel)  # under the lock: the journal as now
         path = room.root / rel
         if current != data:
