@@ -255,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     mt.add_argument("--week", metavar="YYYY-MM-DD", help="a day of the week (default: this week)")
     mt.add_argument("--format", choices=("md",), default="md", help="md: Markdown (prints anywhere)")
 
+    mi = _sub(sub, "meeting-items", "turn a meeting's action items (`- [ ] what @STAFF due` in "
+              "binder/meetings/DATE.md) into tasks; each new task's id is written back after its line",
+              "paratui meeting-items 2026-11-27 --as MR")
+    mi.add_argument("date", nargs="?", metavar="YYYY-MM-DD",
+                    help="the meeting's date, or any day of its week (default: this week's Friday)")
+
     _sub(sub, "undo", "retract the last thing this person recorded (nothing is ever deleted)",
          "paratui undo --as JT")
 
@@ -299,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
             return _history(room, args)
         if args.command == "meeting":
             return _meeting(room, args)
+        if args.command == "meeting-items":
+            return _meeting_items(room, args)
         if args.command == "task" and args.task_command == "list":
             return _task_list(room, args)
         return _write(room, args)
@@ -527,6 +535,34 @@ def _meeting(room: Room, args: argparse.Namespace) -> int:
     # the week itself and the one after (changes and tasks already known for it)
     snap = room.folder.load(now.date(), day_range=(monday - timedelta(days=21), friday + timedelta(days=7)))
     sys.stdout.write(meeting.agenda(snap.classroom, snap.events, day, now))
+    return 0
+
+
+def _meeting_items(room: Room, args: argparse.Namespace) -> int:
+    """A meeting file's new action items → tasks (all or nothing), as `--as`; ids written back."""
+    from paratui.store import meetings
+
+    day = _day(args.date, "date") or room.clock().date()
+    if not (room.root / meetings.meeting_rel(day)).exists():
+        day = meetings.meeting_day(day)
+    rel = meetings.meeting_rel(day)
+    try:
+        notes = meetings.read_notes(room.root, day)
+        if notes.text is None:
+            raise Refused(f"{rel}: no such file (write the notes on the board: F, or in the binder)", "date")
+        me = acting_staff(room.snapshot().classroom, getattr(args, "as_", None))
+        if me is None:
+            raise Refused(f"who is acting? add --as STAFF ({', '.join(s.id for s in room.snapshot().classroom.staff)})",
+                          "as")
+        saved = meetings.save_notes(room, day, notes.text, notes.stamp, me.id)
+    except meetings.MeetingError as e:
+        _say(e.message)
+        return 1
+    from paratui.model.action_items import summary
+
+    print(f"{rel}: {summary(len(saved.made))}")
+    for item, event in saved.made:
+        print(f"  line {item.line}: [{event.id[:6]}] {clean(commands.describe(event, room.snapshot().classroom))}")
     return 0
 
 

@@ -87,6 +87,9 @@ ACTIONS: tuple[BoardAction, ...] = (
                 "Show the next weekday's binder tab (after Friday, today's again)", "Tab", NEVER),
     BoardAction("edit_page", "E", "Edit a binder page",
                 "Open a binder page in your editor ($EDITOR); every board shows the change", "Edit", NEVER),
+    BoardAction("meeting", "F", "Friday meeting",
+                "The week's agenda, prefilled, and the meeting notes (binder/meetings/); action items "
+                "`- [ ] what @STAFF due` become tasks on ctrl+s", "Meeting", NEVER),
     BoardAction("help", "question_mark", "Help", "List every key", "Help"),
     BoardAction("app.quit", "q", "Quit", "Close the board (nothing is lost: every change is already saved)",
                 "Quit"),

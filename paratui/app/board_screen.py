@@ -478,6 +478,13 @@ class BoardScreen(Screen[None]):
         if state is not None:
             self.app.push_screen(HistoryScreen(self.board.room.root, state.now.date()))
 
+    def action_meeting(self) -> None:
+        from paratui.app.meeting_screen import MeetingScreen
+
+        state = self.board.state
+        if state is not None:
+            self.app.push_screen(MeetingScreen(self.board.room.root, state.now.date()))
+
     @work(exclusive=True, group="action")
     async def action_ack(self) -> None:
         state = await self._ready()

@@ -1,25 +1,30 @@
 """`paratui check`: the whole data folder validated at once, as the live files stand (no last-good
 copies), every problem with file:line: classroom.toml and schedule.toml (every field; ids that point
-nowhere), students/*.toml (named after a student of the room), binder pages (the weekday tabs exist,
-every page readable UTF-8), the journal's files, and anything that looks like a stored password or
-account list.
+nowhere), students/*.toml (named after a student of the room), recurring.toml (every rule; one that
+never fires is a finding too), binder pages (the weekday tabs exist, every page readable UTF-8), the
+meeting notes in binder/meetings/ (action items with an unknown @STAFF or a due that is no day or
+time), the journal's files, and anything that looks like a stored password or account list.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 
+from paratui.model.action_items import item_problems, parse_items
 from paratui.model.classroom import Classroom, parse_classroom
 from paratui.model.errors import ConfigError
 from paratui.model.goals import parse_student_plan
-from paratui.model.schedule import WEEKDAYS, parse_schedule
+from paratui.model.recurring import parse_recurring
+from paratui.model.schedule import WEEKDAYS, Schedule, parse_schedule
 from paratui.store.folder import (
     BINDER,
     BINDER_LIMIT,
     CLASSROOM,
     JOURNAL,
+    RECURRING,
     SCHEDULE,
     SECRET_WARNING,
     STUDENTS,
@@ -32,6 +37,7 @@ from paratui.store.folder import (
     secret_lines,
 )
 from paratui.store.journal_reader import JournalReader
+from paratui.store.meetings import MEETING_LIMIT, MEETINGS
 from paratui.store.safe_read import read_regular
 
 
@@ -84,6 +90,7 @@ def check_folder(root: Path) -> tuple[list[str], list[str]]:
             problems.extend(_problem_text(CLASSROOM, text, p) for p in e.problems)
         except RecursionError:
             problems.append(f"{CLASSROOM}: nested too deeply to read")
+    schedule: Schedule | None = None
     text = _text(root, SCHEDULE, TOML_LIMIT, problems)
     data = _toml(SCHEDULE, text, problems) if text is not None else None
     if data is not None and text is not None:
@@ -92,13 +99,15 @@ def check_folder(root: Path) -> tuple[list[str], list[str]]:
             problems.append(f"{SCHEDULE}: not checked against the room (fix {CLASSROOM} first)")
         else:
             try:
-                parse_schedule(data, classroom)
+                schedule = parse_schedule(data, classroom)
             except ConfigError as e:
                 problems.extend(_problem_text(SCHEDULE, text, p) for p in e.problems)
             except RecursionError:
                 problems.append(f"{SCHEDULE}: nested too deeply to read")
     problems += _check_students(root, classroom, checked)
+    problems += _check_recurring(root, classroom, schedule, checked)
     problems += _check_binder(root, checked)
+    problems += _check_meetings(root, classroom, checked)
     reader = JournalReader(root / JOURNAL, root)
     _, journal_problems, _ = reader.read(reader.all_dirs())
     problems += journal_problems
@@ -154,4 +163,49 @@ def _check_binder(root: Path, checked: list[str]) -> list[str]:
         if text is not None and not text.strip():
             problems.append(f"{rel}: empty")
     checked.append(f"{len(names)} binder page{'s' if len(names) != 1 else ''}")
+    return problems
+
+
+def _check_recurring(root: Path, classroom: Classroom | None, schedule: Schedule | None,
+                     checked: list[str]) -> list[str]:
+    """recurring.toml (optional): every rule, as the board reads it; a rule that never fires (or
+    misses some of its days) is a finding too, not just a warning."""
+    problems: list[str] = []
+    if not os.path.lexists(root / RECURRING):
+        return problems
+    text = _text(root, RECURRING, TOML_LIMIT, problems)
+    data = _toml(RECURRING, text, problems) if text is not None else None
+    if data is None or text is None:
+        return problems
+    checked.append(RECURRING)
+    if classroom is None:
+        return [*problems, f"{RECURRING}: not checked against the room (fix {CLASSROOM} first)"]
+    try:
+        found = parse_recurring(data, classroom, schedule)
+        problems.extend(_problem_text(RECURRING, text, p) for p in found.warnings)
+    except ConfigError as e:
+        problems.extend(_problem_text(RECURRING, text, p) for p in e.problems)
+    except RecursionError:
+        problems.append(f"{RECURRING}: nested too deeply to read")
+    return problems
+
+
+def _check_meetings(root: Path, classroom: Classroom | None, checked: list[str]) -> list[str]:
+    """binder/meetings/*.md: named by a date, readable UTF-8, and every action item still to become
+    a task names an adult of the room and a due that is a day or a time (file:line)."""
+    problems: list[str] = []
+    names = _names(root / MEETINGS, ".md")
+    for n in names:
+        rel = f"{MEETINGS}/{n}"
+        try:
+            day = date.fromisoformat(n[:-3])
+        except ValueError:
+            problems.append(f"{rel}: not named by the meeting's date (YYYY-MM-DD.md)")
+            continue
+        text = _text(root, rel, MEETING_LIMIT, problems)
+        if text is None or classroom is None:
+            continue
+        problems.extend(f"{rel}:{line}: {what}" for line, what in item_problems(parse_items(text), classroom, day))
+    if names:
+        checked.append(f"{len(names)} meeting note{'s' if len(names) != 1 else ''}")
     return problems
