@@ -36,10 +36,9 @@ from paratui.app.picker import Choice, PickerScreen
 from paratui.model import commands
 from paratui.model.classroom import Classroom, Student
 from paratui.model.commands import Context, seconds_text
-from paratui.model.datalog import PERCENT_KINDS, GoalSummary, abc_patterns, entries, summarize
+from paratui.model.datalog import PERCENT_KINDS, GoalSummary, abc_patterns, entries, students_events, summarize, unit_of
 from paratui.model.events import Event
 from paratui.model.goals import StudentPlan
-from paratui.model.report import students_events, unit_of
 from paratui.model.text import clean, clean_block
 from paratui.store.folder import Snapshot
 from paratui.store.history import HistoryCache, history_for

@@ -17,14 +17,14 @@ from datetime import date, datetime
 from typing import Iterable
 
 from paratui.model.classroom import Classroom
-from paratui.model.events import Event, live_events
+from paratui.model.events import DATA_TYPES, Event, live_events
 from paratui.model.goals import Goal, Mastery, StudentPlan
 from paratui.model.schedule import WEEKDAYS
 
 PERCENT_KINDS = ("trials", "task_analysis", "interval", "mts")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a year of one student is thousands: no __dict__ each
 class Entry:
     """One observation, flat (a CSV row): from a `data`, `timer.stop` or `abc` event."""
 
@@ -330,3 +330,14 @@ def abc_patterns(records: Iterable[Entry], behavior: str | None = None) -> AbcPa
                        top(r.setting for r in rs),
                        tuple((k, times[k]) for k in ("morning", "midday", "afternoon") if times[k]),
                        top(r.behavior for r in rs))
+
+
+def unit_of(kind: str) -> str:
+    return "%" if kind in PERCENT_KINDS else "s" if kind in ("duration", "latency") else "count"
+
+
+def students_events(events: Iterable[Event], student: str) -> list[Event]:
+    """Only what a report or the student screen of one student reads (their data, ABC and timer
+    events, and retracts): a year's journal is mostly moves and tasks."""
+    return [e for e in events if e.type == "retract"
+            or (e.type in DATA_TYPES and e.payload.get("student") == student)]

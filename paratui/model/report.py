@@ -17,8 +17,15 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from paratui.model.classroom import Classroom, Student
-from paratui.model.datalog import PERCENT_KINDS, abc_patterns, criterion_text, entries, summarize
-from paratui.model.events import DATA_TYPES, Event
+from paratui.model.datalog import (
+    abc_patterns,
+    criterion_text,
+    entries,
+    students_events,
+    summarize,
+    unit_of,
+)
+from paratui.model.events import Event
 from paratui.model.goals import StudentPlan
 from paratui.model.text import clean
 
@@ -26,10 +33,6 @@ SCHEMA = 1
 FORMATS = ("csv", "md", "html", "json")
 CSV_FIELDS = ("date", "time", "student", "goal", "kind", "value", "count", "seconds", "prompt", "step", "step_name",
               "behavior", "antecedent", "consequence", "setting", "note", "staff", "id")
-
-
-def unit_of(kind: str) -> str:
-    return "%" if kind in PERCENT_KINDS else "s" if kind in ("duration", "latency") else "count"
 
 
 def _who(student: Student, names: bool) -> str:
@@ -315,13 +318,6 @@ def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> st
              "section{break-inside:avoid;margin-bottom:2rem}@media print{body{margin:0}}")
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Progress report: {t(who)}'
             f"</title><style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
-
-
-def students_events(events: Iterable[Event], student: str) -> list[Event]:
-    """Only what a report of one student reads (their data, ABC and timer events, and retracts):
-    a year's journal is mostly moves and tasks."""
-    return [e for e in events if e.type == "retract"
-            or (e.type in DATA_TYPES and e.payload.get("student") == student)]
 
 
 def render(fmt: str, classroom: Classroom, student: Student, events: Iterable[Event], now: datetime,
