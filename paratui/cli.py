@@ -494,8 +494,11 @@ def _history(room: Room, args: argparse.Namespace) -> int:
     if start and end and start > end:
         raise UsageProblem("--from is after --to")
     today = room.clock().date()
-    if start or end:  # only the folders those days can fill (a year's journal is ~30 MB)
-        snap = room.folder.load(today, day_range=(start or date(2000, 1, 1), end or today))
+    if start or end:  # only the folders those days can fill (a year's journal is ~30 MB), and the
+        # two weeks after them, where a later undo of their events is (the rows are only those days)
+        last = end or today
+        snap = room.folder.load(today, day_range=(start or date(2000, 1, 1),
+                                                  max(last, min(today, last + history.LATER_UNDOS))))
     else:  # the whole journal: through this machine's cache of rows (paratui.store.history_cache)
         snap = room.folder.load(today, log_range=(today, today))
     student = staff = None

@@ -135,3 +135,14 @@ def test_odd_ids_in_the_journal_are_shown_as_read_and_not_kept(busy_room):
     want = _expected(busy_room, "json")
     assert _history(busy_room, "--format", "json") == want
     assert _history(busy_room, "--format", "json") == want
+
+
+def test_one_day_shows_the_undo_made_days_later(room_dir):
+    """`--date` reads that day and the two weeks after it: the teacher's undo on Monday of a move
+    made on Friday is on Friday's line."""
+    _cli(room_dir, "move", "E.M.", "--to", "office", "--as", "AL", now="2026-11-20T09:00")
+    friday = json.loads(_history(room_dir, "--date", "2026-11-20", "--format", "json"))
+    _cli(room_dir, "retract", friday[0]["id"][:8], "--as", "MR")
+    friday = json.loads(_history(room_dir, "--date", "2026-11-20", "--format", "json"))
+    assert [(r["text"], r["retracted_by"]) for r in friday] == [
+        ("Ms. L took E.M. to Office", "Ms. R at 2026-11-23 10:15")]

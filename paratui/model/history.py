@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from paratui.model.classroom import Classroom
@@ -19,6 +19,8 @@ from paratui.model.events import Event
 from paratui.model.text import clean
 
 FORMATS = ("text", "json", "csv")
+# A day's history is read with the two weeks after it: an undo of its events is mostly that soon.
+LATER_UNDOS = timedelta(days=14)
 # Payload fields that name a student (one, or several).
 _STUDENT_KEYS = ("student", "about")
 _STUDENTS_KEYS = ("students",)
