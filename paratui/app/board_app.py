@@ -33,6 +33,7 @@ from textual.screen import Screen
 from paratui.app.actions import ACTIONS
 from paratui.app.board_screen import BoardScreen
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, register_themes
+from paratui.app.typeahead import TypeAhead, done_asking
 from paratui.model.access import Acting, acting
 from paratui.model.board import BoardState
 from paratui.model.classroom import Staff
@@ -71,6 +72,7 @@ class BoardApp(App[int]):
         self.watch_enabled = watch
         self.watcher: FolderWatcher | None = None
         self._watch_starting = False
+        self.typeahead = TypeAhead()  # keys typed ahead of a flow's pickers (paratui.app.typeahead)
         self.snapshot: Snapshot | None = None
         self.state: BoardState | None = None
         self.me_id: str | None = None  # who is acting: a staff id (a Staff copy would go stale)
@@ -367,6 +369,7 @@ class BoardApp(App[int]):
     async def submit(self, make: Callable[[Context], Change | None]) -> tuple[str | None, str] | None:
         """Build a change against the board as it is now, write it off the event loop, and say so.
         Returns None when done (or nothing to do), or (field, message) when refused."""
+        done_asking()  # keys typed from now on are the board's, however long the write takes
         me_id, snapshot = self.me_id, self.snapshot
         if self.acting is not None and self.acting.read_only:
             return None, self.acting.refusal or "this board is read-only"

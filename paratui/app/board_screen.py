@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Callable, Iterable, cast
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -34,6 +34,7 @@ from paratui.app.picker import Choice, PickerScreen
 from paratui.app.routine_panes import AheadPane, UrgentBanner
 from paratui.app.status import StatusBar, StatusInfo
 from paratui.app.themes import board_color
+from paratui.app.typeahead import flow, starts_flow
 from paratui.model import change_commands, commands, data_commands
 from paratui.model.board import WEEKDAY_TABS, BoardState, StudentRow
 from paratui.model.changes import procedure_text
@@ -250,7 +251,7 @@ class BoardScreen(Screen[None]):
                 for s in state.students if only is None or only(s)]
 
     # -- the keys (one method per entry of paratui.app.actions.ACTIONS) -------------------
-    @work(exclusive=True, group="action")
+    @flow
     async def action_move(self) -> None:
         state = await self._ready()
         snapshot = self.board.snapshot
@@ -268,7 +269,7 @@ class BoardScreen(Screen[None]):
         if to:
             await self._do(lambda ctx: commands.move(ctx, student, to))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_back_in(self) -> None:
         state = await self._ready()
         snapshot = self.board.snapshot
@@ -283,7 +284,7 @@ class BoardScreen(Screen[None]):
         if student:
             await self._do(lambda ctx: commands.back(ctx, student))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_assign(self) -> None:
         if (state := await self._ready()) is None:
             return
@@ -296,7 +297,7 @@ class BoardScreen(Screen[None]):
                   check=time_or_empty(state.now, "until")),
         ], lambda ctx, v: commands.assign(ctx, v["staff"], v["students"], v["at"], v["activity"], v["until"]))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_absent(self) -> None:
         state = await self._ready()
         snapshot = self.board.snapshot
@@ -333,7 +334,7 @@ class BoardScreen(Screen[None]):
                   check=time_or_empty(state.now, "until")),
         ], lambda ctx, v: commands.absent(ctx, out, chosen, v["until"] or None))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_new_task(self) -> None:
         if (state := await self._ready()) is None:
             return
@@ -344,7 +345,7 @@ class BoardScreen(Screen[None]):
                   check=time_or_empty(state.now, "due")),
         ], lambda ctx, v: commands.task_add(ctx, v["text"], v["for"], v["due"]))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_done_task(self) -> None:
         state = await self._ready()
         if state is None:
@@ -358,14 +359,14 @@ class BoardScreen(Screen[None]):
         if task:
             await self._do(lambda ctx: commands.task_done(ctx, task))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_undo(self) -> None:
         if self.board.me is None:
             self.board.toast("Nothing to undo: choose who you are first (i).")
             return
         await self._do(commands.undo)
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_whoami(self) -> None:
         why = self.board.may_choose_me()
         if why:  # a personal login is its person; an unknown login reads only
@@ -374,7 +375,7 @@ class BoardScreen(Screen[None]):
         await self._ask_who()
 
     # -- team routines: claims, notes, today's changes ---------------------------------------------
-    @work(exclusive=True, group="action")
+    @flow
     async def action_claim(self) -> None:
         state = await self._ready()
         if state is None:
@@ -390,7 +391,7 @@ class BoardScreen(Screen[None]):
         if task:
             await self._do(lambda ctx: commands.task_claim(ctx, task))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_reopen(self) -> None:
         state = await self._ready()
         if state is None:
@@ -409,7 +410,7 @@ class BoardScreen(Screen[None]):
         if self.board.state is not None:
             pane.show(self.board.state)
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_note(self) -> None:
         if await self._ready() is None:
             return
@@ -422,7 +423,7 @@ class BoardScreen(Screen[None]):
         ], lambda ctx, v: commands.note(ctx, v["text"], v["to"].split() or None, v["about"] or None,
                                         v["kind"] or None, v["urgent"].strip().lower() in ("y", "yes")))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_change(self) -> None:
         state = await self._ready()
         if state is None:
@@ -485,7 +486,7 @@ class BoardScreen(Screen[None]):
         if state is not None:
             self.app.push_screen(MeetingScreen(self.board.room.root, state.now.date()))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_ack(self) -> None:
         state = await self._ready()
         me = self.board.me_id
@@ -520,7 +521,7 @@ class BoardScreen(Screen[None]):
             self.app.push_screen(PageScreen(snapshot.binder.get(tab, "") if snapshot else "",
                                             page_id=f"page-{tab}"))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_edit_page(self) -> None:
         from paratui.app.editor import edit
 
@@ -536,7 +537,7 @@ class BoardScreen(Screen[None]):
                 self.board.toast(problem, title="Not opened", severity="error")
             self.board.reload()
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_student(self) -> None:
         """The student screen (paratui/app/student_screen.py): `s`, then the student's key."""
         state = self.board.state
@@ -546,7 +547,7 @@ class BoardScreen(Screen[None]):
 
             self.app.push_screen(StudentScreen(student))
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_pages(self) -> None:
         snapshot = self.board.snapshot
         if snapshot is None:
@@ -561,7 +562,7 @@ class BoardScreen(Screen[None]):
             self.app.push_screen(PageScreen(snapshot.binder.get(page, ""), page_id=f"page-{page}"))
 
     # -- quick logging (logging_sheet.py, logging_session.py) ----------------------------------
-    @work(exclusive=True, group="action")
+    @flow
     async def action_log(self, key: str | None = None) -> None:
         """`l` then the student, or the student's own key: their logging sheet."""
         keys = registry.student_keys()
@@ -604,11 +605,18 @@ class BoardScreen(Screen[None]):
         return session
 
     async def on_key(self, event: events.Key) -> None:
+        ahead = self.board.typeahead
+        if ahead.keep(event.character, event.key):  # for the picker on its way
+            event.stop()
+            event.prevent_default()
+            return
+        if any(starts_flow(self, b.action) for b in self._bindings.key_to_bindings.get(event.key, ())):
+            ahead.flow_key()  # its binding runs once the key has gone up to the app; keys after it wait
         session = self.session
         if session is not None and event.character and await session.key(event.character):
             event.stop()
 
-    @work(exclusive=True, group="action")
+    @flow
     async def action_timers(self) -> None:
         state = await self._ready()
         if state is None:

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
+from paratui.app.typeahead import typed_ahead
 from paratui.model.commands import Refused, parse_time
 from paratui.model.text import clean
 
@@ -86,7 +87,17 @@ class FormScreen(ModalScreen[bool]):
             yield Label("Enter: next / save · Esc cancels", id="form-hint")
 
     def on_mount(self) -> None:
-        self.query(Input).first().focus()
+        first = self.query(Input).first()
+        first.focus()
+        ahead = typed_ahead(self.app)  # what was typed before the form was up goes in its first field
+        typed = []
+        while ahead is not None and (key := ahead.take()) is not None:
+            if key == "escape":
+                self.call_after_refresh(self.dismiss, False)
+                return
+            typed.append(key)
+        if typed:
+            first.insert_text_at_cursor("".join(typed))
 
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value.strip() for f in self.fields}

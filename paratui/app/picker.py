@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from paratui.app.typeahead import typed_ahead
 from paratui.model.text import clean
 
 KEYS = "123456789abcdefghijklnoprstuvwxyz"  # no m or q: they mean move and quit on the board
@@ -59,6 +60,20 @@ class PickerScreen(ModalScreen[str | None]):
             yield Label(Text(clean(self.title_text)), id="picker-title")
             yield OptionList(*[Option(prompt(c), id=str(i)) for i, c in enumerate(self.choices)])
             yield Label("key or ↑↓ Enter · Esc cancels", id="picker-hint")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._typed_ahead)
+
+    def _typed_ahead(self) -> None:
+        """Keys typed before this picker was up, in order (paratui.app.typeahead)."""
+        ahead = typed_ahead(self.app)
+        while ahead is not None and (key := ahead.take()) is not None:
+            if key == "escape":
+                self.dismiss(None)
+                return
+            if key.lower() in self.by_key:
+                self.dismiss(self.by_key[key.lower()].value)
+                return  # the rest is for the next picker or form
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
