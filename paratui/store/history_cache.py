@@ -81,7 +81,9 @@ def _make_row(e: Event, row: HistoryRow, kids: tuple[str, ...]) -> tuple[Row, bo
     """The row of `e`, and whether it can be stored."""
     ref = refers_to(e) if e.type == "retract" else None
     raw = (e.id, e.type, e.staff or "", ref or "-", *kids)
-    safe = all(x.isprintable() for x in raw) and all(raw[:2]) and all(kids) and 0 <= e.written < 10**20
+    shown = (row.login, row.host, row.text, row.not_applied or "")  # clean lines, but never trusted blindly
+    safe = (all(x.isprintable() for x in raw) and all(raw[:2]) and all(kids) and 0 <= e.written < 10**20
+            and not any(c in x for x in shown for c in "\n\x1f\x1e\x15"))
     return [e.time.isoformat(), _written(e.written), e.id, e.type, e.staff or "", row.login, row.host, row.text,
             _RS.join(kids) if safe else tuple(kids),  # (not stored: the students as they are)
             _NONE if row.not_applied is None else row.not_applied, _NONE if ref is None else ref], safe
