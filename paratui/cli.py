@@ -656,14 +656,29 @@ def _init(target: Path) -> int:
         shutil.copytree(paths.demo_data(), target, dirs_exist_ok=True,
                         ignore=lambda d, names: [n for n in names if n == JOURNAL])
         (target / JOURNAL).mkdir(exist_ok=True)
+        shared = _own_shared_login(target / "classroom.toml")
         done = setup_shared(target)
     except OSError as e:
         raise UsageProblem(f"cannot write {e.filename or target}: {e.strerror or e}") from None
     print(f"wrote a starter classroom in {target}: edit classroom.toml, schedule.toml and binder/,")
+    print(f"  the shared (workstation) login is {clean(shared, limit=32)!r}, the account that ran init: other"
+          " logins get a read-only board until they are listed (README: Who is acting)")
     for line in done:
         print(f"  {line}")
     print(f"then run: paratui --data {target}")
     return 0
+
+
+def _own_shared_login(toml: Path) -> str:
+    """A new room is not the demo: instead of every login being the shared account ("*", so the
+    demo can be tried as anyone), only the account setting it up is; the rest read only until
+    they are mapped in `logins` or listed in `shared_logins`."""
+    login = identity.login()
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace('shared_logins = ["*"]', f"shared_logins = [{json.dumps(login)}]  # the account that ran "
+                        "`paratui init`: list the classroom workstation's account(s) here", 1)
+    toml.write_text(text, encoding="utf-8")
+    return login
 
 
 def _theme_folders(data: Path | None) -> list[Path]:

@@ -134,6 +134,14 @@ def test_data_folder_from_environment_and_init(tmp_path):
     data = json.loads(run_cli("board", "--json", env={"PARATUI_DATA": str(target)}, check=True).stdout)
     assert data["room"] == "Room 12"
     assert "paratui --data" in out.stdout
+    # a new room is not the demo: only the account that set it up is the shared login, not "*"
+    import os
+    import pwd
+    import tomllib
+
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    access = tomllib.loads((target / "classroom.toml").read_text())["access"]
+    assert access["shared_logins"] == [me] and repr(me) in out.stdout
 
 
 def test_broken_classroom_file_gives_a_clear_message(tmp_path):
