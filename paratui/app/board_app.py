@@ -1,9 +1,10 @@
 """The live room board.
 
-What happens when a file changes: the watcher thread posts `DataChanged`; the app coalesces a burst
-into one reload a few milliseconds later; the reload re-reads only the changed files
-(`Room.snapshot`), folds the events into a BoardState (`paratui.model.board.build_board`) and each
-pane redraws itself from that state. A rescan every few seconds is the safety net.
+What happens when a file changes: the watcher thread posts `DataChanged` (once per burst); the app
+starts a reload at once (whatever changes while it reads makes one more after it); the reload re-reads
+only the changed files (`Room.snapshot`), folds the events into a BoardState
+(`paratui.model.board.build_board`) and each pane redraws the rows that changed. A rescan every
+few seconds is the safety net.
 
 The app holds the data and the plumbing (the folder, the watcher, reloads, themes, who is acting, the
 one write path `submit`); the board screen (board_screen.py) owns the layout, the drawing and the keys,
@@ -48,7 +49,6 @@ from paratui.store.themes import DEFAULT_THEME
 if TYPE_CHECKING:
     from paratui.store.watcher import FolderWatcher
 
-DEBOUNCE_S = 0.002  # a burst of file events (rename + modify + dir) becomes one reload
 RESCAN_S = 2.0  # safety net: also moves the clock and the minutes-out counters
 
 
@@ -83,7 +83,7 @@ class BoardApp(App[int]):
         self._content: tuple | None = None  # what the journal and files held at the last reload
         self.theme_problems: list[str] = []
         self.large_themes: set[str] = set()
-        self._reload_pending = False
+        self._change_posted = False  # set on the watcher's thread, cleared when a read begins
         self._reload_wanted = False
         self._reloading = False
         self.board = BoardScreen()
@@ -257,18 +257,17 @@ class BoardApp(App[int]):
         return watcher, None
 
     def _changed(self) -> None:
-        """On the watcher's thread: only post (thread safe); the event loop does the rest."""
-        self.post_message(DataChanged())
+        """On the watcher's thread: only post (thread safe); the event loop does the rest. One
+        message per burst: the flag is cleared when a read begins, so whatever changes after that
+        posts again (and is read), and a write's burst of events wakes the event loop once."""
+        if not self._change_posted:
+            self._change_posted = True
+            self.post_message(DataChanged())
 
     def on_data_changed(self, message: DataChanged) -> None:
-        if not self._reload_pending:
-            self._reload_pending = True
-            self.set_timer(DEBOUNCE_S, self._reload_now)
-
-    def _reload_now(self) -> None:
-        self._reload_pending = False
-        self._reload_wanted = False
-        self._reloading = False
+        # No debounce: a journal write is one relevant event (its rename; temp files are not
+        # relevant), and a burst (an editor's save) coalesces anyway: whatever arrives while a read
+        # runs is one more read after it (`reload`).
         self.reload()
 
     def rescan(self) -> None:
@@ -309,6 +308,7 @@ class BoardApp(App[int]):
             self.toast("\n".join(e.problems), title="Data folder unusable", severity="error")
 
     def _read(self) -> tuple[Snapshot, BoardState]:
+        self._change_posted = False  # before reading: a change from now on is either read or posted
         snapshot = self.room.snapshot()
         state = self.state
         same_minute = state is not None and state.now.replace(second=0) == self.room.clock().replace(second=0)

@@ -8,7 +8,10 @@ control (see paratui.model.text).
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widgets import Static
 
 from paratui.app.actions import student_key
@@ -22,7 +25,6 @@ class Pane(Static):
     """A bordered pane whose title says what it holds and how many."""
 
     title = ""
-    one_line_rows = False  # True where CSS says nowrap: then the same rows mean the same height
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
@@ -31,17 +33,13 @@ class Pane(Static):
         self._shown_subtitle: str | None = None
 
     def update(self, content="", *, layout: bool = True) -> None:
-        """Skip redraws that change nothing, and the layout pass when the height stays the same:
-        with a write every few seconds, most panes are unchanged."""
+        """Skip redraws that change nothing: with a write every few seconds, most panes are unchanged."""
         if isinstance(content, Text):
             content.rstrip()  # no blank line under the last row
             key = (content.plain, tuple(content.spans))
             if key == self._shown:
                 return
-            same_height = (self.one_line_rows and self._shown is not None
-                           and self._shown[0].count("\n") == content.plain.count("\n"))
             self._shown = key
-            layout = layout and not same_height
         super().update(content, layout=layout)
 
     def show(self, state: BoardState) -> None:  # pragma: no cover - each pane draws its own
@@ -58,11 +56,91 @@ class Pane(Static):
             self.set_class(on, "-alert")
 
 
-class AdultsPane(Pane):
+class LinePane(Pane):
+    """A pane of one-line rows, each cut with "…" (never wrapped into a narrow column, so rows stay
+    aligned at a glance), drawn row by row with Textual's line API.
+
+    Why: a write changes a few rows (one adult's card, one student's row). Only those rows are
+    drawn and repainted, and the screen is laid out again only when the pane's height changes. A
+    pane drawn whole (a Static) re-rendered every row and laid out the whole screen on most writes:
+    most of the time from a write to the screen (bench/bench_live.py).
+
+    `reserve` rows are kept on a tall screen even when fewer are shown (the alarm panes): a room
+    where one adult steps out and back does not make the whole board jump twice."""
+
+    ALLOW_SELECT = False
+    reserve = 1
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._text = Text()
+        self._rows: list[Text] = []
+        self._keys: list[tuple] = []
+        self._strips: dict[int, tuple[tuple, int, Style, Strip]] = {}
+
+    @property  # type: ignore[misc]  # read-only here: a line pane is set with `update`
+    def content(self) -> Text:
+        """Everything shown, as one Text (what a Static would hold)."""
+        return self._text
+
+    def render(self) -> Text:
+        return self._text  # what it shows (drawn by render_line, row by row)
+
+    def _height(self) -> int:
+        tall = self.is_mounted and self.screen.has_class("-tall")
+        return max(len(self._rows), self.reserve if tall else 1)
+
+    def update(self, content="", *, layout: bool = True) -> None:
+        text = content if isinstance(content, Text) else Text(str(content))
+        text.rstrip()
+        rows = list(text.split("\n", allow_blank=True)) if text.plain else []
+        keys = [(row.plain, tuple(row.spans), row.style) for row in rows]
+        if keys == self._keys:
+            return
+        before = self._height()
+        changed = [y for y in range(max(len(keys), len(self._keys)))
+                   if y >= len(keys) or y >= len(self._keys) or keys[y] != self._keys[y]]
+        self._text, self._rows, self._keys = text, rows, keys
+        for y in [y for y in self._strips if y >= len(rows)]:
+            del self._strips[y]
+        if self._height() != before:
+            self.refresh(layout=True)
+            return
+        runs: list[list[int]] = []  # changed rows, consecutive ones as one region: [first, count]
+        for y in changed:
+            if runs and runs[-1][0] + runs[-1][1] == y:
+                runs[-1][1] += 1
+            else:
+                runs.append([y, 1])
+        width = max(self.size.width, 1)
+        for first, count in runs:
+            self.refresh(Region(0, first, width, count))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._height()
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return max((row.cell_len for row in self._rows), default=0)
+
+    def render_line(self, y: int) -> Strip:
+        width, style = self.size.width, self.rich_style
+        if y >= len(self._rows):
+            return Strip.blank(width, style)
+        key = self._keys[y]
+        cached = self._strips.get(y)
+        if cached is not None and cached[0] == key and cached[1] == width and cached[2] == style:
+            return cached[3]
+        row = self._rows[y].copy()
+        row.truncate(width, overflow="ellipsis")
+        strip = Strip(row.render(self.app.console), row.cell_len).crop_extend(0, width, None).apply_style(style)
+        self._strips[y] = (key, width, style, strip)
+        return strip
+
+
+class AdultsPane(LinePane):
     """One card per adult, one line per fact (cut with "…", never wrapped into a narrow column):
     who, until when, doing what; then with whom and where; then their next block."""
 
-    one_line_rows = True
     title = "Adults"
 
     def show(self, state: BoardState) -> None:
@@ -99,8 +177,7 @@ class AdultsPane(Pane):
             text.append(f"  next {card.next.start:%H:%M} {clean(card.next.activity)}\n", style="dim")
 
 
-class StudentsPane(Pane):
-    one_line_rows = True
+class StudentsPane(LinePane):
     title = "Students"
 
     def show(self, state: BoardState) -> None:
@@ -121,12 +198,12 @@ class StudentsPane(Pane):
         self._subtitle(f"{len(state.students)}")
 
 
-class OutPane(Pane):
+class OutPane(LinePane):
     """Students who left the room and for how long (timed), then, dimmed and apart, the ones the
     schedule places elsewhere now (a gen-ed class): nobody needs to fetch those."""
 
-    one_line_rows = True
     title = "Out of room"
+    reserve = 3
 
     def show(self, state: BoardState) -> None:
         timed = [s for s in state.out_of_room if not s.placed]
@@ -154,9 +231,9 @@ class OutPane(Pane):
         self._alert(any(s.over for s in timed))
 
 
-class UncoveredPane(Pane):
-    one_line_rows = True
+class UncoveredPane(LinePane):
     title = "Uncovered"
+    reserve = 3
 
     def show(self, state: BoardState) -> None:
         rows = state.uncovered
@@ -223,11 +300,10 @@ class TasksPane(Pane):
         self._subtitle(("mine: " if self.mine else "") + f"{pending} open{late}")
 
 
-class TimersPane(Pane):
+class TimersPane(LinePane):
     """Running duration and latency timers (several at once, any student): shown only while one runs.
     They are journal events, so a board started later shows them too."""
 
-    one_line_rows = True
     title = "Timers"
 
     def show(self, state: BoardState) -> None:
@@ -248,20 +324,27 @@ class TimersPane(Pane):
             self.display = bool(state.timers)
 
 
-class DataDuePane(Pane):
+class DataDuePane(LinePane):
     """Per adult in the data plans: each goal still without data today, the acting adult first and,
     for each adult, the goals collected in the current block ("▸", bold) first. Clears as entries
     arrive, from any board (it is drawn from the journal, like everything else)."""
 
-    one_line_rows = True
     title = "Data due"
     me: str | None = None  # the acting adult, set by the board screen
 
+    _inputs: tuple | None = None
+
     def show(self, state: BoardState) -> None:
+        activity = state.block.activity.casefold() if state.block else None
+        # most writes (a move, a note) leave the data due as it was: nothing to build then
+        inputs = (state.data_due, self.me, activity, state.in_session, tuple((s.id, s.short) for s in state.staff),
+                  tuple((s.id, s.initials) for s in state.students))
+        if inputs == self._inputs:
+            return
+        self._inputs = inputs
         initials = {s.id: clean(s.initials) for s in state.students}
         order = {s.id: i for i, s in enumerate(state.staff)}
         shorts = {s.id: clean(s.short) for s in state.staff}
-        activity = state.block.activity.casefold() if state.block else None
 
         def now(when: str) -> bool:
             return activity is not None and bool(activity) and activity in when.casefold()

@@ -117,6 +117,10 @@ class JournalReader:
         self.summary = SummaryCache(journal, writer) if writer is not None else None
         self._cache: dict[str, _Cached] = {}
         self._last_good: dict[str, list[Event]] = {}
+        # A file being written to (it changed since it was first read): its documents as last read,
+        # each with its event, so that reading it again parses only what is new (`_parse`).
+        self._docs: dict[str, dict[str, tuple[dict, Event]]] = {}
+        self._read_once: set[str] = set()
         self._settled: _Settled | None = None
         self._result: tuple | None = None  # (key, events, problems) of the last read
         self.stats = 0  # entries listed or stat'ed so far (for tests and benchmarks)
@@ -283,6 +287,8 @@ class JournalReader:
         for p in gone:
             del self._cache[p]
             self._last_good.pop(p, None)
+            self._docs.pop(p, None)
+            self._read_once.discard(p)
         return bool(gone)
 
     def _file_problems(self, order: list[str]) -> list[str]:
@@ -496,12 +502,29 @@ class JournalReader:
         if not isinstance(table, dict):
             return _Cached(sig, keep, f"{label}: not a journal (no \"_default\" table){note}")
         events, bad = [], []
+        # A busy writer's day file is rewritten with one more event each time: an event whose
+        # document reads exactly as before is not checked and converted again (the board machine's
+        # own file holds hundreds by the afternoon). Kept only for files that do change.
+        key = str(path)
+        before = self._docs.get(key, {})
+        docs: dict[str, tuple[dict, Event]] | None = {} if key in self._read_once else None
+        self._read_once.add(key)
         for doc_id, doc in table.items():
-            try:
-                events.append(event_from_doc(doc))
-            except ValueError as e:
-                bad.append(f"{label}: document {clean(doc_id, limit=24)}: {e}")
-        self._last_good[str(path)] = events
+            hit = before.get(doc_id)
+            if hit is not None and hit[0] == doc:
+                event = hit[1]
+            else:
+                try:
+                    event = event_from_doc(doc)
+                except ValueError as e:
+                    bad.append(f"{label}: document {clean(doc_id, limit=24)}: {e}")
+                    continue
+            events.append(event)
+            if docs is not None:
+                docs[doc_id] = (doc, event)
+        if docs is not None:
+            self._docs[key] = docs
+        self._last_good[key] = events
         return _Cached(sig, events, "; ".join(bad) or None)
 
 

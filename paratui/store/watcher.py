@@ -25,7 +25,18 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterator
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingEmitter
@@ -66,6 +77,8 @@ def is_relevant(root: Path, path: str) -> bool:
         return True  # the folder itself (removed, restored)
     name = parts[-1]
     if parts[0] == "journal":
+        if any(p.startswith(".") for p in parts[1:]):
+            return False  # this machine's last-good copies (.last-good/), a sync tool's own folders
         # a day folder appearing, a task month's or log month's or day's folder changing, or a journal file
         return (len(parts) < 3 or (len(parts) == 3 and parts[1] == TASKS_DIR)
                 or (len(parts) <= 4 and parts[1] == LOG_DIR) or is_journal_file(name))
@@ -76,6 +89,18 @@ def is_relevant(root: Path, path: str) -> bool:
     if parts[0] == "themes":
         return name.endswith(".toml")
     return False
+
+
+# What changes a file, and folders appearing, going or moving; nothing else. Without a filter
+# inotify also reports every open and every close-without-writing: each reload of the board opens
+# ~30 files of the folder, so one write came back as ~60 events of the board's own reading, handled
+# in Python on the observer's threads while the reload ran (competing with it for the interpreter).
+# A folder's "modified" (an entry created in it) is left out too: the entry's own event says it,
+# and for a journal write the temp file's arrived before the write was there to read (a wasted
+# reload that the real one then waited behind).
+WATCHED_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent, DirCreatedEvent, FileDeletedEvent, DirDeletedEvent, FileMovedEvent, DirMovedEvent,
+    FileModifiedEvent, FileClosedEvent]
 
 
 class _Handler(FileSystemEventHandler):
@@ -131,7 +156,8 @@ class FolderWatcher:
         self.mode = f"polling {self.poll:g}s"
 
     def _start(self, observer) -> None:
-        observer.schedule(_Handler(self.root, self.on_change), str(self.root), recursive=True)
+        observer.schedule(_Handler(self.root, self.on_change), str(self.root), recursive=True,
+                          event_filter=WATCHED_EVENTS)
         observer.daemon = True
         observer.start()
         self._observer = observer
