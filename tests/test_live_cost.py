@@ -116,3 +116,50 @@ async def test_a_move_redraws_its_rows_without_laying_out_the_screen(room_dir):
         assert "since" in str(app.query_one(AdultsPane).content)
         assert {p: app.query_one(p).outer_size.height for p in heights} == heights
         assert layouts == []
+
+
+def _fresh(fn, *args, **kwargs):
+    """`fn` as if nothing had been folded before (its memos emptied for the call, then put back)."""
+    from paratui.model import notes, tasks
+
+    kept = tasks._DAY[0], tasks._ROWS[0], notes._LAST[0]
+    tasks._DAY[0] = None
+    tasks._ROWS[0] = (None, (0, 0, 0), ((), ()))
+    notes._LAST[0] = ((), None, ())
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        tasks._DAY[0], tasks._ROWS[0], notes._LAST[0] = kept
+
+
+def test_the_folds_taken_from_the_last_reload_are_exactly_what_folding_again_gives():
+    """Tasks and notes are folded once per day and set of events; the clock then only says which
+    tasks are overdue or due years away. Walk the clock across due times, midnight, two years on and
+    a typo'd due date, adding an event now and then: every answer equals a fold from scratch."""
+    from datetime import datetime, timedelta
+
+    from paratui.model.events import Event
+    from paratui.model.notes import fold_notes
+    from paratui.model.tasks import fold_tasks
+
+    t0 = datetime(2026, 11, 23, 7, 58, 30)
+    events: list[Event] = []
+    dues = ["2026-11-23T08:00", "2026-11-23T08:01:30", "2026-11-24T08:00", "9999-01-01T00:00", "soon", None,
+            "2024-11-21T08:05"]  # two years (FAR_DUE) before 08:05 today: "years away" from then on
+    for i, due in enumerate(dues):
+        events.append(Event(f"t{i:031d}", "task.add", t0 - timedelta(hours=1), i, "JT", payload={
+            "text": f"task {i}", "for": None, "due": due}))
+    events.append(Event("n" + "0" * 31, "note", t0 - timedelta(days=1), 9, "JT", payload={
+        "text": "urgent", "to": ["AL"], "urgent": True}))
+    events.append(Event("m" + "0" * 31, "note", t0 - timedelta(hours=1), 10, "JT", payload={
+        "text": "today's handoff", "to": ["AL"]}))
+    now = t0
+    for step in range(40):
+        now += {20: timedelta(hours=24), 35: timedelta(days=733)}.get(step, timedelta(seconds=50))  # midnight, years
+        if step == 10:
+            events = [*events, Event("d" + "0" * 31, "task.done", now, 20, "AL", payload={"task": events[0].id})]
+        if step == 30:
+            events = [*events, Event("a" + "0" * 31, "ack", now, 21, "AL", payload={"note": "n" + "0" * 31})]
+        got = fold_tasks(events, now), fold_notes(events, now)
+        again = fold_tasks(events, now), fold_notes(events, now)  # from the memo
+        assert got == again == (_fresh(fold_tasks, events, now), _fresh(fold_notes, events, now))

@@ -276,9 +276,28 @@ def screen_events(events: Sequence["Event"], classroom: "Classroom", schedule: "
     if not refused:
         return list(events), []
     kept = [e for e in events if e.id not in refused]
-    said = [f"{e.type} event {e.id[:6]} by {clean(e.staff or '?', limit=12)} at {e.time:%Y-%m-%d %H:%M} "
-            f"not applied: {refused[e.id]}" for e in events if e.id in refused]
+    # the same events are refused at every reload (a year can hold hundreds): each message is
+    # written once, while its event is the same object and refused for the same reason
+    before = _SAID[0]
+    now: dict[str, tuple[Event, str, str]] = {}
+    said = []
+    for e in events:
+        why = refused.get(e.id)
+        if why is None:
+            continue
+        hit = before.get(e.id)
+        if hit is not None and hit[0] is e and hit[1] == why:
+            text = hit[2]
+        else:
+            text = (f"{e.type} event {e.id[:6]} by {clean(e.staff or '?', limit=12)} at {e.time:%Y-%m-%d %H:%M} "
+                    f"not applied: {why}")
+        now[e.id] = (e, why, text)
+        said.append(text)
+    _SAID[0] = now  # replaced whole: threads never see a half-made one; nothing older stays pinned
     return kept, said
+
+
+_SAID: list[dict[str, tuple["Event", str, str]]] = [{}]
 
 
 def refused_events(events: Sequence["Event"], classroom: "Classroom", schedule: "Schedule | None"
@@ -299,10 +318,11 @@ def refused_events(events: Sequence["Event"], classroom: "Classroom", schedule: 
         else:
             seen = memo.get(e.id)
             if seen is not None and seen[0] is e:
-                why = seen[1]
+                why = seen[1]  # and the same pair is kept: nothing new made per event and reload
             else:
                 why = rule_refusal(classroom, schedule, e.staff, _event_action(e), e.payload)
-            kept[e.id] = (e, why)
+                seen = (e, why)
+            kept[e.id] = seen
         if why is not None:
             refused[e.id] = why
     _MEMO[0] = (classroom, schedule, kept)  # only this read's events: nothing older stays pinned

@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from typing import Iterable, Sequence
 
 from paratui.model.events import Event
+from paratui.model.memo import same_items
 
 KINDS = ("handoff", "check-in", "feedback", "kudos")
 DEFAULT_KIND = "handoff"
@@ -97,6 +98,18 @@ def fold_notes(live: Sequence[Event], now: datetime) -> tuple[NoteRow, ...]:
     """The board's notes: today's, and every urgent one still waiting for an acknowledgement (or whose
     last addressee acknowledged it today, so the sender sees it was read by all). Urgent ones waiting
     first (oldest first: waiting longest), then the rest, newest first."""
+    last_live, last_day, last_rows = _LAST[0]
+    if last_day == now.date() and same_items(last_live, live):
+        return last_rows  # it depends on the clock only through the day
+    rows = _fold_notes(live, now)
+    _LAST[0] = (list(live), now.date(), rows)  # replaced whole: threads never mix two folds
+    return rows
+
+
+_LAST: list[tuple[Sequence[Event], date | None, tuple[NoteRow, ...]]] = [((), None, ())]
+
+
+def _fold_notes(live: Sequence[Event], now: datetime) -> tuple[NoteRow, ...]:
     notes, acks = histories(live)
     start = datetime.combine(now.date(), time())
     rows = []

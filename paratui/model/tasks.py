@@ -18,11 +18,13 @@ claimed, done or reopened) and paratui.store.journal_reader (which old tasks a b
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from paratui.model.events import Event
+from paratui.model.memo import same_items
 from paratui.model.recurring import Rule, due_of, instance_id
 from paratui.model.text import clean
 
@@ -105,34 +107,88 @@ def recurring_today(rules: Iterable[Rule], day: date, day_end: time) -> list[Tas
             for r in rules if r.fires_on(day)]
 
 
+class _Pending(NamedTuple):
+    """A task row before the clock is looked at (whether it is overdue)."""
+
+    id: str
+    text: str
+    for_: str | None
+    due: datetime | None
+    by: str | None
+    added: datetime
+    about: str | None
+    state: TaskState
+    recurring: str | None
+    bad_due: bool  # open, with a due date that is not a date
+
+
+class _Day(NamedTuple):
+    """What the tasks are on a day, whatever the time: the rows, and the open ones' due times sorted."""
+
+    live: Sequence[Event]
+    today: date
+    rules: object
+    day_end: time | None
+    every: bool
+    pending: list[_Pending]
+    dues: list[datetime]
+
+
 def fold_tasks(live: Sequence[Event], now: datetime, rules: Iterable[Rule] = (),
                day_end: time | None = None, every: bool = False) -> tuple[tuple[TaskRow, ...], list[str]]:
     """The board's tasks: every open one (any day), those done today, and today's recurring ones;
     overdue first, then by due time. Also a warning for each open task whose due date is a typo.
-    `every`: tasks done on earlier days too (what a command may reopen)."""
-    added, about = histories(live)
-    today = now.date()
+    `every`: tasks done on earlier days too (what a command may reopen).
+
+    Folded once per day and set of events (`_day`); the clock only decides which open tasks are
+    overdue (and which due dates are years away), and the rows are made again only when that changes."""
+    day = _day(live, now.date(), rules, day_end, every)
+    # which due times the clock is past (overdue), or further than FAR_DUE from (a typo)
+    where = (bisect_left(day.dues, now), bisect_left(day.dues, now - FAR_DUE), bisect_right(day.dues, now + FAR_DUE))
+    last_day, last_where, last = _ROWS[0]
+    if last_day is day and last_where == where:
+        return last[0], list(last[1])
     rows: list[TaskRow] = []
     warnings: list[str] = []
+    for p in day.pending:
+        if p.bad_due:
+            warnings.append(f"task {clean(p.id[:6])}: due date is not a date; shown without one")
+        elif p.due is not None and not p.state.done and p.recurring is None and abs(p.due - now) > FAR_DUE:
+            warnings.append(f"task {clean(p.id[:6])}: due date {p.due.date().isoformat()} is years away; check it")
+        rows.append(_row(p.id, p.text, p.for_, p.due, p.by, p.added, p.about, p.state, now, p.recurring))
+    rows.sort(key=lambda t: (t.done, not t.overdue, t.due or datetime.max, t.added))
+    result = (tuple(rows), warnings)
+    _ROWS[0] = (day, where, (result[0], tuple(warnings)))
+    return result[0], list(warnings)
+
+
+def _day(live: Sequence[Event], today: date, rules: Iterable[Rule], day_end: time | None, every: bool) -> _Day:
+    last = _DAY[0]
+    if (last is not None and last.today == today and last.rules is rules and last.day_end == day_end
+            and last.every == every and same_items(last.live, live)):
+        return last
+    added, about = histories(live)
+    pending: list[_Pending] = []
     for e in added:
         state = lifecycle(about.get(e.id, ()))
         if state.done_at is not None and state.done_at.date() != today and not every:
             continue  # done on an earlier day: off the board (most of a year's tasks)
         raw_due = e.payload.get("due")
         due = parse_due(raw_due)
-        if not state.done and raw_due:
-            short = clean(e.id[:6])  # the id as the board shows it; never the task's text
-            if due is None:
-                warnings.append(f"task {short}: due date is not a date; shown without one")
-            elif abs(due - now) > FAR_DUE:
-                warnings.append(f"task {short}: due date {due.date().isoformat()} is years away; check it")
-        rows.append(_row(e.id, str(e.payload["text"]), e.payload.get("for"), due, e.staff, e.time,
-                         e.payload.get("about"), state, now))
+        pending.append(_Pending(e.id, str(e.payload["text"]), e.payload.get("for"), due, e.staff, e.time,
+                                e.payload.get("about"), state, None, bool(raw_due) and due is None and not state.done))
     for r in recurring_today(rules, today, day_end or DAY_END):
         state = lifecycle(about.get(r.id, ()))
-        rows.append(_row(r.id, r.text, r.for_, r.due, None, r.added, r.about, state, now, r.recurring))
-    rows.sort(key=lambda t: (t.done, not t.overdue, t.due or datetime.max, t.added))
-    return tuple(rows), warnings
+        pending.append(_Pending(r.id, r.text, r.for_, r.due, None, r.added, r.about, state, r.recurring, False))
+    dues = sorted(p.due for p in pending if p.due is not None and not p.state.done)
+    day = _Day(list(live), today, rules, day_end, every, pending, dues)
+    _DAY[0] = day  # replaced whole: threads never mix two folds
+    return day
+
+
+_DAY: list[_Day | None] = [None]
+_ROWS: list[tuple[_Day | None, tuple[int, int, int], tuple[tuple[TaskRow, ...], tuple[str, ...]]]] = [
+    (None, (0, 0, 0), ((), ()))]
 
 
 def _row(tid: str, text: str, for_: str | None, due: datetime | None, by: str | None, added: datetime,

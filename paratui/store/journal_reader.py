@@ -519,9 +519,10 @@ class JournalReader:
                 except ValueError as e:
                     bad.append(f"{label}: document {clean(doc_id, limit=24)}: {e}")
                     continue
+                hit = (doc, event)
             events.append(event)
             if docs is not None:
-                docs[doc_id] = (doc, event)
+                docs[doc_id] = hit
         if docs is not None:
             self._docs[key] = docs
         self._last_good[key] = events
