@@ -44,6 +44,14 @@ class _Cached:
     events: list[Event]
     problem: str | None
     _refs: frozenset[str] | None = None
+    _ids: frozenset[str] | None = None
+
+    @property
+    def ids(self) -> frozenset[str]:
+        """This file's event ids (worked out once per read of the file), for the merge's set checks."""
+        if self._ids is None:
+            self._ids = frozenset(e.id for e in self.events)
+        return self._ids
 
     @property
     def refs(self) -> frozenset[str]:
@@ -325,7 +333,7 @@ class JournalReader:
                 if cached.dirty and self.summary is not None:  # keep what was found for next time
                     self.summary.save_cached(cached)
         ids, dropped = settled.ids, settled.dropped
-        if ids and any(e.id in ids for e in events):
+        if ids and any(not ids.isdisjoint(self._cache[path].ids) for path in seen):
             # an event that is also in a settled month (a copy, a clash): read it all, as it is
             order = sorted(seen + settled.order, key=_path_key)
             events, lost = self._merge(order)
@@ -434,6 +442,10 @@ class JournalReader:
         different content in two files is a clash: the first-written version stays (smallest
         `written`, then path order), the others go, and each file that lost one is named beside the
         kept one ({(file that lost, file kept): ids})."""
+        files = [self._cache[path] for path in order]
+        if sum(len(c.events) for c in files) == len(frozenset().union(*(c.ids for c in files))):
+            # no id twice (nearly every read): nothing to compare, all of it stays
+            return [e for c in files for e in c.events], {}
         first: dict[str, tuple[Event, str]] = {}
         versions: dict[str, list[tuple[Event, str]]] = {}
         for path in order:
