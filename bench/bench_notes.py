@@ -36,7 +36,8 @@ KINDS = ("handoff", "check-in", "feedback", "kudos")
 
 
 def add_routines(root: Path, seed: int = 7) -> int:
-    """A year of notes, acks and claims into `root`'s month files; returns the number of events."""
+    """A year of notes, acks and claims into `root`'s month files, and of today's changes into its day
+    folders; returns the number of events."""
     rng = random.Random(seed)
     journal = root / "journal"
     days = sorted(p.name for p in journal.iterdir() if p.name[:2] == "20")
@@ -78,6 +79,33 @@ def add_routines(root: Path, seed: int = 7) -> int:
             for who in to:
                 if urgent and not waiting or (not urgent and rng.random() < 0.5):
                     emit("ack", who, {"note": nid}, when + timedelta(minutes=rng.randint(1, 60)))
+    # Today's changes to the base week, every school day (the day folders, the teacher's writer):
+    # a service pulling a student out, now and then a drill or an assembly, a para lent to another
+    # room, a student absent; and a busy today (NOW's date) so coverage ahead has work at every reload.
+    def change(day: str, staff: str, payload: dict, hh_mm: str) -> None:
+        nonlocal count, written
+        written += 1
+        when = datetime.fromisoformat(f"{day}T{hh_mm}")
+        path = journal / day / f"room12-ws--{LOGINS[staff]}-changes.json"
+        files.setdefault(path, []).append({
+            "id": uuid.UUID(int=rng.getrandbits(128), version=4).hex, "type": "day.change",
+            "time": when.isoformat(timespec="seconds"), "written": written, "staff": staff,
+            "login": LOGINS[staff], "host": "room12-ws", "payload": {"kind": payload.pop("kind"), **payload}})
+        count += 1
+
+    today = os.environ.get("PARATUI_NOW", "2026-11-23T10:15")[:10]  # the benches' classroom clock
+    for day in [*days, today]:
+        busy = day == today
+        t = lambda hh_mm: f"{day}T{hh_mm}"  # noqa: E731
+        if busy or rng.random() < 0.5:
+            change(day, "MR", {"kind": "student-out", "student": rng.choice(["S03", "S06"]), "service": "speech",
+                               "start": t("09:00"), "end": t("09:30"), "at": "speech", "with": ["SK"]}, "07:40")
+        if busy or rng.random() < 0.1:
+            change(day, "MR", {"kind": "drill", "start": t("13:30"), "end": t("13:45"), "at": "playground"}, "07:45")
+        if busy or rng.random() < 0.1:
+            change(day, "MR", {"kind": "lend", "staff": "DP", "room": "Room 14", "end": t("11:30")}, "07:50")
+        if busy or rng.random() < 0.05:
+            change(day, "MR", {"kind": "student-absent", "student": "S07"}, "07:55")
     for path, docs in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"_default": {str(i): d for i, d in enumerate(docs, 1)}}))

@@ -163,3 +163,41 @@ def test_the_folds_taken_from_the_last_reload_are_exactly_what_folding_again_giv
         got = fold_tasks(events, now), fold_notes(events, now)
         again = fold_tasks(events, now), fold_notes(events, now)  # from the memo
         assert got == again == (_fresh(fold_tasks, events, now), _fresh(fold_notes, events, now))
+
+
+async def test_the_alarm_panes_keep_their_height_through_the_block(room_dir):
+    """Two adults step out: the Uncovered pane grows once (four students with no adult); one comes
+    back and goes out again, and again: the pane keeps its height, the screen is not laid out again,
+    and what it says follows every move."""
+    app = BoardApp(Room(room_dir), as_staff="JT", watch=False, theme_folders=[paths.builtin_themes()])
+    writer = Room(room_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        writer.record("move", "MR", {"student": "S06", "to": "office", "with": ["MR"]})
+        writer.record("move", "JT", {"student": "S02", "to": "bathroom", "with": ["JT"]})
+        app.reload()
+        await pilot.pause()
+        await pilot.pause()
+        grown = app.query_one(UncoveredPane).outer_size.height
+        assert str(app.query_one(UncoveredPane).content).count("no adult") == 4
+        screen = app.screen
+        layouts: list[int] = []
+        original = screen._refresh_layout
+
+        def counted(*args, **kwargs):
+            layouts.append(1)
+            return original(*args, **kwargs)
+
+        screen._refresh_layout = counted  # type: ignore[method-assign]
+        for i in range(4):
+            if i % 2 == 0:
+                writer.record("back", "JT", {"student": "S02"})
+            else:
+                writer.record("move", "JT", {"student": "S02", "to": "bathroom", "with": ["JT"]})
+            app.reload()
+            await pilot.pause()
+            await pilot.pause()
+            shown = str(app.query_one(UncoveredPane).content)
+            assert shown.count("no adult") == (2 if i % 2 == 0 else 4)
+            assert app.query_one(UncoveredPane).outer_size.height == grown
+        assert layouts == []

@@ -65,11 +65,14 @@ class LinePane(Pane):
     pane drawn whole (a Static) re-rendered every row and laid out the whole screen on most writes:
     most of the time from a write to the screen (bench/bench_live.py).
 
-    `reserve` rows are kept on a tall screen even when fewer are shown (the alarm panes): a room
-    where one adult steps out and back does not make the whole board jump twice."""
+    On a tall screen the alarm panes (`holds`) keep `reserve` rows even when fewer are shown, and
+    the most they showed in the current block (`hold_for`): a room where an adult steps out with a
+    student and back, again and again, does not make the whole board jump at every move; the room
+    is given back when the block changes."""
 
     ALLOW_SELECT = False
     reserve = 1
+    holds = False
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -77,6 +80,7 @@ class LinePane(Pane):
         self._rows: list[Text] = []
         self._keys: list[tuple] = []
         self._strips: dict[int, tuple[tuple, int, Style, Strip]] = {}
+        self._held: tuple[object, int] = (None, 0)  # (the block, the most rows shown in it)
 
     @property  # type: ignore[misc]  # read-only here: a line pane is set with `update`
     def content(self) -> Text:
@@ -87,8 +91,17 @@ class LinePane(Pane):
         return self._text  # what it shows (drawn by render_line, row by row)
 
     def _height(self) -> int:
-        tall = self.is_mounted and self.screen.has_class("-tall")
-        return max(len(self._rows), self.reserve if tall else 1)
+        if not (self.is_mounted and self.screen.has_class("-tall")):
+            return max(len(self._rows), 1)
+        return max(len(self._rows), self.reserve, self._held[1] if self.holds else 0)
+
+    def hold_for(self, block: object) -> None:
+        """The block now (any value that changes when it does): the height held is this block's."""
+        if block != self._held[0]:
+            before = self._height()
+            self._held = (block, 0)
+            if self._height() != before:
+                self.refresh(layout=True)
 
     def update(self, content="", *, layout: bool = True) -> None:
         text = content if isinstance(content, Text) else Text(str(content))
@@ -101,6 +114,7 @@ class LinePane(Pane):
         changed = [y for y in range(max(len(keys), len(self._keys)))
                    if y >= len(keys) or y >= len(self._keys) or keys[y] != self._keys[y]]
         self._text, self._rows, self._keys = text, rows, keys
+        self._held = (self._held[0], max(self._held[1], len(rows)))
         for y in [y for y in self._strips if y >= len(rows)]:
             del self._strips[y]
         if self._height() != before:
@@ -135,6 +149,10 @@ class LinePane(Pane):
         strip = Strip(row.render(self.app.console), row.cell_len).crop_extend(0, width, None).apply_style(style)
         self._strips[y] = (key, width, style, strip)
         return strip
+
+
+def _block_of(state: BoardState) -> tuple:
+    return (state.now.date(), state.block.start if state.block else None)
 
 
 class AdultsPane(LinePane):
@@ -204,8 +222,10 @@ class OutPane(LinePane):
 
     title = "Out of room"
     reserve = 3
+    holds = True
 
     def show(self, state: BoardState) -> None:
+        self.hold_for(_block_of(state))
         timed = [s for s in state.out_of_room if not s.placed]
         placed = [s for s in state.out_of_room if s.placed]
         text = Text()
@@ -234,8 +254,10 @@ class OutPane(LinePane):
 class UncoveredPane(LinePane):
     title = "Uncovered"
     reserve = 3
+    holds = True
 
     def show(self, state: BoardState) -> None:
+        self.hold_for(_block_of(state))
         rows = state.uncovered
         text = Text()
         for s in rows:
