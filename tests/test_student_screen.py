@@ -10,7 +10,8 @@ from conftest import run_cli
 from test_app import make_app, settle, wait_for
 from textual.widgets import OptionList, Static
 
-from paratui.app.student_screen import GoalCard, StudentScreen
+from paratui.app import chart
+from paratui.app.student_screen import RECENT, GoalCard, StudentScreen
 from paratui.model import data_commands
 from paratui.store.history import history_for
 from paratui.store.room import Room
@@ -54,7 +55,7 @@ async def open_student(pilot, key: str) -> StudentScreen:
     history = history_for(pilot.app.room.root)
     def drawn_with_history() -> bool:
         return (history.events is not None and screen._seen is not None
-                and screen._seen[1] is history.student_events(screen.student_id)
+                and screen._seen[1] == history.version
                 and "loading" not in screen_text(screen))
 
     assert await wait_for(pilot, drawn_with_history)
@@ -198,3 +199,26 @@ def test_retract_asks_the_permission_hook_as_retract(room_dir):
             change = commands.retract(ctx, eid)
             assert change.type == "retract" and change.payload == {"target": eid}
     assert [a for a, _ in asked] == ["retract", "retract"]
+
+
+async def test_the_screen_keeps_a_few_events_and_closing_lets_the_charts_go(room_dir):
+    """A year of one student is thousands of events: the view folds them and keeps only what it
+    lists; the charts drawn are forgotten once the screen is closed (issue 9: the board's peak)."""
+    for day in range(2, 21):
+        for r in "+-+":
+            log_on(room_dir, datetime(2026, 11, day, 9, 30), "DP",
+                   lambda ctx, r=r: data_commands.log(ctx, "R.N.", "aac", r, "I"))
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_student(pilot, "5")
+        assert "19 sessions" in screen_text(screen)
+        view = screen.view
+        assert view is not None and len(view.entries) == RECENT
+        assert len(view.events) <= 2 * RECENT  # the listed entries (and their retracts), not the year's 57
+        assert all(not s.entries for s in view.goals)
+        assert chart.draw.cache_info().currsize > 0
+        await pilot.press("escape")
+        await settle(pilot)
+        assert await wait_for(pilot, lambda: chart.draw.cache_info().currsize == 0)
+        assert chart._figure is None
