@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from datetime import datetime
 from pathlib import Path
 
@@ -222,3 +224,25 @@ async def test_the_screen_keeps_a_few_events_and_closing_lets_the_charts_go(room
         await settle(pilot)
         assert await wait_for(pilot, lambda: chart.draw.cache_info().currsize == 0)
         assert chart._figure is None
+
+
+async def test_a_closed_screens_widgets_and_their_drawn_lines_are_let_go(room_dir):
+    """Textual 8.2 keeps each widget's style cache (its rendered lines: the charts) in an
+    lru_cache of 1024 keyed by it: closing the screen clears that, so each screen opened does not
+    stay in memory."""
+    seed(room_dir)
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_student(pilot, "5")
+        caches = [weakref.ref(w._styles_cache) for w in screen.query("*")]
+        assert len(caches) > 10
+        del screen
+        await pilot.press("escape")
+        await settle(pilot)
+
+        def gone() -> bool:
+            gc.collect()
+            return all(c() is None for c in caches)
+
+        assert await wait_for(pilot, gone)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
@@ -32,6 +32,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+try:
+    from textual._styles_cache import StylesCache
+except ImportError:  # a Textual without it: nothing to clear
+    StylesCache = None  # type: ignore[assignment,misc]
 
 from paratui.app.chart import ChartData, draw
 from paratui.app.chart import release as release_charts
@@ -98,8 +103,8 @@ def build_view(classroom: Classroom, student: Student, raw: list[Event], today: 
         if isinstance(b, str) and shown_abc.get(b, ABC_RECENT) < ABC_RECENT:
             shown_abc[b] += 1
             abc.append(e)
-    # the screen shows each goal's sessions, not its entries: a year of them is not kept with the view
-    goals = tuple(replace(s, entries=()) for s in summarize(plan, unique, classroom.prompts)) if plan.goals else ()
+    # each goal's sessions, not its entries: a year of them is neither kept with the view nor held at once
+    goals = tuple(summarize(plan, unique, classroom.prompts, keep_entries=False)) if plan.goals else ()
     shown = tuple(x for pair in listed for x in pair if x is not None)
     # only a few dozen of the year's events stay with the view: the rest is freed as one (events kept
     # here and there would each hold their allocator pool, and the chart and widgets drawn next could
@@ -277,12 +282,10 @@ def entry_label(e: Event, retract: Event | None, classroom: Classroom, events: t
 
 # -- the screen ---------------------------------------------------------------------------------
 
-def give_memory_back() -> None:
-    """After a student screen closed: forget its charts, collect its widgets (cycles), and hand the
-    freed heap back to the system (glibc's `malloc_trim`; elsewhere nothing more). A board runs all
-    day: each screen opened must not leave the process bigger (issue 9: peak ≤ 60 MiB)."""
-    release_charts()
-    gc.collect()
+def trim_heap() -> None:
+    """Hand the heap's free pages back to the system (glibc's `malloc_trim`; elsewhere nothing): a
+    board runs all day, and memory freed in one shape (a year of events) is not all reused in
+    another (widgets, strips), so without this each peak adds to the last (issue 9: ≤ 60 MiB)."""
     global _trim
     if _trim is None:
         try:
@@ -294,6 +297,20 @@ def give_memory_back() -> None:
 
 
 _trim: Any = None  # libc's malloc_trim, False where there is none
+
+
+def give_memory_back() -> None:
+    """After a student screen closed: forget its charts, let its widgets go, and hand the freed heap
+    back. Textual 8.2's `StylesCache.get_inner_outer` is an `lru_cache(1024)` on a method: it keeps
+    the style cache of every widget drawn (1024 of them), with its rendered lines, long after the
+    widget is gone: each screen opened (the charts are large) stayed in memory. Clearing it frees
+    them (it caches two `Style`s per colour pair: made again on the next paint)."""
+    release_charts()
+    clear = getattr(getattr(StylesCache, "get_inner_outer", None), "cache_clear", None)
+    if callable(clear):
+        clear()
+    gc.collect()  # the widgets are reference cycles
+    trim_heap()
 
 class GoalCard(Widget):
     """One goal: its lines of text and its trend chart, drawn as one widget (a screen of widgets
@@ -369,10 +386,13 @@ class StudentScreen(Screen[None]):
         raw = self.history.student_events(self.student_id) or []
         raw += students_events(snap.events, student.id)
         self.view = build_view(snap.classroom, student, raw, self.board.room.clock().date())
+        del raw  # freed here, and the heap it used handed back: the widgets drawn next reuse little of it
+        trim_heap()
         return snap, student, self.view, version
 
     def compose(self) -> ComposeResult:
         self.set_class(self.app.size.width >= WIDE, "-wide")
+        trim_heap()  # what the picker just freed: the peak of this screen does not stand on it
         current = self._current()  # the goals are composed with their numbers: one layout pass
         yield Static("", id="student-title")
         with VerticalScroll(id="student-body"):
@@ -393,9 +413,13 @@ class StudentScreen(Screen[None]):
     def on_mount(self) -> None:
         self.history.listeners.append(self._history_arrived)
         # the first read, or only the files changed since (a stat of each): after the first paint
-        self.set_timer(0.3, self.history.refresh)
+        self.set_timer(0.3, self._refresh_history)
         self.redraw(self.view)
         self.set_interval(POLL_S, self._poll)
+
+    def _refresh_history(self) -> None:
+        trim_heap()  # the paint's leftovers: the read's own memory (its thread's) comes on top
+        self.history.refresh()
 
     def on_unmount(self) -> None:
         if self._history_arrived in self.history.listeners:
