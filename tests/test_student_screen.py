@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from datetime import datetime
 from pathlib import Path
 
@@ -10,7 +12,8 @@ from conftest import run_cli
 from test_app import make_app, settle, wait_for
 from textual.widgets import OptionList, Static
 
-from paratui.app.student_screen import GoalCard, StudentScreen
+from paratui.app import chart
+from paratui.app.student_screen import RECENT, GoalCard, StudentScreen
 from paratui.model import data_commands
 from paratui.store.history import history_for
 from paratui.store.room import Room
@@ -54,7 +57,7 @@ async def open_student(pilot, key: str) -> StudentScreen:
     history = history_for(pilot.app.room.root)
     def drawn_with_history() -> bool:
         return (history.events is not None and screen._seen is not None
-                and screen._seen[1] is history.student_events(screen.student_id)
+                and screen._seen[1] == history.version
                 and "loading" not in screen_text(screen))
 
     assert await wait_for(pilot, drawn_with_history)
@@ -198,3 +201,48 @@ def test_retract_asks_the_permission_hook_as_retract(room_dir):
             change = commands.retract(ctx, eid)
             assert change.type == "retract" and change.payload == {"target": eid}
     assert [a for a, _ in asked] == ["retract", "retract"]
+
+
+async def test_the_screen_keeps_a_few_events_and_closing_lets_the_charts_go(room_dir):
+    """A year of one student is thousands of events: the view folds them and keeps only what it
+    lists; the charts drawn are forgotten once the screen is closed (issue 9: the board's peak)."""
+    for day in range(2, 21):
+        for r in "+-+":
+            log_on(room_dir, datetime(2026, 11, day, 9, 30), "DP",
+                   lambda ctx, r=r: data_commands.log(ctx, "R.N.", "aac", r, "I"))
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_student(pilot, "5")
+        assert "19 sessions" in screen_text(screen)
+        view = screen.view
+        assert view is not None and len(view.entries) == RECENT
+        assert len(view.events) <= 2 * RECENT  # the listed entries (and their retracts), not the year's 57
+        assert all(not s.entries for s in view.goals)
+        assert chart.draw.cache_info().currsize > 0
+        await pilot.press("escape")
+        await settle(pilot)
+        assert await wait_for(pilot, lambda: chart.draw.cache_info().currsize == 0)
+        assert chart._figure is None
+
+
+async def test_a_closed_screens_widgets_and_their_drawn_lines_are_let_go(room_dir):
+    """Textual 8.2 keeps each widget's style cache (its rendered lines: the charts) in an
+    lru_cache of 1024 keyed by it: closing the screen clears that, so each screen opened does not
+    stay in memory."""
+    seed(room_dir)
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_student(pilot, "5")
+        caches = [weakref.ref(w._styles_cache) for w in screen.query("*")]
+        assert len(caches) > 10
+        del screen
+        await pilot.press("escape")
+        await settle(pilot)
+
+        def gone() -> bool:
+            gc.collect()
+            return all(c() is None for c in caches)
+
+        assert await wait_for(pilot, gone)

@@ -5,15 +5,26 @@ and a widget, per chart: the student screen draws each goal's text and chart as 
 A chart is drawn again only when its numbers or its size change (`draw` is cached). The "clear"
 plotext theme draws in the widget's own colours, so the chart reads in every board theme. Labels
 are dates and numbers only: no text from a file reaches plotext or `Text.from_ansi`.
+
+Memory (issue 9: a board's peak ≤ 60 MiB): plotext is imported on the first chart drawn, not with
+the screen's module, and only its figure class and what that needs: `import plotext` (and
+textual-plotext, which imports it) first builds the colourised documentation of every function
+and a global figure, ~0.9 of its 1.6 MiB, kept for the life of the process. The figure class is
+what textual-plotext's `Plot` is (it adds static helpers only): the charts are drawn the same.
+`release()` (the screen closing) drops the drawn charts and the figure.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
+import types
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from rich.text import Text
-from textual_plotext import Plot
 
 UNIT_LABEL = {"%": "%", "s": "seconds", "count": "count"}
 
@@ -26,15 +37,15 @@ class ChartData:
     line: float | None = None  # the mastery criterion, drawn across
 
 
-_figure: Plot | None = None
+_figure: Any = None  # plotext's figure, shared by every chart
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)  # a screen's goals at a size or two
 def draw(data: ChartData, width: int, height: int) -> Text:
     """The chart as styled text, `width` × `height` cells."""
     global _figure
     if _figure is None:
-        _figure = Plot()
+        _figure = figure_class()()
     plt = _figure
     plt.clear_data()
     plt.clear_figure()
@@ -51,3 +62,56 @@ def draw(data: ChartData, width: int, height: int) -> Text:
     plt.xticks(ticks, [data.days[int(i) - 1] for i in ticks])
     plt.ylabel(UNIT_LABEL.get(data.unit, ""))
     return Text.from_ansi(plt.build(), no_wrap=True)
+
+
+def figure_class() -> type:
+    """plotext's `_figure_class`, imported without running `plotext/__init__.py` (its documentation
+    and global figure): the package is stood in for by an empty module while its submodules load,
+    and `_doc_utils.add` (which attaches each method's docstring, and warns on stdout when the
+    documentation was not built) does nothing meanwhile. Once plotext is imported by anyone, or if
+    this fails, the regular import."""
+    global _class
+    if _class is None:
+        try:
+            _class = _lean_figure_class() if "plotext" not in sys.modules else _plot_class()
+        except Exception:  # noqa: BLE001  # any surprise: the regular import
+            for name in [m for m in sys.modules if m == "plotext" or m.startswith("plotext.")]:
+                del sys.modules[name]
+            _class = _plot_class()
+    return _class
+
+
+_class: type | None = None
+
+
+def _plot_class() -> type:
+    from textual_plotext import Plot
+
+    return Plot
+
+
+def _lean_figure_class() -> type:
+    spec = importlib.util.find_spec("plotext")
+    if spec is None or spec.submodule_search_locations is None:
+        raise ImportError("plotext")
+    stand_in = types.ModuleType("plotext")
+    stand_in.__path__ = list(spec.submodule_search_locations)
+    sys.modules["plotext"] = stand_in
+    try:
+        docs: Any = importlib.import_module("plotext._doc_utils")
+        add = docs.add
+        docs.add = lambda *_args, **_kwargs: None
+        try:
+            figure: type = importlib.import_module("plotext._figure")._figure_class
+        finally:
+            docs.add = add
+    finally:
+        del sys.modules["plotext"]  # a later `import plotext` runs the package as usual
+    return figure
+
+
+def release() -> None:
+    """Forget the drawn charts and plotext's figure (its last chart's matrices): the screen closed."""
+    global _figure
+    draw.cache_clear()
+    _figure = None

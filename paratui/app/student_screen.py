@@ -15,10 +15,12 @@ and **bold** kept as styles, bullets as •): one widget, no links to click.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -31,12 +33,27 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+try:
+    from textual._styles_cache import StylesCache
+except ImportError:  # a Textual without it: nothing to clear
+    StylesCache = None  # type: ignore[assignment,misc]
+
 from paratui.app.chart import ChartData, draw
+from paratui.app.chart import release as release_charts
 from paratui.app.picker import Choice, PickerScreen
 from paratui.model import commands
 from paratui.model.classroom import Classroom, Student
 from paratui.model.commands import Context, seconds_text
-from paratui.model.datalog import PERCENT_KINDS, GoalSummary, abc_patterns, entries, students_events, summarize, unit_of
+from paratui.model.datalog import (
+    PERCENT_KINDS,
+    AbcPatterns,
+    GoalSummary,
+    abc_patterns,
+    entries,
+    students_events,
+    summarize,
+    unit_of,
+)
 from paratui.model.events import Event
 from paratui.model.goals import StudentPlan
 from paratui.model.text import clean, clean_block
@@ -48,9 +65,11 @@ if TYPE_CHECKING:
 
 WIDE = 150  # columns: goals side by side
 RECENT = 15  # entries listed for retracting
+ABC_RECENT = 5  # ABC records listed per behavior
 CHART_SESSIONS = 40  # sessions drawn per chart
 CHART_ROWS, CHART_ROWS_WIDE = 9, 11
 POLL_S = 0.25  # how often the screen looks for a new board snapshot
+RELEASE_S = 0.2  # after the screen closed: its memory is given back
 
 
 # -- what the screen shows (pure) ---------------------------------------------------------------
@@ -61,9 +80,10 @@ class StudentView:
     today: date
     plan: StudentPlan
     goals: tuple[GoalSummary, ...]
-    abc: tuple[Event, ...]  # the student's live ABC records, newest first
+    abc: tuple[Event, ...]  # the newest live ABC records of each behavior (ABC_RECENT), newest first
+    patterns: dict[str, AbcPatterns]  # behavior id → the patterns of all its live ABC records
     entries: tuple[tuple[Event, Event | None], ...]  # (entry, its retract or None), newest first
-    events: tuple[Event, ...]  # every event read for the student (retracts included)
+    events: tuple[Event, ...]  # what the listed entries and their retracts are (for `describe`)
 
 
 def build_view(classroom: Classroom, student: Student, raw: list[Event], today: date) -> StudentView:
@@ -73,9 +93,23 @@ def build_view(classroom: Classroom, student: Student, raw: list[Event], today: 
     retracts = {str(e.payload.get("target")): e for e in unique if e.type == "retract"}
     logged = [e for e in unique if e.type in ("data", "abc", "timer.stop")]
     listed = tuple((e, retracts.get(e.id)) for e in reversed(logged[-RECENT:]))
-    abc = tuple(e for e in reversed(logged) if e.type == "abc" and e.id not in retracts)
-    goals = tuple(summarize(plan, unique, classroom.prompts)) if plan.goals else ()
-    return StudentView(student, today, plan, goals, abc, listed, tuple(unique))
+    live_abc = [e for e in reversed(logged) if e.type == "abc" and e.id not in retracts]
+    records = entries(live_abc, plan, student.id, live=True)
+    patterns = {b.id: abc_patterns(records, b.id) for b in plan.behaviors}
+    shown_abc = {b.id: 0 for b in plan.behaviors}
+    abc: list[Event] = []
+    for e in live_abc:
+        b = e.payload.get("behavior")
+        if isinstance(b, str) and shown_abc.get(b, ABC_RECENT) < ABC_RECENT:
+            shown_abc[b] += 1
+            abc.append(e)
+    # each goal's sessions, not its entries: a year of them is neither kept with the view nor held at once
+    goals = tuple(summarize(plan, unique, classroom.prompts, keep_entries=False)) if plan.goals else ()
+    shown = tuple(x for pair in listed for x in pair if x is not None)
+    # only a few dozen of the year's events stay with the view: the rest is freed as one (events kept
+    # here and there would each hold their allocator pool, and the chart and widgets drawn next could
+    # not reuse the memory)
+    return StudentView(student, today, plan, goals, tuple(abc), patterns, listed, shown)
 
 
 def display_name(classroom: Classroom, student: Student) -> str:
@@ -143,10 +177,9 @@ def abc_text(view: StudentView, classroom: Classroom) -> Text:
     if not view.plan.behaviors:
         text.append("No behaviors defined for this student.", style="dim")
         return text
-    records = entries(view.abc, view.plan, view.student.id, live=True)  # view.abc: live already
     staff = {s.id: s.short for s in classroom.staff}
     for i, b in enumerate(view.plan.behaviors):
-        p = abc_patterns(records, b.id)
+        p = view.patterns[b.id]
         if i:
             text.append("\n\n")
         text.append(clean(b.name, limit=80), style="bold")
@@ -163,7 +196,7 @@ def abc_text(view: StudentView, classroom: Classroom) -> Text:
             text.append(f"\nBy time of day: {top(p.by_time)}")
             if p.settings:
                 text.append(f"\nSettings: {top(p.settings)}")
-        recent = [e for e in view.abc if e.payload.get("behavior") == b.id][:5]
+        recent = [e for e in view.abc if e.payload.get("behavior") == b.id][:ABC_RECENT]
         for e in recent:
             q = e.payload
             bits = [f"in {clean(q['setting'], limit=30)}" if q.get("setting") else "",
@@ -249,6 +282,36 @@ def entry_label(e: Event, retract: Event | None, classroom: Classroom, events: t
 
 # -- the screen ---------------------------------------------------------------------------------
 
+def trim_heap() -> None:
+    """Hand the heap's free pages back to the system (glibc's `malloc_trim`; elsewhere nothing): a
+    board runs all day, and memory freed in one shape (a year of events) is not all reused in
+    another (widgets, strips), so without this each peak adds to the last (issue 9: ≤ 60 MiB)."""
+    global _trim
+    if _trim is None:
+        try:
+            _trim = ctypes.CDLL(None).malloc_trim
+        except (AttributeError, OSError):  # not glibc
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim: Any = None  # libc's malloc_trim, False where there is none
+
+
+def give_memory_back() -> None:
+    """After a student screen closed: forget its charts, let its widgets go, and hand the freed heap
+    back. Textual 8.2's `StylesCache.get_inner_outer` is an `lru_cache(1024)` on a method: it keeps
+    the style cache of every widget drawn (1024 of them), with its rendered lines, long after the
+    widget is gone: each screen opened (the charts are large) stayed in memory. Clearing it frees
+    them (it caches two `Style`s per colour pair: made again on the next paint)."""
+    release_charts()
+    clear = getattr(getattr(StylesCache, "get_inner_outer", None), "cache_clear", None)
+    if callable(clear):
+        clear()
+    gc.collect()  # the widgets are reference cycles
+    trim_heap()
+
 class GoalCard(Widget):
     """One goal: its lines of text and its trend chart, drawn as one widget (a screen of widgets
     costs Textual several milliseconds each to style and lay out)."""
@@ -308,29 +371,34 @@ class StudentScreen(Screen[None]):
     def history(self) -> HistoryCache:
         return history_for(self.board.room.root)
 
-    def _current(self) -> tuple[Snapshot, Student, StudentView, list[Event] | None] | None:
-        """The board's snapshot, the student, what to show, and the history it used (None: not
-        read yet); None when there is no snapshot or the student left classroom.toml."""
+    def _current(self) -> tuple[Snapshot, Student, StudentView, int | None] | None:
+        """The board's snapshot, the student, what to show, and the version of the history it used
+        (None: not read yet); None when there is no snapshot or the student left classroom.toml.
+        The student's year of events is unpacked for this and let go once folded into the view."""
         snap = self.board.snapshot
         if snap is None:
             return None
-        history = self.history.student_events(self.student_id)
-        self._seen = (snap, history)
+        version = self.history.version  # before the events: a read landing between redraws again
+        self._seen = (snap, version)
         student = snap.classroom.student_by_id().get(self.student_id)
         if student is None:
             return None
-        raw = [*(history or ()), *students_events(snap.events, student.id)]
+        raw = self.history.student_events(self.student_id) or []
+        raw += students_events(snap.events, student.id)
         self.view = build_view(snap.classroom, student, raw, self.board.room.clock().date())
-        return snap, student, self.view, history
+        del raw  # freed here, and the heap it used handed back: the widgets drawn next reuse little of it
+        trim_heap()
+        return snap, student, self.view, version
 
     def compose(self) -> ComposeResult:
         self.set_class(self.app.size.width >= WIDE, "-wide")
+        trim_heap()  # what the picker just freed: the peak of this screen does not stand on it
         current = self._current()  # the goals are composed with their numbers: one layout pass
         yield Static("", id="student-title")
         with VerticalScroll(id="student-body"):
             with Vertical(id="goals"):
                 if current is not None:
-                    snap, _student, view, _history = current
+                    snap, _student, view, _version = current
                     self._goal_ids = tuple(s.goal.id for s in view.goals)
                     for s in view.goals:
                         yield GoalCard(s, view.today, snap.classroom.independent)
@@ -345,13 +413,22 @@ class StudentScreen(Screen[None]):
     def on_mount(self) -> None:
         self.history.listeners.append(self._history_arrived)
         # the first read, or only the files changed since (a stat of each): after the first paint
-        self.set_timer(0.3, self.history.refresh)
+        self.set_timer(0.3, self._refresh_history)
         self.redraw(self.view)
         self.set_interval(POLL_S, self._poll)
+
+    def _refresh_history(self) -> None:
+        trim_heap()  # the paint's leftovers: the read's own memory (its thread's) comes on top
+        self.history.refresh()
 
     def on_unmount(self) -> None:
         if self._history_arrived in self.history.listeners:
             self.history.listeners.remove(self._history_arrived)
+        self.view = None
+        try:  # once the screen is gone (its widgets are reference cycles: only a collection frees them)
+            self.app.set_timer(RELEASE_S, give_memory_back)
+        except Exception:  # the app is closing  # noqa: BLE001
+            pass
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")
@@ -365,7 +442,7 @@ class StudentScreen(Screen[None]):
 
     def _poll(self) -> None:
         snap = self.board.snapshot
-        if snap is not None and (snap, self.history.student_events(self.student_id)) != self._seen:
+        if snap is not None and (snap, self.history.version) != self._seen:
             self.redraw()
 
     def redraw(self, fresh: StudentView | None = None) -> None:
@@ -378,16 +455,16 @@ class StudentScreen(Screen[None]):
                     self.query_one("#student-title", Static).update(
                         Text("This student is no longer in classroom.toml."))
                 return
-            snap, _student, view, history = current
+            snap, _student, view, version = current
         else:
-            view, history = fresh, self._seen[1] if self._seen else None
+            view, version = fresh, self._seen[1] if self._seen else None
         classroom = snap.classroom
         student = view.student
         today = view.today
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f" {display_name(classroom, student)} ", style="bold reverse")
         title.append(f"  {clean(student.id)} · {len(view.plan.goals)} goals · {today:%A %Y-%m-%d}")
-        if history is None:
+        if version is None:
             title.append("  · loading the year's data…", style="italic")
         self.query_one("#student-title", Static).update(title)
         if fresh is None:  # (composed with the fresh view already)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from paratui.model.classroom import Classroom
 from paratui.model.events import DATA_TYPES, Event, live_events
@@ -127,25 +127,28 @@ def _num(v) -> float | None:
 def entries(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool = False) -> list[Entry]:
     """A student's observations in time order (retracted ones left out unless `live` says the
     events are already live)."""
+    return list(_entries(events, plan, student, live))
+
+
+def _entries(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool = False) -> Iterator[Entry]:
+    """`entries`, one at a time."""
     kinds = {g.id: g.kind for g in plan.goals} if plan else {}
     abc_goal = {g.behavior: g.id for g in plan.goals if g.kind == "abc"} if plan else {}
-    out: list[Entry] = []
     for e in (events if live else live_events(events)):
         p = e.payload
         if e.type not in ("data", "timer.stop", "abc") or p.get("student") != student:
             continue
         if e.type == "abc":
             b = str(p.get("behavior"))
-            out.append(Entry(e.id, e.time, e.staff, student, abc_goal.get(b, ""), "abc", note=p.get("note"),
-                             behavior=b, antecedent=p.get("antecedent"), consequence=p.get("consequence"),
-                             setting=p.get("setting")))
+            yield Entry(e.id, e.time, e.staff, student, abc_goal.get(b, ""), "abc", note=p.get("note"),
+                        behavior=b, antecedent=p.get("antecedent"), consequence=p.get("consequence"),
+                        setting=p.get("setting"))
             continue
         goal = str(p.get("goal"))
         step = _num(p.get("step"))
-        out.append(Entry(e.id, e.time, e.staff, student, goal, kinds.get(goal, ""), p.get("value"),
-                         _num(p.get("count")), _num(p.get("seconds")), p.get("prompt"),
-                         int(step) if step is not None else None, p.get("note")))
-    return out
+        yield Entry(e.id, e.time, e.staff, student, goal, kinds.get(goal, ""), p.get("value"),
+                    _num(p.get("count")), _num(p.get("seconds")), p.get("prompt"),
+                    int(step) if step is not None else None, p.get("note"))
 
 
 # -- sessions and mastery ---------------------------------------------------------------------------
@@ -254,26 +257,46 @@ def trend(sessions: Iterable[Session], percent: bool) -> str:
 
 
 def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ...],
-              start: date | None = None, end: date | None = None, goal: str | None = None) -> list[GoalSummary]:
-    """Every goal of the plan (or one), its sessions between `start` and `end` (inclusive)."""
-    items = [x for x in entries(events, plan, plan.student)
-             if (start is None or x.time.date() >= start) and (end is None or x.time.date() <= end)]
-    observed = sorted({x.time.date() for x in items})  # days the student was observed at all
-    out = []
-    for g in plan.goals:
-        if goal is not None and g.id.casefold() != goal.casefold():
+              start: date | None = None, end: date | None = None, goal: str | None = None,
+              keep_entries: bool = True) -> list[GoalSummary]:
+    """Every goal of the plan (or one), its sessions between `start` and `end` (inclusive).
+    `keep_entries=False`: each summary's `entries` is empty (the student screen shows sessions
+    only), and the observations are folded one day at a time, never all held at once (a year of one
+    student is thousands)."""
+    goals = [g for g in plan.goals if goal is None or g.id.casefold() == goal.casefold()]
+    sessions: list[list[Session]] = [[] for _ in goals]
+    kept: list[list[Entry]] = [[] for _ in goals]
+    todays: list[list[Entry]] = [[] for _ in goals]
+    day: date | None = None  # the day being folded (entries come in time order)
+
+    def close_day(d: date) -> None:
+        for i, g in enumerate(goals):
+            # a day the student was observed at all is an abc goal's session (a day without an
+            # incident is a good one); any other goal's sessions are the days it has data
+            if todays[i] or g.kind == "abc":
+                sessions[i].append(_session(g, d, todays[i], prompts))
+                todays[i] = []
+
+    for x in _entries(events, plan, plan.student):
+        d = x.time.date()
+        if (start is not None and d < start) or (end is not None and d > end):
             continue
-        mine = [x for x in items if x.goal == g.id and (x.kind == g.kind)]
-        by_day: dict[date, list[Entry]] = {}
-        for x in mine:
-            by_day.setdefault(x.time.date(), []).append(x)
-        if g.kind == "abc":  # a day without an incident is a session too (a good one)
-            days = observed
-        else:
-            days = sorted(by_day)
-        sessions = tuple(_session(g, d, by_day.get(d, []), prompts) for d in days)
-        out.append(GoalSummary(g, sessions, tuple(mine), mastery_status(g, sessions, prompts[-1]),
-                               trend(sessions, g.kind in PERCENT_KINDS)))
+        if d != day:
+            if day is not None:
+                close_day(day)
+            day = d
+        for i, g in enumerate(goals):
+            if x.goal == g.id and x.kind == g.kind:
+                todays[i].append(x)
+                if keep_entries:
+                    kept[i].append(x)
+    if day is not None:
+        close_day(day)
+    out = []
+    for g, ss, mine in zip(goals, sessions, kept):
+        done = tuple(ss)
+        out.append(GoalSummary(g, done, tuple(mine), mastery_status(g, done, prompts[-1]),
+                               trend(done, g.kind in PERCENT_KINDS)))
     return out
 
 

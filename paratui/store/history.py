@@ -5,14 +5,15 @@ the day folders of journals older than it), and the retracts among them, for the
 A `JournalReader` with the same rules for what it reads (regular files only, bounded, no recursion,
 clashes resolved alike). A year holds ~25k entries, and a board keeps running all day with the
 history loaded, so the entries are not kept as events: each file's entries are packed per student
-(compact JSON, compressed: ~1/6 of the memory of the events) and one student's are unpacked when
-their screen asks (a few thousand events, a few milliseconds). Retracts stay events (few, and any
-student's entry may be their target). Like the board's reader, a second `read()` re-parses only the
+(compact JSON, compressed: ~1/6 of the memory of the events) and one student's are unpacked each
+time their screen asks (a few thousand events, ~20 ms), not kept. Retracts stay events (few, and
+any student's entry may be their target). Like the board's reader, a second `read()` re-parses only the
 files that changed (a stat of each).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import zlib
@@ -101,26 +102,27 @@ class DataHistory(JournalReader):
 
 
 class _Index:
-    """One complete read: each student's packed entries (in file order) and every retract; a
-    student's events are unpacked on first ask and kept until the next read (one screen polls)."""
+    """One complete read: each student's packed entries (in file order) and every retract. A
+    student's events are unpacked on each ask (a few thousand events, ~20 ms) and not kept: the
+    screen that asked folds them into what it shows and lets them go (a year of one student is
+    ~1.2 MiB of events, which a board running all day should not hold for a screen long closed)."""
+
+    _serials = itertools.count(1)
 
     def __init__(self, retracts: list[Event], packed: dict[str, Packed]):
+        self.serial = next(self._serials)  # which read this is (`HistoryCache.version`)
         self.retracts = retracts
         self.blobs: dict[str, list[bytes]] = {}
         for path in sorted(packed, key=lambda p: p.split("/")):
             for sid, blob in packed[path].items():
                 self.blobs.setdefault(sid, []).append(blob)
-        self.unpacked: dict[str, list[Event]] = {}
 
     def student(self, sid: str) -> list[Event]:
-        found = self.unpacked.get(sid)
-        if found is None:
-            texts: dict[str, str] = {}
-            payloads: dict[tuple, dict] = {}
-            found = [e for blob in self.blobs.get(sid, ()) for e in _unpack(blob, texts, payloads)]
-            ids = {e.id for e in found}
-            found += [r for r in self.retracts if r.payload.get("target") in ids]
-            self.unpacked = {sid: found}  # the student on screen; the others stay packed
+        texts: dict[str, str] = {}
+        payloads: dict[tuple, dict] = {}
+        found = [e for blob in self.blobs.get(sid, ()) for e in _unpack(blob, texts, payloads)]
+        ids = {e.id for e in found}
+        found += [r for r in self.retracts if r.payload.get("target") in ids]
         return found
 
 
@@ -153,9 +155,16 @@ class HistoryCache:
     def loaded(self) -> bool:
         return self._index[1] is not None
 
+    @property
+    def version(self) -> int | None:
+        """Which complete read the history is (None: not read yet): it changes when the history
+        does, so a screen can tell whether to ask for its student's events again."""
+        index = self._index[1]
+        return None if index is None else index.serial
+
     def student_events(self, student: str) -> list[Event] | None:
         """One student's data, ABC and timer events and the retracts of them (None: not read yet).
-        The same list object until the history changes."""
+        Unpacked afresh on each call (not kept): ask again only when `version` changed."""
         index = self._index[1]
         return None if index is None else index.student(student)
 
