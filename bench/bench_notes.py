@@ -96,7 +96,9 @@ def add_routines(root: Path, seed: int = 7) -> int:
     today = os.environ.get("PARATUI_NOW", "2026-11-23T10:15")[:10]  # the benches' classroom clock
     for day in [*days, today]:
         busy = day == today
-        t = lambda hh_mm: f"{day}T{hh_mm}"  # noqa: E731
+        def t(hh_mm: str, day: str = day) -> str:
+            return f"{day}T{hh_mm}"
+
         if busy or rng.random() < 0.5:
             change(day, "MR", {"kind": "student-out", "student": rng.choice(["S03", "S06"]), "service": "speech",
                                "start": t("09:00"), "end": t("09:30"), "at": "speech", "with": ["SK"]}, "07:40")

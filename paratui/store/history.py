@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 import threading
 import zlib
 from datetime import datetime
@@ -80,8 +81,9 @@ class DataHistory(JournalReader):
             return cached  # unreadable now: its earlier entries (still packed) and retracts stay
         entries = [e for e in cached.events if e.type in DATA_TYPES]
         retracts = [e for e in cached.events if e.type == "retract"]
-        self.packed[str(path)] = _pack(entries)
-        self._last_good[str(path)] = retracts
+        key = sys.intern(str(path))  # the same string as the reader's own tables hold
+        self.packed[key] = _pack(entries)
+        self._last_good[key] = retracts
         return _Cached(cached.signature, retracts, cached.problem)
 
     def _forget(self, keep: set[str]) -> bool:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import stat
+import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -38,20 +39,12 @@ from paratui.store.summary_cache import Cached, SummaryCache, index_of
 _ORDER = attrgetter("time", "written", "id")  # Event.sort_key, in C
 
 
-@dataclass
+@dataclass(slots=True)  # one per journal file read: a year's history holds ~1,900
 class _Cached:
     signature: tuple[int, int, int]
     events: list[Event]
     problem: str | None
     _refs: frozenset[str] | None = None
-    _ids: frozenset[str] | None = None
-
-    @property
-    def ids(self) -> frozenset[str]:
-        """This file's event ids (worked out once per read of the file), for the merge's set checks."""
-        if self._ids is None:
-            self._ids = frozenset(e.id for e in self.events)
-        return self._ids
 
     @property
     def refs(self) -> frozenset[str]:
@@ -128,7 +121,6 @@ class JournalReader:
         # A file being written to (it changed since it was first read): its documents as last read,
         # each with its event, so that reading it again parses only what is new (`_parse`).
         self._docs: dict[str, dict[str, tuple[dict, Event]]] = {}
-        self._read_once: set[str] = set()
         self._settled: _Settled | None = None
         self._result: tuple | None = None  # (key, events, problems) of the last read
         self.stats = 0  # entries listed or stat'ed so far (for tests and benchmarks)
@@ -259,7 +251,7 @@ class JournalReader:
             for entry in entries:
                 if not is_journal_file(entry.name):
                     continue
-                path = entry.path
+                path = sys.intern(entry.path)  # one string for it in every table below (a year: ~1,900 files)
                 try:
                     st = entry.stat(follow_symlinks=False)  # never stat-follow into a device
                     if stat.S_ISLNK(st.st_mode):
@@ -296,7 +288,6 @@ class JournalReader:
             del self._cache[p]
             self._last_good.pop(p, None)
             self._docs.pop(p, None)
-            self._read_once.discard(p)
         return bool(gone)
 
     def _file_problems(self, order: list[str]) -> list[str]:
@@ -333,7 +324,7 @@ class JournalReader:
                 if cached.dirty and self.summary is not None:  # keep what was found for next time
                     self.summary.save_cached(cached)
         ids, dropped = settled.ids, settled.dropped
-        if ids and any(not ids.isdisjoint(self._cache[path].ids) for path in seen):
+        if ids and not ids.isdisjoint([e.id for e in events]):
             # an event that is also in a settled month (a copy, a clash): read it all, as it is
             order = sorted(seen + settled.order, key=_path_key)
             events, lost = self._merge(order)
@@ -442,10 +433,9 @@ class JournalReader:
         different content in two files is a clash: the first-written version stays (smallest
         `written`, then path order), the others go, and each file that lost one is named beside the
         kept one ({(file that lost, file kept): ids})."""
-        files = [self._cache[path] for path in order]
-        if sum(len(c.events) for c in files) == len(frozenset().union(*(c.ids for c in files))):
-            # no id twice (nearly every read): nothing to compare, all of it stays
-            return [e for c in files for e in c.events], {}
+        events = [e for path in order for e in self._cache[path].events]
+        if len(events) == len({e.id for e in events}):
+            return events, {}  # no id twice (nearly every read): nothing to compare, all of it stays
         first: dict[str, tuple[Event, str]] = {}
         versions: dict[str, list[tuple[Event, str]]] = {}
         for path in order:
@@ -516,11 +506,10 @@ class JournalReader:
         events, bad = [], []
         # A busy writer's day file is rewritten with one more event each time: an event whose
         # document reads exactly as before is not checked and converted again (the board machine's
-        # own file holds hundreds by the afternoon). Kept only for files that do change.
-        key = str(path)
+        # own file holds hundreds by the afternoon). Kept only for files that do change (read before).
+        key = sys.intern(str(path))
         before = self._docs.get(key, {})
-        docs: dict[str, tuple[dict, Event]] | None = {} if key in self._read_once else None
-        self._read_once.add(key)
+        docs: dict[str, tuple[dict, Event]] | None = {} if key in self._cache else None
         for doc_id, doc in table.items():
             hit = before.get(doc_id)
             if hit is not None and hit[0] == doc:
