@@ -89,6 +89,19 @@ def test_a_file_written_to_is_read_again_in_full_where_a_document_changed(tmp_pa
     assert len(events) == 6 and any("document 3" in p for p in problems)
 
 
+def count_layouts(screen) -> list[int]:
+    """A list that gets one item each time `screen` lays out its widgets again."""
+    layouts: list[int] = []
+    original = screen._refresh_layout
+
+    def counted(*args, **kwargs):
+        layouts.append(1)
+        return original(*args, **kwargs)
+
+    screen._refresh_layout = counted
+    return layouts
+
+
 async def test_a_move_redraws_its_rows_without_laying_out_the_screen(room_dir):
     """At 120×40 a move (an adult takes a student out, leaving their group with no adult) changes
     rows in four panes; the Out of room and Uncovered panes keep room for a few rows, so the screen
@@ -96,15 +109,7 @@ async def test_a_move_redraws_its_rows_without_laying_out_the_screen(room_dir):
     app = BoardApp(Room(room_dir), as_staff="JT", watch=False, theme_folders=[paths.builtin_themes()])
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        screen = app.screen
-        layouts: list[int] = []
-        original = screen._refresh_layout
-
-        def counted(*args, **kwargs):
-            layouts.append(1)
-            return original(*args, **kwargs)
-
-        screen._refresh_layout = counted  # type: ignore[method-assign]
+        layouts = count_layouts(app.screen)
         heights = {p: app.query_one(p).outer_size.height for p in (OutPane, UncoveredPane)}
         Room(room_dir).record("move", "JT", {"student": "S02", "to": "bathroom", "with": ["JT"]})
         app.reload()
@@ -180,15 +185,7 @@ async def test_the_alarm_panes_keep_their_height_through_the_block(room_dir):
         await pilot.pause()
         grown = app.query_one(UncoveredPane).outer_size.height
         assert str(app.query_one(UncoveredPane).content).count("no adult") == 4
-        screen = app.screen
-        layouts: list[int] = []
-        original = screen._refresh_layout
-
-        def counted(*args, **kwargs):
-            layouts.append(1)
-            return original(*args, **kwargs)
-
-        screen._refresh_layout = counted  # type: ignore[method-assign]
+        layouts = count_layouts(app.screen)
         for i in range(4):
             if i % 2 == 0:
                 writer.record("back", "JT", {"student": "S02"})
