@@ -6,7 +6,8 @@ With --routines the year also holds a year of team routines (bench_notes.add_rou
 school day, their acknowledgements, claims), as issue 10 asks the live figure to hold with them.
 
 The real BoardApp runs headless (`run_test`, 120×40) in this process on a copy of the generated
-school year. A separate writer process (`Room(dir).record("move"/"back", ...)`, as host
+school year, measured once it runs as it does all day: up, watching, and its student-screen history
+read (a second after start, on a thread). A separate writer process (`Room(dir).record("move"/"back", ...)`, as host
 bench-writer / login jthomas) waits for "go" on stdin, sleeps a random 20–150 ms, writes, and prints
 time.time() right after `record` returns. The board's `_draw` is wrapped: when a drawn state shows the
 write (S01 in the bathroom after a move, not after a back), `call_after_refresh` stamps the moment the
@@ -78,6 +79,7 @@ def _observer(poll: float | None, folder: Path, stamps: list[float]):
 async def measure(root: Path, poll: float | None, writes: int) -> dict:
     from paratui.app.board_app import BoardApp
     from paratui.store import paths
+    from paratui.store.history import history_for
     from paratui.store.room import Room
 
     app = BoardApp(Room(root), as_staff="JT", poll=poll,
@@ -112,6 +114,12 @@ async def measure(root: Path, poll: float | None, writes: int) -> dict:
     to_reload, in_reload, to_screen = [], [], []  # where the time goes
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        # the board as it runs all day: up, watching, and the student screen's history read (a
+        # second after start, ~0.5 s on a thread: a write during that start-up is slower, once)
+        history = history_for(root)
+        settle = time.monotonic() + 15
+        while (not history.loaded or app.watcher is None) and time.monotonic() < settle:
+            await asyncio.sleep(0.05)
         mode = app.watcher.mode if app.watcher else "off"
         obs = _observer(poll, root, raw)
         proc = await asyncio.create_subprocess_exec(

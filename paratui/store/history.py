@@ -70,6 +70,8 @@ class DataHistory(JournalReader):
     """Reads the day folders, keeping each file's quick-logging entries packed per student, and its
     retracts as events (what `read` returns)."""
 
+    background = True  # read on a thread while the board runs (JournalReader.background)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.packed: dict[str, Packed] = {}  # file → its entries per student

@@ -111,6 +111,12 @@ class JournalReader:
     previous result as it is.
     """
 
+    # A reader on a background thread reading hundreds of files (the student screen's history, a
+    # second after the board starts): it lets other threads run after each file it parses. Python
+    # threads share one interpreter lock, which a busy thread keeps for 5 ms at a time, and a
+    # board's reload gives it up at every stat: a reload that took 6 ms took 20–30 meanwhile.
+    background = False
+
     def __init__(self, journal: Path, label_root: Path | None = None, writer: Callable[[], str] | None = None):
         self.journal = journal
         self.label_root = label_root or journal.parent
@@ -236,6 +242,8 @@ class JournalReader:
             if cached is None or cached.signature != sig:
                 self._cache[path] = self._parse(Path(path), sig)
                 changed = True
+                if self.background:
+                    time.sleep(0)  # hand the interpreter over: a board's reload never waits behind us
         return list(files), changed
 
     def _stat_files(self, dirs: Iterable[Path | str],
