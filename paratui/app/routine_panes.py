@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from paratui.app.panes import Pane
+from paratui.app.line_pane import Pane
 from paratui.model.board import BoardState
 from paratui.model.export import short_id
 from paratui.model.notes import NoteRow

@@ -157,9 +157,9 @@ def fold_tasks(live: Sequence[Event], now: datetime, rules: Iterable[Rule] = (),
             warnings.append(f"task {clean(p.id[:6])}: due date {p.due.date().isoformat()} is years away; check it")
         rows.append(_row(p.id, p.text, p.for_, p.due, p.by, p.added, p.about, p.state, now, p.recurring))
     rows.sort(key=lambda t: (t.done, not t.overdue, t.due or datetime.max, t.added))
-    result = (tuple(rows), warnings)
-    _ROWS[0] = (day, where, (result[0], tuple(warnings)))
-    return result[0], list(warnings)
+    shown = tuple(rows)
+    _ROWS[0] = (day, where, (shown, tuple(warnings)))
+    return shown, warnings
 
 
 def _day(live: Sequence[Event], today: date, rules: Iterable[Rule], day_end: time | None, every: bool) -> _Day:

@@ -332,7 +332,7 @@ class JournalReader:
                 if cached.dirty and self.summary is not None:  # keep what was found for next time
                     self.summary.save_cached(cached)
         ids, dropped = settled.ids, settled.dropped
-        if ids and not ids.isdisjoint([e.id for e in events]):
+        if ids and not ids.isdisjoint(e.id for e in events):
             # an event that is also in a settled month (a copy, a clash): read it all, as it is
             order = sorted(seen + settled.order, key=_path_key)
             events, lost = self._merge(order)

@@ -109,8 +109,7 @@ class _Handler(FileSystemEventHandler):
         self.on_change = on_change
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
+        # (opens and closes without a write never arrive: WATCHED_EVENTS)
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
         if any(p and is_relevant(self.root, os.fsdecode(p)) for p in paths):
             self.on_change()
