@@ -19,15 +19,27 @@ cheap: a dozen small folds per reload (bench/bench_coverage.py measures it).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from paratui.model.board import Ahead, Fold, _until_of, current_block, fold_at
 from paratui.model.changes import DayPlan
 from paratui.model.classroom import Classroom
 from paratui.model.events import Event
+from paratui.model.fold import Fold, current_block, fold_at, until_of
 from paratui.model.schedule import WEEKDAYS
+from paratui.model.tasks import parse_due
 
 _Key = tuple[str, str]  # (kind, who); min-adults: "room@HH:MM", one per block
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A coverage problem later today, from `time` on."""
+
+    time: datetime
+    kind: str  # "uncovered" | "one-to-one" | "two-places" | "min-adults"
+    who: str  # a student id, a staff id, or "room"
+    detail: str
 
 
 def coverage_ahead(classroom: Classroom, plan: DayPlan, now: datetime) -> list[Ahead]:
@@ -44,7 +56,7 @@ def coverage_ahead(classroom: Classroom, plan: DayPlan, now: datetime) -> list[A
         moments.update((p.start, p.end))
     for e in projected:
         if e.type in ("absent", "assign"):
-            until = _until_of(e, plan.schedule, today) if e.type == "assign" else _parse(e.payload.get("until"))
+            until = until_of(e, plan.schedule, today) if e.type == "assign" else parse_due(e.payload.get("until"))
             if until is not None:
                 moments.add(until)
     ahead: list[Ahead] = []
@@ -56,15 +68,6 @@ def coverage_ahead(classroom: Classroom, plan: DayPlan, now: datetime) -> list[A
                 ahead.append(Ahead(t, key[0], key[1].split("@")[0], detail))
         previous = found
     return ahead
-
-
-def _parse(raw: object) -> datetime | None:
-    if not isinstance(raw, str) or not raw:
-        return None
-    try:
-        return datetime.fromisoformat(raw).replace(tzinfo=None)
-    except ValueError:
-        return None
 
 
 def _projected(events: list[Event], classroom: Classroom) -> list[Event]:
@@ -135,7 +138,7 @@ def _claims(plan: DayPlan, f: Fold, events: list[Event], t: datetime) -> dict[st
     for e in events:
         if e.type != "assign":
             continue
-        until = _until_of(e, plan.schedule, t.date())
+        until = until_of(e, plan.schedule, t.date())
         if until is not None and until > t:
             claim(e.payload["staff"], e.payload.get("at"), tuple(e.payload.get("students") or ()),
                   str(e.payload.get("activity") or "assigned"))
