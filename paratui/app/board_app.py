@@ -8,7 +8,7 @@ few seconds is the safety net.
 
 The app holds the data and the plumbing (the folder, the watcher, reloads, themes, who is acting, the
 one write path `submit`); the board screen (board_screen.py) owns the layout, the drawing and the keys,
-listed once in actions.py.
+listed once in actions.py. The screens see the app as a `Host` (host.py), what they need of it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ from textual.screen import Screen
 
 from paratui.app.actions import ACTIONS
 from paratui.app.board_screen import BoardScreen
-from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, register_themes
+from paratui.app.host import Host
+from paratui.app.status import StatusInfo
+from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, board_color, register_themes
 from paratui.app.typeahead import TypeAhead, done_asking
 from paratui.model.access import Acting, acting
 from paratui.model.board import BoardState
@@ -176,6 +178,24 @@ class BoardApp(App[int]):
             return "read-only"
         me = self.me
         return me.short if me else None
+
+    def status(self) -> StatusInfo | None:
+        """What the top bar shows: the board, who is acting, whether it is live, the last change."""
+        state = self.state
+        if state is None:
+            return None
+        return StatusInfo(
+            state, acting=self.acting_label, watch_mode=self.watcher.mode if self.watcher else "off",
+            last_change=self.last_change, warnings=len(state.warnings),
+            warn_style="bold reverse " + (self.current_theme.warning or board_color(self, "paratui-warning")))
+
+    def ask_who(self) -> None:
+        """The board's `i`: choose who is acting, where this board lets you."""
+        self.board.action_whoami()
+
+    async def ready(self) -> BoardState | None:
+        """The board's state once someone is acting (asks who first, one key)."""
+        return await self.board.ready()
 
     # -- idle and privacy ------------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -435,3 +455,7 @@ class BoardApp(App[int]):
     def on_unmount(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+
+
+if TYPE_CHECKING:  # mypy checks here that the app is what its screens take it for
+    _: type[Host] = BoardApp

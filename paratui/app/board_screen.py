@@ -13,7 +13,7 @@ up, with the large counts across the top).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Callable, Iterable, cast
+from typing import Callable, Iterable
 
 from rich.text import Text
 from textual import events
@@ -27,13 +27,13 @@ from paratui.app.alarms import AlarmBar
 from paratui.app.binder_view import BinderPage
 from paratui.app.form import Field, FormScreen, required, time_or_empty
 from paratui.app.help import help_markdown
+from paratui.app.host import Host, host
 from paratui.app.logging_session import IntervalSession
 from paratui.app.logging_sheet import LogSheet, StartSession
 from paratui.app.panes import AdultsPane, DataDuePane, OutPane, StudentsPane, TasksPane, TimersPane, UncoveredPane
 from paratui.app.picker import Choice, PickerScreen
 from paratui.app.routine_panes import AheadPane, UrgentBanner
-from paratui.app.status import StatusBar, StatusInfo
-from paratui.app.themes import board_color
+from paratui.app.status import StatusBar
 from paratui.app.typeahead import flow, starts_flow
 from paratui.model import change_commands, commands, data_commands
 from paratui.model.board import WEEKDAY_TABS, BoardState, StudentRow
@@ -42,9 +42,6 @@ from paratui.model.commands import Change, Context
 from paratui.model.events import Event, live_events
 from paratui.model.export import location_label, short_id
 from paratui.store.history import history_for
-
-if TYPE_CHECKING:
-    from paratui.app.board_app import BoardApp
 
 NARROW, WIDE, TALL = 100, 150, 36  # columns, columns, rows
 
@@ -92,8 +89,8 @@ class BoardScreen(Screen[None]):
         self.trial_goals: dict[str, str] = {}  # student → the trials goal their sheet's +/− log (▶)
 
     @property
-    def board(self) -> BoardApp:
-        return cast("BoardApp", self.app)
+    def board(self) -> Host:
+        return host(self)
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -171,17 +168,15 @@ class BoardScreen(Screen[None]):
 
     def draw_status(self) -> None:
         app = self.board
-        if app.state is None:
+        status = app.status()
+        if status is None:
             return
-        self.query_one(UrgentBanner).show(app.state, app.me_id)  # "k acknowledges" is for whoever acts
+        self.query_one(UrgentBanner).show(status.state, app.me_id)  # "k acknowledges" is for whoever acts
         due = self.query_one(DataDuePane)
         if due.me != app.me_id:  # the acting adult's data due comes first
             due.me = app.me_id
-            due.show(app.state)
-        self.query_one(StatusBar).show(StatusInfo(
-            app.state, acting=app.acting_label, watch_mode=app.watcher.mode if app.watcher else "off",
-            last_change=app.last_change, warnings=len(app.state.warnings),
-            warn_style="bold reverse " + (app.current_theme.warning or board_color(app, "paratui-warning"))))
+            due.show(status.state)
+        self.query_one(StatusBar).show(status)
 
     def _draw_binder(self, state: BoardState) -> None:
         tab = self._shown_tab(state)
@@ -220,7 +215,7 @@ class BoardScreen(Screen[None]):
 
         await self.app.push_screen_wait(FormScreen(title, fields, submit))
 
-    async def _ready(self) -> BoardState | None:
+    async def ready(self) -> BoardState | None:
         """The board's state once someone is acting (asks who, one key, before the first write)."""
         app = self.board
         if app.state is None or app.snapshot is None:
@@ -253,7 +248,7 @@ class BoardScreen(Screen[None]):
     # -- the keys (one method per entry of paratui.app.actions.ACTIONS) -------------------
     @flow
     async def action_move(self) -> None:
-        state = await self._ready()
+        state = await self.ready()
         snapshot = self.board.snapshot
         if state is None or snapshot is None:
             return
@@ -271,7 +266,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_back_in(self) -> None:
-        state = await self._ready()
+        state = await self.ready()
         snapshot = self.board.snapshot
         if state is None or snapshot is None:
             return
@@ -286,7 +281,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_assign(self) -> None:
-        if (state := await self._ready()) is None:
+        if (state := await self.ready()) is None:
             return
         await self._form("Today's change: who is with whom", [
             Field("staff", "Adult", "e.g. JT or Mr. T", self.board.me_id or ""),
@@ -299,7 +294,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_absent(self) -> None:
-        state = await self._ready()
+        state = await self.ready()
         snapshot = self.board.snapshot
         if state is None or snapshot is None:
             return
@@ -336,7 +331,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_new_task(self) -> None:
-        if (state := await self._ready()) is None:
+        if (state := await self.ready()) is None:
             return
         await self._form("New task", [
             Field("text", "Task", "e.g. 20 copies of the math page", check=required("task")),
@@ -347,7 +342,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_done_task(self) -> None:
-        state = await self._ready()
+        state = await self.ready()
         if state is None:
             return
         open_tasks = [Choice(f"{t.id[:6]}  {t.text}" + (" (OVERDUE)" if t.overdue else ""), t.id)
@@ -377,7 +372,7 @@ class BoardScreen(Screen[None]):
     # -- team routines: claims, notes, today's changes ---------------------------------------------
     @flow
     async def action_claim(self) -> None:
-        state = await self._ready()
+        state = await self.ready()
         if state is None:
             return
         shorts = {c.id: c.short for c in state.staff}
@@ -393,7 +388,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_reopen(self) -> None:
-        state = await self._ready()
+        state = await self.ready()
         if state is None:
             return
         done = [Choice(f"{short_id(t.id)}  {t.text}", t.id) for t in state.tasks if t.done]
@@ -412,7 +407,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_note(self) -> None:
-        if await self._ready() is None:
+        if await self.ready() is None:
             return
         await self._form("A note", [
             Field("text", "Note", "e.g. E.M. had a hard morning: skip the reading probe", check=required("note")),
@@ -425,7 +420,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_change(self) -> None:
-        state = await self._ready()
+        state = await self.ready()
         if state is None:
             return
         kind = await self._pick("Today's change", [
@@ -488,7 +483,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_ack(self) -> None:
-        state = await self._ready()
+        state = await self.ready()
         me = self.board.me_id
         if state is None or me is None:
             return
@@ -568,7 +563,7 @@ class BoardScreen(Screen[None]):
         keys = registry.student_keys()
         if key is not None and self.board.state is not None and keys.index(key) >= len(self.board.state.students):
             return  # no student has this key in this room
-        state = await self._ready()
+        state = await self.ready()
         if state is None:
             return
         if key is None:
@@ -618,7 +613,7 @@ class BoardScreen(Screen[None]):
 
     @flow
     async def action_timers(self) -> None:
-        state = await self._ready()
+        state = await self.ready()
         if state is None:
             return
         if not state.timers:

@@ -12,18 +12,14 @@ through the same command as `paratui log STUDENT GOAL +|-|missed`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
+from paratui.app.host import Host, host
 from paratui.model import data_commands
 from paratui.model.goals import Goal
 from paratui.model.text import clean
-
-if TYPE_CHECKING:
-    from paratui.app.board_app import BoardApp
 
 KEYS = {"+": "+", "=": "+", "-": "-", "x": "end"}
 QUESTION = {"partial": "did it happen at any time in that interval?",
@@ -45,8 +41,8 @@ class IntervalSession(Static):
         self.ended = False
 
     @property
-    def board(self) -> BoardApp:
-        return cast("BoardApp", self.app)
+    def board(self) -> Host:
+        return host(self)
 
     def on_mount(self) -> None:
         kind = "MTS" if self.goal.kind == "mts" else f"{self.goal.interval_type or ''} interval"

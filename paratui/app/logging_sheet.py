@@ -19,7 +19,7 @@ Labels are data: cleaned and shown as plain `Text`, never markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, cast
+from typing import Callable
 
 from rich.text import Text
 from textual import events
@@ -29,15 +29,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from paratui.app.host import Host, host
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
 from paratui.model.datalog import running_timers
 from paratui.model.events import live_events
 from paratui.model.goals import TIMED, Behavior, Goal, StudentPlan
 from paratui.model.text import clean
-
-if TYPE_CHECKING:
-    from paratui.app.board_app import BoardApp
 
 # one key per goal or pick-list entry: no u (undo here), no m or q (they mean move and quit on the board)
 PICK_KEYS = "123456789abcdefghijklnoprstvwxyz"
@@ -98,8 +96,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self._plan: StudentPlan | None = None
 
     @property
-    def board(self) -> BoardApp:
-        return cast("BoardApp", self.app)
+    def board(self) -> Host:
+        return host(self)
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -28,16 +28,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
 from paratui.app.binder_view import BinderPage
+from paratui.app.host import Host, host
 from paratui.model import action_items
 from paratui.model.commands import NotAllowed, Refused
 from paratui.model.text import clean_block
 from paratui.store import meetings
 from paratui.store.journal import JournalWriteError
 from paratui.store.room import Room
-
-if TYPE_CHECKING:
-    from paratui.app.board_app import BoardApp
-
 
 MERGE_HEADING = "## Not saved: your notes from before"
 
@@ -73,8 +70,8 @@ class MeetingScreen(ModalScreen[None]):
         self.warned = False  # Esc once with unsaved notes
 
     @property
-    def board(self) -> BoardApp:
-        return self.app  # type: ignore[return-value]
+    def board(self) -> Host:
+        return host(self)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Friday meeting — {self.day:%a %d %b %Y} · loading…"), id="meeting-title")
@@ -167,7 +164,7 @@ class MeetingScreen(ModalScreen[None]):
         if me_id is None:  # the shared account: say who you are (one key), then ctrl+s again
             app.toast("Who is saving? Pick yourself, then ctrl+s again (your notes stay here).",
                       title="Not saved yet", severity="warning")
-            app.board.action_whoami()
+            app.ask_who()
             return
         area = self.query_one("#meeting-notes", TextArea)
         text = area.text

@@ -4,18 +4,14 @@ board back; after an idle time the board then asks who is using it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
+from paratui.app.host import host
 from paratui.model.text import clean
-
-if TYPE_CHECKING:
-    from paratui.app.board_app import BoardApp
 
 PRIVACY_KEY = "z"  # also in paratui.app.actions (the board's key) and the README
 
@@ -38,7 +34,7 @@ class PrivacyScreen(Screen[None]):
                 yield Static(Text(f"{why}  Press {PRIVACY_KEY} to show the board."), id="privacy-hint")
 
     def action_show_board(self) -> None:
-        app = cast("BoardApp", self.app)
+        app = host(self)
         app.set_private(False)
         if self.idle and app.me_id is None and app.may_choose_me() is None:
-            app.board.action_whoami()
+            app.ask_who()

@@ -20,7 +20,7 @@ import gc
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -40,6 +40,7 @@ except ImportError:  # a Textual without it: nothing to clear
 
 from paratui.app.chart import ChartData, draw
 from paratui.app.chart import release as release_charts
+from paratui.app.host import Host, host
 from paratui.app.picker import Choice, PickerScreen
 from paratui.model import commands
 from paratui.model.classroom import Classroom, Student
@@ -59,9 +60,6 @@ from paratui.model.goals import StudentPlan
 from paratui.model.text import clean, clean_block
 from paratui.store.folder import Snapshot
 from paratui.store.history import HistoryCache, history_for
-
-if TYPE_CHECKING:
-    from paratui.app.board_app import BoardApp
 
 WIDE = 150  # columns: goals side by side
 RECENT = 15  # entries listed for retracting
@@ -364,8 +362,8 @@ class StudentScreen(Screen[None]):
         self.plan_markdown = ""  # what the plan pane shows (cleaned Markdown)
 
     @property
-    def board(self) -> BoardApp:
-        return cast("BoardApp", self.app)
+    def board(self) -> Host:
+        return host(self)
 
     @property
     def history(self) -> HistoryCache:
@@ -536,7 +534,7 @@ class StudentScreen(Screen[None]):
         if sure != "yes":
             return
         if self.board.me is None:
-            await self.board.board._ready()  # asks who is acting (one key)
+            await self.board.ready()  # asks who is acting (one key)
         history = list(self.history.events or ())
 
         def make(ctx: Context) -> commands.Change:
