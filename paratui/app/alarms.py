@@ -12,6 +12,7 @@ tile, on most writes: a move leaves a group with no adult and puts a student out
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -63,7 +64,7 @@ class AlarmBar(Widget):
     ALLOW_SELECT = False
     DEFAULT_CSS = "AlarmBar { height: 6; }"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.values: tuple[int, ...] = (0, 0, 0, 0)
         self._lines: tuple[tuple, list[Strip]] | None = None  # (what they were drawn for, the lines)

@@ -4,10 +4,13 @@ by line. What each pane shows is in panes.py and routine_panes.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
+from textual.visual import VisualType
 from textual.widgets import Static
 
 from paratui.model.board import BoardState
@@ -18,13 +21,13 @@ class Pane(Static):
 
     title = ""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
         self.border_title = self.title
         self._shown: tuple | None = None
         self._shown_subtitle: str | None = None
 
-    def update(self, content="", *, layout: bool = True) -> None:
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         """Skip redraws that change nothing: with a write every few seconds, most panes are unchanged."""
         if isinstance(content, Text):
             content.rstrip()  # no blank line under the last row
@@ -66,7 +69,7 @@ class LinePane(Pane):
     reserve = 1
     holds = False
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._text = Text()
         self._rows: list[Text] = []
@@ -95,7 +98,7 @@ class LinePane(Pane):
             if self._height() != before:
                 self.refresh(layout=True)
 
-    def update(self, content="", *, layout: bool = True) -> None:
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         text = content if isinstance(content, Text) else Text(str(content))
         text.rstrip()
         rows = list(text.split("\n", allow_blank=True)) if text.plain else []

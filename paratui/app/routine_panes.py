@@ -6,6 +6,8 @@ journal or a file goes through `clean` into a Rich Text (never markup, never ter
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -47,7 +49,7 @@ def note_line(text: Text, n: NoteRow, state: BoardState, me: str | None) -> None
 class UrgentBanner(Static):
     """Every urgent note someone has not acknowledged, on every board, until they all have."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
         self._shown: str | None = None
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from paratui.model.classroom import Student
 from paratui.model.commands import Change, Context, Refused, _change, _student, _text
-from paratui.model.datalog import running_timers
+from paratui.model.datalog import Timer, running_timers
 from paratui.model.events import live_events
 from paratui.model.goals import TIMED, Goal, StudentPlan
 from paratui.model.text import clean
@@ -148,7 +148,7 @@ def _timer_goal(ctx: Context, student: str, goal: str) -> tuple[Student, Goal]:
     return st, g
 
 
-def _running(ctx: Context, student: str, goal: str):
+def _running(ctx: Context, student: str, goal: str) -> Timer | None:
     today = [e for e in live_events(ctx.events) if e.time.date() == ctx.now.date()]
     return next((t for t in running_timers(today) if t.student == student and t.goal == goal), None)
 

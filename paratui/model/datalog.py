@@ -120,7 +120,7 @@ class AbcPatterns:
 
 # -- entries --------------------------------------------------------------------------------------
 
-def _num(v) -> float | None:
+def _num(v: object) -> float | None:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 

@@ -198,7 +198,7 @@ def _row(tid: str, text: str, for_: str | None, due: datetime | None, by: str | 
                    recurring)
 
 
-def parse_due(raw) -> datetime | None:
+def parse_due(raw: object) -> datetime | None:
     if not raw:
         return None
     try:

@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from paratui.model.classroom import Classroom, parse_classroom
 from paratui.model.errors import ConfigError, Problem
@@ -326,15 +327,15 @@ class DataFolder:
         if self._classroom is not None:
             classrooms.append((self._since[CLASSROOM], self._classroom))
         classrooms += [(c.since(), cl) for c in self.last_good.copies(CLASSROOM)
-                       if (cl := _try(lambda c=c: parse_classroom(_load(c.raw)))) is not None]
+                       if (cl := _try(lambda raw: parse_classroom(_load(raw)), c.raw)) is not None]
         schedules: list[tuple[str | None, dict]] = []
         if s_file.data is not None and not s_file.problems:
             schedules.append((None, s_file.data))
         schedules += [(c.since(), d) for c in self.last_good.copies(SCHEDULE)
-                      if (d := _try(lambda c=c: _load(c.raw))) is not None]
+                      if (d := _try(_load, c.raw)) is not None]
         for c_since, classroom in classrooms:
             for s_since, data in schedules:
-                schedule = _try(lambda: parse_schedule(data, classroom))  # noqa: B023 (called at once)
+                schedule = _try(parse_schedule, data, classroom)
                 if schedule is None:
                     continue
                 if classroom is not self._classroom:
@@ -475,7 +476,7 @@ class DataFolder:
     def _plan_copy(self, sid: str, classroom: Classroom) -> tuple[StudentPlan | None, str]:
         """The newest last-good copy of a goal file that is good for `classroom`: (plan, " from …")."""
         for c in self.last_good.copies(_plan_copy(sid)):
-            plan = _try(lambda c=c: parse_student_plan(_load(c.raw), sid, classroom, classroom.prompts))
+            plan = _try(lambda raw: parse_student_plan(_load(raw), sid, classroom, classroom.prompts), c.raw)
             if plan is not None:
                 return plan, c.since()
         return None, ""
@@ -616,10 +617,13 @@ def _load(raw: bytes) -> dict:
     return tomllib.loads(_decode(raw))
 
 
-def _try(build):
-    """`build()`, or None when what it reads is not good (a last-good copy is only ever skipped)."""
+_T = TypeVar("_T")
+
+
+def _try(build: Callable[..., _T], *args: object) -> _T | None:
+    """`build(*args)`, or None when what it reads is not good (a last-good copy is only ever skipped)."""
     try:
-        return build()
+        return build(*args)
     except (ConfigError, tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError, ValueError):
         return None
 

@@ -72,7 +72,7 @@ class DataHistory(JournalReader):
 
     background = True  # read on a thread while the board runs (JournalReader.background)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.packed: dict[str, Packed] = {}  # file → its entries per student
 

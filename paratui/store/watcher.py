@@ -23,7 +23,7 @@ import os
 import stat
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -124,7 +124,7 @@ class FolderWatcher:
         self.poll = poll
         self.mode = "off"
         self.reason = ""
-        self._observer = None
+        self._observer: BaseObserver | None = None
         self._root_id: tuple[int, int] | None = None
 
     def _current_root_id(self) -> tuple[int, int] | None:
@@ -154,7 +154,7 @@ class FolderWatcher:
         self._start(BoardPollingObserver(polling_interval=self.poll))
         self.mode = f"polling {self.poll:g}s"
 
-    def _start(self, observer) -> None:
+    def _start(self, observer: BaseObserver) -> None:
         observer.schedule(_Handler(self.root, self.on_change), str(self.root), recursive=True,
                           event_filter=WATCHED_EVENTS)
         observer.daemon = True
@@ -247,7 +247,7 @@ class BoardSnapshot(DirectorySnapshot):
 
 
 class _BoardPollingEmitter(PollingEmitter):
-    def __init__(self, *args, clock: Callable[[], datetime] = identity.now, **kwargs):
+    def __init__(self, *args: Any, clock: Callable[[], datetime] = identity.now, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.counter = [0]  # entries lstat'ed so far (for tests and benchmarks)
         self._take_snapshot = lambda: BoardSnapshot(self.watch.path, _today(clock), self.counter)
