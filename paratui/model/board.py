@@ -18,7 +18,7 @@ from operator import attrgetter
 from typing import Iterable
 
 from paratui.model.changes import DayChange, DayPlan, day_plan, teacher_procedure
-from paratui.model.classroom import Classroom, Location
+from paratui.model.classroom import Classroom, Location, Staff
 from paratui.model.coverage import Ahead, coverage_ahead
 from paratui.model.datalog import DataDue, Timer, data_due, running_timers
 from paratui.model.events import Event, live_events
@@ -232,7 +232,7 @@ def _duration(d: timedelta) -> str:
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
 
 
-def _staff_card(staff, d: Doing | None, nxt: NextBlock | None, block: Block | None) -> StaffCard:
+def _staff_card(staff: Staff, d: Doing | None, nxt: NextBlock | None, block: Block | None) -> StaffCard:
     if d is None:
         activity = "Not scheduled" if block is not None else "No block now"
         return StaffCard(staff.id, staff.name, staff.short, staff.role, (), None, activity,
