@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -471,8 +471,14 @@ class _Words:
     def __init__(self, event: Event, classroom: Classroom, events: Iterable[Event] | Mapping[str, Event]):
         self._event, self._classroom, self._events = event, classroom, events
         self._staff, self._kids, self._places = _lookups(classroom)
-        self.by = self.adult(event.staff)
-        self.day = event.time.date()
+
+    @property
+    def by(self) -> str:
+        return self.adult(self._event.staff)
+
+    @property
+    def day(self) -> date:
+        return self._event.time.date()
 
     def adult(self, x: Any) -> str:
         return clean(self._staff.get(x, x) if isinstance(x, str) else "someone", limit=40)

@@ -50,8 +50,12 @@ class Words(Protocol):
     """The names a read-back may use (every one passes through `clean`): paratui.model.commands
     makes one per event over the classroom and the journal."""
 
-    by: str  # the writer's short name
-    day: date  # the day the event is of
+    @property
+    def by(self) -> str: ...  # the writer's short name
+
+    @property
+    def day(self) -> date: ...  # the day the event is of
+
 
     def adult(self, x: Any) -> str: ...
     def kid(self, x: Any) -> str: ...
