@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from paratui.model.errors import Problem
+from paratui.model.event_types import BY_NAME, TYPES
 from paratui.model.text import clean
 
 if TYPE_CHECKING:
@@ -55,11 +56,13 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "assign": ("assign.self", "assign.other"),
     "retract": ("retract.own", "retract.any"),
 }
-# What the command layer asks for (event type or action name) → the action a rule names.
+# What the command layer asks for (event type or action name) → the action a rule names: each
+# type's from its declaration (one whose rule depends on whom it is about is asked by that rule),
+# and the names the day-change and note commands ask by.
 _ASKED_AS = {
-    "data": "log", "abc": "log", "timer.start": "log", "timer.stop": "log",
-    "day.change": "change", "change.room": "change", "change.student": "change", "change.lend": "change",
-    "retract": "retract.own", "note.add": "note", "note": "note", "note.ack": "ack", "ack": "ack",
+    **{t.name: t.action for t in TYPES if t.action != t.name and t.other is None},
+    "change.room": "change", "change.student": "change", "change.lend": "change",
+    "note.add": "note", "note.ack": "ack",
 }
 # Actions a related-service provider may do only for their own students (schedule and one-to-one).
 _OWN_STUDENTS_ONLY = {"move", "back", "log"}
@@ -341,15 +344,12 @@ def _one(by_id: dict[str, "Event"], e: "Event") -> list["Event"]:
 
 
 def _event_action(e: "Event") -> str:
-    if e.type == "assign":
-        return "assign.self" if e.payload.get("staff") == e.staff else "assign.other"
-    return e.type
+    return BY_NAME[e.type].needs(e.staff, e.payload)
 
 
-# Event types whose writer's role is checked on read (the rest carry no authority: e.g. an old
-# client's events are checked by the type they have).
-_CHECKED = {"move", "back", "assign", "absent", "task.add", "task.claim", "task.done", "task.reopen",
-            "data", "abc", "timer.start", "timer.stop", "note", "ack", "day.change", "retract"}
+# Event types whose writer's role is checked on read: every declared one (an unknown type, from a
+# newer client, carries no authority here).
+_CHECKED = frozenset(BY_NAME)
 
 
 def permit(asked: str, ctx: Any, payload: dict) -> str | None:

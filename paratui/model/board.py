@@ -21,6 +21,7 @@ from paratui.model.changes import DayChange, DayPlan, day_plan, teacher_procedur
 from paratui.model.classroom import Classroom, Location, Staff
 from paratui.model.coverage import Ahead, coverage_ahead
 from paratui.model.datalog import DataDue, Timer, data_due, running_timers
+from paratui.model.event_types import ROUTINES, TASK_FOLD
 from paratui.model.events import Event, live_events
 from paratui.model.fold import Absence, Doing, Fold, StudentRow, fold_at
 from paratui.model.notes import NoteRow, fold_notes
@@ -180,8 +181,7 @@ def _routines(live: list[Event]) -> tuple[list[Event], list[Event]]:
     """Task events and note events, in order, in one pass (a year holds thousands of each)."""
     task_events: list[Event] = []
     note_events: list[Event] = []
-    lists = {"task.add": task_events, "task.claim": task_events, "task.done": task_events,
-             "task.reopen": task_events, "note": note_events, "ack": note_events}
+    lists = {t.name: task_events if t.folded_by == TASK_FOLD else note_events for t in ROUTINES}
     for e in live:
         found = lists.get(e.type)
         if found is not None:

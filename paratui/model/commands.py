@@ -3,26 +3,29 @@
 The CLI and the board's keys both call these functions with what the person typed or picked (ids,
 initials, labels, "14:30"). Each one resolves the names, checks the request against the classroom,
 the journal and the clock, asks the permission hook, and returns a `Change`: the event's type and
-payload (shaped as `paratui.model.events.PAYLOADS` says) plus how it reads back ("Mr. T took K.B. to
-Bathroom"). `paratui.store.room.Room.apply` writes it. Anything wrong raises `Refused` (the CLI exits
-2, the board keeps the form open); nothing is written.
+payload (shaped as its declaration in `paratui.model.event_types` says) plus how it reads back
+("Mr. T took K.B. to Bathroom"). `paratui.store.room.Room.apply` writes it. Anything wrong raises
+`Refused` (the CLI exits 2, the board keeps the form open); nothing is written.
 
-Adding an event type: its payload in `model/events.py`, its command and read-back here, its effect
-on the board in `model/board.py`; then a CLI sub-command (`cli.py`) and a key (an entry in
-`app/actions.py`'s ACTIONS and its `action_<name>` on `app/board_screen.py`). Quick-logging
-entries (data, ABC, timers) are built in paratui.model.data_commands on the helpers here.
+Adding an event type: its declaration (payload, stream, rule, read-back) in `model/event_types.py`,
+its command here, its fold (`model/fold.py`, `model/tasks.py`…); then a CLI sub-command and a key
+(an entry in `app/actions.py`'s ACTIONS and its `action_<name>` on `app/board_screen.py`).
+Quick-logging entries (data, ABC, timers) are built in paratui.model.data_commands on the helpers here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from paratui.model.board import FAR_DUE, BoardState, build_board
+from paratui.model.changes import describe_change
 from paratui.model.classroom import Classroom, Location, Staff, Student
+from paratui.model.event_types import BY_NAME
+from paratui.model.event_types import seconds_text as seconds_text  # where the screens import it
 from paratui.model.events import TASK_TYPES, Event, last_undoable, live_events
 from paratui.model.notes import DEFAULT_KIND, KINDS, NoteRow, all_notes, kind_of
 from paratui.model.recurring import instance_id
@@ -227,8 +230,7 @@ def assign(ctx: Context, staff: str, students: Iterable[str] | str = (), at: str
     place = _place(ctx, at, "at").id if at and at.strip() else None
     payload = {"staff": who.id, "students": ids, "at": place,
                "activity": _text(activity, "activity", required=False), "until": _until(ctx, until)}
-    action = "assign.self" if who.id == ctx.actor else "assign.other"
-    return _change(ctx, "assign", payload, action)
+    return _change(ctx, "assign", payload, BY_NAME["assign"].needs(ctx.actor, payload))
 
 
 def absent(ctx: Context, staff: str, sub: str | None = None, until: str | None = None) -> Change:
@@ -452,125 +454,69 @@ def retract(ctx: Context, event_id: str) -> Change:
 # -- reading back -----------------------------------------------------------------------------------
 
 def describe(event: Event, classroom: Classroom, events: Iterable[Event] | Mapping[str, Event] = ()) -> str:
-    """One event as a short sentence, safe to show anywhere (every name passes through `clean`).
-    `events`: the journal, for what a retract or a task event refers to (a dict id → event is
-    looked up directly: the audit trail describes a whole year)."""
-    staff, kids, places = _lookups(classroom)
+    """One event as a short sentence, safe to show anywhere (every name passes through `clean`):
+    its declaration's read-back (paratui.model.event_types). `events`: the journal, for what a
+    retract or a task event refers to (a dict id → event is looked up directly: the audit trail
+    describes a whole year)."""
+    words = _Words(event, classroom, events)
+    kind = BY_NAME.get(event.type)
+    if kind is None:
+        return f"{clean(event.type, limit=30)} by {words.by}"
+    return kind.reads(event.payload, words)
 
-    def adult(x: Any) -> str:
-        return clean(staff.get(x, x) if isinstance(x, str) else "someone", limit=40)
 
-    def kid(x: Any) -> str:
-        return clean(kids.get(x, x) if isinstance(x, str) else "?", limit=20)
+class _Words:
+    """The names a read-back uses (paratui.model.event_types.Words), over a classroom and a journal."""
 
-    def place(x: Any) -> str:
-        loc = places.get(x) if isinstance(x, str) else None
+    def __init__(self, event: Event, classroom: Classroom, events: Iterable[Event] | Mapping[str, Event]):
+        self._event, self._classroom, self._events = event, classroom, events
+        self._staff, self._kids, self._places = _lookups(classroom)
+
+    @property
+    def by(self) -> str:
+        return self.adult(self._event.staff)
+
+    @property
+    def day(self) -> date:
+        return self._event.time.date()
+
+    def adult(self, x: Any) -> str:
+        return clean(self._staff.get(x, x) if isinstance(x, str) else "someone", limit=40)
+
+    def kid(self, x: Any) -> str:
+        return clean(self._kids.get(x, x) if isinstance(x, str) else "?", limit=20)
+
+    def place(self, x: Any) -> str:
+        loc = self._places.get(x) if isinstance(x, str) else None
         return clean(loc.label if loc else x, limit=40)
 
-    def clock(raw: Any) -> str:
-        return str(raw)[11:16] if raw else ""
+    def place_kind(self, x: Any) -> str | None:
+        loc = self._places.get(str(x))
+        return loc.kind if loc is not None else None
 
-    p = event.payload
-    t = event.type
-    if t == "move":
-        to = places.get(str(p.get("to")))
-        escorts = [adult(x) for x in p.get("with") or []]
-        if to is not None and to.kind == "away":
-            return f"{kid(p.get('student'))} is at {place(p.get('to'))}"
-        if to is not None and to.kind == "room":
-            return f"{kid(p.get('student'))} moved to {place(p.get('to'))}"
-        if escorts:
-            return f"{' and '.join(escorts)} took {kid(p.get('student'))} to {place(p.get('to'))}"
-        return f"{kid(p.get('student'))} went to {place(p.get('to'))} alone"
-    if t == "back":
-        return f"{kid(p.get('student'))} is back in the room"
-    if t == "assign":
-        names = ", ".join(kid(s) for s in p.get("students") or []) or "no students"
-        at = f" at {place(p['at'])}" if p.get("at") else ""
-        doing = f" ({clean(p['activity'], limit=60)})" if p.get("activity") else ""
-        until = f" until {clock(p['until'])}" if p.get("until") else " until the end of the block"
-        return f"{adult(p.get('staff'))} is with {names}{at}{doing}{until}"
-    if t == "absent":
-        until = f" until {clock(p['until'])}" if p.get("until") else " today"
-        sub = f"; {adult(p['sub'])} covers" if p.get("sub") else "; no sub"
-        return f"{adult(p.get('staff'))} is out{until}{sub}"
-    if t == "task.add":
-        for_ = f" for {adult(p['for'])}" if p.get("for") else " for anyone"
-        if p.get("about"):
-            for_ += f" about {kid(p['about'])}"
-        same_day = str(p.get("due"))[:10] == event.time.date().isoformat()
-        due = f" (due {clock(p['due']) if same_day else str(p['due'])[:10]})" if p.get("due") else ""
-        return f"task{for_}: {clean(p.get('text', ''), limit=80)}{due}"
-    if t in ("task.done", "task.claim", "task.reopen"):
-        what = _task_text(p.get("task"), event, classroom, events)
-        if t == "task.claim":
-            return f"{adult(event.staff)} has it: {what}"
-        return f"task {'done' if t == 'task.done' else 'reopened'}: {what}"
-    if t == "note":
-        names = "everyone" if p.get("everyone") else ", ".join(adult(x) for x in p.get("to") or []) or "nobody"
-        about = f" about {kid(p['about'])}" if p.get("about") else ""
-        urgent = "URGENT " if p.get("urgent") else ""
-        kind = clean(p.get("kind", "note"), limit=20)
-        return f"{urgent}{kind} note to {names}{about}: {clean(p.get('text', ''), limit=80)}"
-    if t == "ack":
-        target = _event_by_id(events, p.get("note"))
-        what = (f"{adult(target.staff)}'s note: {clean(target.payload.get('text', ''), limit=80)}" if target
-                else f"note {clean(str(p.get('note'))[:6])}")
-        return f"{adult(event.staff)} read {what}"
-    if t == "data":
-        what = clean(p.get("goal", "?"), limit=40)
-        if p.get("step") is not None:
-            plan = classroom.plans.get(str(p.get("student")))
-            g = plan.goal(str(p.get("goal"))) if plan else None
-            n = p["step"]
-            name = f" ({clean(g.steps[n - 1], limit=40)})" if g and isinstance(n, int) and 0 < n <= len(g.steps) else ""
-            what += f" step {n}{name}"
-        if p.get("count") is not None:
-            said = f"+{p['count']:g}"
-        elif p.get("seconds") is not None:
-            said = seconds_text(p["seconds"])
-        else:
-            said = clean(p.get("value") or "", limit=10)
-        if p.get("step") is not None:
-            said = clean(p.get("prompt") or said, limit=10)
-        elif p.get("prompt"):
-            said = f"{said} at {clean(p['prompt'], limit=10)}"
-        note = f" ({clean(p['note'], limit=60)})" if p.get("note") else ""
-        return f"{kid(p.get('student'))} · {what}: {said}{note}"
-    if t == "abc":
-        bits = [f"{k[0].upper()}: {clean(p[k], limit=40)}" for k in ("antecedent", "consequence") if p.get(k)]
-        if p.get("setting"):
-            bits.insert(0, f"in {clean(p['setting'], limit=40)}")
-        plan = classroom.plans.get(str(p.get("student")))
-        b = plan.behavior(str(p.get("behavior"))) if plan else None
-        name = clean(b.name if b else p.get("behavior", "?"), limit=40)
-        return f"ABC for {kid(p.get('student'))}: {name}" + (f" ({'; '.join(bits)})" if bits else "")
-    if t == "timer.start":
-        return f"timer started: {kid(p.get('student'))} · {clean(p.get('goal', '?'), limit=40)}"
-    if t == "timer.stop":
-        return (f"timer stopped: {kid(p.get('student'))} · {clean(p.get('goal', '?'), limit=40)}, "
-                f"{seconds_text(p.get('seconds'))}")
-    if t == "day.change":  # today's changes (paratui.model.change_commands)
-        from paratui.model.changes import describe_change
+    def task(self, tid: Any) -> str:
+        return _task_text(tid, self._event, self._classroom, self._events)
 
-        return describe_change(p.get("kind"), p, staff, kids, {k: v.label for k, v in places.items()})
-    if t == "retract":
-        target = _event_by_id(events, p.get("target"))
-        return f"undone: {describe(target, classroom, events)}" if target else \
-            f"undone: {clean(str(p.get('target'))[:6])}"
-    return f"{clean(t, limit=30)} by {adult(event.staff)}"
+    def event(self, eid: Any) -> Event | None:
+        return _event_by_id(self._events, eid)
 
+    def said(self, eid: Any) -> str | None:
+        target = _event_by_id(self._events, eid)
+        return describe(target, self._classroom, self._events) if target is not None else None
 
-def seconds_text(value: Any) -> str:
-    """Seconds as people say them: 45 s, 4 min 12 s, 1 h 5 min."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return "?"
-    secs = int(round(value))
-    if secs < 60:
-        return f"{secs} s"
-    if secs < 3600:
-        return f"{secs // 60} min {secs % 60} s" if secs % 60 else f"{secs // 60} min"
-    return f"{secs // 3600} h {secs % 3600 // 60} min"
+    def step(self, student: Any, goal: Any, n: Any) -> str | None:
+        plan = self._classroom.plans.get(str(student))
+        g = plan.goal(str(goal)) if plan else None
+        return g.steps[n - 1] if g and isinstance(n, int) and 0 < n <= len(g.steps) else None
+
+    def behavior(self, student: Any, behavior: Any) -> str | None:
+        plan = self._classroom.plans.get(str(student))
+        b = plan.behavior(str(behavior)) if plan else None
+        return b.name if b else None
+
+    def change(self, payload: Mapping[str, Any]) -> str:
+        return describe_change(payload.get("kind"), dict(payload), self._staff, self._kids,
+                               {k: v.label for k, v in self._places.items()})
 
 
 def _task_text(tid: Any, event: Event, classroom: Classroom,

@@ -7,51 +7,16 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any, Iterable
 
-# What a payload field may hold. "?" fields may be missing or null; others must be present.
-ID, IDS, TEXT, TIME, NUM = "id", "ids", "text", "time", "num"
-OPT_ID, OPT_IDS, OPT_TEXT, OPT_TIME, OPT_NUM = "id?", "ids?", "text?", "time?", "num?"
-OPT_FLAG = "flag?"  # true / false
+from paratui.model.event_types import ID, IDS, LOG, NUM, TASKS, TEXT, TIME, TYPES
 
-# Every event type the board understands and the payload it carries (the one definition of each
-# payload; paratui.model.commands builds them, paratui.model.board folds them).
-PAYLOADS: dict[str, dict[str, str]] = {
-    "move": {"student": ID, "to": ID, "with": OPT_IDS},
-    "back": {"student": ID},
-    "assign": {"staff": ID, "students": IDS, "at": OPT_ID, "activity": OPT_TEXT, "until": OPT_TIME},
-    "absent": {"staff": ID, "sub": OPT_ID, "until": OPT_TIME},
-    "task.add": {"text": TEXT, "for": OPT_ID, "due": OPT_TIME, "about": OPT_ID},
-    "task.done": {"task": ID},
-    "retract": {"target": ID},
-    # Quick logging (paratui.model.datalog folds these). `data`: one observation for a goal in
-    # students/<id>.toml: value "+"/"-" (trials, interval, mts: "missed" too), count (tally),
-    # seconds (duration, latency), step (1-based) and prompt (task analysis, trials).
-    "data": {"student": ID, "goal": ID, "value": OPT_TEXT, "count": OPT_NUM, "seconds": OPT_NUM,
-             "prompt": OPT_TEXT, "step": OPT_NUM, "note": OPT_TEXT},
-    "abc": {"student": ID, "behavior": ID, "antecedent": OPT_TEXT, "consequence": OPT_TEXT,
-            "setting": OPT_TEXT, "note": OPT_TEXT},
-    "timer.start": {"student": ID, "goal": ID},
-    "timer.stop": {"student": ID, "goal": ID, "start": ID, "seconds": NUM},
-    # Today's changes to the base week (paratui.model.changes folds them). `kind`: drill | assembly
-    # (start–end replaced for everyone; `at`, `note`), block (the base block starting at `block`
-    # "HH:MM": new `start`/`end`/`at`/`activity`), student-out (`student` to `at` start–end for
-    # `service`, `with` adults going), student-absent (`student`, the day), lend (`staff` to `room`
-    # until `end`).
-    "day.change": {"kind": ID, "start": OPT_TIME, "end": OPT_TIME, "block": OPT_TEXT, "student": OPT_ID,
-                   "staff": OPT_ID, "at": OPT_ID, "activity": OPT_TEXT, "room": OPT_TEXT,
-                   "service": OPT_TEXT, "with": OPT_IDS, "note": OPT_TEXT},
-    # Team routines (paratui.model.tasks and paratui.model.notes fold these). `task` may be a task.add
-    # id or a recurring task's derived id (recurring.toml: paratui.model.recurring).
-    "task.claim": {"task": ID},
-    "task.reopen": {"task": ID},
-    "note": {"text": TEXT, "to": IDS, "everyone": OPT_FLAG, "about": OPT_ID, "kind": ID, "urgent": OPT_FLAG},
-    "ack": {"note": ID},
-}
-EVENT_TYPES: dict[str, tuple[str, ...]] = {  # the keys each type must carry
-    t: tuple(k for k, kind in fields.items() if not kind.endswith("?")) for t, fields in PAYLOADS.items()}
+# The payload shapes and streams, derived from the declarations (paratui.model.event_types).
+PAYLOADS: dict[str, dict[str, str]] = {t.name: {k: kind for k, (kind, _) in t.payload.items()} for t in TYPES}
+EVENT_TYPES: dict[str, tuple[str, ...]] = {t.name: t.required for t in TYPES}  # the keys each type must carry
 # The month stream (journal/tasks/YYYY-MM/): what outlives a day. Tasks, and notes (an urgent note
 # stays on every board until each addressee has acknowledged it).
-TASK_TYPES = ("task.add", "task.done", "task.claim", "task.reopen", "note", "ack")
-DATA_TYPES = ("data", "abc", "timer.start", "timer.stop")  # in the day folders, like moves
+TASK_TYPES = tuple(t.name for t in TYPES if t.stream == TASKS)
+DATA_TYPES = tuple(t.name for t in TYPES if t.stream == LOG)  # the log stream's day folders
+_REFERS = {t.name: t.refers for t in TYPES if t.refers}
 
 
 def _is_text(v: Any) -> bool:
@@ -163,8 +128,7 @@ def event_from_doc(doc: Any) -> Event:
 
 def refers_to(e: Event) -> str | None:
     """The id of what an event is about (the task, the note, the event it undoes), if any."""
-    key = {"task.done": "task", "task.claim": "task", "task.reopen": "task", "ack": "note",
-           "retract": "target"}.get(e.type)
+    key = _REFERS.get(e.type)
     value = e.payload.get(key) if key else None
     return value if isinstance(value, str) else None
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from paratui.model import notes, tasks
+from paratui.model.event_types import ROUTINES
 from paratui.model.events import Event, event_from_doc, refers_to
 from paratui.model.text import clean
 from paratui.store.journal import (
@@ -568,6 +569,9 @@ def _dir_signature(path: str) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_ino, st.st_size)
 
 
+_ROUTINES = {t.name: t for t in ROUTINES}
+
+
 def _closed_before(events: list[Event], cutoff: date) -> dict[str, list[Event]]:
     """Everything about each task and note a board of `cutoff` or later never shows (task or note id
     → its add or note, its claim / done / reopen or ack events and the retracts of those, copies
@@ -581,14 +585,10 @@ def _closed_before(events: list[Event], cutoff: date) -> dict[str, list[Event]]:
     families: dict[str, list[Event]] = {}
     key_of: dict[str, str] = {}  # event id → the task or note it is about
     for e in events:
-        if e.type in ("task.add", "note"):
-            key = e.id
-        elif e.type in tasks.LIFECYCLE:
-            key = e.payload["task"]
-        elif e.type == "ack":
-            key = e.payload["note"]
-        else:
+        kind = _ROUTINES.get(e.type)
+        if kind is None:
             continue
+        key = e.payload[kind.refers] if kind.refers else e.id  # a task.add or note is its own
         if key in closed:
             families.setdefault(key, []).append(e)
             key_of[e.id] = key
