@@ -19,15 +19,14 @@ role did not allow is reported and not applied, so a hand-written or older clien
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
 from paratui.model.errors import Problem
+from paratui.model.fields import normalize
 from paratui.model.text import clean
 
 if TYPE_CHECKING:
-    from paratui.model.classroom import Classroom, Staff
     from paratui.model.events import Event
-    from paratui.model.schedule import Schedule
 
 # Every action a rule can name. A rule may also name a family ("task" = every task.* action, "log" =
 # every kind of data entry, "change" = every change to today's plan). Actions not listed here do not
@@ -94,7 +93,52 @@ class Access:
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
 
-def parse_access(raw: Any, staff: Sequence["Staff"], roles: Sequence[str]) -> Access:
+# What the rules read of the room (paratui.model.classroom and .schedule, which hold an Access: they are
+# described here rather than imported, so those modules and this one do not import each other).
+class _Adult(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def short(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def logins(self) -> tuple[str, ...]: ...
+
+
+class _Student(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def one_to_one(self) -> str | None: ...
+
+
+class _Room(Protocol):
+    @property
+    def staff(self) -> Sequence[_Adult]: ...
+    @property
+    def students(self) -> Sequence[_Student]: ...
+    @property
+    def access(self) -> Access: ...
+    def staff_by_id(self) -> Mapping[str, _Adult]: ...
+
+
+class _Duty(Protocol):
+    @property
+    def students(self) -> tuple[str, ...]: ...
+
+
+class _Block(Protocol):
+    @property
+    def duties(self) -> Mapping[str, _Duty]: ...
+
+
+class _Week(Protocol):
+    @property
+    def days(self) -> Mapping[str, Sequence[_Block]]: ...
+
+
+def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Access:
     """classroom.toml's `[access]` → Access. Never raises: every mistake is a warning and the safe
     reading (a login in doubt maps to nobody, an unknown action is dropped)."""
     warn: list[Problem] = []
@@ -143,7 +187,7 @@ def parse_access(raw: Any, staff: Sequence["Staff"], roles: Sequence[str]) -> Ac
     return Access(tuple(shared), idle, rules, tuple(warn))
 
 
-def duplicate_logins(staff: Sequence["Staff"]) -> set[str]:
+def duplicate_logins(staff: Sequence[_Adult]) -> set[str]:
     """Logins listed for two people: they act as nobody until fixed."""
     seen: dict[str, str] = {}
     twice: set[str] = set()
@@ -170,7 +214,7 @@ class Acting:
         return self.mode == "unknown"
 
 
-def acting(classroom: "Classroom", login: str, as_staff: str | None) -> Acting:
+def acting(classroom: _Room, login: str, as_staff: str | None) -> Acting:
     """The OS login (from the operating system, never from USER) mapped through classroom.toml.
 
     A personal login is its person: `--as` someone else is refused. A shared login (the classroom
@@ -197,9 +241,7 @@ def acting(classroom: "Classroom", login: str, as_staff: str | None) -> Acting:
     return Acting(None, "unknown", f"{why}: this board is read-only")
 
 
-def _find(classroom: "Classroom", ref: str) -> "Staff | None":
-    from paratui.model.classroom import normalize
-
+def _find(classroom: _Room, ref: str) -> _Adult | None:
     key = normalize(ref)
     for s in classroom.staff:
         if key in (normalize(s.id), normalize(s.short)):
@@ -207,7 +249,7 @@ def _find(classroom: "Classroom", ref: str) -> "Staff | None":
     return None
 
 
-def _ids(classroom: "Classroom") -> str:
+def _ids(classroom: _Room) -> str:
     return ", ".join(s.id for s in classroom.staff)
 
 
@@ -220,7 +262,7 @@ def action_name(asked: str) -> str:
 _OWN_CACHE: dict[str, tuple[object, object, frozenset[str]]] = {}
 
 
-def own_students(staff_id: str, classroom: "Classroom", schedule: "Schedule | None") -> frozenset[str]:
+def own_students(staff_id: str, classroom: _Room, schedule: _Week | None) -> frozenset[str]:
     """The students an adult works with in the base week, or follows as their one-to-one."""
     hit = _OWN_CACHE.get(staff_id)
     if hit is not None and hit[0] is classroom and hit[1] is schedule:
@@ -237,7 +279,7 @@ def own_students(staff_id: str, classroom: "Classroom", schedule: "Schedule | No
     return found
 
 
-def rule_refusal(classroom: "Classroom", schedule: "Schedule | None", staff_id: str, asked: str,
+def rule_refusal(classroom: _Room, schedule: _Week | None, staff_id: str, asked: str,
                  payload: dict, events: Sequence["Event"] = ()) -> str | None:
     """Why `staff_id` may not do `asked` with `payload` (None: allowed). Used by both checks."""
     staff = classroom.staff_by_id().get(staff_id)
@@ -268,7 +310,7 @@ def _target(payload: dict, events: Sequence["Event"]) -> "Event | None":
     return next((e for e in events if e.id == target), None)
 
 
-def screen_events(events: Sequence["Event"], classroom: "Classroom", schedule: "Schedule | None"
+def screen_events(events: Sequence["Event"], classroom: _Room, schedule: _Week | None
                   ) -> tuple[list["Event"], list[str]]:
     """The events their writers' roles allowed, and one message per event that was not allowed (not
     applied: a hand-edited journal or an older client cannot bypass the rules)."""
@@ -300,7 +342,7 @@ def screen_events(events: Sequence["Event"], classroom: "Classroom", schedule: "
 _SAID: list[dict[str, tuple["Event", str, str]]] = [{}]
 
 
-def refused_events(events: Sequence["Event"], classroom: "Classroom", schedule: "Schedule | None"
+def refused_events(events: Sequence["Event"], classroom: _Room, schedule: _Week | None
                    ) -> dict[str, str]:
     """Event id → why its writer's role did not allow it."""
     refused: dict[str, str] = {}

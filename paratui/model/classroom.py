@@ -12,6 +12,7 @@ from typing import Any
 
 from paratui.model.access import Access, duplicate_logins, parse_access
 from paratui.model.errors import ConfigError, Problem
+from paratui.model.fields import normalize
 from paratui.model.text import clean
 
 ROLES = ("teacher", "para", "one-to-one", "related-service", "sub")
@@ -288,11 +289,6 @@ def _unique(c: _Checker, what: str, key: str, values: list[tuple[int, str]], err
             (c.add if error else c.warn)(f"{what}[{i}].{key}", message)
         else:
             first[x] = i
-
-
-def normalize(text: str) -> str:
-    """Initials and codes compare without case, dots or spaces: 'e.m.' == 'EM'."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _find_student(students: list[Student], ref: Any) -> Student | None:
