@@ -33,8 +33,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from paratui.model.classroom import DEFAULT_PROMPTS, Classroom, _Checker, quoted
+from paratui.model.classroom import DEFAULT_PROMPTS, Classroom
 from paratui.model.errors import ConfigError
+from paratui.model.fields import Checker, quoted
 from paratui.model.schedule import WEEKDAYS
 
 KINDS = ("tally", "trials", "duration", "latency", "task_analysis", "interval", "mts", "abc")
@@ -108,7 +109,7 @@ _BEHAVIOR_KEYS = {"id", "name", "definition", "function", "settings", "anteceden
 _MASTERY_KEYS = {"percent", "level", "sessions", "at_most", "at_least"}
 
 
-def _texts(c: _Checker, data: dict, key: str, where: str) -> tuple[str, ...]:
+def _texts(c: Checker, data: dict, key: str, where: str) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
         c.add(f"{where}.{key}", "expected a list of non-empty texts")
@@ -123,7 +124,7 @@ def _number(value: Any) -> bool:
 def parse_student_plan(data: dict, student_id: str, classroom: Classroom,
                        prompts: tuple[str, ...] = DEFAULT_PROMPTS) -> StudentPlan:
     """`students/<student_id>.toml` → a StudentPlan, or ConfigError with every problem."""
-    c = _Checker()
+    c = Checker()
     c.keys(data, {"student", "goals", "behaviors"}, "")
     if "student" in data and data["student"] != student_id:
         c.add("student", "does not match the file name (students/<id>.toml)")
@@ -166,9 +167,9 @@ def parse_student_plan(data: dict, student_id: str, classroom: Classroom,
         area = raw.get("area", "other")
         if area not in AREAS:
             c.add(f"{where}.area", f"{quoted(area)} is not one of {', '.join(AREAS)}")
-        baseline = c.text(raw, "baseline", where, required=False) or ""
-        mastery_text = c.text(raw, "mastery_text", where, required=False) or ""
-        when = c.text(raw, "when", where, required=False) or ""
+        baseline = c.text(raw, "baseline", where, missing=None) or ""
+        mastery_text = c.text(raw, "mastery_text", where, missing=None) or ""
+        when = c.text(raw, "when", where, missing=None) or ""
         mastery = _mastery(c, raw.get("mastery"), f"{where}.mastery", prompts)
         collect_by = _texts(c, raw, "collect_by", where)
         for j, s in enumerate(collect_by):
@@ -220,7 +221,7 @@ def parse_student_plan(data: dict, student_id: str, classroom: Classroom,
     return StudentPlan(student_id, tuple(goals), tuple(behaviors))
 
 
-def _mastery(c: _Checker, raw: Any, where: str, prompts: tuple[str, ...]) -> Mastery | None:
+def _mastery(c: Checker, raw: Any, where: str, prompts: tuple[str, ...]) -> Mastery | None:
     if raw is None:
         return None
     raw = c.table(raw, where)

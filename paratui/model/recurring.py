@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from paratui.model.classroom import Classroom, _Checker, quoted
+from paratui.model.classroom import Classroom
 from paratui.model.errors import ConfigError, Problem
+from paratui.model.fields import Checker, quoted
 from paratui.model.schedule import WEEKDAYS, Schedule
 
 EVERY = ("day", "weekday")  # besides the weekday names
@@ -77,7 +78,7 @@ def school_days(schedule: Schedule | None) -> tuple[str, ...]:
 
 def parse_recurring(data: dict, classroom: Classroom, schedule: Schedule | None = None) -> Recurring:
     """recurring.toml's data → Recurring, or ConfigError with every problem."""
-    c = _Checker()
+    c = Checker()
     c.keys(data, {"task"}, "")
     staff_ids = {s.id for s in classroom.staff}
     student_ids = {s.id for s in classroom.students}
@@ -134,7 +135,7 @@ def parse_recurring(data: dict, classroom: Classroom, schedule: Schedule | None 
     return Recurring(tuple(rules), tuple(c.warnings))
 
 
-def _days(c: _Checker, value: Any, where: str) -> tuple[str, ...] | None:
+def _days(c: Checker, value: Any, where: str) -> tuple[str, ...] | None:
     choices = f"one of {', '.join(EVERY)}, {', '.join(WEEKDAYS)}, or a list of weekdays"
     if value is None:
         c.add(where, f"missing ({choices})")

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
-from paratui.model.classroom import Classroom, _Checker, _find_student
+from paratui.model.classroom import Classroom, _find_student
 from paratui.model.errors import ConfigError
+from paratui.model.fields import Checker
 
 # What a mistyped time may look like and still be safe to repeat in a message.
 _TIMEISH = re.compile(r"[0-9:. -]{1,20}")
@@ -72,7 +73,7 @@ def parse_hhmm(text: str) -> time:
 
 
 def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
-    c = _Checker()
+    c = Checker()
     c.keys(data, {*WEEKDAYS, "services"}, "")
     staff_ids = {s.id for s in classroom.staff}
     location_ids = {loc.id for loc in classroom.locations}
@@ -157,7 +158,7 @@ def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
     return Schedule(days, services)
 
 
-def span_of(c: _Checker, span: Any, where: str) -> tuple[time, time] | None:
+def span_of(c: Checker, span: Any, where: str) -> tuple[time, time] | None:
     """ "09:15-10:00" → (start, end); a problem naming `where` otherwise."""
     try:
         start_s, end_s = str(span).split("-")
@@ -173,7 +174,7 @@ def span_of(c: _Checker, span: Any, where: str) -> tuple[time, time] | None:
     return start, end
 
 
-def _services(c: _Checker, raw_services: Any, staff_ids: set[str], resolve, place) -> tuple[Service, ...]:
+def _services(c: Checker, raw_services: Any, staff_ids: set[str], resolve, place) -> tuple[Service, ...]:
     """[[services]]: speech, OT… pull-outs of the base week (strict like the blocks)."""
     found: list[Service] = []
     for i, raw in enumerate(c.array(raw_services, "services", "services")):
