@@ -98,11 +98,11 @@ class Checker:
             return None
         return value.strip()
 
-    def code(self, data: dict, key: str, where: str) -> str | None:
-        """A required id the teacher makes up (`G1`, `lunch-count`): safe in a file name or a message."""
-        value = self.text(data, key, where)
+    def code(self, value: str | None, field: str) -> str | None:
+        """An id the teacher makes up (`G1`, `lunch-count`), as read by `text`: it must be safe in a
+        file name or a message."""
         if value and not _CODE.fullmatch(value):
-            self.add(_path(where, key), "letters, digits, - and _ only (at most 40)")
+            self.add(field, "letters, digits, - and _ only (at most 40)")
             return None
         return value
 
