@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from paratui.model.access import Access, duplicate_logins, parse_access
 from paratui.model.errors import ConfigError, Problem
@@ -209,7 +209,7 @@ def _unique(c: Checker, what: str, key: str, values: list[tuple[int, str]], erro
             first[x] = i
 
 
-def _find_student(students: list[Student], ref: Any) -> Student | None:
+def _find_student(students: Sequence[Student], ref: Any) -> Student | None:
     if not isinstance(ref, str):
         return None
     key = normalize(ref)
