@@ -93,8 +93,9 @@ class Access:
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
 
-# What the rules read of the room (paratui.model.classroom and .schedule, which hold an Access: they are
-# described here rather than imported, so those modules and this one do not import each other).
+# What the rules read of the room and its week (paratui.model.classroom's Classroom, which holds an
+# Access, and paratui.model.schedule's Schedule): described here, not imported, so that those modules
+# and this one do not import each other.
 class _Adult(Protocol):
     @property
     def id(self) -> str: ...
