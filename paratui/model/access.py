@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
 from paratui.model.errors import Problem
-from paratui.model.fields import normalize
+from paratui.model.fields import Checker, normalize
 from paratui.model.text import clean
 
 if TYPE_CHECKING:
@@ -142,50 +142,59 @@ class _Week(Protocol):
 def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Access:
     """classroom.toml's `[access]` → Access. Never raises: every mistake is a warning and the safe
     reading (a login in doubt maps to nobody, an unknown action is dropped)."""
-    warn: list[Problem] = []
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         return Access(warnings=(Problem("access", "expected a table"),))
+    c = Checker()
     for key in raw:
         if key not in ("shared_logins", "idle_minutes", "roles"):
-            warn.append(Problem("access", "unknown key (allowed: idle_minutes, roles, shared_logins)",
-                                hint=f"access.{clean(key, limit=20)}"))
-    shared = raw.get("shared_logins", [])
+            c.warn("access", "unknown key (allowed: idle_minutes, roles, shared_logins)",
+                   hint=f"access.{clean(key, limit=20)}")
+    shared = _shared_logins(c, raw.get("shared_logins", []), staff)
+    idle = raw.get("idle_minutes", 10)
+    if isinstance(idle, bool) or not isinstance(idle, int) or not 1 <= idle <= 240:
+        c.warn("access.idle_minutes", "expected minutes from 1 to 240; using 10")
+        idle = 10
+    table = raw.get("roles", {})
+    if not isinstance(table, dict):
+        c.warn("access.roles", "expected a table of role = [actions]")
+        table = {}
+    return Access(shared, idle, _rules(c, table, roles), tuple(c.warnings))
+
+
+def _shared_logins(c: Checker, shared: Any, staff: Sequence[_Adult]) -> tuple[str, ...]:
+    """The shared logins but those that are someone's own (read as that person's)."""
     if not isinstance(shared, list) or not all(isinstance(x, str) and x.strip() for x in shared):
-        warn.append(Problem("access.shared_logins", "expected a list of OS user names (or \"*\")"))
+        c.warn("access.shared_logins", "expected a list of OS user names (or \"*\")")
         shared = []
     personal = {login for s in staff for login in s.logins}
     both = sorted(x for x in shared if x in personal)
     if both:
-        warn.append(Problem("access.shared_logins", f"{len(both)} login(s) also listed as someone's own "
-                            "`logins`: read as that person's own (it may not act as anyone else)"))
-    shared = [x for x in shared if x not in personal]
-    idle = raw.get("idle_minutes", 10)
-    if isinstance(idle, bool) or not isinstance(idle, int) or not 1 <= idle <= 240:
-        warn.append(Problem("access.idle_minutes", "expected minutes from 1 to 240; using 10"))
-        idle = 10
+        c.warn("access.shared_logins", f"{len(both)} login(s) also listed as someone's own "
+               "`logins`: read as that person's own (it may not act as anyone else)")
+    return tuple(x for x in shared if x not in personal)
+
+
+def _rules(c: Checker, table: dict, roles: Sequence[str]) -> dict[str, frozenset[str]]:
+    """[access.roles] over the defaults: an unknown action is dropped, a broken list allows nothing."""
     rules = dict(DEFAULT_RULES)
-    table = raw.get("roles", {})
-    if not isinstance(table, dict):
-        warn.append(Problem("access.roles", "expected a table of role = [actions]"))
-        table = {}
     known = set(ACTIONS) | set(FAMILIES)
     for role, names in table.items():
         where = f"access.roles.{clean(role, limit=20)}"
         if role not in roles:
-            warn.append(Problem(where, f"unknown role (roles: {', '.join(roles)}); ignored"))
+            c.warn(where, f"unknown role (roles: {', '.join(roles)}); ignored")
             continue
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            warn.append(Problem(where, "expected a list of action names; this role may do nothing until fixed"))
+            c.warn(where, "expected a list of action names; this role may do nothing until fixed")
             rules[role] = frozenset()
             continue
         unknown = [n for n in names if n not in known]
         if unknown:
-            warn.append(Problem(where, f"unknown action {clean(unknown[0], limit=20)!r} ignored "
-                                f"(actions: {', '.join(sorted(known))})"))
+            c.warn(where, f"unknown action {clean(unknown[0], limit=20)!r} ignored "
+                   f"(actions: {', '.join(sorted(known))})")
         rules[role] = expand(n for n in names if n in known)
-    return Access(tuple(shared), idle, rules, tuple(warn))
+    return rules
 
 
 def duplicate_logins(staff: Sequence[_Adult]) -> set[str]:
