@@ -19,16 +19,15 @@ role did not allow is reported and not applied, so a hand-written or older clien
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
 from paratui.model.errors import Problem
 from paratui.model.event_types import BY_NAME, TYPES
+from paratui.model.fields import Checker, normalize
 from paratui.model.text import clean
 
 if TYPE_CHECKING:
-    from paratui.model.classroom import Classroom, Staff
     from paratui.model.events import Event
-    from paratui.model.schedule import Schedule
 
 # Every action a rule can name. A rule may also name a family ("task" = every task.* action, "log" =
 # every kind of data entry, "change" = every change to today's plan). Actions not listed here do not
@@ -97,56 +96,111 @@ class Access:
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
 
-def parse_access(raw: Any, staff: Sequence["Staff"], roles: Sequence[str]) -> Access:
+# What the rules read of the room and its week (paratui.model.classroom's Classroom, which holds an
+# Access, and paratui.model.schedule's Schedule): described here, not imported, so that those modules
+# and this one do not import each other.
+class _Adult(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def short(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def logins(self) -> tuple[str, ...]: ...
+
+
+class _Student(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def one_to_one(self) -> str | None: ...
+
+
+class _Room(Protocol):
+    @property
+    def staff(self) -> Sequence[_Adult]: ...
+    @property
+    def students(self) -> Sequence[_Student]: ...
+    @property
+    def access(self) -> Access: ...
+    def staff_by_id(self) -> Mapping[str, _Adult]: ...
+
+
+class _Duty(Protocol):
+    @property
+    def students(self) -> tuple[str, ...]: ...
+
+
+class _Block(Protocol):
+    @property
+    def duties(self) -> Mapping[str, _Duty]: ...
+
+
+class _Week(Protocol):
+    @property
+    def days(self) -> Mapping[str, Sequence[_Block]]: ...
+
+
+def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Access:
     """classroom.toml's `[access]` → Access. Never raises: every mistake is a warning and the safe
     reading (a login in doubt maps to nobody, an unknown action is dropped)."""
-    warn: list[Problem] = []
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         return Access(warnings=(Problem("access", "expected a table"),))
+    c = Checker()
     for key in raw:
         if key not in ("shared_logins", "idle_minutes", "roles"):
-            warn.append(Problem("access", "unknown key (allowed: idle_minutes, roles, shared_logins)",
-                                hint=f"access.{clean(key, limit=20)}"))
-    shared = raw.get("shared_logins", [])
+            c.warn("access", "unknown key (allowed: idle_minutes, roles, shared_logins)",
+                   hint=f"access.{clean(key, limit=20)}")
+    shared = _shared_logins(c, raw.get("shared_logins", []), staff)
+    idle = raw.get("idle_minutes", 10)
+    if isinstance(idle, bool) or not isinstance(idle, int) or not 1 <= idle <= 240:
+        c.warn("access.idle_minutes", "expected minutes from 1 to 240; using 10")
+        idle = 10
+    table = raw.get("roles", {})
+    if not isinstance(table, dict):
+        c.warn("access.roles", "expected a table of role = [actions]")
+        table = {}
+    return Access(shared, idle, _rules(c, table, roles), tuple(c.warnings))
+
+
+def _shared_logins(c: Checker, shared: Any, staff: Sequence[_Adult]) -> tuple[str, ...]:
+    """The shared logins but those that are someone's own (read as that person's)."""
     if not isinstance(shared, list) or not all(isinstance(x, str) and x.strip() for x in shared):
-        warn.append(Problem("access.shared_logins", "expected a list of OS user names (or \"*\")"))
+        c.warn("access.shared_logins", "expected a list of OS user names (or \"*\")")
         shared = []
     personal = {login for s in staff for login in s.logins}
     both = sorted(x for x in shared if x in personal)
     if both:
-        warn.append(Problem("access.shared_logins", f"{len(both)} login(s) also listed as someone's own "
-                            "`logins`: read as that person's own (it may not act as anyone else)"))
-    shared = [x for x in shared if x not in personal]
-    idle = raw.get("idle_minutes", 10)
-    if isinstance(idle, bool) or not isinstance(idle, int) or not 1 <= idle <= 240:
-        warn.append(Problem("access.idle_minutes", "expected minutes from 1 to 240; using 10"))
-        idle = 10
+        c.warn("access.shared_logins", f"{len(both)} login(s) also listed as someone's own "
+               "`logins`: read as that person's own (it may not act as anyone else)")
+    return tuple(x for x in shared if x not in personal)
+
+
+def _rules(c: Checker, table: dict, roles: Sequence[str]) -> dict[str, frozenset[str]]:
+    """[access.roles] over the defaults: an unknown action is dropped, a broken list allows nothing."""
     rules = dict(DEFAULT_RULES)
-    table = raw.get("roles", {})
-    if not isinstance(table, dict):
-        warn.append(Problem("access.roles", "expected a table of role = [actions]"))
-        table = {}
     known = set(ACTIONS) | set(FAMILIES)
     for role, names in table.items():
         where = f"access.roles.{clean(role, limit=20)}"
         if role not in roles:
-            warn.append(Problem(where, f"unknown role (roles: {', '.join(roles)}); ignored"))
+            c.warn(where, f"unknown role (roles: {', '.join(roles)}); ignored")
             continue
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            warn.append(Problem(where, "expected a list of action names; this role may do nothing until fixed"))
+            c.warn(where, "expected a list of action names; this role may do nothing until fixed")
             rules[role] = frozenset()
             continue
         unknown = [n for n in names if n not in known]
         if unknown:
-            warn.append(Problem(where, f"unknown action {clean(unknown[0], limit=20)!r} ignored "
-                                f"(actions: {', '.join(sorted(known))})"))
+            c.warn(where, f"unknown action {clean(unknown[0], limit=20)!r} ignored "
+                   f"(actions: {', '.join(sorted(known))})")
         rules[role] = expand(n for n in names if n in known)
-    return Access(tuple(shared), idle, rules, tuple(warn))
+    return rules
 
 
-def duplicate_logins(staff: Sequence["Staff"]) -> set[str]:
+def duplicate_logins(staff: Sequence[_Adult]) -> set[str]:
     """Logins listed for two people: they act as nobody until fixed."""
     seen: dict[str, str] = {}
     twice: set[str] = set()
@@ -173,7 +227,7 @@ class Acting:
         return self.mode == "unknown"
 
 
-def acting(classroom: "Classroom", login: str, as_staff: str | None) -> Acting:
+def acting(classroom: _Room, login: str, as_staff: str | None) -> Acting:
     """The OS login (from the operating system, never from USER) mapped through classroom.toml.
 
     A personal login is its person: `--as` someone else is refused. A shared login (the classroom
@@ -200,9 +254,7 @@ def acting(classroom: "Classroom", login: str, as_staff: str | None) -> Acting:
     return Acting(None, "unknown", f"{why}: this board is read-only")
 
 
-def _find(classroom: "Classroom", ref: str) -> "Staff | None":
-    from paratui.model.classroom import normalize
-
+def _find(classroom: _Room, ref: str) -> _Adult | None:
     key = normalize(ref)
     for s in classroom.staff:
         if key in (normalize(s.id), normalize(s.short)):
@@ -210,7 +262,7 @@ def _find(classroom: "Classroom", ref: str) -> "Staff | None":
     return None
 
 
-def _ids(classroom: "Classroom") -> str:
+def _ids(classroom: _Room) -> str:
     return ", ".join(s.id for s in classroom.staff)
 
 
@@ -223,7 +275,7 @@ def action_name(asked: str) -> str:
 _OWN_CACHE: dict[str, tuple[object, object, frozenset[str]]] = {}
 
 
-def own_students(staff_id: str, classroom: "Classroom", schedule: "Schedule | None") -> frozenset[str]:
+def own_students(staff_id: str, classroom: _Room, schedule: _Week | None) -> frozenset[str]:
     """The students an adult works with in the base week, or follows as their one-to-one."""
     hit = _OWN_CACHE.get(staff_id)
     if hit is not None and hit[0] is classroom and hit[1] is schedule:
@@ -240,7 +292,7 @@ def own_students(staff_id: str, classroom: "Classroom", schedule: "Schedule | No
     return found
 
 
-def rule_refusal(classroom: "Classroom", schedule: "Schedule | None", staff_id: str, asked: str,
+def rule_refusal(classroom: _Room, schedule: _Week | None, staff_id: str, asked: str,
                  payload: dict, events: Sequence["Event"] = ()) -> str | None:
     """Why `staff_id` may not do `asked` with `payload` (None: allowed). Used by both checks."""
     staff = classroom.staff_by_id().get(staff_id)
@@ -271,7 +323,7 @@ def _target(payload: dict, events: Sequence["Event"]) -> "Event | None":
     return next((e for e in events if e.id == target), None)
 
 
-def screen_events(events: Sequence["Event"], classroom: "Classroom", schedule: "Schedule | None"
+def screen_events(events: Sequence["Event"], classroom: _Room, schedule: _Week | None
                   ) -> tuple[list["Event"], list[str]]:
     """The events their writers' roles allowed, and one message per event that was not allowed (not
     applied: a hand-edited journal or an older client cannot bypass the rules)."""
@@ -303,7 +355,7 @@ def screen_events(events: Sequence["Event"], classroom: "Classroom", schedule: "
 _SAID: list[dict[str, tuple["Event", str, str]]] = [{}]
 
 
-def refused_events(events: Sequence["Event"], classroom: "Classroom", schedule: "Schedule | None"
+def refused_events(events: Sequence["Event"], classroom: _Room, schedule: _Week | None
                    ) -> dict[str, str]:
     """Event id → why its writer's role did not allow it."""
     refused: dict[str, str] = {}

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from paratui.model.access import Access, duplicate_logins, parse_access
 from paratui.model.errors import ConfigError, Problem
-from paratui.model.text import clean
+from paratui.model.fields import PLAIN_KEY, Checker, normalize, quoted
 
 ROLES = ("teacher", "para", "one-to-one", "related-service", "sub")
 LOCATION_KINDS = ("room", "out", "away")
 DEFAULT_PROMPTS = ("FP", "PP", "M", "G", "V", "I")  # most intrusive first, independent last
-_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")  # a key that can be repeated in a message
 
 
 @dataclass(frozen=True)
@@ -97,139 +96,20 @@ class Classroom:
         return self.prompts[-1]
 
 
-def quoted(value: Any, limit: int = 30) -> str:
-    """A short value quoted for a message (only for fixed choices such as a role, never for a
-    reference to a person: those are never echoed, a full name could be typed there)."""
-    return repr(clean(value, limit=limit)) if isinstance(value, str) else type(value).__name__
-
-
-class _Checker:
-    """Collects problems instead of stopping at the first, so the teacher can fix them in one go.
-
-    Messages never repeat a value that may be a person's name (an unknown student, staff or
-    location reference): the field and the line say where it is.
-    """
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-        self.warnings: list[Problem] = []
-
-    def add(self, field: str, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(field, message, hint=hint))
-
-    def warn(self, field: str, message: str, hint: str | None = None) -> None:
-        self.warnings.append(Problem(field, message, hint=hint))
-
-    def table(self, value: Any, field: str) -> dict:
-        if not isinstance(value, dict):
-            self.add(field, f"expected a table, got {_kind(value)}")
-            return {}
-        return value
-
-    def array(self, value: Any, field: str, header: str) -> list:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.add(field, f"expected [[{header}]] tables, got {_kind(value)}")
-            return []
-        return value
-
-    def keys(self, data: dict, allowed: set[str], field: str) -> None:
-        for key in data:
-            if key not in allowed:
-                path = f"{field}.{key}" if field else key
-                allowed_text = ", ".join(sorted(allowed))
-                if _PLAIN_KEY.fullmatch(key):
-                    self.add(path, f"unknown key (allowed: {allowed_text})")
-                else:  # a quoted key can be anything, a full name too: point at it, do not repeat it
-                    self.add(field, f"a key here is not allowed (allowed: {allowed_text})", hint=path)
-
-    def text(self, data: dict, key: str, field: str, required: bool = True) -> str | None:
-        value = data.get(key)
-        path = f"{field}.{key}" if field else key
-        if value is None:
-            if required:
-                self.add(path, "missing")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.add(path, "expected non-empty text")
-            return None
-        return value.strip()
-
-
-def _kind(value: Any) -> str:
-    return {dict: "a table", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number"}.get(type(value), type(value).__name__)
-
-
 def parse_classroom(data: dict) -> Classroom:
-    c = _Checker()
+    c = Checker()
     c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "min_adults", "access"}, "")
-    room = c.text(data, "room", "", required=False) or "Classroom"
-    if "room" not in data:
-        c.add("room", "missing (the room's name, e.g. room = \"Room 12\")")
-
-    staff: list[tuple[int, Staff]] = []
-    for i, raw in enumerate(c.array(data.get("staff"), "staff", "staff")):
-        where = f"staff[{i}]"
-        raw = c.table(raw, where)
-        c.keys(raw, {"id", "name", "short", "role", "logins"}, where)
-        sid, name = c.text(raw, "id", where), c.text(raw, "name", where)
-        short = c.text(raw, "short", where, required=False) or (name or "")
-        role = raw.get("role")
-        if role is None:
-            c.add(f"{where}.role", f"missing (one of {', '.join(ROLES)})")
-        elif role not in ROLES:
-            c.add(f"{where}.role", f"{quoted(role)} is not one of {', '.join(ROLES)}")
-        logins = raw.get("logins", [])
-        if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
-            c.add(f"{where}.logins", "expected a list of OS user names")
-            logins = []
-        if sid and name and role in ROLES:
-            staff.append((i, Staff(sid, name, short, role, tuple(logins))))
+    room = c.text(data, "room", "", missing="missing (the room's name, e.g. room = \"Room 12\")") or "Classroom"
+    staff = [(i, s) for i, raw in c.tables(data, "staff") if (s := _staff(c, raw, f"staff[{i}]"))]
     if not staff and "staff" not in data:
         c.add("staff", "missing: add at least one [[staff]]")
-
-    locations: list[tuple[int, Location]] = []
-    for i, raw in enumerate(c.array(data.get("locations"), "locations", "locations")):
-        where = f"locations[{i}]"
-        raw = c.table(raw, where)
-        c.keys(raw, {"id", "label", "kind", "expected_minutes", "supervised", "key"}, where)
-        lid, label = c.text(raw, "id", where), c.text(raw, "label", where)
-        kind = raw.get("kind", "room")
-        if kind not in LOCATION_KINDS:
-            c.add(f"{where}.kind", f"{quoted(kind)} is not one of {', '.join(LOCATION_KINDS)}")
-        minutes = raw.get("expected_minutes")
-        if minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0):
-            c.add(f"{where}.expected_minutes", "expected a whole number of minutes above 0")
-            minutes = None
-        supervised = raw.get("supervised", False)
-        if not isinstance(supervised, bool):
-            c.add(f"{where}.supervised", "expected true or false")
-            supervised = False
-        key = raw.get("key")
-        if key is not None and (not isinstance(key, str) or len(key) != 1 or not key.isprintable()):
-            c.add(f"{where}.key", "expected one character")
-            key = None
-        if lid and label and kind in LOCATION_KINDS:
-            locations.append((i, Location(lid, label, kind, minutes, supervised, key)))
+    locations = [(i, loc) for i, raw in c.tables(data, "locations")
+                 if (loc := _location(c, raw, f"locations[{i}]"))]
     if not any(loc.kind == "room" for _, loc in locations):
         c.add("locations", "needs at least one location of kind \"room\" (the classroom itself)")
-
     staff_ids = {s.id for _, s in staff}
-    students: list[tuple[int, Student]] = []
-    for i, raw in enumerate(c.array(data.get("students"), "students", "students")):
-        where = f"students[{i}]"
-        raw = c.table(raw, where)
-        c.keys(raw, {"id", "initials", "name", "one_to_one"}, where)
-        sid, initials = c.text(raw, "id", where), c.text(raw, "initials", where)
-        name = c.text(raw, "name", where, required=False)
-        one = raw.get("one_to_one")
-        if one is not None and (not isinstance(one, str) or one not in staff_ids):
-            c.add(f"{where}.one_to_one", "not the id of a [[staff]] in this file")
-            one = None
-        if sid and initials:
-            students.append((i, Student(sid, initials, name, one)))
+    students = [(i, pupil) for i, raw in c.tables(data, "students")
+                if (pupil := _student(c, raw, f"students[{i}]", staff_ids))]
 
     _unique(c, "staff", "id", [(i, s.id) for i, s in staff], error=True)
     _unique(c, "students", "id", [(i, s.id) for i, s in students], error=True)
@@ -237,47 +117,86 @@ def parse_classroom(data: dict) -> Classroom:
     _unique(c, "students", "initials", [(i, normalize(s.initials)) for i, s in students], error=False)
     _unique(c, "locations", "key", [(i, loc.key) for i, loc in locations if loc.key], error=False)
 
-    groups: dict[str, tuple[str, ...]] = {}
-    raw_groups = c.table(data.get("groups", {}), "groups")
     found = [s for _, s in students]
-    for name, members in raw_groups.items():
-        if not isinstance(members, list):
-            c.add(f"groups.{name}", "expected a list of student ids or initials")
-            continue
-        ids = []
-        for j, m in enumerate(members):
-            student = _find_student(found, m)
-            if student is None:
-                c.add(f"groups.{name}[{j}]", "not a student id or initials")
-            else:
-                ids.append(student.id)
-        groups[name] = tuple(ids)
-
-    min_adults = data.get("min_adults")
-    if min_adults is not None and (not isinstance(min_adults, int) or isinstance(min_adults, bool)
-                                   or not 1 <= min_adults <= max(1, len(staff))):
-        c.add("min_adults", f"expected a whole number from 1 to the number of staff ({max(1, len(staff))})")
-        min_adults = None
+    groups = _groups(c, c.table(data.get("groups", {}), "groups"), found)
+    most = max(1, len(staff))
+    min_adults = c.count(data, "min_adults", "", 1, most,
+                         f"expected a whole number from 1 to the number of staff ({most})")
     prompts, full_names, data_problems = parse_data_settings(data.get("data"))
     for where, message in data_problems:
         c.add(where, message)
-    # [access]: mistakes there are warnings read the safe way (less permission), never a broken file
     staff_list = [s for _, s in staff]
-    access = parse_access(data.get("access"), staff_list, ROLES)
-    c.warnings.extend(access.warnings)
-    for login in sorted(duplicate_logins(staff_list)):
-        for i, s in staff:
-            if login in s.logins:
-                c.warn(f"staff[{i}].logins", "a login here is also listed for another person: it acts as "
-                       "nobody until fixed")
-                break
+    access = _access(c, data.get("access"), staff)
     if c.problems:
         raise ConfigError(c.problems)
     return Classroom(room, tuple(staff_list), tuple(found), tuple(loc for _, loc in locations),
                      groups, tuple(c.warnings), prompts, full_names, min_adults=min_adults, access=access)
 
 
-def _unique(c: _Checker, what: str, key: str, values: list[tuple[int, str]], error: bool) -> None:
+def _staff(c: Checker, raw: dict, where: str) -> Staff | None:
+    c.keys(raw, {"id", "name", "short", "role", "logins"}, where)
+    sid, name = c.text(raw, "id", where), c.text(raw, "name", where)
+    short = c.text(raw, "short", where, missing=None) or (name or "")
+    role = c.choice(raw, "role", where, ROLES, missing=f"missing (one of {', '.join(ROLES)})")
+    logins = raw.get("logins", [])
+    if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
+        c.add(f"{where}.logins", "expected a list of OS user names")
+        logins = []
+    return Staff(sid, name, short, role, tuple(logins)) if sid and name and role else None
+
+
+def _location(c: Checker, raw: dict, where: str) -> Location | None:
+    c.keys(raw, {"id", "label", "kind", "expected_minutes", "supervised", "key"}, where)
+    lid, label = c.text(raw, "id", where), c.text(raw, "label", where)
+    kind = c.choice(raw, "kind", where, LOCATION_KINDS, default="room")
+    minutes = c.count(raw, "expected_minutes", where, 1, None, "expected a whole number of minutes above 0")
+    supervised = c.flag(raw, "supervised", where)
+    key = raw.get("key")
+    if key is not None and (not isinstance(key, str) or len(key) != 1 or not key.isprintable()):
+        c.add(f"{where}.key", "expected one character")
+        key = None
+    return Location(lid, label, kind, minutes, supervised, key) if lid and label and kind else None
+
+
+def _student(c: Checker, raw: dict, where: str, staff_ids: set[str]) -> Student | None:
+    c.keys(raw, {"id", "initials", "name", "one_to_one"}, where)
+    sid, initials = c.text(raw, "id", where), c.text(raw, "initials", where)
+    name = c.text(raw, "name", where, missing=None)
+    one = c.ref(raw, "one_to_one", where, staff_ids, "not the id of a [[staff]] in this file")
+    return Student(sid, initials, name, one) if sid and initials else None
+
+
+def _groups(c: Checker, raw: dict, students: list[Student]) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, tuple[str, ...]] = {}
+    for name, members in raw.items():
+        if not isinstance(members, list):
+            c.add(f"groups.{name}", "expected a list of student ids or initials")
+            continue
+        ids = []
+        for j, m in enumerate(members):
+            student = _find_student(students, m)
+            if student is None:
+                c.add(f"groups.{name}[{j}]", "not a student id or initials")
+            else:
+                ids.append(student.id)
+        groups[name] = tuple(ids)
+    return groups
+
+
+def _access(c: Checker, raw: Any, staff: list[tuple[int, Staff]]) -> Access:
+    """[access]: mistakes there are warnings read the safe way (less permission), never a broken file."""
+    access = parse_access(raw, [s for _, s in staff], ROLES)
+    c.warnings.extend(access.warnings)
+    for login in sorted(duplicate_logins([s for _, s in staff])):
+        for i, s in staff:
+            if login in s.logins:
+                c.warn(f"staff[{i}].logins", "a login here is also listed for another person: it acts as "
+                       "nobody until fixed")
+                break
+    return access
+
+
+def _unique(c: Checker, what: str, key: str, values: list[tuple[int, str]], error: bool) -> None:
     """Each value once; the second use names the first (ids: an error; initials, hotkeys: a warning).
     Only a one-letter hotkey is repeated in the message; an id or initials could be anything."""
     first: dict[str, int] = {}
@@ -290,12 +209,7 @@ def _unique(c: _Checker, what: str, key: str, values: list[tuple[int, str]], err
             first[x] = i
 
 
-def normalize(text: str) -> str:
-    """Initials and codes compare without case, dots or spaces: 'e.m.' == 'EM'."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def _find_student(students: list[Student], ref: Any) -> Student | None:
+def _find_student(students: Sequence[Student], ref: Any) -> Student | None:
     if not isinstance(ref, str):
         return None
     key = normalize(ref)
@@ -315,7 +229,7 @@ def parse_data_settings(data: Any) -> tuple[tuple[str, ...], bool, list[tuple[st
         return DEFAULT_PROMPTS, False, [("data", "expected a table")]
     for key in data:
         if key not in ("prompts", "full_names"):
-            problems.append((f"data.{key}" if _PLAIN_KEY.fullmatch(key) else "data",
+            problems.append((f"data.{key}" if PLAIN_KEY.fullmatch(key) else "data",
                              "unknown key (allowed: full_names, prompts)"))
     prompts = data.get("prompts", list(DEFAULT_PROMPTS))
     ok = isinstance(prompts, list) and 2 <= len(prompts) <= 10 and all(

@@ -29,12 +29,12 @@ Strict like classroom.toml: unknown keys and bad values are problems naming the 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from paratui.model.classroom import DEFAULT_PROMPTS, Classroom, _Checker, quoted
+from paratui.model.classroom import DEFAULT_PROMPTS, Classroom
 from paratui.model.errors import ConfigError
+from paratui.model.fields import Checker, quoted
 from paratui.model.schedule import WEEKDAYS
 
 KINDS = ("tally", "trials", "duration", "latency", "task_analysis", "interval", "mts", "abc")
@@ -42,7 +42,6 @@ AREAS = ("academic", "communication", "behavior", "self-care", "other")
 FUNCTIONS = ("escape", "attention", "tangible", "sensory", "other")
 INTERVAL_TYPES = ("partial", "whole")
 TIMED = ("duration", "latency")
-_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -108,14 +107,6 @@ _BEHAVIOR_KEYS = {"id", "name", "definition", "function", "settings", "anteceden
 _MASTERY_KEYS = {"percent", "level", "sessions", "at_most", "at_least"}
 
 
-def _texts(c: _Checker, data: dict, key: str, where: str) -> tuple[str, ...]:
-    value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
-        c.add(f"{where}.{key}", "expected a list of non-empty texts")
-        return ()
-    return tuple(x.strip() for x in value)
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
 
@@ -123,93 +114,17 @@ def _number(value: Any) -> bool:
 def parse_student_plan(data: dict, student_id: str, classroom: Classroom,
                        prompts: tuple[str, ...] = DEFAULT_PROMPTS) -> StudentPlan:
     """`students/<student_id>.toml` → a StudentPlan, or ConfigError with every problem."""
-    c = _Checker()
+    c = Checker()
     c.keys(data, {"student", "goals", "behaviors"}, "")
     if "student" in data and data["student"] != student_id:
         c.add("student", "does not match the file name (students/<id>.toml)")
     if student_id not in classroom.student_by_id():
         c.add("", "no student with this id in classroom.toml (the file name is the student id)")
     staff_ids = {s.id for s in classroom.staff}
-
-    behaviors: list[Behavior] = []
-    for i, raw in enumerate(c.array(data.get("behaviors"), "behaviors", "behaviors")):
-        where = f"behaviors[{i}]"
-        raw = c.table(raw, where)
-        c.keys(raw, _BEHAVIOR_KEYS, where)
-        bid, name = c.text(raw, "id", where), c.text(raw, "name", where)
-        if bid and not _ID.fullmatch(bid):
-            c.add(f"{where}.id", "letters, digits, - and _ only (at most 40)")
-            bid = None
-        definition = c.text(raw, "definition", where)
-        function = raw.get("function")
-        if function not in FUNCTIONS:
-            c.add(f"{where}.function", ("missing" if function is None else f"{quoted(function)} is not")
-                  + f" one of {', '.join(FUNCTIONS)}")
-        lists = [_texts(c, raw, k, where) for k in ("settings", "antecedents", "consequences")]
-        if bid and name and definition and function in FUNCTIONS:
-            behaviors.append(Behavior(bid, name, definition, function, *lists))
-
+    behaviors = [b for i, raw in c.tables(data, "behaviors") if (b := _behavior(c, raw, f"behaviors[{i}]"))]
     behavior_ids = {b.id for b in behaviors}
-    goals: list[Goal] = []
-    for i, raw in enumerate(c.array(data.get("goals"), "goals", "goals")):
-        where = f"goals[{i}]"
-        raw = c.table(raw, where)
-        c.keys(raw, _GOAL_KEYS, where)
-        gid, title = c.text(raw, "id", where), c.text(raw, "title", where)
-        if gid and not _ID.fullmatch(gid):
-            c.add(f"{where}.id", "letters, digits, - and _ only (at most 40)")
-            gid = None
-        kind = raw.get("kind")
-        if kind not in KINDS:
-            c.add(f"{where}.kind", ("missing" if kind is None else f"{quoted(kind)} is not")
-                  + f" one of {', '.join(KINDS)}")
-        area = raw.get("area", "other")
-        if area not in AREAS:
-            c.add(f"{where}.area", f"{quoted(area)} is not one of {', '.join(AREAS)}")
-        baseline = c.text(raw, "baseline", where, required=False) or ""
-        mastery_text = c.text(raw, "mastery_text", where, required=False) or ""
-        when = c.text(raw, "when", where, required=False) or ""
-        mastery = _mastery(c, raw.get("mastery"), f"{where}.mastery", prompts)
-        collect_by = _texts(c, raw, "collect_by", where)
-        for j, s in enumerate(collect_by):
-            if s not in staff_ids:
-                c.add(f"{where}.collect_by[{j}]", "not the id of a [[staff]] in classroom.toml")
-        days = _texts(c, raw, "days", where)
-        for j, d in enumerate(days):
-            if d.casefold() not in WEEKDAYS:
-                c.add(f"{where}.days[{j}]", f"{quoted(d)} is not a weekday (monday … friday)")
-        steps = _texts(c, raw, "steps", where)
-        if kind == "task_analysis" and not steps:
-            c.add(f"{where}.steps", "a task analysis needs its steps (a list of texts)")
-        if steps and kind != "task_analysis":
-            c.add(f"{where}.steps", "only for kind = \"task_analysis\"")
-        seconds = raw.get("interval_seconds")
-        if kind in ("interval", "mts"):
-            if not (isinstance(seconds, int) and not isinstance(seconds, bool) and 0 < seconds <= 3600):
-                c.add(f"{where}.interval_seconds", "expected a whole number of seconds, 1 to 3600")
-                seconds = None
-        elif seconds is not None:
-            c.add(f"{where}.interval_seconds", "only for kind = \"interval\" or \"mts\"")
-            seconds = None
-        itype = raw.get("interval_type")
-        if kind == "interval" and itype not in INTERVAL_TYPES:
-            c.add(f"{where}.interval_type", ("missing" if itype is None else f"{quoted(itype)} is not")
-                  + f" one of {', '.join(INTERVAL_TYPES)}")
-        elif kind != "interval" and itype is not None:
-            c.add(f"{where}.interval_type", "only for kind = \"interval\"")
-        behavior = raw.get("behavior")
-        if kind == "abc":
-            if behavior not in behavior_ids:
-                c.add(f"{where}.behavior", "not the id of a [[behaviors]] in this file")
-        elif behavior is not None:
-            c.add(f"{where}.behavior", "only for kind = \"abc\"")
-        if gid and title and kind in KINDS and area in AREAS:
-            goals.append(Goal(gid, title, kind, area, baseline, mastery, mastery_text, collect_by,
-                              when, tuple(d.casefold() for d in days), steps,
-                              seconds if isinstance(seconds, int) else None,
-                              itype if kind == "interval" else None,
-                              behavior if kind == "abc" else None))
-
+    goals = [g for i, raw in c.tables(data, "goals")
+             if (g := _goal(c, raw, f"goals[{i}]", staff_ids, behavior_ids, prompts))]
     seen: dict[str, int] = {}
     for i, g in enumerate(goals):
         if g.id.casefold() in seen:
@@ -220,15 +135,77 @@ def parse_student_plan(data: dict, student_id: str, classroom: Classroom,
     return StudentPlan(student_id, tuple(goals), tuple(behaviors))
 
 
-def _mastery(c: _Checker, raw: Any, where: str, prompts: tuple[str, ...]) -> Mastery | None:
+def _behavior(c: Checker, raw: dict, where: str) -> Behavior | None:
+    c.keys(raw, _BEHAVIOR_KEYS, where)
+    bid, name = c.text(raw, "id", where), c.text(raw, "name", where)
+    bid = c.code(bid, f"{where}.id")
+    definition = c.text(raw, "definition", where)
+    function = c.choice(raw, "function", where, FUNCTIONS)
+    lists = [c.texts(raw, k, where) for k in ("settings", "antecedents", "consequences")]
+    return Behavior(bid, name, definition, function, *lists) if bid and name and definition and function else None
+
+
+def _goal(c: Checker, raw: dict, where: str, staff_ids: set[str], behavior_ids: set[str],
+          prompts: tuple[str, ...]) -> Goal | None:
+    c.keys(raw, _GOAL_KEYS, where)
+    gid, title = c.text(raw, "id", where), c.text(raw, "title", where)
+    gid = c.code(gid, f"{where}.id")
+    kind = c.choice(raw, "kind", where, KINDS)
+    area = c.choice(raw, "area", where, AREAS, default="other")
+    baseline = c.text(raw, "baseline", where, missing=None) or ""
+    mastery_text = c.text(raw, "mastery_text", where, missing=None) or ""
+    when = c.text(raw, "when", where, missing=None) or ""
+    mastery = _mastery(c, raw.get("mastery"), f"{where}.mastery", prompts)
+    collect_by = c.texts(raw, "collect_by", where)
+    for j, s in enumerate(collect_by):
+        if s not in staff_ids:
+            c.add(f"{where}.collect_by[{j}]", "not the id of a [[staff]] in classroom.toml")
+    days = c.texts(raw, "days", where)
+    for j, d in enumerate(days):
+        if d.casefold() not in WEEKDAYS:
+            c.add(f"{where}.days[{j}]", f"{quoted(d)} is not a weekday (monday … friday)")
+    steps, seconds, itype, behavior = _by_kind(c, raw, where, kind, behavior_ids)
+    if gid and title and kind and area:
+        return Goal(gid, title, kind, area, baseline, mastery, mastery_text, collect_by, when,
+                    tuple(d.casefold() for d in days), steps, seconds, itype, behavior)
+    return None
+
+
+def _by_kind(c: Checker, raw: dict, where: str, kind: str | None, behavior_ids: set[str]
+             ) -> tuple[tuple[str, ...], int | None, str | None, str | None]:
+    """The fields only some kinds have: (steps, interval_seconds, interval_type, behavior), each
+    None (or no steps) where the kind has none."""
+    steps = c.texts(raw, "steps", where)
+    if kind == "task_analysis" and not steps:
+        c.add(f"{where}.steps", "a task analysis needs its steps (a list of texts)")
+    if steps and kind != "task_analysis":
+        c.add(f"{where}.steps", "only for kind = \"task_analysis\"")
+    seconds = None
+    if kind in ("interval", "mts"):
+        seconds = c.count(raw, "interval_seconds", where, 1, 3600, "expected a whole number of seconds, 1 to 3600",
+                          required=True)
+    elif raw.get("interval_seconds") is not None:
+        c.add(f"{where}.interval_seconds", "only for kind = \"interval\" or \"mts\"")
+    itype = None
+    if kind == "interval":
+        itype = c.choice(raw, "interval_type", where, INTERVAL_TYPES)
+    elif raw.get("interval_type") is not None:
+        c.add(f"{where}.interval_type", "only for kind = \"interval\"")
+    behavior = raw.get("behavior")
+    if kind == "abc":
+        if behavior not in behavior_ids:
+            c.add(f"{where}.behavior", "not the id of a [[behaviors]] in this file")
+    elif behavior is not None:
+        c.add(f"{where}.behavior", "only for kind = \"abc\"")
+    return steps, seconds, itype, behavior if kind == "abc" else None
+
+
+def _mastery(c: Checker, raw: Any, where: str, prompts: tuple[str, ...]) -> Mastery | None:
     if raw is None:
         return None
     raw = c.table(raw, where)
     c.keys(raw, _MASTERY_KEYS, where)
-    sessions = raw.get("sessions", 3)
-    if not (isinstance(sessions, int) and not isinstance(sessions, bool) and 1 <= sessions <= 50):
-        c.add(f"{where}.sessions", "expected a whole number of sessions, 1 to 50")
-        sessions = 3
+    sessions = c.count(raw, "sessions", where, 1, 50, "expected a whole number of sessions, 1 to 50") or 3
     percent = raw.get("percent")
     if percent is not None and not (_number(percent) and percent <= 100):
         c.add(f"{where}.percent", "expected a number from 0 to 100")

@@ -29,14 +29,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from paratui.model.classroom import Classroom, _Checker, quoted
+from paratui.model.classroom import Classroom
 from paratui.model.errors import ConfigError, Problem
+from paratui.model.fields import Checker, quoted
 from paratui.model.schedule import WEEKDAYS, Schedule
 
 EVERY = ("day", "weekday")  # besides the weekday names
 SCHOOL_WEEK = WEEKDAYS[:5]
 TEXT_LIMIT = 500
-_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _KEYS = {"id", "text", "every", "at", "for", "about"}
 
@@ -77,21 +77,18 @@ def school_days(schedule: Schedule | None) -> tuple[str, ...]:
 
 def parse_recurring(data: dict, classroom: Classroom, schedule: Schedule | None = None) -> Recurring:
     """recurring.toml's data → Recurring, or ConfigError with every problem."""
-    c = _Checker()
+    c = Checker()
     c.keys(data, {"task"}, "")
     staff_ids = {s.id for s in classroom.staff}
     student_ids = {s.id for s in classroom.students}
     open_days = school_days(schedule)
     rules: list[Rule] = []
     seen: dict[str, int] = {}
-    for i, raw in enumerate(c.array(data.get("task"), "task", "task")):
+    for i, raw in c.tables(data, "task"):
         where = f"task[{i}]"
-        raw = c.table(raw, where)
         c.keys(raw, _KEYS, where)
         rid, text = c.text(raw, "id", where), c.text(raw, "text", where)
-        if rid and not _ID.fullmatch(rid):
-            c.add(f"{where}.id", "letters, digits, - and _ only (at most 40)")
-            rid = None
+        rid = c.code(rid, f"{where}.id")
         if rid and rid.casefold() in seen:
             c.add(f"{where}.id", f"also the id of task[{seen[rid.casefold()]}]")
         elif rid:
@@ -99,34 +96,11 @@ def parse_recurring(data: dict, classroom: Classroom, schedule: Schedule | None 
         if text and len(text) > TEXT_LIMIT:
             c.add(f"{where}.text", f"{len(text)} characters; at most {TEXT_LIMIT}")
             text = None
-        every = raw.get("every")
-        daily = isinstance(every, str) and every.strip().casefold() in ("day", "daily")
-        days = open_days if daily else _days(c, every, f"{where}.every")
-        if days is not None and not daily:
-            never = [d for d in days if d not in open_days]
-            if days and len(never) == len(days):
-                c.warn(f"{where}.every", f"never fires: {', '.join(never)} has no blocks in schedule.toml "
-                                         f"(school days: {', '.join(open_days)})")
-            elif never:
-                c.warn(f"{where}.every", f"{', '.join(never)} has no blocks in schedule.toml: "
-                                         f"not on those days")
-            days = tuple(d for d in days if d in open_days)
-        at = None
-        raw_at = raw.get("at")
-        if raw_at is not None:
-            m = _HHMM.fullmatch(raw_at.strip()) if isinstance(raw_at, str) else None
-            if m is None:
-                c.add(f"{where}.at", "expected a time like \"08:40\" (24-hour clock)")
-            else:
-                at = time(int(m.group(1)), int(m.group(2)))
-        for_ = raw.get("for")
-        if for_ is not None and (not isinstance(for_, str) or for_ not in staff_ids):
-            c.add(f"{where}.for", "not the id of a [[staff]] in classroom.toml (leave it out for anyone)")
-            for_ = None
-        about = raw.get("about")
-        if about is not None and (not isinstance(about, str) or about not in student_ids):
-            c.add(f"{where}.about", "not the id of a [[students]] in classroom.toml")
-            about = None
+        days = _fires(c, raw.get("every"), f"{where}.every", open_days)
+        at = _at(c, raw.get("at"), f"{where}.at")
+        for_ = c.ref(raw, "for", where, staff_ids,
+                     "not the id of a [[staff]] in classroom.toml (leave it out for anyone)")
+        about = c.ref(raw, "about", where, student_ids, "not the id of a [[students]] in classroom.toml")
         if rid and text and days is not None:
             rules.append(Rule(rid, text, days, at, for_, about))
     if c.problems:
@@ -134,7 +108,33 @@ def parse_recurring(data: dict, classroom: Classroom, schedule: Schedule | None 
     return Recurring(tuple(rules), tuple(c.warnings))
 
 
-def _days(c: _Checker, value: Any, where: str) -> tuple[str, ...] | None:
+def _fires(c: Checker, every: Any, where: str, open_days: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The school days a rule's `every` names; a day without blocks is a warning, and left out."""
+    if isinstance(every, str) and every.strip().casefold() in ("day", "daily"):
+        return open_days
+    days = _days(c, every, where)
+    if days is None:
+        return None
+    never = [d for d in days if d not in open_days]
+    if days and len(never) == len(days):
+        c.warn(where, f"never fires: {', '.join(never)} has no blocks in schedule.toml "
+                      f"(school days: {', '.join(open_days)})")
+    elif never:
+        c.warn(where, f"{', '.join(never)} has no blocks in schedule.toml: not on those days")
+    return tuple(d for d in days if d in open_days)
+
+
+def _at(c: Checker, value: Any, where: str) -> time | None:
+    if value is None:
+        return None
+    m = _HHMM.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        c.add(where, "expected a time like \"08:40\" (24-hour clock)")
+        return None
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _days(c: Checker, value: Any, where: str) -> tuple[str, ...] | None:
     choices = f"one of {', '.join(EVERY)}, {', '.join(WEEKDAYS)}, or a list of weekdays"
     if value is None:
         c.add(where, f"missing ({choices})")

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
-from paratui.model.classroom import Classroom, _Checker, _find_student
+from paratui.model.classroom import Classroom, _find_student
 from paratui.model.errors import ConfigError
+from paratui.model.fields import Checker
 
 # What a mistyped time may look like and still be safe to repeat in a message.
 _TIMEISH = re.compile(r"[0-9:. -]{1,20}")
@@ -72,92 +73,97 @@ def parse_hhmm(text: str) -> time:
 
 
 def parse_schedule(data: dict, classroom: Classroom) -> Schedule:
-    c = _Checker()
+    c = Checker()
     c.keys(data, {*WEEKDAYS, "services"}, "")
-    staff_ids = {s.id for s in classroom.staff}
-    location_ids = {loc.id for loc in classroom.locations}
-    students = list(classroom.students)
     days: dict[str, tuple[Block, ...]] = {}
-
-    def resolve(ref: Any, where: str) -> list[str]:
-        """'all', a group name, a student id/initials, or a list of those → student ids.
-        An unknown one is named by its place (field and line), never by what was typed: it may be
-        a student's full name."""
-        refs = [(f"{where}[{j}]", r) for j, r in enumerate(ref)] if isinstance(ref, list) else [(where, ref)]
-        ids: list[str] = []
-        for where_r, r in refs:
-            if r == "all":
-                ids.extend(s.id for s in students)
-            elif isinstance(r, str) and r in classroom.groups:
-                ids.extend(classroom.groups[r])
-            elif (s := _find_student(students, r)) is not None:
-                ids.append(s.id)
-            else:
-                c.add(where_r, "not a student id or initials, a group or \"all\" from classroom.toml")
-        return list(dict.fromkeys(ids))
-
-    def place(value: Any, where: str) -> str | None:
-        if value is None:
-            return None
-        if not isinstance(value, str) or value not in location_ids:
-            c.add(where, "not a location id from classroom.toml")
-            return None
-        return value
-
     for day in WEEKDAYS:
         raw_blocks = data.get(day, [])
         if not isinstance(raw_blocks, list):
             c.add(day, "expected [[" + day + "]] blocks")
             continue
-        blocks: list[Block] = []
-        for i, raw in enumerate(raw_blocks):
-            where = f"{day}[{i}]"
-            raw = c.table(raw, where)
-            c.keys(raw, {"time", "activity", "at", "with", "where"}, where)
-            got = span_of(c, raw.get("time"), f"{where}.time")
-            if got is None:
-                continue
-            start, end = got
-            activity = c.text(raw, "activity", where) or "?"
-            at = place(raw.get("at", classroom.home.id), f"{where}.at") or classroom.home.id
-            duties: dict[str, Duty] = {}
-            for staff_id, value in c.table(raw.get("with", {}), f"{where}.with").items():
-                fw = f"{where}.with.{staff_id}"
-                if staff_id not in staff_ids:
-                    c.add(f"{where}.with", "a staff id here is not in classroom.toml", hint=fw)
-                    continue
-                if isinstance(value, dict):
-                    c.keys(value, {"with", "at", "activity"}, fw)
-                    ids = resolve(value["with"], f"{fw}.with") if "with" in value else []
-                    duty_activity = value.get("activity")
-                    if duty_activity is not None and (not isinstance(duty_activity, str) or not duty_activity.strip()):
-                        c.add(f"{fw}.activity", "expected non-empty text")
-                        duty_activity = None
-                    duties[staff_id] = Duty(tuple(ids), place(value.get("at"), f"{fw}.at"), duty_activity)
-                else:
-                    duties[staff_id] = Duty(tuple(resolve(value, fw)))
-            where_map: dict[str, str] = {}
-            for ref, loc in c.table(raw.get("where", {}), f"{where}.where").items():
-                s = _find_student(students, ref)
-                if s is None:
-                    c.add(f"{where}.where", "a student id or initials here is not in classroom.toml",
-                          hint=f"{where}.where.{ref}")
-                elif (lid := place(loc, f"{where}.where.{ref}")) is not None:
-                    where_map[s.id] = lid
-            blocks.append(Block(start, end, activity, at, duties, where_map))
-        blocks.sort(key=lambda b: b.start)
+        blocks = sorted((b for i, raw in enumerate(raw_blocks)
+                         if (b := _block(c, classroom, c.table(raw, f"{day}[{i}]"), f"{day}[{i}]"))),
+                        key=lambda b: b.start)
         for a, b in zip(blocks, blocks[1:]):
             if b.start < a.end:
                 c.add(day, f"blocks {a.label()!r} and {b.label()!r} overlap")
         days[day] = tuple(blocks)
-
-    services = _services(c, data.get("services", []), staff_ids, resolve, place)
+    services = _services(c, classroom, data)
     if c.problems:
         raise ConfigError(c.problems)
     return Schedule(days, services)
 
 
-def span_of(c: _Checker, span: Any, where: str) -> tuple[time, time] | None:
+def _block(c: Checker, classroom: Classroom, raw: dict, where: str) -> Block | None:
+    c.keys(raw, {"time", "activity", "at", "with", "where"}, where)
+    got = span_of(c, raw.get("time"), f"{where}.time")
+    if got is None:
+        return None
+    activity = c.text(raw, "activity", where) or "?"
+    home = classroom.home.id
+    at = _place(c, classroom, raw.get("at", home), f"{where}.at") or home
+    duties = _duties(c, classroom, c.table(raw.get("with", {}), f"{where}.with"), f"{where}.with")
+    where_map: dict[str, str] = {}
+    for ref, loc in c.table(raw.get("where", {}), f"{where}.where").items():
+        s = _find_student(classroom.students, ref)
+        if s is None:
+            c.add(f"{where}.where", "a student id or initials here is not in classroom.toml",
+                  hint=f"{where}.where.{ref}")
+        elif (lid := _place(c, classroom, loc, f"{where}.where.{ref}")) is not None:
+            where_map[s.id] = lid
+    return Block(got[0], got[1], activity, at, duties, where_map)
+
+
+def _duties(c: Checker, classroom: Classroom, raw: dict, where: str) -> dict[str, Duty]:
+    """A block's `with`: staff id → their students, or a table of with / at / activity."""
+    staff_ids = {s.id for s in classroom.staff}
+    duties: dict[str, Duty] = {}
+    for staff_id, value in raw.items():
+        fw = f"{where}.{staff_id}"
+        if staff_id not in staff_ids:
+            c.add(where, "a staff id here is not in classroom.toml", hint=fw)
+        elif isinstance(value, dict):
+            c.keys(value, {"with", "at", "activity"}, fw)
+            ids = _students(c, classroom, value["with"], f"{fw}.with") if "with" in value else []
+            activity = value.get("activity")
+            if activity is not None and (not isinstance(activity, str) or not activity.strip()):
+                c.add(f"{fw}.activity", "expected non-empty text")
+                activity = None
+            duties[staff_id] = Duty(tuple(ids), _place(c, classroom, value.get("at"), f"{fw}.at"), activity)
+        else:
+            duties[staff_id] = Duty(tuple(_students(c, classroom, value, fw)))
+    return duties
+
+
+def _students(c: Checker, classroom: Classroom, ref: Any, where: str) -> list[str]:
+    """'all', a group name, a student id/initials, or a list of those → student ids.
+    An unknown one is named by its place (field and line), never by what was typed: it may be
+    a student's full name."""
+    refs = [(f"{where}[{j}]", r) for j, r in enumerate(ref)] if isinstance(ref, list) else [(where, ref)]
+    students = classroom.students
+    ids: list[str] = []
+    for where_r, r in refs:
+        if r == "all":
+            ids.extend(s.id for s in students)
+        elif isinstance(r, str) and r in classroom.groups:
+            ids.extend(classroom.groups[r])
+        elif (s := _find_student(students, r)) is not None:
+            ids.append(s.id)
+        else:
+            c.add(where_r, "not a student id or initials, a group or \"all\" from classroom.toml")
+    return list(dict.fromkeys(ids))
+
+
+def _place(c: Checker, classroom: Classroom, value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in classroom.location_by_id():
+        c.add(where, "not a location id from classroom.toml")
+        return None
+    return value
+
+
+def span_of(c: Checker, span: Any, where: str) -> tuple[time, time] | None:
     """ "09:15-10:00" → (start, end); a problem naming `where` otherwise."""
     try:
         start_s, end_s = str(span).split("-")
@@ -173,20 +179,16 @@ def span_of(c: _Checker, span: Any, where: str) -> tuple[time, time] | None:
     return start, end
 
 
-def _services(c: _Checker, raw_services: Any, staff_ids: set[str], resolve, place) -> tuple[Service, ...]:
+def _services(c: Checker, classroom: Classroom, data: dict) -> tuple[Service, ...]:
     """[[services]]: speech, OT… pull-outs of the base week (strict like the blocks)."""
     found: list[Service] = []
-    for i, raw in enumerate(c.array(raw_services, "services", "services")):
+    for i, raw in c.tables(data, "services"):
         where = f"services[{i}]"
-        raw = c.table(raw, where)
         c.keys(raw, {"staff", "students", "days", "time", "at", "activity"}, where)
-        staff = raw.get("staff")
-        if staff is not None and (not isinstance(staff, str) or staff not in staff_ids):
-            c.add(f"{where}.staff", "not a staff id from classroom.toml")
-            staff = None
+        staff = c.ref(raw, "staff", where, classroom.staff_by_id(), "not a staff id from classroom.toml")
         if "students" not in raw:
             c.add(f"{where}.students", "missing (student ids, initials or a group)")
-        ids = resolve(raw.get("students", []), f"{where}.students")
+        ids = _students(c, classroom, raw.get("students", []), f"{where}.students")
         days = raw.get("days")
         if not isinstance(days, list) or not days or not all(d in WEEKDAYS for d in days):
             c.add(f"{where}.days", f"expected a list of weekdays ({', '.join(WEEKDAYS[:5])})")
@@ -194,7 +196,7 @@ def _services(c: _Checker, raw_services: Any, staff_ids: set[str], resolve, plac
         span = span_of(c, raw.get("time"), f"{where}.time")
         if "at" not in raw:
             c.add(f"{where}.at", "missing (a location id from classroom.toml, e.g. \"speech\")")
-        at = place(raw.get("at"), f"{where}.at")
+        at = _place(c, classroom, raw.get("at"), f"{where}.at")
         activity = c.text(raw, "activity", where)
         if span and at and activity and ids and days:
             found.append(Service(tuple(ids), tuple(days), span[0], span[1], at, activity, staff))
