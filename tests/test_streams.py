@@ -18,6 +18,7 @@ import fault_helpers as fh  # noqa: E402
 from conftest import run_cli  # noqa: E402
 from test_years import LONG_AGO_NS, board_of, full_board, make_history  # noqa: E402
 
+from paratui.cli import build_parser  # noqa: E402
 from paratui.model import commands, data_commands  # noqa: E402
 from paratui.model.board import build_board  # noqa: E402
 from paratui.model.events import Event  # noqa: E402
@@ -385,9 +386,8 @@ def test_a_goal_file_broken_before_it_was_ever_good_has_no_goals_and_a_warning(r
     (["report", "K.B."], "paratui report"),
     (["task", "done", "ab12"], "paratui task done"),
 ])
-def test_the_lock_stamp_names_every_command(monkeypatch, argv, doing):
-    monkeypatch.setattr(sys, "argv", ["paratui", *argv])
-    assert journal_module._doing() == doing
+def test_the_lock_stamp_names_every_command(argv, doing):
+    assert build_parser().parse_args(argv).doing == doing
     assert journal_module._STAMP.match(f"pid 12 on ws (paratui {doing[8:]}) #ab12")
 
 

@@ -29,6 +29,7 @@ import fault_helpers as fh  # noqa: E402
 from conftest import run_cli  # noqa: E402
 
 import paratui  # noqa: E402
+from paratui import cli  # noqa: E402
 from paratui.store import journal as journal_module  # noqa: E402
 from paratui.store import journal_reader  # noqa: E402
 from paratui.store.journal import JournalWriter, new_event, too_deep  # noqa: E402
@@ -320,8 +321,8 @@ def test_lock_held_by_a_stopped_process_fails_within_the_bounded_wait_naming_it(
 
 
 def test_lock_stamp_never_echoes_the_command_line(fault_room, monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["paratui", "move", "Emma Martinez", "--to", "bathroom"])
-    Room(fault_room, clock=lambda: fh.NOW_DT).record("back", "JT", {"student": "S01"})
+    monkeypatch.setenv("PARATUI_NOW", fh.NOW_DT.isoformat())
+    cli.main(["move", "E.M.", "--to", "bathroom", "--as", "JT", "--data", str(fault_room)])
     stamp = (fault_room / DAYDIR / f".{OWN}.lock").read_text()
     assert stamp.startswith(f"pid {os.getpid()} on ws (paratui move) #")
     assert "Emma" not in stamp

@@ -1,6 +1,6 @@
 """The event journal: one TinyDB file per writer per day, merged on read.
 
-Why this shape (see FIELD.md): TinyDB is not safe for two processes on one file, locks don't cross
+Why this shape: TinyDB is not safe for two processes on one file, locks don't cross
 machines or sync tools, and a file that grows all year makes every insert slower. So each writer
 (host + login) owns its files, rewrites them atomically under an OS lock, and readers merge all files,
 dropping duplicate ids. A day's file stays small, so a write costs the same in June as in September.
@@ -22,12 +22,11 @@ import json
 import os
 import re
 import stat
-import sys
 import time
 import uuid
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -74,16 +73,16 @@ class AtomicJSONStorage(Storage):
     reads it twice per insert) — the writer makes a fresh instance for each write, under the lock.
     """
 
-    def __init__(self, path: str | Path, preloaded=_UNREAD):
+    def __init__(self, path: str | Path, preloaded: Any = _UNREAD):
         self.path = Path(path)
-        self._data = preloaded
+        self._data: Any = preloaded
 
-    def read(self):
+    def read(self) -> Any:
         if self._data is _UNREAD:
             self._data = self._load()
         return self._data
 
-    def _load(self):
+    def _load(self) -> Any:
         try:
             raw = read_regular(self.path, MAX_FILE_BYTES)  # no symlink, FIFO or device, bounded
         except FileNotFoundError:
@@ -92,7 +91,7 @@ class AtomicJSONStorage(Storage):
             return None
         return parse_json(raw)
 
-    def write(self, data) -> None:
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(),
                      mode=FILE_MODE)
         self._data = data
@@ -123,7 +122,7 @@ def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:
     return bool(brackets)
 
 
-def parse_json(raw: bytes):
+def parse_json(raw: bytes) -> Any:
     """json.loads that never raises RecursionError: too deep a file is a TooDeep (a ValueError), like
     any other unparsable file (JSONDecodeError, UnicodeDecodeError and the int-digits limit are too)."""
     try:
@@ -156,22 +155,10 @@ def log_dir(journal: Path, day: date) -> Path:
 
 
 # -- the writer's lock -----------------------------------------------------------------------------
-_COMMANDS = ("board", "move", "back", "assign", "absent", "task", "undo", "init", "themes", "log", "abc",
-             "timer", "report", "note", "ack", "change", "retract", "history", "check")
 _STAMP_SIZE = 160
-_STAMP = re.compile(r"pid (\d{1,10}) on ([A-Za-z0-9_.-]{1,64}) \((paratui(?: [a-z]{1,12}){0,2})\) #[0-9a-f]{1,32}")
-
-
-def _doing() -> str:
-    """What this process is, for a lock stamp: `paratui move`, never the rest of the command line
-    (it holds names)."""
-    args = sys.argv[1:]
-    for i, a in enumerate(args):
-        if a in _COMMANDS:
-            subs = {"task": ("add", "done", "claim", "reopen", "list"), "timer": ("start", "stop")}.get(a, ())
-            sub = args[i + 1] if i + 1 < len(args) and args[i + 1] in subs else ""
-            return " ".join(filter(None, ["paratui", a, sub]))
-    return "paratui"
+PROCESS = "paratui"  # a lock stamp's `doing` when nobody says more (the board, a script using the store)
+_STAMP = re.compile(r"pid (\d{1,10}) on ([A-Za-z0-9_.-]{1,64}) "
+                    r"\((paratui(?: [a-z][a-z-]{0,15}){0,2})\) #[0-9a-f]{1,32}")
 
 
 def _lock_wait(explicit: float | None) -> float:
@@ -189,11 +176,12 @@ class _Lock:
     Opened without following symlinks (a planted `.NAME.lock -> /etc/x` must not make us create or
     truncate that file) and without blocking (a FIFO planted there); a lock entry that is not a plain
     file is stepped over to `.NAME.lock.1`, `.2`…, a choice every writer makes the same way. The holder
-    stamps its pid into the file so a writer that waits too long can say who holds it.
+    stamps its pid and `doing` (what it is: `paratui move`, never the rest of the command line, which
+    holds names) into the file so a writer that waits too long can say who holds it.
     """
 
-    def __init__(self, path: Path, wait: float, label: str):
-        self.path, self.wait, self.label = path, wait, label
+    def __init__(self, path: Path, wait: float, label: str, doing: str = PROCESS):
+        self.path, self.wait, self.label, self.doing = path, wait, label, doing
         self.fd = -1
 
     def __enter__(self) -> "_Lock":
@@ -215,7 +203,7 @@ class _Lock:
             os.close(fd)
         raise JournalWriteError(f"{self.label}: its lock file keeps being replaced; nothing was written")
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         os.close(self.fd)  # closing releases the lock
 
     def _candidates(self) -> Iterator[Path]:
@@ -289,7 +277,7 @@ class _Lock:
     def _stamp(self) -> None:
         from paratui.store import identity  # here, not at import: identity is only needed by writers
 
-        text = f"pid {os.getpid()} on {identity.safe_name(identity.host())[:64]} ({_doing()}) " \
+        text = f"pid {os.getpid()} on {identity.safe_name(identity.host())[:64]} ({self.doing}) " \
                f"#{uuid.uuid4().hex[:12]}"
         try:
             os.pwrite(self.fd, text.encode().ljust(_STAMP_SIZE - 1) + b"\n", 0)
@@ -308,12 +296,14 @@ class _Lock:
 
 
 class JournalWriter:
-    """Appends events to this writer's own files. `append` returns only once the event is on disk."""
+    """Appends events to this writer's own files. `append` returns only once the event is on disk.
+    `doing`: what this process is, for the lock stamp (the CLI sets its command, e.g. `paratui move`)."""
 
-    def __init__(self, journal: Path, writer: str, lock_wait: float | None = None):
+    def __init__(self, journal: Path, writer: str, lock_wait: float | None = None, doing: str = PROCESS):
         self.journal = journal
         self.writer = writer
         self.lock_wait = lock_wait
+        self.doing = doing
 
     def file_for(self, event: Event, task_stream: bool = False, log_day: date | None = None) -> Path:
         """Day events go to the day's folder; tasks (and undoing them) to the month's task folder,
@@ -334,7 +324,7 @@ class JournalWriter:
         try:
             self._check_root()
             self._make_dirs(path.parent)
-            with _Lock(path, _lock_wait(self.lock_wait), self._label(path)):
+            with _Lock(path, _lock_wait(self.lock_wait), self._label(path), self.doing):
                 path, data = self._usable(path)
                 db = TinyDB(path, storage=lambda p: AtomicJSONStorage(p, preloaded=data))
                 try:

@@ -1,0 +1,64 @@
+"""Quick data logging for IEP goals and behaviors: `log`, `abc`, `timer start|stop`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Callable
+
+from paratui.cli.common import Commands, command
+from paratui.cli.write import Make, writes
+from paratui.model import data_commands
+from paratui.model.commands import Change, Context
+from paratui.store.room import Room
+
+
+def add_log(sub: Commands) -> None:
+    lg = command(sub, "log", "record one observation for a student's IEP goal (students/ID.toml)",
+                 "paratui log K.B. coins + --prompt V --as JT", writes(_log))
+    lg.add_argument("student", help="student id or initials")
+    lg.add_argument("goal", help="the goal's id in students/ID.toml")
+    lg.add_argument("value", nargs="?", help="+ or - (trials, interval, mts; `missed`), a count (tally; default 1), "
+                    "seconds (duration, latency: 90, 1:30, 2m), a step's prompt level or - (task analysis)")
+    lg.add_argument("--prompt", metavar="CODE", help="prompt level (the room's codes, e.g. FP PP M G V I)")
+    lg.add_argument("--step", metavar="N", help="task analysis: the step's number or name (default: the next)")
+    lg.add_argument("--note", metavar="TEXT", help="a short note")
+
+
+def _log(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step)
+
+
+def add_abc(sub: Commands) -> None:
+    ac = command(sub, "abc", "record an ABC (antecedent, behavior, consequence) for a student",
+                 "paratui abc R.N. --behavior elopement --antecedent 'Task demand' --consequence 2 --as DP",
+                 writes(_abc))
+    ac.add_argument("student", help="student id or initials")
+    ac.add_argument("--behavior", required=True, metavar="B",
+                    help="one of the student's behaviors (id, name or number)")
+    ac.add_argument("--antecedent", metavar="A", help="from the behavior's pick list (text or number), or other text")
+    ac.add_argument("--consequence", metavar="C", help="from the pick list (text or number), or other text")
+    ac.add_argument("--setting", metavar="S", help="from the pick list (text or number), or other text")
+    ac.add_argument("--note", metavar="TEXT", help="a short note (intensity, duration…)")
+
+
+def _abc(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    return data_commands.abc(ctx, args.student, args.behavior, args.antecedent, args.consequence, args.setting,
+                             args.note)
+
+
+def add_timer(sub: Commands) -> None:
+    tm = sub.add_parser("timer", help="start or stop a duration / latency timer",
+                        description="start or stop a duration / latency timer")
+    tmsub = tm.add_subparsers(metavar="ACTION", required=True)
+    for action, change in (("start", data_commands.timer_start), ("stop", data_commands.timer_stop)):
+        ts = command(tmsub, action, f"{action} the timer for a student's duration or latency goal",
+                     f"paratui timer {action} R.N. tantrum --as DP", writes(_timer(change)))
+        ts.add_argument("student", help="student id or initials")
+        ts.add_argument("goal", help="a duration or latency goal's id")
+
+
+def _timer(change: Callable[[Context, str, str], Change]) -> Make:
+    def make(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+        return change(ctx, args.student, args.goal)
+
+    return make

@@ -1,0 +1,122 @@
+"""Read only, for meetings and audits: `report` (one student's progress) and `history` (who did what)."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from datetime import date
+from pathlib import Path
+
+from paratui.cli.common import Commands, UsageProblem, command, day, open_room
+from paratui.model import access, commands
+from paratui.model.commands import Refused
+from paratui.model.resolve import NotFound, find_staff
+from paratui.model.text import clean
+
+
+def add_report(sub: Commands) -> None:
+    rp = command(sub, "report", "a progress report for one student (IEP meetings): CSV, Markdown, HTML or JSON",
+                 "paratui report K.B. --format html --from 2026-09-01 > kb.html", _report)
+    rp.add_argument("student", help="student id or initials")
+    rp.add_argument("--goal", metavar="G", help="one goal only (its id)")
+    rp.add_argument("--from", dest="from_", metavar="YYYY-MM-DD", help="first day (default: the first entry)")
+    rp.add_argument("--to", metavar="YYYY-MM-DD", help="last day (default: today)")
+    rp.add_argument("--format", choices=("csv", "md", "html", "json"), default="md",
+                    help="csv: one row per entry; md / html: per goal with a chart; json: the same numbers")
+    rp.add_argument("--names", action="store_true",
+                    help="show the student's full name (from classroom.toml) instead of initials")
+    rp.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def _report(args: argparse.Namespace) -> int:
+    """A student's progress report, from the journal's log stream (read only: no --as needed)."""
+    from paratui.model import report
+
+    room = open_room(args)
+    now = room.clock()
+    start, end = day(args.from_, "--from"), day(args.to, "--to")
+    if start and end and start > end:
+        raise UsageProblem("--from is after --to")
+    snap = room.folder.load(now.date(), log_range=(start, end))  # the log stream's days, not the whole journal
+    try:
+        student = commands.find_student(snap.classroom, args.student)
+    except NotFound as e:
+        raise Refused(str(e), "student") from None
+    plan = snap.classroom.plans.get(student.id)
+    if args.goal and (plan is None or plan.goal(args.goal) is None):
+        choices = ", ".join(g.id for g in plan.goals) if plan else "none"
+        raise Refused(f"goal: not one of {clean(student.initials)}'s goals: {clean(choices)}", "goal")
+    goal = plan.goal(args.goal) if plan and args.goal else None
+    text = report.render(args.format, snap.classroom, student, snap.events, now, start, end,
+                         goal.id if goal else None, args.names)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8", newline="")
+        except OSError as e:
+            raise UsageProblem(f"cannot write {args.output}: {e.strerror or e}") from None
+        print(f"wrote {args.format} report for {clean(student.initials)} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def add_history(sub: Commands) -> None:
+    hi = command(sub, "history", "the audit trail: who did what, when, from which login and computer "
+                 "(retractions shown; nothing is ever deleted)",
+                 "paratui history --student K.B. --from 2026-11-01 --to 2026-11-23 --format csv", _history)
+    hi.add_argument("--student", metavar="S", help="only events about this student (id or initials)")
+    hi.add_argument("--staff", metavar="P", help="only events recorded by this adult (id or short name)")
+    hi.add_argument("--date", metavar="YYYY-MM-DD", help="one day (default: every day)")
+    hi.add_argument("--from", dest="from_", metavar="YYYY-MM-DD", help="first day")
+    hi.add_argument("--to", metavar="YYYY-MM-DD", help="last day")
+    hi.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                    help="text: one line per event; json; csv (opens in a spreadsheet)")
+
+
+def _history(args: argparse.Namespace) -> int:
+    """The audit trail (read only). Events a role did not allow are listed too, marked."""
+    room = open_room(args)
+    gc.disable()  # a year is ~130k rows, and nothing here makes cycles: collections only cost time
+
+    from paratui.model import history
+
+    if args.date and (args.from_ or args.to):
+        raise UsageProblem("--date is one day: use it, or --from/--to, not both")
+    start, end = day(args.date or args.from_, "--date" if args.date else "--from"), day(
+        args.date or args.to, "--date" if args.date else "--to")
+    if start and end and start > end:
+        raise UsageProblem("--from is after --to")
+    today = room.clock().date()
+    if start or end:  # only the folders those days can fill (a year's journal is ~30 MB), and the
+        # two weeks after them, where a later undo of their events is (the rows are only those days)
+        last = end or today
+        snap = room.folder.load(today, day_range=(start or date(2000, 1, 1),
+                                                  max(last, min(today, last + history.LATER_UNDOS))))
+    else:  # the whole journal: through this machine's cache of rows (paratui.store.history_cache)
+        snap = room.folder.load(today, log_range=(today, today))
+    student = staff = None
+    if args.student:
+        try:
+            student = commands.find_student(snap.classroom, args.student).id
+        except NotFound as e:
+            raise Refused(str(e), "student") from None
+    if args.staff:
+        try:
+            staff = find_staff(snap.classroom, args.staff).id
+        except NotFound as e:
+            raise Refused(str(e), "staff") from None
+    if start or end:
+        refused = access.refused_events(snap.events, snap.classroom, snap.schedule)
+        rows = history.history_rows(snap.events, snap.classroom, student=student, staff=staff, start=start,
+                                    end=end, refused=refused)
+    else:
+        from paratui.store.history_cache import cached_history, cached_history_text
+
+        if args.format == "text":  # the common case, made without the rows in between
+            sys.stdout.write(cached_history_text(room.root, snap.classroom, snap.schedule, student=student,
+                                                 staff=staff))
+            return 0
+        rows = cached_history(room.root, snap.classroom, snap.schedule, student=student, staff=staff)
+    sys.stdout.write(history.render(rows, args.format, snap.classroom))
+    return 0
