@@ -20,7 +20,7 @@ side. Then:
    both sides (so the same journal file changes on both), then they are resumed. Syncthing keeps one
    file and leaves a `.sync-conflict-…` copy; both boards must still end with every event, once.
 
-Settings: `--delay S` is the folder's fsWatcherDelayS (default 1, as the README recommends; Syncthing's
+Settings: `--delay S` is the folder's fsWatcherDelayS (default 1, as docs/running.md recommends; Syncthing's
 own default is 10); `--set KEY=VALUE` changes any other folder setting through the REST API before
 the run (e.g. `pullerPauseS`, `copiers`, `rescanIntervalS`); `--nudge` makes each writer ask its
 Syncthing to scan the file it just wrote (`POST /rest/db/scan?folder=room&sub=FILE`), what an opt-in
