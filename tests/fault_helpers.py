@@ -1,60 +1,35 @@
-"""Helpers for the fault-tolerance suite (tests/test_fault_*.py).
-
-Also a tiny writer program, run as a separate process by the concurrency and kill -9 tests:
-
-    python tests/fault_helpers.py JOURNAL_DIR COUNT GO_FILE
-
-It appends COUNT events (COUNT = 0: forever) through the store API (`JournalWriter.append`) as the
-writer named by PARATUI_HOST / PARATUI_LOGIN and prints each event id on its own line, flushed, only
-after `append` returned: a printed id is an *acknowledged* event. It prints `ready` first and starts
-writing once GO_FILE exists (so several writers start at the same moment).
-"""
+"""Helpers for the fault-tolerance suite (tests/test_fault_*.py), on top of tests/helpers.py."""
 
 from __future__ import annotations
 
 import errno
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
+
+from textual.pilot import Pilot
+
+from paratui.app.board_app import BoardApp
+from paratui.store import paths
+from tests.helpers import NOW_DT, env_for, make_app, run_cli, wait_for
 
 HERE = Path(__file__).resolve().parent
-NOW = "2026-11-23T10:15"  # a Monday, during a block of the demo schedule
-NOW_DT = datetime.fromisoformat(NOW)
-DAY = NOW_DT.date()
 
 
 # -- data folders and processes ------------------------------------------------------------------
-def demo_copy(target: Path) -> Path:
-    """A fresh copy of the demo room (never write into the checkout's data/)."""
-    from paratui.store import paths
-
-    shutil.copytree(paths.demo_data(), target, ignore=shutil.ignore_patterns("journal", "recurring.toml"))
-    (target / "journal").mkdir(exist_ok=True)
-    return target
-
-
-def env_for(host: str = "testhost", login: str = "tester", **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARATUI_")}
-    env.update(PARATUI_NOW=NOW, PARATUI_HOST=host, PARATUI_LOGIN=login, **extra)
-    return env
-
-
 def cli(data: Path, *args: str, host: str = "testhost", login: str = "tester",
-        timeout: float = 60) -> subprocess.CompletedProcess:
-    """`python -m paratui ARGS --data DATA` in its own process."""
-    return subprocess.run([sys.executable, "-m", "paratui", *args, "--data", str(data)],
-                          capture_output=True, text=True, env=env_for(host, login), timeout=timeout)
+        timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`paratui ARGS --data DATA` in its own process, as `login` on `host` (not this test's)."""
+    return run_cli(*args, data=data, env=env_for(host, login), timeout=timeout)
 
 
-def spawn_writer(journal: Path, count: int, go: Path, host: str, login: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(HERE / "fault_helpers.py"), str(journal), str(count), str(go)],
+def spawn_writer(journal: Path, count: int, go: Path, host: str, login: str) -> subprocess.Popen[str]:
+    """tests/fault_writer.py writing COUNT events as `login` on `host`."""
+    return subprocess.Popen([sys.executable, str(HERE / "fault_writer.py"), str(journal), str(count), str(go)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env_for(host, login))
 
@@ -127,14 +102,11 @@ def read_only(folder: Path) -> Iterator[bool]:
 
 
 # -- the board -----------------------------------------------------------------------------------
-def board_app(data: Path, **kwargs):
-    from paratui.app.board_app import BoardApp
-    from paratui.store import paths
-    from paratui.store.room import Room
-
-    app = BoardApp(Room(data, clock=lambda: NOW_DT), as_staff="JT",
-                   theme_folders=[paths.builtin_themes()], **kwargs)
-    app.notes = []  # every notification the board showed: (title, message, severity)
+def board_app(data: Path, **kwargs: Any) -> BoardApp:
+    """The board as JT at NOW, keeping every notification it showed in `app.notes`:
+    (title, message, severity)."""
+    app = make_app(data, clock=lambda: NOW_DT, as_staff="JT", theme_folders=[paths.builtin_themes()], **kwargs)
+    app.notes = []
     real_notify = app.notify
 
     def notify(message, *, title="", severity="information", **kw):
@@ -145,13 +117,10 @@ def board_app(data: Path, **kwargs):
     return app
 
 
-async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
     """Bounded wait for an outcome (not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what or condition}")
-        await pilot.pause(0.05)
+    if not await wait_for(pilot, condition, timeout):
+        raise AssertionError(f"gave up waiting for {what or condition}")
 
 
 def warnings_text(app) -> str:
@@ -170,34 +139,6 @@ async def warnings_screen_text(app, pilot) -> str:
 
 def student(app, sid: str):
     return next(s for s in app.state.students if s.id == sid)
-
-
-# -- the writer program --------------------------------------------------------------------------
-def _writer_main(journal: str, count: str, go: str) -> None:
-    from paratui.store import identity
-    from paratui.store.journal import JournalWriter, new_event
-
-    writer = JournalWriter(Path(journal), identity.writer_name())
-    login, host = identity.login(), identity.host()
-    kinds = [("move", {"student": "S01", "to": "bathroom", "with": ["JT"]}),
-             ("back", {"student": "S01"}),
-             ("task.add", {"text": "copies", "for": None, "due": None})]
-    out = sys.stdout
-    out.write("ready\n")
-    out.flush()
-    while not os.path.exists(go):
-        time.sleep(0.001)
-    n, limit = 0, int(count)
-    while limit == 0 or n < limit:
-        type_, payload = kinds[n % len(kinds)]
-        event = new_event(type_, "JT", payload, NOW_DT, login, host)
-        writer.append(event)
-        os.write(out.fileno(), (event.id + "\n").encode())  # one write(): a kill never splits a line
-        n += 1
-
-
-if __name__ == "__main__":
-    _writer_main(*sys.argv[1:4])
 
 
 def fill_disk(filler: Path) -> None:

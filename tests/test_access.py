@@ -117,7 +117,7 @@ def test_history_shows_who_from_where_and_retractions_without_deleting():
 
 
 def test_history_from_the_cli_by_day_and_by_student_with_the_choices_on_a_mistake(room_dir):
-    from conftest import run_cli
+    from tests.helpers import run_cli
 
     run_cli("move", "K.B.", "--to", "bathroom", "--as", "JT", data=room_dir, check=True,
             env={"PARATUI_NOW": "2026-11-20T09:00"})

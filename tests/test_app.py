@@ -2,42 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from conftest import run_cli
-
-from paratui.app.board_app import BoardApp
 from paratui.app.panes import AdultsPane, OutPane, StudentsPane, TasksPane, UncoveredPane
 from paratui.app.status import StatusBar
-from paratui.store import paths
-from paratui.store.room import Room
-
-
-def make_app(room_dir, **kwargs) -> BoardApp:
-    kwargs.setdefault("theme_folders", [paths.builtin_themes(), room_dir / "themes"])
-    return BoardApp(Room(room_dir), **kwargs)
-
-
-def text(app, pane) -> str:
-    return str(app.query_one(pane).content)
-
-
-async def settle(pilot) -> None:
-    """Let a key's work finish: the write runs on a thread, then the board re-reads on another."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def wait_for(pilot, condition, seconds: float = 10.0) -> bool:
-    """Let the board work (watcher thread, timers) until `condition()` holds; False if it never does."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while loop.time() < deadline:
-        if condition():
-            return True
-        await pilot.pause(0.02)
-    return condition()
+from tests.helpers import make_app, run_cli, settle, text, wait_for
 
 
 async def test_board_shows_the_demo_room(room_dir):

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from conftest import run_cli
-
 from paratui.model import change_commands as cc
 from paratui.model.commands import NotAllowed, Refused
 from paratui.store.room import Room
+from tests.helpers import run_cli
 
 TUESDAY = {"PARATUI_NOW": "2026-11-24T10:20"}
 
@@ -235,7 +234,7 @@ def test_hostile_changes_and_services_are_warnings_not_crashes(room_dir):
 
 
 async def test_the_board_puts_the_teacher_absence_procedure_in_front_of_everyone(room_dir):
-    from test_app import make_app, wait_for
+    from tests.helpers import make_app, wait_for
 
     app = make_app(room_dir, as_staff="JT")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from paratui.app import chart
 
@@ -26,13 +25,12 @@ def _drawn() -> list[tuple[str, list[str]]]:
 
 def test_charts_draw_without_plotexts_package_and_as_textual_plotext_draws_them():
     code = ("import json, sys\n"
-            "sys.path.insert(0, sys.argv[1])\n"
-            "from test_chart import _drawn\n"
+            "from tests.test_chart import _drawn\n"
             "drawn = _drawn()\n"
             "print(json.dumps([drawn, sorted(m for m in sys.modules if 'plotext' in m)]))\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], capture_output=True,
-                         text=True, env=env, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
     assert out.stderr == ""
     drawn, modules = json.loads(out.stdout)  # nothing else printed (plotext warns on stdout)
     assert "plotext._figure" in modules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli
+from tests.helpers import run_cli
 
 
 def board_json(room_dir, **env):

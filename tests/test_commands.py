@@ -10,13 +10,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
-from test_app import make_app, settle, text
 
 from paratui.app.panes import TasksPane
 from paratui.model import commands
 from paratui.model.commands import Refused
 from paratui.store.room import Room
+from tests.helpers import make_app, run_cli, settle, text
 
 
 def events_on_disk(room_dir: Path) -> int:
@@ -93,7 +92,7 @@ def test_init_refuses_a_file_a_missing_parent_and_a_read_only_parent(tmp_path):
     out = run_cli("init", str(tmp_path / "no" / "such" / "room"))
     assert out.returncode == 2 and "does not exist" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "no").exists()
-    import fault_helpers as fh
+    from tests import fault_helpers as fh
 
     locked = tmp_path / "locked"
     locked.mkdir()

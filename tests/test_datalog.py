@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 from paratui.model import data_commands, datalog
 from paratui.model.commands import Refused
 from paratui.model.events import Event
 from paratui.model.goals import Goal, Mastery
 from paratui.store.room import Room
+from tests.helpers import run_cli
 
 NOW = datetime(2026, 11, 23, 10, 15)
 
@@ -231,7 +231,7 @@ def test_abc_patterns_by_antecedent_consequence_and_time_of_day(room_dir):
 def test_board_json_carries_running_timers_and_data_due(room_dir):
     import json
 
-    from conftest import run_cli
+    from tests.helpers import run_cli
 
     before = json.loads(run_cli("board", "--json", data=room_dir, check=True).stdout)
     assert isinstance(before["timers"], list) and isinstance(before["data_due"], list)

@@ -11,18 +11,15 @@ process's CLI write.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
-
-import paratui.app.board_app as board_app_module  # noqa: E402
-from paratui.store.journal import new_event  # noqa: E402
+import paratui.app.board_app as board_app_module
+from paratui.store.journal import new_event
+from tests import fault_helpers as fh
+from tests.helpers import NOW, NOW_DT, demo_copy
 
 DAYDIR = "journal/2026-11-23"
 SIZE = (120, 40)
@@ -30,12 +27,12 @@ SIZE = (120, 40)
 
 @pytest.fixture
 def board_room(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("PARATUI_NOW", fh.NOW)
+    monkeypatch.setenv("PARATUI_NOW", NOW)
     monkeypatch.setenv("PARATUI_HOST", "wall")
     monkeypatch.setenv("PARATUI_LOGIN", "jthomas")
-    root = fh.demo_copy(tmp_path / "room")
+    root = demo_copy(tmp_path / "room")
     # something in the journal from another machine, so "the last good data" is not just the schedule
-    event = new_event("move", "AL", {"student": "S04", "to": "nurse", "with": ["AL"]}, fh.NOW_DT, "alopez", "ws2")
+    event = new_event("move", "AL", {"student": "S04", "to": "nurse", "with": ["AL"]}, NOW_DT, "alopez", "ws2")
     day = root / DAYDIR
     day.mkdir(parents=True)
     (day / "ws2--alopez.json").write_text(json.dumps({"_default": {"1": event.to_doc()}}))
@@ -151,7 +148,7 @@ async def test_board_editor_and_sync_files(board_room):
     app = fh.board_app(board_room)
     async with app.run_test(size=SIZE) as pilot:
         day = board_room / DAYDIR
-        stray = new_event("move", "AL", {"student": "S07", "to": "office", "with": []}, fh.NOW_DT, "x", "y")
+        stray = new_event("move", "AL", {"student": "S07", "to": "office", "with": []}, NOW_DT, "x", "y")
         junk = json.dumps({"_default": {"1": stray.to_doc()}}).encode()
         for folder in (board_room, board_room / "binder", day):
             (folder / "4913").write_bytes(b"")
@@ -160,7 +157,7 @@ async def test_board_editor_and_sync_files(board_room):
         (day / ".syncthing.ws3--mrivera.json.tmp").write_bytes(junk)
         (day / "ws2--alopez.json~").write_bytes(junk[:10])
         # a Syncthing conflict copy: one event also in the real file, one only in the copy
-        s06 = new_event("move", "AL", {"student": "S06", "to": "office", "with": ["AL"]}, fh.NOW_DT, "alopez", "ws2")
+        s06 = new_event("move", "AL", {"student": "S06", "to": "office", "with": ["AL"]}, NOW_DT, "alopez", "ws2")
         original = json.loads((day / "ws2--alopez.json").read_text())["_default"]["1"]
         (day / "ws2--alopez.sync-conflict-20261123-101500-ABCDEFG.json").write_text(
             json.dumps({"_default": {"1": original, "2": s06.to_doc()}}))
@@ -213,7 +210,7 @@ async def test_board_full_disk(tmp_path, monkeypatch):
     with fh.tmpfs(mnt, "256k") as ok:
         if not ok:
             pytest.skip("mounting a tmpfs is not permitted here")
-        root = fh.demo_copy(mnt / "room")
+        root = demo_copy(mnt / "room")
         app = fh.board_app(root)
         async with app.run_test(size=SIZE) as pilot:
             filler = mnt / "filler"

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -18,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
+from tests import fault_helpers as fh
+from tests.helpers import demo_copy, env_for
 
 
 @pytest.fixture
 def fault_room(tmp_path) -> Path:
-    return fh.demo_copy(tmp_path / "room")
+    return demo_copy(tmp_path / "room")
 
 
 def test_eight_store_writers_times_500_events(fault_room, tmp_path):
@@ -73,7 +72,7 @@ def test_four_cli_processes_times_25_calls(fault_room, tmp_path):
     )
     identities = [("cli1", "jthomas"), ("cli1", "jthomas"), ("cli2", "alopez"), ("cli3", "mrivera")]
     procs = [subprocess.Popen(["sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=fh.env_for(h, l, PY=sys.executable, D=str(fault_room)))
+                              env=env_for(h, l, PY=sys.executable, D=str(fault_room)))
              for h, l in identities]
     outs = [p.communicate(timeout=240) for p in procs]
     for p, (_out, err) in zip(procs, outs):

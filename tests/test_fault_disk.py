@@ -15,17 +15,15 @@ import errno
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
-
-from paratui.store import atomic  # noqa: E402
-from paratui.store.journal import JournalWriteError  # noqa: E402
-from paratui.store.room import Room  # noqa: E402
+from paratui.store import atomic
+from paratui.store.journal import JournalWriteError
+from paratui.store.room import Room
+from tests import fault_helpers as fh
+from tests.helpers import NOW_DT, demo_copy
 
 DAYDIR = "journal/2026-11-23"
 MOVE = {"student": "S01", "to": "bathroom", "with": ["JT"]}
@@ -33,7 +31,7 @@ MOVE = {"student": "S01", "to": "bathroom", "with": ["JT"]}
 
 
 def _room(root: Path) -> Room:
-    return Room(root, clock=lambda: fh.NOW_DT)
+    return Room(root, clock=lambda: NOW_DT)
 
 
 def _cli_move(root: Path, sid: str = "S02"):
@@ -119,8 +117,8 @@ def test_full_disk_real_tmpfs(tmp_path, monkeypatch):
     with fh.tmpfs(mnt, "512k") as ok:
         if not ok:
             pytest.skip("mounting a tmpfs is not permitted here (see test_replace_failing_fallback)")
-        root = fh.demo_copy(mnt / "room")
-        room = Room(root, clock=lambda: fh.NOW_DT)
+        root = demo_copy(mnt / "room")
+        room = Room(root, clock=lambda: NOW_DT)
         acked = [room.record("move", "JT", MOVE).id for _ in range(20)]
         own = root / DAYDIR / "ws--jthomas.json"
         # fill the disk

@@ -13,27 +13,24 @@ no duplicates).
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
-
-from paratui.model.events import live_events  # noqa: E402
-from paratui.store.folder import DataFolder  # noqa: E402
-from paratui.store.journal import JournalWriter, new_event  # noqa: E402
-from paratui.store.journal_reader import JournalReader  # noqa: E402
-from paratui.store.room import Room  # noqa: E402
+from paratui.model.events import live_events
+from paratui.store.folder import DataFolder
+from paratui.store.journal import JournalWriter, new_event
+from paratui.store.journal_reader import JournalReader
+from paratui.store.room import Room
+from tests import fault_helpers as fh
+from tests.helpers import DAY, NOW_DT
 
 DAYDIR = "journal/2026-11-23"
 
 
 
 def _move(sid: str, to: str = "bathroom"):
-    return new_event("move", "JT", {"student": sid, "to": to, "with": ["JT"]}, fh.NOW_DT, "jthomas", "ws")
+    return new_event("move", "JT", {"student": sid, "to": to, "with": ["JT"]}, NOW_DT, "jthomas", "ws")
 
 
 def _write_journal(path: Path, events) -> None:
@@ -42,7 +39,7 @@ def _write_journal(path: Path, events) -> None:
 
 
 def _room(fault_room) -> Room:
-    return Room(fault_room, clock=lambda: fh.NOW_DT)
+    return Room(fault_room, clock=lambda: NOW_DT)
 
 
 # -- journal files -------------------------------------------------------------------------------
@@ -278,7 +275,7 @@ def test_syncthing_conflict_copies_merge_without_duplicates(fault_room):
     day = fault_room / DAYDIR
     tasks = fault_room / "journal" / "tasks" / "2026-11"
     shared = [_move("S01"), _move("S02", "nurse")]
-    task = new_event("task.add", "AL", {"text": "copies", "for": None, "due": None}, fh.NOW_DT, "alopez", "ws2")
+    task = new_event("task.add", "AL", {"text": "copies", "for": None, "due": None}, NOW_DT, "alopez", "ws2")
     only_in_copy = _move("S03", "office")
     _write_journal(day / "ws2--alopez.json", shared)
     _write_journal(day / "ws2--alopez.sync-conflict-20261123-101500-ABCDEFG.json", shared + [only_in_copy])
@@ -318,4 +315,4 @@ def test_writer_into_the_day_folder_created_by_sync_tool_with_foreign_files(faul
     writer.append(_move("S05"))
     events, problems = fh.read_everything(fault_room / "journal")
     assert problems == [] and len(events) == 2
-    assert DataFolder(fault_room).load(fh.DAY).warnings == []
+    assert DataFolder(fault_room).load(DAY).warnings == []

@@ -13,15 +13,14 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
+from tests import fault_helpers as fh
+from tests.helpers import demo_copy
 
 ROUNDS, VICTIMS = 25, 4
 IDENTITIES = [("k1", "jthomas"), ("k1", "jthomas"), ("k2", "alopez"), ("k3", "mrivera")]
@@ -29,7 +28,7 @@ IDENTITIES = [("k1", "jthomas"), ("k1", "jthomas"), ("k2", "alopez"), ("k3", "mr
 
 @pytest.fixture
 def fault_room(tmp_path) -> Path:
-    return fh.demo_copy(tmp_path / "room")
+    return demo_copy(tmp_path / "room")
 
 
 def test_kill_minus_9_one_hundred_times(fault_room, tmp_path):

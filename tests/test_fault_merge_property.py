@@ -11,9 +11,7 @@ board built from the plain event list.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -22,13 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
-
-from paratui.model.board import build_board  # noqa: E402
-from paratui.model.events import Event  # noqa: E402
-from paratui.store.folder import DataFolder  # noqa: E402
-from paratui.store.journal_reader import JournalReader  # noqa: E402
+from paratui.model.board import build_board
+from paratui.model.events import Event
+from paratui.store.folder import DataFolder
+from paratui.store.journal_reader import JournalReader
+from tests.helpers import DAY, NOW_DT, demo_copy
 
 STUDENTS = [f"S0{i}" for i in range(1, 9)]
 STAFF = ["MR", "JT", "AL", "DP", "SK", "SUB"]
@@ -48,8 +44,8 @@ SKIPPED = [".syncthing.ws1--jthomas.json.tmp", "ws1--jthomas.json~", ".ws1--jtho
 
 @pytest.fixture(scope="module")
 def room_model(tmp_path_factory):
-    root = fh.demo_copy(tmp_path_factory.mktemp("merge") / "room")
-    snap = DataFolder(root).load(fh.DAY)
+    root = demo_copy(tmp_path_factory.mktemp("merge") / "room")
+    snap = DataFolder(root).load(DAY)
     return snap.classroom, snap.schedule
 
 
@@ -92,7 +88,7 @@ def histories(draw):
         else:
             payload = {"target": draw(st.sampled_from(events)).id}
         # few distinct times and `written` values, so ties are common; some on the day before
-        when = fh.NOW_DT - timedelta(minutes=draw(st.sampled_from([0, 0, 5, 30, 90, 24 * 60])))
+        when = NOW_DT - timedelta(minutes=draw(st.sampled_from([0, 0, 5, 30, 90, 24 * 60])))
         written = draw(st.sampled_from([0, 1, 2, 1795000000000000000]))
         events.append(Event(eid, kind, when, written, draw(st.sampled_from(STAFF)), "login", "host", payload))
     return events
@@ -145,6 +141,6 @@ def test_merge_of_any_files_in_any_order_gives_the_same_board(room_model, data):
         shutil.rmtree(tmp)
     assert problems == []
     assert {e.id for e in read} == {e.id for e in events}
-    expected = build_board(classroom, schedule, events, fh.NOW_DT)
-    assert build_board(classroom, schedule, read, fh.NOW_DT) == expected
-    assert build_board(classroom, schedule, list(reversed(read)), fh.NOW_DT) == expected
+    expected = build_board(classroom, schedule, events, NOW_DT)
+    assert build_board(classroom, schedule, read, NOW_DT) == expected
+    assert build_board(classroom, schedule, list(reversed(read)), NOW_DT) == expected

@@ -12,12 +12,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 from paratui.model import access
 from paratui.model.history import FORMATS, history_rows, render
 from paratui.store.history_cache import cache_folder
 from paratui.store.room import Room
+from tests.helpers import run_cli
 
 
 def _expected(root: Path, fmt: str, **filters) -> str:

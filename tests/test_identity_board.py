@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-from test_app import make_app, settle
-
 from paratui.app.privacy import PrivacyScreen
+from tests.helpers import make_app, settle
 
 
 def screen_text(app) -> str:
@@ -61,9 +60,8 @@ async def test_the_shared_board_blanks_and_forgets_who_after_the_idle_time(room_
 
 
 async def test_the_history_screen_lists_who_did_what_with_retractions_by_day(room_dir):
-    from conftest import run_cli
-
     from paratui.app.history_screen import HistoryScreen
+    from tests.helpers import run_cli
 
     run_cli("move", "K.B.", "--to", "bathroom", "--as", "JT", data=room_dir, check=True)
     run_cli("undo", "--as", "JT", data=room_dir, check=True)
@@ -139,7 +137,7 @@ async def test_a_personal_login_cannot_switch_who_is_acting_on_the_board(room_di
 
 
 async def test_an_urgent_note_stays_on_the_board_until_acknowledged_with_k(room_dir):
-    from conftest import run_cli
+    from tests.helpers import run_cli
 
     run_cli("note", "Fire drill at 13:30 [red]now[/red]", "--to", "JT", "AL", "--urgent", "--as", "MR",
             data=room_dir, check=True)

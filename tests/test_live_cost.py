@@ -9,12 +9,12 @@ import json
 import threading
 import time
 
-from paratui.app.board_app import BoardApp
 from paratui.app.panes import AdultsPane, OutPane, StudentsPane, UncoveredPane
 from paratui.store import paths
 from paratui.store.journal_reader import JournalReader
 from paratui.store.room import Room
 from paratui.store.watcher import FolderWatcher
+from tests.helpers import make_app
 
 
 def test_reading_the_folder_never_wakes_the_board_and_a_write_does(room_dir, monkeypatch):
@@ -106,7 +106,7 @@ async def test_a_move_redraws_its_rows_without_laying_out_the_screen(room_dir):
     """At 120×40 a move (an adult takes a student out, leaving their group with no adult) changes
     rows in four panes; the Out of room and Uncovered panes keep room for a few rows, so the screen
     is not laid out again and every pane still shows the new state."""
-    app = BoardApp(Room(room_dir), as_staff="JT", watch=False, theme_folders=[paths.builtin_themes()])
+    app = make_app(room_dir, as_staff="JT", watch=False, theme_folders=[paths.builtin_themes()])
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         layouts = count_layouts(app.screen)
@@ -174,7 +174,7 @@ async def test_the_alarm_panes_keep_their_height_through_the_block(room_dir):
     """Two adults step out: the Uncovered pane grows once (four students with no adult); one comes
     back and goes out again, and again: the pane keeps its height, the screen is not laid out again,
     and what it says follows every move."""
-    app = BoardApp(Room(room_dir), as_staff="JT", watch=False, theme_folders=[paths.builtin_themes()])
+    app = make_app(room_dir, as_staff="JT", watch=False, theme_folders=[paths.builtin_themes()])
     writer = Room(room_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

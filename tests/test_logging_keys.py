@@ -1,7 +1,7 @@
 """Logging from the board, counted in keys (issue 9): every test presses exactly the keys it counts,
 from the board, and checks what reached the journal (read back from the real files) and the screen.
 
-The clock is fixed (PARATUI_NOW, conftest), so timers read 0 s; interval sessions are driven by calling
+The clock is fixed (PARATUI_NOW, tests/conftest.py), so timers read 0 s; interval sessions are driven by calling
 the session's `advance()` (what its Textual timer calls), never by waiting."""
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
-from test_app import make_app, settle, text, wait_for
 
 from paratui.app.board_screen import KeyBar
 from paratui.app.logging_session import IntervalSession
@@ -20,6 +18,7 @@ from paratui.app.panes import AdultsPane, DataDuePane, StudentsPane, TimersPane
 from paratui.app.picker import PickerScreen
 from paratui.model.events import live_events
 from paratui.store.room import Room
+from tests.helpers import make_app, run_cli, settle, text, wait_for
 
 EXTRA = [("S09", "A.B."), ("S10", "C.D."), ("S11", "F.G."), ("S12", "H.J."), ("S13", "K.L.")]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import run_cli
+from tests.helpers import run_cli
 
 
 def test_the_agenda_has_the_weeks_kudos_feedback_student_updates_and_next_week(room_dir):

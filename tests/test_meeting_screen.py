@@ -10,9 +10,7 @@ import stat
 from datetime import date
 
 import pytest
-from conftest import run_cli
 from rich.console import Console
-from test_app import make_app, settle, text
 from textual.widgets import Static, TextArea
 
 from paratui.app.meeting_screen import MeetingScreen
@@ -20,6 +18,7 @@ from paratui.app.panes import TasksPane
 from paratui.model import action_items as ai
 from paratui.store import meetings
 from paratui.store.room import Room
+from tests.helpers import make_app, run_cli, settle, text
 
 NOTES = "binder/meetings/2026-11-27.md"  # PARATUI_NOW is Monday 2026-11-23: this week's Friday
 

@@ -9,10 +9,10 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import run_cli
 
 from paratui.model import data_commands, report
 from paratui.store.room import Room
+from tests.helpers import run_cli
 
 NOW = datetime(2026, 11, 23, 10, 15)
 

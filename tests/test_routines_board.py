@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli
-from test_app import make_app, settle, text
-
 from paratui.app.panes import TasksPane
+from tests.helpers import make_app, run_cli, settle, text, wait_for
 
 
 def board_json(room_dir) -> dict:
     return json.loads(run_cli("board", "--json", data=room_dir, check=True).stdout)
-
-
-async def wait_until(pilot, check, tries: int = 200) -> bool:
-    for _ in range(tries):
-        if check():
-            return True
-        await pilot.pause(0.02)
-    return check()
 
 
 async def test_claim_a_task_with_c_and_a_second_board_sees_who_has_it(room_dir):
@@ -54,11 +44,11 @@ async def test_a_note_from_the_board_and_a_change_refused_for_a_para(room_dir):
         await pilot.pause()
         await pilot.press(*"Great job with K.B. today", "enter", *"JT", "enter", *"KB", "enter", *"kudos",
                           "enter", "enter")
-        assert await wait_until(pilot, lambda: bool(board_json(room_dir)["notes"]))
+        assert await wait_for(pilot, lambda: bool(board_json(room_dir)["notes"]))
         await pilot.press("G", "1")  # a fire drill: the teacher's call
         await pilot.pause()
         await pilot.press(*"13:30", "enter", *"13:50", "enter", "enter")
-        assert await wait_until(pilot, lambda: "Not allowed" in str(getattr(app.screen, "title_text", "")))
+        assert await wait_for(pilot, lambda: "Not allowed" in str(getattr(app.screen, "title_text", "")))
     [note] = board_json(room_dir)["notes"]
     assert (note["kind"], note["to"], note["about"], note["from"]) == ("kudos", ["JT"], "S02", "AL")
     assert board_json(room_dir)["changes"] == []
@@ -71,6 +61,6 @@ async def test_the_teacher_records_a_drill_with_g_and_every_board_sees_the_chang
         await pilot.press("G", "1")
         await pilot.pause()
         await pilot.press(*"13:30", "enter", *"13:50", "enter", *"Fire drill", "enter")
-        assert await wait_until(pilot, lambda: bool(app.state and app.state.changes))
+        assert await wait_for(pilot, lambda: bool(app.state and app.state.changes))
     [change] = board_json(room_dir)["changes"]
     assert change["kind"] == "drill" and change["start"].endswith("13:30")

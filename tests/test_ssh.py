@@ -23,7 +23,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import NOW, run_cli
+
+from tests.helpers import NOW, run_cli
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 MISSING = [tool for tool, path in (("sshd", SSHD), ("ssh", shutil.which("ssh")), ("tmux", shutil.which("tmux")),

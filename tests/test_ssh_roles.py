@@ -19,8 +19,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
-from test_ssh import SSHD, Tmux, _kill, _paratui_pids, ssh_argv, start_sshd
+
+from tests.helpers import run_cli
+from tests.test_ssh import SSHD, Tmux, _kill, _paratui_pids, ssh_argv, start_sshd
 
 TEACHER, PARA, GROUP = "pt-teacher", "pt-para", "pt-room"
 

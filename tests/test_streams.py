@@ -7,29 +7,25 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
-from conftest import run_cli  # noqa: E402
-from test_years import LONG_AGO_NS, board_of, full_board, make_history  # noqa: E402
+from paratui.cli import build_parser
+from paratui.model import commands, data_commands
+from paratui.model.board import build_board
+from paratui.model.events import Event
+from paratui.store import journal as journal_module
+from paratui.store.folder import DataFolder
+from paratui.store.journal import JournalWriter, new_event
+from paratui.store.journal_reader import JournalReader
+from paratui.store.room import Room
+from paratui.store.watcher import BoardSnapshot, is_relevant
+from tests.helpers import NOW_DT, run_cli
+from tests.test_years import LONG_AGO_NS, board_of, full_board, make_history
 
-from paratui.cli import build_parser  # noqa: E402
-from paratui.model import commands, data_commands  # noqa: E402
-from paratui.model.board import build_board  # noqa: E402
-from paratui.model.events import Event  # noqa: E402
-from paratui.store import journal as journal_module  # noqa: E402
-from paratui.store.folder import DataFolder  # noqa: E402
-from paratui.store.journal import JournalWriter, new_event  # noqa: E402
-from paratui.store.journal_reader import JournalReader  # noqa: E402
-from paratui.store.room import Room  # noqa: E402
-from paratui.store.watcher import BoardSnapshot, is_relevant  # noqa: E402
-
-NOW = fh.NOW_DT  # Monday 2026-11-23 10:15
+NOW = NOW_DT  # Monday 2026-11-23 10:15
 
 
 def room_at(root: Path, when: datetime) -> Room:

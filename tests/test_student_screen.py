@@ -8,8 +8,6 @@ import weakref
 from datetime import datetime
 from pathlib import Path
 
-from conftest import run_cli
-from test_app import make_app, settle, wait_for
 from textual.widgets import OptionList, Static
 
 from paratui.app import chart
@@ -17,6 +15,7 @@ from paratui.app.student_screen import RECENT, GoalCard, StudentScreen
 from paratui.model import data_commands
 from paratui.store.history import history_for
 from paratui.store.room import Room
+from tests.helpers import make_app, run_cli, settle, wait_for
 
 NOW = datetime(2026, 11, 23, 10, 15)
 

@@ -13,14 +13,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
-from test_commands import board_json, events_on_disk, refused
 
 from paratui.model import commands
 from paratui.model.commands import NotAllowed
 from paratui.model.recurring import instance_id
 from paratui.store import paths
 from paratui.store.room import Room
+from tests.helpers import run_cli
+from tests.test_commands import board_json, events_on_disk, refused
 
 MONDAY, TUESDAY, FRIDAY, SATURDAY = "2026-11-23", "2026-11-24", "2026-11-27", "2026-11-28"
 

@@ -289,7 +289,7 @@ def test_a_task_due_soon_is_not_warned(demo):
 def test_after_hours_the_plain_and_json_boards_say_so_and_raise_no_alarm(room_dir):
     import json as _json
 
-    from conftest import run_cli
+    from tests.helpers import run_cli
 
     env = {"PARATUI_NOW": "2026-11-23T18:30"}
     data = _json.loads(run_cli("board", "--json", data=room_dir, env=env, check=True).stdout)
@@ -299,7 +299,7 @@ def test_after_hours_the_plain_and_json_boards_say_so_and_raise_no_alarm(room_di
 
 
 def test_a_student_marked_absent_reads_absent_not_no_adult(room_dir):
-    from conftest import run_cli
+    from tests.helpers import run_cli
 
     run_cli("move", "S05", "--to", "absent", "--as", "MR", data=room_dir, check=True)
     text = run_cli("board", "--plain", data=room_dir, check=True).stdout

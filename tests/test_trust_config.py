@@ -22,16 +22,15 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
-
-from paratui.model.classroom import parse_classroom  # noqa: E402
-from paratui.model.errors import ConfigError  # noqa: E402
-from paratui.model.schedule import parse_schedule  # noqa: E402
-from paratui.store import folder as folder_module  # noqa: E402
-from paratui.store import last_good as last_good_module  # noqa: E402
-from paratui.store.folder import DataFolder, FolderError  # noqa: E402
-from paratui.store.last_good import FOLDER  # noqa: E402
+from paratui.model.classroom import parse_classroom
+from paratui.model.errors import ConfigError
+from paratui.model.schedule import parse_schedule
+from paratui.store import folder as folder_module
+from paratui.store import last_good as last_good_module
+from paratui.store.folder import DataFolder, FolderError
+from paratui.store.last_good import FOLDER
+from tests import fault_helpers as fh
+from tests.helpers import DAY, env_for
 
 NAME = "Evander Moonbeam"  # a (fictional) student's full name, in classroom.toml's `name`
 
@@ -44,7 +43,7 @@ def _bounded() -> None:
 def cli(data: Path, *args: str, host: str = "ws", login: str = "jthomas", timeout: float = 30):
     """A new process, as after a reboot or over SSH; a hang fails the test (TimeoutExpired)."""
     return subprocess.run([sys.executable, "-m", "paratui", *args, "--data", str(data)],
-                          capture_output=True, text=True, env=fh.env_for(host, login), timeout=timeout,
+                          capture_output=True, text=True, env=env_for(host, login), timeout=timeout,
                           preexec_fn=_bounded)
 
 
@@ -195,16 +194,16 @@ def test_classroom_change_that_breaks_the_schedule_keeps_both_consistent(fault_r
 # -- the last good copy itself -------------------------------------------------------------------
 def test_copy_written_only_when_the_text_changed(fault_room):
     folder = DataFolder(fault_room, writer="ws--jthomas")
-    folder.load(fh.DAY)
+    folder.load(DAY)
     copy = fault_room / "journal" / FOLDER / "classroom.toml.ws--jthomas"
     assert copy.read_bytes() == (fault_room / "classroom.toml").read_bytes()
     before = copy.stat()
-    DataFolder(fault_room, writer="ws--jthomas").load(fh.DAY)  # a new process, same text
-    folder.load(fh.DAY)  # a reload
+    DataFolder(fault_room, writer="ws--jthomas").load(DAY)  # a new process, same text
+    folder.load(DAY)  # a reload
     after = copy.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     edit(fault_room / "classroom.toml", 'room = "Room 12"', 'room = "Room 12B"')
-    folder.load(fh.DAY)
+    folder.load(DAY)
     assert 'room = "Room 12B"' in copy.read_text()
 
 
@@ -213,7 +212,7 @@ def test_copy_that_cannot_be_written_never_fails_the_process(fault_room, monkeyp
         raise PermissionError(13, "Read-only file system", str(path))
 
     monkeypatch.setattr(last_good_module, "atomic_write", refuse)
-    snap = DataFolder(fault_room).load(fh.DAY)
+    snap = DataFolder(fault_room).load(DAY)
     assert snap.warnings == [] and copies(fault_room) == []
 
 
@@ -242,19 +241,19 @@ def test_journal_readers_ignore_the_copies(fault_room):
     assert r.returncode == 0, r.stderr
     events, problems = fh.read_everything(fault_room / "journal")
     assert problems == [] and len(events) == 1
-    assert DataFolder(fault_room).load(fh.DAY, whole_journal=True).warnings == []
+    assert DataFolder(fault_room).load(DAY, whole_journal=True).warnings == []
 
 
 def test_an_unchanged_file_is_not_read_again(fault_room, monkeypatch):
     folder = DataFolder(fault_room)
-    folder.load(fh.DAY)
+    folder.load(DAY)
     reads = []
     real = folder_module.read_regular
     monkeypatch.setattr(folder_module, "read_regular", lambda path, *a, **k: reads.append(path) or real(path, *a, **k))
-    folder.load(fh.DAY)
+    folder.load(DAY)
     assert reads == []
     edit(fault_room / "binder" / "monday.md", "Monday", "Mon")
-    folder.load(fh.DAY)
+    folder.load(DAY)
     assert [p.name for p in reads] == ["monday.md"]
 
 
@@ -266,7 +265,7 @@ def test_utf8_byte_order_mark_is_accepted(fault_room):
     (fault_room / "binder" / "monday.md").write_bytes(b"\xef\xbb\xbf# Monday BOM\n")
     state = board_json(fault_room)
     assert state["warnings"] == []
-    snap = DataFolder(fault_room).load(fh.DAY)
+    snap = DataFolder(fault_room).load(DAY)
     assert snap.binder_titles["monday"] == "Monday BOM"
 
 
@@ -274,7 +273,7 @@ def test_syntax_error_names_line_table_and_key(fault_room):
     path = fault_room / "schedule.toml"
     bad = edit(path, '  AL = "readers_c"', '  AL = readers_c')
     with pytest.raises(FolderError) as e:
-        DataFolder(fault_room).load(fh.DAY)
+        DataFolder(fault_room).load(DAY)
     [problem] = e.value.problems
     assert problem.startswith(f"schedule.toml:{line_of(bad, 'AL = readers_c')}: [monday.with] AL: "), problem
 
@@ -292,7 +291,7 @@ def test_syntax_error_never_repeats_a_quoted_key(fault_room, case):
     text = path.read_text() + QUOTED_KEY_TWICE[case]
     path.write_text(text)
     with pytest.raises(FolderError) as e:
-        DataFolder(fault_room).load(fh.DAY)
+        DataFolder(fault_room).load(DAY)
     [problem] = e.value.problems
     assert problem.startswith(f"classroom.toml:{len(text.splitlines())}: ")
     assert "Evander" not in problem and "Moonbeam" not in problem
@@ -302,7 +301,7 @@ def test_syntax_error_keeps_a_plain_key_in_tomllibs_message(fault_room):
     path = fault_room / "classroom.toml"
     path.write_text(path.read_text() + "\n[extra]\n[extra]\n")
     with pytest.raises(FolderError) as e:
-        DataFolder(fault_room).load(fh.DAY)
+        DataFolder(fault_room).load(DAY)
     assert "Cannot declare extra twice" in e.value.problems[0]
 
 
@@ -310,7 +309,7 @@ def test_duplicate_initials_and_hotkeys_are_warnings(fault_room):
     path = fault_room / "classroom.toml"
     edit(path, 'initials = "K.B."', 'initials = "e.m."')  # same as S01's E.M. once normalised
     bad = edit(path, 'key = "w"', 'key = "b"')
-    snap = DataFolder(fault_room).load(fh.DAY)  # the room still loads
+    snap = DataFolder(fault_room).load(DAY)  # the room still loads
     assert [s.initials for s in snap.classroom.students][:2] == ["E.M.", "e.m."]
     initials, key = line_of(bad, 'initials = "e.m."'), _nth_line(bad, 'key = "b"', 1)
     assert snap.warnings == [
@@ -326,7 +325,7 @@ def _nth_line(text: str, needle: str, nth: int) -> int:
 def test_duplicate_ids_are_errors_naming_both(fault_room):
     bad = edit(fault_room / "classroom.toml", 'id = "S02"', 'id = "S01"')
     with pytest.raises(FolderError) as e:
-        DataFolder(fault_room).load(fh.DAY)
+        DataFolder(fault_room).load(DAY)
     line = _nth_line(bad, 'id = "S01"', 1)
     assert f"classroom.toml:{line}: students[1].id: also the id of students[0]" in e.value.problems
 
@@ -409,7 +408,7 @@ def test_odd_binder_pages_are_warnings_and_the_rest_still_shows(fault_room):
     assert "binder/latin1.md:1: not UTF-8" in text
 
     (binder / "zero.md").unlink()  # (never read /dev/zero inside the test process itself)
-    snap = DataFolder(fault_room).load(fh.DAY)
+    snap = DataFolder(fault_room).load(DAY)
     assert snap.binder["monday"].strip()  # the good pages are all there
     assert not {"fifo", "zero", "folder"} & set(snap.binder)
     assert "too large for the board" in snap.binder["huge"]  # a notice keeps the tab
@@ -421,11 +420,11 @@ def test_odd_binder_pages_are_warnings_and_the_rest_still_shows(fault_room):
 
 def test_a_page_that_turns_into_a_fifo_keeps_its_last_good_text(fault_room):
     folder = DataFolder(fault_room)
-    monday = folder.load(fh.DAY).binder["monday"]
+    monday = folder.load(DAY).binder["monday"]
     page = fault_room / "binder" / "monday.md"
     page.unlink()
     fifo(page)
-    snap = folder.load(fh.DAY)
+    snap = folder.load(DAY)
     assert snap.binder["monday"] == monday
     assert any(w.startswith("binder/monday.md: is not a regular file") and "last good" in w for w in snap.warnings)
 

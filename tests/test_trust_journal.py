@@ -24,18 +24,16 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
-from conftest import run_cli  # noqa: E402
-
-import paratui  # noqa: E402
-from paratui import cli  # noqa: E402
-from paratui.store import journal as journal_module  # noqa: E402
-from paratui.store import journal_reader  # noqa: E402
-from paratui.store.journal import JournalWriter, new_event, too_deep  # noqa: E402
-from paratui.store.journal_reader import JournalReader  # noqa: E402
-from paratui.store.room import Room  # noqa: E402
-from paratui.store.sharing import setup_shared, shared_problems  # noqa: E402
+import paratui
+from paratui import cli
+from paratui.store import journal as journal_module
+from paratui.store import journal_reader
+from paratui.store.journal import JournalWriter, new_event, too_deep
+from paratui.store.journal_reader import JournalReader
+from paratui.store.room import Room
+from paratui.store.sharing import setup_shared, shared_problems
+from tests import fault_helpers as fh
+from tests.helpers import NOW_DT, demo_copy, env_for, run_cli
 
 DAYDIR = "journal/2026-11-23"
 OWN = "ws--jthomas.json"  # the fault_room's writer (host ws, login jthomas)
@@ -44,7 +42,7 @@ IS_ROOT = os.geteuid() == 0
 
 
 def _move(sid: str, to: str = "bathroom", login: str = "alopez", host: str = "ws2"):
-    return new_event("move", "AL", {"student": sid, "to": to, "with": ["AL"]}, fh.NOW_DT, login, host)
+    return new_event("move", "AL", {"student": sid, "to": to, "with": ["AL"]}, NOW_DT, login, host)
 
 
 def _write_journal(path: Path, docs: list[dict]) -> None:
@@ -96,7 +94,7 @@ def test_writers_own_file_as_a_symlink_to_a_device_moves_to_a_sibling(fault_room
     day = fault_room / DAYDIR
     day.mkdir(parents=True)
     (day / OWN).symlink_to("/dev/zero")
-    event = Room(fault_room, clock=lambda: fh.NOW_DT).record("back", "JT", {"student": "S01"})
+    event = Room(fault_room, clock=lambda: NOW_DT).record("back", "JT", {"student": "S01"})
     assert (day / OWN).is_symlink() and os.readlink(day / OWN) == "/dev/zero"  # replaced nothing
     events, _ = _all_events(fault_room / "journal")
     assert event.id in events and (day / "ws--jthomas.1.json").is_file()
@@ -212,13 +210,13 @@ def test_day_folder_linking_out_of_the_journal_is_neither_read_nor_written(fault
 def test_same_event_id_with_different_content_keeps_the_first_written(fault_room):
     tasks = fault_room / "journal" / "tasks" / "2026-11"
     task = new_event("task.add", "AL", {"text": "copies for math", "for": None, "due": None},
-                     fh.NOW_DT, "alopez", "ws2")
+                     NOW_DT, "alopez", "ws2")
     forged = task.to_doc()
     forged["payload"] = {**forged["payload"], "text": "nothing to do"}
     forged["written"] = task.written + 1  # written later, but in a path that sorts first
     _write_journal(tasks / "aa--mallory.json", [forged])
     _write_journal(tasks / "ws2--alopez.json", [task.to_doc()])
-    board = Room(fault_room, clock=lambda: fh.NOW_DT).board()
+    board = Room(fault_room, clock=lambda: NOW_DT).board()
     assert [t.text for t in board.tasks] == ["copies for math"]
     [warning] = [w for w in board.warnings if task.id[:12] in w]
     assert "journal/tasks/2026-11/aa--mallory.json" in warning
@@ -321,7 +319,7 @@ def test_lock_held_by_a_stopped_process_fails_within_the_bounded_wait_naming_it(
 
 
 def test_lock_stamp_never_echoes_the_command_line(fault_room, monkeypatch):
-    monkeypatch.setenv("PARATUI_NOW", fh.NOW_DT.isoformat())
+    monkeypatch.setenv("PARATUI_NOW", NOW_DT.isoformat())
     cli.main(["move", "E.M.", "--to", "bathroom", "--as", "JT", "--data", str(fault_room)])
     stamp = (fault_room / DAYDIR / f".{OWN}.lock").read_text()
     assert stamp.startswith(f"pid {os.getpid()} on ws (paratui move) #")
@@ -377,7 +375,7 @@ def test_a_cli_write_under_umask_077_into_a_room_without_a_journal_folder(fault_
 
 
 def test_an_existing_private_file_becomes_readable_on_the_next_write(fault_room):
-    room = Room(fault_room, clock=lambda: fh.NOW_DT)
+    room = Room(fault_room, clock=lambda: NOW_DT)
     path = room.writer.append(_move("S01", login="jthomas", host="ws"))
     os.chmod(path, 0o600)  # written by an older paratui under umask 077
     room.record("back", "JT", {"student": "S01"})
@@ -387,7 +385,7 @@ def test_an_existing_private_file_becomes_readable_on_the_next_write(fault_room)
 def test_new_folders_keep_the_journals_setgid_and_sticky_bits(fault_room):
     journal = fault_room / "journal"
     os.chmod(journal, 0o3775)
-    path = Room(fault_room, clock=lambda: fh.NOW_DT).record("back", "JT", {"student": "S01"})
+    path = Room(fault_room, clock=lambda: NOW_DT).record("back", "JT", {"student": "S01"})
     day = journal / "2026-11-23"
     assert stat.S_IMODE(day.stat().st_mode) == 0o3775
     del path
@@ -407,7 +405,7 @@ def test_root_refuses_to_write_into_a_journal_it_does_not_own(fault_room):
 
 @needs_root
 def test_own_file_owned_by_another_account_is_left_alone(fault_room):
-    room = Room(fault_room, clock=lambda: fh.NOW_DT)
+    room = Room(fault_room, clock=lambda: NOW_DT)
     first = room.record("back", "JT", {"student": "S01"})
     own = fault_room / DAYDIR / OWN
     os.chown(own, 54321, -1)  # e.g. left by another account's run with the same login name
@@ -419,7 +417,7 @@ def test_own_file_owned_by_another_account_is_left_alone(fault_room):
 
 
 def test_setup_shared_makes_a_sticky_setgid_journal(fault_room):
-    room = Room(fault_room, clock=lambda: fh.NOW_DT)
+    room = Room(fault_room, clock=lambda: NOW_DT)
     room.record("back", "JT", {"student": "S01"})
     room.record("task.add", "JT", {"text": "copies", "for": None, "due": None})
     journal = fault_room / "journal"
@@ -490,10 +488,10 @@ def test_a_second_account_reads_what_the_first_wrote_and_cannot_replace_it(secon
     base = Path(tempfile.mkdtemp(prefix="paratui-shared-"))  # under /tmp: pytest's tmp is private to root
     try:
         os.chmod(base, 0o755)
-        room = fh.demo_copy(base / "room")
+        room = demo_copy(base / "room")
         os.chmod(room, 0o775)
         setup_shared(room, group=group)
-        env = fh.env_for("ws", "jthomas")
+        env = env_for("ws", "jthomas")
         repo = str(Path(paratui.__file__).resolve().parents[1])
         site = next((p for p in sys.path if p.endswith("site-packages") and Path(p, "tinydb").is_dir()), "")
         exe = _interpreter_for(user, env)

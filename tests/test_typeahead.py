@@ -6,24 +6,17 @@ from __future__ import annotations
 
 import json
 
-from test_app import make_app, settle
 from textual import events
 
 from paratui.app.form import FormScreen
 from paratui.app.picker import PickerScreen
+from tests.helpers import make_app, settle, wait_for
 
 
 def _burst(app, keys: str) -> None:
     """The keys as a terminal delivers a burst: all queued before any of them is handled."""
     for ch in keys:
         app.post_message(events.Key(ch, ch))
-
-
-async def _until(pilot, done, tries: int = 200) -> None:
-    for _ in range(tries):
-        if done():
-            return
-        await pilot.pause(0.02)
 
 
 def _moves(room_dir) -> list[dict]:
@@ -38,7 +31,7 @@ async def test_a_burst_of_keys_moves_the_student_it_names(room_dir):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         _burst(app, "m2b")  # move · K.B. · bathroom
-        await _until(pilot, lambda: bool(_moves(room_dir)))
+        await wait_for(pilot, lambda: bool(_moves(room_dir)))
         left_open = app.screen
         while isinstance(app.screen, (PickerScreen, FormScreen)):  # (so a failure cannot hang the test)
             await pilot.press("escape")
@@ -51,7 +44,7 @@ async def test_text_typed_ahead_lands_in_the_form(room_dir):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         _burst(app, "nCopies")  # a new task, its text typed before the form is up
-        await _until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen))
         await pilot.pause(0.2)
         form = app.screen
         values = form.values() if isinstance(form, FormScreen) else None

@@ -24,6 +24,7 @@ from paratui.app.status import StatusBar
 from paratui.model.events import Event
 from paratui.store import paths
 from paratui.store.room import Room
+from tests.helpers import make_app
 
 NOW = datetime(2026, 11, 23, 10, 22)  # a Monday, in math groups
 SIZES = [(80, 24), (120, 40), (200, 50)]
@@ -61,8 +62,7 @@ def alarm_room(tmp_path, monkeypatch) -> Path:
 
 
 def wall_app(root: Path, theme: str = "paratui-dark") -> BoardApp:
-    return BoardApp(Room(root, clock=lambda: NOW), as_staff="JT", theme_name=theme, watch=False,
-                    theme_folders=[paths.builtin_themes(), root / "themes"])
+    return make_app(root, clock=lambda: NOW, as_staff="JT", theme_name=theme, watch=False)
 
 
 @pytest.mark.parametrize("theme", THEMES)

@@ -8,21 +8,18 @@ from __future__ import annotations
 import json
 import os
 import random
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(__file__))
-import fault_helpers as fh  # noqa: E402
-
-from paratui.model.board import build_board  # noqa: E402
-from paratui.model.events import Event  # noqa: E402
-from paratui.store import journal as journal_module  # noqa: E402
-from paratui.store import journal_reader  # noqa: E402
-from paratui.store.folder import DataFolder  # noqa: E402
-from paratui.store.journal import JournalWriter, new_event  # noqa: E402
-from paratui.store.journal_reader import JournalReader  # noqa: E402
-from paratui.store.watcher import BoardSnapshot, FolderWatcher  # noqa: E402
+from paratui.model.board import build_board
+from paratui.model.events import Event
+from paratui.store import journal as journal_module
+from paratui.store import journal_reader
+from paratui.store.folder import DataFolder
+from paratui.store.journal import JournalWriter, new_event
+from paratui.store.journal_reader import JournalReader
+from paratui.store.watcher import BoardSnapshot, FolderWatcher
+from tests.helpers import DAY, NOW_DT, demo_copy
 
 STAFF = ["MR", "JT", "AL", "DP", "SK"]
 STUDENTS = [f"S0{i}" for i in range(1, 9)]
@@ -111,7 +108,7 @@ def school_days(first: date, last: date) -> list[date]:
 
 
 def make_history(root: Path, first: date, last: date, seed: int = 5) -> History:
-    fh.demo_copy(root)
+    demo_copy(root)
     h = History(root, seed)
     for d in school_days(first, last):
         h.day(d)
@@ -164,7 +161,7 @@ def test_a_retract_today_of_a_done_from_long_ago_reopens_the_task(tmp_path):
     h = make_history(root, date(2025, 9, 1), date(2026, 11, 20), seed=9)
     h.age_folders()
     folder = DataFolder(root)
-    now = fh.NOW_DT
+    now = NOW_DT
     before, _ = board_of(folder, now)
     dones = {t.id: [d for d in h.dones if d.payload["task"] == t.id] for t in h.tasks}
     task = next(t for t in h.tasks if t.time < datetime(2026, 3, 1) and t.id not in h.retracted
@@ -185,7 +182,7 @@ def test_a_file_arriving_late_in_an_old_month_is_read(tmp_path):
     h = make_history(root, date(2025, 9, 1), date(2026, 11, 20), seed=3)
     h.age_folders()
     folder = DataFolder(root)
-    now = fh.NOW_DT
+    now = NOW_DT
     board_of(folder, now)
     task = h.tasks[5]
     late = Event("a" * 32, "retract", datetime(2026, 2, 3, 9, 0), 1, "MR", "x", "y", {"target": task.id})
@@ -199,7 +196,7 @@ def test_a_file_arriving_late_in_an_old_month_is_read(tmp_path):
 
 
 def test_a_read_that_finds_nothing_new_costs_the_same_in_year_three_as_in_week_one(tmp_path, monkeypatch):
-    today = fh.DAY
+    today = DAY
     # week one of a room that started in late October: a month of tasks last month, one this month
     week = make_history(tmp_path / "week", today - timedelta(days=30), today - timedelta(days=1))
     years = make_history(tmp_path / "years", today - timedelta(days=3 * 365), today - timedelta(days=1))
@@ -219,7 +216,7 @@ def test_a_read_that_finds_nothing_new_costs_the_same_in_year_three_as_in_week_o
         costs[name] = (reader.stats, old_months)
         # one new event: only its file is read again
         JournalWriter(h.journal, "ws--jthomas").append(new_event("back", "JT", {"student": "S01"},
-                                                                  fh.NOW_DT, "jthomas", "ws"))
+                                                                  NOW_DT, "jthomas", "ws"))
         events, _, changed = reader.read(reader.board_dirs(today))
         assert changed and parsed == ["ws--jthomas.json"] and len(events) == len(first) + 1
     (week_stats, week_old), (years_stats, years_old) = costs["week"], costs["years"]
@@ -235,7 +232,7 @@ def test_old_months_files_are_checked_again_once_in_a_while(tmp_path, monkeypatc
     h = make_history(root, date(2026, 1, 5), date(2026, 11, 20), seed=4)
     h.age_folders()
     reader = JournalReader(h.journal)
-    events, _, _ = reader.read(reader.board_dirs(fh.DAY))
+    events, _, _ = reader.read(reader.board_dirs(DAY))
     path = next(p for p in h.files if p.parent.name == "2026-02" and p.parent.parent.name == "tasks")
     docs = json.loads(path.read_text())
     docs["_default"]["999"] = Event("b" * 32, "task.add", datetime(2026, 2, 2, 9), 5, "MR", "x", "y",
@@ -243,32 +240,32 @@ def test_old_months_files_are_checked_again_once_in_a_while(tmp_path, monkeypatc
     with open(path, "r+") as f:  # in place, as some editors do
         f.write(json.dumps(docs))
     os.utime(path.parent, ns=(LONG_AGO_NS, LONG_AGO_NS))
-    same, _, changed = reader.read(reader.board_dirs(fh.DAY))
+    same, _, changed = reader.read(reader.board_dirs(DAY))
     assert not changed and "b" * 32 not in {e.id for e in same}
     monkeypatch.setattr(journal_reader, "SETTLED_CHECK_S", 0.0)
-    seen, _, changed = reader.read(reader.board_dirs(fh.DAY))
+    seen, _, changed = reader.read(reader.board_dirs(DAY))
     assert changed and "b" * 32 in {e.id for e in seen}
 
 
 def test_the_board_reads_yesterday(room_dir):
     journal = room_dir / "journal"
     reader = JournalReader(journal)
-    assert reader.board_dirs(fh.DAY)[:2] == [journal / "2026-11-23", journal / "2026-11-22"]
+    assert reader.board_dirs(DAY)[:2] == [journal / "2026-11-23", journal / "2026-11-22"]
     sunday = new_event("move", "JT", {"student": "S01", "to": "nurse", "with": []},
                        datetime(2026, 11, 22, 23, 50), "jthomas", "ws")
     JournalWriter(journal, "ws--jthomas").append(sunday)
-    events, _, _ = reader.read(reader.board_dirs(fh.DAY))
+    events, _, _ = reader.read(reader.board_dirs(DAY))
     assert sunday.id in {e.id for e in events}
 
 
 # -- polling -------------------------------------------------------------------------------------
 def test_a_poll_lstats_as_many_entries_in_year_three_as_in_week_one(tmp_path):
-    today = fh.DAY
+    today = DAY
     counts = {}
     for name, first in (("week", today - timedelta(days=30)), ("years", today - timedelta(days=3 * 365))):
         h = make_history(tmp_path / name, first, today - timedelta(days=1))
         JournalWriter(h.journal, "ws--jthomas").append(new_event("back", "JT", {"student": "S01"},
-                                                                  fh.NOW_DT, "jthomas", "ws"))
+                                                                  NOW_DT, "jthomas", "ws"))
         snap = BoardSnapshot(str(h.root), today)
         counts[name] = snap.counter[0]
         paths = {os.path.relpath(p, h.root) for p in snap.paths}
@@ -281,7 +278,7 @@ def test_a_poll_lstats_as_many_entries_in_year_three_as_in_week_one(tmp_path):
 
 
 def test_polling_sees_writes_where_the_board_reads_and_only_there(tmp_path, monkeypatch):
-    today = fh.DAY
+    today = DAY
     h = make_history(tmp_path / "room", today - timedelta(days=60), today - timedelta(days=1))
     before = BoardSnapshot(str(h.root), today)
     changes = {
@@ -328,13 +325,13 @@ def test_a_writer_whose_file_is_full_starts_a_sibling(room_dir, monkeypatch):
     journal = room_dir / "journal"
     writer = JournalWriter(journal, "ws--ann")
     first = writer.append(new_event("move", "JT", {"student": "S01", "to": "nurse", "with": []},
-                                    fh.NOW_DT, "ann", "ws"))
+                                    NOW_DT, "ann", "ws"))
     paths = [first]
     for _i in range(120):
-        paths.append(writer.append(new_event("back", "JT", {"student": "S01"}, fh.NOW_DT, "ann", "ws")))
+        paths.append(writer.append(new_event("back", "JT", {"student": "S01"}, NOW_DT, "ann", "ws")))
     names = sorted({p.name for p in paths})
     assert names[0] == "ws--ann.1.json" and "ws--ann.json" in names and len(names) >= 2
     assert all(p.stat().st_size <= 20_000 + 1_000 for p in {*paths})  # never rewritten once full
     reader = JournalReader(journal)
-    events, problems, _ = reader.read(reader.board_dirs(fh.DAY))
+    events, problems, _ = reader.read(reader.board_dirs(DAY))
     assert len(events) == 121 and problems == []

@@ -1,0 +1,1 @@
+"""paratui's tests: a package, so they import their helpers as tests.helpers."""
