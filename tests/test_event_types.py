@@ -4,6 +4,7 @@ read, and docs/events.md."""
 
 from __future__ import annotations
 
+import argparse
 import ast
 import dataclasses
 import importlib
@@ -121,3 +122,34 @@ def test_docs_events_md_is_the_generated_table():
     text = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
     assert text == event_types.markdown_table()
     assert text.splitlines()[0].startswith("<!-- generated: ")
+
+
+def _literals(path: Path) -> set[str]:
+    return {n.value for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)}
+
+
+ARCHITECTURE = (ROOT / "ARCHITECTURE.md").read_text()
+COMMAND_FILES = [ROOT / "paratui/model/commands.py", ROOT / "paratui/model/data_commands.py"]
+
+
+@pytest.mark.parametrize("kind", TYPES, ids=lambda t: t.name)
+def test_a_type_lives_in_the_files_architecture_md_names(kind: EventType):
+    """ARCHITECTURE.md's "Adding an event type": the declaration, its fold, its command and how
+    people give it (a sub-command in paratui/cli/), and nothing more for any declared type."""
+    from paratui.cli import build_parser
+
+    fold = ROOT / (kind.folded_by.replace(".", "/") + ".py")
+    assert f"`{fold.name}`" in ARCHITECTURE or f"`paratui/model/{fold.name}`" in ARCHITECTURE
+    writers = [p for p in [*COMMAND_FILES, ROOT / "paratui/model/event_types.py"] if kind.name in _literals(p)]
+    assert writers, f"{kind.name}: no command in {', '.join(p.name for p in COMMAND_FILES)} writes it"
+    for command in kind.commands:
+        parser = build_parser()
+        for word in command.split():  # down the sub-commands: "task add" is `task`, then `add`
+            [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            parser = sub.choices[word]
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        parsers = [parser] if not subs else list(subs[0].choices.values())  # `change` has one per kind
+        for p in parsers:
+            module = p.get_default("run").__module__
+            assert module.startswith("paratui.cli."), f"{command}: handled in {module}, not paratui/cli/"
