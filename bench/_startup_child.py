@@ -28,10 +28,10 @@ if mode == "bare":
 
     app = Bare()
 else:
-    # What `paratui --data DIR` does (cli._open_board), with the Textual import where the CLI has it.
+    # What `paratui --data DIR` does (paratui.cli.board.open_board), with the Textual import where the CLI has it.
     import gc
 
-    gc.disable()  # as cli._open_board does; the board re-enables it after the first paint
+    gc.disable()  # as paratui.cli.board.open_board does; the board re-enables it after the first paint
     from paratui.app.board_app import BoardApp
     from paratui.store import paths
     from paratui.store.room import Room

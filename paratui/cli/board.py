@@ -17,7 +17,7 @@ def add_board(sub: Commands) -> None:
     b = command(sub, "board", "print the board once, without the terminal UI", "paratui board --json", _print)
     g = b.add_mutually_exclusive_group()
     g.add_argument("--plain", action="store_true", help="plain text, one fact a line (the default)")
-    g.add_argument("--json", action="store_true", help="JSON (the schema is in the README)")
+    g.add_argument("--json", action="store_true", help="JSON (the schema is in docs/cli.md)")
 
 
 def _print(args: argparse.Namespace) -> int:

@@ -75,7 +75,7 @@ def _init(args: argparse.Namespace) -> int:
         raise UsageProblem(f"cannot write {e.filename or target}: {e.strerror or e}") from None
     print(f"wrote a starter classroom in {target}: edit classroom.toml, schedule.toml and binder/,")
     print(f"  the shared (workstation) login is {clean(shared, limit=32)!r}, the account that ran init: other"
-          " logins get a read-only board until they are listed (README: Who is acting)")
+          " logins get a read-only board until they are listed (docs/roles-and-privacy.md: Who is acting)")
     for line in done:
         print(f"  {line}")
     print(f"then run: paratui --data {target}")

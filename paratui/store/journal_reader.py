@@ -494,7 +494,7 @@ class JournalReader:
             return _Cached(sig, keep, f"{label}: {e.strerror}{note}")
         except PermissionError:
             return _Cached(sig, keep, f"{label}: cannot read: permission denied (its owner can run "
-                                      f"`chmod a+r` on it; see the README on shared folders){note}")
+                                      f"`chmod a+r` on it; see docs/running.md on shared folders){note}")
         except OSError as e:
             return _Cached(sig, keep, f"{label}: cannot read: {e.strerror}{note}")
         if not raw.strip():
