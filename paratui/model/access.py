@@ -306,6 +306,8 @@ def rule_refusal(classroom: _Room, schedule: _Week | None, staff_id: str, asked:
             if "retract.any" in allowed:
                 return None
             return f"a {staff.role} may retract only their own entries (the teacher can retract any)"
+    if action == "move" and _takes_others(staff_id, payload):
+        action = "assign.other" if "move" in allowed else action  # taking others along assigns them
     if action not in allowed:
         return (f"a {staff.role} may not {ACTIONS.get(action, action)} (rule `{action}` in classroom.toml "
                 "[access.roles]; ask the teacher, or send them a note)")
@@ -314,6 +316,12 @@ def rule_refusal(classroom: _Room, schedule: _Week | None, staff_id: str, asked:
         if isinstance(student, str) and student not in own_students(staff_id, classroom, schedule):
             return f"a related-service provider may {ACTIONS[action]} only for their own students"
     return None
+
+
+def _takes_others(staff_id: str, payload: dict) -> bool:
+    """A move that sends adults other than its writer along (pulling them off their students)."""
+    along = payload.get("with")
+    return isinstance(along, list) and any(x != staff_id for x in along)
 
 
 def _target(payload: dict, events: Sequence["Event"]) -> "Event | None":
@@ -364,7 +372,10 @@ def refused_events(events: Sequence["Event"], classroom: _Room, schedule: _Week 
     memo = last[2] if last[0] is classroom and last[1] is schedule else {}
     kept: dict[str, tuple[Event, str | None]] = {}
     for e in events:
-        if e.staff is None or e.type not in _CHECKED:
+        if e.type not in _CHECKED:
+            continue
+        if e.staff is None:  # every write names its actor: one without cannot be checked
+            refused[e.id] = "its writer cannot be established (no staff named)"
             continue
         if e.type == "retract":  # depends on its target, which may arrive later: never remembered
             if by_id is None:
