@@ -331,11 +331,32 @@ def _target(payload: dict, events: Sequence["Event"]) -> "Event | None":
     return next((e for e in events if e.id == target), None)
 
 
+@dataclass(frozen=True)
+class Screened:
+    """The one event stream every reader uses (board, student screen, reports, history, agenda): the
+    events their writers' roles allowed; `refused` (id → why) the ones not applied, `said` their
+    warnings, and `every` all of them (history lists the refused as NOT APPLIED)."""
+
+    events: list["Event"]
+    refused: dict[str, str]
+    said: list[str]
+    every: Sequence["Event"]
+
+
+def screen(events: Sequence["Event"], classroom: _Room, schedule: _Week | None) -> Screened:
+    refused = refused_events(events, classroom, schedule)
+    kept, said = _screen(events, refused)
+    return Screened(kept, refused, said, events)
+
+
 def screen_events(events: Sequence["Event"], classroom: _Room, schedule: _Week | None
                   ) -> tuple[list["Event"], list[str]]:
     """The events their writers' roles allowed, and one message per event that was not allowed (not
     applied: a hand-edited journal or an older client cannot bypass the rules)."""
-    refused = refused_events(events, classroom, schedule)
+    return _screen(events, refused_events(events, classroom, schedule))
+
+
+def _screen(events: Sequence["Event"], refused: dict[str, str]) -> tuple[list["Event"], list[str]]:
     if not refused:
         return list(events), []
     kept = [e for e in events if e.id not in refused]
