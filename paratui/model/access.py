@@ -137,9 +137,18 @@ class _Block(Protocol):
     def duties(self) -> Mapping[str, _Duty]: ...
 
 
+class _Service(Protocol):
+    @property
+    def students(self) -> tuple[str, ...]: ...
+    @property
+    def staff(self) -> str | None: ...
+
+
 class _Week(Protocol):
     @property
     def days(self) -> Mapping[str, Sequence[_Block]]: ...
+    @property
+    def services(self) -> Sequence[_Service]: ...
 
 
 def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Access:
@@ -276,7 +285,8 @@ _OWN_CACHE: dict[str, tuple[object, object, frozenset[str]]] = {}
 
 
 def own_students(staff_id: str, classroom: _Room, schedule: _Week | None) -> frozenset[str]:
-    """The students an adult works with in the base week, or follows as their one-to-one."""
+    """The students an adult works with in the base week (its blocks and its [[services]]), or follows
+    as their one-to-one."""
     hit = _OWN_CACHE.get(staff_id)
     if hit is not None and hit[0] is classroom and hit[1] is schedule:
         return hit[2]  # checked once per event on read: not re-walked for each
@@ -287,6 +297,9 @@ def own_students(staff_id: str, classroom: _Room, schedule: _Week | None) -> fro
                 duty = block.duties.get(staff_id)
                 if duty:
                     mine.update(duty.students)
+        for service in schedule.services:
+            if service.staff == staff_id:
+                mine.update(service.students)
     found = frozenset(mine)
     _OWN_CACHE[staff_id] = (classroom, schedule, found)
     return found
