@@ -178,7 +178,7 @@ def test_every_event_records_who_which_login_and_host(room_dir):
     stored = json.loads(next(Path(room_dir, "journal", "2026-11-23").glob("*.json")).read_text())
     doc = stored["_default"]["1"]
     assert (doc["id"], doc["staff"], doc["login"], doc["host"], doc["time"][:19]) == (
-        event.id, "JT", identity.login(), "testhost", "2026-11-23T10:15:00")  # the OS login, not PARATUI_LOGIN
+        event.id, "JT", identity.login(), identity.host(), "2026-11-23T10:15:00")  # OS login and host, not PARATUI_*
     assert datetime.fromisoformat(doc["time"]).utcoffset() is not None  # the writer's UTC offset
 
 

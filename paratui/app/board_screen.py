@@ -314,7 +314,7 @@ class BoardScreen(Screen[None]):
                 # stays on until then, so nobody shows as uncovered in between
                 soon = (state.now.replace(second=0, microsecond=0) + timedelta(minutes=1)).isoformat(
                     timespec="minutes")
-                sub = _current_sub(snapshot.events, out)
+                sub = _current_sub(snapshot.screened().events, out)
                 await self._do(lambda ctx: commands.absent(ctx, out, sub, soon))
             if what != "change":
                 return

@@ -20,7 +20,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from paratui.model import access
 from paratui.model.classroom import normalize
 from paratui.model.history import LATER_UNDOS, HistoryRow, history_rows
 from paratui.model.text import clean
@@ -60,8 +59,7 @@ class HistoryScreen(ModalScreen[None]):
         day = self.day
         until = max(day, min(self.today, day + LATER_UNDOS))
         snap = self.room.folder.load(self.today, day_range=(day, until))
-        refused = access.refused_events(snap.events, snap.classroom, snap.schedule)
-        self.app.call_from_thread(self._loaded, day, snap, refused)
+        self.app.call_from_thread(self._loaded, day, snap, snap.screened().refused)
 
     def _loaded(self, day: date, snap: Snapshot, refused: dict[str, str]) -> None:
         if day != self.day:

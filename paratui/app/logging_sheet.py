@@ -163,7 +163,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         if snapshot is None or state is None:
             return []
         today = state.now.date()
-        return [e for e in live_events(e for e in snapshot.events if e.time.date() == today)
+        return [e for e in live_events(e for e in snapshot.screened().events if e.time.date() == today)
                 if e.payload.get("student") == self.student]
 
     def _paint_goals(self, body: Text) -> str:

@@ -92,7 +92,7 @@ class MeetingScreen(ModalScreen[None]):
         now = room.clock()
         monday, friday = week_of(self.day)
         snap = room.folder.load(now.date(), day_range=(monday - timedelta(days=21), friday + timedelta(days=7)))
-        text = agenda(snap.classroom, snap.events, self.day, now)
+        text = agenda(snap.classroom, snap.screened().events, self.day, now)
         try:
             notes: meetings.Notes | str = meetings.read_notes(self.root, self.day)
         except meetings.MeetingError as e:

@@ -42,7 +42,7 @@ from paratui.app.chart import ChartData, draw
 from paratui.app.chart import release as release_charts
 from paratui.app.host import Host, host
 from paratui.app.picker import Choice, PickerScreen
-from paratui.model import commands
+from paratui.model import access, commands
 from paratui.model.classroom import Classroom, Student
 from paratui.model.commands import Context, seconds_text
 from paratui.model.datalog import (
@@ -383,6 +383,7 @@ class StudentScreen(Screen[None]):
             return None
         raw = self.history.student_events(self.student_id) or []
         raw += students_events(snap.events, student.id)
+        raw = access.screen(raw, snap.classroom, snap.schedule).events  # the year's too: one screened stream
         self.view = build_view(snap.classroom, student, raw, self.board.room.clock().date())
         del raw  # freed here, and the heap it used handed back: the widgets drawn next reuse little of it
         trim_heap()
@@ -538,7 +539,9 @@ class StudentScreen(Screen[None]):
         history = list(self.history.events or ())
 
         def make(ctx: Context) -> commands.Change:
-            wide = Context(ctx.classroom, ctx.schedule, [*history, *ctx.events], ctx.now, ctx.actor, ctx.permit)
+            # a NOT APPLIED retract of the entry (screened with the entry itself) does not make it "already retracted"
+            events = access.screen([entry, *history, *ctx.events], ctx.classroom, ctx.schedule).events
+            wide = Context(ctx.classroom, ctx.schedule, events, ctx.now, ctx.actor, ctx.permit)
             return commands.retract(wide, entry.id)
 
         refusal = await self.board.submit(make)

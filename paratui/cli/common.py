@@ -73,8 +73,8 @@ def acting_staff(classroom: Classroom, as_: str | None) -> Staff | None:
     """Who is acting, from the OS login (never USER): a personal login is its person (--as someone
     else: exit 3); the shared classroom login names someone with --as; anyone else reads only."""
     if as_:
-        try:
-            find_staff(classroom, as_)
+        try:  # by id, short name, name or login, as --help says: the rules then see the id
+            as_ = find_staff(classroom, as_).id
         except NotFound as e:
             raise Refused(str(e), "as") from None
     who = access.acting(classroom, identity.login(), as_)

@@ -39,4 +39,4 @@ def _any_day(room: Room, ctx: Context, query: str) -> Context:
     if len(q) >= 4 and any(e.id.lower().startswith(q) for e in ctx.events):
         return ctx
     snap = room.folder.load(ctx.now.date(), whole_journal=True)
-    return Context(snap.classroom, snap.schedule, snap.events, ctx.now, ctx.actor, ctx.permit)
+    return Context(snap.classroom, snap.schedule, snap.screened().events, ctx.now, ctx.actor, ctx.permit)

@@ -29,7 +29,7 @@ def _meeting(args: argparse.Namespace) -> int:
     monday, friday = meeting.week_of(of)
     # the week itself and the one after (changes and tasks already known for it)
     snap = room.folder.load(now.date(), day_range=(monday - timedelta(days=21), friday + timedelta(days=7)))
-    sys.stdout.write(meeting.agenda(snap.classroom, snap.events, of, now))
+    sys.stdout.write(meeting.agenda(snap.classroom, snap.screened().events, of, now))
     return 0
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from paratui.cli.common import Commands, UsageProblem, command, day, open_room
-from paratui.model import access, commands
+from paratui.model import commands
 from paratui.model.commands import Refused
 from paratui.model.resolve import NotFound, find_staff
 from paratui.model.text import clean
@@ -48,7 +48,7 @@ def _report(args: argparse.Namespace) -> int:
         choices = ", ".join(g.id for g in plan.goals) if plan else "none"
         raise Refused(f"goal: not one of {clean(student.initials)}'s goals: {clean(choices)}", "goal")
     goal = plan.goal(args.goal) if plan and args.goal else None
-    text = report.render(args.format, snap.classroom, student, snap.events, now, start, end,
+    text = report.render(args.format, snap.classroom, student, snap.screened().events, now, start, end,
                          goal.id if goal else None, args.names)
     if args.output:
         try:
@@ -107,7 +107,7 @@ def _history(args: argparse.Namespace) -> int:
         except NotFound as e:
             raise Refused(str(e), "staff") from None
     if start or end:
-        refused = access.refused_events(snap.events, snap.classroom, snap.schedule)
+        refused = snap.screened().refused
         rows = history.history_rows(snap.events, snap.classroom, student=student, staff=staff, start=start,
                                     end=end, refused=refused)
     else:

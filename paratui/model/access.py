@@ -137,9 +137,18 @@ class _Block(Protocol):
     def duties(self) -> Mapping[str, _Duty]: ...
 
 
+class _Service(Protocol):
+    @property
+    def students(self) -> tuple[str, ...]: ...
+    @property
+    def staff(self) -> str | None: ...
+
+
 class _Week(Protocol):
     @property
     def days(self) -> Mapping[str, Sequence[_Block]]: ...
+    @property
+    def services(self) -> Sequence[_Service]: ...
 
 
 def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Access:
@@ -276,7 +285,8 @@ _OWN_CACHE: dict[str, tuple[object, object, frozenset[str]]] = {}
 
 
 def own_students(staff_id: str, classroom: _Room, schedule: _Week | None) -> frozenset[str]:
-    """The students an adult works with in the base week, or follows as their one-to-one."""
+    """The students an adult works with in the base week (its blocks and its [[services]]), or follows
+    as their one-to-one."""
     hit = _OWN_CACHE.get(staff_id)
     if hit is not None and hit[0] is classroom and hit[1] is schedule:
         return hit[2]  # checked once per event on read: not re-walked for each
@@ -287,6 +297,9 @@ def own_students(staff_id: str, classroom: _Room, schedule: _Week | None) -> fro
                 duty = block.duties.get(staff_id)
                 if duty:
                     mine.update(duty.students)
+        for service in schedule.services:
+            if service.staff == staff_id:
+                mine.update(service.students)
     found = frozenset(mine)
     _OWN_CACHE[staff_id] = (classroom, schedule, found)
     return found
@@ -306,6 +319,8 @@ def rule_refusal(classroom: _Room, schedule: _Week | None, staff_id: str, asked:
             if "retract.any" in allowed:
                 return None
             return f"a {staff.role} may retract only their own entries (the teacher can retract any)"
+    if action == "move" and _takes_others(staff_id, payload):
+        action = "assign.other" if "move" in allowed else action  # taking others along assigns them
     if action not in allowed:
         return (f"a {staff.role} may not {ACTIONS.get(action, action)} (rule `{action}` in classroom.toml "
                 "[access.roles]; ask the teacher, or send them a note)")
@@ -316,6 +331,12 @@ def rule_refusal(classroom: _Room, schedule: _Week | None, staff_id: str, asked:
     return None
 
 
+def _takes_others(staff_id: str, payload: dict) -> bool:
+    """A move that sends adults other than its writer along (pulling them off their students)."""
+    along = payload.get("with")
+    return isinstance(along, list) and any(x != staff_id for x in along)
+
+
 def _target(payload: dict, events: Sequence["Event"]) -> "Event | None":
     target = payload.get("target")
     if not isinstance(target, str):
@@ -323,11 +344,32 @@ def _target(payload: dict, events: Sequence["Event"]) -> "Event | None":
     return next((e for e in events if e.id == target), None)
 
 
+@dataclass(frozen=True)
+class Screened:
+    """The one event stream every reader uses (board, student screen, reports, history, agenda): the
+    events their writers' roles allowed; `refused` (id → why) the ones not applied, `said` their
+    warnings, and `every` all of them (history lists the refused as NOT APPLIED)."""
+
+    events: list["Event"]
+    refused: dict[str, str]
+    said: list[str]
+    every: Sequence["Event"]
+
+
+def screen(events: Sequence["Event"], classroom: _Room, schedule: _Week | None) -> Screened:
+    refused = refused_events(events, classroom, schedule)
+    kept, said = _screen(events, refused)
+    return Screened(kept, refused, said, events)
+
+
 def screen_events(events: Sequence["Event"], classroom: _Room, schedule: _Week | None
                   ) -> tuple[list["Event"], list[str]]:
     """The events their writers' roles allowed, and one message per event that was not allowed (not
     applied: a hand-edited journal or an older client cannot bypass the rules)."""
-    refused = refused_events(events, classroom, schedule)
+    return _screen(events, refused_events(events, classroom, schedule))
+
+
+def _screen(events: Sequence["Event"], refused: dict[str, str]) -> tuple[list["Event"], list[str]]:
     if not refused:
         return list(events), []
     kept = [e for e in events if e.id not in refused]
@@ -364,7 +406,10 @@ def refused_events(events: Sequence["Event"], classroom: _Room, schedule: _Week 
     memo = last[2] if last[0] is classroom and last[1] is schedule else {}
     kept: dict[str, tuple[Event, str | None]] = {}
     for e in events:
-        if e.staff is None or e.type not in _CHECKED:
+        if e.type not in _CHECKED:
+            continue
+        if e.staff is None:  # every write names its actor: one without cannot be checked
+            refused[e.id] = "its writer cannot be established (no staff named)"
             continue
         if e.type == "retract":  # depends on its target, which may arrive later: never remembered
             if by_id is None:

@@ -57,11 +57,12 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
     everything = sorted({e.id: e for e in events}.values(), key=lambda e: e.sort_key)
     by_id = {e.id: e for e in everything}
     shorts = {s.id: s.short for s in classroom.staff}
+    refused = refused or {}
     retracted: dict[str, Event] = {}
     for e in everything:
         target = e.payload.get("target")
-        if e.type == "retract" and isinstance(target, str):
-            retracted.setdefault(target, e)
+        if e.type == "retract" and isinstance(target, str) and e.id not in refused:  # a NOT APPLIED
+            retracted.setdefault(target, e)  # retract undoes nothing: the first one applied is credited
     rows: list[HistoryRow] = []
     for e in everything:
         day = e.time.date()
@@ -82,7 +83,7 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
             describe(e, classroom, by_id), tuple(clean(k, limit=12) for k in kids),
             None if undo is None else f"{clean(shorts.get(undo.staff or '', undo.staff or '?'), limit=40)} "
                                       f"at {undo.time:%Y-%m-%d %H:%M}",
-            (refused or {}).get(e.id)))
+            refused.get(e.id)))
     return rows
 
 

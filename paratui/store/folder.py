@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from paratui.model import access
 from paratui.model.classroom import Classroom, parse_classroom
 from paratui.model.errors import ConfigError, Problem
 from paratui.model.events import Event
@@ -60,6 +61,13 @@ class Snapshot:
     binder: dict[str, str]  # page name (file stem) → Markdown
     binder_titles: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    _screened: access.Screened | None = field(default=None, repr=False, compare=False)
+
+    def screened(self) -> access.Screened:
+        """The events as every reader must see them: screened once against the room's rules."""
+        if self._screened is None or self._screened.every is not self.events:
+            self._screened = access.screen(self.events, self.classroom, self.schedule)
+        return self._screened
 
 
 @dataclass

@@ -284,7 +284,7 @@ class _Merged:
         shorts = {s.id: s.short for s in classroom.staff}
         self.undone: dict[str, str] = {}
         for r in ordered:
-            if r[3] == "retract" and r[10] != _NONE and r[10] not in self.undone:
+            if r[3] == "retract" and r[10] != _NONE and r[9] == _NONE and r[10] not in self.undone:  # applied
                 self.undone[r[10]] = f"{clean(shorts.get(r[4], r[4] or '?'), limit=40)} at {r[0][:10]} {r[0][11:16]}"
         kids = {k: k if isinstance(k, tuple) else tuple(k.split(_RS)) if k else () for k in {r[8] for r in ordered}}
         if staff is not None:

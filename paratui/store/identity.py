@@ -27,7 +27,14 @@ def writer_login() -> str:
 
 
 def host() -> str:
-    return os.environ.get("PARATUI_HOST") or socket.gethostname().split(".")[0]
+    """The machine's own name, recorded with every event: never from PARATUI_HOST, which anyone can set."""
+    return socket.gethostname().split(".")[0]
+
+
+def writer_host() -> str:
+    """The host part of this writer's journal file name. PARATUI_HOST may rename the file (tests and
+    benches simulate several machines with it); it never changes the host the audit records."""
+    return os.environ.get("PARATUI_HOST") or host()
 
 
 def safe_name(text: str) -> str:
@@ -37,7 +44,7 @@ def safe_name(text: str) -> str:
 
 def writer_name() -> str:
     """One journal file per writer: this host + this login (two machines never share a file)."""
-    return f"{safe_name(host())}--{safe_name(writer_login())}"
+    return f"{safe_name(writer_host())}--{safe_name(writer_login())}"
 
 
 class ClockError(ValueError):

@@ -277,7 +277,7 @@ class _Lock:
     def _stamp(self) -> None:
         from paratui.store import identity  # here, not at import: identity is only needed by writers
 
-        text = f"pid {os.getpid()} on {identity.safe_name(identity.host())[:64]} ({self.doing}) " \
+        text = f"pid {os.getpid()} on {identity.safe_name(identity.writer_host())[:64]} ({self.doing}) " \
                f"#{uuid.uuid4().hex[:12]}"
         try:
             os.pwrite(self.fd, text.encode().ljust(_STAMP_SIZE - 1) + b"\n", 0)

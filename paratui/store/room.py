@@ -31,15 +31,15 @@ class Room:
     def board(self, snapshot: Snapshot | None = None, more_warnings: Iterable[str] = ()) -> BoardState:
         """The board now; `more_warnings` (e.g. the app's theme problems) come first in its warnings."""
         snap = snapshot or self.snapshot()
-        events, refused = access.screen_events(snap.events, snap.classroom, snap.schedule)
-        return build_board(snap.classroom, snap.schedule, events, self.clock(),
-                           snap.binder_titles, [*more_warnings, *snap.warnings, *refused], binder=snap.binder)
+        screened = snap.screened()
+        return build_board(snap.classroom, snap.schedule, screened.events, self.clock(),
+                           snap.binder_titles, [*more_warnings, *snap.warnings, *screened.said], binder=snap.binder)
 
     def context(self, actor: str, snapshot: Snapshot | None = None) -> Context:
         """What a command is checked against, as of `snapshot` (default: a fresh read)."""
         snap = snapshot or self.snapshot()
-        events, _ = access.screen_events(snap.events, snap.classroom, snap.schedule)
-        return Context(snap.classroom, snap.schedule, events, self.clock(), actor, permit=access.permit)
+        return Context(snap.classroom, snap.schedule, snap.screened().events, self.clock(), actor,
+                       permit=access.permit)
 
     def apply(self, change: Change, actor: str) -> Event:
         """Write what a command (paratui.model.commands) returned, as `actor`. A retract goes to the
@@ -66,7 +66,7 @@ class Room:
     def undo(self, staff: str, snapshot: Snapshot | None = None) -> tuple[Event, Event] | None:
         """Retract `staff`'s newest event that is still in force; (retract, undone) or None."""
         snap = snapshot or self.snapshot()
-        target = last_undoable(snap.events, staff)
+        target = last_undoable(snap.screened().events, staff)
         if target is None:
             return None
         return self.retract(staff, target), target
