@@ -33,6 +33,7 @@ from paratui.store.journal import (
     is_journal_file,
     log_dir,
     parse_json,
+    writer_problems,
 )
 from paratui.store.safe_read import UnsafeFile, inside, read_regular
 from paratui.store.summary_cache import Cached, SummaryCache, index_of
@@ -123,6 +124,7 @@ class JournalReader:
         self.label_root = label_root or journal.parent
         # this machine's summary of closed task months (None: none kept, e.g. in tests)
         self.summary = SummaryCache(journal, writer) if writer is not None else None
+        self.writer = writer
         self._cache: dict[str, _Cached] = {}
         self._last_good: dict[str, list[Event]] = {}
         # A file being written to (it changed since it was first read): its documents as last read,
@@ -316,11 +318,12 @@ class JournalReader:
         by_dir: dict[str, list[str]] = dict(settled.folder_problems)
         seen, changed = self._scan(recent, by_dir)
         changed |= self._forget(set(seen).union(settled.order)) | s_changed
-        key = ("board", tuple(recent), tuple(old), tuple(sorted(by_dir.items())))
+        ahead = writer_problems(self.journal, self.writer(), today) if self.writer is not None else []
+        key = ("board", tuple(recent), tuple(old), tuple(sorted(by_dir.items())), tuple(ahead))
         if not changed and self._result is not None and self._result[0] == key:
             _, events, problems = self._result
             return events, problems, False
-        folder_problems = [p for d in map(str, dirs) for p in by_dir.get(d, [])]
+        folder_problems = [p for d in map(str, dirs) for p in by_dir.get(d, [])] + ahead
         order = sorted(seen, key=_path_key)
         events, lost = self._merge(order)
         brought_back: list[Event] = []
