@@ -208,3 +208,82 @@ def test_a_folder_made_ahead_with_the_wrong_mode_is_named_with_its_owner_and_the
     team.as_mallory(f"os.chmod({folder!r}, 0o3775)")
     r = team.paratui(team.victim, *args, now=now)
     assert r.returncode == 0, r.stderr
+
+
+# -- planted last-good copies ----------------------------------------------------------------------
+def _break(path: Path) -> None:
+    path.write_text(path.read_text().replace('room = "Room 12"', 'room = "Room 12"\nroom_colour = "red"'))
+
+
+def test_a_last_good_copy_planted_by_a_colleague_or_dated_ahead_is_ignored_with_a_warning(team):
+    copies = team.journal / ".last-good"
+    r = team.paratui(team.victim, "board", "--json")  # a member, neither the file's owner nor a teacher
+    assert r.returncode == 0, r.stderr
+    assert not copies.exists() or not any(team.victim in p.name for p in copies.iterdir())  # it keeps none
+    # the room's owner (root here: it made the room) keeps the real copies
+    good = subprocess.run([sys.executable, "-m", "paratui", "board", "--json", "--data", str(team.room)],
+                          capture_output=True, text=True, env=env_for("ws", "teacher"), timeout=60)
+    assert good.returncode == 0, good.stderr
+    real = copies / "classroom.toml.ws--teacher"
+    assert real.is_file()
+    planted = (team.room / "classroom.toml").read_text().replace('room = "Room 12"', 'room = "Planted"')
+    ahead = "import time; t = time.time() + 86400"
+    team.as_mallory(f"open('.last-good/classroom.toml.ws--x', 'w').write({planted!r}); {ahead}; "
+                    "os.utime('.last-good/classroom.toml.ws--x', (t, t))")
+    team.as_mallory(f"open('.last-good/classroom.toml.ws--y', 'w').write({planted!r})")
+    # the owner's own copy, but dated a day ahead, is not used either
+    future = copies / "classroom.toml.ws--owner"
+    future.write_text(planted)
+    os.utime(future, (time.time() + 86400,) * 2)
+    _break(team.room / "classroom.toml")
+    state = team.board(team.victim)  # a new process while the live file has a typo
+    assert state["room"] == "Room 12", state["room"]  # the real last good copy, never a planted one
+    warnings = _warnings(state)
+    for name in ("ws--x", "ws--y"):
+        want = f"journal/.last-good/classroom.toml.{name}: ignored: made by {team.mallory}, who may not change " \
+               "classroom.toml"
+        assert want in warnings, warnings
+    assert any(w.startswith("journal/.last-good/classroom.toml.ws--owner: ignored: dated in the future (")
+               for w in warnings), warnings
+    assert any(w.startswith("classroom.toml:") and "last good version from" in w for w in warnings), warnings
+    # only planted copies left: the folder is refused rather than run on one
+    real.unlink()
+    r = team.paratui(team.victim, "board", "--json")
+    assert r.returncode == 2 and "Planted" not in r.stdout, r.stdout
+
+
+# -- a read-only login writes nothing --------------------------------------------------------------
+def _tree(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every entry under `root`: (mtime, size, inode)."""
+    out = {}
+    for folder, dirs, files in os.walk(root):
+        for n in dirs + files:
+            st = os.lstat(os.path.join(folder, n))
+            out[os.path.relpath(os.path.join(folder, n), root)] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    return out
+
+
+def test_a_read_only_login_writes_nothing_into_the_folder(team):
+    classroom = team.room / "classroom.toml"
+    # a journal with something in every stream, written by the room's owner
+    for args in (("move", "S01", "--to", "bathroom", "--as", "JT"), ("task", "add", "copies", "--as", "JT"),
+                 ("log", "K.B.", "coins", "+", "--prompt", "V", "--as", "JT")):
+        r = subprocess.run([sys.executable, "-m", "paratui", *args, "--data", str(team.room)],
+                           capture_output=True, text=True, env=env_for("ws", "teacher"), timeout=60)
+        assert r.returncode == 0, r.stderr
+    classroom.write_text(classroom.read_text().replace('shared_logins = ["*"]', "shared_logins = []"))
+    # mallory owns the room's files (she may change them: her copies would count) but is no one's
+    uid = pwd.getpwnam(team.mallory).pw_uid
+    for f in [classroom, team.room / "schedule.toml", *(team.room / "students").iterdir()]:
+        os.chown(f, uid, -1)
+    before = _tree(team.room)
+    # and there is no shared login: a read-only board
+    r = team.paratui(team.mallory, "move", "S02", "--to", "nurse", "--as", "JT")
+    assert r.returncode == 3 and "read-only" in r.stderr, r.stderr
+    for args in (("board",), ("history",), ("check",), ("task", "list"), ("meeting",),
+                 ("report", "K.B.", "--format", "csv")):
+        team.paratui(team.mallory, *args)
+    _break(classroom)  # with a typo too: the last good copies are looked at, none written
+    team.paratui(team.mallory, "board", "--json")
+    after = _tree(team.room)
+    assert after == {**before, "classroom.toml": after["classroom.toml"]}, set(after) ^ set(before)

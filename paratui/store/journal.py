@@ -459,7 +459,7 @@ def root_refusal(journal: Path) -> str | None:
         if owner == 0:
             return None
         return (f"refusing to write as root into {_journal_label(journal, folder)}, which belongs to "
-                f"{_user(owner)}: the files would lock that account out. Run paratui as {_user(owner)} "
+                f"{user_name(owner)}: the files would lock that account out. Run paratui as {user_name(owner)} "
                 "(without sudo).")
     return None
 
@@ -548,7 +548,7 @@ def _check_folder(journal: Path, d: Path, st: os.stat_result) -> None:
     label = _journal_label(journal, d)
     if wrong is not None:
         raise JournalWriteError(f"{folder_problem(journal, d, st, wrong)}; nothing was written")
-    raise JournalWriteError(f"cannot write into {label}: it belongs to {_user(st.st_uid)} (group "
+    raise JournalWriteError(f"cannot write into {label}: it belongs to {user_name(st.st_uid)} (group "
                             f"{_group(st.st_gid)}, mode {stat.S_IMODE(st.st_mode):04o}) and this account is not "
                             f"allowed to add files there; nothing was written. Ask the teacher to add this "
                             f"account to group {_group(st.st_gid)} (see docs/running.md on shared folders).")
@@ -571,7 +571,7 @@ def folder_problem(journal: Path, d: Path, st: os.stat_result | None = None,
         if wrong is None:
             return None
     want, gid = wrong
-    label, owner = _journal_label(journal, d), _user(st.st_uid)
+    label, owner = _journal_label(journal, d), user_name(st.st_uid)
     fixes, needs = [], [f"mode {want:04o}"]
     if st.st_mode & want != want:
         fixes.append(f"chmod {want:04o} {label}")
@@ -622,12 +622,13 @@ def writer_problems(journal: Path, writer: str, today: date) -> list[str]:
             if owner != me:
                 what = "a lock file" if name.endswith(".lock") else "a journal file"
                 problems.append(f"{_journal_label(journal, d / name)}: {what} named for this writer but made by "
-                                f"{_user(owner)}: left alone (this writer's own goes beside it); "
-                                f"ask {_user(owner)} to remove it")
+                                f"{user_name(owner)}: left alone (this writer's own goes beside it); "
+                                f"ask {user_name(owner)} to remove it")
     return problems
 
 
-def _user(uid: int) -> str:
+def user_name(uid: int) -> str:
+    """The login of `uid` (or "user N" when it has none), for messages."""
     try:
         import pwd
 
