@@ -1,24 +1,25 @@
-"""This machine's copy of the summary of closed task months, so a board's first read costs the same
+"""This account's copy of the summary of closed task months, so a board's first read costs the same
 in year three as in week one.
 
 A board folds the task months older than last month once (paratui.store.journal_reader `_Settled`):
 tasks done long ago are left out, what is still open is kept. Folding them means parsing every old
 task file, which grows with the years (a quarter of a second with three school years). The result is
-small, so each writer keeps it in `journal/.cache/settled.HOST--LOGIN` (hidden and not `*.json`:
-journal readers and watchers skip it; one file per writer, like the journal, so machines that sync
-the folder never write the same file) and the next process to start reuses it when every file it
-summarises still has the same path, size and modification time.
+small, so each writer keeps it in this account's own cache folder (paratui.store.user_cache:
+`~/.cache/paratui/settled/<folder hash>/settled.HOST--LOGIN`, never in the data folder, even when
+XDG_CACHE_HOME points into it) and the next process to start reuses it when every file it summarises
+still has the same path, size, modification time and content (a digest of its bytes: reading and
+hashing them is a fraction of parsing them, and a same-size rewrite with its time put back is seen).
 
 What is kept: the events still needed (in full); for each event left out, a checksum of its id, of
 its task's id and which file holds it (so that when a recent event is about one of them — a task
 done long ago, undone today — only the few files holding that task are read again); the folders and
-files summarised with their sizes and times; and the newest event time among them (the summary holds
-for any day after it).
+files summarised with their sizes, times and digests; and the newest event time among them (the
+summary holds for any day after it).
 
-The file is only ever a hint: read with the same care as any file of the folder (regular, bounded,
-no recursion), used only when this account owns it, every field checked, every event parsed as if
-read from the journal; anything unexpected and it is ignored (the months are read in full, as
-before). A folder that cannot be written (a read-only share) just has no cache.
+The file is only ever a hint: read bounded, a regular file (never through a link) used only when
+this account owns it, every field checked, every event parsed as if read from the journal; anything
+unexpected and it is ignored (the months are read in full, as before). Deleting it is always safe;
+a home that cannot be written just has no cache.
 """
 
 from __future__ import annotations
@@ -35,16 +36,16 @@ from typing import Any, Callable, Iterable
 
 from paratui.model.events import Event, event_from_doc
 from paratui.store.atomic import atomic_write
-from paratui.store.journal import FILE_MODE, JournalWriteError, make_journal_dirs, parse_json, root_refusal
+from paratui.store.journal import parse_json
 from paratui.store.safe_read import MiB, read_regular
+from paratui.store.user_cache import cache_folder
 
-FOLDER = ".cache"
-VERSION = 1
+VERSION = 2
 MAX_BYTES = 16 * MiB
 _RECORD = 20  # an index record: id checksum (8 hex), task id checksum (8 hex), file number (4 hex)
 _HEX = re.compile(r"[0-9a-f]*")
 
-Signature = tuple[int, int]  # (st_size, st_mtime_ns)
+Signature = tuple[int, int, str]  # (st_size, st_mtime_ns, the digest of its bytes)
 
 
 def id_check(eid: Any) -> str:
@@ -164,17 +165,20 @@ class SummaryCache:
         self.journal = journal
         self._writer = writer
 
-    def path(self) -> Path:
-        return self.journal / FOLDER / f"settled.{self._writer()}"
+    def path(self) -> Path | None:
+        folder = cache_folder(self.journal.parent, "settled")
+        return None if folder is None else folder / f"settled.{self._writer()}"
 
     def load(self, dirs: list[str], sigs: dict[str, Signature]) -> Cached | None:
         """The summary of exactly `dirs` holding exactly the files `sigs` (in reading order), or None."""
         try:
             path = self.path()
+            if path is None:
+                return None
             st = os.lstat(path)
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
                 return None  # a link, a FIFO, or a file planted by another account: never trusted
-            data = parse_json(read_regular(path, MAX_BYTES, root=self.journal))
+            data = parse_json(read_regular(path, MAX_BYTES))
             if not isinstance(data, dict) or data.get("version") != VERSION:
                 return None
             if data.get("dirs") != [self._rel(d) for d in dirs]:
@@ -213,12 +217,13 @@ class SummaryCache:
                     "newest": newest.isoformat(), "kept": [e.to_doc() for e in kept], "index": index,
                     "families": {k: [e.to_doc() for e in v] for k, v in sorted((families or {}).items())}}
             raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-            if root_refusal(self.journal) is not None:
-                return  # root in someone else's folder: never leave root-owned files there
             path = self.path()
-            make_journal_dirs(self.journal, path.parent)
-            atomic_write(path, raw, mode=FILE_MODE)
-        except (OSError, JournalWriteError, ValueError, TypeError, OverflowError):
+            if path is None:
+                return  # every cache folder lies inside the data folder: no cache
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # whole or not at all, but not waiting for the disk: a cache lost in a power cut is made again
+            atomic_write(path, raw, mode=0o600, durable=False)
+        except (OSError, ValueError, TypeError, OverflowError):
             pass
 
     def save_cached(self, c: Cached) -> None:
