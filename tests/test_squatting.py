@@ -198,6 +198,8 @@ def test_a_folder_made_ahead_with_the_wrong_mode_is_named_with_its_owner_and_the
     warnings = _warnings(team.board(team.victim))
     found = [w for w in warnings if w.startswith(f"{label}: made by {team.mallory} with mode 0755")]
     assert found and fix in found[0], warnings
+    checked = team.paratui(team.victim, "check")  # `paratui check` names it too
+    assert checked.returncode == 1 and fix in checked.stdout + checked.stderr, checked.stdout
     # the day comes: the write fails, saying why and what to do (never "No such file or directory")
     r = team.paratui(team.victim, *args, now=now)
     assert r.returncode == 1
