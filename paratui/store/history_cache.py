@@ -4,7 +4,9 @@ event takes seconds, and all but today's files are the same as last time.
 
 For each journal file it keeps the rows `paratui.model.history` made of its events, with a digest
 of the file's bytes (never its size and time alone: a same-size rewrite with its time put back is
-seen), and the files those rows also depend on (a "done" names its task, an "undone"
+seen) and its stat signature with the change time, which os.utime cannot put back: a file whose
+signature is the same as when its digest was taken is not read again to hash it (that would add a
+tenth to every cached run), and the files those rows also depend on (a "done" names its task, an "undone"
 names what it undid: the rows of those files' events were read to describe them). A file's rows are
 used again only when it and every file they depend on are unchanged, the classroom and schedule
 (short names, roles, goals, NOT APPLIED reasons) read the same, and so does the time zone; a
@@ -96,8 +98,9 @@ def _make_row(e: Event, row: HistoryRow, kids: tuple[str, ...]) -> tuple[Row, bo
 class _Entry:
     """One journal file's rows, and what they were worked out from (`keep`: they can be stored)."""
 
-    def __init__(self, digest: str, deps: list[str], missing: bool, rows: list[Row], keep: bool = True):
-        self.digest, self.deps, self.missing, self.rows, self.keep = digest, deps, missing, rows, keep
+    def __init__(self, digest: str, sig: FileSig | None, deps: list[str], missing: bool, rows: list[Row],
+                 keep: bool = True):
+        self.digest, self.sig, self.deps, self.missing, self.rows, self.keep = digest, sig, deps, missing, rows, keep
 
 
 def _load(folder: Path | None, month: str, fp: str) -> dict[str, _Entry]:
@@ -121,12 +124,13 @@ def _load(folder: Path | None, month: str, fp: str) -> dict[str, _Entry]:
         if not "".join(r[1] for r in rows).isdigit() and rows:
             return {}
         at = 0
-        for rel, held, deps, missing, n in head["files"]:
-            if not (isinstance(rel, str) and isinstance(held, str) and isinstance(deps, list)
+        for rel, held, sig, deps, missing, n in head["files"]:
+            if not (isinstance(rel, str) and isinstance(held, str) and isinstance(sig, list) and len(sig) == 4
+                    and all(type(x) is int for x in sig) and isinstance(deps, list)
                     and all(isinstance(x, str) for x in deps) and isinstance(missing, bool)
                     and type(n) is int and 0 <= n <= len(rows) - at):
                 return {}
-            out[rel] = _Entry(held, deps, missing, rows[at:at + n])
+            out[rel] = _Entry(held, (sig[0], sig[1], sig[2], sig[3]), deps, missing, rows[at:at + n])
             at += n
         return out
     except (OSError, UnsafeFile, ValueError, TypeError, KeyError, RecursionError, AttributeError):
@@ -138,7 +142,7 @@ def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry]) 
         return  # every cache folder lies inside the data folder: no cache
     kept = {rel: e.rows for rel, e in entries.items() if e.keep}
     head = {"version": VERSION, "fingerprint": fp,
-            "files": [[rel, e.digest, e.deps, e.missing, len(kept[rel])]
+            "files": [[rel, e.digest, list(e.sig or (0, 0, 0, 0)), e.deps, e.missing, len(kept[rel])]
                       for rel, e in entries.items() if rel in kept]}
     lines = [json.dumps(head, separators=(",", ":"))] + [
         _US.join(r) for rows in kept.values() for r in rows]
@@ -187,8 +191,10 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule) -> list[_Entr
     for m in months:
         cached.update(_load(folder, m, fp))
     path_of = {rel: p for p, rel in rel_of.items()}
-    # what each file holds now: only those with cached rows are read for it (the rest are parsed anyway)
-    held = {rel: _digest_of(path_of[rel], journal) for rel in cached if rel in path_of}
+    # what each file holds now: read and hashed only when it has cached rows (the rest are parsed
+    # anyway) and was touched since they were made (its signature, change time included, differs)
+    held = {rel: e.digest if e.sig == files[path_of[rel]] else _digest_of(path_of[rel], journal)
+            for rel, e in cached.items() if rel in path_of}
     anything_new = any(cached.get(rel) is None or cached[rel].digest != held[rel] for rel in path_of) \
         or any(rel not in path_of for rel in cached)
 
@@ -198,6 +204,8 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule) -> list[_Entr
                 and all(d in cached and cached[d].digest == held.get(d) for d in e.deps))
 
     good = {rel for rel in path_of if still_good(rel)}
+    for rel in good:  # touched but holding the same bytes: not hashed again next time (once saved)
+        cached[rel].sig = files[path_of[rel]]
     redo = sorted((p for p in files if rel_of[p] not in good), key=_path_key)
     fresh: dict[str, _Entry] = {}
     if redo:
@@ -280,8 +288,9 @@ def _describe(reader: JournalReader, files: dict[str, FileSig], rel_of: dict[str
             made_row, safe = _make_row(e, row, students_of(target if target is not None else e))
             made.append(made_row)
             keep = keep and safe
-        out[rel_of[p]] = _Entry(reader._cache[p].digest or "", sorted(rel_of[d] for d in deps if d != p), missing,
-                                made, keep)
+        read_as = reader._cache[p]
+        out[rel_of[p]] = _Entry(read_as.digest or "", read_as.signature, sorted(rel_of[d] for d in deps if d != p),
+                                missing, made, keep)
     return out
 
 

@@ -36,7 +36,7 @@ from paratui.store.journal import (
     writer_problems,
 )
 from paratui.store.safe_read import UnsafeFile, inside, read_regular
-from paratui.store.summary_cache import Cached, Signature, SummaryCache, index_of
+from paratui.store.summary_cache import Cached, SummaryCache, index_of
 from paratui.store.user_cache import digest
 
 _ORDER = attrgetter("time", "written", "id")  # Event.sort_key, in C
@@ -293,13 +293,13 @@ class JournalReader:
         except OSError:
             return None
         want = s.cached.sigs.get(path) if s is not None and s.cached is not None else None
-        if want is None or want[:2] != (st.st_size, st.st_mtime_ns):
+        if want is None or want[:4] != (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns):
             return None
         sig = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
         cached = self._cache.get(path)
         if cached is None or cached.signature != sig:
             cached = self._cache[path] = self._parse(Path(path), sig)
-        return None if cached.problem or cached.digest != want[2] else cached.events
+        return None if cached.problem or cached.digest != want[4] else cached.events
 
     def _forget(self, keep: set[str]) -> bool:
         """Drop what is cached for files not in `keep` (deleted, or no longer read); True if any."""
@@ -385,8 +385,8 @@ class JournalReader:
                     and s.stated == stated):
                 s.dir_sigs, s.listed_ns, s.checked = dir_sigs, listed_ns, now
                 return s, False
-            sigs = None if by_dir or not dirs else self._content(order, stated)
-            hit = None if sigs is None else self.summary.load(dirs, sigs)
+            hit = None if by_dir or not dirs else self.summary.load(
+                dirs, {p: _by_size(stated[p]) for p in order}, self._digest)
             if hit is not None and hit.newest < datetime.combine(today, datetime.min.time()):
                 self._settled = _Settled(tuple(dirs), dir_sigs, listed_ns, now, {}, order, today, hit.kept,
                                          {e.id for e in hit.kept}, {}, {}, {}, hit, stated)
@@ -407,23 +407,17 @@ class JournalReader:
         if (self.summary is not None and dirs and not by_dir and not lost
                 and not any(self._cache[p].problem for p in order)):
             done = {p: self._cache[p] for p in order}
-            sigs = {p: (c.signature[1], c.signature[0], c.digest or "") for p, c in done.items()}
+            sigs = {p: (*_by_size(c.signature), c.digest or "") for p, c in done.items()}
             newest = max((e.time for e in events), default=datetime.min)
             self.summary.save(dirs, sigs, self._settled.kept, index_of(order, self._cache, dropped), newest)
         return self._settled, True
 
-    def _content(self, order: list[str], stated: dict[str, FileSig]) -> dict[str, Signature] | None:
-        """What the summary of the files in `order` is checked against: each file's size, time and
-        the digest of its bytes (read, not parsed: a fraction of folding them). None: one cannot be
-        read (the months are folded in full, which reports it)."""
-        sigs: dict[str, Signature] = {}
-        for p in order:
-            try:
-                raw = read_regular(Path(p), MAX_FILE_BYTES, root=self.journal)
-            except OSError:
-                return None
-            sigs[p] = (stated[p][1], stated[p][0], digest(raw))
-        return sigs
+    def _digest(self, path: str) -> str | None:
+        """The digest of a journal file's bytes, read but not parsed (None: it cannot be read)."""
+        try:
+            return digest(read_regular(Path(path), MAX_FILE_BYTES, root=self.journal))
+        except OSError:
+            return None
 
     # -- merging -----------------------------------------------------------------------------------
     def _journal_problem(self) -> str | None:
@@ -585,6 +579,11 @@ def _names(folder: Path) -> list[str]:
 
 def _path_key(path: str) -> list[str]:
     return path.split(os.sep)  # the order Path objects sort in
+
+
+def _by_size(sig: FileSig) -> tuple[int, int, int, int]:
+    """A file's signature as the summary of closed months keeps it: (size, mtime, inode, ctime)."""
+    return (sig[1], sig[0], sig[2], sig[3])
 
 
 def _dir_signature(path: str) -> tuple[int, int, int] | None:

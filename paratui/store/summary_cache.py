@@ -45,7 +45,8 @@ MAX_BYTES = 16 * MiB
 _RECORD = 20  # an index record: id checksum (8 hex), task id checksum (8 hex), file number (4 hex)
 _HEX = re.compile(r"[0-9a-f]*")
 
-Signature = tuple[int, int, str]  # (st_size, st_mtime_ns, the digest of its bytes)
+# (st_size, st_mtime_ns, st_ino, st_ctime_ns, the digest of its bytes)
+Signature = tuple[int, int, int, int, str]
 
 
 def id_check(eid: Any) -> str:
@@ -169,8 +170,12 @@ class SummaryCache:
         folder = cache_folder(self.journal.parent, "settled")
         return None if folder is None else folder / f"settled.{self._writer()}"
 
-    def load(self, dirs: list[str], sigs: dict[str, Signature]) -> Cached | None:
-        """The summary of exactly `dirs` holding exactly the files `sigs` (in reading order), or None."""
+    def load(self, dirs: list[str], stated: dict[str, tuple[int, int, int, int]],
+             digest_of: Callable[[str], str | None]) -> Cached | None:
+        """The summary of exactly `dirs` holding exactly the files `stated` ({path: (size, mtime,
+        inode, ctime)} in reading order) with the bytes it was made from, or None. A file stat'ed as
+        it was when the summary was made holds them (its change time cannot be put back); any other
+        is read and hashed (`digest_of`) to be sure."""
         try:
             path = self.path()
             if path is None:
@@ -183,7 +188,8 @@ class SummaryCache:
                 return None
             if data.get("dirs") != [self._rel(d) for d in dirs]:
                 return None
-            if data.get("files") != [[self._rel(p), *sig] for p, sig in sigs.items()]:
+            sigs = self._same_files(data.get("files"), stated, digest_of)
+            if sigs is None:
                 return None
             newest, index, kept = data.get("newest"), data.get("index"), data.get("kept")
             if not isinstance(newest, str) or not isinstance(index, str) or not isinstance(kept, list):
@@ -201,7 +207,9 @@ class SummaryCache:
                     for k, v in families.items()):
                 return None
             found = {k: [event_from_doc(doc) for doc in v] for k, v in families.items()}
-            return Cached(events, when, list(sigs), dict(sigs), index, checks, _families=found, dirs=list(dirs))
+            hashed = any(tuple(f[1:5]) != stated[p] for f, p in zip(data["files"], stated))
+            return Cached(events, when, list(sigs), sigs, index, checks, _families=found, dirs=list(dirs),
+                          dirty=hashed)  # hashed: saved again with the files' new times, not hashed next time
         except (OSError, ValueError, TypeError, RecursionError, OverflowError):
             return None
 
@@ -230,6 +238,21 @@ class SummaryCache:
         """Write `c` again with the families found since it was read."""
         c.dirty = False
         self.save(c.dirs, c.sigs, c.kept, c.index, c.newest, c._families)
+
+    def _same_files(self, files: Any, stated: dict[str, tuple[int, int, int, int]],
+                    digest_of: Callable[[str], str | None]) -> dict[str, Signature] | None:
+        """The files' signatures now, when the summary's `files` are exactly these with the same bytes."""
+        if not isinstance(files, list) or len(files) != len(stated):
+            return None
+        sigs: dict[str, Signature] = {}
+        for f, (p, st) in zip(files, stated.items()):
+            if not (isinstance(f, list) and len(f) == 6 and f[0] == self._rel(p) and isinstance(f[5], str)
+                    and f[1] == st[0]):  # another size: never the same bytes
+                return None
+            if tuple(f[1:5]) != st and digest_of(p) != f[5]:
+                return None
+            sigs[p] = (*st, f[5])
+        return sigs
 
     def _rel(self, path: str) -> str:
         return os.path.relpath(path, self.journal)
