@@ -265,6 +265,26 @@ def _tree(root: Path) -> dict[str, tuple[int, int, int]]:
     return out
 
 
+OPEN_BOARD = """
+import asyncio
+from pathlib import Path
+from tests.helpers import make_app, settle
+
+async def main():
+    app = make_app(Path({root!r}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.acting is not None and app.acting.read_only
+        await pilot.press("m", "1", "b")  # a key that would write: refused
+        await settle(pilot)
+        await pilot.press("escape", "escape", "w", "escape", "H", "escape")
+        await settle(pilot)
+    print("opened read-only")
+
+asyncio.run(main())
+"""
+
+
 def test_a_read_only_login_writes_nothing_into_the_folder(team):
     classroom = team.room / "classroom.toml"
     # a journal with something in every stream, written by the room's owner
@@ -285,6 +305,8 @@ def test_a_read_only_login_writes_nothing_into_the_folder(team):
     for args in (("board",), ("history",), ("check",), ("task", "list"), ("meeting",),
                  ("report", "K.B.", "--format", "csv")):
         team.paratui(team.mallory, *args)
+    r = team.run(team.mallory, "-c", OPEN_BOARD.format(root=str(team.room)))  # the board itself, headless
+    assert r.returncode == 0 and "opened read-only" in r.stdout, r.stderr
     _break(classroom)  # with a typo too: the last good copies are looked at, none written
     team.paratui(team.mallory, "board", "--json")
     after = _tree(team.room)
