@@ -9,7 +9,7 @@ room12-ws / login jthomas (the busy writer's day file, as bench_write does). The
 so disk noise hits them alike. Per folder (medians):
 
 * first read: a new process's `Room.snapshot()` + `Room.board()`, without and with this machine's
-  summary of closed task months (journal/.cache, paratui.store.summary_cache);
+  summary of closed task months (in its cache folder, paratui.store.summary_cache);
 * write: `Room.record("move"/"back")` in this process;
 * refresh: `Room.snapshot()` + `Room.board()` right after that write (what the board does next);
 * no-op reload: `Room.snapshot()` again with nothing changed (a rescan tick, or a second file event
@@ -70,10 +70,11 @@ def board_tick(root: Path, today) -> tuple[float, int] | None:
 
 def first_reads(roots: dict[str, Path], clock: str, n: int) -> dict[str, dict[str, list]]:
     """A new process's first read of the folder (`Room.snapshot()` + `Room.board()` from a fresh
-    Room): without this machine's summary of closed task months (journal/.cache removed) and with it."""
+    Room): without this machine's summary of closed task months (its cache folder removed) and with it."""
     import shutil
 
     from paratui.store.room import Room
+    from paratui.store.user_cache import cache_folder
 
     saved = {k: os.environ.get(k) for k in ("PARATUI_NOW", "PARATUI_HOST", "PARATUI_LOGIN")}
     os.environ.update(PARATUI_NOW=clock, PARATUI_HOST="room12-ws", PARATUI_LOGIN="jthomas")
@@ -83,7 +84,7 @@ def first_reads(roots: dict[str, Path], clock: str, n: int) -> dict[str, dict[st
             for k, root in roots.items():
                 for kind in ("cold", "second", "warm"):  # warm: a board started again the same day
                     if kind == "cold":
-                        shutil.rmtree(root / "journal" / ".cache", ignore_errors=True)
+                        shutil.rmtree(cache_folder(root, "settled") or root / "none", ignore_errors=True)
                     t0 = time.perf_counter()
                     room = Room(root)
                     room.board(room.snapshot())

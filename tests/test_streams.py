@@ -21,6 +21,7 @@ from paratui.store.folder import DataFolder
 from paratui.store.journal import JournalWriter, new_event
 from paratui.store.journal_reader import JournalReader
 from paratui.store.room import Room
+from paratui.store.summary_cache import SummaryCache
 from paratui.store.watcher import BoardSnapshot, is_relevant
 from tests.helpers import NOW_DT, run_cli
 from tests.test_years import LONG_AGO_NS, board_of, full_board, make_history
@@ -227,6 +228,24 @@ def _counting(folder: DataFolder, monkeypatch) -> list[str]:
     return parsed
 
 
+def _settled_cache(root: Path) -> Path:
+    """This account's summary of the room's closed months (in its own cache folder, not the room's)."""
+    path = SummaryCache(root / "journal", lambda: "testhost--tester").path()
+    assert path is not None
+    return path
+
+
+_TEMPLATE_CACHES: dict[Path, Path] = {}  # a module-wide room → its cache, made under its own XDG_CACHE_HOME
+
+
+def _copied_cache(template: Path, root: Path) -> Path:
+    """The template room's cache, copied to where this account keeps the cache of `root` (a copy of it)."""
+    cache = _settled_cache(root)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(_TEMPLATE_CACHES[template].read_bytes())
+    return cache
+
+
 def _old_task_files(parsed: list[str]) -> list[str]:
     return [p for p in parsed if "/tasks/" in p and p.split("/tasks/")[1][:7] < "2026-10"]
 
@@ -238,7 +257,7 @@ def test_a_second_start_reuses_the_summary_of_closed_months_and_gives_the_same_b
     board1, _ = board_of(first, NOW)
     read_first = _old_task_files(parsed)
     assert len(read_first) > 40  # the first start reads every old month
-    cache = root / "journal" / ".cache" / "settled.testhost--tester"
+    cache = _settled_cache(root)
     assert cache.is_file()
     second = DataFolder(root)
     parsed = _counting(second, monkeypatch)
@@ -286,9 +305,11 @@ def cached_room(tmp_path_factory):
     """Two and a half years of history, read once (so its cache exists), and the full read's board."""
     root, _ = _history(tmp_path_factory.mktemp("cached"), seed=9)
     with pytest.MonkeyPatch.context() as mp:
-        for key, value in (("PARATUI_LOGIN", "tester"), ("PARATUI_HOST", "testhost")):
+        for key, value in (("PARATUI_LOGIN", "tester"), ("PARATUI_HOST", "testhost"),
+                           ("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))):
             mp.setenv(key, value)
         board_of(DataFolder(root), NOW)
+        _TEMPLATE_CACHES[root] = _settled_cache(root)
         return root, full_board(root, NOW)[0]
 
 
@@ -303,7 +324,7 @@ def test_a_broken_or_hostile_cache_is_ignored(tmp_path, cached_room, content):
     template, expected = cached_room
     root = tmp_path / "room"
     shutil.copytree(template, root, symlinks=True)
-    cache = root / "journal" / ".cache" / "settled.testhost--tester"
+    cache = _copied_cache(template, root)
     data = json.loads(cache.read_text())
     cache.unlink()
     if content == "fifo":
@@ -330,7 +351,7 @@ def test_a_cache_written_by_another_account_is_never_used(tmp_path, monkeypatch,
 
     root = tmp_path / "room"
     shutil.copytree(cached_room[0], root)
-    cache = root / "journal" / ".cache" / "settled.testhost--tester"
+    cache = _copied_cache(cached_room[0], root)
     data = json.loads(cache.read_text())
     data["kept"].append(Event("e" * 32, "task.add", datetime(2025, 1, 6, 9), 1, "MR", "x", "y",
                               {"text": "planted", "for": None, "due": None}).to_doc())

@@ -3,7 +3,8 @@ copies), every problem with file:line: classroom.toml and schedule.toml (every f
 nowhere), students/*.toml (named after a student of the room), recurring.toml (every rule; one that
 never fires is a finding too), binder pages (the weekday tabs exist, every page readable UTF-8), the
 meeting notes in binder/meetings/ (action items with an unknown @STAFF or a due that is no day or
-time), the journal's files, and anything that looks like a stored password or account list.
+time), the journal's files and folders (each with the journal's mode and group), and anything that
+looks like a stored password or account list.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from paratui.store.folder import (
     _syntax_problem,
     secret_lines,
 )
+from paratui.store.journal import folder_problem
 from paratui.store.journal_reader import JournalReader
 from paratui.store.meetings import MEETING_LIMIT, MEETINGS
 from paratui.store.safe_read import read_regular
@@ -109,10 +111,21 @@ def check_folder(root: Path) -> tuple[list[str], list[str]]:
     problems += _check_binder(root, checked)
     problems += _check_meetings(root, classroom, checked)
     reader = JournalReader(root / JOURNAL, root)
-    _, journal_problems, _ = reader.read(reader.all_dirs())
+    dirs = reader.all_dirs()
+    _, journal_problems, _ = reader.read(dirs)
     problems += journal_problems
+    problems += _journal_folders(root / JOURNAL, dirs)
     checked.append("journal")
     return problems, checked
+
+
+def _journal_folders(journal: Path, dirs: list[Path]) -> list[str]:
+    """Every folder of the journal without the journal's layout (mode, group), with whose it is and
+    the fix: a colleague's folder made 0755 ahead of the day locks everyone else out of it."""
+    folders = set(dirs)
+    for d in dirs:
+        folders.update(p for p in d.parents if journal in p.parents)
+    return [p for d in sorted(folders) if (p := folder_problem(journal, d))]
 
 
 def _names(folder: Path, suffix: str) -> list[str]:

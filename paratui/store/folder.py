@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pwd
 import re
 import stat
 import tomllib
@@ -26,6 +27,7 @@ from paratui.model.goals import StudentPlan, parse_student_plan
 from paratui.model.recurring import Recurring, parse_recurring
 from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
+from paratui.store import identity
 from paratui.store.journal import day_dir
 from paratui.store.journal_reader import JournalReader
 from paratui.store.last_good import LastGood
@@ -321,7 +323,39 @@ class DataFolder:
         for name in (CLASSROOM, SCHEDULE):
             entry = self._toml[name]
             if self._since[name] is None and not entry.problems and entry.raw is not None:
-                self.last_good.save(name, entry.raw)
+                self._keep(name, self.root / name, entry.raw)
+
+    def _keep(self, name: str, live: Path, raw: bytes) -> None:
+        """Keep `raw`, the good version of the live file `live`, as this writer's copy `name`: only
+        when this account may change that file (a copy anyone else made is ignored by every reader,
+        so it is not made), never for a read-only login (its reads write nothing into the folder)."""
+        self.last_good.ignored.pop(name, None)  # the live file is in use: its copies are not looked at
+        classroom = self._classroom
+        if classroom is None or access.acting(classroom, identity.login(), None).read_only:
+            return
+        if os.geteuid() in self._allowed(live, classroom):
+            self.last_good.save(name, raw)
+
+    def _allowed(self, live: Path, *classrooms: Classroom | None) -> set[int]:
+        """The accounts (uids) whose last-good copies of `live` are used: its owner (the data
+        folder's when it is missing) and the teachers' logins in `classrooms` (those in use or
+        already trusted: never one read from the copy being judged)."""
+        uids: set[int] = set()
+        for path in (live, self.root):
+            try:
+                uids.add(os.stat(path).st_uid)
+                break
+            except OSError:
+                continue
+        for classroom in classrooms:
+            if classroom is None:
+                continue
+            for login in {x for s in classroom.staff if s.role == "teacher" for x in s.logins}:
+                try:
+                    uids.add(pwd.getpwnam(login).pw_uid)
+                except (KeyError, UnicodeEncodeError, ValueError):
+                    pass
+        return uids
 
     def _kept(self, name: str) -> None:
         if self._since[name] is None:
@@ -334,12 +368,12 @@ class DataFolder:
         classrooms: list[tuple[str | None, Classroom]] = []
         if self._classroom is not None:
             classrooms.append((self._since[CLASSROOM], self._classroom))
-        classrooms += [(c.since(), cl) for c in self.last_good.copies(CLASSROOM)
-                       if (cl := _try(lambda raw: parse_classroom(_load(raw)), c.raw)) is not None]
+        classrooms += self._classroom_copies()
         schedules: list[tuple[str | None, dict]] = []
         if s_file.data is not None and not s_file.problems:
             schedules.append((None, s_file.data))
-        schedules += [(c.since(), d) for c in self.last_good.copies(SCHEDULE)
+        allowed = self._allowed(self.root / SCHEDULE, *(cl for _, cl in classrooms))
+        schedules += [(c.since(), d) for c in self.last_good.copies(SCHEDULE, allowed)
                       if (d := _try(_load, c.raw)) is not None]
         for c_since, classroom in classrooms:
             for s_since, data in schedules:
@@ -352,6 +386,21 @@ class DataFolder:
                 self._schedule, self._since[SCHEDULE] = schedule, s_since
                 self._save_live()
                 return
+
+    def _classroom_copies(self) -> list[tuple[str, Classroom]]:
+        """The classroom.toml copies that may be used, newest first: those of the live file's owner,
+        then also those of the teachers named by the classroom in use or, in a process that has none,
+        by the newest of the owner's copies (a copy never vouches for itself)."""
+        def parsed(allowed: set[int]) -> list[tuple[str, Classroom]]:
+            return [(c.since(), cl) for c in self.last_good.copies(CLASSROOM, allowed)
+                    if (cl := _try(lambda raw: parse_classroom(_load(raw)), c.raw)) is not None]
+
+        live = self.root / CLASSROOM
+        owners = self._allowed(live, self._classroom)
+        found = parsed(owners)
+        vouching = self._classroom or (found[0][1] if found else None)
+        allowed = self._allowed(live, vouching)
+        return found if allowed == owners else parsed(allowed)
 
     def _toml_problems(self, name: str) -> list[str]:
         entry = self._toml[name]
@@ -452,7 +501,7 @@ class DataFolder:
         found = self._parse_plan(path, label, sid, classroom)
         if isinstance(found, tuple):
             plan, raw, secrets = found
-            self.last_good.save(_plan_copy(sid), raw)
+            self._keep(_plan_copy(sid), path, raw)
             return _PlanFile(sig, classroom, plan, secrets)
         keep, since = (old.plan, "") if old and old.plan else self._plan_copy(sid, classroom)
         kept = f" (showing the last good version{since})" if keep is not None else ""
@@ -483,7 +532,8 @@ class DataFolder:
 
     def _plan_copy(self, sid: str, classroom: Classroom) -> tuple[StudentPlan | None, str]:
         """The newest last-good copy of a goal file that is good for `classroom`: (plan, " from …")."""
-        for c in self.last_good.copies(_plan_copy(sid)):
+        allowed = self._allowed(self.root / STUDENTS / f"{sid}.toml", classroom)
+        for c in self.last_good.copies(_plan_copy(sid), allowed):
             plan = _try(lambda raw: parse_student_plan(_load(raw), sid, classroom, classroom.prompts), c.raw)
             if plan is not None:
                 return plan, c.since()
@@ -595,7 +645,8 @@ class DataFolder:
             dirs = self.reader.all_dirs() if whole_journal else self.reader.board_dirs(today)
         events, journal_problems, journal_changed = self.reader.read(dirs)
         binder = {k: page.text for k, page in self._binder.items() if page.text is not None}
-        warnings = problems + binder_problems + journal_problems
+        ignored = [p for _, found in sorted(self.last_good.ignored.items()) for p in found]
+        warnings = problems + ignored + binder_problems + journal_problems
         last = self._last
         if (last is not None and not journal_changed and last.classroom is classroom
                 and last.schedule is self._schedule and last.binder == binder and last.warnings == warnings):

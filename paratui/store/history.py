@@ -76,7 +76,7 @@ class DataHistory(JournalReader):
         super().__init__(*args, **kwargs)
         self.packed: dict[str, Packed] = {}  # file → its entries per student
 
-    def _parse(self, path: Path, sig: tuple[int, int, int]) -> _Cached:
+    def _parse(self, path: Path, sig: tuple[int, int, int, int]) -> _Cached:
         earlier = self._last_good.get(str(path))
         cached = super()._parse(path, sig)
         if earlier is not None and cached.events is earlier:

@@ -2,17 +2,21 @@
 under a second: reading and checking a year's journal (~130k events, ~30 MB) and describing every
 event takes seconds, and all but today's files are the same as last time.
 
-For each journal file it keeps the rows `paratui.model.history` made of its events, with the file's
-size, time and inode, and the files those rows also depend on (a "done" names its task, an "undone"
+For each journal file it keeps the rows `paratui.model.history` made of its events, with a digest
+of the file's bytes (never its size and time alone: a same-size rewrite with its time put back is
+seen) and its stat signature with the change time, which os.utime cannot put back: a file whose
+signature is the same as when its digest was taken is not read again to hash it (that would add a
+tenth to every cached run), and the files those rows also depend on (a "done" names its task, an "undone"
 names what it undid: the rows of those files' events were read to describe them). A file's rows are
 used again only when it and every file they depend on are unchanged, the classroom and schedule
 (short names, roles, goals, NOT APPLIED reasons) read the same, and so does the time zone; a
 file whose rows refer to an event found nowhere is worked out again whenever anything changed.
 Everything else is read and described as before, and the cache brought up to date.
 
-Where: `$XDG_CACHE_HOME/paratui/history/<folder hash>/` (default ~/.cache), one file per month of
-the journal, readable only by this account. Not in the data folder: it is large, it holds the same
-student data as the journal, and it must never be synced. It is only ever a hint: read bounded, a
+Where: `$XDG_CACHE_HOME/paratui/history/<folder hash>/` (default ~/.cache; paratui.store.user_cache),
+one file per month of the journal, readable only by this account. Never in the data folder, even when
+XDG_CACHE_HOME points into it: it is large, it holds the same student data as the journal, and it
+must never be synced. It is only ever a hint: read bounded, a
 regular file owned by this account, every field checked; anything unexpected and that month is
 read in full. Deleting it is always safe.
 """
@@ -33,20 +37,22 @@ from paratui.model.events import Event, refers_to
 from paratui.model.history import HistoryRow, history_rows, students_of, text_line
 from paratui.model.schedule import Schedule
 from paratui.model.text import clean
+from paratui.store import user_cache
 from paratui.store.atomic import atomic_write
-from paratui.store.journal_reader import JournalReader, _path_key
+from paratui.store.journal import MAX_FILE_BYTES
+from paratui.store.journal_reader import FileSig, JournalReader, _path_key
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
+from paratui.store.user_cache import digest
 
-VERSION = 1
+VERSION = 2
 MAX_BYTES = 128 * MiB
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-Sig = tuple[int, int, int]  # (st_mtime_ns, st_size, st_ino), as JournalReader signs a file
 
 
-def cache_folder(data_root: Path) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    digest = hashlib.sha256(os.fsencode(data_root.resolve())).hexdigest()[:16]
-    return Path(base) / "paratui" / "history" / digest
+def cache_folder(data_root: Path) -> Path | None:
+    """This account's history cache of the data folder at `data_root` (None: no place for one
+    outside that folder)."""
+    return user_cache.cache_folder(data_root, "history")
 
 
 def fingerprint(classroom: Classroom, schedule: Schedule) -> str:
@@ -92,13 +98,16 @@ def _make_row(e: Event, row: HistoryRow, kids: tuple[str, ...]) -> tuple[Row, bo
 class _Entry:
     """One journal file's rows, and what they were worked out from (`keep`: they can be stored)."""
 
-    def __init__(self, sig: Sig, deps: list[str], missing: bool, rows: list[Row], keep: bool = True):
-        self.sig, self.deps, self.missing, self.rows, self.keep = sig, deps, missing, rows, keep
+    def __init__(self, digest: str, sig: FileSig | None, deps: list[str], missing: bool, rows: list[Row],
+                 keep: bool = True):
+        self.digest, self.sig, self.deps, self.missing, self.rows, self.keep = digest, sig, deps, missing, rows, keep
 
 
-def _load(folder: Path, month: str, fp: str) -> dict[str, _Entry]:
+def _load(folder: Path | None, month: str, fp: str) -> dict[str, _Entry]:
     """One month's cache: file → entry (empty when it is missing, not this account's, of another
     version or classroom, or not what `_save` writes)."""
+    if folder is None:
+        return {}
     path = folder / f"{month}.rows"
     try:
         st = os.lstat(path)
@@ -115,23 +124,25 @@ def _load(folder: Path, month: str, fp: str) -> dict[str, _Entry]:
         if not "".join(r[1] for r in rows).isdigit() and rows:
             return {}
         at = 0
-        for rel, sig, deps, missing, n in head["files"]:
-            if not (isinstance(rel, str) and isinstance(sig, list) and len(sig) == 3
+        for rel, held, sig, deps, missing, n in head["files"]:
+            if not (isinstance(rel, str) and isinstance(held, str) and isinstance(sig, list) and len(sig) == 4
                     and all(type(x) is int for x in sig) and isinstance(deps, list)
                     and all(isinstance(x, str) for x in deps) and isinstance(missing, bool)
                     and type(n) is int and 0 <= n <= len(rows) - at):
                 return {}
-            out[rel] = _Entry((sig[0], sig[1], sig[2]), deps, missing, rows[at:at + n])
+            out[rel] = _Entry(held, (sig[0], sig[1], sig[2], sig[3]), deps, missing, rows[at:at + n])
             at += n
         return out
     except (OSError, UnsafeFile, ValueError, TypeError, KeyError, RecursionError, AttributeError):
         return {}
 
 
-def _save(folder: Path, month: str, fp: str, entries: dict[str, _Entry]) -> None:
+def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry]) -> None:
+    if folder is None:
+        return  # every cache folder lies inside the data folder: no cache
     kept = {rel: e.rows for rel, e in entries.items() if e.keep}
     head = {"version": VERSION, "fingerprint": fp,
-            "files": [[rel, list(e.sig), e.deps, e.missing, len(kept[rel])]
+            "files": [[rel, e.digest, list(e.sig or (0, 0, 0, 0)), e.deps, e.missing, len(kept[rel])]
                       for rel, e in entries.items() if rel in kept]}
     lines = [json.dumps(head, separators=(",", ":"))] + [
         _US.join(r) for rows in kept.values() for r in rows]
@@ -179,29 +190,44 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule) -> list[_Entr
     cached: dict[str, _Entry] = {}
     for m in months:
         cached.update(_load(folder, m, fp))
-    sig_of = {rel_of[p]: s for p, s in files.items()}
-    anything_new = any(cached.get(rel) is None or cached[rel].sig != s for rel, s in sig_of.items()) \
-        or any(rel not in sig_of for rel in cached)
+    path_of = {rel: p for p, rel in rel_of.items()}
+    # what each file holds now: read and hashed only when it has cached rows (the rest are parsed
+    # anyway) and was touched since they were made (its signature, change time included, differs)
+    held = {rel: e.digest if e.sig == files[path_of[rel]] else _digest_of(path_of[rel], journal)
+            for rel, e in cached.items() if rel in path_of}
+    anything_new = any(cached.get(rel) is None or cached[rel].digest != held[rel] for rel in path_of) \
+        or any(rel not in path_of for rel in cached)
 
     def still_good(rel: str) -> bool:
         e = cached.get(rel)
-        return (e is not None and e.sig == sig_of[rel] and not (e.missing and anything_new)
-                and all(d in cached and cached[d].sig == sig_of.get(d) for d in e.deps))
+        return (e is not None and e.digest == held[rel] and not (e.missing and anything_new)
+                and all(d in cached and cached[d].digest == held.get(d) for d in e.deps))
 
-    good = {rel for rel in sig_of if still_good(rel)}
+    good = {rel for rel in path_of if still_good(rel)}
+    for rel in good:  # touched but holding the same bytes: not hashed again next time (once saved)
+        cached[rel].sig = files[path_of[rel]]
     redo = sorted((p for p in files if rel_of[p] not in good), key=_path_key)
     fresh: dict[str, _Entry] = {}
     if redo:
         fresh = _describe(reader, files, rel_of, redo, cached, good, classroom, schedule)
-    entries = {rel: (fresh[rel] if rel in fresh else cached[rel]) for rel in sig_of if rel in fresh or rel in good}
+    entries = {rel: (fresh[rel] if rel in fresh else cached[rel]) for rel in path_of if rel in fresh or rel in good}
     month_of = {rel: _month(rel) for rel in set(entries) | set(cached)}
-    stale = {month_of[rel] for rel in fresh} | {month_of[rel] for rel in cached if rel not in sig_of}
+    stale = {month_of[rel] for rel in fresh} | {month_of[rel] for rel in cached if rel not in path_of}
     for m in sorted(stale):  # only the months something changed in are written again
         _save(folder, m, fp, {rel: e for rel, e in entries.items() if month_of[rel] == m})
     return [entries[rel_of[p]] for p in sorted(files, key=_path_key) if rel_of[p] in entries]
 
 
-def _describe(reader: JournalReader, files: dict[str, Sig], rel_of: dict[str, str], redo: list[str],
+def _digest_of(path: str, journal: Path) -> str | None:
+    """The digest of a journal file's bytes (None: it cannot be read: its rows are worked out again,
+    which reports it)."""
+    try:
+        return digest(read_regular(Path(path), MAX_FILE_BYTES, root=journal))
+    except OSError:
+        return None
+
+
+def _describe(reader: JournalReader, files: dict[str, FileSig], rel_of: dict[str, str], redo: list[str],
               cached: dict[str, _Entry], good: set[str], classroom: Classroom,
               schedule: Schedule) -> dict[str, _Entry]:
     """Read the files in `redo`, and whatever older files their events refer to (to describe a
@@ -262,7 +288,9 @@ def _describe(reader: JournalReader, files: dict[str, Sig], rel_of: dict[str, st
             made_row, safe = _make_row(e, row, students_of(target if target is not None else e))
             made.append(made_row)
             keep = keep and safe
-        out[rel_of[p]] = _Entry(files[p], sorted(rel_of[d] for d in deps if d != p), missing, made, keep)
+        read_as = reader._cache[p]
+        out[rel_of[p]] = _Entry(read_as.digest or "", read_as.signature, sorted(rel_of[d] for d in deps if d != p),
+                                missing, made, keep)
     return out
 
 

@@ -24,7 +24,7 @@ import re
 import stat
 import time
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -175,7 +175,10 @@ class _Lock:
 
     Opened without following symlinks (a planted `.NAME.lock -> /etc/x` must not make us create or
     truncate that file) and without blocking (a FIFO planted there); a lock entry that is not a plain
-    file is stepped over to `.NAME.lock.1`, `.2`…, a choice every writer makes the same way. The holder
+    file of this account's own is stepped over to `.NAME.lock.1`, `.2`…, a choice every writer makes
+    the same way: a colleague holding a lock file they made (squatting it) never stops a write, and
+    the stamp read back is always one this account wrote. With all eight names taken, the lock is
+    this account's own file in its home (`private_lock`), which no one else can create. The holder
     stamps its pid and `doing` (what it is: `paratui move`, never the rest of the command line, which
     holds names) into the file so a writer that waits too long can say who holds it.
     """
@@ -213,38 +216,18 @@ class _Lock:
             yield base.with_name(f"{base.name}.{n}")
 
     def _open(self) -> tuple[int, Path]:
-        flags = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
         for lock_path in self._candidates():
-            try:
-                st = os.lstat(lock_path)
-            except FileNotFoundError:
-                st = None
-            if st is not None and not stat.S_ISREG(st.st_mode):
-                continue  # a symlink, FIFO, folder or device where the lock belongs: never open it
-            fd = -1
-            for mode in ((os.O_RDWR | os.O_CREAT), os.O_RDWR, os.O_RDONLY):
-                try:
-                    fd = os.open(lock_path, mode | flags, 0o644)
-                    break
-                except (PermissionError, FileExistsError):
-                    continue  # e.g. left by root (sudo -E): flock works on a read-only descriptor too
-                except OSError as e:
-                    if e.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EOPNOTSUPP):
-                        break  # swapped for something else since the lstat
-                    raise
-            if fd < 0:
-                continue
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                os.close(fd)
-                continue
-            if st is None:
-                try:
-                    os.fchmod(fd, 0o644)  # whatever the umask: the stamp is for everyone to read
-                except OSError:
-                    pass
-            return fd, lock_path
+            found = _open_own(lock_path)
+            if found is not None:
+                return found, lock_path
+        private = private_lock(self.path)
+        if private is not None:
+            found = _open_own(private)
+            if found is not None:
+                return found, private
         raise JournalWriteError(f"{self.label}: no usable lock file beside it (.{self.path.name}.lock and "
-                                "its alternatives are links, folders or unreadable); nothing was written")
+                                "its alternatives are links, folders or other accounts' files) nor in this "
+                                "account's own cache folder; nothing was written")
 
     def _acquire(self, fd: int) -> None:
         """flock has no timeout: poll. The deadline counts from the last time the holder changed, so
@@ -293,6 +276,66 @@ class _Lock:
             who, hint = "another process of this host and login", ""
         return (f"{self.label} is locked by {who}, which has been writing for over {self.wait:g} s;"
                 f" nothing was written.{hint}")
+
+
+_LOCK_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+
+
+def _open_own(lock_path: Path) -> int | None:
+    """A descriptor on `lock_path` (made if missing), or None when it is not a plain file of this
+    account's own (a link, a FIFO, a folder, a file another account made or left)."""
+    me = os.geteuid()
+    try:
+        st = os.lstat(lock_path)
+    except FileNotFoundError:
+        st = None
+    if st is not None and (not stat.S_ISREG(st.st_mode) or st.st_uid != me):
+        return None  # never opened: it is not ours to trust (or to hold)
+    fd = -1
+    for mode in ((os.O_RDWR | os.O_CREAT), os.O_RDWR, os.O_RDONLY):
+        try:
+            fd = os.open(lock_path, mode | _LOCK_FLAGS, 0o644)
+            break
+        except (PermissionError, FileExistsError):
+            continue  # our own file made read-only: flock works on a read-only descriptor too
+        except FileNotFoundError:
+            return None  # the folder went away, or cannot be written (see make_journal_dirs)
+        except OSError as e:
+            if e.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EOPNOTSUPP):
+                return None  # swapped for something else since the lstat
+            raise
+    if fd < 0:
+        return None
+    opened = os.fstat(fd)
+    if not stat.S_ISREG(opened.st_mode) or opened.st_uid != me:
+        os.close(fd)  # made by another account between our lstat and open
+        return None
+    if st is None:
+        try:
+            os.fchmod(fd, 0o644)  # whatever the umask: the stamp is for everyone to read
+        except OSError:
+            pass
+    return fd
+
+
+def private_lock(path: Path) -> Path | None:
+    """This account's own lock for `path`, in its home (`~/.cache/paratui/locks`, from the password
+    database, so every process of the account finds the same one whatever its environment), for
+    when every lock name beside the file is taken by other accounts. None: no home to make it in."""
+    import hashlib
+    import pwd
+
+    try:
+        home = Path(pwd.getpwuid(os.geteuid()).pw_dir)
+        folder = home / ".cache" / "paratui" / "locks"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = os.lstat(folder)
+    except (KeyError, OSError):
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+        return None
+    digest = hashlib.blake2b(os.fsencode(os.path.realpath(path)), digest_size=16).hexdigest()
+    return folder / f"{digest}.lock"
 
 
 class JournalWriter:
@@ -349,10 +392,11 @@ class JournalWriter:
         never write over a file we cannot parse (that would erase the events in it), nor one that is
         a folder, FIFO, device or symlink, too big or too deep, or that another account owns (`sudo`
         left it, or a colleague's account made it: replacing it would fail or take it from them).
-        A file past ROLL_BYTES is left as it is too (full: rewriting it on every write would be slow)."""
-        candidate, n = path, 0
+        A file past ROLL_BYTES is left as it is too (full: rewriting it on every write would be slow).
+        When all fifty names are taken (a colleague made them all, to stop this writer), a name no
+        one can guess: `NAME.x<random>.json`, found again by its owner on the next write."""
         me = os.geteuid()
-        while True:
+        for candidate in _file_names(path):
             try:
                 st = os.lstat(candidate)
                 if stat.S_ISREG(st.st_mode) and st.st_uid != me:
@@ -367,11 +411,31 @@ class JournalWriter:
                 return candidate, None
             except (OSError, ValueError):  # UnsafeFile, EACCES, JSON / UTF-8 errors, TooDeep
                 pass
-            n += 1
-            if n > 50:
-                raise JournalWriteError(f"no usable file for {path.name} in {path.parent} "
-                                        f"({path.stem}.json to {path.stem}.50.json are all taken)")
-            candidate = path.with_name(f"{path.stem}.{n}.json")
+        raise JournalWriteError(f"no usable file for {path.name} in {path.parent} "
+                                f"({path.stem}.json to {path.stem}.50.json and its own are all taken)")
+
+
+_ROLLED = 50  # NAME.1.json … NAME.50.json
+
+
+def _file_names(path: Path) -> Iterator[Path]:
+    """Where this writer's events of `path` may go, in the order every one of its processes tries:
+    the file, its numbered siblings, then names with a random part (`NAME.x<12 hex>.json`) this
+    account made before, then a fresh one."""
+    yield path
+    for n in range(1, _ROLLED + 1):
+        yield path.with_name(f"{path.stem}.{n}.json")
+    own = re.compile(re.escape(path.stem) + r"\.x[0-9a-f]{12}\.json")
+    me = os.geteuid()
+    try:
+        with os.scandir(path.parent) as entries:
+            mine = sorted(e.name for e in entries
+                          if own.fullmatch(e.name) and e.stat(follow_symlinks=False).st_uid == me)
+    except OSError:
+        mine = []
+    for name in mine:
+        yield path.with_name(name)
+    yield path.with_name(f"{path.stem}.x{uuid.uuid4().hex[:12]}.json")
 
 
 def _journal_label(journal: Path, path: Path) -> str:
@@ -395,7 +459,7 @@ def root_refusal(journal: Path) -> str | None:
         if owner == 0:
             return None
         return (f"refusing to write as root into {_journal_label(journal, folder)}, which belongs to "
-                f"{_user(owner)}: the files would lock that account out. Run paratui as {_user(owner)} "
+                f"{user_name(owner)}: the files would lock that account out. Run paratui as {user_name(owner)} "
                 "(without sudo).")
     return None
 
@@ -406,7 +470,10 @@ def make_journal_dirs(journal: Path, folder: Path) -> None:
     everything below it the journal's mode (at least 0750), so a room whose journal/ is
     group-writable, setgid and sticky stays that way. Every existing step must be a real folder
     inside the journal: a file there is a JournalWriteError that says so (never a confusing write
-    failure), and a link out of the journal is never written through. OSError for the rest."""
+    failure), and a link out of the journal is never written through. A step this account cannot
+    write into (a colleague made tomorrow's folder 0755 before anyone else) is a JournalWriteError
+    naming its owner, its mode and the fix; one of our own with too narrow a mode is widened back to
+    the journal's. OSError for the rest."""
     if not journal.parent.is_dir():
         # The data folder itself is gone (removed, share unmounted, mid-restore): never re-create
         # it, or the event would land in a ghost folder while the board says "recorded".
@@ -426,29 +493,157 @@ def make_journal_dirs(journal: Path, folder: Path) -> None:
         if st is not None and not stat.S_ISDIR(st.st_mode):
             raise JournalWriteError(f"{_journal_label(journal, d)} is a file, not a folder; move it away "
                                     "(nothing was written)")
-        if st is None:
-            if d == journal:
-                parent_mode = os.stat(journal.parent).st_mode
-                # a group-writable data folder is a shared one: setgid + sticky (see sharing.py)
-                want = (0o3775 if parent_mode & 0o020 else 0o755) | (parent_mode & 0o2000)
-            else:
-                if mode is None:
-                    mode = (os.stat(journal).st_mode & 0o7777) | 0o750
-                want = mode
+        if st is not None:
+            _check_folder(journal, d, st)
+            continue
+        if d == journal:
+            parent_mode = os.stat(journal.parent).st_mode
+            # a group-writable data folder is a shared one: setgid + sticky (see sharing.py)
+            want = (0o3775 if parent_mode & 0o020 else 0o755) | (parent_mode & 0o2000)
+        else:
+            if mode is None:
+                mode = _folder_mode(journal)
+            want = mode
+        try:
+            d.mkdir()
+            os.chmod(d, want)
+        except FileExistsError:
+            pass  # another writer made it a moment ago
+
+
+def _folder_mode(journal: Path) -> int:
+    """The mode of every folder below `journal`: the journal's own (at least 0750)."""
+    return (os.stat(journal).st_mode & 0o7777) | 0o750
+
+
+def _layout(journal: Path, d: Path, st: os.stat_result) -> tuple[int, int | None] | None:
+    """For a folder below `journal` that does not have the journal's layout (its mode, and its group
+    when the journal is setgid): (the mode it needs, the group it needs or None). None: it does."""
+    if d == journal:
+        return None
+    try:
+        top = os.stat(journal)
+    except OSError:
+        return None
+    want = (top.st_mode & 0o7777) | 0o750
+    gid = top.st_gid if top.st_mode & stat.S_ISGID else None
+    if st.st_mode & want == want and (gid is None or st.st_gid == gid):
+        return None
+    return want, gid
+
+
+def _check_folder(journal: Path, d: Path, st: os.stat_result) -> None:
+    """An existing step on the way to a journal file: ours with too narrow a mode is widened back;
+    one this account cannot write into is a JournalWriteError that says whose it is and the fix."""
+    wrong = _layout(journal, d, st)
+    me = os.geteuid()
+    if wrong is not None and st.st_uid == me and st.st_mode & wrong[0] != wrong[0]:
+        try:
+            os.chmod(d, (st.st_mode & 0o7777) | wrong[0])
+            return
+        except OSError:
+            pass
+    if me == 0 or os.access(d, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
+        return
+    label = _journal_label(journal, d)
+    if wrong is not None:
+        raise JournalWriteError(f"{folder_problem(journal, d, st, wrong)}; nothing was written")
+    raise JournalWriteError(f"cannot write into {label}: it belongs to {user_name(st.st_uid)} (group "
+                            f"{_group(st.st_gid)}, mode {stat.S_IMODE(st.st_mode):04o}) and this account is not "
+                            f"allowed to add files there; nothing was written. Ask the teacher to add this "
+                            f"account to group {_group(st.st_gid)} (see docs/running.md on shared folders).")
+
+
+def folder_problem(journal: Path, d: Path, st: os.stat_result | None = None,
+                   wrong: tuple[int, int | None] | None = None) -> str | None:
+    """What is wrong with folder `d` below `journal` when it lacks the journal's layout (e.g. a
+    colleague made tomorrow's day folder 0755: nobody else can write there tomorrow), with whose it
+    is and the fix; None when it has the layout (or is no folder: others report that)."""
+    if st is None:
+        try:
+            st = os.stat(d)
+        except OSError:
+            return None
+        if not stat.S_ISDIR(st.st_mode):
+            return None
+    if wrong is None:
+        wrong = _layout(journal, d, st)
+        if wrong is None:
+            return None
+    want, gid = wrong
+    label, owner = _journal_label(journal, d), user_name(st.st_uid)
+    fixes, needs = [], [f"mode {want:04o}"]
+    if st.st_mode & want != want:
+        fixes.append(f"chmod {want:04o} {label}")
+    if gid is not None and st.st_gid != gid:
+        fixes.append(f"chgrp {_group(gid)} {label}")
+        needs.append(f"group {_group(gid)}")
+    return (f"{label}: made by {owner} with mode {stat.S_IMODE(st.st_mode):04o}, group {_group(st.st_gid)}; "
+            f"the journal's folders need {' and '.join(needs)}, or other accounts cannot write into it. "
+            f"Ask {owner} to run `{' && '.join(fixes)}` in the data folder (or the journal's owner to "
+            f"move it away)")
+
+
+def writer_problems(journal: Path, writer: str, today: date) -> list[str]:
+    """What stands in this writer's way today and tomorrow, for the board to warn about before a
+    write fails or goes elsewhere: a folder it will write into made without the journal's layout
+    (tomorrow's day folder, next month's task folder…: `folder_problem`), and a file or lock file
+    named for this writer but made by another account (squatted: left alone, the write goes beside
+    it). A dozen lstats: cheap enough for every reload."""
+    tomorrow = today + timedelta(days=1)
+    next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    folders: dict[Path, bool] = {}  # folder → this writer writes into it today
+    for day, now in ((today, True), (tomorrow, False)):
+        folders.setdefault(day_dir(journal, day), now)
+        folders.setdefault(log_dir(journal, day).parent, False)
+        folders.setdefault(log_dir(journal, day), now)
+    for month, now in ((today, True), (next_month, False)):
+        folders.setdefault(journal / TASKS_DIR / f"{month:%Y-%m}", now)
+    folders = {journal / TASKS_DIR: False, journal / LOG_DIR: False, **folders}
+    problems: list[str] = []
+    me = os.geteuid()
+    for d, now in folders.items():
+        try:
+            st = os.lstat(d)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            continue  # the reader and the writer say so
+        found = folder_problem(journal, d, st)
+        if found:
+            problems.append(found)
+        if not now:
+            continue
+        for name in (f"{writer}.json", f".{writer}.json.lock"):
             try:
-                d.mkdir()
-                os.chmod(d, want)
-            except FileExistsError:
-                pass  # another writer made it a moment ago
+                owner = os.lstat(d / name).st_uid
+            except OSError:
+                continue
+            if owner != me:
+                what = "a lock file" if name.endswith(".lock") else "a journal file"
+                problems.append(f"{_journal_label(journal, d / name)}: {what} named for this writer but made by "
+                                f"{user_name(owner)}: left alone (this writer's own goes beside it); "
+                                f"ask {user_name(owner)} to remove it")
+    return problems
 
 
-def _user(uid: int) -> str:
+def user_name(uid: int) -> str:
+    """The login of `uid` (or "user N" when it has none), for messages."""
     try:
         import pwd
 
         return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
         return f"user {uid}"
+
+
+def _group(gid: int) -> str:
+    try:
+        import grp
+
+        return grp.getgrgid(gid).gr_name
+    except (ImportError, KeyError):
+        return f"group {gid}"
 
 
 def new_event(type: str, staff: str | None, payload: dict, when: datetime, login: str, host: str) -> Event:

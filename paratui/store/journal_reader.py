@@ -14,7 +14,7 @@ import re
 import stat
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
@@ -33,18 +33,25 @@ from paratui.store.journal import (
     is_journal_file,
     log_dir,
     parse_json,
+    writer_problems,
 )
 from paratui.store.safe_read import UnsafeFile, inside, read_regular
 from paratui.store.summary_cache import Cached, SummaryCache, index_of
+from paratui.store.user_cache import digest
 
 _ORDER = attrgetter("time", "written", "id")  # Event.sort_key, in C
+# How a file is known unchanged within a process: (st_mtime_ns, st_size, st_ino, st_ctime_ns). The
+# change time cannot be put back (os.utime sets the others), so an in-place rewrite of the same size
+# with its time restored is seen too. Caches kept between processes go by content (`digest`).
+FileSig = tuple[int, int, int, int]
 
 
 @dataclass(slots=True)  # one per journal file read: a year's history holds ~1,900
 class _Cached:
-    signature: tuple[int, int, int]
+    signature: FileSig
     events: list[Event]
     problem: str | None
+    digest: str | None = None  # of the bytes read (None: not read well)
     _refs: frozenset[str] | None = None
 
     @property
@@ -95,6 +102,7 @@ class _Settled:
     # From this machine's cache (paratui.store.summary_cache), not from the files: `ids` holds only
     # the kept events' ids, `dropped` and `families` are empty: `cached` finds what was left out.
     cached: Cached | None = None
+    stated: dict[str, FileSig] = field(default_factory=dict)  # with `cached`: the files as stat'ed then
 
 
 class JournalReader:
@@ -123,6 +131,7 @@ class JournalReader:
         self.label_root = label_root or journal.parent
         # this machine's summary of closed task months (None: none kept, e.g. in tests)
         self.summary = SummaryCache(journal, writer) if writer is not None else None
+        self.writer = writer
         self._cache: dict[str, _Cached] = {}
         self._last_good: dict[str, list[Event]] = {}
         # A file being written to (it changed since it was first read): its documents as last read,
@@ -248,9 +257,9 @@ class JournalReader:
         return list(files), changed
 
     def _stat_files(self, dirs: Iterable[Path | str],
-                    problems: dict[str, list[str]]) -> dict[str, tuple[int, int, int]]:
-        """The journal files in `dirs` and their (mtime, size, inode), without reading them."""
-        files: dict[str, tuple[int, int, int]] = {}
+                    problems: dict[str, list[str]]) -> dict[str, FileSig]:
+        """The journal files in `dirs` and their (mtime, size, inode, ctime), without reading them."""
+        files: dict[str, FileSig] = {}
         for d in dirs:
             found: list[str] = []
             entries = self._entries(Path(d), found)
@@ -272,23 +281,25 @@ class JournalReader:
                             pass
                 except OSError:
                     continue
-                files[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+                files[path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
         return files
 
     def _parse_settled(self, path: str) -> list[Event] | None:
-        """The events of a file of a settled month, for the cache's look-ups (None: it changed since)."""
+        """The events of a file of a settled month, for the cache's look-ups (None: it changed since:
+        its size, time or content is not what the summary was made of)."""
         s = self._settled
         try:
             st = os.stat(path)
         except OSError:
             return None
-        if s is None or s.cached is None or s.cached.sigs.get(path) != (st.st_size, st.st_mtime_ns):
+        want = s.cached.sigs.get(path) if s is not None and s.cached is not None else None
+        if want is None or want[:4] != (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns):
             return None
-        sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+        sig = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
         cached = self._cache.get(path)
         if cached is None or cached.signature != sig:
             cached = self._cache[path] = self._parse(Path(path), sig)
-        return None if cached.problem else cached.events
+        return None if cached.problem or cached.digest != want[4] else cached.events
 
     def _forget(self, keep: set[str]) -> bool:
         """Drop what is cached for files not in `keep` (deleted, or no longer read); True if any."""
@@ -316,11 +327,12 @@ class JournalReader:
         by_dir: dict[str, list[str]] = dict(settled.folder_problems)
         seen, changed = self._scan(recent, by_dir)
         changed |= self._forget(set(seen).union(settled.order)) | s_changed
-        key = ("board", tuple(recent), tuple(old), tuple(sorted(by_dir.items())))
+        ahead = writer_problems(self.journal, self.writer(), today) if self.writer is not None else []
+        key = ("board", tuple(recent), tuple(old), tuple(sorted(by_dir.items())), tuple(ahead))
         if not changed and self._result is not None and self._result[0] == key:
             _, events, problems = self._result
             return events, problems, False
-        folder_problems = [p for d in map(str, dirs) for p in by_dir.get(d, [])]
+        folder_problems = [p for d in map(str, dirs) for p in by_dir.get(d, [])] + ahead
         order = sorted(seen, key=_path_key)
         events, lost = self._merge(order)
         brought_back: list[Event] = []
@@ -369,15 +381,15 @@ class JournalReader:
         if cached and self.summary is not None and (s is None or s.cached is not None):
             stated = self._stat_files(dirs, by_dir)
             order = sorted(stated, key=_path_key)
-            sigs = {p: (stated[p][1], stated[p][0]) for p in order}
             if (s is not None and s.cached is not None and not by_dir and s.dirs == tuple(dirs)
-                    and s.cached.sigs == sigs):
+                    and s.stated == stated):
                 s.dir_sigs, s.listed_ns, s.checked = dir_sigs, listed_ns, now
                 return s, False
-            hit = None if by_dir or not dirs else self.summary.load(dirs, sigs)
+            hit = None if by_dir or not dirs else self.summary.load(
+                dirs, {p: _by_size(stated[p]) for p in order}, self._digest)
             if hit is not None and hit.newest < datetime.combine(today, datetime.min.time()):
                 self._settled = _Settled(tuple(dirs), dir_sigs, listed_ns, now, {}, order, today, hit.kept,
-                                         {e.id for e in hit.kept}, {}, {}, {}, hit)
+                                         {e.id for e in hit.kept}, {}, {}, {}, hit, stated)
                 return self._settled, True
             self._settled = s = None
         files, changed = self._scan(dirs, by_dir)
@@ -394,10 +406,18 @@ class JournalReader:
                                  dropped, families, lost)
         if (self.summary is not None and dirs and not by_dir and not lost
                 and not any(self._cache[p].problem for p in order)):
-            sigs = {p: (self._cache[p].signature[1], self._cache[p].signature[0]) for p in order}
+            done = {p: self._cache[p] for p in order}
+            sigs = {p: (*_by_size(c.signature), c.digest or "") for p, c in done.items()}
             newest = max((e.time for e in events), default=datetime.min)
             self.summary.save(dirs, sigs, self._settled.kept, index_of(order, self._cache, dropped), newest)
         return self._settled, True
+
+    def _digest(self, path: str) -> str | None:
+        """The digest of a journal file's bytes, read but not parsed (None: it cannot be read)."""
+        try:
+            return digest(read_regular(Path(path), MAX_FILE_BYTES, root=self.journal))
+        except OSError:
+            return None
 
     # -- merging -----------------------------------------------------------------------------------
     def _journal_problem(self) -> str | None:
@@ -484,7 +504,7 @@ class JournalReader:
         except ValueError:
             return str(path)
 
-    def _parse(self, path: Path, sig: tuple[int, int, int]) -> _Cached:
+    def _parse(self, path: Path, sig: FileSig) -> _Cached:
         label = self._label(path)
         keep = self._last_good.get(str(path), [])
         note = f" (keeping its {len(keep)} earlier events)" if keep else ""
@@ -536,7 +556,7 @@ class JournalReader:
         if docs is not None:
             self._docs[key] = docs
         self._last_good[key] = events
-        return _Cached(sig, events, "; ".join(bad) or None)
+        return _Cached(sig, events, "; ".join(bad) or None, digest(raw))
 
 
 def _same(a: Event, b: Event) -> bool:
@@ -559,6 +579,11 @@ def _names(folder: Path) -> list[str]:
 
 def _path_key(path: str) -> list[str]:
     return path.split(os.sep)  # the order Path objects sort in
+
+
+def _by_size(sig: FileSig) -> tuple[int, int, int, int]:
+    """A file's signature as the summary of closed months keeps it: (size, mtime, inode, ctime)."""
+    return (sig[1], sig[0], sig[2], sig[3])
 
 
 def _dir_signature(path: str) -> tuple[int, int, int] | None:

@@ -11,23 +11,36 @@ the journal, so machines that sync the folder never write the same file. A copy 
 the text changed, atomically; a folder that cannot be written (a read-only share) is simply skipped.
 Copies are read with the same care as any file of the folder and validated again before use, so a
 bad or planted copy is only ever skipped.
+
+Anyone in the group can write into `journal/`, so a copy is used only when the account that made it
+may change the file itself (`copies(name, allowed)`: the live file's owner, the teacher's logins) and
+its time is not in the future (a copy dated ahead would win over every real one; SKEW_S allows for
+another machine's clock). Any other copy is ignored with a warning naming it and why (`ignored`).
+A process whose account may not change the file writes no copy (paratui.store.folder does not call
+`save` for it), nor does a read-only login: its reads write nothing into the folder.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from paratui.model.text import clean
 from paratui.store import identity
 from paratui.store.atomic import atomic_write
-from paratui.store.journal import FILE_MODE, JournalWriteError, make_journal_dirs, root_refusal
+from paratui.store.journal import FILE_MODE, JournalWriteError, make_journal_dirs, root_refusal, user_name
 from paratui.store.safe_read import read_regular
 
 FOLDER = ".last-good"
 MAX_COPIES = 8  # the newest few are plenty; bounds the work when every copy is bad
+# How far ahead of this machine's clock a copy's time may be (another machine's clock running fast,
+# a share's clock): further ahead, the copy is "from the future" and ignored.
+SKEW_S = 120.0
+SHOWN = 3  # ignored copies named in the warnings (the rest are counted)
 _UNKNOWN = object()
 
 
@@ -48,6 +61,7 @@ class LastGood:
         self.limit = limit
         self._writer = writer
         self._known: dict[str, object] = {}  # file name → the bytes our own copy holds
+        self.ignored: dict[str, list[str]] = {}  # file name → why copies of it were not used
 
     @property
     def writer(self) -> str:
@@ -81,9 +95,13 @@ class LastGood:
             return
         self._known[name] = raw
 
-    def copies(self, name: str) -> list[Copy]:
-        """Every writer's copy of `name` that can be read safely, newest first (at most a few)."""
+    def copies(self, name: str, allowed: set[int]) -> list[Copy]:
+        """The copies of `name` made by an account in `allowed` (uids) and not dated in the future
+        that can be read safely, newest first (at most a few). Why the others were not used:
+        `ignored[name]`."""
         found: list[tuple[float, Path]] = []
+        ignored: list[str] = []
+        ahead = time.time() + SKEW_S
         try:
             with os.scandir(self.folder) as entries:
                 for entry in entries:
@@ -94,10 +112,22 @@ class LastGood:
                         st = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue
-                    if stat.S_ISREG(st.st_mode):
+                    if not stat.S_ISREG(st.st_mode):
+                        continue
+                    if st.st_uid not in allowed:
+                        ignored.append(f"{self._label(n)}: ignored: made by {user_name(st.st_uid)}, who may not "
+                                       f"change {name}")
+                    elif st.st_mtime > ahead:
+                        ignored.append(f"{self._label(n)}: ignored: dated in the future "
+                                       f"({datetime.fromtimestamp(st.st_mtime):%Y-%m-%d %H:%M})")
+                    else:
                         found.append((st.st_mtime, Path(entry.path)))
         except OSError:
             return []
+        ignored.sort()
+        if len(ignored) > SHOWN:
+            ignored[SHOWN:] = [f"{FOLDER}: {len(ignored) - SHOWN} more copies of {name} ignored"]
+        self.ignored[name] = [f"journal/{x}" for x in ignored]
         copies = []
         for mtime, path in sorted(found, reverse=True)[:MAX_COPIES]:
             try:
@@ -106,3 +136,7 @@ class LastGood:
                 continue
             copies.append(Copy(raw, datetime.fromtimestamp(mtime)))
         return copies
+
+    @staticmethod
+    def _label(name: str) -> str:
+        return f"{FOLDER}/{clean(name, limit=80)}"

@@ -1,24 +1,25 @@
-"""This machine's copy of the summary of closed task months, so a board's first read costs the same
+"""This account's copy of the summary of closed task months, so a board's first read costs the same
 in year three as in week one.
 
 A board folds the task months older than last month once (paratui.store.journal_reader `_Settled`):
 tasks done long ago are left out, what is still open is kept. Folding them means parsing every old
 task file, which grows with the years (a quarter of a second with three school years). The result is
-small, so each writer keeps it in `journal/.cache/settled.HOST--LOGIN` (hidden and not `*.json`:
-journal readers and watchers skip it; one file per writer, like the journal, so machines that sync
-the folder never write the same file) and the next process to start reuses it when every file it
-summarises still has the same path, size and modification time.
+small, so each writer keeps it in this account's own cache folder (paratui.store.user_cache:
+`~/.cache/paratui/settled/<folder hash>/settled.HOST--LOGIN`, never in the data folder, even when
+XDG_CACHE_HOME points into it) and the next process to start reuses it when every file it summarises
+still has the same path, size, modification time and content (a digest of its bytes: reading and
+hashing them is a fraction of parsing them, and a same-size rewrite with its time put back is seen).
 
 What is kept: the events still needed (in full); for each event left out, a checksum of its id, of
 its task's id and which file holds it (so that when a recent event is about one of them — a task
 done long ago, undone today — only the few files holding that task are read again); the folders and
-files summarised with their sizes and times; and the newest event time among them (the summary holds
-for any day after it).
+files summarised with their sizes, times and digests; and the newest event time among them (the
+summary holds for any day after it).
 
-The file is only ever a hint: read with the same care as any file of the folder (regular, bounded,
-no recursion), used only when this account owns it, every field checked, every event parsed as if
-read from the journal; anything unexpected and it is ignored (the months are read in full, as
-before). A folder that cannot be written (a read-only share) just has no cache.
+The file is only ever a hint: read bounded, a regular file (never through a link) used only when
+this account owns it, every field checked, every event parsed as if read from the journal; anything
+unexpected and it is ignored (the months are read in full, as before). Deleting it is always safe;
+a home that cannot be written just has no cache.
 """
 
 from __future__ import annotations
@@ -35,16 +36,17 @@ from typing import Any, Callable, Iterable
 
 from paratui.model.events import Event, event_from_doc
 from paratui.store.atomic import atomic_write
-from paratui.store.journal import FILE_MODE, JournalWriteError, make_journal_dirs, parse_json, root_refusal
+from paratui.store.journal import parse_json
 from paratui.store.safe_read import MiB, read_regular
+from paratui.store.user_cache import cache_folder
 
-FOLDER = ".cache"
-VERSION = 1
+VERSION = 2
 MAX_BYTES = 16 * MiB
 _RECORD = 20  # an index record: id checksum (8 hex), task id checksum (8 hex), file number (4 hex)
 _HEX = re.compile(r"[0-9a-f]*")
 
-Signature = tuple[int, int]  # (st_size, st_mtime_ns)
+# (st_size, st_mtime_ns, st_ino, st_ctime_ns, the digest of its bytes)
+Signature = tuple[int, int, int, int, str]
 
 
 def id_check(eid: Any) -> str:
@@ -164,22 +166,30 @@ class SummaryCache:
         self.journal = journal
         self._writer = writer
 
-    def path(self) -> Path:
-        return self.journal / FOLDER / f"settled.{self._writer()}"
+    def path(self) -> Path | None:
+        folder = cache_folder(self.journal.parent, "settled")
+        return None if folder is None else folder / f"settled.{self._writer()}"
 
-    def load(self, dirs: list[str], sigs: dict[str, Signature]) -> Cached | None:
-        """The summary of exactly `dirs` holding exactly the files `sigs` (in reading order), or None."""
+    def load(self, dirs: list[str], stated: dict[str, tuple[int, int, int, int]],
+             digest_of: Callable[[str], str | None]) -> Cached | None:
+        """The summary of exactly `dirs` holding exactly the files `stated` ({path: (size, mtime,
+        inode, ctime)} in reading order) with the bytes it was made from, or None. A file stat'ed as
+        it was when the summary was made holds them (its change time cannot be put back); any other
+        is read and hashed (`digest_of`) to be sure."""
         try:
             path = self.path()
+            if path is None:
+                return None
             st = os.lstat(path)
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
                 return None  # a link, a FIFO, or a file planted by another account: never trusted
-            data = parse_json(read_regular(path, MAX_BYTES, root=self.journal))
+            data = parse_json(read_regular(path, MAX_BYTES))
             if not isinstance(data, dict) or data.get("version") != VERSION:
                 return None
             if data.get("dirs") != [self._rel(d) for d in dirs]:
                 return None
-            if data.get("files") != [[self._rel(p), *sig] for p, sig in sigs.items()]:
+            sigs = self._same_files(data.get("files"), stated, digest_of)
+            if sigs is None:
                 return None
             newest, index, kept = data.get("newest"), data.get("index"), data.get("kept")
             if not isinstance(newest, str) or not isinstance(index, str) or not isinstance(kept, list):
@@ -197,7 +207,9 @@ class SummaryCache:
                     for k, v in families.items()):
                 return None
             found = {k: [event_from_doc(doc) for doc in v] for k, v in families.items()}
-            return Cached(events, when, list(sigs), dict(sigs), index, checks, _families=found, dirs=list(dirs))
+            hashed = any(tuple(f[1:5]) != stated[p] for f, p in zip(data["files"], stated))
+            return Cached(events, when, list(sigs), sigs, index, checks, _families=found, dirs=list(dirs),
+                          dirty=hashed)  # hashed: saved again with the files' new times, not hashed next time
         except (OSError, ValueError, TypeError, RecursionError, OverflowError):
             return None
 
@@ -213,18 +225,34 @@ class SummaryCache:
                     "newest": newest.isoformat(), "kept": [e.to_doc() for e in kept], "index": index,
                     "families": {k: [e.to_doc() for e in v] for k, v in sorted((families or {}).items())}}
             raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-            if root_refusal(self.journal) is not None:
-                return  # root in someone else's folder: never leave root-owned files there
             path = self.path()
-            make_journal_dirs(self.journal, path.parent)
-            atomic_write(path, raw, mode=FILE_MODE)
-        except (OSError, JournalWriteError, ValueError, TypeError, OverflowError):
+            if path is None:
+                return  # every cache folder lies inside the data folder: no cache
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # whole or not at all, but not waiting for the disk: a cache lost in a power cut is made again
+            atomic_write(path, raw, mode=0o600, durable=False)
+        except (OSError, ValueError, TypeError, OverflowError):
             pass
 
     def save_cached(self, c: Cached) -> None:
         """Write `c` again with the families found since it was read."""
         c.dirty = False
         self.save(c.dirs, c.sigs, c.kept, c.index, c.newest, c._families)
+
+    def _same_files(self, files: Any, stated: dict[str, tuple[int, int, int, int]],
+                    digest_of: Callable[[str], str | None]) -> dict[str, Signature] | None:
+        """The files' signatures now, when the summary's `files` are exactly these with the same bytes."""
+        if not isinstance(files, list) or len(files) != len(stated):
+            return None
+        sigs: dict[str, Signature] = {}
+        for f, (p, st) in zip(files, stated.items()):
+            if not (isinstance(f, list) and len(f) == 6 and f[0] == self._rel(p) and isinstance(f[5], str)
+                    and f[1] == st[0]):  # another size: never the same bytes
+                return None
+            if tuple(f[1:5]) != st and digest_of(p) != f[5]:
+                return None
+            sigs[p] = (*st, f[5])
+        return sigs
 
     def _rel(self, path: str) -> str:
         return os.path.relpath(path, self.journal)
