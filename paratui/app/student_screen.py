@@ -157,7 +157,8 @@ def goal_text(s: GoalSummary, today: date, independent: str) -> Text:
     level = s.current
     shown = "–" if level is None else f"{level:.0f}%" if unit == "%" else \
         seconds_text(level) if unit == "s" else f"{level:g}"
-    text.append(f"\nLast session: {shown}  ·  {len(s.sessions)} sessions  ·  trend: {s.trend or 'too few sessions'}")
+    trend = s.line.text if s.trend else "too few sessions"
+    text.append(f"\nLast session: {shown}  ·  {len(s.sessions)} sessions  ·  trend: {trend}")
     if s.status is not None:
         text.append("\nMastery: ")
         text.append(clean(s.status.text, limit=160), style="bold" if s.status.mastered else "")

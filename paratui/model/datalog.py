@@ -7,6 +7,7 @@ charts draw and the mastery criterion compares) is:
   interval, mts: percent of observed intervals marked `+` (missed ones are left out and counted);
   tally: the day's total count; abc: the day's number of ABC records for the goal's behavior;
   duration, latency: the mean of the day's times, in seconds.
+A goal's trend is the least-squares slope of those levels over the sessions' dates, per week.
 """
 
 from __future__ import annotations
@@ -83,7 +84,12 @@ class GoalSummary:
     sessions: tuple[Session, ...]
     entries: tuple[Entry, ...]
     status: MasteryStatus | None
-    trend: str  # "rising" | "falling" | "flat" | "" (too few sessions)
+    line: Trend
+
+    @property
+    def trend(self) -> str:
+        """"rising" | "falling" | "flat" | "" (too few sessions)."""
+        return self.line.direction
 
     @property
     def current(self) -> float | None:
@@ -245,15 +251,44 @@ def criterion_text(goal: Goal, independent: str = "I") -> str:
     return " and ".join(parts)
 
 
-def trend(sessions: Iterable[Session], percent: bool) -> str:
-    """Mean of the last 3 sessions against the 3 before: rising, falling or flat."""
-    levels = [s.level for s in sessions if s.level is not None]
-    if len(levels) < 4:
-        return ""
-    recent, before = levels[-3:], levels[-6:-3]
-    a, b = sum(recent) / len(recent), sum(before) / len(before)
-    step = 5.0 if percent else max(abs(b) * 0.1, 0.5)
-    return "rising" if a - b > step else "falling" if b - a > step else "flat"
+TREND_SESSIONS = 3  # fewer sessions than this: no trend line
+# Flat within this many units a week: percent goals ±2 points; counts and seconds ±5% of the mean level.
+FLAT_POINTS = 2.0
+FLAT_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class Trend:
+    """An ordinary least-squares line through the sessions' levels against their dates."""
+
+    direction: str  # "rising" | "falling" | "flat" | "" (fewer than TREND_SESSIONS sessions)
+    per_week: float | None  # the line's slope, in the goal's unit per 7 calendar days
+    sessions: int  # the sessions the line is fitted to
+    unit: str  # "%" | "s" | "count"
+
+    @property
+    def text(self) -> str:
+        """"rising, +12.1 points/week (least squares over 9 sessions)"."""
+        if self.per_week is None:
+            return "too few sessions for a trend"
+        unit = {"%": " points", "s": " s"}.get(self.unit, "")
+        return (f"{self.direction}, {self.per_week:+.1f}{unit}/week "
+                f"(least squares over {self.sessions} sessions)")
+
+
+def trend(sessions: Iterable[Session], unit: str) -> Trend:
+    """The least-squares slope of the sessions' levels over their dates (x: days since the first
+    session, so a gap of days weighs as the time it was), per week; flat within the dead band."""
+    pts = [(s.day.toordinal(), s.level) for s in sessions if s.level is not None]
+    if len(pts) < TREND_SESSIONS or len({x for x, _ in pts}) < 2:
+        return Trend("", None, len(pts), unit)
+    n = len(pts)
+    mx, my = sum(x for x, _ in pts) / n, sum(y for _, y in pts) / n
+    slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
+    per_week = round(slope * 7, 1)
+    band = FLAT_POINTS if unit == "%" else abs(my) * FLAT_SHARE
+    direction = "flat" if abs(per_week) <= band else "rising" if per_week > 0 else "falling"
+    return Trend(direction, per_week, n, unit)
 
 
 def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ...],
@@ -296,7 +331,7 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
     for g, ss, mine in zip(goals, sessions, kept):
         done = tuple(ss)
         out.append(GoalSummary(g, done, tuple(mine), mastery_status(g, done, prompts[-1]),
-                               trend(done, g.kind in PERCENT_KINDS)))
+                               trend(done, unit_of(g.kind))))
     return out
 
 

@@ -61,6 +61,8 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
             "data_plan": {"collect_by": [staff.get(x, x) for x in g.collect_by], "when": g.when},
             "steps": list(g.steps),
             "current": _round(s.current), "trend": s.trend,
+            "trend_line": {"method": "least squares", "per_week": s.line.per_week, "sessions": s.line.sessions,
+                           "text": s.line.text},
             "mastery": None if s.status is None else {
                 "run": s.status.run, "needed": s.status.needed, "mastered": s.status.mastered,
                 "text": s.status.text},
@@ -161,7 +163,7 @@ def to_markdown(report: dict[str, Any], who: str) -> str:
                   f"- Kind: {g['kind']} ({g['area']})",
                   f"- Baseline: {_md(g['baseline']) or 'not given'}",
                   f"- Current level: {_level(g['current'], g['unit'])}",
-                  f"- Trend: {g['trend'] or 'too few sessions'}",
+                  f"- Trend: {g['trend_line']['text']}",
                   f"- Mastery: {_md(g['mastery_text'] or g['criterion'])}"
                   + (f": **{_md(g['mastery']['text'])}**" + (" (mastered)" if g["mastery"]["mastered"] else "")
                      if g["mastery"] else ""),
@@ -287,7 +289,7 @@ def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> st
                  f"<dt>Kind</dt><dd>{t(g['kind'])} ({t(g['area'])})</dd>",
                  f"<dt>Baseline</dt><dd>{t(g['baseline'] or 'not given')}</dd>",
                  f"<dt>Current level</dt><dd>{t(_level(g['current'], g['unit']))}</dd>",
-                 f"<dt>Trend</dt><dd>{t(g['trend'] or 'too few sessions')}</dd>",
+                 f"<dt>Trend</dt><dd>{t(g['trend_line']['text'])}</dd>",
                  f"<dt>Mastery</dt><dd>{t(g['mastery_text'] or g['criterion'])}: {mastery}</dd>",
                  f"<dt>Data plan</dt><dd>{t(', '.join(g['data_plan']['collect_by']) or 'anyone')}"
                  f"{', ' + t(g['data_plan']['when']) if g['data_plan']['when'] else ''}</dd>",
