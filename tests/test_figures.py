@@ -64,3 +64,24 @@ def test_trend_is_a_least_squares_slope_per_week(room_dir: Path) -> None:
     assert f"- Trend: rising, {want:+.1f} points/week (least squares over 10 sessions)" in md
     [few] = _report(room_dir, "--goal", "coins", "--from", days[-2].date().isoformat())["goals"]
     assert few["trend"] == "" and few["trend_line"]["text"] == "too few sessions for a trend"
+
+
+def test_task_analysis_is_over_the_steps_in_the_chain(room_dir: Path) -> None:
+    """K.B.'s `wash` has 7 steps; "6 of 7 steps" (85%) is the criterion. A run stopped after step 5
+    with 3 independent is 3 of 7 (42.9%), not 3 of 5; 5 of 7 independent is not mastered."""
+    clock = Clock()
+    room = Room(room_dir, clock)
+    days = _school_days(4)
+    clock.now = days[0]
+    for level in ("I", "I", "PP", "I", "V"):  # stopped after step 5
+        room.apply(data_commands.log(room.context("AL"), "K.B.", "wash", level), "AL")
+    for d in days[1:]:  # 5 of 7 independent, three days running
+        clock.now = d
+        for level in ("I", "I", "I", "I", "I", "PP", "PP"):
+            room.apply(data_commands.log(room.context("AL"), "K.B.", "wash", level), "AL")
+    [wash] = _report(room_dir, "--goal", "wash")["goals"]
+    first = wash["sessions"][0]
+    assert (first["trials"], first["entries"], first["level"]) == (7, 5, round(100 * 3 / 7, 1))
+    assert [s["level"] for s in wash["sessions"][1:]] == [round(100 * 5 / 7, 1)] * 3
+    assert not wash["mastery"]["mastered"]
+    assert wash["mastery"]["text"] == "0 of 3 sessions at or above 85% independent (6 of 7 steps)"

@@ -129,7 +129,9 @@ def today_line(s: GoalSummary, today: date, independent: str = "I") -> str:
         return "Today: no data yet"
     if kind in PERCENT_KINDS:
         what = "steps" if kind == "task_analysis" else "intervals" if kind in ("interval", "mts") else "trials"
-        bits = [f"{x.trials} {what}", f"{_pct(x.percent_correct)} correct"]
+        shown = f"{x.entries} of {x.trials} steps" if kind == "task_analysis" and x.entries < x.trials \
+            else f"{x.trials} {what}"
+        bits = [shown, f"{_pct(x.percent_correct)} correct"]
         level = s.goal.mastery.level if s.goal.mastery else None
         if level:
             bits.append(f"{_pct(x.percent_at_level)} " + ("independent" if level == independent

@@ -4,6 +4,8 @@ timers, data still due today, and ABC patterns. Pure: events and goal plans in, 
 A session is one school day of one goal. A session's headline number (`Session.level`, what the
 charts draw and the mastery criterion compares) is:
   trials, task analysis: percent at the mastery level (`level = "I"`: independent; no level: correct);
+    a task analysis over the steps in the chain (times the runs that day: the most entries of any
+    one step), so a run stopped after step 5 of 7 counts steps 6 and 7 as not independent;
   interval, mts: percent of observed intervals marked `+` (missed ones are left out and counted);
   tally: the day's total count; abc: the day's number of ABC records for the goal's behavior;
   duration, latency: the mean of the day's times, in seconds.
@@ -12,6 +14,7 @@ A goal's trend is the least-squares slope of those levels over the sessions' dat
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -51,7 +54,7 @@ class Entry:
 class Session:
     day: date
     entries: int
-    trials: int = 0  # trials, steps or observed intervals
+    trials: int = 0  # trials, steps in the chain (task analysis) or observed intervals
     correct: int = 0
     at_level: int = 0  # correct at the mastery level or more independent
     missed: int = 0
@@ -187,7 +190,6 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
             correct += ok
             at_level += ok and (goal.kind != "trials" or _at_or_above(x.prompt, level, prompts))
         elif goal.kind == "task_analysis":
-            trials += 1
             ok = x.value != "-" and x.prompt is not None
             correct += ok
             at_level += ok and _at_or_above(x.prompt, level, prompts)
@@ -197,6 +199,9 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
             count += 1
         elif x.seconds is not None:
             seconds.append(x.seconds)
+    if goal.kind == "task_analysis":  # over the chain: a step not tried is a step not independent
+        runs = max(Counter(x.step for x in items).values(), default=0)
+        trials = max(runs * len(goal.steps), len(items))
     if goal.kind in PERCENT_KINDS:
         value = 100.0 * at_level / trials if trials else None
     elif goal.kind in ("tally", "abc"):
@@ -243,7 +248,10 @@ def criterion_text(goal: Goal, independent: str = "I") -> str:
     if m.percent is not None:
         how = ("independent" if m.level == independent else f"at {m.level} or better" if m.level
                else "correct" if goal.kind in ("trials", "task_analysis") else "of intervals")
-        parts.append(f"at or above {m.percent}% {how}")
+        steps = len(goal.steps)
+        of_chain = f" ({math.ceil(m.percent * steps / 100 - 1e-9)} of {steps} steps)" \
+            if goal.kind == "task_analysis" and steps else ""
+        parts.append(f"at or above {m.percent}% {how}{of_chain}")
     if m.at_most is not None:
         parts.append(f"at or below {m.at_most:g}{unit}")
     if m.at_least is not None:
