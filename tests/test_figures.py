@@ -85,3 +85,22 @@ def test_task_analysis_is_over_the_steps_in_the_chain(room_dir: Path) -> None:
     assert [s["level"] for s in wash["sessions"][1:]] == [round(100 * 5 / 7, 1)] * 3
     assert not wash["mastery"]["mastered"]
     assert wash["mastery"]["text"] == "0 of 3 sessions at or above 85% independent (6 of 7 steps)"
+
+
+def test_a_tally_of_zero_is_a_day_observed_and_a_day_not_observed_is_a_gap(room_dir: Path) -> None:
+    """I.F.'s `hands` (reminders, at most 1): 0 is recorded (it exited 2); days with no entry are no
+    session at all, never a 0 drawn or averaged in."""
+    days = _school_days(5)
+    counts = {0: "3", 2: "0", 4: "0"}  # days 1 and 3 not observed
+    for i, n in counts.items():
+        at = {"PARATUI_NOW": days[i].isoformat(timespec="minutes")}
+        out = run_cli("log", "I.F.", "hands", n, "--as", "AL", data=room_dir, env=at)
+        assert out.returncode == 0, out.stderr
+    data = json.loads(run_cli("report", "I.F.", "--goal", "hands", "--format", "json", data=room_dir,
+                              check=True).stdout)
+    [hands] = data["goals"]
+    assert [(s["date"], s["level"]) for s in hands["sessions"]] == [
+        (days[i].date().isoformat(), float(n)) for i, n in counts.items()]
+    assert hands["current"] == 0.0
+    out = run_cli("log", "I.F.", "hands", "-1", "--as", "AL", data=room_dir)
+    assert out.returncode == 2 and "from 0 to 1000" in out.stderr
