@@ -104,3 +104,55 @@ def test_a_tally_of_zero_is_a_day_observed_and_a_day_not_observed_is_a_gap(room_
     assert hands["current"] == 0.0
     out = run_cli("log", "I.F.", "hands", "-1", "--as", "AL", data=room_dir)
     assert out.returncode == 2 and "from 0 to 1000" in out.stderr
+
+
+def test_prompted_correct_is_not_independent_and_errors_are_tallied_apart(room_dir: Path) -> None:
+    """% independent = unprompted correct ÷ all trials: 30 of 30 correct at full physical is 0%, not
+    mastered, whatever the criterion's level; the prompt tally keeps correct and error trials apart."""
+    from paratui.model import datalog
+    from paratui.model.events import Event
+    from paratui.model.goals import Goal, Mastery, StudentPlan
+
+    prompts = ("FP", "PP", "M", "G", "V", "I")
+    goal = Goal("g", "Coins", "trials", mastery=Mastery(1, 80))  # no level given
+    events = [Event(f"e{i}", "data", NOW + timedelta(seconds=i), 0, "JT", "", "",
+                    {"student": "S01", "goal": "g", "value": "+", "prompt": "FP"}) for i in range(30)]
+    [s] = datalog.summarize(StudentPlan("S01", (goal,)), events, prompts)
+    assert (s.sessions[0].percent_correct, s.sessions[0].level) == (100.0, 0.0)
+    assert not s.status.mastered and s.status.text == "0 of 1 sessions at or above 80% independent"
+    for value, prompt in (("+", "FP"), ("-", "FP"), ("+", None), ("-", "V")):
+        args = ["log", "K.B.", "coins", value, "--as", "JT"] + (["--prompt", prompt] if prompt else [])
+        run_cli(*args, data=room_dir, check=True)
+    md = run_cli("report", "K.B.", "--goal", "coins", data=room_dir, check=True).stdout
+    assert "| 2026-11-23 | 4 | 25% | 50% | FP:1 I:1 · errors FP:1 V:1 |" in md
+    html = run_cli("report", "K.B.", "--goal", "coins", "--format", "html", data=room_dir, check=True).stdout
+    assert "<th>% correct</th>" in html and "<td>50%</td>" in html
+
+
+def test_interval_results_are_a_share_of_intervals_with_the_missed_shown(room_dir: Path) -> None:
+    for value in ("+", "+", "-", "missed"):
+        run_cli("log", "L.S.", "ontask", value, "--as", "MR", data=room_dir, check=True)
+    md = run_cli("report", "L.S.", "--goal", "ontask", data=room_dir, check=True).stdout
+    assert "| Date | Intervals | Level | % of intervals | Missed |" in md and "% correct" not in md
+    assert "| 2026-11-23 | 4 | 67% | 67% | 1 |" in md
+
+
+def test_the_student_screen_says_of_intervals_and_keeps_errors_apart() -> None:
+    from paratui.app.student_screen import today_line
+    from paratui.model import datalog
+    from paratui.model.events import Event
+    from paratui.model.goals import Goal, Mastery, StudentPlan
+
+    prompts = ("FP", "PP", "M", "G", "V", "I")
+
+    def ev(i: int, goal: str, value: str, prompt: str | None = None) -> Event:
+        payload = {"student": "S01", "goal": goal, "value": value} | ({"prompt": prompt} if prompt else {})
+        return Event(f"e{i}", "data", NOW + timedelta(seconds=i), 0, "JT", "", "", payload)
+
+    goals = (Goal("on", "On task", "interval", mastery=Mastery(3, 80)), Goal("c", "Coins", "trials"))
+    events = [ev(0, "on", "+"), ev(1, "on", "-"), ev(2, "on", "missed"),
+              ev(3, "c", "+", "FP"), ev(4, "c", "-", "FP"), ev(5, "c", "+", "I")]
+    on, coins = datalog.summarize(StudentPlan("S01", goals), events, prompts)
+    assert today_line(on, NOW.date()) == "Today: 3 intervals, 50% of intervals scored, 1 missed"
+    assert today_line(coins, NOW.date()) == \
+        "Today: 3 trials, 67% correct, 33% independent, prompts FP:1 I:1, errors FP:1"

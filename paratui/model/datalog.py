@@ -3,7 +3,8 @@ timers, data still due today, and ABC patterns. Pure: events and goal plans in, 
 
 A session is one school day of one goal. A session's headline number (`Session.level`, what the
 charts draw and the mastery criterion compares) is:
-  trials, task analysis: percent at the mastery level (`level = "I"`: independent; no level: correct);
+  trials, task analysis: percent at the mastery level or less intrusive, of all trials (no level:
+    independent, the room's last prompt code; % independent = unprompted correct ÷ all trials);
     a task analysis over the steps in the chain (times the runs that day: the most entries of any
     one step), so a run stopped after step 5 of 7 counts steps 6 and 7 as not independent;
   interval, mts: percent of observed intervals marked `+` (missed ones are left out and counted);
@@ -63,6 +64,12 @@ class Session:
     prompts: dict[str, int] = field(default_factory=dict)
     level: float | None = None
     met: bool | None = None
+    errors: dict[str, int] = field(default_factory=dict)  # of `prompts`, the trials scored - at that level
+
+    @property
+    def correct_prompts(self) -> dict[str, int]:
+        """The prompt tally of the correct trials (or steps done), apart from the errors."""
+        return {p: n - self.errors.get(p, 0) for p, n in self.prompts.items() if n > self.errors.get(p, 0)}
 
     @property
     def percent_correct(self) -> float | None:
@@ -162,25 +169,33 @@ def _entries(events: Iterable[Event], plan: StudentPlan | None, student: str, li
 
 # -- sessions and mastery ---------------------------------------------------------------------------
 
-def _at_or_above(prompt: str | None, level: str | None, prompts: tuple[str, ...]) -> bool:
+def _at_or_above(prompt: str | None, level: str, prompts: tuple[str, ...]) -> bool:
     """`prompt` is `level` or less intrusive (further right in the room's list)."""
-    if level is None:
-        return True
     if prompt not in prompts or level not in prompts:
         return False
     return prompts.index(prompt) >= prompts.index(level)
 
 
+def _tally(used: Counter[str], prompts: tuple[str, ...]) -> dict[str, int]:
+    """Prompt codes and their counts, in the room's order (unknown codes last)."""
+    return {p: used[p] for p in prompts if used[p]} | {p: n for p, n in used.items() if p not in prompts}
+
+
 def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]) -> Session:
     m = goal.mastery
-    level = m.level if m else None
+    # with no level in the criterion, a correct response counts toward mastery only unprompted
+    # (% independent, Cooper et al.): 30 correct at full physical is not 100%
+    level = (m.level if m else None) or (prompts[-1] if prompts else "")
     trials = correct = at_level = missed = 0
     count = 0.0
     seconds: list[float] = []
     used: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
     for x in items:
         if x.prompt:
             used[x.prompt] += 1
+            if x.value == "-":
+                errors[x.prompt] += 1
         if goal.kind in ("trials", "interval", "mts"):
             if x.value == "missed":
                 missed += 1
@@ -188,7 +203,8 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
             trials += 1
             ok = x.value == "+"
             correct += ok
-            at_level += ok and (goal.kind != "trials" or _at_or_above(x.prompt, level, prompts))
+            at_level += ok and (goal.kind != "trials" or x.prompt is None  # a bare + is independent
+                                or _at_or_above(x.prompt, level, prompts))
         elif goal.kind == "task_analysis":
             ok = x.value != "-" and x.prompt is not None
             correct += ok
@@ -209,8 +225,7 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
     else:
         value = sum(seconds) / len(seconds) if seconds else None
     return Session(day, len(items), trials, correct, at_level, missed, count, tuple(seconds),
-                   {p: used[p] for p in prompts if used[p]} | {p: n for p, n in used.items() if p not in prompts},
-                   value, _met(m, value))
+                   _tally(used, prompts), value, _met(m, value), _tally(errors, prompts))
 
 
 def _met(m: Mastery | None, value: float | None) -> bool | None:
@@ -246,8 +261,9 @@ def criterion_text(goal: Goal, independent: str = "I") -> str:
     unit = " s" if goal.kind in ("duration", "latency") else ""
     parts = []
     if m.percent is not None:
-        how = ("independent" if m.level == independent else f"at {m.level} or better" if m.level
-               else "correct" if goal.kind in ("trials", "task_analysis") else "of intervals")
+        level = m.level or independent  # no level: unprompted correct only
+        how = ("of intervals" if goal.kind in ("interval", "mts") else "independent" if level == independent
+               else f"at {level} or better")
         steps = len(goal.steps)
         of_chain = f" ({math.ceil(m.percent * steps / 100 - 1e-9)} of {steps} steps)" \
             if goal.kind == "task_analysis" and steps else ""

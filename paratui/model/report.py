@@ -71,7 +71,8 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                 "date": x.day.isoformat(), "entries": x.entries, "trials": x.trials, "correct": x.correct,
                 "percent_correct": _round(x.percent_correct), "percent_at_level": _round(x.percent_at_level),
                 "missed": x.missed, "count": x.count, "seconds": list(x.seconds),
-                "prompts": x.prompts, "level": _round(x.level), "met": x.met,
+                "prompts": x.prompts, "prompts_correct": x.correct_prompts, "prompts_error": x.errors,
+                "level": _round(x.level), "met": x.met,
             } for x in s.sessions],
         })
     records = [r for r in entries(events, plan, student.id) if r.kind == "abc"
@@ -154,6 +155,25 @@ def _bars(sessions: list[dict], unit: str, width: int = 30) -> list[str]:
             for s in shown]
 
 
+def _columns(kind: str) -> tuple[str, ...]:
+    """The sessions table's header: what each kind's share is of, and its prompts or missed intervals."""
+    if kind in ("interval", "mts"):
+        return ("Date", "Intervals", "Level", "% of intervals", "Missed")
+    return ("Date", "Entries", "Level", "% correct", "Prompts")
+
+
+def _cells(g: dict[str, Any], s: dict[str, Any]) -> tuple[str, ...]:
+    """One session's row under `_columns`: prompt levels of correct trials apart from errors."""
+    pc = f"{s['percent_correct']:.0f}%" if s["percent_correct"] is not None else ""
+    level = _level(s["level"], g["unit"])
+    if g["kind"] in ("interval", "mts"):
+        return (s["date"], str(s["trials"] + s["missed"]), level, pc, str(s["missed"]))
+    prompts = " ".join(f"{k}:{v}" for k, v in s["prompts_correct"].items())
+    if s["prompts_error"]:
+        prompts += (" · " if prompts else "") + "errors " + " ".join(f"{k}:{v}" for k, v in s["prompts_error"].items())
+    return (s["date"], str(s["entries"]), level, pc, prompts)
+
+
 def to_markdown(report: dict[str, Any], who: str) -> str:
     lines = [f"# Progress report: {_md(who)}", "",
              f"{_md(report['room'])} · {_range(report)} · prompt levels {' '.join(report['prompts'])} "
@@ -171,12 +191,10 @@ def to_markdown(report: dict[str, Any], who: str) -> str:
                   + (f", {_md(g['data_plan']['when'])}" if g["data_plan"]["when"] else ""),
                   f"- Sessions: {len(g['sessions'])}, entries: {g['entries']}", ""]
         if g["sessions"]:
+            head = _columns(g["kind"])
             lines += ["```", *_bars(g["sessions"], g["unit"]), "```", "",
-                      "| Date | Entries | Level | % correct | Prompts |", "|---|---|---|---|---|"]
-            for s in g["sessions"][-20:]:
-                prompts = " ".join(f"{k}:{v}" for k, v in s["prompts"].items())
-                pc = f"{s['percent_correct']:.0f}%" if s["percent_correct"] is not None else ""
-                lines.append(f"| {s['date']} | {s['entries']} | {_level(s['level'], g['unit'])} | {pc} | {prompts} |")
+                      "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+            lines += ["| " + " | ".join(_md(c) for c in _cells(g, s)) + " |" for s in g["sessions"]]
             lines.append("")
     for b in report["abc"].values():
         lines += [f"## Behavior: {_md(b['name'])}", "", f"- Definition: {_md(b['definition'])}",
@@ -296,12 +314,10 @@ def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> st
                  f"<dt>Sessions</dt><dd>{len(g['sessions'])} ({g['entries']} entries)</dd></dl>",
                  f'<div class="chart">{chart}</div>']
         if g["sessions"]:
-            rows = "".join(
-                f"<tr><td>{s['date']}</td><td>{s['entries']}</td><td>{t(_level(s['level'], g['unit']))}</td>"
-                f"<td>{t(' '.join(f'{k}:{v}' for k, v in s['prompts'].items()))}</td></tr>"
-                for s in g["sessions"][-20:])
-            body.append("<table><thead><tr><th>Date</th><th>Entries</th><th>Level</th><th>Prompts</th></tr>"
-                        f"</thead><tbody>{rows}</tbody></table>")
+            rows = "".join("<tr>" + "".join(f"<td>{t(c)}</td>" for c in _cells(g, s)) + "</tr>"
+                           for s in g["sessions"])
+            head = "".join(f"<th>{t(c)}</th>" for c in _columns(g["kind"]))
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         body.append("</section>")
     for b in report["abc"].values():
         body += [f"<section><h2>Behavior: {t(b['name'])}</h2><dl>",
