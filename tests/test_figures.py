@@ -156,3 +156,10 @@ def test_the_student_screen_says_of_intervals_and_keeps_errors_apart() -> None:
     assert today_line(on, NOW.date()) == "Today: 3 intervals, 50% of intervals scored, 1 missed"
     assert today_line(coins, NOW.date()) == \
         "Today: 3 trials, 67% correct, 33% independent, prompts FP:1 I:1, errors FP:1"
+
+
+def test_report_names_is_refused_where_full_names_are_off(room_dir: Path) -> None:
+    run_cli("log", "E.M.", "help", "+", "--as", "JT", data=room_dir, check=True)
+    out = run_cli("report", "E.M.", "--names", data=room_dir)  # the demo room: full_names = false
+    assert out.returncode == 2 and "Evander" not in out.stdout + out.stderr
+    assert "full_names = false" in out.stderr
