@@ -163,3 +163,19 @@ def test_report_names_is_refused_where_full_names_are_off(room_dir: Path) -> Non
     out = run_cli("report", "E.M.", "--names", data=room_dir)  # the demo room: full_names = false
     assert out.returncode == 2 and "Evander" not in out.stdout + out.stderr
     assert "full_names = false" in out.stderr
+
+
+def test_undo_takes_back_what_this_writer_wrote_last_not_the_newest_timed(room_dir: Path) -> None:
+    """JT logs on the board; JT's entry from a laptop whose clock is 30 minutes ahead is newer by
+    `time`; undo on the board takes back the board's own entry."""
+    board = {"PARATUI_HOST": "board", "PARATUI_NOW": "2026-11-23T10:15"}
+    laptop = {"PARATUI_HOST": "laptop", "PARATUI_NOW": "2026-11-23T10:45"}
+    run_cli("log", "K.B.", "coins", "+", "--as", "JT", data=room_dir, env=board, check=True)
+    run_cli("log", "K.B.", "greet", "2", "--as", "JT", data=room_dir, env=laptop, check=True)
+    out = run_cli("undo", "--as", "JT", data=room_dir, env={**board, "PARATUI_NOW": "2026-11-23T10:16"},
+                  check=True)
+    assert "undone: K.B. · coins: +" in out.stdout
+    data = _report(room_dir)
+    greet = next(g for g in data["goals"] if g["id"] == "greet")
+    coins = next(g for g in data["goals"] if g["id"] == "coins")
+    assert greet["entries"] == 1 and coins["entries"] == 0
