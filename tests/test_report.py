@@ -101,6 +101,8 @@ def test_full_names_only_with_the_flag(room_dir):
     for fmt in ("csv", "md", "html", "json"):
         plain = run_cli("report", "E.M.", "--format", fmt, data=room_dir, check=True).stdout
         assert "Evander" not in plain
+    classroom = room_dir / "classroom.toml"  # --names needs the room to allow full names (issue 20)
+    classroom.write_text(classroom.read_text().replace("full_names = false", "full_names = true"))
     named = run_cli("report", "E.M.", "--format", "md", "--names", data=room_dir, check=True).stdout
     assert "Evander Moonbeam" in named
 

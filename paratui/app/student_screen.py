@@ -121,23 +121,29 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v:.0f}%"
 
 
+def _prompt_tally(tally: dict[str, int]) -> str:
+    return " ".join(f"{clean(k, limit=6)}:{n}" for k, n in tally.items())
+
+
 def today_line(s: GoalSummary, today: date, independent: str = "I") -> str:
     """Today's data for one goal: count, % correct, prompt-level breakdown, durations."""
     x = s.sessions[-1] if s.sessions and s.sessions[-1].day == today else None
     kind = s.goal.kind
     if x is None or not x.entries:
         return "Today: no data yet"
+    if kind in ("interval", "mts"):  # missed intervals are shown, beside the share of those scored
+        bits = [f"{x.trials + x.missed} intervals", f"{_pct(x.percent_correct)} of intervals scored"]
+        return "Today: " + ", ".join(bits + [f"{x.missed} missed"] * bool(x.missed))
     if kind in PERCENT_KINDS:
-        what = "steps" if kind == "task_analysis" else "intervals" if kind in ("interval", "mts") else "trials"
-        bits = [f"{x.trials} {what}", f"{_pct(x.percent_correct)} correct"]
-        level = s.goal.mastery.level if s.goal.mastery else None
-        if level:
-            bits.append(f"{_pct(x.percent_at_level)} " + ("independent" if level == independent
-                                                           else f"at {clean(level)} or better"))
-        if x.missed:
-            bits.append(f"{x.missed} missed")
-        if x.prompts:
-            bits.append("prompts " + " ".join(f"{clean(k, limit=6)}:{n}" for k, n in x.prompts.items()))
+        shown = f"{x.entries} of {x.trials} steps" if kind == "task_analysis" and x.entries < x.trials \
+            else f"{x.trials} {'steps' if kind == 'task_analysis' else 'trials'}"
+        level = (s.goal.mastery.level if s.goal.mastery else None) or independent
+        bits = [shown, f"{_pct(x.percent_correct)} correct", f"{_pct(x.percent_at_level)} " + (
+            "independent" if level == independent else f"at {clean(level)} or better")]
+        if x.correct_prompts:
+            bits.append("prompts " + _prompt_tally(x.correct_prompts))
+        if x.errors:
+            bits.append("errors " + _prompt_tally(x.errors))
         return "Today: " + ", ".join(bits)
     if kind in ("tally", "abc"):
         return f"Today: count {x.count:g}" + (f" ({x.entries} entries)" if x.entries > 1 else "")
@@ -157,7 +163,8 @@ def goal_text(s: GoalSummary, today: date, independent: str) -> Text:
     level = s.current
     shown = "–" if level is None else f"{level:.0f}%" if unit == "%" else \
         seconds_text(level) if unit == "s" else f"{level:g}"
-    text.append(f"\nLast session: {shown}  ·  {len(s.sessions)} sessions  ·  trend: {s.trend or 'too few sessions'}")
+    trend = s.line.text if s.trend else "too few sessions"
+    text.append(f"\nLast session: {shown}  ·  {len(s.sessions)} sessions  ·  trend: {trend}")
     if s.status is not None:
         text.append("\nMastery: ")
         text.append(clean(s.status.text, limit=160), style="bold" if s.status.mastered else "")

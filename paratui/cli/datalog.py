@@ -17,8 +17,9 @@ def add_log(sub: Commands) -> None:
                  "paratui log K.B. coins + --prompt V --as JT", writes(_log))
     lg.add_argument("student", help="student id or initials")
     lg.add_argument("goal", help="the goal's id in students/ID.toml")
-    lg.add_argument("value", nargs="?", help="+ or - (trials, interval, mts; `missed`), a count (tally; default 1), "
-                    "seconds (duration, latency: 90, 1:30, 2m), a step's prompt level or - (task analysis)")
+    lg.add_argument("value", nargs="?", help="+ or - (trials, interval, mts; `missed`), a count (tally; default 1; "
+                    "0: observed, none), seconds (duration, latency: 90, 1:30, 2m), a step's prompt level or - "
+                    "(task analysis)")
     lg.add_argument("--prompt", metavar="CODE", help="prompt level (the room's codes, e.g. FP PP M G V I)")
     lg.add_argument("--step", metavar="N", help="task analysis: the step's number or name (default: the next)")
     lg.add_argument("--note", metavar="TEXT", help="a short note")

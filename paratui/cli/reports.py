@@ -25,7 +25,8 @@ def add_report(sub: Commands) -> None:
     rp.add_argument("--format", choices=("csv", "md", "html", "json"), default="md",
                     help="csv: one row per entry; md / html: per goal with a chart; json: the same numbers")
     rp.add_argument("--names", action="store_true",
-                    help="show the student's full name (from classroom.toml) instead of initials")
+                    help="show the student's full name (from classroom.toml) instead of initials; "
+                    "only where [data] full_names = true")
     rp.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
 
@@ -39,6 +40,9 @@ def _report(args: argparse.Namespace) -> int:
     if start and end and start > end:
         raise UsageProblem("--from is after --to")
     snap = room.folder.load(now.date(), log_range=(start, end))  # the log stream's days, not the whole journal
+    if args.names and not snap.classroom.full_names:
+        raise Refused("--names: full names are off in this room ([data] full_names = false in classroom.toml); "
+                      "without --names the report shows initials", "names")
     try:
         student = commands.find_student(snap.classroom, args.student)
     except NotFound as e:

@@ -69,13 +69,14 @@ class Context:
     """What a command is checked against: the room, the journal as read, the clock, who is acting."""
 
     def __init__(self, classroom: Classroom, schedule: Schedule, events: Sequence[Event], now: datetime,
-                 actor: str, permit: Permit = allow_everything):
+                 actor: str, permit: Permit = allow_everything, login: str | None = None, host: str | None = None):
         self.classroom = classroom
         self.schedule = schedule
         self.events = events
         self.now = now
         self.actor = actor
         self.permit = permit
+        self.login, self.host = login, host  # the writer: `undo` takes back what this writer wrote last
 
     @cached_property
     def board(self) -> BoardState:
@@ -407,7 +408,7 @@ def ack(ctx: Context, note_id: str) -> Change:
 
 def undo(ctx: Context) -> Change | None:
     """Retract the acting person's newest change still in force; None when there is none."""
-    target = last_undoable(ctx.events, ctx.actor)
+    target = last_undoable(ctx.events, ctx.actor, ctx.login, ctx.host)
     if target is None:
         return None
     payload = {"target": target.id}

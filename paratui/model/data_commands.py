@@ -62,8 +62,9 @@ def parse_seconds(text: str, field: str = "value") -> float:
 def log(ctx: Context, student: str, goal: str, value: str | None = None, prompt: str | None = None,
         note: str | None = None, step: str | None = None) -> Change:
     """One observation for a goal: `+`/`-` (trials, interval, mts; `missed` for an interval
-    prompt nobody answered), a count (tally, default 1), seconds (duration, latency), or a step's
-    prompt level (task analysis: `step` is its number or name; default the step after today's last)."""
+    prompt nobody answered), a count (tally, default 1; 0 is a day observed with none), seconds
+    (duration, latency), or a step's prompt level (task analysis: `step` is its number or name;
+    default the step after today's last)."""
     st, plan, g = _goal(ctx, student, goal)
     raw = (value or "").strip()
     level = _prompt(ctx, prompt)
@@ -77,8 +78,8 @@ def log(ctx: Context, student: str, goal: str, value: str | None = None, prompt:
     if step and kind != "task_analysis":
         raise Refused(f"step: only task analysis goals have steps ({clean(g.id)} is {kind})", "step")
     if kind == "tally":
-        if raw and not (raw.isdigit() and 0 < int(raw) <= 1000):
-            raise Refused(f"value: a tally takes a count from 1 to 1000 (default 1), not {clean(raw, limit=20)!r}",
+        if raw and not (raw.isdigit() and int(raw) <= 1000):  # 0: observed, none (a reduction goal's best day)
+            raise Refused(f"value: a tally takes a count from 0 to 1000 (default 1), not {clean(raw, limit=20)!r}",
                           "value")
         payload["count"] = int(raw) if raw else 1
     elif kind == "trials":

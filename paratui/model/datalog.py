@@ -3,14 +3,19 @@ timers, data still due today, and ABC patterns. Pure: events and goal plans in, 
 
 A session is one school day of one goal. A session's headline number (`Session.level`, what the
 charts draw and the mastery criterion compares) is:
-  trials, task analysis: percent at the mastery level (`level = "I"`: independent; no level: correct);
+  trials, task analysis: percent at the mastery level or less intrusive, of all trials (no level:
+    independent, the room's last prompt code; % independent = unprompted correct ÷ all trials);
+    a task analysis over the steps in the chain (times the runs that day: the most entries of any
+    one step), so a run stopped after step 5 of 7 counts steps 6 and 7 as not independent;
   interval, mts: percent of observed intervals marked `+` (missed ones are left out and counted);
   tally: the day's total count; abc: the day's number of ABC records for the goal's behavior;
   duration, latency: the mean of the day's times, in seconds.
+A goal's trend is the least-squares slope of those levels over the sessions' dates, per week.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -50,7 +55,7 @@ class Entry:
 class Session:
     day: date
     entries: int
-    trials: int = 0  # trials, steps or observed intervals
+    trials: int = 0  # trials, steps in the chain (task analysis) or observed intervals
     correct: int = 0
     at_level: int = 0  # correct at the mastery level or more independent
     missed: int = 0
@@ -59,6 +64,12 @@ class Session:
     prompts: dict[str, int] = field(default_factory=dict)
     level: float | None = None
     met: bool | None = None
+    errors: dict[str, int] = field(default_factory=dict)  # of `prompts`, the trials scored - at that level
+
+    @property
+    def correct_prompts(self) -> dict[str, int]:
+        """The prompt tally of the correct trials (or steps done), apart from the errors."""
+        return {p: n - self.errors.get(p, 0) for p, n in self.prompts.items() if n > self.errors.get(p, 0)}
 
     @property
     def percent_correct(self) -> float | None:
@@ -83,7 +94,12 @@ class GoalSummary:
     sessions: tuple[Session, ...]
     entries: tuple[Entry, ...]
     status: MasteryStatus | None
-    trend: str  # "rising" | "falling" | "flat" | "" (too few sessions)
+    line: Trend
+
+    @property
+    def trend(self) -> str:
+        """"rising" | "falling" | "flat" | "" (too few sessions)."""
+        return self.line.direction
 
     @property
     def current(self) -> float | None:
@@ -153,25 +169,33 @@ def _entries(events: Iterable[Event], plan: StudentPlan | None, student: str, li
 
 # -- sessions and mastery ---------------------------------------------------------------------------
 
-def _at_or_above(prompt: str | None, level: str | None, prompts: tuple[str, ...]) -> bool:
+def _at_or_above(prompt: str | None, level: str, prompts: tuple[str, ...]) -> bool:
     """`prompt` is `level` or less intrusive (further right in the room's list)."""
-    if level is None:
-        return True
     if prompt not in prompts or level not in prompts:
         return False
     return prompts.index(prompt) >= prompts.index(level)
 
 
+def _tally(used: Counter[str], prompts: tuple[str, ...]) -> dict[str, int]:
+    """Prompt codes and their counts, in the room's order (unknown codes last)."""
+    return {p: used[p] for p in prompts if used[p]} | {p: n for p, n in used.items() if p not in prompts}
+
+
 def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]) -> Session:
     m = goal.mastery
-    level = m.level if m else None
+    # with no level in the criterion, a correct response counts toward mastery only unprompted
+    # (% independent, Cooper et al.): 30 correct at full physical is not 100%
+    level = (m.level if m else None) or (prompts[-1] if prompts else "")
     trials = correct = at_level = missed = 0
     count = 0.0
     seconds: list[float] = []
     used: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
     for x in items:
         if x.prompt:
             used[x.prompt] += 1
+            if x.value == "-":
+                errors[x.prompt] += 1
         if goal.kind in ("trials", "interval", "mts"):
             if x.value == "missed":
                 missed += 1
@@ -179,9 +203,9 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
             trials += 1
             ok = x.value == "+"
             correct += ok
-            at_level += ok and (goal.kind != "trials" or _at_or_above(x.prompt, level, prompts))
+            at_level += ok and (goal.kind != "trials" or x.prompt is None  # a bare + is independent
+                                or _at_or_above(x.prompt, level, prompts))
         elif goal.kind == "task_analysis":
-            trials += 1
             ok = x.value != "-" and x.prompt is not None
             correct += ok
             at_level += ok and _at_or_above(x.prompt, level, prompts)
@@ -191,6 +215,9 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
             count += 1
         elif x.seconds is not None:
             seconds.append(x.seconds)
+    if goal.kind == "task_analysis":  # over the chain: a step not tried is a step not independent
+        runs = max(Counter(x.step for x in items).values(), default=0)
+        trials = max(runs * len(goal.steps), len(items))
     if goal.kind in PERCENT_KINDS:
         value = 100.0 * at_level / trials if trials else None
     elif goal.kind in ("tally", "abc"):
@@ -198,8 +225,7 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
     else:
         value = sum(seconds) / len(seconds) if seconds else None
     return Session(day, len(items), trials, correct, at_level, missed, count, tuple(seconds),
-                   {p: used[p] for p in prompts if used[p]} | {p: n for p, n in used.items() if p not in prompts},
-                   value, _met(m, value))
+                   _tally(used, prompts), value, _met(m, value), _tally(errors, prompts))
 
 
 def _met(m: Mastery | None, value: float | None) -> bool | None:
@@ -235,9 +261,13 @@ def criterion_text(goal: Goal, independent: str = "I") -> str:
     unit = " s" if goal.kind in ("duration", "latency") else ""
     parts = []
     if m.percent is not None:
-        how = ("independent" if m.level == independent else f"at {m.level} or better" if m.level
-               else "correct" if goal.kind in ("trials", "task_analysis") else "of intervals")
-        parts.append(f"at or above {m.percent}% {how}")
+        level = m.level or independent  # no level: unprompted correct only
+        how = ("of intervals" if goal.kind in ("interval", "mts") else "independent" if level == independent
+               else f"at {level} or better")
+        steps = len(goal.steps)
+        of_chain = f" ({math.ceil(m.percent * steps / 100 - 1e-9)} of {steps} steps)" \
+            if goal.kind == "task_analysis" and steps else ""
+        parts.append(f"at or above {m.percent}% {how}{of_chain}")
     if m.at_most is not None:
         parts.append(f"at or below {m.at_most:g}{unit}")
     if m.at_least is not None:
@@ -245,15 +275,44 @@ def criterion_text(goal: Goal, independent: str = "I") -> str:
     return " and ".join(parts)
 
 
-def trend(sessions: Iterable[Session], percent: bool) -> str:
-    """Mean of the last 3 sessions against the 3 before: rising, falling or flat."""
-    levels = [s.level for s in sessions if s.level is not None]
-    if len(levels) < 4:
-        return ""
-    recent, before = levels[-3:], levels[-6:-3]
-    a, b = sum(recent) / len(recent), sum(before) / len(before)
-    step = 5.0 if percent else max(abs(b) * 0.1, 0.5)
-    return "rising" if a - b > step else "falling" if b - a > step else "flat"
+TREND_SESSIONS = 3  # fewer sessions than this: no trend line
+# Flat within this many units a week: percent goals ±2 points; counts and seconds ±5% of the mean level.
+FLAT_POINTS = 2.0
+FLAT_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class Trend:
+    """An ordinary least-squares line through the sessions' levels against their dates."""
+
+    direction: str  # "rising" | "falling" | "flat" | "" (fewer than TREND_SESSIONS sessions)
+    per_week: float | None  # the line's slope, in the goal's unit per 7 calendar days
+    sessions: int  # the sessions the line is fitted to
+    unit: str  # "%" | "s" | "count"
+
+    @property
+    def text(self) -> str:
+        """"rising, +12.1 points/week (least squares over 9 sessions)"."""
+        if self.per_week is None:
+            return "too few sessions for a trend"
+        unit = {"%": " points", "s": " s"}.get(self.unit, "")
+        return (f"{self.direction}, {self.per_week:+.1f}{unit}/week "
+                f"(least squares over {self.sessions} sessions)")
+
+
+def trend(sessions: Iterable[Session], unit: str) -> Trend:
+    """The least-squares slope of the sessions' levels over their dates (x: days since the first
+    session, so a gap of days weighs as the time it was), per week; flat within the dead band."""
+    pts = [(s.day.toordinal(), s.level) for s in sessions if s.level is not None]
+    if len(pts) < TREND_SESSIONS or len({x for x, _ in pts}) < 2:
+        return Trend("", None, len(pts), unit)
+    n = len(pts)
+    mx, my = sum(x for x, _ in pts) / n, sum(y for _, y in pts) / n
+    slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
+    per_week = round(slope * 7, 1)
+    band = FLAT_POINTS if unit == "%" else abs(my) * FLAT_SHARE
+    direction = "flat" if abs(per_week) <= band else "rising" if per_week > 0 else "falling"
+    return Trend(direction, per_week, n, unit)
 
 
 def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ...],
@@ -296,7 +355,7 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
     for g, ss, mine in zip(goals, sessions, kept):
         done = tuple(ss)
         out.append(GoalSummary(g, done, tuple(mine), mastery_status(g, done, prompts[-1]),
-                               trend(done, g.kind in PERCENT_KINDS)))
+                               trend(done, unit_of(g.kind))))
     return out
 
 

@@ -145,7 +145,11 @@ def live_events(events: Iterable[Event]) -> list[Event]:
     return kept
 
 
-def last_undoable(events: Iterable[Event], staff: str) -> Event | None:
-    """The newest event by `staff` that is not already undone: what `undo` retracts."""
-    mine = [e for e in live_events(events) if e.staff == staff]
-    return mine[-1] if mine else None
+def last_undoable(events: Iterable[Event], staff: str, login: str | None = None,
+                  host: str | None = None) -> Event | None:
+    """The event `staff` last wrote (from `login` on `host`, when given) that is not already undone:
+    what `undo` retracts. By `written`, this writer's own clock, not `time`: another host's clock
+    running ahead must not make its entry look like the one just made."""
+    mine = [e for e in live_events(events) if e.staff == staff
+            and (login is None or e.login == login) and (host is None or e.host == host)]
+    return max(mine, key=attrgetter("written", "time", "id"), default=None)

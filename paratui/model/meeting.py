@@ -82,7 +82,7 @@ def agenda(classroom: Classroom, events: Iterable[Event], day: date, now: dateti
                 status = g.status.text if g.status else ""
                 out.append(f"- {_md(g.goal.title)}: {len(week)} session{'s' if len(week) != 1 else ''} this "
                            f"week, last {level}{'; ' + _md(status) if status else ''}"
-                           f"{'; trend ' + g.trend if g.trend else ''}")
+                           f"{'; trend ' + g.line.text if g.trend else ''}")
         if len(out) and out[-1].startswith("### "):
             out.append("- nothing recorded this week")
         out.append("- IEP changes: none recorded (goal files are edited in students/; say so here)")

@@ -61,6 +61,8 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
             "data_plan": {"collect_by": [staff.get(x, x) for x in g.collect_by], "when": g.when},
             "steps": list(g.steps),
             "current": _round(s.current), "trend": s.trend,
+            "trend_line": {"method": "least squares", "per_week": s.line.per_week, "sessions": s.line.sessions,
+                           "text": s.line.text},
             "mastery": None if s.status is None else {
                 "run": s.status.run, "needed": s.status.needed, "mastered": s.status.mastered,
                 "text": s.status.text},
@@ -69,7 +71,8 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                 "date": x.day.isoformat(), "entries": x.entries, "trials": x.trials, "correct": x.correct,
                 "percent_correct": _round(x.percent_correct), "percent_at_level": _round(x.percent_at_level),
                 "missed": x.missed, "count": x.count, "seconds": list(x.seconds),
-                "prompts": x.prompts, "level": _round(x.level), "met": x.met,
+                "prompts": x.prompts, "prompts_correct": x.correct_prompts, "prompts_error": x.errors,
+                "level": _round(x.level), "met": x.met,
             } for x in s.sessions],
         })
     records = [r for r in entries(events, plan, student.id) if r.kind == "abc"
@@ -152,6 +155,25 @@ def _bars(sessions: list[dict], unit: str, width: int = 30) -> list[str]:
             for s in shown]
 
 
+def _columns(kind: str) -> tuple[str, ...]:
+    """The sessions table's header: what each kind's share is of, and its prompts or missed intervals."""
+    if kind in ("interval", "mts"):
+        return ("Date", "Intervals", "Level", "% of intervals", "Missed")
+    return ("Date", "Entries", "Level", "% correct", "Prompts")
+
+
+def _cells(g: dict[str, Any], s: dict[str, Any]) -> tuple[str, ...]:
+    """One session's row under `_columns`: prompt levels of correct trials apart from errors."""
+    pc = f"{s['percent_correct']:.0f}%" if s["percent_correct"] is not None else ""
+    level = _level(s["level"], g["unit"])
+    if g["kind"] in ("interval", "mts"):
+        return (s["date"], str(s["trials"] + s["missed"]), level, pc, str(s["missed"]))
+    prompts = " ".join(f"{k}:{v}" for k, v in s["prompts_correct"].items())
+    if s["prompts_error"]:
+        prompts += (" · " if prompts else "") + "errors " + " ".join(f"{k}:{v}" for k, v in s["prompts_error"].items())
+    return (s["date"], str(s["entries"]), level, pc, prompts)
+
+
 def to_markdown(report: dict[str, Any], who: str) -> str:
     lines = [f"# Progress report: {_md(who)}", "",
              f"{_md(report['room'])} · {_range(report)} · prompt levels {' '.join(report['prompts'])} "
@@ -161,7 +183,7 @@ def to_markdown(report: dict[str, Any], who: str) -> str:
                   f"- Kind: {g['kind']} ({g['area']})",
                   f"- Baseline: {_md(g['baseline']) or 'not given'}",
                   f"- Current level: {_level(g['current'], g['unit'])}",
-                  f"- Trend: {g['trend'] or 'too few sessions'}",
+                  f"- Trend: {g['trend_line']['text']}",
                   f"- Mastery: {_md(g['mastery_text'] or g['criterion'])}"
                   + (f": **{_md(g['mastery']['text'])}**" + (" (mastered)" if g["mastery"]["mastered"] else "")
                      if g["mastery"] else ""),
@@ -169,12 +191,10 @@ def to_markdown(report: dict[str, Any], who: str) -> str:
                   + (f", {_md(g['data_plan']['when'])}" if g["data_plan"]["when"] else ""),
                   f"- Sessions: {len(g['sessions'])}, entries: {g['entries']}", ""]
         if g["sessions"]:
+            head = _columns(g["kind"])
             lines += ["```", *_bars(g["sessions"], g["unit"]), "```", "",
-                      "| Date | Entries | Level | % correct | Prompts |", "|---|---|---|---|---|"]
-            for s in g["sessions"][-20:]:
-                prompts = " ".join(f"{k}:{v}" for k, v in s["prompts"].items())
-                pc = f"{s['percent_correct']:.0f}%" if s["percent_correct"] is not None else ""
-                lines.append(f"| {s['date']} | {s['entries']} | {_level(s['level'], g['unit'])} | {pc} | {prompts} |")
+                      "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+            lines += ["| " + " | ".join(_md(c) for c in _cells(g, s)) + " |" for s in g["sessions"]]
             lines.append("")
     for b in report["abc"].values():
         lines += [f"## Behavior: {_md(b['name'])}", "", f"- Definition: {_md(b['definition'])}",
@@ -287,19 +307,17 @@ def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> st
                  f"<dt>Kind</dt><dd>{t(g['kind'])} ({t(g['area'])})</dd>",
                  f"<dt>Baseline</dt><dd>{t(g['baseline'] or 'not given')}</dd>",
                  f"<dt>Current level</dt><dd>{t(_level(g['current'], g['unit']))}</dd>",
-                 f"<dt>Trend</dt><dd>{t(g['trend'] or 'too few sessions')}</dd>",
+                 f"<dt>Trend</dt><dd>{t(g['trend_line']['text'])}</dd>",
                  f"<dt>Mastery</dt><dd>{t(g['mastery_text'] or g['criterion'])}: {mastery}</dd>",
                  f"<dt>Data plan</dt><dd>{t(', '.join(g['data_plan']['collect_by']) or 'anyone')}"
                  f"{', ' + t(g['data_plan']['when']) if g['data_plan']['when'] else ''}</dd>",
                  f"<dt>Sessions</dt><dd>{len(g['sessions'])} ({g['entries']} entries)</dd></dl>",
                  f'<div class="chart">{chart}</div>']
         if g["sessions"]:
-            rows = "".join(
-                f"<tr><td>{s['date']}</td><td>{s['entries']}</td><td>{t(_level(s['level'], g['unit']))}</td>"
-                f"<td>{t(' '.join(f'{k}:{v}' for k, v in s['prompts'].items()))}</td></tr>"
-                for s in g["sessions"][-20:])
-            body.append("<table><thead><tr><th>Date</th><th>Entries</th><th>Level</th><th>Prompts</th></tr>"
-                        f"</thead><tbody>{rows}</tbody></table>")
+            rows = "".join("<tr>" + "".join(f"<td>{t(c)}</td>" for c in _cells(g, s)) + "</tr>"
+                           for s in g["sessions"])
+            head = "".join(f"<th>{t(c)}</th>" for c in _columns(g["kind"]))
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         body.append("</section>")
     for b in report["abc"].values():
         body += [f"<section><h2>Behavior: {t(b['name'])}</h2><dl>",

@@ -39,7 +39,7 @@ class Room:
         """What a command is checked against, as of `snapshot` (default: a fresh read)."""
         snap = snapshot or self.snapshot()
         return Context(snap.classroom, snap.schedule, snap.screened().events, self.clock(), actor,
-                       permit=access.permit)
+                       permit=access.permit, login=identity.login(), host=identity.host())
 
     def apply(self, change: Change, actor: str) -> Event:
         """Write what a command (paratui.model.commands) returned, as `actor`. A retract goes to the
@@ -66,7 +66,7 @@ class Room:
     def undo(self, staff: str, snapshot: Snapshot | None = None) -> tuple[Event, Event] | None:
         """Retract `staff`'s newest event that is still in force; (retract, undone) or None."""
         snap = snapshot or self.snapshot()
-        target = last_undoable(snap.screened().events, staff)
+        target = last_undoable(snap.screened().events, staff, identity.login(), identity.host())
         if target is None:
             return None
         return self.retract(staff, target), target
