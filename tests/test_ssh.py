@@ -252,15 +252,19 @@ HUP_IGNORED = pytest.param(
     "close the terminal", "trap '' HUP; exec ", id="close the terminal, SIGHUP ignored")
 
 
-@pytest.mark.parametrize("how, prefix", [("close the terminal", ""), ("kill the ssh client", ""), HUP_IGNORED])
+@pytest.mark.parametrize("how, prefix", [("close the terminal", ""), ("kill the ssh client", ""), HUP_IGNORED,
+                                         ("kill the ssh client mid-redraw", "")])
 def test_a_board_whose_terminal_goes_away_exits(sshd, room_dir, tmux, how, prefix):
     """The teacher closes the terminal window (tmux kills the pane: the ssh client gets SIGHUP) or the
-    ssh client dies (SIGKILL: the connection drops). Either way sshd hangs up the board's terminal,
-    and the board on the server must not keep running, even when started with SIGHUP ignored."""
+    ssh client dies (SIGKILL: the connection drops), also while the board redraws after the window
+    was resized. Either way sshd hangs up the board's terminal, and the board on the server must not
+    keep running, even when started with SIGHUP ignored."""
     session = "board"
     try:
         _ssh_board(tmux, sshd, room_dir, session, prefix)
         [board] = _paratui_pids(room_dir)
+        if how.endswith("mid-redraw"):
+            _resize_around(tmux, session)
         if how == "close the terminal":
             tmux("kill-session", "-t", session)
         else:
@@ -270,3 +274,36 @@ def test_a_board_whose_terminal_goes_away_exits(sshd, room_dir, tmux, how, prefi
                           f"signals: {_signal_state(board)}")
     finally:
         _kill(_paratui_pids(room_dir))
+
+
+def _resize_around(tmux: Tmux, session: str) -> None:
+    """Window sizes one after another, at once: each makes the board redraw the whole screen."""
+    for size in ("80x24", "200x50", "100x30", "160x45"):
+        width, height = size.split("x")
+        tmux("resize-window", "-t", session, "-x", width, "-y", height, check=False)
+
+
+ROUNDS, AT_ONCE = 20, 4
+
+
+def test_no_board_outlives_a_terminal_killed_mid_redraw(room_dir):
+    """20 rounds of: a board in a real terminal (a tmux server of its own), the window resized
+    through four sizes, the whole terminal killed at once, mid-redraw. Four rounds run at the same
+    time, so the machine is busy as it is when boards pile up. No board may stay behind."""
+    command = remote(["--as", "JT"], room_dir, TEXTUAL_COLOR_SYSTEM="truecolor", TEXTUAL_ANIMATIONS="none")
+    stayed: list[int] = []
+    try:
+        for _ in range(ROUNDS // AT_ONCE):
+            servers = [Tmux() for _ in range(AT_ONCE)]
+            for server in servers:
+                server("new-session", "-d", "-s", "board", "-x", "120", "-y", "40", command)
+            for server in servers:
+                server.wait_screen("board", "Room 12", "Adults")
+            for server in servers:
+                _resize_around(server, "board")
+                server.close()
+            stayed += _gone_within(room_dir, 10)
+            _kill(stayed)
+    finally:
+        _kill(_paratui_pids(room_dir))
+    assert not stayed, f"{len(stayed)} of {ROUNDS} boards outlived their terminal by 10 s: {stayed}"

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import signal
 import sys
-import termios
 import time
 from contextlib import contextmanager
 from datetime import datetime
@@ -33,6 +31,7 @@ from textual.screen import Screen
 
 from paratui.app.actions import ACTIONS
 from paratui.app.board_screen import BoardScreen
+from paratui.app.hangup import HangupGuard
 from paratui.app.host import Host
 from paratui.app.status import StatusInfo
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, board_color, register_themes
@@ -73,6 +72,7 @@ class BoardApp(App[int]):
         self.theme_folders = theme_folders or []
         self.watch_enabled = watch
         self.watcher: FolderWatcher | None = None
+        self._hangup: HangupGuard | None = None
         self._watch_starting = False
         self.typeahead = TypeAhead()  # keys typed ahead of a flow's pickers (paratui.app.typeahead)
         self.snapshot: Snapshot | None = None
@@ -111,10 +111,15 @@ class BoardApp(App[int]):
     def on_mount(self) -> None:
         self.board.set_class(self.theme in self.large_themes, "-large")
         self.set_interval(RESCAN_S, self.rescan)
-        if not self.is_headless:
-            # The terminal went away (the ssh client died, the window closed): leave, even when
-            # started with SIGHUP ignored (nohup, a launcher), instead of spinning on a dead tty.
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        if not self.is_headless and sys.__stdin__ is not None:
+            # The terminal went away (the ssh client died, the window closed): leave within seconds,
+            # even when started with SIGHUP ignored (nohup, a launcher) and even when Textual's
+            # output is blocked on the dead terminal (see paratui.app.hangup).
+            loop = asyncio.get_running_loop()
+            def leave() -> None:
+                loop.call_soon_threadsafe(self.exit)
+            self._hangup = HangupGuard(sys.__stdin__.fileno(), leave)
+            self._hangup.start()
 
     def board_ready(self) -> None:
         """The board screen is composed: fill it before the first paint (not an empty frame)."""
@@ -122,16 +127,6 @@ class BoardApp(App[int]):
         self._pick_me()
         self._draw_status()
         self.call_after_refresh(self._after_first_paint)
-
-    def _terminal_gone(self) -> bool:
-        """A hung-up terminal fails tcgetattr (EIO); the safety net when no SIGHUP arrives."""
-        if self.is_headless:
-            return False
-        try:
-            termios.tcgetattr(sys.__stdin__.fileno())  # type: ignore[union-attr]
-        except (termios.error, OSError, ValueError, AttributeError):
-            return True
-        return False
 
     def _after_first_paint(self) -> None:
         # What is loaded now (a year of tasks, Textual's widgets) lives as long as the board. Freezing
@@ -291,9 +286,6 @@ class BoardApp(App[int]):
         self.reload()
 
     def rescan(self) -> None:
-        if self._terminal_gone():
-            self.exit()
-            return
         self.blank_if_idle()
         if self.watch_enabled and (self.watcher is None or not self.watcher.healthy()):
             if self.room.root.is_dir():  # the folder is (back) there: watch it
@@ -453,6 +445,8 @@ class BoardApp(App[int]):
         self.run_worker(self.run_action(name, self.board))
 
     def on_unmount(self) -> None:
+        if self._hangup is not None:
+            self._hangup.stop()
         if self.watcher is not None:
             self.watcher.stop()
 
