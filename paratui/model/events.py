@@ -147,9 +147,11 @@ def live_events(events: Iterable[Event]) -> list[Event]:
 
 def last_undoable(events: Iterable[Event], staff: str, login: str | None = None,
                   host: str | None = None) -> Event | None:
-    """The event `staff` last wrote (from `login` on `host`, when given) that is not already undone:
-    what `undo` retracts. By `written`, this writer's own clock, not `time`: another host's clock
-    running ahead must not make its entry look like the one just made."""
-    mine = [e for e in live_events(events) if e.staff == staff
-            and (login is None or e.login == login) and (host is None or e.host == host)]
-    return max(mine, key=attrgetter("written", "time", "id"), default=None)
+    """The event `staff` last wrote that is not already undone: what `undo` retracts. By `written`,
+    the writer's own clock, not `time`, among what this `login` wrote on this `host` when there is
+    any: another host's clock running ahead must not make its entry look like the one just made.
+    Then what this login wrote elsewhere, then any of `staff`'s (a new machine, another account)."""
+    mine = [e for e in live_events(events) if e.staff == staff]
+    by_login = [e for e in mine if e.login == login]
+    here = [e for e in by_login if e.host == host]
+    return max(here or by_login or mine, key=attrgetter("written", "time", "id"), default=None)
