@@ -69,6 +69,7 @@ def seeded_room(room_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ids = (f"{n:02d}" + "5e" * 15 for n in itertools.count(1))
     monkeypatch.setattr(journal, "uuid", SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=next(ids))))
     monkeypatch.setattr(identity, "login", lambda: "tester")  # not whoever runs the tests
+    monkeypatch.setattr(identity, "host", lambda: "testhost")  # nor the machine they run on (history shows it)
     room = Room(room_dir, clock=lambda: NOW_DT.replace(minute=5))
     room.record("move", "JT", {"student": "S02", "to": "bathroom", "with": ["JT"]})
     room.record("task.add", "MR", {"text": "20 copies of the math page", "for": "JT", "due": None})
