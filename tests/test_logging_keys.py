@@ -299,7 +299,7 @@ async def test_data_due_per_adult_clears_when_another_board_logs(room_dir):
         due = text(app, DataDuePane)
         assert due.splitlines()[0].startswith("Mr. T (you)")  # the acting adult first
         mine = due.split("Ms. R")[0]
-        assert "▸ K.B.  coins · daily in math groups · trials" in mine  # due in this block: first, marked
+        assert "▸★K.B.  coins · daily in math groups · trials" in mine  # due in this block, a priority goal (★)
         assert "E.M.  help" in mine
         run_cli("log", "K.B.", "coins", "+", "--as", "AL", data=room_dir, check=True)  # another process
         assert await wait_for(pilot, lambda: "coins" not in text(app, DataDuePane))
@@ -344,3 +344,15 @@ async def test_adults_cards_do_not_wrap_at_80_columns(room_dir):
 def test_the_big_room_is_a_valid_room(big_room):
     snap = Room(big_room).snapshot()
     assert not snap.warnings and len(snap.classroom.students) == 13 and "S12" in snap.classroom.plans
+
+
+async def test_escape_closes_the_sheet_from_its_goal_list(room_dir):
+    """Esc is a binding: the sheet's own key handler must let it through (it once swallowed it)."""
+    app = make_app(room_dir, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "1")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+        assert entries(room_dir, "data") == []

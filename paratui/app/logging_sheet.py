@@ -180,6 +180,9 @@ class LogSheet(ModalScreen["StartSession | None"]):
                                                                              0) + 1
         timers = {t.goal: t for t in running_timers(todays)}
         pointed = self.trial_goals.get(self.student)
+        week = self.board.snapshot.classroom.week_plan if self.board.snapshot else None
+        this_week = week.of(self.student) if week is not None else None
+        priority = this_week.priority if this_week else ()
         for item in self.items:
             g = item.goal
             mark = "▶" if g is not None and g.id == pointed else " "
@@ -199,6 +202,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
                     body.append(f"  ⏱ running since {timers[g.id].started:%H:%M}", style="bold")
             if n:
                 body.append(f"  · {n} today", style="dim")
+            if g is not None and g.id in priority:
+                body.append("  ★ priority this week", style="bold")
             body.append("\n")
         hint = "a goal's key logs it"
         if pointed:
@@ -272,7 +277,9 @@ class LogSheet(ModalScreen["StartSession | None"]):
     async def on_key(self, event: events.Key) -> None:
         if self.stage == "note":
             return  # the note field takes every key; Enter saves, Escape goes back
-        char = event.character
+        # Escape, Tab, arrows…: not a pick. Let them reach the bindings (Esc = back), which
+        # Textual checks only for a key that is not stopped here.
+        char = event.character if event.is_printable else None
         if not char or self.busy:
             if self.busy:
                 event.stop()

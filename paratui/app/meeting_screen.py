@@ -53,6 +53,7 @@ class MeetingScreen(ModalScreen[None]):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "close", "Close", priority=True),
         Binding("f2", "agenda", "Agenda ↕"),
+        Binding("f3", "week_plan", "Next week's plan"),
     ]
     # unsaved notes left with Esc, per data folder and meeting: (text, the file's stamp when opened)
     drafts: ClassVar[dict[tuple[str, date], tuple[str, str | None]]] = {}
@@ -149,6 +150,14 @@ class MeetingScreen(ModalScreen[None]):
     def on_screen_resume(self) -> None:
         if self.loaded:
             self._title()  # who is saving may have just been chosen
+
+    def action_week_plan(self) -> None:
+        """The week after the meeting's: its plan per student, prefilled from this week's."""
+        from paratui.app.week_plan_screen import WeekPlanScreen
+        from paratui.model.week_plan import next_week
+        from paratui.model.week_plan import week_of as iso_week
+
+        self.app.push_screen(WeekPlanScreen(self.root, next_week(iso_week(self.day))))
 
     def action_agenda(self) -> None:
         self.set_class(not self.has_class("-big-agenda"), "-big-agenda")

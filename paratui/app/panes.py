@@ -216,7 +216,8 @@ class TimersPane(LinePane):
 
 class DataDuePane(LinePane):
     """Per adult in the data plans: each goal still without data today, the acting adult first and,
-    for each adult, the goals collected in the current block ("▸", bold) first. Clears as entries
+    for each adult, the goals collected in the current block ("▸", bold) first, then this week's
+    priority goals ("★", the week's plan). Clears as entries
     arrive, from any board (it is drawn from the journal, like everything else)."""
 
     title = "Data due"
@@ -247,9 +248,10 @@ class DataDuePane(LinePane):
             text.append(shorts.get(staff, clean(staff)), style="bold")
             text.append(" (you)" if staff == self.me else "", style="bold")
             text.append(f" {len(by_staff[staff])}\n", style="dim")
-            for d in sorted(by_staff[staff], key=lambda d: not now(d.when)):
+            for d in sorted(by_staff[staff], key=lambda d: (not now(d.when), d.priority is None)):
                 hot = now(d.when)
-                text.append("▸ " if hot else "  ", style="bold")
+                text.append("▸" if hot else " ", style="bold")
+                text.append("★" if d.priority is not None else " ", style="bold")
                 text.append(f"{initials.get(d.student, clean(d.student)):<5} {clean(d.goal)}",
                             style="bold" if hot else "")
                 if d.when:

@@ -58,6 +58,7 @@ from paratui.model.datalog import (
 from paratui.model.events import Event
 from paratui.model.goals import StudentPlan
 from paratui.model.text import clean, clean_block
+from paratui.model.week_plan import describe, week_of
 from paratui.store.folder import Snapshot
 from paratui.store.history import HistoryCache, history_for
 
@@ -358,7 +359,7 @@ class GoalCard(Widget):
 class StudentScreen(Screen[None]):
     CSS_PATH = "student_screen.tcss"
     BINDINGS = [("escape", "close", "Back to the board"), ("q", "close", "Back"),
-                ("r", "retract", "Retract the chosen entry")]
+                ("r", "retract", "Retract the chosen entry"), ("w", "week_plan", "This week's plan")]
 
     def __init__(self, student_id: str):
         super().__init__(id="student-screen")
@@ -402,6 +403,7 @@ class StudentScreen(Screen[None]):
         current = self._current()  # the goals are composed with their numbers: one layout pass
         yield Static("", id="student-title")
         with VerticalScroll(id="student-body"):
+            yield Static("", id="week")
             with Vertical(id="goals"):
                 if current is not None:
                     snap, _student, view, _version = current
@@ -413,7 +415,8 @@ class StudentScreen(Screen[None]):
             yield OptionList(id="entries")
             yield Static("", id="plan")
         yield Static(Text.assemble((" Esc ", "bold reverse"), " Board ", (" r ", "bold reverse"),
-                                   " Retract entry ", (" Tab ", "bold reverse"), " Next pane ",
+                                   " Retract entry ", (" w ", "bold reverse"), " Week's plan ",
+                                   (" Tab ", "bold reverse"), " Next pane ",
                                    (" ↑↓ PgUp PgDn ", "bold reverse"), " Scroll"), id="student-keys")
 
     def on_mount(self) -> None:
@@ -475,6 +478,7 @@ class StudentScreen(Screen[None]):
         self.query_one("#student-title", Static).update(title)
         if fresh is None:  # (composed with the fresh view already)
             self._draw_goals(view, classroom)
+        self._draw_week(classroom, student, today)
         self.query_one("#abc", Static).update(abc_text(view, classroom))
         self.query_one("#abc").border_title = "Behavior (ABC)"
         self._draw_entries(view, classroom)
@@ -486,6 +490,24 @@ class StudentScreen(Screen[None]):
         if md != self.plan_markdown:  # only on a change
             self.plan_markdown = md
             plan.update(plan_text(md))
+
+    def _draw_week(self, classroom: Classroom, student: Student, today: date) -> None:
+        """This week's plan for the student (plans/2026-W48.toml): priority goals first."""
+        box = self.query_one("#week", Static)
+        week = week_of(today)
+        plan = classroom.week_plan.of(student.id) if classroom.week_plan is not None else None
+        box.border_title = f"This week ({week})"
+        if plan is None:
+            box.update(Text(f"No plan for this week (plans/{week}.toml; `paratui plan --new` makes one).",
+                            style="dim"))
+            return
+        text = Text()
+        for i, line in enumerate(describe(plan, classroom.plans.get(student.id))):
+            head, sep, rest = line.partition(": ")
+            text.append("\n" if i else "")
+            text.append(clean(head) + sep, style="bold")
+            text.append(clean(rest))
+        box.update(text)
 
     def _draw_goals(self, view: StudentView, classroom: Classroom) -> None:
         ids = tuple(s.goal.id for s in view.goals)
@@ -514,6 +536,18 @@ class StudentScreen(Screen[None]):
             listing.add_option(Option(Text("No entries yet."), disabled=True))
         elif keep is not None:
             listing.highlighted = min(keep, len(view.entries) - 1)
+
+    def on_screen_resume(self) -> None:
+        """Back from the week's plan editor (or any screen on top): what was saved there shows now."""
+        self._seen = None
+        self._poll()
+
+    def action_week_plan(self) -> None:
+        from paratui.app.week_plan_screen import WeekPlanScreen
+
+        state = self.board.state
+        today = state.now.date() if state is not None else self.board.room.clock().date()
+        self.app.push_screen(WeekPlanScreen(self.board.room.root, week_of(today)))
 
     def action_close(self) -> None:
         self.app.pop_screen()

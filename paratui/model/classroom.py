@@ -75,6 +75,9 @@ class Classroom:
     # recurring.toml's rules as read by the store (paratui.model.recurring.Rule), attached like `plans`:
     # every reader of the classroom (the board, the commands) sees the same recurring tasks.
     recurring: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    # plans/<this week>.toml as read by the store (paratui.model.week_plan.WeekPlan), attached like
+    # `plans`: the student screen, the logging sheet and Data due read this week's priorities from it.
+    week_plan: Any = field(default=None, compare=False, repr=False)
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff}

@@ -122,6 +122,7 @@ class DataDue:
     goal: str
     kind: str
     when: str
+    priority: int | None = None  # its place among this week's priority goals (0 first); None: not one
 
 
 @dataclass(frozen=True)
@@ -375,24 +376,32 @@ def running_timers(todays: Iterable[Event], live: bool = True) -> list[Timer]:
 
 def data_due(classroom: Classroom, todays: Iterable[Event], today: date, school_day: bool) -> list[DataDue]:
     """Per adult in each goal's data plan: the goals with no data yet today (abc goals are recorded
-    as things happen, so they are never due)."""
+    as things happen, so they are never due). This week's plan (plans/2026-W48.toml), when there is
+    one, decides who collects a goal it names (`who`), and its priority goals come first."""
     if not school_day or not classroom.plans:
         return []
     weekday = WEEKDAYS[today.weekday()]
     done = {(e.payload.get("student"), e.payload.get("goal")) for e in todays
             if e.type in ("data", "timer.stop") and e.time.date() == today}
+    week = classroom.week_plan
     due: list[DataDue] = []
     for st in classroom.students:
         plan = classroom.plans.get(st.id)
         if plan is None:
             continue
-        for g in plan.goals:
-            if g.kind == "abc" or not g.collect_by or (g.days and weekday not in g.days):
+        mine = week.of(st.id) if week is not None else None
+        rank = {g: i for i, g in enumerate(mine.priority)} if mine else {}
+        planned = {d.goal: d for d in mine.data if d.goal} if mine else {}
+        for g in sorted(plan.goals, key=lambda g: rank.get(g.id, len(rank))):
+            this_week = planned.get(g.id)
+            collectors = (this_week.who if this_week and this_week.who else g.collect_by)
+            if g.kind == "abc" or not collectors or (g.days and weekday not in g.days):
                 continue
             if (st.id, g.id) in done:
                 continue
-            due.extend(DataDue(staff, st.id, g.id, g.kind, g.when) for staff in g.collect_by)
-    return due
+            due.extend(DataDue(staff, st.id, g.id, g.kind, g.when, rank.get(g.id)) for staff in collectors)
+    # priority goals first for each adult (the pane groups by adult; the order within is kept)
+    return sorted(due, key=lambda d: d.priority is None)
 
 
 # -- ABC ------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ looks like a stored password or account list.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from datetime import date
@@ -106,7 +107,9 @@ def check_folder(root: Path) -> tuple[list[str], list[str]]:
                 problems.extend(_problem_text(SCHEDULE, text, p) for p in e.problems)
             except RecursionError:
                 problems.append(f"{SCHEDULE}: nested too deeply to read")
-    problems += _check_students(root, classroom, checked)
+    goal_plans: dict = {}
+    problems += _check_students(root, classroom, checked, goal_plans)
+    problems += _check_week_plans(root, classroom, goal_plans, checked)
     problems += _check_recurring(root, classroom, schedule, checked)
     problems += _check_binder(root, checked)
     problems += _check_meetings(root, classroom, checked)
@@ -135,7 +138,9 @@ def _names(folder: Path, suffix: str) -> list[str]:
         return []
 
 
-def _check_students(root: Path, classroom: Classroom | None, checked: list[str]) -> list[str]:
+def _check_students(root: Path, classroom: Classroom | None, checked: list[str],
+                    plans: dict | None = None) -> list[str]:
+    """students/*.toml; each good one put in `plans` (the week's plans are checked against them)."""
     problems: list[str] = []
     names = _names(root / STUDENTS, ".toml")
     ids = {s.id for s in classroom.students} if classroom else set()
@@ -151,7 +156,9 @@ def _check_students(root: Path, classroom: Classroom | None, checked: list[str])
                             f"({', '.join(sorted(ids))})")
             continue
         try:
-            parse_student_plan(data, sid, classroom, classroom.prompts)
+            plan = parse_student_plan(data, sid, classroom, classroom.prompts)
+            if plans is not None:
+                plans[sid] = plan
         except ConfigError as e:
             problems.extend(_problem_text(rel, text, p) for p in e.problems)
         except RecursionError:
@@ -200,6 +207,23 @@ def _check_recurring(root: Path, classroom: Classroom | None, schedule: Schedule
         problems.extend(_problem_text(RECURRING, text, p) for p in e.problems)
     except RecursionError:
         problems.append(f"{RECURRING}: nested too deeply to read")
+    return problems
+
+
+def _check_week_plans(root: Path, classroom: Classroom | None, goal_plans: dict, checked: list[str]) -> list[str]:
+    """plans/*.toml: named by an ISO week (2026-W48.toml), each checked against the room and the
+    goal files (paratui.model.week_plan)."""
+    from paratui.store import week_plans
+
+    names = _names(root / week_plans.PLANS, ".toml")
+    problems = [f"{week_plans.PLANS}/{n}: not named by a week (YYYY-Www.toml, e.g. 2026-W48.toml)"
+                for n in names if n[:-5] not in week_plans.weeks(root)]
+    if classroom is not None:
+        attached = dataclasses.replace(classroom, plans=goal_plans)
+        for week in week_plans.weeks(root):
+            problems += week_plans.parse(root, week, attached)[1]
+    if names:
+        checked.append(f"{len(names)} week plan{'s' if len(names) != 1 else ''}")
     return problems
 
 

@@ -27,6 +27,7 @@ from paratui.model.goals import StudentPlan, parse_student_plan
 from paratui.model.recurring import Recurring, parse_recurring
 from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
+from paratui.model.week_plan import WEEK, WeekPlan, parse_week_plan, week_of
 from paratui.store import identity
 from paratui.store.journal import day_dir
 from paratui.store.journal_reader import JournalReader
@@ -223,6 +224,86 @@ def _not_utf8(label: str, raw: bytes, e: UnicodeDecodeError) -> str:
     return f"{label}:{line}: not UTF-8 text (save it as UTF-8)"
 
 
+# -- plans/YYYY-Www.toml (the week's plans) ------------------------------------------------------
+PLANS = "plans"
+
+
+def plan_rel(week: str) -> str:
+    return f"{PLANS}/{week}.toml"
+
+
+def weeks(root: Path) -> list[str]:
+    """The weeks that have a plan file, oldest first."""
+    try:
+        names = os.listdir(Path(root) / PLANS)
+    except OSError:
+        return []
+    return sorted(n[:-5] for n in names if n.endswith(".toml") and WEEK.fullmatch(n[:-5]))
+
+
+def read_week_text(root: Path, week: str) -> str | None:
+    """A week's file as text (None: there is none); OSError/UnicodeDecodeError when unreadable."""
+    try:
+        return _decode(read_regular(Path(root) / plan_rel(week), TOML_LIMIT, root=Path(root)))
+    except FileNotFoundError:
+        return None
+
+
+def parse_week_file(root: Path, week: str, classroom: Classroom) -> tuple[WeekPlan | None, list[str]]:
+    """(the week's plan, problems naming file, line and field). No file: (None, [])."""
+    label = plan_rel(week)
+    try:
+        text = read_week_text(root, week)
+    except UnicodeDecodeError as e:
+        raw = (Path(root) / label).read_bytes()
+        return None, [_not_utf8(label, raw, e)]
+    except OSError as e:
+        return None, [_cannot_read(label, e)]
+    if text is None:
+        return None, []
+    return _parse_week_text(label, text, week, classroom)
+
+
+def _parse_week_text(label: str, text: str, week: str, classroom: Classroom) -> tuple[WeekPlan | None, list[str]]:
+    try:
+        return parse_week_plan(tomllib.loads(text), week, classroom), []
+    except tomllib.TOMLDecodeError as e:
+        return None, [_syntax_problem(label, text, e)]
+    except RecursionError:
+        return None, [f"{label}: nested too deeply to read"]
+    except ConfigError as e:
+        return None, [_problem_text(label, text, p) for p in e.problems]
+
+
+def check_week_text(label: str, text: str, week: str, classroom: Classroom) -> list[str]:
+    """The problems `paratui check` would find in a week's plan as typed (file, line, field)."""
+    return _parse_week_text(label, text, week, classroom)[1]
+
+
+@dataclass
+class _WeekPlanFile:
+    """What a board keeps: the current week's plan, re-read when its file changes."""
+
+    root: Path
+    week: str | None = None
+    signature: tuple | None = None
+    classroom: Classroom | None = None
+    plan: WeekPlan | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def read(self, week: str, classroom: Classroom) -> tuple[WeekPlan | None, list[str]]:
+        sig = _signature(Path(self.root) / plan_rel(week))
+        if week == self.week and sig == self.signature and classroom is self.classroom:
+            return self.plan, self.problems
+        plan, problems = parse_week_file(self.root, week, classroom)
+        if problems and week == self.week and self.plan is not None:
+            problems = [p + " (showing the last good version)" for p in problems]
+            plan = self.plan
+        self.week, self.signature, self.classroom, self.plan, self.problems = week, sig, classroom, plan, problems
+        return plan, problems
+
+
+
 class DataFolder:
     def __init__(self, root: Path, writer: str | None = None):
         self.root = Path(root)
@@ -240,6 +321,8 @@ class DataFolder:
         self._binder: dict[str, _Page] = {}
         self._plans: dict[str, _PlanFile] = {}  # student id → students/<id>.toml
         self._recurring: _RecurringFile | None = None
+        self._week = _WeekPlanFile(self.root)  # plans/<this week>.toml
+        self._weekly: tuple[Classroom | None, WeekPlan | None, Classroom | None] = (None, None, None)
         self._attached: tuple[Classroom | None, tuple, Classroom | None] = (None, (), None)
         self._last: Snapshot | None = None
 
@@ -593,6 +676,16 @@ class DataFolder:
         self._attached = (classroom, plans, attached)
         return attached
 
+    def _with_week_plan(self, classroom: Classroom, today: date) -> tuple[Classroom, list[str]]:
+        """The classroom with this week's plan attached (plans/2026-W48.toml, checked against the goal
+        files just attached): the same object as long as neither changed."""
+        plan, problems = self._week.read(week_of(today), classroom)
+        base, known, attached = self._weekly
+        if base is not classroom or known is not plan or attached is None:
+            attached = classroom if plan is None else dataclasses.replace(classroom, week_plan=plan)
+            self._weekly = (classroom, plan, attached)
+        return attached, problems
+
     # -- everything --------------------------------------------------------------------------
     def find_event(self, eid: object) -> Event | None:
         """An event of the last snapshot by its id (None: not read, or no snapshot yet)."""
@@ -633,6 +726,8 @@ class DataFolder:
         binder_problems = (self._read_binder() + self._read_plans(self._classroom)
                            + self._read_recurring(self._classroom, self._schedule))
         classroom = self._with_plans(self._classroom)
+        classroom, week_problems = self._with_week_plan(classroom, today)
+        binder_problems += week_problems
         if log_range is not None:
             dirs: list[Path] = self.reader.log_dirs(*log_range)
         elif day_range is not None:

@@ -67,7 +67,8 @@ def filesystem_type(path: Path, mounts_file: Path = Path("/proc/mounts")) -> str
 
 
 def is_relevant(root: Path, path: str) -> bool:
-    """Files the board reads: the two TOML files, binder pages, themes and journal files."""
+    """Files the board reads: the two TOML files, binder pages, themes, goal files, the week's plans
+    and journal files."""
     try:
         rel = Path(path).relative_to(root)
     except ValueError:
@@ -86,8 +87,8 @@ def is_relevant(root: Path, path: str) -> bool:
         return name in ("classroom.toml", "schedule.toml")
     if parts[0] == "binder":
         return name.endswith(".md") and not name.startswith(".")
-    if parts[0] == "themes":
-        return name.endswith(".toml")
+    if parts[0] in ("themes", "students", "plans"):
+        return name.endswith(".toml") and not name.startswith(".")  # (goal files, the week's plans)
     return False
 
 
@@ -171,7 +172,7 @@ class FolderWatcher:
 # -- polling only where the board reads ----------------------------------------------------------
 class BoardSnapshot(DirectorySnapshot):
     """A snapshot of what the board reads in a data folder, never walking through a link: the top
-    level (TOML files), binder/ and themes/, journal/ and journal/tasks/ themselves (not their
+    level (TOML files), binder/, themes/, students/ and plans/, journal/ and journal/tasks/ themselves (not their
     contents: a new day or month folder changes them), today's and yesterday's day folders and
     this month's and last month's task folders. `today` is the classroom clock's date."""
 
@@ -216,7 +217,7 @@ class BoardSnapshot(DirectorySnapshot):
                     yield from self._journal(p)
                 continue
             yield p, st
-            if name in ("binder", "themes") and stat.S_ISDIR(st.st_mode):
+            if name in ("binder", "themes", "students", "plans") and stat.S_ISDIR(st.st_mode):
                 yield from self._list(p)
 
     def _journal(self, journal: str) -> Iterator[tuple[str, os.stat_result]]:
