@@ -59,11 +59,12 @@ def test_trend_is_a_least_squares_slope_per_week(room_dir: Path) -> None:
     [coins] = _report(room_dir, "--goal", "coins")["goals"]
     want = round(_least_squares_per_week([(d, 10.0 * n) for d, n in zip(days, correct)]), 1)
     assert coins["trend"] == "rising" and coins["trend_line"]["per_week"] == want
-    assert coins["trend_line"]["text"] == f"rising, {want:+.1f} points/week (least squares over 10 sessions)"
+    assert coins["trend_line"]["text"] == (f"rising, {want:+.1f} points/week "
+                                           "(least squares over 10 sessions in baseline)")
     md = run_cli("report", "K.B.", "--goal", "coins", data=room_dir, check=True).stdout
-    assert f"- Trend: rising, {want:+.1f} points/week (least squares over 10 sessions)" in md
+    assert f"- Trend: rising, {want:+.1f} points/week (least squares over 10 sessions in baseline)" in md
     [few] = _report(room_dir, "--goal", "coins", "--from", days[-2].date().isoformat())["goals"]
-    assert few["trend"] == "" and few["trend_line"]["text"] == "too few sessions for a trend"
+    assert few["trend"] == "" and few["trend_line"]["text"] == "too few sessions for a trend in baseline"
 
 
 def test_task_analysis_is_over_the_steps_in_the_chain(room_dir: Path) -> None:

@@ -1,4 +1,4 @@
-"""Quick data logging for IEP goals and behaviors: `log`, `abc`, `timer start|stop`."""
+"""Quick data logging for IEP goals and behaviors: `log`, `abc`, `timer start|stop`; a goal's `phase`."""
 
 from __future__ import annotations
 
@@ -63,3 +63,18 @@ def _timer(change: Callable[[Context, str, str], Change]) -> Make:
         return change(ctx, args.student, args.goal)
 
     return make
+
+
+def add_phase(sub: Commands) -> None:
+    ph = command(sub, "phase", "start a new phase on a student's goal (a condition line on its charts; the "
+                 "trend is over the current phase); the teacher's change",
+                 "paratui phase K.B. coins 'Token board' --kind intervention --as MR", writes(_phase))
+    ph.add_argument("student", help="student id or initials")
+    ph.add_argument("goal", help="the goal's id in students/ID.toml")
+    ph.add_argument("name", help="the phase's name, as the chart labels its condition line")
+    ph.add_argument("--kind", default="intervention", metavar="K",
+                    help="baseline, intervention (default), maintenance or generalisation")
+
+
+def _phase(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    return data_commands.phase(ctx, args.student, args.goal, args.name, args.kind)

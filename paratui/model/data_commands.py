@@ -12,7 +12,7 @@ from typing import Any
 
 from paratui.model.classroom import Student
 from paratui.model.commands import Change, Context, Refused, _change, _student, _text
-from paratui.model.datalog import Timer, running_timers
+from paratui.model.datalog import PHASE_KINDS, Timer, running_timers
 from paratui.model.events import live_events
 from paratui.model.goals import TIMED, Goal, StudentPlan
 from paratui.model.text import clean
@@ -212,3 +212,15 @@ def abc(ctx: Context, student: str, behavior: str | None, antecedent: str | None
                "setting": _pick(setting, b.settings, "setting"),
                "note": _text(note, "note", required=False)}
     return _change(ctx, "abc", {k: v for k, v in payload.items() if v is not None})
+
+
+def phase(ctx: Context, student: str, goal: str, name: str | None, kind: str | None = None) -> Change:
+    """A new phase on a goal (a condition line, Cooper et al.): its sessions from today on are in
+    this phase, until the next one. `kind`: baseline, intervention (the default), maintenance or
+    generalisation (British spelling; "generalization" is taken too). The teacher's change."""
+    st, _, g = _goal(ctx, student, goal)
+    raw = (kind or "intervention").strip().casefold().replace("generalization", "generalisation")
+    if raw not in PHASE_KINDS:
+        raise Refused(f"kind: {clean(kind or '', limit=20)!r} is not a phase kind: {', '.join(PHASE_KINDS)}", "kind")
+    text = _text(name, "name", required=True, limit=60)
+    return _change(ctx, "phase", {"student": st.id, "goal": g.id, "name": text, "kind": raw})

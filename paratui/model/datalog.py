@@ -10,7 +10,9 @@ charts draw and the mastery criterion compares) is:
   interval, mts: percent of observed intervals marked `+` (missed ones are left out and counted);
   tally: the day's total count; abc: the day's number of ABC records for the goal's behavior;
   duration, latency: the mean of the day's times, in seconds.
-A goal's trend is the least-squares slope of those levels over the sessions' dates, per week.
+A goal's trend is the least-squares slope of those levels over the sessions' dates, per week, over
+the sessions of its current phase only (a `phase` event starts one: baseline, intervention…; each
+session is in the newest phase begun on or before its day; before any, the goal is in baseline).
 """
 
 from __future__ import annotations
@@ -27,6 +29,27 @@ from paratui.model.goals import Goal, Mastery, StudentPlan
 from paratui.model.schedule import WEEKDAYS
 
 PERCENT_KINDS = ("trials", "task_analysis", "interval", "mts")
+PHASE_KINDS = ("baseline", "intervention", "maintenance", "generalisation")
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a goal (Cooper et al.: the sessions between two condition lines)."""
+
+    name: str
+    kind: str  # one of PHASE_KINDS
+    start: date | None = None  # the day it began; None: the goal's implicit first phase (baseline)
+    id: str = ""  # the phase event's id ("" for the implicit first phase)
+
+    @property
+    def label(self) -> str:
+        """"baseline", or "intervention “Token board”"."""
+        if self.start is None or self.name.casefold() == self.kind:
+            return self.kind if self.start is None else self.name
+        return f"{self.kind} “{self.name}”"
+
+
+BASELINE = Phase("baseline", "baseline")  # before any phase event
 
 
 @dataclass(frozen=True, slots=True)  # a year of one student is thousands: no __dict__ each
@@ -65,6 +88,7 @@ class Session:
     level: float | None = None
     met: bool | None = None
     errors: dict[str, int] = field(default_factory=dict)  # of `prompts`, the trials scored - at that level
+    phase: Phase = BASELINE  # the newest phase begun on or before this day
 
     @property
     def correct_prompts(self) -> dict[str, int]:
@@ -94,7 +118,9 @@ class GoalSummary:
     sessions: tuple[Session, ...]
     entries: tuple[Entry, ...]
     status: MasteryStatus | None
-    line: Trend
+    line: Trend  # over the current phase's sessions only
+    phases: tuple[Phase, ...] = (BASELINE,)  # every phase begun by the report's end, oldest first
+    phase: Phase = BASELINE  # the current one (the newest)
 
     @property
     def trend(self) -> str:
@@ -182,7 +208,8 @@ def _tally(used: Counter[str], prompts: tuple[str, ...]) -> dict[str, int]:
     return {p: used[p] for p in prompts if used[p]} | {p: n for p, n in used.items() if p not in prompts}
 
 
-def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]) -> Session:
+def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...],
+             phase: Phase = BASELINE) -> Session:
     m = goal.mastery
     # with no level in the criterion, a correct response counts toward mastery only unprompted
     # (% independent, Cooper et al.): 30 correct at full physical is not 100%
@@ -226,7 +253,7 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
     else:
         value = sum(seconds) / len(seconds) if seconds else None
     return Session(day, len(items), trials, correct, at_level, missed, count, tuple(seconds),
-                   _tally(used, prompts), value, _met(m, value), _tally(errors, prompts))
+                   _tally(used, prompts), value, _met(m, value), _tally(errors, prompts), phase)
 
 
 def _met(m: Mastery | None, value: float | None) -> bool | None:
@@ -290,30 +317,55 @@ class Trend:
     per_week: float | None  # the line's slope, in the goal's unit per 7 calendar days
     sessions: int  # the sessions the line is fitted to
     unit: str  # "%" | "s" | "count"
+    phase: Phase = BASELINE  # the phase whose sessions they are (the current one)
 
     @property
     def text(self) -> str:
-        """"rising, +12.1 points/week (least squares over 9 sessions)"."""
+        """"rising, +12.1 points/week (least squares over 9 sessions in intervention “Token board”)"."""
         if self.per_week is None:
-            return "too few sessions for a trend"
+            return f"too few sessions for a trend in {self.phase.label}"
         unit = {"%": " points", "s": " s"}.get(self.unit, "")
         return (f"{self.direction}, {self.per_week:+.1f}{unit}/week "
-                f"(least squares over {self.sessions} sessions)")
+                f"(least squares over {self.sessions} sessions in {self.phase.label})")
 
 
-def trend(sessions: Iterable[Session], unit: str) -> Trend:
+def trend(sessions: Iterable[Session], unit: str, phase: Phase = BASELINE) -> Trend:
     """The least-squares slope of the sessions' levels over their dates (x: days since the first
-    session, so a gap of days weighs as the time it was), per week; flat within the dead band."""
+    session, so a gap of days weighs as the time it was), per week; flat within the dead band. The
+    caller gives one phase's sessions (`phase`): a trend never runs across a condition line."""
     pts = [(s.day.toordinal(), s.level) for s in sessions if s.level is not None]
     if len(pts) < TREND_SESSIONS or len({x for x, _ in pts}) < 2:
-        return Trend("", None, len(pts), unit)
+        return Trend("", None, len(pts), unit, phase)
     n = len(pts)
     mx, my = sum(x for x, _ in pts) / n, sum(y for _, y in pts) / n
     slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
     per_week = round(slope * 7, 1)
     band = FLAT_POINTS if unit == "%" else abs(my) * FLAT_SHARE
     direction = "flat" if abs(per_week) <= band else "rising" if per_week > 0 else "falling"
-    return Trend(direction, per_week, n, unit)
+    return Trend(direction, per_week, n, unit, phase)
+
+
+def phases_of(events: Iterable[Event], student: str, goal: str, end: date | None = None) -> tuple[Phase, ...]:
+    """The goal's phases begun by `end` (None: all), oldest first: the implicit baseline, then one
+    per live `phase` event (two on one day: the later one stands)."""
+    mine = live_events(e for e in events if e.type == "retract" or (
+        e.type == "phase" and e.payload.get("student") == student and e.payload.get("goal") == goal))
+    out = [BASELINE]
+    for e in mine:
+        d = e.time.date()
+        if end is not None and d > end:
+            break
+        ph = Phase(str(e.payload.get("name") or "?"), str(e.payload.get("kind") or "intervention"), d, e.id)
+        if out[-1].start == d:
+            out[-1] = ph
+        else:
+            out.append(ph)
+    return tuple(out)
+
+
+def phase_on(phases: tuple[Phase, ...], day: date) -> Phase:
+    """The newest phase begun on or before `day`."""
+    return next((p for p in reversed(phases) if p.start is None or p.start <= day), BASELINE)
 
 
 def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ...],
@@ -324,6 +376,8 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
     only), and the observations are folded one day at a time, never all held at once (a year of one
     student is thousands)."""
     goals = [g for g in plan.goals if goal is None or g.id.casefold() == goal.casefold()]
+    events = events if isinstance(events, list) else list(events)
+    phases = [phases_of(events, plan.student, g.id, end) for g in goals]
     sessions: list[list[Session]] = [[] for _ in goals]
     kept: list[list[Entry]] = [[] for _ in goals]
     todays: list[list[Entry]] = [[] for _ in goals]
@@ -334,7 +388,7 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
             # a day the student was observed at all is an abc goal's session (a day without an
             # incident is a good one); any other goal's sessions are the days it has data
             if todays[i] or g.kind == "abc":
-                sessions[i].append(_session(g, d, todays[i], prompts))
+                sessions[i].append(_session(g, d, todays[i], prompts, phase_on(phases[i], d)))
                 todays[i] = []
 
     for x in _entries(events, plan, plan.student):
@@ -353,10 +407,11 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
     if day is not None:
         close_day(day)
     out = []
-    for g, ss, mine in zip(goals, sessions, kept):
+    for g, ss, mine, ph in zip(goals, sessions, kept, phases):
         done = tuple(ss)
+        now = ph[-1]
         out.append(GoalSummary(g, done, tuple(mine), mastery_status(g, done, prompts[-1]),
-                               trend(done, unit_of(g.kind))))
+                               trend([x for x in done if x.phase == now], unit_of(g.kind), now), ph, now))
     return out
 
 

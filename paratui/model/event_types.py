@@ -221,6 +221,12 @@ def _timer_stop(p: Mapping[str, Any], w: Words) -> str:
             f"{seconds_text(p.get('seconds'))}")
 
 
+def _phase(p: Mapping[str, Any], w: Words) -> str:
+    return (f"{w.kid(p.get('student'))} · {clean(p.get('goal', '?'), limit=40)}: new "
+            f"{clean(p.get('kind') or '?', limit=20)} phase {clean(p.get('name') or '?', limit=60)!r} "
+            "(condition line)")
+
+
 def _retract(p: Mapping[str, Any], w: Words) -> str:
     said = w.said(p.get("target"))
     return f"undone: {said}" if said is not None else f"undone: {clean(str(p.get('target'))[:6])}"
@@ -299,6 +305,12 @@ TYPES: tuple[EventType, ...] = (
               {"student": (ID, "student id"), "goal": (ID, "goal id"),
                "start": (ID, "the timer.start event id"), "seconds": (NUM, "seconds timed")},
               LOG, "log", None, DATA_FOLD, ("timer stop",), _timer_stop),
+    # A phase change (Cooper et al.: a condition line): the goal's sessions from this event's day on
+    # are in this phase, until the next one; before any, the goal is in baseline.
+    EventType("phase", "a phase change on a student's goal: its sessions from this day on are in this phase",
+              {"student": (ID, "student id"), "goal": (ID, "goal id"), "name": (TEXT, "the phase's name"),
+               "kind": (ID, "baseline, intervention, maintenance or generalisation")},
+              LOG, "phase", None, DATA_FOLD, ("phase",), _phase),
     EventType("retract", "undoes an event (nothing is deleted)",
               {"target": (ID, "the id of the event it cancels")},
               TARGET, "retract.own", "target", EVENT_FOLD, ("undo", "retract"), _retract),

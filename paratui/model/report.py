@@ -21,6 +21,8 @@ from paratui.model.datalog import (
     abc_patterns,
     criterion_text,
     entries,
+    phase_on,
+    phases_of,
     students_events,
     summarize,
     unit_of,
@@ -32,7 +34,7 @@ from paratui.model.text import clean
 SCHEMA = 1
 FORMATS = ("csv", "md", "html", "json")
 CSV_FIELDS = ("date", "time", "student", "goal", "kind", "value", "count", "seconds", "prompt", "step", "step_name",
-              "behavior", "antecedent", "consequence", "setting", "note", "staff", "id")
+              "behavior", "antecedent", "consequence", "setting", "note", "staff", "id", "phase", "phase_kind")
 
 
 def _who(student: Student, names: bool) -> str:
@@ -62,7 +64,11 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
             "steps": list(g.steps),
             "current": _round(s.current), "trend": s.trend,
             "trend_line": {"method": "least squares", "per_week": s.line.per_week, "sessions": s.line.sessions,
-                           "text": s.line.text},
+                           "phase": s.line.phase.name, "phase_kind": s.line.phase.kind, "text": s.line.text},
+            "phase": {"name": s.phase.name, "kind": s.phase.kind,
+                      "start": s.phase.start.isoformat() if s.phase.start else None},
+            "phases": [{"name": p.name, "kind": p.kind, "start": p.start.isoformat() if p.start else None}
+                       for p in s.phases],
             "mastery": None if s.status is None else {
                 "run": s.status.run, "needed": s.status.needed, "mastered": s.status.mastered,
                 "text": s.status.text},
@@ -72,7 +78,8 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                 "percent_correct": _round(x.percent_correct), "percent_at_level": _round(x.percent_at_level),
                 "missed": x.missed, "count": x.count, "seconds": list(x.seconds),
                 "prompts": x.prompts, "prompts_correct": x.correct_prompts, "prompts_error": x.errors,
-                "level": _round(x.level), "met": x.met,
+                "level": _round(x.level), "met": x.met, "phase": x.phase.name, "phase_kind": x.phase.kind,
+                "phase_start": x.phase.start.isoformat() if x.phase.start else None,
             } for x in s.sessions],
         })
     records = [r for r in entries(events, plan, student.id) if r.kind == "abc"
@@ -113,16 +120,19 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(CSV_FIELDS)
+    events = list(events)
+    phases = {g.id: phases_of(events, student.id, g.id, end) for g in plan.goals}
     for x in entries(events, plan, student.id):
         d = x.time.date()
         if (start and d < start) or (end and d > end) or (goal and x.goal.casefold() != goal.casefold()):
             continue
         g = plan.goal(x.goal) if x.goal else None
         step_name = g.steps[x.step - 1] if g and x.step and 0 < x.step <= len(g.steps) else None
+        ph = phase_on(phases[g.id], d) if g and g.id in phases else None
         w.writerow([_cell(v) for v in (
             d.isoformat(), x.time.strftime("%H:%M:%S"), _who(student, names), x.goal, x.kind, x.value, x.count,
             x.seconds, x.prompt, x.step, step_name, x.behavior, x.antecedent, x.consequence, x.setting, x.note,
-            staff.get(x.staff or "", x.staff), x.id)])
+            staff.get(x.staff or "", x.staff), x.id, ph.name if ph else None, ph.kind if ph else None)])
     return out.getvalue()
 
 
@@ -151,27 +161,33 @@ def _bars(sessions: list[dict], unit: str, width: int = 30) -> list[str]:
     """A text bar chart of the last sessions (Markdown has no pictures of its own)."""
     shown = [s for s in sessions if s["level"] is not None][-15:]
     top = 100.0 if unit == "%" else max((s["level"] for s in shown), default=0) or 1
-    return [f"{s['date']} {'█' * round(width * min(s['level'], top) / top):<{width}} {_level(s['level'], unit)}"
-            for s in shown]
+    out = []
+    for i, s in enumerate(shown):
+        if i and _phase_key(s) != _phase_key(shown[i - 1]):  # the condition line
+            out.append(f"---------- {clean(str(s['phase']), limit=40).replace('`', chr(39))} ----------")
+        out.append(f"{s['date']} {'█' * round(width * min(s['level'], top) / top):<{width}} "
+                   f"{_level(s['level'], unit)}")
+    return out
 
 
 def _columns(kind: str) -> tuple[str, ...]:
     """The sessions table's header: what each kind's share is of, and its prompts or missed intervals."""
     if kind in ("interval", "mts"):
-        return ("Date", "Intervals", "Level", "% of intervals", "Missed")
-    return ("Date", "Entries", "Level", "% correct", "Prompts")
+        return ("Date", "Intervals", "Level", "% of intervals", "Missed", "Phase")
+    return ("Date", "Entries", "Level", "% correct", "Prompts", "Phase")
 
 
 def _cells(g: dict[str, Any], s: dict[str, Any]) -> tuple[str, ...]:
     """One session's row under `_columns`: prompt levels of correct trials apart from errors."""
     pc = f"{s['percent_correct']:.0f}%" if s["percent_correct"] is not None else ""
     level = _level(s["level"], g["unit"])
+    phase = s["phase"] if s["phase"].casefold() == s["phase_kind"] else f"{s['phase']} ({s['phase_kind']})"
     if g["kind"] in ("interval", "mts"):
-        return (s["date"], str(s["trials"] + s["missed"]), level, pc, str(s["missed"]))
+        return (s["date"], str(s["trials"] + s["missed"]), level, pc, str(s["missed"]), phase)
     prompts = " ".join(f"{k}:{v}" for k, v in s["prompts_correct"].items())
     if s["prompts_error"]:
         prompts += (" · " if prompts else "") + "errors " + " ".join(f"{k}:{v}" for k, v in s["prompts_error"].items())
-    return (s["date"], str(s["entries"]), level, pc, prompts)
+    return (s["date"], str(s["entries"]), level, pc, prompts, phase)
 
 
 def to_markdown(report: dict[str, Any], who: str) -> str:
@@ -209,20 +225,48 @@ def to_markdown(report: dict[str, Any], who: str) -> str:
 
 # -- HTML -----------------------------------------------------------------------------------------
 
+def _phase_runs(pts: list[tuple[str, float, str]]) -> list[list[tuple[int, str, float]]]:
+    """The points (index, date, level) split where the phase changes: one data path each."""
+    runs: list[list[tuple[int, str, float]]] = []
+    for i, (d, v, key) in enumerate(pts):
+        if not runs or pts[i - 1][2] != key:
+            runs.append([])
+        runs[-1].append((i, d, v))
+    return runs
+
+
+def _phase_key(s: dict) -> str:
+    return f"{s.get('phase', 'baseline')}\x00{s.get('phase_start')}"
+
+
 def svg_chart(sessions: list[dict], unit: str, goal_line: float | None = None, width: int = 640,
-              height: int = 220) -> str:
-    """A line chart of the sessions' levels as inline SVG (no library needed)."""
-    pts = [(s["date"], s["level"]) for s in sessions if s["level"] is not None]
-    if not pts:
+              height: int = 220, aim: dict | None = None) -> str:
+    """A line chart of the sessions' levels as inline SVG (no library needed), x by date. The data
+    path is broken at each phase change (one polyline per phase), where a dashed vertical
+    condition line is drawn, labelled with the new phase's name (Cooper et al.); `aim` (start,
+    from, target, to) draws the aim line."""
+    shown = [s for s in sessions if s["level"] is not None]
+    if not shown:
         return "<p><em>No data in this period.</em></p>"
-    pad_l, pad_r, pad_t, pad_b = 48, 12, 12, 28
-    top = 100.0 if unit == "%" else max(max(v for _, v in pts), goal_line or 0) * 1.1 or 1.0
+    pts = [(s["date"], float(s["level"]), _phase_key(s)) for s in shown]
+    names = {_phase_key(s): str(s.get("phase", "baseline")) for s in shown}
+    pad_l, pad_r, pad_t, pad_b = 48, 12, 16, 28
+    days = [date.fromisoformat(d).toordinal() for d, _, _ in pts]
+    first, last = days[0], days[-1]
+    if aim is not None:
+        first = min(first, date.fromisoformat(aim["start"]).toordinal())
+        last = max(last, date.fromisoformat(aim["target"]).toordinal())
+    top = 100.0 if unit == "%" else max(max(v for _, v, _ in pts), goal_line or 0,
+                                        aim["to"] if aim else 0) * 1.1 or 1.0
     w, h = width - pad_l - pad_r, height - pad_t - pad_b
 
-    def xy(i: int, v: float) -> tuple[float, float]:
-        x = pad_l + (w * i / (len(pts) - 1) if len(pts) > 1 else w / 2)
-        return round(x, 1), round(pad_t + h - h * min(v, top) / top, 1)
+    def x_of(day: int) -> float:
+        return round(pad_l + (w * (day - first) / (last - first) if last > first else w / 2), 1)
 
+    def y_of(v: float) -> float:
+        return round(pad_t + h - h * min(max(v, 0.0), top) / top, 1)
+
+    e = html.escape
     label = {"%": "%", "s": "seconds", "count": "count"}[unit]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'aria-label="trend chart, {label} per session" font-family="sans-serif" font-size="11">',
@@ -231,21 +275,36 @@ def svg_chart(sessions: list[dict], unit: str, goal_line: float | None = None, w
         y = pad_t + h - h * frac
         parts.append(f'<text x="{pad_l - 4}" y="{y + 4:.0f}" text-anchor="end">{top * frac:.0f}</text>')
     if goal_line is not None:
-        gy = pad_t + h - h * min(goal_line, top) / top
+        gy = y_of(goal_line)
         parts.append(f'<line x1="{pad_l}" x2="{pad_l + w}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="#2a7" '
                      'stroke-dasharray="6 4"><title>mastery criterion</title></line>')
-    line = " ".join(f"{x},{y}" for x, y in (xy(i, v) for i, (_, v) in enumerate(pts)))
-    parts.append(f'<polyline points="{line}" fill="none" stroke="#246" stroke-width="2"/>')
-    for i, (d, v) in enumerate(pts):
-        x, y = xy(i, v)
-        parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="#246"><title>{d}: {v:g}</title></circle>')
-    parts.append(f'<text x="{pad_l}" y="{height - 8}">{pts[0][0]}</text>')
-    parts.append(f'<text x="{pad_l + w}" y="{height - 8}" text-anchor="end">{pts[-1][0]}</text>')
+    if aim is not None:
+        ax1 = x_of(date.fromisoformat(aim["start"]).toordinal())
+        ax2 = x_of(date.fromisoformat(aim["target"]).toordinal())
+        parts.append(f'<line class="aim-line" x1="{ax1}" x2="{ax2}" y1="{y_of(aim["from"])}" y2="{y_of(aim["to"])}" '
+                     'stroke="#c60" stroke-width="1.5"><title>aim line</title></line>')
+    runs = _phase_runs(pts)
+    for k, run in enumerate(runs):
+        if k:  # a condition line between the last session of one phase and the first of the next
+            cx = round((x_of(days[runs[k - 1][-1][0]]) + x_of(days[run[0][0]])) / 2, 1)
+            name = e(clean(names[pts[run[0][0]][2]], limit=40))
+            parts.append(f'<line class="condition-line" x1="{cx}" x2="{cx}" y1="{pad_t}" y2="{pad_t + h}" '
+                         f'stroke="#000" stroke-dasharray="4 3"><title>phase change: {name}</title></line>')
+            parts.append(f'<text class="condition-label" x="{cx + 3}" y="{pad_t - 4}">{name}</text>')
+        line = " ".join(f"{x_of(days[i])},{y_of(v)}" for i, _, v in run)
+        parts.append(f'<polyline class="data-path" points="{line}" fill="none" stroke="#246" stroke-width="2"/>')
+    for i, (d, v, _) in enumerate(pts):
+        parts.append(f'<circle cx="{x_of(days[i])}" cy="{y_of(v)}" r="3" fill="#246">'
+                     f'<title>{d}: {v:g}</title></circle>')
+    parts.append(f'<text x="{pad_l}" y="{height - 8}">{date.fromordinal(first).isoformat()}</text>')
+    parts.append(f'<text x="{pad_l + w}" y="{height - 8}" text-anchor="end">{date.fromordinal(last).isoformat()}'
+                 '</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def matplotlib_chart(sessions: list[dict], unit: str, goal_line: float | None = None) -> str | None:
+def matplotlib_chart(sessions: list[dict], unit: str, goal_line: float | None = None,
+                     aim: dict | None = None) -> str | None:
     """The same chart drawn by matplotlib (the `reports` extra) as inline SVG; None without it."""
     try:
         # an optional extra: mypy may run where it is not installed
@@ -255,14 +314,26 @@ def matplotlib_chart(sessions: list[dict], unit: str, goal_line: float | None = 
         import matplotlib.pyplot as plt  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
-    pts = [(datetime.fromisoformat(s["date"]), s["level"]) for s in sessions if s["level"] is not None]
-    if not pts:
+    shown = [s for s in sessions if s["level"] is not None]
+    if not shown:
         return "<p><em>No data in this period.</em></p>"
+    runs = _phase_runs([(s["date"], float(s["level"]), _phase_key(s)) for s in shown])
     fig, ax = plt.subplots(figsize=(7, 2.4))
     try:
-        ax.plot([d for d, _ in pts], [v for _, v in pts], marker="o", color="#224466")  # type: ignore[arg-type,unused-ignore]
+        for k, run in enumerate(runs):  # one data path per phase, a condition line between
+            xs = [datetime.fromisoformat(d) for _, d, _ in run]
+            if k:
+                ax.axvline(xs[0] - (xs[0] - datetime.fromisoformat(runs[k - 1][-1][1])) / 2, color="#000",
+                           linestyle=":")
+                ax.annotate(clean(str(shown[run[0][0]].get("phase", "")), limit=40), (xs[0], 1.0),
+                            xycoords=("data", "axes fraction"), fontsize=7, va="bottom")
+            ax.plot(xs, [v for _, _, v in run], marker="o", color="#224466")  # type: ignore[arg-type,unused-ignore]
+        if aim is not None:
+            ax.plot([datetime.fromisoformat(aim["start"]), datetime.fromisoformat(aim["target"])],
+                    [aim["from"], aim["to"]], color="#cc6600", label="aim line")
         if goal_line is not None:
             ax.axhline(goal_line, linestyle="--", color="#22aa77", label="mastery criterion")
+        if goal_line is not None or aim is not None:
             ax.legend(loc="lower right", fontsize=8)
         if unit == "%":
             ax.set_ylim(0, 100)
@@ -297,8 +368,9 @@ def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> st
             f"<p>{t(report['room'])} · {t(_range(report))} · prompt levels {t(' '.join(report['prompts']))} "
             "(most to least intrusive)</p>"]
     for g in report["goals"]:
-        chart = (matplotlib_chart(g["sessions"], g["unit"], _goal_line(g)) if use_matplotlib else None) \
-            or svg_chart(g["sessions"], g["unit"], _goal_line(g))
+        aim = g.get("aim_line")
+        chart = (matplotlib_chart(g["sessions"], g["unit"], _goal_line(g), aim) if use_matplotlib else None) \
+            or svg_chart(g["sessions"], g["unit"], _goal_line(g), aim=aim)
         mastery = ""
         if g["mastery"]:
             done = " (mastered)" if g["mastery"]["mastered"] else ""

@@ -1,0 +1,150 @@
+"""Phases (issue 20): `paratui phase` starts one on a goal; each session knows its phase; the trend
+is over the current phase only and says which; reports carry a phase column and their charts break
+the data path at each phase change, where a condition line labelled with the phase is drawn."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from paratui.model import data_commands
+from paratui.store.room import Room
+from tests.helpers import run_cli
+
+NOW = datetime(2026, 11, 23, 10, 15)  # a Monday
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def school_days(n: int, until: datetime = NOW) -> list[datetime]:
+    days, d = [], until
+    while len(days) < n:
+        if d.weekday() < 5:
+            days.append(d)
+        d -= timedelta(days=1)
+    return days[::-1]
+
+
+def log_correct(room: Room, clock: Clock, day: datetime, n: int, goal: str = "coins") -> None:
+    """`n` of 10 trials correct and independent on `day`."""
+    clock.now = day.replace(hour=9)
+    for i in range(10):
+        room.apply(data_commands.log(room.context("JT"), "K.B.", goal, "+" if i < n else "-",
+                                     "I" if i < n else None), "JT")
+
+
+def at(day: datetime) -> dict[str, str]:
+    return {"PARATUI_NOW": day.replace(hour=8).isoformat(timespec="minutes")}
+
+
+def slope_per_week(points: list[tuple[datetime, float]]) -> float:
+    xs = [d.toordinal() for d, _ in points]
+    ys = [v for _, v in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return round(7 * sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs), 1)
+
+
+def build_two_phases(room_dir: Path) -> tuple[list[datetime], list[int]]:
+    """K.B.'s coins: 5 baseline sessions falling, then (paratui phase, by the teacher) 5 rising."""
+    clock = Clock()
+    room = Room(room_dir, clock)
+    days = school_days(10)
+    correct = [6, 5, 4, 3, 2, 3, 5, 6, 8, 9]
+    for d, n in zip(days[:5], correct[:5]):
+        log_correct(room, clock, d, n)
+    out = run_cli("phase", "K.B.", "coins", "Token board", "--kind", "intervention", "--as", "MR",
+                  data=room_dir, env=at(days[5]))
+    assert out.returncode == 0, out.stderr
+    assert "recorded: K.B. · coins: new intervention phase 'Token board'" in out.stdout
+    for d, n in zip(days[5:], correct[5:]):
+        log_correct(room, clock, d, n)
+    return days, correct
+
+
+def report(room_dir: Path, *args: str) -> str:
+    return run_cli("report", "K.B.", "--goal", "coins", *args, data=room_dir, check=True).stdout
+
+
+def test_the_trend_is_over_the_current_phase_only_and_says_which(room_dir: Path) -> None:
+    days, correct = build_two_phases(room_dir)
+    [coins] = json.loads(report(room_dir, "--format", "json"))["goals"]
+    want = slope_per_week([(d, 10.0 * n) for d, n in zip(days[5:], correct[5:])])
+    overall = slope_per_week([(d, 10.0 * n) for d, n in zip(days, correct)])
+    assert want != overall
+    assert coins["trend_line"]["per_week"] == want and coins["trend_line"]["sessions"] == 5
+    assert coins["trend_line"]["phase"] == "Token board" and coins["trend_line"]["phase_kind"] == "intervention"
+    assert coins["trend_line"]["text"] == (f"rising, {want:+.1f} points/week "
+                                           "(least squares over 5 sessions in intervention “Token board”)")
+    assert [s["phase"] for s in coins["sessions"]] == ["baseline"] * 5 + ["Token board"] * 5
+    assert [p["name"] for p in coins["phases"]] == ["baseline", "Token board"]
+    assert coins["phase"] == {"name": "Token board", "kind": "intervention", "start": days[5].date().isoformat()}
+    # a report that ends before the phase change: its current phase is baseline
+    [before] = json.loads(report(room_dir, "--format", "json", "--to", days[4].date().isoformat()))["goals"]
+    assert before["trend_line"]["phase"] == "baseline" and before["trend_line"]["sessions"] == 5
+    assert before["trend"] == "falling"
+    # --from after the phase change: the phase begun before the range still holds
+    [late] = json.loads(report(room_dir, "--format", "json", "--from", days[7].date().isoformat()))["goals"]
+    assert {s["phase"] for s in late["sessions"]} == {"Token board"} and late["trend_line"]["sessions"] == 3
+
+
+def test_the_report_has_a_phase_column_in_every_format(room_dir: Path) -> None:
+    days, _ = build_two_phases(room_dir)
+    rows = list(csv.DictReader(io.StringIO(report(room_dir, "--format", "csv"))))
+    by_day = {r["date"]: (r["phase"], r["phase_kind"]) for r in rows}
+    assert by_day[days[4].date().isoformat()] == ("baseline", "baseline")
+    assert by_day[days[5].date().isoformat()] == ("Token board", "intervention")
+    md = report(room_dir)
+    assert "| Date | Entries | Level | % correct | Prompts | Phase |" in md
+    assert f"| {days[5].date().isoformat()} | 10 | 30% | 30% | I:3 | Token board (intervention) |" in md
+    assert "---------- Token board ----------" in md  # the text chart's condition line
+    assert "<th>Phase</th>" in report(room_dir, "--format", "html")
+
+
+def test_the_chart_breaks_its_data_path_at_the_phase_change(room_dir: Path) -> None:
+    days, _ = build_two_phases(room_dir)
+    page = report(room_dir, "--format", "html")
+    paths = re.findall(r'<polyline class="data-path" points="([^"]+)"', page)
+    assert [len(p.split()) for p in paths] == [5, 5]  # one path per phase, none across the change
+    [line] = re.findall(r'<line class="condition-line" x1="([\d.]+)" x2="([\d.]+)"', page)
+    last_baseline = float(paths[0].split()[-1].split(",")[0])
+    first_intervention = float(paths[1].split()[0].split(",")[0])
+    assert line[0] == line[1] and last_baseline < float(line[0]) < first_intervention
+    assert '<text class="condition-label"' in page and ">Token board</text>" in page
+
+
+def test_no_phase_event_is_one_baseline_path(room_dir: Path) -> None:
+    clock = Clock()
+    room = Room(room_dir, clock)
+    for d, n in zip(school_days(3), (2, 3, 4)):
+        log_correct(room, clock, d, n)
+    page = report(room_dir, "--format", "html")
+    assert page.count('class="data-path"') == 1 and "condition-line" not in page
+
+
+def test_phase_is_the_teachers_and_checks_what_it_is_given(room_dir: Path) -> None:
+    para = run_cli("phase", "K.B.", "coins", "Token board", "--as", "JT", data=room_dir)
+    assert para.returncode == 3 and "phase" in para.stderr
+    bad = run_cli("phase", "K.B.", "coins", "Token board", "--kind", "treatment", "--as", "MR", data=room_dir)
+    assert bad.returncode == 2 and "baseline, intervention, maintenance, generalisation" in bad.stderr
+    goal = run_cli("phase", "K.B.", "nope", "Token board", "--as", "MR", data=room_dir)
+    assert goal.returncode == 2 and "coins" in goal.stderr
+    empty = run_cli("phase", "K.B.", "coins", " ", "--as", "MR", data=room_dir)
+    assert empty.returncode == 2 and "name" in empty.stderr
+    ok = run_cli("phase", "K.B.", "coins", "Fading", "--kind", "generalization", "--as", "MR", data=room_dir)
+    assert ok.returncode == 0 and "generalisation phase 'Fading'" in ok.stdout
+    helped = run_cli("phase", "--help")
+    assert helped.returncode == 0 and "paratui phase K.B. coins" in helped.stdout
+    undo = run_cli("undo", "--as", "MR", data=room_dir)
+    assert undo.returncode == 0 and "undone" in undo.stdout
+    [coins] = json.loads(report(room_dir, "--format", "json"))["goals"]
+    assert [p["name"] for p in coins["phases"]] == ["baseline"]
