@@ -148,3 +148,23 @@ def test_phase_is_the_teachers_and_checks_what_it_is_given(room_dir: Path) -> No
     assert undo.returncode == 0 and "undone" in undo.stdout
     [coins] = json.loads(report(room_dir, "--format", "json"))["goals"]
     assert [p["name"] for p in coins["phases"]] == ["baseline"]
+
+
+async def test_the_student_screen_chart_breaks_at_the_phase_change(room_dir: Path) -> None:
+    """K.B.'s coins on the student screen: the trend over the intervention only, the chart's data
+    path in two runs and a condition line labelled with the phase."""
+    from paratui.app.student_screen import GoalCard
+    from tests.helpers import make_app
+    from tests.test_student_screen import open_student, screen_text
+
+    days, correct = build_two_phases(room_dir)
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_student(pilot, "2")  # student 2 is K.B.
+        want = slope_per_week([(d, 10.0 * n) for d, n in zip(days[5:], correct[5:])])
+        assert f"{want:+.1f} points/week (least squares over 5 sessions in intervention “Token board”)" \
+            in screen_text(screen)
+        card = next(c for c in screen.query(GoalCard) if c.goal_id == "coins")
+        assert card.chart is not None and card.chart.phases == ((5, "Token board"),)
+        drawn = str(card.render().renderables[1])  # type: ignore[attr-defined]
+        assert "│Token board" in drawn  # the condition line, labelled

@@ -4,7 +4,9 @@ One plotext figure is shared by every chart (textual-plotext's `PlotextPlot` wid
 and a widget, per chart: the student screen draws each goal's text and chart as one widget instead).
 A chart is drawn again only when its numbers or its size change (`draw` is cached). The "clear"
 plotext theme draws in the widget's own colours, so the chart reads in every board theme. Labels
-are dates and numbers only: no text from a file reaches plotext or `Text.from_ansi`.
+are dates and numbers, and the phases' names (through `clean`, so no control character reaches
+plotext or `Text.from_ansi`). The data path is drawn one phase at a time, never across a phase
+change, where a vertical condition line is drawn, labelled with the new phase's name (Cooper et al.).
 
 Memory (issue 9: a board's peak ≤ 60 MiB): plotext is imported on the first chart drawn, not with
 the screen's module, and only its figure class and what that needs: `import plotext` (and
@@ -26,6 +28,8 @@ from typing import Any
 
 from rich.text import Text
 
+from paratui.model.text import clean
+
 UNIT_LABEL = {"%": "%", "s": "seconds", "count": "count"}
 
 
@@ -35,6 +39,7 @@ class ChartData:
     levels: tuple[float, ...]
     unit: str  # "%" | "s" | "count"
     line: float | None = None  # the mastery criterion, drawn across
+    phases: tuple[tuple[int, str], ...] = ()  # (index of a phase's first session, its name), after the first
 
 
 _figure: Any = None  # plotext's figure, shared by every chart
@@ -53,11 +58,18 @@ def draw(data: ChartData, width: int, height: int) -> Text:
     plt.plotsize(width, height)
     plt._set_size(width, height)  # as PlotextPlot.render does (textual-plotext issue #5)
     xs = [float(i) for i in range(1, len(data.levels) + 1)]
-    plt.plot(xs, list(data.levels), marker="braille")
+    cuts = [0, *(i for i, _ in data.phases), len(xs)]
+    for a, b in zip(cuts, cuts[1:]):  # one data path per phase
+        if b > a:
+            plt.plot(xs[a:b], list(data.levels[a:b]), marker="braille")
+    top = 100.0 if data.unit == "%" else max(data.levels, default=1.0) or 1.0
     if data.unit == "%":
         plt.ylim(0, 100)
     if data.line is not None:
         plt.hline(data.line)
+    for i, name in data.phases:  # the condition lines, between the sessions either side
+        plt.vline(i + 0.5)
+        plt.text(clean(name, limit=16), i + 0.6, top, alignment="left")
     ticks = xs[:: max(1, len(xs) // 4)]
     plt.xticks(ticks, [data.days[int(i) - 1] for i in ticks])
     plt.ylabel(UNIT_LABEL.get(data.unit, ""))
