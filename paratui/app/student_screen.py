@@ -166,6 +166,15 @@ def goal_text(s: GoalSummary, today: date, independent: str) -> Text:
         seconds_text(level) if unit == "s" else f"{level:g}"
     trend = s.line.text if s.trend else "too few sessions"
     text.append(f"\nLast session: {shown}  ·  {len(s.sessions)} sessions  ·  trend: {trend}")
+    if s.aim is not None:
+        a = s.aim
+        def said(v: float) -> str:
+            return f"{v:.0f}%" if unit == "%" else seconds_text(v) if unit == "s" else f"{v:g}"
+        text.append(f"\nAim line: from {said(a.level)} on {a.start:%m-%d} to {said(a.criterion)} by "
+                    f"{a.target:%Y-%m-%d}", style="dim")
+    if s.decisions:
+        text.append("\nConsider a change: ", style="bold")
+        text.append("; ".join(s.decisions), style="bold")
     if s.status is not None:
         text.append("\nMastery: ")
         text.append(clean(s.status.text, limit=160), style="bold" if s.status.mastered else "")

@@ -121,6 +121,8 @@ class GoalSummary:
     line: Trend  # over the current phase's sessions only
     phases: tuple[Phase, ...] = (BASELINE,)  # every phase begun by the report's end, oldest first
     phase: Phase = BASELINE  # the current one (the newest)
+    aim: AimLine | None = None
+    decisions: tuple[str, ...] = ()  # the decision rules that fire: "consider a change" (RULES)
 
     @property
     def trend(self) -> str:
@@ -345,6 +347,87 @@ def trend(sessions: Iterable[Session], unit: str, phase: Phase = BASELINE) -> Tr
     return Trend(direction, per_week, n, unit, phase)
 
 
+@dataclass(frozen=True)
+class AimLine:
+    """From the baseline's level (the mean of the baseline sessions) on `start` to the mastery
+    criterion on `target`, straight (Cooper et al.)."""
+
+    start: date
+    level: float  # the baseline's mean level
+    target: date
+    criterion: float  # the mastery criterion's level
+    reduce: bool = False  # a goal to bring down (its criterion is at_most only): lower is better
+
+    def at(self, day: date) -> float:
+        """The aim on `day` (before start: the baseline's level; after target: the criterion)."""
+        span = (self.target - self.start).days
+        done = min(max((day - self.start).days / span, 0.0), 1.0) if span > 0 else 1.0
+        return self.level + (self.criterion - self.level) * done
+
+    def behind(self, s: Session) -> bool:
+        """The session is on the wrong side of the line: below it (above it, for a goal to reduce)."""
+        if s.level is None:
+            return False
+        aim = self.at(s.day)
+        return s.level > aim if self.reduce else s.level < aim
+
+
+# The decision rules (Cooper et al.'s data-based decisions), each naming itself when it fires.
+BELOW_AIM = 3  # this many consecutive sessions on the wrong side of the aim line
+FLAT_OVER = 6  # a flat or falling trend (rising, for a goal to reduce) over this many sessions
+RULE_BELOW = f"{BELOW_AIM} consecutive sessions below the aim line"
+RULE_FLAT = f"flat or falling trend over {FLAT_OVER}+ sessions in the current phase"
+# a goal to bring down (a criterion of at_most only): the wrong side is above, the wrong way up
+RULE_ABOVE = f"{BELOW_AIM} consecutive sessions above the aim line (a goal to reduce)"
+RULE_FLAT_UP = f"flat or rising trend over {FLAT_OVER}+ sessions in the current phase (a goal to reduce)"
+RULES = (RULE_BELOW, RULE_FLAT, RULE_ABOVE, RULE_FLAT_UP)
+
+
+def _criterion(goal: Goal) -> tuple[float, bool] | None:
+    """(the mastery criterion's level, whether the goal is to bring the level down)."""
+    m = goal.mastery
+    if m is None:
+        return None
+    if m.percent is not None:
+        return float(m.percent), False
+    if m.at_least is not None:
+        return float(m.at_least), False
+    if m.at_most is not None:
+        return float(m.at_most), True
+    return None
+
+
+def aim_line(goal: Goal, sessions: Iterable[Session]) -> AimLine | None:
+    """The goal's aim line: it needs a `target` date, a mastery criterion and baseline sessions;
+    it starts on the goal's `start`, or else on the first session after baseline."""
+    crit = _criterion(goal)
+    if goal.target is None or crit is None:
+        return None
+    done = [s for s in sessions if s.level is not None]
+    base = [s.level for s in done if s.phase.kind == "baseline" and s.level is not None]
+    if not base:
+        return None
+    start = goal.start or next((s.day for s in done if s.phase.kind != "baseline"), None)
+    if start is None or goal.target <= start:
+        return None
+    return AimLine(start, sum(base) / len(base), goal.target, crit[0], crit[1])
+
+
+def decisions(goal: Goal, sessions: tuple[Session, ...], line: Trend, aim: AimLine | None) -> tuple[str, ...]:
+    """The decision rules that fire for the current phase (none in baseline: it is being measured)."""
+    if line.phase.kind == "baseline":
+        return ()
+    mine = [s for s in sessions if s.phase == line.phase and s.level is not None]
+    reduce = (_criterion(goal) or (0.0, False))[1]
+    out = []
+    last = mine[-BELOW_AIM:]
+    if aim is not None and len(last) == BELOW_AIM and all(s.day >= aim.start and aim.behind(s) for s in last):
+        out.append(RULE_ABOVE if reduce else RULE_BELOW)
+    if line.sessions >= FLAT_OVER and line.direction in ("flat", "rising" if reduce else "falling"):
+        out.append(RULE_FLAT_UP if reduce else RULE_FLAT)
+    return tuple(out)
+
+
 def phases_of(events: Iterable[Event], student: str, goal: str, end: date | None = None) -> tuple[Phase, ...]:
     """The goal's phases begun by `end` (None: all), oldest first: the implicit baseline, then one
     per live `phase` event (two on one day: the later one stands)."""
@@ -410,8 +493,10 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
     for g, ss, mine, ph in zip(goals, sessions, kept, phases):
         done = tuple(ss)
         now = ph[-1]
-        out.append(GoalSummary(g, done, tuple(mine), mastery_status(g, done, prompts[-1]),
-                               trend([x for x in done if x.phase == now], unit_of(g.kind), now), ph, now))
+        line = trend([x for x in done if x.phase == now], unit_of(g.kind), now)
+        aim = aim_line(g, done)
+        out.append(GoalSummary(g, done, tuple(mine), mastery_status(g, done, prompts[-1]), line, ph, now, aim,
+                               decisions(g, done, line, aim)))
     return out
 
 

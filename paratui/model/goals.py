@@ -16,6 +16,8 @@ Strict like classroom.toml: unknown keys and bad values are problems naming the 
     collect_by = ["JT", "AL"]            # staff ids
     when = "daily in math groups"
     days = ["monday", "wednesday"]       # optional: default every school day
+    start = 2026-11-02                   # optional: where the aim line starts (default: the first
+    target = 2027-01-29                  #   intervention session); where it reaches the criterion
 
     [[behaviors]]
     id = "elopement"
@@ -30,6 +32,7 @@ Strict like classroom.toml: unknown keys and bad values are problems naming the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from paratui.model.classroom import DEFAULT_PROMPTS, Classroom
@@ -73,6 +76,8 @@ class Goal:
     interval_seconds: int | None = None  # interval, mts
     interval_type: str | None = None  # interval: partial | whole
     behavior: str | None = None  # abc: the behavior id this goal tracks
+    start: date | None = None  # the aim line's start (None: the first intervention session's day)
+    target: date | None = None  # the day the aim line reaches the mastery criterion (None: no aim line)
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,7 @@ class StudentPlan:
 
 
 _GOAL_KEYS = {"id", "title", "kind", "area", "baseline", "mastery", "mastery_text", "collect_by", "when",
-              "days", "steps", "interval_seconds", "interval_type", "behavior"}
+              "days", "steps", "interval_seconds", "interval_type", "behavior", "start", "target"}
 _BEHAVIOR_KEYS = {"id", "name", "definition", "function", "settings", "antecedents", "consequences"}
 _MASTERY_KEYS = {"percent", "level", "sessions", "at_most", "at_least"}
 
@@ -165,9 +170,31 @@ def _goal(c: Checker, raw: dict, where: str, staff_ids: set[str], behavior_ids: 
         if d.casefold() not in WEEKDAYS:
             c.add(f"{where}.days[{j}]", f"{quoted(d)} is not a weekday (monday … friday)")
     steps, seconds, itype, behavior = _by_kind(c, raw, where, kind, behavior_ids)
+    start, target = _day(c, raw, "start", where), _day(c, raw, "target", where)
+    if start and target and target <= start:
+        c.add(f"{where}.target", "is not after start (the aim line runs from start to target)")
+        target = None
+    if target is not None and mastery is None:
+        c.add(f"{where}.target", "needs a mastery criterion: the aim line runs to it")
     if gid and title and kind and area:
         return Goal(gid, title, kind, area, baseline, mastery, mastery_text, collect_by, when,
-                    tuple(d.casefold() for d in days), steps, seconds, itype, behavior)
+                    tuple(d.casefold() for d in days), steps, seconds, itype, behavior, start, target)
+    return None
+
+
+def _day(c: Checker, raw: dict, key: str, where: str) -> date | None:
+    """A TOML date (2026-11-02, unquoted) or the same as text; None when left out."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    c.add(f"{where}.{key}", "expected a date, YYYY-MM-DD (e.g. 2026-11-02)")
     return None
 
 

@@ -67,6 +67,11 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                            "phase": s.line.phase.name, "phase_kind": s.line.phase.kind, "text": s.line.text},
             "phase": {"name": s.phase.name, "kind": s.phase.kind,
                       "start": s.phase.start.isoformat() if s.phase.start else None},
+            "start": g.start.isoformat() if g.start else None, "target": g.target.isoformat() if g.target else None,
+            "aim_line": None if s.aim is None else {
+                "start": s.aim.start.isoformat(), "from": round(s.aim.level, 1), "target": s.aim.target.isoformat(),
+                "to": s.aim.criterion, "reduce": s.aim.reduce},
+            "consider_change": bool(s.decisions), "decision_rules": list(s.decisions),
             "phases": [{"name": p.name, "kind": p.kind, "start": p.start.isoformat() if p.start else None}
                        for p in s.phases],
             "mastery": None if s.status is None else {
@@ -190,6 +195,23 @@ def _cells(g: dict[str, Any], s: dict[str, Any]) -> tuple[str, ...]:
     return (s["date"], str(s["entries"]), level, pc, prompts, phase)
 
 
+def _aim_text(g: dict[str, Any]) -> str:
+    """"from 30% on 2026-11-17 to 80% by 2027-01-29", or why there is none."""
+    a = g["aim_line"]
+    if a is None:
+        why = ("no target date in the goal file" if not g["target"] else
+               "no baseline sessions" if not any(s["phase_kind"] == "baseline" for s in g["sessions"])
+               else "no start: no start date and no session after baseline yet")
+        return f"none ({why})"
+    return f"from {_level(a['from'], g['unit'])} on {a['start']} to {_level(a['to'], g['unit'])} by {a['target']}"
+
+
+def _decision_text(g: dict[str, Any], strong: str = "") -> str:
+    if not g["decision_rules"]:
+        return "no decision rule fires" + (" (baseline)" if g["trend_line"]["phase_kind"] == "baseline" else "")
+    return f"{strong}consider a change{strong}: " + "; ".join(g["decision_rules"])
+
+
 def to_markdown(report: dict[str, Any], who: str) -> str:
     lines = [f"# Progress report: {_md(who)}", "",
              f"{_md(report['room'])} · {_range(report)} · prompt levels {' '.join(report['prompts'])} "
@@ -200,6 +222,8 @@ def to_markdown(report: dict[str, Any], who: str) -> str:
                   f"- Baseline: {_md(g['baseline']) or 'not given'}",
                   f"- Current level: {_level(g['current'], g['unit'])}",
                   f"- Trend: {g['trend_line']['text']}",
+                  f"- Aim line: {_aim_text(g)}",
+                  f"- Decision: {_decision_text(g, '**')}",
                   f"- Mastery: {_md(g['mastery_text'] or g['criterion'])}"
                   + (f": **{_md(g['mastery']['text'])}**" + (" (mastered)" if g["mastery"]["mastered"] else "")
                      if g["mastery"] else ""),
@@ -380,6 +404,9 @@ def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> st
                  f"<dt>Baseline</dt><dd>{t(g['baseline'] or 'not given')}</dd>",
                  f"<dt>Current level</dt><dd>{t(_level(g['current'], g['unit']))}</dd>",
                  f"<dt>Trend</dt><dd>{t(g['trend_line']['text'])}</dd>",
+                 f"<dt>Aim line</dt><dd>{t(_aim_text(g))}</dd>",
+                 f"<dt>Decision</dt><dd>{'<strong>' * bool(g['decision_rules'])}{t(_decision_text(g))}"
+                 f"{'</strong>' * bool(g['decision_rules'])}</dd>",
                  f"<dt>Mastery</dt><dd>{t(g['mastery_text'] or g['criterion'])}: {mastery}</dd>",
                  f"<dt>Data plan</dt><dd>{t(', '.join(g['data_plan']['collect_by']) or 'anyone')}"
                  f"{', ' + t(g['data_plan']['when']) if g['data_plan']['when'] else ''}</dd>",
