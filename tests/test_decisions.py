@@ -110,8 +110,9 @@ def test_a_goal_to_reduce_is_behind_above_its_aim_line() -> None:
 
 
 def _with_dates(room_dir: Path, start: str | None, target: str) -> None:
+    """K.B.'s coins with these dates (instead of the demo's)."""
     path = room_dir / "students" / "S02.toml"
-    text = path.read_text()
+    text = re.sub(r"(?m)^(start|target) = .*\n", "", path.read_text())
     more = (f"start = {start}\n" if start else "") + f"target = {target}\n"
     path.write_text(text.replace('when = "daily in math groups"\n', 'when = "daily in math groups"\n' + more, 1))
 

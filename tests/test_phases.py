@@ -168,3 +168,22 @@ async def test_the_student_screen_chart_breaks_at_the_phase_change(room_dir: Pat
         assert card.chart is not None and card.chart.phases == ((5, "Token board"),)
         drawn = str(card.render().renderables[1])  # type: ignore[attr-defined]
         assert "│Token board" in drawn  # the condition line, labelled
+
+
+def test_the_data_path_is_not_drawn_across_a_gap(room_dir: Path) -> None:
+    """A school day with no session breaks the path (a weekend does not); no condition line there."""
+    clock = Clock()
+    room = Room(room_dir, clock)
+    days = school_days(6)  # Mon 11-16 … Mon 11-23
+    for d, n in zip([days[0], days[1], days[3], days[4], days[5]], (2, 3, 4, 5, 6)):  # Wednesday missed
+        log_correct(room, clock, d, n)
+    [coins] = json.loads(report(room_dir, "--format", "json"))["goals"]
+    assert [s["after_gap"] for s in coins["sessions"]] == [False, False, True, False, False]  # Fri→Mon: none
+    page = report(room_dir, "--format", "html")
+    paths = re.findall(r'<polyline class="data-path" points="([^"]+)"', page)
+    assert [len(p.split()) for p in paths] == [2, 3] and "condition-line" not in page
+    from paratui.app.chart import ChartData, draw
+
+    one = draw(ChartData(("a", "b", "c"), (10.0, 50.0, 90.0), "%"), 40, 9).plain
+    broken = draw(ChartData(("a", "b", "c"), (10.0, 50.0, 90.0), "%", gaps=(2,)), 40, 9).plain
+    assert one != broken  # the segment from b to c is not drawn

@@ -5,8 +5,9 @@ and a widget, per chart: the student screen draws each goal's text and chart as 
 A chart is drawn again only when its numbers or its size change (`draw` is cached). The "clear"
 plotext theme draws in the widget's own colours, so the chart reads in every board theme. Labels
 are dates and numbers, and the phases' names (through `clean`, so no control character reaches
-plotext or `Text.from_ansi`). The data path is drawn one phase at a time, never across a phase
-change, where a vertical condition line is drawn, labelled with the new phase's name (Cooper et al.).
+plotext or `Text.from_ansi`). The data path is drawn a run at a time: never across a phase change,
+where a vertical condition line is drawn, labelled with the new phase's name, nor across a gap (a
+school day with no session) (Cooper et al.).
 
 Memory (issue 9: a board's peak ≤ 60 MiB): plotext is imported on the first chart drawn, not with
 the screen's module, and only its figure class and what that needs: `import plotext` (and
@@ -40,6 +41,7 @@ class ChartData:
     unit: str  # "%" | "s" | "count"
     line: float | None = None  # the mastery criterion, drawn across
     phases: tuple[tuple[int, str], ...] = ()  # (index of a phase's first session, its name), after the first
+    gaps: tuple[int, ...] = ()  # indices of sessions after a gap (a school day with none): the path breaks there
 
 
 _figure: Any = None  # plotext's figure, shared by every chart
@@ -58,7 +60,7 @@ def draw(data: ChartData, width: int, height: int) -> Text:
     plt.plotsize(width, height)
     plt._set_size(width, height)  # as PlotextPlot.render does (textual-plotext issue #5)
     xs = [float(i) for i in range(1, len(data.levels) + 1)]
-    cuts = [0, *(i for i, _ in data.phases), len(xs)]
+    cuts = sorted({0, *(i for i, _ in data.phases), *data.gaps, len(xs)})
     for a, b in zip(cuts, cuts[1:]):  # one data path per phase
         if b > a:
             plt.plot(xs[a:b], list(data.levels[a:b]), marker="braille")

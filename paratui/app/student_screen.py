@@ -347,7 +347,8 @@ class GoalCard(Widget):
             m.at_most if m.at_most is not None else m.at_least
         changes = tuple((i, x.phase.name) for i, x in enumerate(shown) if i and x.phase != shown[i - 1].phase)
         chart = ChartData(tuple(f"{x.day:%m-%d}" for x in shown), tuple(float(x.level or 0) for x in shown),
-                          unit_of(s.goal.kind), None if line is None else float(line), changes) if shown else None
+                          unit_of(s.goal.kind), None if line is None else float(line), changes,
+                          tuple(i for i, x in enumerate(shown) if i and x.after_gap)) if shown else None
         if (text.plain, chart) != (self.text.plain, self.chart):
             self.text, self.chart = text, chart
             self.refresh(layout=True)

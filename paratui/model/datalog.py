@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Iterable, Iterator
 
 from paratui.model.classroom import Classroom
@@ -89,6 +89,7 @@ class Session:
     met: bool | None = None
     errors: dict[str, int] = field(default_factory=dict)  # of `prompts`, the trials scored - at that level
     phase: Phase = BASELINE  # the newest phase begun on or before this day
+    after_gap: bool = False  # a school day with no session lies between the previous session and this one
 
     @property
     def correct_prompts(self) -> dict[str, int]:
@@ -446,6 +447,18 @@ def phases_of(events: Iterable[Event], student: str, goal: str, end: date | None
     return tuple(out)
 
 
+def gap_between(goal: Goal, a: date, b: date) -> bool:
+    """A school day for the goal (Monday to Friday, or its `days`) strictly between `a` and `b`: a
+    day it had no session, which a chart's data path is not drawn across. (paratui knows no school
+    calendar: a holiday is a gap too.)"""
+    d = a + timedelta(days=1)
+    while d < b:
+        if d.weekday() < 5 and (not goal.days or WEEKDAYS[d.weekday()] in goal.days):
+            return True
+        d += timedelta(days=1)
+    return False
+
+
 def phase_on(phases: tuple[Phase, ...], day: date) -> Phase:
     """The newest phase begun on or before `day`."""
     return next((p for p in reversed(phases) if p.start is None or p.start <= day), BASELINE)
@@ -471,7 +484,10 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
             # a day the student was observed at all is an abc goal's session (a day without an
             # incident is a good one); any other goal's sessions are the days it has data
             if todays[i] or g.kind == "abc":
-                sessions[i].append(_session(g, d, todays[i], prompts, phase_on(phases[i], d)))
+                x = _session(g, d, todays[i], prompts, phase_on(phases[i], d))
+                if sessions[i] and gap_between(g, sessions[i][-1].day, d):
+                    x = replace(x, after_gap=True)
+                sessions[i].append(x)
                 todays[i] = []
 
     for x in _entries(events, plan, plan.student):

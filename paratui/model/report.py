@@ -84,7 +84,7 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                 "missed": x.missed, "count": x.count, "seconds": list(x.seconds),
                 "prompts": x.prompts, "prompts_correct": x.correct_prompts, "prompts_error": x.errors,
                 "level": _round(x.level), "met": x.met, "phase": x.phase.name, "phase_kind": x.phase.kind,
-                "phase_start": x.phase.start.isoformat() if x.phase.start else None,
+                "phase_start": x.phase.start.isoformat() if x.phase.start else None, "after_gap": x.after_gap,
             } for x in s.sessions],
         })
     records = [r for r in entries(events, plan, student.id) if r.kind == "abc"
@@ -249,11 +249,13 @@ def to_markdown(report: dict[str, Any], who: str) -> str:
 
 # -- HTML -----------------------------------------------------------------------------------------
 
-def _phase_runs(pts: list[tuple[str, float, str]]) -> list[list[tuple[int, str, float]]]:
-    """The points (index, date, level) split where the phase changes: one data path each."""
+def _phase_runs(pts: list[tuple[str, float, str]], gaps: set[int] | None = None
+                ) -> list[list[tuple[int, str, float]]]:
+    """The points (index, date, level) split where the phase changes or after a gap (the indices in
+    `gaps`): one data path each."""
     runs: list[list[tuple[int, str, float]]] = []
     for i, (d, v, key) in enumerate(pts):
-        if not runs or pts[i - 1][2] != key:
+        if not runs or pts[i - 1][2] != key or i in (gaps or ()):
             runs.append([])
         runs[-1].append((i, d, v))
     return runs
@@ -263,10 +265,14 @@ def _phase_key(s: dict) -> str:
     return f"{s.get('phase', 'baseline')}\x00{s.get('phase_start')}"
 
 
+def _gaps(shown: list[dict]) -> set[int]:
+    return {i for i, s in enumerate(shown) if s.get("after_gap")}
+
+
 def svg_chart(sessions: list[dict], unit: str, goal_line: float | None = None, width: int = 640,
               height: int = 220, aim: dict | None = None) -> str:
     """A line chart of the sessions' levels as inline SVG (no library needed), x by date. The data
-    path is broken at each phase change (one polyline per phase), where a dashed vertical
+    path is broken after a gap and at each phase change (one polyline per run), where a dashed vertical
     condition line is drawn, labelled with the new phase's name (Cooper et al.); `aim` (start,
     from, target, to) draws the aim line."""
     shown = [s for s in sessions if s["level"] is not None]
@@ -307,9 +313,10 @@ def svg_chart(sessions: list[dict], unit: str, goal_line: float | None = None, w
         ax2 = x_of(date.fromisoformat(aim["target"]).toordinal())
         parts.append(f'<line class="aim-line" x1="{ax1}" x2="{ax2}" y1="{y_of(aim["from"])}" y2="{y_of(aim["to"])}" '
                      'stroke="#c60" stroke-width="1.5"><title>aim line</title></line>')
-    runs = _phase_runs(pts)
+    runs = _phase_runs(pts, _gaps(shown))
     for k, run in enumerate(runs):
-        if k:  # a condition line between the last session of one phase and the first of the next
+        if k and pts[run[0][0]][2] != pts[run[0][0] - 1][2]:
+            # a condition line between the last session of one phase and the first of the next
             cx = round((x_of(days[runs[k - 1][-1][0]]) + x_of(days[run[0][0]])) / 2, 1)
             name = e(clean(names[pts[run[0][0]][2]], limit=40))
             parts.append(f'<line class="condition-line" x1="{cx}" x2="{cx}" y1="{pad_t}" y2="{pad_t + h}" '
@@ -341,12 +348,13 @@ def matplotlib_chart(sessions: list[dict], unit: str, goal_line: float | None = 
     shown = [s for s in sessions if s["level"] is not None]
     if not shown:
         return "<p><em>No data in this period.</em></p>"
-    runs = _phase_runs([(s["date"], float(s["level"]), _phase_key(s)) for s in shown])
+    pts = [(s["date"], float(s["level"]), _phase_key(s)) for s in shown]
+    runs = _phase_runs(pts, _gaps(shown))
     fig, ax = plt.subplots(figsize=(7, 2.4))
     try:
         for k, run in enumerate(runs):  # one data path per phase, a condition line between
             xs = [datetime.fromisoformat(d) for _, d, _ in run]
-            if k:
+            if k and pts[run[0][0]][2] != pts[run[0][0] - 1][2]:
                 ax.axvline(xs[0] - (xs[0] - datetime.fromisoformat(runs[k - 1][-1][1])) / 2, color="#000",
                            linestyle=":")
                 ax.annotate(clean(str(shown[run[0][0]].get("phase", "")), limit=40), (xs[0], 1.0),
