@@ -187,3 +187,23 @@ def test_the_data_path_is_not_drawn_across_a_gap(room_dir: Path) -> None:
     one = draw(ChartData(("a", "b", "c"), (10.0, 50.0, 90.0), "%"), 40, 9).plain
     broken = draw(ChartData(("a", "b", "c"), (10.0, 50.0, 90.0), "%", gaps=(2,)), 40, 9).plain
     assert one != broken  # the segment from b to c is not drawn
+
+
+def test_a_phase_written_by_a_para_is_not_applied(room_dir: Path) -> None:
+    """Read through the one screened stream: a phase event whose writer's role may not start one
+    (written past the command layer) does not split the sessions."""
+    from paratui.model.commands import Change
+
+    clock = Clock()
+    room = Room(room_dir, clock)
+    days = school_days(4)
+    for d in days[:2]:
+        log_correct(room, clock, d, 3)
+    clock.now = days[2].replace(hour=8)
+    room.apply(Change("phase", {"student": "S02", "goal": "coins", "name": "Forged", "kind": "intervention"},
+                      "forged"), "JT")
+    assert any("Forged" in p.read_text() for p in (room_dir / "journal").rglob("*.json"))  # written
+    for d in days[2:]:
+        log_correct(room, clock, d, 5)
+    [coins] = json.loads(report(room_dir, "--format", "json"))["goals"]
+    assert {s["phase"] for s in coins["sessions"]} == {"baseline"} and coins["trend_line"]["sessions"] == 4

@@ -473,7 +473,8 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
     student is thousands)."""
     goals = [g for g in plan.goals if goal is None or g.id.casefold() == goal.casefold()]
     events = events if isinstance(events, list) else list(events)
-    phases = [phases_of(events, plan.student, g.id, end) for g in goals]
+    marks = [e for e in events if e.type == "phase" or e.type == "retract"]  # a few, of a year of entries
+    phases = [phases_of(marks, plan.student, g.id, end) for g in goals]
     sessions: list[list[Session]] = [[] for _ in goals]
     kept: list[list[Entry]] = [[] for _ in goals]
     todays: list[list[Entry]] = [[] for _ in goals]
