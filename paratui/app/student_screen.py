@@ -164,7 +164,7 @@ def goal_text(s: GoalSummary, today: date, independent: str) -> Text:
     level = s.current
     shown = "–" if level is None else f"{level:.0f}%" if unit == "%" else \
         seconds_text(level) if unit == "s" else f"{level:g}"
-    trend = s.line.text if s.trend else "too few sessions"
+    trend = s.line.text if s.trend else f"too few sessions in {s.line.phase.label}"
     text.append(f"\nLast session: {shown}  ·  {len(s.sessions)} sessions  ·  trend: {trend}")
     if s.aim is not None:
         a = s.aim
