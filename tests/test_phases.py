@@ -207,3 +207,15 @@ def test_a_phase_written_by_a_para_is_not_applied(room_dir: Path) -> None:
         log_correct(room, clock, d, 5)
     [coins] = json.loads(report(room_dir, "--format", "json"))["goals"]
     assert {s["phase"] for s in coins["sessions"]} == {"baseline"} and coins["trend_line"]["sessions"] == 4
+
+
+def test_the_meeting_agenda_names_a_phase_it_sees_begin(room_dir: Path) -> None:
+    """The agenda reads three weeks: the phase begun in them is named; an implicit baseline (a phase
+    begun earlier could be unseen) is not."""
+    days, correct = build_two_phases(room_dir)
+    agenda = run_cli("meeting", data=room_dir, check=True).stdout
+    want = slope_per_week([(d, 10.0 * n) for d, n in zip(days[5:], correct[5:])])
+    assert f"trend rising, {want:+.1f} points/week (least squares over 5 sessions in intervention “Token board”)" \
+        in agenda
+    run_cli("undo", "--as", "MR", data=room_dir, env=at(days[6]), check=True)  # the phase taken back
+    assert "(least squares over 10 sessions)" in run_cli("meeting", data=room_dir, check=True).stdout

@@ -325,11 +325,19 @@ class Trend:
     @property
     def text(self) -> str:
         """"rising, +12.1 points/week (least squares over 9 sessions in intervention “Token board”)"."""
+        return self.said(self.phase.label)
+
+    @property
+    def plain(self) -> str:
+        """The text without the phase: "rising, +12.1 points/week (least squares over 9 sessions)"."""
+        return self.said(None)
+
+    def said(self, phase: str | None) -> str:
         if self.per_week is None:
-            return f"too few sessions for a trend in {self.phase.label}"
+            return "too few sessions for a trend" + (f" in {phase}" if phase else "")
         unit = {"%": " points", "s": " s"}.get(self.unit, "")
         return (f"{self.direction}, {self.per_week:+.1f}{unit}/week "
-                f"(least squares over {self.sessions} sessions in {self.phase.label})")
+                f"(least squares over {self.sessions} sessions{f' in {phase}' if phase else ''})")
 
 
 def trend(sessions: Iterable[Session], unit: str, phase: Phase = BASELINE) -> Trend:

@@ -80,9 +80,12 @@ def agenda(classroom: Classroom, events: Iterable[Event], day: date, now: dateti
                     continue
                 level = f"{week[-1].level:.0f}" if week[-1].level is not None else "—"
                 status = g.status.text if g.status else ""
+                # the agenda reads three weeks: a phase begun before them is not seen, so the
+                # implicit baseline is not named (a phase begun within them is)
+                trend = g.line.text if g.phase.start is not None else g.line.plain
                 out.append(f"- {_md(g.goal.title)}: {len(week)} session{'s' if len(week) != 1 else ''} this "
                            f"week, last {level}{'; ' + _md(status) if status else ''}"
-                           f"{'; trend ' + g.line.text if g.trend else ''}")
+                           f"{'; trend ' + trend if g.trend else ''}")
         if len(out) and out[-1].startswith("### "):
             out.append("- nothing recorded this week")
         out.append("- IEP changes: none recorded (goal files are edited in students/; say so here)")
