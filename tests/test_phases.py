@@ -219,3 +219,16 @@ def test_the_meeting_agenda_names_a_phase_it_sees_begin(room_dir: Path) -> None:
         in agenda
     run_cli("undo", "--as", "MR", data=room_dir, env=at(days[6]), check=True)  # the phase taken back
     assert "(least squares over 10 sessions)" in run_cli("meeting", data=room_dir, check=True).stdout
+
+
+def test_the_student_screen_lists_a_phase_among_its_entries(room_dir: Path) -> None:
+    """So the teacher can retract it there (`r`), like any entry."""
+    from paratui.app.student_screen import build_view
+
+    room = Room(room_dir, Clock())
+    room.apply(data_commands.phase(room.context("MR"), "K.B.", "coins", "Token board"), "MR")
+    snap = room.snapshot()
+    student = snap.classroom.student_by_id()["S02"]
+    view = build_view(snap.classroom, student, snap.screened().events, NOW.date())
+    assert [e.type for e, _ in view.entries] == ["phase"]
+    assert [g.phase.name for g in view.goals if g.goal.id == "coins"] == ["Token board"]

@@ -90,7 +90,7 @@ def build_view(classroom: Classroom, student: Student, raw: list[Event], today: 
     mine = students_events(raw, student.id)
     unique = sorted({e.id: e for e in mine}.values(), key=lambda e: e.sort_key)
     retracts = {str(e.payload.get("target")): e for e in unique if e.type == "retract"}
-    logged = [e for e in unique if e.type in ("data", "abc", "timer.stop")]
+    logged = [e for e in unique if e.type in ("data", "abc", "timer.stop", "phase")]  # a phase can be retracted too
     listed = tuple((e, retracts.get(e.id)) for e in reversed(logged[-RECENT:]))
     live_abc = [e for e in reversed(logged) if e.type == "abc" and e.id not in retracts]
     records = entries(live_abc, plan, student.id, live=True)
