@@ -357,7 +357,8 @@ def matplotlib_chart(sessions: list[dict], unit: str, goal_line: float | None = 
             if k and pts[run[0][0]][2] != pts[run[0][0] - 1][2]:
                 ax.axvline(xs[0] - (xs[0] - datetime.fromisoformat(runs[k - 1][-1][1])) / 2, color="#000",
                            linestyle=":")
-                ax.annotate(clean(str(shown[run[0][0]].get("phase", "")), limit=40), (xs[0], 1.0),
+                label = clean(str(shown[run[0][0]].get("phase", "")), limit=40).replace("$", r"\$")  # not mathtext
+                ax.annotate(label, (xs[0], 1.0),
                             xycoords=("data", "axes fraction"), fontsize=7, va="bottom")
             ax.plot(xs, [v for _, _, v in run], marker="o", color="#224466")  # type: ignore[arg-type,unused-ignore]
         if aim is not None:
