@@ -138,7 +138,8 @@ def test_the_report_says_consider_a_change_with_the_rule_and_draws_the_aim_line(
     md = run_cli("report", "K.B.", "--goal", "coins", data=room_dir, check=True).stdout
     assert f"- Aim line: from 25% on {ds[4].date().isoformat()} to 80% by 2027-01-29" in md
     assert "- Decision: **consider a change**: 3 consecutive sessions below the aim line" in md
-    page = run_cli("report", "K.B.", "--goal", "coins", "--format", "html", data=room_dir, check=True).stdout
+    page = run_cli("report", "K.B.", "--goal", "coins", "--format", "html", "--chart", "builtin", data=room_dir,
+                   check=True).stdout
     assert len(re.findall(r'<line class="aim-line"', page)) == 1 and "condition-line" in page
     assert "<strong>consider a change: 3 consecutive sessions below the aim line</strong>" in page
     # and the other goals say why they have none

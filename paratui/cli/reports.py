@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import sys
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,9 @@ def add_report(sub: Commands) -> None:
     rp.add_argument("--names", action="store_true",
                     help="show the student's full name (from classroom.toml) instead of initials; "
                     "only where [data] full_names = true")
+    rp.add_argument("--chart", choices=("auto", "builtin", "matplotlib"), default="auto",
+                    help="html's charts: matplotlib's where the reports extra is installed (auto), or the "
+                    "small built-in SVG chart")
     rp.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
 
 
@@ -54,8 +58,10 @@ def _report(args: argparse.Namespace) -> int:
         choices = ", ".join(g.id for g in plan.goals) if plan else "none"
         raise Refused(f"goal: not one of {clean(student.initials)}'s goals: {clean(choices)}", "goal")
     goal = plan.goal(args.goal) if plan and args.goal else None
+    if args.chart == "matplotlib" and importlib.util.find_spec("matplotlib") is None:
+        raise Refused("--chart matplotlib: matplotlib is not installed (pip install -e \".[reports]\")", "chart")
     text = report.render(args.format, snap.classroom, student, snap.screened().events, now, start, end,
-                         goal.id if goal else None, args.names)
+                         goal.id if goal else None, args.names, use_matplotlib=args.chart != "builtin")
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8", newline="")

@@ -355,14 +355,15 @@ def matplotlib_chart(sessions: list[dict], unit: str, goal_line: float | None = 
         for k, run in enumerate(runs):  # one data path per phase, a condition line between
             xs = [datetime.fromisoformat(d) for _, d, _ in run]
             if k and pts[run[0][0]][2] != pts[run[0][0] - 1][2]:
-                ax.axvline(xs[0] - (xs[0] - datetime.fromisoformat(runs[k - 1][-1][1])) / 2, color="#000",
+                ax.axvline(xs[0] - (xs[0] - datetime.fromisoformat(runs[k - 1][-1][1])) / 2,  # type: ignore[arg-type,unused-ignore]
+                           color="#000",
                            linestyle=":")
                 label = clean(str(shown[run[0][0]].get("phase", "")), limit=40).replace("$", r"\$")  # not mathtext
                 ax.annotate(label, (xs[0], 1.0),
                             xycoords=("data", "axes fraction"), fontsize=7, va="bottom")
             ax.plot(xs, [v for _, _, v in run], marker="o", color="#224466")  # type: ignore[arg-type,unused-ignore]
         if aim is not None:
-            ax.plot([datetime.fromisoformat(aim["start"]), datetime.fromisoformat(aim["target"])],
+            ax.plot([datetime.fromisoformat(aim["start"]), datetime.fromisoformat(aim["target"])],  # type: ignore[arg-type,unused-ignore]
                     [aim["from"], aim["to"]], color="#cc6600", label="aim line")
         if goal_line is not None:
             ax.axhline(goal_line, linestyle="--", color="#22aa77", label="mastery criterion")
