@@ -234,3 +234,15 @@ def test_the_student_screen_lists_a_phase_among_its_entries(room_dir: Path) -> N
     view = build_view(snap.classroom, student, snap.screened().events, NOW.date())
     assert [e.type for e, _ in view.entries] == ["phase"]
     assert [g.phase.name for g in view.goals if g.goal.id == "coins"] == ["Token board"]
+
+
+def test_a_phase_name_is_text_never_terminal_control(room_dir: Path) -> None:
+    """What is typed is data: an ESC in a phase name is shown as ␛ in every line of the report."""
+    clock = Clock()
+    room = Room(room_dir, clock)
+    days = school_days(2)
+    run_cli("phase", "K.B.", "coins", "Tok\x1b[31men", "--as", "MR", data=room_dir, env=at(days[0]), check=True)
+    log_correct(room, clock, days[1], 3)
+    md = report(room_dir)
+    assert "\x1b" not in md and "Tok␛[31men" in md
+    assert "\x1b" not in report(room_dir, "--format", "html")

@@ -27,6 +27,7 @@ from paratui.model.classroom import Classroom
 from paratui.model.events import DATA_TYPES, Event, live_events
 from paratui.model.goals import Goal, Mastery, StudentPlan
 from paratui.model.schedule import WEEKDAYS
+from paratui.model.text import clean
 
 PERCENT_KINDS = ("trials", "task_analysis", "interval", "mts")
 PHASE_KINDS = ("baseline", "intervention", "maintenance", "generalisation")
@@ -447,7 +448,9 @@ def phases_of(events: Iterable[Event], student: str, goal: str, end: date | None
         d = e.time.date()
         if end is not None and d > end:
             break
-        ph = Phase(str(e.payload.get("name") or "?"), str(e.payload.get("kind") or "intervention"), d, e.id)
+        # a hand-written journal may hold anything: the name is shown in reports, charts and the TUI
+        ph = Phase(clean(e.payload.get("name") or "?", limit=60), clean(e.payload.get("kind") or "intervention",
+                                                                        limit=20), d, e.id)
         if out[-1].start == d:
             out[-1] = ph
         else:
