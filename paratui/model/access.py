@@ -385,6 +385,9 @@ def _screen(events: Sequence["Event"], refused: dict[str, str]) -> tuple[list["E
         hit = before.get(e.id)
         if hit is not None and hit[0] is e and hit[1] == why:
             text = hit[2]
+        elif why.startswith(WRONG_OWNER) and e.origin is not None:  # the file first, never the payload
+            text = (f"{clean(e.origin.file, limit=120)}: {why}: {clean(e.type, limit=24)} event {clean(e.id[:6])} at "
+                    f"{e.time:%Y-%m-%d %H:%M} not applied")
         else:
             text = (f"{e.type} event {e.id[:6]} by {clean(e.staff or '?', limit=12)} at {e.time:%Y-%m-%d %H:%M} "
                     f"not applied: {why}")
@@ -399,13 +402,18 @@ _SAID: list[dict[str, tuple["Event", str, str]]] = [{}]
 
 def refused_events(events: Sequence["Event"], classroom: _Room, schedule: _Week | None
                    ) -> dict[str, str]:
-    """Event id → why its writer's role did not allow it."""
+    """Event id → why it is not applied: its file's owner is not who it claims to be (`bound_refusal`;
+    unless another copy of it, in a file of the right owner, is), or its writer's role did not allow it."""
     refused: dict[str, str] = {}
     by_id: dict[str, Event] | None = None
     last = _MEMO[0]  # (classroom, schedule, verdicts): replaced whole, so threads never mix rules
     memo = last[2] if last[0] is classroom and last[1] is schedule else {}
     kept: dict[str, tuple[Event, str | None]] = {}
+    forged = _forged(events, classroom)
     for e in events:
+        if forged and e.id in forged:
+            refused[e.id] = forged[e.id]
+            continue
         if e.type not in _CHECKED:
             continue
         if e.staff is None:  # every write names its actor: one without cannot be checked
@@ -433,6 +441,99 @@ def refused_events(events: Sequence["Event"], classroom: _Room, schedule: _Week 
 # only on the event and the rules (classroom and schedule), so it is remembered while both are the
 # same objects (a board keeps them until their files change) and the event is the same object.
 _MEMO: list[tuple[Any, Any, dict[str, tuple["Event", str | None]]]] = [(None, None, {})]
+
+
+# -- who wrote it: the file's owner ------------------------------------------------------------------
+# What a refusal for the wrong owner starts with (the board's warning then names the file first).
+WRONG_OWNER = "written by account "
+
+
+@dataclass(frozen=True)
+class _Logins:
+    personal: dict[str, str]  # login → the staff id it is (logins listed for two people left out)
+    shared: frozenset[str]  # the explicit shared logins
+    any_shared: bool  # "*": every login nobody's own is the shared account
+    mapped: frozenset[str]  # every login classroom.toml names (a person's or shared, duplicates too)
+    with_logins: frozenset[str]  # staff ids that have a login of their own
+    staff: frozenset[str]
+
+
+_LOGINS: list[tuple[Any, _Logins | None]] = [(None, None)]
+
+
+def _logins(classroom: _Room) -> _Logins:
+    hit = _LOGINS[0]
+    if hit[0] is classroom and hit[1] is not None:
+        return hit[1]
+    twice = duplicate_logins(classroom.staff)
+    personal = {login: s.id for s in classroom.staff for login in s.logins if login not in twice}
+    shared = frozenset(x for x in classroom.access.shared_logins if x != "*")
+    found = _Logins(personal, shared, "*" in classroom.access.shared_logins,
+                    frozenset(personal) | shared | twice, frozenset(personal.values()),
+                    frozenset(s.id for s in classroom.staff))
+    _LOGINS[0] = (classroom, found)
+    return found
+
+
+def bound_refusal(e: "Event", classroom: _Room) -> str | None:
+    """Why `e` cannot be its file owner's (None: it can, or nothing is known of its file's owner).
+
+    The OS says which account wrote a journal file (`e.origin.owner`, set by the reader in a folder
+    several accounts write into). A file owned by a person's own login holds only that person's
+    events, with that login; one owned by a shared login only events naming that login (and someone
+    on the staff: whoever picked themselves on the shared board). A file owned by an account
+    classroom.toml does not know holds nothing claiming a login it names, nor a person who has a
+    login of their own (a person with none cannot be told apart: their events stand on their word)."""
+    origin = e.origin
+    if origin is None:
+        return None
+    owner = origin.owner
+    known = _logins(classroom)
+    me = known.personal.get(owner)
+    if me is not None:
+        if e.staff != me:
+            return f"{WRONG_OWNER}{_shown(owner)}, claims to be {_claim(e)}"
+        if e.login != owner:
+            return f"{WRONG_OWNER}{_shown(owner)}, claims login {_shown(e.login)}"
+        return None
+    if owner in known.shared or (known.any_shared and owner not in known.mapped):
+        if e.login != owner:
+            return f"{WRONG_OWNER}{_shown(owner)}, claims login {_shown(e.login)}"
+        if e.staff is None:
+            return f"{WRONG_OWNER}{_shown(owner)} (shared), claims to be {_claim(e)}"
+        return None
+    if e.login in known.mapped or e.login == "" or e.staff is None or e.staff in known.with_logins:
+        return f"{WRONG_OWNER}{_shown(owner)} (not in classroom.toml), claims to be {_claim(e)}"
+    return None
+
+
+def _shown(login: str) -> str:
+    return clean(login, limit=32) or "?"
+
+
+def _claim(e: "Event") -> str:
+    return clean(e.staff, limit=12) if e.staff else "no one"
+
+
+def _forged(events: Sequence["Event"], classroom: _Room) -> dict[str, str]:
+    """Event id → why no copy of it can be its file owner's (a copy in a file of the right owner
+    stands: copying someone's event into your own file takes nothing away from it)."""
+    bad: dict[str, str] | None = None
+    good: set[str] = set()
+    for e in events:
+        if e.origin is None:
+            good.add(e.id)
+            continue
+        why = bound_refusal(e, classroom)
+        if why is None:
+            good.add(e.id)
+        else:
+            if bad is None:
+                bad = {}
+            bad.setdefault(e.id, why)
+    if not bad:
+        return {}
+    return {eid: why for eid, why in bad.items() if eid not in good}
 
 
 def _one(by_id: dict[str, "Event"], e: "Event") -> list["Event"]:
