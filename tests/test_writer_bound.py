@@ -249,6 +249,20 @@ def test_with_every_other_login_shared_an_account_writes_only_under_its_own_logi
     assert access.bound_refusal(_from("alopez", "MR", "alopez"), c) == "written by account alopez, claims to be MR"
 
 
+def test_files_a_sync_tool_owns_are_not_bound_by_their_owner(tmp_path):
+    room = demo_copy(tmp_path / "room")
+    toml = room / "classroom.toml"
+    toml.write_text(toml.read_text().replace('shared_logins = ["*"]',
+                                             'shared_logins = ["room12"]\nsync_logins = ["syncthing", "alopez"]'))
+    folder = DataFolder(room)
+    c = folder.load(WHEN.date()).classroom
+    assert c.access.sync_logins == ("syncthing",)  # a person's own account is never the sync tool's
+    assert any("access.sync_logins" in w for w in folder.load(WHEN.date()).warnings)
+    assert access.bound_refusal(_from("syncthing", "MR", "mrivera"), c) is None
+    assert access.bound_refusal(_from("alopez", "MR", "mrivera"), c) == "written by account alopez, claims to be MR"
+    assert access.acting(c, "syncthing", "MR").read_only
+
+
 def test_a_forged_event_is_screened_out_once_for_every_reader(tmp_path):
     c = _classroom(tmp_path)
     good = _from("mrivera", "MR", "mrivera")

@@ -4,6 +4,7 @@ Read from classroom.toml's `[access]` table (all optional):
 
     [access]
     shared_logins = ["room12"]   # the classroom workstation's account(s): people pick who they are
+    sync_logins = ["syncthing"]  # accounts a sync tool runs as: their files come from other machines
     idle_minutes = 10            # a shared board asks "who are you?" again and hides details after this
     [access.roles]               # which actions a role may do (defaults below, from the roles table)
     para = ["move", "back", "assign.self", "log", "note", "ack", "task", "undo"]
@@ -94,6 +95,9 @@ class Access:
     idle_minutes: int = 10
     rules: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_RULES))
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    # Accounts of this machine a sync tool runs as (Syncthing's own account): a journal file they own
+    # was written on another machine, so its owner says nothing of its writer (docs/trust.md).
+    sync_logins: tuple[str, ...] = ()
 
 
 # What the rules read of the room and its week (paratui.model.classroom's Classroom, which holds an
@@ -160,10 +164,11 @@ def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Acc
         return Access(warnings=(Problem("access", "expected a table"),))
     c = Checker()
     for key in raw:
-        if key not in ("shared_logins", "idle_minutes", "roles"):
-            c.warn("access", "unknown key (allowed: idle_minutes, roles, shared_logins)",
+        if key not in ("shared_logins", "idle_minutes", "roles", "sync_logins"):
+            c.warn("access", "unknown key (allowed: idle_minutes, roles, shared_logins, sync_logins)",
                    hint=f"access.{clean(key, limit=20)}")
     shared = _shared_logins(c, raw.get("shared_logins", []), staff)
+    sync = _sync_logins(c, raw.get("sync_logins", []), staff, shared)
     idle = raw.get("idle_minutes", 10)
     if isinstance(idle, bool) or not isinstance(idle, int) or not 1 <= idle <= 240:
         c.warn("access.idle_minutes", "expected minutes from 1 to 240; using 10")
@@ -172,7 +177,21 @@ def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Acc
     if not isinstance(table, dict):
         c.warn("access.roles", "expected a table of role = [actions]")
         table = {}
-    return Access(shared, idle, _rules(c, table, roles), tuple(c.warnings))
+    rules = _rules(c, table, roles)
+    return Access(shared, idle, rules, tuple(c.warnings), sync)
+
+
+def _sync_logins(c: Checker, sync: Any, staff: Sequence[_Adult], shared: Sequence[str]) -> tuple[str, ...]:
+    """The sync tool's accounts but those that are someone's own or shared (read as those)."""
+    if not isinstance(sync, list) or not all(isinstance(x, str) and x.strip() and x != "*" for x in sync):
+        c.warn("access.sync_logins", "expected a list of OS user names (the accounts a sync tool runs as)")
+        return ()
+    taken = {login for s in staff for login in s.logins} | set(shared)
+    both = sorted(x for x in sync if x in taken)
+    if both:
+        c.warn("access.sync_logins", f"{len(both)} login(s) also someone's own or shared: read as those (a "
+               "person's account vouches for its own files only; run the sync tool as an account of its own)")
+    return tuple(x for x in sync if x not in taken)
 
 
 def _shared_logins(c: Checker, shared: Any, staff: Sequence[_Adult]) -> tuple[str, ...]:
@@ -254,7 +273,8 @@ def acting(classroom: _Room, login: str, as_staff: str | None) -> Acting:
                           f"login {clean(login, limit=32)!r} is {clean(me.short)}'s own: it may not act as "
                           f"{clean(wanted.short)} (--as is for the shared classroom account)")
         return Acting(me.id, "personal")
-    shared = login in access.shared_logins or ("*" in access.shared_logins and login not in twice)
+    shared = login in access.shared_logins or ("*" in access.shared_logins and login not in twice
+                                               and login not in access.sync_logins)
     if shared:
         return Acting(wanted.id if wanted else None, "shared")
     why = (f"login {clean(login, limit=32)!r} is listed for two people in classroom.toml" if login in twice
@@ -455,7 +475,7 @@ class _Logins:
     any_shared: bool  # "*": every login nobody's own is the shared account
     mapped: frozenset[str]  # every login classroom.toml names (a person's or shared, duplicates too)
     with_logins: frozenset[str]  # staff ids that have a login of their own
-    staff: frozenset[str]
+    sync: frozenset[str]  # the sync tool's accounts
 
 
 _LOGINS: list[tuple[Any, _Logins | None]] = [(None, None)]
@@ -470,7 +490,7 @@ def _logins(classroom: _Room) -> _Logins:
     shared = frozenset(x for x in classroom.access.shared_logins if x != "*")
     found = _Logins(personal, shared, "*" in classroom.access.shared_logins,
                     frozenset(personal) | shared | twice, frozenset(personal.values()),
-                    frozenset(s.id for s in classroom.staff))
+                    frozenset(classroom.access.sync_logins))
     _LOGINS[0] = (classroom, found)
     return found
 
@@ -489,6 +509,8 @@ def bound_refusal(e: "Event", classroom: _Room) -> str | None:
         return None
     owner = origin.owner
     known = _logins(classroom)
+    if owner in known.sync:
+        return None  # delivered by the sync tool from another machine: its owner proves nothing
     me = known.personal.get(owner)
     if me is not None:
         if e.staff != me:
