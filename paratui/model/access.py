@@ -405,7 +405,7 @@ def _screen(events: Sequence["Event"], refused: dict[str, str]) -> tuple[list["E
         hit = before.get(e.id)
         if hit is not None and hit[0] is e and hit[1] == why:
             text = hit[2]
-        elif why.startswith(WRONG_OWNER) and e.origin is not None:  # the file first, never the payload
+        elif why.startswith((WRONG_OWNER, *SIGNED)) and e.origin is not None:  # the file first, never the payload
             text = (f"{clean(e.origin.file, limit=120)}: {why}: {clean(e.type, limit=24)} event {clean(e.id[:6])} at "
                     f"{e.time:%Y-%m-%d %H:%M} not applied")
         else:
@@ -495,6 +495,46 @@ def _logins(classroom: _Room) -> _Logins:
     return found
 
 
+@dataclass(frozen=True)
+class KeyRing:
+    """The room's enrolled signing keys (keys.json, the teacher's: paratui.store.keys): key id → the
+    staff id it signs for, and the revoked ones."""
+
+    staff_of: Mapping[str, str] = field(default_factory=dict)
+    revoked: frozenset[str] = frozenset()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.staff_of or self.revoked)
+
+
+BAD_SIGNATURE = "!bad"
+SIGNED = ("signed with ", "its signature ")  # what refusals for a signature start with
+
+
+def signed_refusal(e: "Event", classroom: _Room) -> str | None:
+    """Why a signed `e` is not applied (None: unsigned, or signed by a key that may write it). A
+    signature that does not match what the event says is refused always; once the room has enrolled
+    keys, so is one by a key not enrolled, revoked, or enrolled for someone else."""
+    origin = e.origin
+    signer = origin.signer if origin is not None else None
+    if signer is None:
+        return None
+    if signer == BAD_SIGNATURE:
+        return "its signature does not match what it says (changed after it was signed, or forged)"
+    ring = getattr(classroom, "keys", None)
+    if not isinstance(ring, KeyRing) or not ring.any:
+        return None
+    if signer in ring.revoked:
+        return f"signed with revoked key {signer[:8]}"
+    whose = ring.staff_of.get(signer)
+    if whose is None:
+        return f"signed with key {signer[:8]}, not enrolled (`paratui keys enrol`)"
+    if whose != e.staff:
+        return f"signed with {clean(whose, limit=12)}'s key, claims to be {_claim(e)}"
+    return None
+
+
 def bound_refusal(e: "Event", classroom: _Room) -> str | None:
     """Why `e` cannot be its file owner's (None: it can, or nothing is known of its file's owner).
 
@@ -507,7 +547,12 @@ def bound_refusal(e: "Event", classroom: _Room) -> str | None:
     origin = e.origin
     if origin is None:
         return None
+    signed = signed_refusal(e, classroom)
+    if signed is not None:
+        return signed
     owner = origin.owner
+    if not owner:
+        return None  # a folder where owners vouch for nothing: the signature is all there is
     known = _logins(classroom)
     if owner in known.sync:
         return None  # delivered by the sync tool from another machine: its owner proves nothing

@@ -57,12 +57,15 @@ _ORDER = attrgetter("time", "written", "id")  # same as Event.sort_key, but sort
 
 
 class Origin(NamedTuple):
-    """Where the reader found an event, when the OS can vouch for its writer (paratui.store): the
-    journal file (as shown in warnings: `journal/2026-11-23/ws--alopez.json`) and the login of the
-    account that owns it. One per file, shared by its events. Never written to the journal."""
+    """Where the reader found an event and what vouches for its writer (paratui.store): the journal
+    file (as shown in warnings: `journal/2026-11-23/ws--alopez.json`), the login of the account that
+    owns it ("" where owners vouch for nothing: a folder one account writes into), and the key that
+    signed it (its id; "!bad" for a signature that does not match; None: unsigned). Shared by the
+    events of a file alike. Never written to the journal."""
 
     file: str
     owner: str
+    signer: str | None = None
 
 
 @dataclass(slots=True, eq=False)

@@ -40,7 +40,7 @@ from paratui.model.text import clean
 from paratui.store import user_cache
 from paratui.store.atomic import atomic_write
 from paratui.store.journal import MAX_FILE_BYTES
-from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owners_vouch
+from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owners_vouch, signatures_checked
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 from paratui.store.user_cache import digest
 
@@ -55,14 +55,15 @@ def cache_folder(data_root: Path) -> Path | None:
     return user_cache.cache_folder(data_root, "history")
 
 
-def fingerprint(classroom: Classroom, schedule: Schedule, vouched: bool = False) -> str:
+def fingerprint(classroom: Classroom, schedule: Schedule, vouched: bool = False, signed: bool = False) -> str:
     """What every row depends on besides the journal: the classroom as read (names, roles, goals from
     the plans), the schedule (a related-service provider's own students), the time zone (rows show
-    local times), whether files' owners vouch for their writers (NOT APPLIED reasons:
-    paratui.store.journal_reader.owners_vouch), this module's version. (A file's owner changes only
+    local times), whether files' owners vouch for their writers and signatures are checked, and the
+    enrolled keys (NOT APPLIED reasons: paratui.store.journal_reader.owners_vouch, paratui.store.keys),
+    this module's version. (A file's owner changes only
     by root's chown, which is out of this cache's reach, as root is of paratui's.)"""
     h = hashlib.sha256(f"{VERSION}|{time.strftime('%z')}|{time.tzname}|{os.environ.get('TZ', '')}|"
-                       f"{vouched}|".encode())
+                       f"{vouched}|{signed}|{classroom.keys!r}|".encode())
     h.update(repr((classroom, schedule)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
@@ -188,7 +189,8 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule) -> list[_Entr
     files = reader._stat_files(reader.all_dirs(), problems)
     cut = len(os.path.join(journal, ""))
     rel_of = {p: p[cut:] for p in files}  # every path is journal/…
-    folder, fp = cache_folder(root), fingerprint(classroom, schedule, owners_vouch(journal))
+    folder, fp = cache_folder(root), fingerprint(classroom, schedule, owners_vouch(journal),
+                                                    signatures_checked(journal))
     months = sorted({_month(r) for r in rel_of.values()})
     cached: dict[str, _Entry] = {}
     for m in months:

@@ -24,6 +24,7 @@ from paratui.model import notes, tasks
 from paratui.model.event_types import ROUTINES
 from paratui.model.events import Event, Origin, event_from_doc, refers_to
 from paratui.model.text import clean
+from paratui.store import keys
 from paratui.store.journal import (
     LOG_DIR,
     MAX_FILE_BYTES,
@@ -144,6 +145,9 @@ class JournalReader:
         # read carries its file and owner (Event.origin; checked by paratui.model.access). None: not
         # looked at yet.
         self._vouched: bool | None = None
+        # Whether signatures are checked: only once the room enrols keys (keys.json beside the journal;
+        # a check costs ~0.1 ms, and without an enrolment a forger signs with a key of their own).
+        self._signed = False
         self.stats = 0  # entries listed or stat'ed so far (for tests and benchmarks)
 
     def task_dirs(self) -> list[Path]:
@@ -231,12 +235,13 @@ class JournalReader:
         """Look again at whether owners vouch for their files; when that changed (the folder was made
         shared, or private again), every file is parsed again for its events' origins."""
         now = owners_vouch(self.journal)
-        if self._vouched is not None and now != self._vouched:
+        signed = signatures_checked(self.journal)
+        if self._vouched is not None and (now, signed) != (self._vouched, self._signed):
             self._cache.clear()
             self._docs.clear()
             self._result = None
             self._settled = None
-        self._vouched = now
+        self._vouched, self._signed = now, signed
 
     # -- reading every file of the folders ----------------------------------------------------------
     def _read_all(self, dirs: list[Path]) -> tuple[list[Event], list[str], bool]:
@@ -505,7 +510,7 @@ class JournalReader:
         for eid, vs in every.items():
             # a version in a file its claimed login owns beats one in someone else's file, however
             # early the other says it was written (`written` is the writer's word)
-            winner, where = min(vs, key=lambda v: (not _own_file(v[0]), v[0].written))
+            winner, where = min(vs, key=lambda v: (not _own_file(v[0]), not _signed(v[0]), v[0].written))
             kept[eid] = winner
             for e, path in vs:
                 if e is not winner and not _same(e, winner):
@@ -560,7 +565,16 @@ class JournalReader:
             return _Cached(sig, keep, f"{label}: not a journal (no \"_default\" table){note}")
         if self._vouched is None:
             self._vouched = owners_vouch(self.journal)
-        origin = Origin(sys.intern(str(label)), owner_login(uid)) if self._vouched else None
+            self._signed = signatures_checked(self.journal)
+        checked = self._signed
+        file, owner = sys.intern(str(label)), owner_login(uid) if self._vouched else ""
+        origins: dict[str | None, Origin | None] = {}
+
+        def origin_of(signer: str | None) -> Origin | None:
+            if signer not in origins:
+                origins[signer] = Origin(file, owner, signer) if owner or signer is not None else None
+            return origins[signer]
+
         events, bad = [], []
         # A busy writer's day file is rewritten with one more event each time: an event whose
         # document reads exactly as before is not checked and converted again (the board machine's
@@ -570,15 +584,16 @@ class JournalReader:
         docs: dict[str, tuple[dict, Event]] | None = {} if key in self._cache else None
         for doc_id, doc in table.items():
             hit = before.get(doc_id)
-            if hit is not None and hit[0] == doc and hit[1].origin == origin:
-                event = hit[1]
+            if hit is not None and hit[0] == doc and hit[1].origin == origin_of(
+                    hit[1].origin.signer if hit[1].origin is not None else None):
+                event = hit[1]  # the same document: the same signature, checked once
             else:
                 try:
                     event = event_from_doc(doc)
                 except ValueError as e:
                     bad.append(f"{label}: document {clean(doc_id, limit=24)}: {e}")
                     continue
-                event.origin = origin
+                event.origin = origin_of(keys.check(doc) if checked and "sig" in doc else None)
                 hit = (doc, event)
             events.append(event)
             if docs is not None:
@@ -600,6 +615,12 @@ def owners_vouch(journal: Path) -> bool:
         return False
 
 
+def signatures_checked(journal: Path) -> bool:
+    """Whether the room has enrolled signing keys (its keys.json exists): then every signature read is
+    checked (paratui.store.keys)."""
+    return os.path.isfile(journal.parent / keys.KEYS_FILE)
+
+
 _LOGIN_OF: dict[int, str] = {}
 
 
@@ -617,8 +638,12 @@ def owner_login(uid: int) -> str:
     return name
 
 
+def _signed(e: Event) -> bool:
+    return e.origin is not None and e.origin.signer not in (None, keys.BAD)
+
+
 def _own_file(e: Event) -> bool:
-    return e.origin is None or e.origin.owner == e.login
+    return e.origin is None or not e.origin.owner or e.origin.owner == e.login
 
 
 def _same(a: Event, b: Event) -> bool:

@@ -161,8 +161,8 @@ def index_of(order: list[str], cache: dict, dropped: dict[str, str]) -> str | No
                    for n, path in enumerate(order) for e in cache[path].events if e.id in dropped)
 
 
-def _origins_of(events: Iterable[Event]) -> list[list[str] | None]:
-    return [None if e.origin is None else [e.origin.file, e.origin.owner] for e in events]
+def _origins_of(events: Iterable[Event]) -> list[list[str | None] | None]:
+    return [None if e.origin is None else [e.origin.file, e.origin.owner, e.origin.signer] for e in events]
 
 
 def _with_origins(docs: Any, origins: Any) -> list[Event]:
@@ -170,13 +170,14 @@ def _with_origins(docs: Any, origins: Any) -> list[Event]:
     if not isinstance(docs, list) or not isinstance(origins, list) or len(origins) != len(docs):
         raise ValueError("origins do not match the events")
     out = []
-    shared: dict[tuple[str, str], Origin] = {}
+    shared: dict[tuple[str, str, str | None], Origin] = {}
     for doc, o in zip(docs, origins):
         e = event_from_doc(doc)
         if o is not None:
-            if not (isinstance(o, list) and len(o) == 2 and all(isinstance(x, str) for x in o)):
+            if not (isinstance(o, list) and len(o) == 3 and isinstance(o[0], str) and isinstance(o[1], str)
+                    and (o[2] is None or isinstance(o[2], str))):
                 raise ValueError("not an origin")
-            e.origin = shared.setdefault((o[0], o[1]), Origin(o[0], o[1]))
+            e.origin = shared.setdefault((o[0], o[1], o[2]), Origin(o[0], o[1], o[2]))
         out.append(e)
     return out
 
