@@ -122,3 +122,19 @@ def test_only_the_teacher_enrols(room, tmp_path):
     r = run_cli("keys", "enrol", "MR", "00" * 32, "--as", "JT", data=room, env=env)
     assert r.returncode == 3 and "only the teacher" in r.stderr, r.stderr
     assert not (room / "keys.json").exists()
+
+
+def test_in_a_shared_folder_keys_json_counts_only_when_a_teachers_login_owns_it(room, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give keys.json another owner (chown)")
+    env = _env(tmp_path)
+    os.chmod(room / "journal", 0o3775)  # several accounts write here: owners vouch
+    _ok("keys", "enrol", "MR", _public(room, env), data=room, env=env)
+    _ok("move", "S01", "--to", "bathroom", data=room, env=env)
+    assert _warnings(room, env) == []  # the teacher's own keys.json: the key is MR's
+    os.chown(room / "keys.json", 65534, -1)  # as if another account had written it
+    import pwd
+
+    who = pwd.getpwuid(65534).pw_name if 65534 in {p.pw_uid for p in pwd.getpwall()} else "uid65534"
+    assert f"keys.json: written by account {who}, not a teacher's own login: ignored" in \
+        "\n".join(_warnings(room, env))

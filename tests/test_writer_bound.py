@@ -316,3 +316,14 @@ def test_the_summary_of_old_task_months_keeps_each_events_file_and_owner(tmp_pat
         warnings = "\n".join(json.loads(r.stdout)["warnings"])
         assert f"journal/tasks/2026-08/ws--x.json: written by account {_login(os.getuid())}" in warnings
     assert any((tmp_path / "cache").rglob("settled.*"))
+
+
+def test_the_student_screens_packed_year_keeps_each_entrys_origin():
+    from paratui.store.history import _pack, _unpack
+
+    e = new_event("data", "MR", {"student": "S01", "goal": "read", "value": "+"}, WHEN, "mrivera", "ws")
+    e.origin = Origin("journal/log/2026-11/23/ws--alopez.json", "alopez", "0123456789abcdef")
+    plain = new_event("data", "JT", {"student": "S01", "goal": "read", "value": "-"}, WHEN, "jthomas", "ws")
+    [blob] = _pack([e, plain]).values()
+    back = _unpack(blob, {}, {})
+    assert [x.origin for x in back] == [e.origin, None]

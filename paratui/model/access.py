@@ -587,20 +587,31 @@ def _forged(events: Sequence["Event"], classroom: _Room) -> dict[str, str]:
     stands: copying someone's event into your own file takes nothing away from it)."""
     bad: dict[str, str] | None = None
     good: set[str] = set()
+    last = _BOUND[0]  # (classroom, verdicts by event object): replaced whole, so threads never mix rules
+    memo = last[1] if last[0] is classroom else {}
+    now: dict[int, tuple[Event, str | None]] = {}
     for e in events:
         if e.origin is None:
             good.add(e.id)
             continue
-        why = bound_refusal(e, classroom)
+        hit = memo.get(id(e))
+        if hit is None or hit[0] is not e:
+            hit = (e, bound_refusal(e, classroom))  # an event's verdict depends on it and the room only
+        now[id(e)] = hit
+        why = hit[1]
         if why is None:
             good.add(e.id)
         else:
             if bad is None:
                 bad = {}
             bad.setdefault(e.id, why)
+    _BOUND[0] = (classroom, now)  # only this read's events: nothing older stays pinned
     if not bad:
         return {}
     return {eid: why for eid, why in bad.items() if eid not in good}
+
+
+_BOUND: list[tuple[Any, dict[int, tuple["Event", str | None]]]] = [(None, {})]
 
 
 def _one(by_id: dict[str, "Event"], e: "Event") -> list["Event"]:
