@@ -138,3 +138,17 @@ def test_in_a_shared_folder_keys_json_counts_only_when_a_teachers_login_owns_it(
     who = pwd.getpwuid(65534).pw_name if 65534 in {p.pw_uid for p in pwd.getpwall()} else "uid65534"
     assert f"keys.json: written by account {who}, not a teacher's own login: ignored" in \
         "\n".join(_warnings(room, env))
+
+
+def test_paratui_check_reads_keys_json(room, tmp_path):
+    env = _env(tmp_path)
+    (room / "keys.json").write_text("{broken")
+    r = run_cli("check", data=room, env=env)
+    assert r.returncode == 1 and "keys.json: not JSON" in r.stdout + r.stderr
+    _ok("keys", "enrol", "MR", _public(room, env), data=room, env=env)
+    data = json.loads((room / "keys.json").read_text())
+    [kid] = data["keys"]
+    data["keys"][kid]["staff"] = "ZZ"
+    (room / "keys.json").write_text(json.dumps(data))
+    r = run_cli("check", data=room, env=env)
+    assert r.returncode == 1 and f"keys.json: key {kid} is enrolled for 'ZZ'" in r.stdout + r.stderr
