@@ -113,6 +113,11 @@ def test_enrolled_keys_decide_whose_a_signed_event_is(room, tmp_path):
     day = room / "journal" / NOW[:10]
     (day / "old--alopez.json").write_text(json.dumps({"_default": {"1": doc}}))
     assert not any("ffffff" in w for w in _warnings(room, teacher))
+    shown = {r["id"]: r for r in json.loads(_ok("history", "--format", "json", data=room, env=teacher))}
+    assert shown[doc["id"]]["unsigned"] is True and shown[doc["id"]]["not_applied"] is None
+    assert not any(r["unsigned"] for eid, r in shown.items() if eid != doc["id"])
+    assert "[ffffff alopez@old unsigned]" in _ok("history", data=room, env=teacher)  # cached or not
+    assert "[ffffff alopez@old unsigned]" in _ok("history", data=room, env=teacher)
 
 
 def test_only_the_teacher_enrols(room, tmp_path):

@@ -74,10 +74,11 @@ def _month(rel: str) -> str:
 
 
 # A row as kept: the event's ISO time (sorts as the time does), `written` (20 digits), id, type, staff id,
-# login, host and text as shown, students' ids apart by RS (\x1e), the NOT APPLIED reason and the
-# id a retract undoes (NAK, \x15, for none). Stored a line per row, fields apart by US (\x1f):
-# splitting is what lets a year load fast. Shown fields are clean single lines (no control
-# characters); a file whose ids hold one is not kept (it is read every time instead).
+# login, host and text as shown, students' ids apart by RS (\x1e), the NOT APPLIED reason, the id a
+# retract undoes (NAK, \x15, for none) and "u" for an unsigned event in a room with enrolled keys.
+# Stored a line per row, fields apart by US (\x1f): splitting is what lets a year load fast. Shown
+# fields are clean single lines (no control characters); a file whose ids hold one is not kept (it is
+# read every time instead).
 Row = list
 _US, _RS, _NONE = "\x1f", "\x1e", "\x15"
 
@@ -96,7 +97,8 @@ def _make_row(e: Event, row: HistoryRow, kids: tuple[str, ...]) -> tuple[Row, bo
             and not any(c in x for x in shown for c in "\n\x1f\x1e\x15"))
     return [e.time.isoformat(), _written(e.written), e.id, e.type, e.staff or "", row.login, row.host, row.text,
             _RS.join(kids) if safe else tuple(kids),  # (not stored: the students as they are)
-            _NONE if row.not_applied is None else row.not_applied, _NONE if ref is None else ref], safe
+            _NONE if row.not_applied is None else row.not_applied, _NONE if ref is None else ref,
+            "u" if row.unsigned else ""], safe
 
 
 class _Entry:
@@ -123,7 +125,7 @@ def _load(folder: Path | None, month: str, fp: str) -> dict[str, _Entry]:
             return {}
         out: dict[str, _Entry] = {}
         rows: list[Row] = [x.split(_US) for x in lines[1:]]
-        if any(len(r) != 11 for r in rows):
+        if any(len(r) != 12 for r in rows):
             return {}
         if not "".join(r[1] for r in rows).isdigit() and rows:
             return {}
@@ -167,7 +169,7 @@ def cached_history(root: Path, classroom: Classroom, schedule: Schedule, *, stud
     m = _Merged(_entries(root, classroom, schedule), classroom, student, staff)
     new = tuple.__new__
     return [new(HistoryRow, (r[2], r[0][:10] + " " + r[0][11:16], r[3], *m.shown[r[4]], r[5], r[6], r[7],
-                             m.kids_shown[r[8]], m.undone.get(r[2]), None if r[9] == _NONE else r[9]))
+                             m.kids_shown[r[8]], m.undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u"))
             for r in m.rows]
 
 
@@ -177,7 +179,7 @@ def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *,
     m = _Merged(_entries(root, classroom, schedule), classroom, student, staff)
     get = m.undone.get
     lines = [text_line(r[2], r[0][:10] + " " + r[0][11:16], m.shown[r[4]][1], r[5], r[6], r[7], get(r[2]),
-                       None if r[9] == _NONE else r[9]) for r in m.rows]
+                       None if r[9] == _NONE else r[9], r[11] == "u") for r in m.rows]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
