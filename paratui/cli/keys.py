@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from paratui.cli.common import Commands, acting_staff, command, open_room
 from paratui.model.commands import NotAllowed, Refused
 from paratui.model.resolve import NotFound, find_staff
 from paratui.model.text import clean
 from paratui.store import identity, keys
+from paratui.store.journal import JournalWriteError
 
 
 def add_keys(sub: Commands) -> None:
@@ -61,7 +63,7 @@ def _keys(args: argparse.Namespace) -> int:
             enrolment, kid = keys.enrol(enrolment, args.what[1].strip(), staff.id, now)
         except ValueError as e:
             raise NotAllowed(str(e)) from None
-        keys.write_enrolment(room.root, enrolment)
+        _write(room.root, enrolment)
         print(f"enrolled key {kid} for {clean(staff.short)}: events it signs count as {clean(staff.id)}'s")
         return 0
     if len(args.what) != 1:
@@ -70,6 +72,14 @@ def _keys(args: argparse.Namespace) -> int:
         enrolment, kid = keys.revoke(enrolment, args.what[0].strip(), now)
     except ValueError as e:
         raise NotAllowed(str(e)) from None
-    keys.write_enrolment(room.root, enrolment)
+    _write(room.root, enrolment)
     print(f"revoked key {kid}: events it signed are no longer applied")
     return 0
+
+
+def _write(root: Path, enrolment: keys.Enrolment) -> None:
+    try:
+        keys.write_enrolment(root, enrolment)
+    except OSError as e:
+        raise JournalWriteError(f"could not write {keys.KEYS_FILE}: {e.strerror or e} (the teacher's account "
+                                "needs to be able to add files to the data folder)") from None
