@@ -24,12 +24,13 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
+from paratui.model.access import BAD_SIGNATURE
 from paratui.store.atomic import atomic_write
 from paratui.store.safe_read import MiB, UnsafeFile, inside, read_regular_owned
 
 KEYS_FILE = "keys.json"
 KEYS_LIMIT = 1 * MiB
-BAD = "!bad"  # a signature that does not match its document (an Origin's `signer`)
+BAD = BAD_SIGNATURE  # a signature that does not match its document (an Origin's `signer`)
 _KEY_NAME = "ed25519.key"
 
 
