@@ -17,6 +17,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("PARATUI_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # never this machine's ~/.cache
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # signing keys: never ~/.config
     monkeypatch.setenv("PARATUI_NOW", NOW)
     monkeypatch.setenv("PARATUI_LOGIN", "tester")  # not in any staff's logins
     monkeypatch.setenv("PARATUI_HOST", "testhost")

@@ -4,6 +4,7 @@ Read from classroom.toml's `[access]` table (all optional):
 
     [access]
     shared_logins = ["room12"]   # the classroom workstation's account(s): people pick who they are
+    sync_logins = ["syncthing"]  # accounts a sync tool runs as: their files come from other machines
     idle_minutes = 10            # a shared board asks "who are you?" again and hides details after this
     [access.roles]               # which actions a role may do (defaults below, from the roles table)
     para = ["move", "back", "assign.self", "log", "note", "ack", "task", "undo"]
@@ -95,6 +96,9 @@ class Access:
     idle_minutes: int = 10
     rules: dict[str, frozenset[str]] = field(default_factory=lambda: dict(DEFAULT_RULES))
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    # Accounts of this machine a sync tool runs as (Syncthing's own account): a journal file they own
+    # was written on another machine, so its owner says nothing of its writer (docs/trust.md).
+    sync_logins: tuple[str, ...] = ()
 
 
 # What the rules read of the room and its week (paratui.model.classroom's Classroom, which holds an
@@ -161,10 +165,11 @@ def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Acc
         return Access(warnings=(Problem("access", "expected a table"),))
     c = Checker()
     for key in raw:
-        if key not in ("shared_logins", "idle_minutes", "roles"):
-            c.warn("access", "unknown key (allowed: idle_minutes, roles, shared_logins)",
+        if key not in ("shared_logins", "idle_minutes", "roles", "sync_logins"):
+            c.warn("access", "unknown key (allowed: idle_minutes, roles, shared_logins, sync_logins)",
                    hint=f"access.{clean(key, limit=20)}")
     shared = _shared_logins(c, raw.get("shared_logins", []), staff)
+    sync = _sync_logins(c, raw.get("sync_logins", []), staff, shared)
     idle = raw.get("idle_minutes", 10)
     if isinstance(idle, bool) or not isinstance(idle, int) or not 1 <= idle <= 240:
         c.warn("access.idle_minutes", "expected minutes from 1 to 240; using 10")
@@ -173,7 +178,21 @@ def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Acc
     if not isinstance(table, dict):
         c.warn("access.roles", "expected a table of role = [actions]")
         table = {}
-    return Access(shared, idle, _rules(c, table, roles), tuple(c.warnings))
+    rules = _rules(c, table, roles)
+    return Access(shared, idle, rules, tuple(c.warnings), sync)
+
+
+def _sync_logins(c: Checker, sync: Any, staff: Sequence[_Adult], shared: Sequence[str]) -> tuple[str, ...]:
+    """The sync tool's accounts but those that are someone's own or shared (read as those)."""
+    if not isinstance(sync, list) or not all(isinstance(x, str) and x.strip() and x != "*" for x in sync):
+        c.warn("access.sync_logins", "expected a list of OS user names (the accounts a sync tool runs as)")
+        return ()
+    taken = {login for s in staff for login in s.logins} | set(shared)
+    both = sorted(x for x in sync if x in taken)
+    if both:
+        c.warn("access.sync_logins", f"{len(both)} login(s) also someone's own or shared: read as those (a "
+               "person's account vouches for its own files only; run the sync tool as an account of its own)")
+    return tuple(x for x in sync if x not in taken)
 
 
 def _shared_logins(c: Checker, shared: Any, staff: Sequence[_Adult]) -> tuple[str, ...]:
@@ -255,7 +274,8 @@ def acting(classroom: _Room, login: str, as_staff: str | None) -> Acting:
                           f"login {clean(login, limit=32)!r} is {clean(me.short)}'s own: it may not act as "
                           f"{clean(wanted.short)} (--as is for the shared classroom account)")
         return Acting(me.id, "personal")
-    shared = login in access.shared_logins or ("*" in access.shared_logins and login not in twice)
+    shared = login in access.shared_logins or ("*" in access.shared_logins and login not in twice
+                                               and login not in access.sync_logins)
     if shared:
         return Acting(wanted.id if wanted else None, "shared")
     why = (f"login {clean(login, limit=32)!r} is listed for two people in classroom.toml" if login in twice
@@ -386,6 +406,9 @@ def _screen(events: Sequence["Event"], refused: dict[str, str]) -> tuple[list["E
         hit = before.get(e.id)
         if hit is not None and hit[0] is e and hit[1] == why:
             text = hit[2]
+        elif why.startswith((WRONG_OWNER, *SIGNED)) and e.origin is not None:  # the file first, never the payload
+            text = (f"{clean(e.origin.file, limit=120)}: {why}: {clean(e.type, limit=24)} event {clean(e.id[:6])} at "
+                    f"{e.time:%Y-%m-%d %H:%M} not applied")
         else:
             text = (f"{e.type} event {e.id[:6]} by {clean(e.staff or '?', limit=12)} at {e.time:%Y-%m-%d %H:%M} "
                     f"not applied: {why}")
@@ -400,13 +423,18 @@ _SAID: list[dict[str, tuple["Event", str, str]]] = [{}]
 
 def refused_events(events: Sequence["Event"], classroom: _Room, schedule: _Week | None
                    ) -> dict[str, str]:
-    """Event id → why its writer's role did not allow it."""
+    """Event id → why it is not applied: its file's owner is not who it claims to be (`bound_refusal`;
+    unless another copy of it, in a file of the right owner, is), or its writer's role did not allow it."""
     refused: dict[str, str] = {}
     by_id: dict[str, Event] | None = None
     last = _MEMO[0]  # (classroom, schedule, verdicts): replaced whole, so threads never mix rules
     memo = last[2] if last[0] is classroom and last[1] is schedule else {}
     kept: dict[str, tuple[Event, str | None]] = {}
+    forged = _forged(events, classroom)
     for e in events:
+        if forged and e.id in forged:
+            refused[e.id] = forged[e.id]
+            continue
         if e.type not in _CHECKED:
             continue
         if e.staff is None:  # every write names its actor: one without cannot be checked
@@ -434,6 +462,157 @@ def refused_events(events: Sequence["Event"], classroom: _Room, schedule: _Week 
 # only on the event and the rules (classroom and schedule), so it is remembered while both are the
 # same objects (a board keeps them until their files change) and the event is the same object.
 _MEMO: list[tuple[Any, Any, dict[str, tuple["Event", str | None]]]] = [(None, None, {})]
+
+
+# -- who wrote it: the file's owner ------------------------------------------------------------------
+# What a refusal for the wrong owner starts with (the board's warning then names the file first).
+WRONG_OWNER = "written by account "
+
+
+@dataclass(frozen=True)
+class _Logins:
+    personal: dict[str, str]  # login → the staff id it is (logins listed for two people left out)
+    shared: frozenset[str]  # the explicit shared logins
+    any_shared: bool  # "*": every login nobody's own is the shared account
+    mapped: frozenset[str]  # every login classroom.toml names (a person's or shared, duplicates too)
+    with_logins: frozenset[str]  # staff ids that have a login of their own
+    sync: frozenset[str]  # the sync tool's accounts
+
+
+_LOGINS: list[tuple[Any, _Logins | None]] = [(None, None)]
+
+
+def _logins(classroom: _Room) -> _Logins:
+    hit = _LOGINS[0]
+    if hit[0] is classroom and hit[1] is not None:
+        return hit[1]
+    twice = duplicate_logins(classroom.staff)
+    personal = {login: s.id for s in classroom.staff for login in s.logins if login not in twice}
+    shared = frozenset(x for x in classroom.access.shared_logins if x != "*")
+    found = _Logins(personal, shared, "*" in classroom.access.shared_logins,
+                    frozenset(personal) | shared | twice, frozenset(personal.values()),
+                    frozenset(classroom.access.sync_logins))
+    _LOGINS[0] = (classroom, found)
+    return found
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The room's enrolled signing keys (keys.json, the teacher's: paratui.store.keys): key id → the
+    staff id it signs for, and the revoked ones."""
+
+    staff_of: Mapping[str, str] = field(default_factory=dict)
+    revoked: frozenset[str] = frozenset()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.staff_of or self.revoked)
+
+
+BAD_SIGNATURE = "!bad"
+SIGNED = ("signed with ", "its signature ")  # what refusals for a signature start with
+
+
+def signed_refusal(e: "Event", classroom: _Room) -> str | None:
+    """Why a signed `e` is not applied (None: unsigned, or signed by a key that may write it). A
+    signature that does not match what the event says is refused always; once the room has enrolled
+    keys, so is one by a key not enrolled, revoked, or enrolled for someone else."""
+    origin = e.origin
+    signer = origin.signer if origin is not None else None
+    if signer is None:
+        return None
+    if signer == BAD_SIGNATURE:
+        return "its signature does not match what it says (changed after it was signed, or forged)"
+    ring = getattr(classroom, "keys", None)
+    if not isinstance(ring, KeyRing) or not ring.any:
+        return None
+    if signer in ring.revoked:
+        return f"signed with revoked key {signer[:8]}"
+    whose = ring.staff_of.get(signer)
+    if whose is None:
+        return f"signed with key {signer[:8]}, not enrolled (`paratui keys enrol`)"
+    if whose != e.staff:
+        return f"signed with {clean(whose, limit=12)}'s key, claims to be {_claim(e)}"
+    return None
+
+
+def bound_refusal(e: "Event", classroom: _Room) -> str | None:
+    """Why `e` cannot be its file owner's (None: it can, or nothing is known of its file's owner).
+
+    The OS says which account wrote a journal file (`e.origin.owner`, set by the reader in a folder
+    several accounts write into). A file owned by a person's own login holds only that person's
+    events, with that login; one owned by a shared login only events naming that login (and someone
+    on the staff: whoever picked themselves on the shared board). A file owned by an account
+    classroom.toml does not know holds nothing claiming a login it names, nor a person who has a
+    login of their own (a person with none cannot be told apart: their events stand on their word)."""
+    origin = e.origin
+    if origin is None:
+        return None
+    signed = signed_refusal(e, classroom)
+    if signed is not None:
+        return signed
+    owner = origin.owner
+    if not owner:
+        return None  # a folder where owners vouch for nothing: the signature is all there is
+    known = _logins(classroom)
+    if owner in known.sync:
+        return None  # delivered by the sync tool from another machine: its owner proves nothing
+    me = known.personal.get(owner)
+    if me is not None:
+        if e.staff != me:
+            return f"{WRONG_OWNER}{_shown(owner)}, claims to be {_claim(e)}"
+        if e.login != owner:
+            return f"{WRONG_OWNER}{_shown(owner)}, claims login {_shown(e.login)}"
+        return None
+    if owner in known.shared or (known.any_shared and owner not in known.mapped):
+        if e.login != owner:
+            return f"{WRONG_OWNER}{_shown(owner)}, claims login {_shown(e.login)}"
+        if e.staff is None:
+            return f"{WRONG_OWNER}{_shown(owner)} (shared), claims to be {_claim(e)}"
+        return None
+    if e.login in known.mapped or e.login == "" or e.staff is None or e.staff in known.with_logins:
+        return f"{WRONG_OWNER}{_shown(owner)} (not in classroom.toml), claims to be {_claim(e)}"
+    return None
+
+
+def _shown(login: str) -> str:
+    return clean(login, limit=32) or "?"
+
+
+def _claim(e: "Event") -> str:
+    return clean(e.staff, limit=12) if e.staff else "no one"
+
+
+def _forged(events: Sequence["Event"], classroom: _Room) -> dict[str, str]:
+    """Event id → why no copy of it can be its file owner's (a copy in a file of the right owner
+    stands: copying someone's event into your own file takes nothing away from it)."""
+    bad: dict[str, str] | None = None
+    good: set[str] = set()
+    last = _BOUND[0]  # (classroom, verdicts by event object): replaced whole, so threads never mix rules
+    memo = last[1] if last[0] is classroom else {}
+    now: dict[int, tuple[Event, str | None]] = {}
+    for e in events:
+        if e.origin is None:
+            good.add(e.id)
+            continue
+        hit = memo.get(id(e))
+        if hit is None or hit[0] is not e:
+            hit = (e, bound_refusal(e, classroom))  # an event's verdict depends on it and the room only
+        now[id(e)] = hit
+        why = hit[1]
+        if why is None:
+            good.add(e.id)
+        else:
+            if bad is None:
+                bad = {}
+            bad.setdefault(e.id, why)
+    _BOUND[0] = (classroom, now)  # only this read's events: nothing older stays pinned
+    if not bad:
+        return {}
+    return {eid: why for eid, why in bad.items() if eid not in good}
+
+
+_BOUND: list[tuple[Any, dict[int, tuple["Event", str | None]]]] = [(None, {})]
 
 
 def _one(by_id: dict[str, "Event"], e: "Event") -> list["Event"]:

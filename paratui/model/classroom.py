@@ -78,6 +78,8 @@ class Classroom:
     # plans/<this week>.toml as read by the store (paratui.model.week_plan.WeekPlan), attached like
     # `plans`: the student screen, the logging sheet and Data due read this week's priorities from it.
     week_plan: Any = field(default=None, compare=False, repr=False)
+    # keys.json as read by the store (paratui.model.access.KeyRing): whose each signing key is.
+    keys: Any = field(default=None, compare=False, repr=False)
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from paratui.model.event_types import ID, IDS, LOG, NUM, TASKS, TEXT, TIME, TYPES
 
@@ -56,6 +56,18 @@ def payload_problem(type_: str, payload: dict[str, Any]) -> str | None:
 _ORDER = attrgetter("time", "written", "id")  # same as Event.sort_key, but sorts in C
 
 
+class Origin(NamedTuple):
+    """Where the reader found an event and what vouches for its writer (paratui.store): the journal
+    file (as shown in warnings: `journal/2026-11-23/ws--alopez.json`), the login of the account that
+    owns it ("" where owners vouch for nothing: a folder one account writes into), and the key that
+    signed it (its id; "!bad" for a signature that does not match; None: unsigned). Shared by the
+    events of a file alike. Never written to the journal."""
+
+    file: str
+    owner: str
+    signer: str | None = None
+
+
 @dataclass(slots=True, eq=False)
 class Event:
     """One journal entry. Treat as read-only. Not a frozen dataclass only because a school year
@@ -69,6 +81,9 @@ class Event:
     login: str = ""
     host: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
+    # Set by the reader, never stored: the file the event was read from and who owns it (None: an
+    # event made in memory, or a folder where file ownership proves nothing; paratui.model.access).
+    origin: Origin | None = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Event) and self.id == other.id and self.type == other.type \

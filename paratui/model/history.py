@@ -38,6 +38,7 @@ class HistoryRow(NamedTuple):  # a tuple: a year's history is ~130k rows, made f
     students: tuple[str, ...]
     retracted_by: str | None = None  # "Ms. R at 2026-11-23 10:20"
     not_applied: str | None = None  # why the writer's role did not allow it (paratui.model.access)
+    unsigned: bool = False  # in a room with enrolled keys, an event with no signature (an older client)
 
 
 def students_of(event: Event) -> tuple[str, ...]:
@@ -58,6 +59,8 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
     by_id = {e.id: e for e in everything}
     shorts = {s.id: s.short for s in classroom.staff}
     refused = refused or {}
+    ring = getattr(classroom, "keys", None)
+    keyed = bool(ring is not None and getattr(ring, "any", False))  # signatures matter: say which lack one
     retracted: dict[str, Event] = {}
     for e in everything:
         target = e.payload.get("target")
@@ -83,7 +86,7 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
             describe(e, classroom, by_id), tuple(clean(k, limit=12) for k in kids),
             None if undo is None else f"{clean(shorts.get(undo.staff or '', undo.staff or '?'), limit=40)} "
                                       f"at {undo.time:%Y-%m-%d %H:%M}",
-            refused.get(e.id)))
+            refused.get(e.id), keyed and (e.origin is None or e.origin.signer is None)))
     return rows
 
 
@@ -101,18 +104,18 @@ def render(rows: Sequence[HistoryRow], fmt: str, classroom: Classroom) -> str:
                                            " ".join(_initials(r.students, classroom)), r.retracted_by or "",
                                            r.not_applied or "", r.id)])
         return out.getvalue()
-    lines = [text_line(eid, at, short, login, host, text, retracted_by, not_applied)
-             for eid, at, _type, _staff, short, login, host, text, _kids, retracted_by, not_applied in rows]
+    lines = [text_line(eid, at, short, login, host, text, retracted_by, not_applied, unsigned)
+             for eid, at, _type, _staff, short, login, host, text, _kids, retracted_by, not_applied, unsigned in rows]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def text_line(eid: str, at: str, short: str, login: str, host: str, text: str, retracted_by: str | None,
-              not_applied: str | None) -> str:
+              not_applied: str | None, unsigned: bool = False) -> str:
     """One row of `paratui history` as text."""
     mark = f"  (retracted by {retracted_by})" if retracted_by else ""
     if not_applied:
         mark += f"  (NOT APPLIED: {not_applied})"
-    return f"{at}  {short:<8} {text}{mark}  [{eid[:6]} {login}@{host}]"
+    return f"{at}  {short:<8} {text}{mark}  [{eid[:6]} {login}@{host}{' unsigned' if unsigned else ''}]"
 
 
 def _initials(ids: Iterable[str], classroom: Classroom) -> list[str]:

@@ -21,6 +21,7 @@ from paratui.model.errors import ConfigError
 from paratui.model.goals import parse_student_plan
 from paratui.model.recurring import parse_recurring
 from paratui.model.schedule import WEEKDAYS, Schedule, parse_schedule
+from paratui.model.text import clean
 from paratui.store.folder import (
     BINDER,
     BINDER_LIMIT,
@@ -113,6 +114,7 @@ def check_folder(root: Path) -> tuple[list[str], list[str]]:
     problems += _check_recurring(root, classroom, schedule, checked)
     problems += _check_binder(root, checked)
     problems += _check_meetings(root, classroom, checked)
+    problems += _check_keys(root, classroom, checked)
     reader = JournalReader(root / JOURNAL, root)
     dirs = reader.all_dirs()
     _, journal_problems, _ = reader.read(dirs)
@@ -120,6 +122,23 @@ def check_folder(root: Path) -> tuple[list[str], list[str]]:
     problems += _journal_folders(root / JOURNAL, dirs)
     checked.append("journal")
     return problems, checked
+
+
+def _check_keys(root: Path, classroom: Classroom | None, checked: list[str]) -> list[str]:
+    """keys.json (the enrolled signing keys, docs/trust.md), when there is one: readable, well formed,
+    each key enrolled for someone on the staff."""
+    from paratui.store import keys
+
+    if not os.path.lexists(root / keys.KEYS_FILE):
+        return []
+    enrolment, _uid, problems = keys.read_enrolment(root)
+    checked.append(keys.KEYS_FILE)
+    staff = {s.id for s in classroom.staff} if classroom is not None else None
+    for kid, entry in sorted(enrolment.keys.items()):
+        if staff is not None and entry["staff"] not in staff:
+            problems.append(f"{keys.KEYS_FILE}: key {kid} is enrolled for {clean(entry['staff'], limit=12)!r}, "
+                            "who is not on the staff list")
+    return problems
 
 
 def _journal_folders(journal: Path, dirs: list[Path]) -> list[str]:

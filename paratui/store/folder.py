@@ -28,9 +28,9 @@ from paratui.model.recurring import Recurring, parse_recurring
 from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
 from paratui.model.week_plan import WEEK, WeekPlan, parse_week_plan, week_of
-from paratui.store import identity
+from paratui.store import identity, keys
 from paratui.store.journal import day_dir
-from paratui.store.journal_reader import JournalReader
+from paratui.store.journal_reader import JournalReader, owner_login
 from paratui.store.last_good import LastGood
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 
@@ -325,6 +325,7 @@ class DataFolder:
         self._weekly: tuple[Classroom | None, WeekPlan | None, Classroom | None] = (None, None, None)
         self._attached: tuple[Classroom | None, tuple, Classroom | None] = (None, (), None)
         self._last: Snapshot | None = None
+        self._keys: tuple[tuple | None, Classroom | None, Classroom | None, list[str]] = (None, None, None, [])
 
     # -- TOML --------------------------------------------------------------------------------
     def _read_toml(self, name: str) -> bool:
@@ -686,6 +687,33 @@ class DataFolder:
             self._weekly = (classroom, plan, attached)
         return attached, problems
 
+    def _with_keys(self, classroom: Classroom) -> tuple[Classroom, list[str]]:
+        """The classroom with the room's enrolled signing keys attached (keys.json: paratui.store.keys),
+        the same object while neither changed. In a folder whose owners vouch (several accounts),
+        keys.json counts only when a teacher's own login owns it."""
+        path = self.root / keys.KEYS_FILE
+        sig = _signature(path)
+        try:
+            mode = os.stat(self.journal_path).st_mode & 0o022
+        except OSError:
+            mode = 0
+        key = (sig, mode)
+        known, base, attached, problems = self._keys
+        if known == key and base is classroom and attached is not None:
+            return attached, problems
+        enrolment, uid, problems = keys.read_enrolment(self.root)
+        if uid is not None and mode:
+            owner = owner_login(uid)
+            teachers = {login for s in classroom.staff if s.role == "teacher" for login in s.logins}
+            if owner not in teachers or owner in access.duplicate_logins(classroom.staff):
+                problems = [*problems, f"{keys.KEYS_FILE}: written by account {clean(owner, limit=32)}, not a "
+                            "teacher's own login: ignored (no keys enrolled; `paratui keys enrol` as the teacher)"]
+                enrolment = keys.Enrolment()
+        ring = access.KeyRing({k: v["staff"] for k, v in enrolment.keys.items()}, frozenset(enrolment.revoked))
+        attached = dataclasses.replace(classroom, keys=ring) if ring.any else classroom
+        self._keys = (key, classroom, attached, problems)
+        return attached, problems
+
     # -- everything --------------------------------------------------------------------------
     def find_event(self, eid: object) -> Event | None:
         """An event of the last snapshot by its id (None: not read, or no snapshot yet)."""
@@ -728,6 +756,8 @@ class DataFolder:
         classroom = self._with_plans(self._classroom)
         classroom, week_problems = self._with_week_plan(classroom, today)
         binder_problems += week_problems
+        classroom, key_problems = self._with_keys(classroom)
+        binder_problems += key_problems
         if log_range is not None:
             dirs: list[Path] = self.reader.log_dirs(*log_range)
         elif day_range is not None:

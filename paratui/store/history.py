@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from paratui.model.events import DATA_TYPES, Event
+from paratui.model.events import DATA_TYPES, Event, Origin
 from paratui.store.journal_reader import JournalReader, _Cached
 
 KEPT = (*DATA_TYPES, "retract")
@@ -35,8 +35,9 @@ def _pack(events: list[Event]) -> Packed:
     for e in events:
         sid = e.payload.get("student")
         if isinstance(sid, str):
+            o = e.origin  # which file, owned by whom: the screening needs it (paratui.model.access)
             rows.setdefault(sid, []).append([e.id, e.type, e.time.isoformat(), e.written, e.staff, e.login,
-                                             e.host, e.payload])
+                                             e.host, e.payload, o and o.file, o and o.owner, o and o.signer])
     # ASCII escapes: a lone surrogate read from a file (JSON allows "\ud800") packs and unpacks as it was
     return {sid: zlib.compress(json.dumps(r, separators=(",", ":")).encode(), 6)
             for sid, r in rows.items()}
@@ -53,7 +54,8 @@ def _unpack(blob: bytes, texts: dict[str, str], payloads: dict[tuple, dict]) -> 
         return value
 
     out = []
-    for i, t, at, w, s, lg, h, p in json.loads(zlib.decompress(blob)):
+    origins: dict[tuple[str, str, str | None], Origin] = {}
+    for i, t, at, w, s, lg, h, p, file, owner, signer in json.loads(zlib.decompress(blob)):
         key = (*p.items(), *map(type, p.values()))  # the types too: True == 1, not the same value
         try:
             payload = payloads.get(key)
@@ -62,7 +64,8 @@ def _unpack(blob: bytes, texts: dict[str, str], payloads: dict[tuple, dict]) -> 
         else:
             if payload is None:
                 payload = payloads[key] = {one(k): one(v) for k, v in p.items()}
-        out.append(Event(i, one(t), datetime.fromisoformat(at), w, one(s), one(lg), one(h), payload))
+        origin = None if file is None else origins.setdefault((file, owner, signer), Origin(file, owner, signer))
+        out.append(Event(i, one(t), datetime.fromisoformat(at), w, one(s), one(lg), one(h), payload, origin))
     return out
 
 

@@ -40,11 +40,11 @@ from paratui.model.text import clean
 from paratui.store import user_cache
 from paratui.store.atomic import atomic_write
 from paratui.store.journal import MAX_FILE_BYTES
-from paratui.store.journal_reader import FileSig, JournalReader, _path_key
+from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owners_vouch, signatures_checked
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 from paratui.store.user_cache import digest
 
-VERSION = 2
+VERSION = 3
 MAX_BYTES = 128 * MiB
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -55,11 +55,15 @@ def cache_folder(data_root: Path) -> Path | None:
     return user_cache.cache_folder(data_root, "history")
 
 
-def fingerprint(classroom: Classroom, schedule: Schedule) -> str:
+def fingerprint(classroom: Classroom, schedule: Schedule, vouched: bool = False, signed: bool = False) -> str:
     """What every row depends on besides the journal: the classroom as read (names, roles, goals from
     the plans), the schedule (a related-service provider's own students), the time zone (rows show
-    local times), this module's version."""
-    h = hashlib.sha256(f"{VERSION}|{time.strftime('%z')}|{time.tzname}|{os.environ.get('TZ', '')}|".encode())
+    local times), whether files' owners vouch for their writers and signatures are checked, and the
+    enrolled keys (NOT APPLIED reasons: paratui.store.journal_reader.owners_vouch, paratui.store.keys),
+    this module's version. (A file's owner changes only
+    by root's chown, which is out of this cache's reach, as root is of paratui's.)"""
+    h = hashlib.sha256(f"{VERSION}|{time.strftime('%z')}|{time.tzname}|{os.environ.get('TZ', '')}|"
+                       f"{vouched}|{signed}|{classroom.keys!r}|".encode())
     h.update(repr((classroom, schedule)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
@@ -70,10 +74,11 @@ def _month(rel: str) -> str:
 
 
 # A row as kept: the event's ISO time (sorts as the time does), `written` (20 digits), id, type, staff id,
-# login, host and text as shown, students' ids apart by RS (\x1e), the NOT APPLIED reason and the
-# id a retract undoes (NAK, \x15, for none). Stored a line per row, fields apart by US (\x1f):
-# splitting is what lets a year load fast. Shown fields are clean single lines (no control
-# characters); a file whose ids hold one is not kept (it is read every time instead).
+# login, host and text as shown, students' ids apart by RS (\x1e), the NOT APPLIED reason, the id a
+# retract undoes (NAK, \x15, for none) and "u" for an unsigned event in a room with enrolled keys.
+# Stored a line per row, fields apart by US (\x1f): splitting is what lets a year load fast. Shown
+# fields are clean single lines (no control characters); a file whose ids hold one is not kept (it is
+# read every time instead).
 Row = list
 _US, _RS, _NONE = "\x1f", "\x1e", "\x15"
 
@@ -92,7 +97,8 @@ def _make_row(e: Event, row: HistoryRow, kids: tuple[str, ...]) -> tuple[Row, bo
             and not any(c in x for x in shown for c in "\n\x1f\x1e\x15"))
     return [e.time.isoformat(), _written(e.written), e.id, e.type, e.staff or "", row.login, row.host, row.text,
             _RS.join(kids) if safe else tuple(kids),  # (not stored: the students as they are)
-            _NONE if row.not_applied is None else row.not_applied, _NONE if ref is None else ref], safe
+            _NONE if row.not_applied is None else row.not_applied, _NONE if ref is None else ref,
+            "u" if row.unsigned else ""], safe
 
 
 class _Entry:
@@ -119,7 +125,7 @@ def _load(folder: Path | None, month: str, fp: str) -> dict[str, _Entry]:
             return {}
         out: dict[str, _Entry] = {}
         rows: list[Row] = [x.split(_US) for x in lines[1:]]
-        if any(len(r) != 11 for r in rows):
+        if any(len(r) != 12 for r in rows):
             return {}
         if not "".join(r[1] for r in rows).isdigit() and rows:
             return {}
@@ -163,7 +169,7 @@ def cached_history(root: Path, classroom: Classroom, schedule: Schedule, *, stud
     m = _Merged(_entries(root, classroom, schedule), classroom, student, staff)
     new = tuple.__new__
     return [new(HistoryRow, (r[2], r[0][:10] + " " + r[0][11:16], r[3], *m.shown[r[4]], r[5], r[6], r[7],
-                             m.kids_shown[r[8]], m.undone.get(r[2]), None if r[9] == _NONE else r[9]))
+                             m.kids_shown[r[8]], m.undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u"))
             for r in m.rows]
 
 
@@ -173,7 +179,7 @@ def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *,
     m = _Merged(_entries(root, classroom, schedule), classroom, student, staff)
     get = m.undone.get
     lines = [text_line(r[2], r[0][:10] + " " + r[0][11:16], m.shown[r[4]][1], r[5], r[6], r[7], get(r[2]),
-                       None if r[9] == _NONE else r[9]) for r in m.rows]
+                       None if r[9] == _NONE else r[9], r[11] == "u") for r in m.rows]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -185,7 +191,8 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule) -> list[_Entr
     files = reader._stat_files(reader.all_dirs(), problems)
     cut = len(os.path.join(journal, ""))
     rel_of = {p: p[cut:] for p in files}  # every path is journal/…
-    folder, fp = cache_folder(root), fingerprint(classroom, schedule)
+    folder, fp = cache_folder(root), fingerprint(classroom, schedule, owners_vouch(journal),
+                                                    signatures_checked(journal))
     months = sorted({_month(r) for r in rel_of.values()})
     cached: dict[str, _Entry] = {}
     for m in months:

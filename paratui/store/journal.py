@@ -342,11 +342,14 @@ class JournalWriter:
     """Appends events to this writer's own files. `append` returns only once the event is on disk.
     `doing`: what this process is, for the lock stamp (the CLI sets its command, e.g. `paratui move`)."""
 
-    def __init__(self, journal: Path, writer: str, lock_wait: float | None = None, doing: str = PROCESS):
+    def __init__(self, journal: Path, writer: str, lock_wait: float | None = None, doing: str = PROCESS,
+                 signer: Any = None):
         self.journal = journal
         self.writer = writer
         self.lock_wait = lock_wait
         self.doing = doing
+        # signs each document as it is written (paratui.store.keys.Signer; None: unsigned)
+        self.signer = signer
 
     def file_for(self, event: Event, task_stream: bool = False, log_day: date | None = None) -> Path:
         """Day events go to the day's folder; tasks (and undoing them) to the month's task folder,
@@ -364,6 +367,9 @@ class JournalWriter:
 
     def append(self, event: Event, task_stream: bool = False, log_day: date | None = None) -> Path:
         path = self.file_for(event, task_stream, log_day)
+        doc = event.to_doc()
+        if self.signer is not None:
+            doc = self.signer.sign(doc)
         try:
             self._check_root()
             self._make_dirs(path.parent)
@@ -371,7 +377,7 @@ class JournalWriter:
                 path, data = self._usable(path)
                 db = TinyDB(path, storage=lambda p: AtomicJSONStorage(p, preloaded=data))
                 try:
-                    db.insert(event.to_doc())
+                    db.insert(doc)
                 finally:
                     db.close()
         except OSError as e:

@@ -22,8 +22,9 @@ from typing import Callable, Iterable
 
 from paratui.model import notes, tasks
 from paratui.model.event_types import ROUTINES
-from paratui.model.events import Event, event_from_doc, refers_to
+from paratui.model.events import Event, Origin, event_from_doc, refers_to
 from paratui.model.text import clean
+from paratui.store import keys
 from paratui.store.journal import (
     LOG_DIR,
     MAX_FILE_BYTES,
@@ -35,7 +36,7 @@ from paratui.store.journal import (
     parse_json,
     writer_problems,
 )
-from paratui.store.safe_read import UnsafeFile, inside, read_regular
+from paratui.store.safe_read import UnsafeFile, inside, read_regular, read_regular_owned
 from paratui.store.summary_cache import Cached, SummaryCache, index_of
 from paratui.store.user_cache import digest
 
@@ -139,6 +140,14 @@ class JournalReader:
         self._docs: dict[str, dict[str, tuple[dict, Event]]] = {}
         self._settled: _Settled | None = None
         self._result: tuple | None = None  # (key, events, problems) of the last read
+        # Whether the journal folder lets several accounts add files (group- or other-writable, as
+        # `paratui init` makes a shared room): then who owns a file says who wrote it, and each event
+        # read carries its file and owner (Event.origin; checked by paratui.model.access). None: not
+        # looked at yet.
+        self._vouched: bool | None = None
+        # Whether signatures are checked: only once the room enrols keys (keys.json beside the journal;
+        # a check costs ~0.1 ms, and without an enrolment a forger signs with a key of their own).
+        self._signed = False
         self.stats = 0  # entries listed or stat'ed so far (for tests and benchmarks)
 
     def task_dirs(self) -> list[Path]:
@@ -216,10 +225,23 @@ class JournalReader:
 
         Given `board_dirs(today)`, the events are those a board of `today` (or later) can show: the
         events of tasks done before last month (and their retracts) are left out."""
+        self._check_vouched()
         if isinstance(dirs, BoardDirs) and self._journal_problem() is None:
             return self._read_board(dirs)
         self._settled = None
         return self._read_all(list(dirs))
+
+    def _check_vouched(self) -> None:
+        """Look again at whether owners vouch for their files; when that changed (the folder was made
+        shared, or private again), every file is parsed again for its events' origins."""
+        now = owners_vouch(self.journal)
+        signed = signatures_checked(self.journal)
+        if self._vouched is not None and (now, signed) != (self._vouched, self._signed):
+            self._cache.clear()
+            self._docs.clear()
+            self._result = None
+            self._settled = None
+        self._vouched, self._signed = now, signed
 
     # -- reading every file of the folders ----------------------------------------------------------
     def _read_all(self, dirs: list[Path]) -> tuple[list[Event], list[str], bool]:
@@ -459,8 +481,9 @@ class JournalReader:
     def _merge(self, order: list[str]) -> tuple[list[Event], dict[tuple[str, str], list[str]]]:
         """All events of the files in `order`, and the clashes. Copies of an event (same id, same
         content: a sync-conflict copy) all stay (the model counts each id once). An id with
-        different content in two files is a clash: the first-written version stays (smallest
-        `written`, then path order), the others go, and each file that lost one is named beside the
+        different content in two files is a clash: the first-written version stays (a version in a
+        file owned by the login it names first, when owners vouch; then the smallest `written`, then
+        path order), the others go, and each file that lost one is named beside the
         kept one ({(file that lost, file kept): ids})."""
         events = [e for path in order for e in self._cache[path].events]
         if len(events) == len({e.id for e in events}):
@@ -476,10 +499,18 @@ class JournalReader:
                     versions.setdefault(e.id, [f]).append((e, path))
         if not versions:
             return [e for path in order for e in self._cache[path].events], {}
+        # every copy of each clashing id, so a copy in the file of the writer it names is among them
+        every: dict[str, list[tuple[Event, str]]] = {eid: [] for eid in versions}
+        for path in order:
+            for e in self._cache[path].events:
+                if e.id in every:
+                    every[e.id].append((e, path))
         kept: dict[str, Event] = {}
         lost: dict[tuple[str, str], list[str]] = {}
-        for eid, vs in versions.items():
-            winner, where = min(vs, key=lambda v: v[0].written)
+        for eid, vs in every.items():
+            # a version in a file its claimed login owns beats one in someone else's file, however
+            # early the other says it was written (`written` is the writer's word)
+            winner, where = min(vs, key=lambda v: (not _own_file(v[0]), not _signed(v[0]), v[0].written))
             kept[eid] = winner
             for e, path in vs:
                 if e is not winner and not _same(e, winner):
@@ -509,7 +540,7 @@ class JournalReader:
         keep = self._last_good.get(str(path), [])
         note = f" (keeping its {len(keep)} earlier events)" if keep else ""
         try:
-            raw = read_regular(path, MAX_FILE_BYTES, root=self.journal)
+            raw, uid = read_regular_owned(path, MAX_FILE_BYTES, root=self.journal)
         except UnsafeFile as e:
             return _Cached(sig, keep, f"{label}: {e.strerror}{note}")
         except PermissionError:
@@ -532,6 +563,18 @@ class JournalReader:
         table = data.get("_default") if isinstance(data, dict) else None
         if not isinstance(table, dict):
             return _Cached(sig, keep, f"{label}: not a journal (no \"_default\" table){note}")
+        if self._vouched is None:
+            self._vouched = owners_vouch(self.journal)
+            self._signed = signatures_checked(self.journal)
+        checked = self._signed
+        file, owner = sys.intern(str(label)), owner_login(uid) if self._vouched else ""
+        origins: dict[str | None, Origin | None] = {}
+
+        def origin_of(signer: str | None) -> Origin | None:
+            if signer not in origins:
+                origins[signer] = Origin(file, owner, signer) if owner or signer is not None else None
+            return origins[signer]
+
         events, bad = [], []
         # A busy writer's day file is rewritten with one more event each time: an event whose
         # document reads exactly as before is not checked and converted again (the board machine's
@@ -541,14 +584,16 @@ class JournalReader:
         docs: dict[str, tuple[dict, Event]] | None = {} if key in self._cache else None
         for doc_id, doc in table.items():
             hit = before.get(doc_id)
-            if hit is not None and hit[0] == doc:
-                event = hit[1]
+            if hit is not None and hit[0] == doc and hit[1].origin == origin_of(
+                    hit[1].origin.signer if hit[1].origin is not None else None):
+                event = hit[1]  # the same document: the same signature, checked once
             else:
                 try:
                     event = event_from_doc(doc)
                 except ValueError as e:
                     bad.append(f"{label}: document {clean(doc_id, limit=24)}: {e}")
                     continue
+                event.origin = origin_of(keys.check(doc) if checked and "sig" in doc else None)
                 hit = (doc, event)
             events.append(event)
             if docs is not None:
@@ -557,6 +602,48 @@ class JournalReader:
             self._docs[key] = docs
         self._last_good[key] = events
         return _Cached(sig, events, "; ".join(bad) or None, digest(raw))
+
+
+def owners_vouch(journal: Path) -> bool:
+    """Whether other accounts of this machine may add files to `journal` (it is group- or
+    other-writable: a room several accounts share, as `paratui init` sets it up). Only then does a
+    file's owner say who wrote it: in a folder one account writes (one person's, the demo room, a
+    folder a sync tool fills, where its account owns every file) ownership proves nothing."""
+    try:
+        return bool(os.stat(journal).st_mode & 0o022)
+    except OSError:
+        return False
+
+
+def signatures_checked(journal: Path) -> bool:
+    """Whether the room has enrolled signing keys (its keys.json exists): then every signature read is
+    checked (paratui.store.keys)."""
+    return os.path.isfile(journal.parent / keys.KEYS_FILE)
+
+
+_LOGIN_OF: dict[int, str] = {}
+
+
+def owner_login(uid: int) -> str:
+    """The login of `uid` (`uid1234` when it has none, as paratui.store.identity names it)."""
+    name = _LOGIN_OF.get(uid)
+    if name is None:
+        try:
+            import pwd
+
+            name = pwd.getpwuid(uid).pw_name
+        except (ImportError, KeyError):
+            name = f"uid{uid}"
+        _LOGIN_OF[uid] = name = sys.intern(name)
+    return name
+
+
+def _signed(e: Event) -> bool:
+    return e.origin is not None and e.origin.signer not in (None, keys.BAD)
+
+
+def _own_file(e: Event) -> bool:
+    return e.origin is None or not e.origin.owner or e.origin.owner == e.login
 
 
 def _same(a: Event, b: Event) -> bool:

@@ -13,7 +13,7 @@ from paratui.model import access
 from paratui.model.board import BoardState, build_board
 from paratui.model.commands import Change, Context
 from paratui.model.events import DATA_TYPES, TASK_TYPES, Event, last_undoable
-from paratui.store import identity
+from paratui.store import identity, keys
 from paratui.store.folder import DataFolder, Snapshot
 from paratui.store.journal import JournalWriter, new_event
 
@@ -23,7 +23,8 @@ class Room:
         self.root = Path(root)
         self.clock = clock
         self.folder = DataFolder(self.root)
-        self.writer = JournalWriter(self.folder.journal_path, identity.writer_name())
+        self.writer = JournalWriter(self.folder.journal_path, identity.writer_name(),
+                                    signer=keys.Signer(self.root))
 
     def snapshot(self) -> Snapshot:
         return self.folder.load(self.clock().date())

@@ -38,6 +38,12 @@ def read_regular(path: Path, limit: int, root: Path | None = None) -> bytes:
     A symlink is followed only when `root` is given and the link stays inside it (a teacher may
     link a binder page to another page); never a FIFO, socket, device or directory.
     """
+    return read_regular_owned(path, limit, root)[0]
+
+
+def read_regular_owned(path: Path, limit: int, root: Path | None = None) -> tuple[bytes, int]:
+    """`read_regular`, and the uid owning the file the bytes were read from (of the open file
+    itself: a file swapped in between a stat and the read is never credited to the one it replaced)."""
     path = Path(path)
     target = path
     st = os.lstat(path)
@@ -68,7 +74,7 @@ def read_regular(path: Path, limit: int, root: Path | None = None) -> bytes:
             total += len(chunk)
             if total > limit:
                 raise UnsafeFile(path, f"grew over the {limit / MiB:g} MiB limit while being read (not read)")
-        return b"".join(chunks)
+        return b"".join(chunks), st.st_uid
     finally:
         os.close(fd)
 

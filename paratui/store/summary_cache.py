@@ -34,13 +34,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from paratui.model.events import Event, event_from_doc
+from paratui.model.events import Event, Origin, event_from_doc
 from paratui.store.atomic import atomic_write
 from paratui.store.journal import parse_json
 from paratui.store.safe_read import MiB, read_regular
 from paratui.store.user_cache import cache_folder
 
-VERSION = 2
+VERSION = 3  # 3: each event's origin (its file and the file's owner) kept beside it
 MAX_BYTES = 16 * MiB
 _RECORD = 20  # an index record: id checksum (8 hex), task id checksum (8 hex), file number (4 hex)
 _HEX = re.compile(r"[0-9a-f]*")
@@ -161,6 +161,27 @@ def index_of(order: list[str], cache: dict, dropped: dict[str, str]) -> str | No
                    for n, path in enumerate(order) for e in cache[path].events if e.id in dropped)
 
 
+def _origins_of(events: Iterable[Event]) -> list[list[str | None] | None]:
+    return [None if e.origin is None else [e.origin.file, e.origin.owner, e.origin.signer] for e in events]
+
+
+def _with_origins(docs: Any, origins: Any) -> list[Event]:
+    """Events from the cache with the origins kept beside them (ValueError/TypeError: not as saved)."""
+    if not isinstance(docs, list) or not isinstance(origins, list) or len(origins) != len(docs):
+        raise ValueError("origins do not match the events")
+    out = []
+    shared: dict[tuple[str, str, str | None], Origin] = {}
+    for doc, o in zip(docs, origins):
+        e = event_from_doc(doc)
+        if o is not None:
+            if not (isinstance(o, list) and len(o) == 3 and isinstance(o[0], str) and isinstance(o[1], str)
+                    and (o[2] is None or isinstance(o[2], str))):
+                raise ValueError("not an origin")
+            e.origin = shared.setdefault((o[0], o[1], o[2]), Origin(o[0], o[1], o[2]))
+        out.append(e)
+    return out
+
+
 class SummaryCache:
     def __init__(self, journal: Path, writer: Callable[[], str]):
         self.journal = journal
@@ -199,14 +220,17 @@ class SummaryCache:
             when = datetime.fromisoformat(newest)
             if when.tzinfo is not None:
                 return None
-            events = [event_from_doc(doc) for doc in kept]
+            events = _with_origins(kept, data.get("origins"))
             checks = {index[k:k + 8] for k in range(0, len(index), _RECORD)}
             families = data.get("families", {})
             if not isinstance(families, dict) or not all(
                     isinstance(k, str) and len(k) == 8 and _HEX.fullmatch(k) and isinstance(v, list)
                     for k, v in families.items()):
                 return None
-            found = {k: [event_from_doc(doc) for doc in v] for k, v in families.items()}
+            family_origins = data.get("family_origins", {})
+            if not isinstance(family_origins, dict):
+                return None
+            found = {k: _with_origins(v, family_origins.get(k)) for k, v in families.items()}
             hashed = any(tuple(f[1:5]) != stated[p] for f, p in zip(data["files"], stated))
             return Cached(events, when, list(sigs), sigs, index, checks, _families=found, dirs=list(dirs),
                           dirty=hashed)  # hashed: saved again with the files' new times, not hashed next time
@@ -223,7 +247,9 @@ class SummaryCache:
             data = {"version": VERSION, "dirs": [self._rel(d) for d in dirs],
                     "files": [[self._rel(p), *sig] for p, sig in sigs.items()],
                     "newest": newest.isoformat(), "kept": [e.to_doc() for e in kept], "index": index,
-                    "families": {k: [e.to_doc() for e in v] for k, v in sorted((families or {}).items())}}
+                    "families": {k: [e.to_doc() for e in v] for k, v in sorted((families or {}).items())},
+                    "origins": _origins_of(kept),
+                    "family_origins": {k: _origins_of(v) for k, v in sorted((families or {}).items())}}
             raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
             path = self.path()
             if path is None:
