@@ -16,17 +16,10 @@ from paratui.app.logging_sheet import LogSheet
 from paratui.app.page import PageScreen
 from paratui.app.panes import AdultsPane, DataDuePane, StudentsPane, TimersPane
 from paratui.app.picker import PickerScreen
-from paratui.model.events import live_events
 from paratui.store.room import Room
-from tests.helpers import make_app, run_cli, settle, text, wait_for
+from tests.helpers import entries, make_app, run_cli, settle, text, wait_for
 
 EXTRA = [("S09", "A.B."), ("S10", "C.D."), ("S11", "F.G."), ("S12", "H.J."), ("S13", "K.L.")]
-
-
-def entries(root: Path, type_: str | None = None) -> list:
-    """The live journal events of the room, read from its files as another process would."""
-    events = live_events(Room(root).snapshot().events)
-    return [e for e in events if type_ is None or e.type == type_]
 
 
 def sheet_line(app, word: str) -> str:

@@ -22,14 +22,15 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from paratui.app.form import EDITS
 from paratui.app.host import Host, host
+from paratui.app.typeahead import became_ready, refuse
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
 from paratui.model.datalog import running_timers
@@ -128,6 +129,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             if mine or trials:
                 self.trial_goals[self.student] = (mine or trials)[0]
         self.paint()
+        became_ready(self)  # the keys typed before the sheet was up, in order
 
     # -- what is on screen ---------------------------------------------------------------------
     def paint(self) -> None:
@@ -274,19 +276,30 @@ class LogSheet(ModalScreen["StartSession | None"]):
         label.set_class(bool(message), "-shown")
 
     # -- keys -------------------------------------------------------------------------------------
-    async def on_key(self, event: events.Key) -> None:
-        if self.stage == "note":
-            return  # the note field takes every key; Enter saves, Escape goes back
-        # Escape, Tab, arrows…: not a pick. Let them reach the bindings (Esc = back), which
-        # Textual checks only for a key that is not stopped here.
-        char = event.character if event.is_printable else None
-        if not char or self.busy:
-            if self.busy:
-                event.stop()
+    takes_ready = False  # paratui.app.typeahead: up, and not yet closed
+
+    async def take_key(self, key: str, character: str | None) -> None:
+        """One key, in the order typed (paratui.app.typeahead); each is looked at once the one
+        before it is written."""
+        note = self.query_one("#sheet-note", Input)
+        if self.stage == "note":  # the note field takes every key; Enter saves, Escape goes back
+            if key == "escape":
+                self.action_back()
+            elif key == "enter":
+                await self._save_abc(note.value)
+            elif character is not None and character.isprintable() and len(character) == 1:
+                note.insert_text_at_cursor(character)
+            elif key in EDITS:
+                getattr(note, "action_" + EDITS[key])()
             return
-        event.stop()
+        if key == "escape":
+            self.action_back()
+            return
+        char = character if character is not None and character.isprintable() and len(character) == 1 else None
         self.error("")
-        if self.stage == "goals":
+        if char is None:
+            refuse(self, key, self.expected())
+        elif self.stage == "goals":
             await self._goals_key(char)
         elif self.stage == "trial":
             await self._trial_key(char)
@@ -296,6 +309,21 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self._pick_key(char)
         if not self.closed:
             self.paint()
+
+    def expected(self) -> str:
+        """What a key here may be, for a refused one."""
+        if self.stage == "goals":
+            return "a goal's key, + or − for ▶, u undoes, Esc closes"
+        if self.stage == "trial":
+            return "the prompt level's key (" + " ".join(self._prompt_letters()) + "), Esc back"
+        if self.stage == "steps":
+            return "the step's prompt level (" + " ".join(self._prompt_letters()) + "), - not done, u undo, Esc done"
+        return "a choice's key, 0 skips, Esc back"
+
+    def _prompt_letters(self) -> list[str]:
+        prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
+        keys = prompt_keys(prompts)
+        return [k for k in keys if not k.isdigit()] or list(keys)
 
     async def _goals_key(self, char: str) -> None:
         if char == "u":
@@ -311,6 +339,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return
         item = next((i for i in self.items if i.key == char.lower()), None)
         if item is None:
+            refuse(self, char, self.expected())
             return
         g = item.goal
         if g is None or g.kind == "abc":
@@ -349,6 +378,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
         level = prompt_keys(prompts).get(char.lower())
         if level is None and not (char == "0" and self.value == "-"):
+            refuse(self, char, self.expected())
             return
         value = self.value
         if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level)):
@@ -365,6 +395,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
         level = "-" if char == "-" else prompt_keys(prompts).get(char.lower())
         if level is None:
+            refuse(self, char, self.expected())
             return
         step = self.step
         if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, level, step=str(step))):
@@ -383,6 +414,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             index = PICK_KEYS.index(char.lower())
             self.picked[self.stage] = choices[index]
         else:
+            refuse(self, char, self.expected())
             return
         self._next_abc_stage()
         self.paint()
@@ -399,9 +431,12 @@ class LogSheet(ModalScreen["StartSession | None"]):
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        await self._save_abc(event.value)
+
+    async def _save_abc(self, note: str) -> None:
         if self.busy or self.behavior is None:
             return
-        b, picks, note = self.behavior, dict(self.picked), event.value
+        b, picks = self.behavior, dict(self.picked)
 
         def pick(field: str) -> str | None:  # by position: a pick-list entry that is a number stays itself
             lst = {"antecedent": b.antecedents, "consequence": b.consequences, "setting": b.settings}[field]
@@ -440,8 +475,10 @@ class LogSheet(ModalScreen["StartSession | None"]):
         return refusal is None
 
     def close(self, result: StartSession | None) -> None:
-        self.closed = True
-        self.dismiss(result)
+        if not self.closed:  # once: a second dismiss would pop the screen below
+            self.closed = True
+            self.takes_ready = False
+            self.dismiss(result)
 
     def action_back(self) -> None:
         if self.stage in ("goals", "steps"):

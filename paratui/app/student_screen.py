@@ -24,7 +24,7 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
@@ -42,6 +42,7 @@ from paratui.app.chart import ChartData, draw
 from paratui.app.chart import release as release_charts
 from paratui.app.host import Host, host
 from paratui.app.picker import Choice, PickerScreen
+from paratui.app.typeahead import flow
 from paratui.model import access, commands
 from paratui.model.classroom import Classroom, Student
 from paratui.model.commands import Context, seconds_text
@@ -552,7 +553,7 @@ class StudentScreen(Screen[None]):
     def action_close(self) -> None:
         self.app.pop_screen()
 
-    @work(exclusive=True, group="retract")
+    @flow
     async def action_retract(self) -> None:
         view = self.view
         listing = self.query_one("#entries", OptionList)
