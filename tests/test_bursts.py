@@ -252,3 +252,14 @@ async def test_a_key_the_sheet_does_not_take_is_refused(room_dir):
         await burst(app, pilot, "l2#3")  # `#` is no goal's key: refused; 3 is the tally
         assert rung == [1] and "“#” is not a choice here" in toasts(app)
     assert data(room_dir) == [("S02", "greet", None, None, None, 1)]
+
+
+@pytest.mark.parametrize("posted", [False, True])
+async def test_a_run_of_trials_in_one_burst(room_dir, posted):
+    coins = goal_key(room_dir, "S02", "coins")
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await burst(app, pilot, "l2", coins, "++-v+g-+u+", "escape", posted=posted)
+    assert data(room_dir) == [("S02", "coins", "+", "I", None, None), ("S02", "coins", "+", "I", None, None),
+                              ("S02", "coins", "-", None, None, None), ("S02", "coins", "+", "V", None, None),
+                              ("S02", "coins", "-", "G", None, None), ("S02", "coins", "+", "I", None, None)]

@@ -40,6 +40,7 @@ from paratui.model.access import Acting, acting
 from paratui.model.board import BoardState
 from paratui.model.classroom import Staff
 from paratui.model.commands import Change, Context, NotAllowed, Refused
+from paratui.model.events import Event
 from paratui.model.text import clean
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot
@@ -75,6 +76,7 @@ class BoardApp(App[int]):
         self._hangup: HangupGuard | None = None
         self._watch_starting = False
         self.typeahead = TypeAhead()  # keys typed ahead of a flow's pickers (paratui.app.typeahead)
+        self.last_written: Event | None = None  # the event the last `submit` wrote (a run's undo names it)
         self.typeahead.busy = lambda: self._reloading  # a flow's write shows before the next key runs
         self.snapshot: Snapshot | None = None
         self.state: BoardState | None = None
@@ -405,7 +407,7 @@ class BoardApp(App[int]):
             self.toast("Nothing of yours to undo.")
             return None
         try:
-            await asyncio.to_thread(self.room.apply, change, me_id)
+            self.last_written = await asyncio.to_thread(self.room.apply, change, me_id)
         except JournalWriteError as e:
             self.toast(str(e), title="NOT recorded", severity="error", timeout=30)
             return None, f"NOT recorded: {e}"

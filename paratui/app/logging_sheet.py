@@ -3,7 +3,11 @@ board (or `l` and a pick). What a para presses, counted from the board:
 
 - tally: student, goal (2 keys: +1 is recorded at once);
 - trial: student, `+` or `-`, prompt level (3 keys: `+`/`-` go to the goal the sheet points at, ▶, the
-  goal this board last logged trials for, else a trials goal due for you today; its key moves ▶);
+  goal this board last logged trials for, else a trials goal due for you today);
+- a run of trials: student, the trials goal's key (▶ moves there), then per trial `+` or `-`, with the
+  prompt level's key before it when it was prompted (`v+`; a lone `+` is independent, a lone `-` has no
+  prompt): each trial is written as it is typed, the sheet shows "7 trials · 5 + · 71% · last V+",
+  `u` undoes the run's last trial, Esc ends the run (ten trials: at most 10 + prompts + Esc keys);
 - ABC: student, behavior (its goal's key), antecedent, consequence, setting, Enter (6 keys; `0` skips a
   list; a note can be typed before the Enter). The behavior's definition and likely function stay on
   screen the whole time;
@@ -34,7 +38,7 @@ from paratui.app.typeahead import became_ready, refuse
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
 from paratui.model.datalog import running_timers
-from paratui.model.events import live_events
+from paratui.model.events import Event, live_events
 from paratui.model.goals import TIMED, Behavior, Goal, StudentPlan
 from paratui.model.text import clean
 
@@ -55,6 +59,17 @@ def prompt_keys(prompts: tuple[str, ...]) -> dict[str, str]:
     for i, p in enumerate(prompts[:9], 1):
         keys.setdefault(str(i), p)
     return keys
+
+
+def run_summary(run: list[tuple[str, str | None]]) -> str:
+    """"7 trials · 5 + · 71% · last V+" (the run so far; % is correct of all trials)."""
+    if not run:
+        return "0 trials yet"
+    correct = sum(1 for value, _ in run if value == "+")
+    value, prompt = run[-1]
+    last = f"{prompt or ''}{'+' if value == '+' else '−'}"
+    return (f"{len(run)} trial{'s' if len(run) != 1 else ''} · {correct} + · {round(100 * correct / len(run))}%"
+            f" · last {clean(last)}")
 
 
 @dataclass(frozen=True)
@@ -84,7 +99,10 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self.student = student
         self.label = label  # "E.M. (1)": initials and the student's key
         self.trial_goals = trial_goals  # the board's memory: student → the trials goal ▶ points at
-        self.stage = "goals"  # goals | trial | steps | antecedent | consequence | setting | note
+        self.stage = "goals"  # goals | trial | run | steps | antecedent | consequence | setting | note
+        self.run: list[tuple[str, str | None]] = []  # a run of trials: (value, prompt) written so far
+        self.run_events: list[Event | None] = []  # the events they were written as (`u` retracts the last)
+        self.run_prompt: str | None = None  # the prompt level typed for the run's next trial
         self.goal: Goal | None = None
         self.value = ""
         self.behavior: Behavior | None = None
@@ -138,6 +156,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
             hint = self._paint_goals(body)
         elif self.stage == "trial":
             hint = self._paint_trial(body)
+        elif self.stage == "run":
+            hint = self._paint_run(body)
         elif self.stage == "steps":
             hint = self._paint_steps(body)
         else:
@@ -231,6 +251,16 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self._prompt_row(body, none=self.value == "-")
         return "most intrusive first · the digits 1… work too · Esc back"
 
+    def _paint_run(self, body: Text) -> str:
+        g = self.goal
+        assert g is not None
+        body.append(f"{clean(g.id)}: {clean(g.title, limit=60)}\n", style="bold")
+        body.append(run_summary(self.run) + "\n", style="bold")
+        body.append("Next trial: " + (f"at {clean(self.run_prompt)}, " if self.run_prompt else "")
+                    + "+ correct or − incorrect; the prompt level's key first if prompted\n")
+        self._prompt_row(body)
+        return "+ alone: independent · u undoes the last trial · Esc ends the run"
+
     def _paint_steps(self, body: Text) -> str:
         g = self.goal
         assert g is not None
@@ -303,6 +333,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
             await self._goals_key(char)
         elif self.stage == "trial":
             await self._trial_key(char)
+        elif self.stage == "run":
+            await self._run_key(char)
         elif self.stage == "steps":
             await self._step_key(char)
         else:
@@ -314,6 +346,9 @@ class LogSheet(ModalScreen["StartSession | None"]):
         """What a key here may be, for a refused one."""
         if self.stage == "goals":
             return "a goal's key, + or − for ▶, u undoes, Esc closes"
+        if self.stage == "run":
+            letters = " ".join(self._prompt_letters())
+            return f"+ or −, the prompt level's key ({letters}) before it, u undo, Esc ends"
         if self.stage == "trial":
             return "the prompt level's key (" + " ".join(self._prompt_letters()) + "), Esc back"
         if self.stage == "steps":
@@ -353,7 +388,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 self.close(None)
                 return
         elif g.kind == "trials":
-            self.trial_goals[self.student] = g.id  # ▶ moves here; + or − next
+            self.trial_goals[self.student] = g.id  # ▶ moves here, and a run of trials starts
+            self.goal, self.stage, self.run, self.run_prompt, self.run_events = g, "run", [], None, []
         elif g.kind in TIMED:
             running = any(t.goal == g.id for t in running_timers(self._today()))
             make = data_commands.timer_stop if running else data_commands.timer_start
@@ -383,6 +419,33 @@ class LogSheet(ModalScreen["StartSession | None"]):
         value = self.value
         if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level)):
             self.close(None)
+
+    async def _run_key(self, char: str) -> None:
+        """A run of trials: a prompt level's key waits for the + or − after it, which writes the trial."""
+        g = self.goal
+        assert g is not None
+        if char == "u":
+            if not self.run:
+                refuse(self, char, "nothing in this run to undo: + or −, Esc ends the run")
+            elif await self._retract(self.run_events[-1]):
+                self.run.pop()
+                self.run_events.pop()
+            return
+        if char in "+=-":
+            value, level = ("-" if char == "-" else "+"), self.run_prompt
+            if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level)):
+                snapshot = self.board.snapshot
+                independent = snapshot.classroom.independent if snapshot else None
+                self.run.append((value, level or (independent if value == "+" else None)))
+                self.run_events.append(self.board.last_written)
+                self.run_prompt = None
+            return
+        prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
+        level = prompt_keys(prompts).get(char.lower())
+        if level is None:
+            refuse(self, char, self.expected())
+            return
+        self.run_prompt = level
 
     async def _step_key(self, char: str) -> None:
         g = self.goal
@@ -474,6 +537,25 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.error(refusal[1])
         return refusal is None
 
+    async def _retract(self, written: Event | None) -> bool:
+        """Undo one entry this sheet wrote, by its id (the board may not have re-read it yet)."""
+        if written is None:
+            return await self._undo()
+
+        def make(ctx: Context) -> Change:
+            known = ctx.events if any(e.id == written.id for e in ctx.events) else (*ctx.events, written)
+            return commands.retract(Context(ctx.classroom, ctx.schedule, tuple(known), ctx.now, ctx.actor,
+                                            ctx.permit, login=ctx.login, host=ctx.host), written.id)
+
+        self.busy = True
+        try:
+            refusal = await self.board.submit(make)
+        finally:
+            self.busy = False
+        if refusal is not None:
+            self.error(refusal[1])
+        return refusal is None
+
     def close(self, result: StartSession | None) -> None:
         if not self.closed:  # once: a second dismiss would pop the screen below
             self.closed = True
@@ -481,7 +563,9 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.dismiss(result)
 
     def action_back(self) -> None:
-        if self.stage in ("goals", "steps"):
+        if self.stage == "run" and self.run and self.goal is not None:
+            self.board.toast(f"Run ended: {clean(self.label)} · {clean(self.goal.id)}: {run_summary(self.run)}")
+        if self.stage in ("goals", "steps", "run"):
             self.close(None)
             return
         self.stage, self.behavior, self.picked, self.goal = "goals", None, {}, None
