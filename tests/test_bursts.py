@@ -4,11 +4,14 @@ Then, once the board is idle again, the journal holds exactly the events meant (
 value, prompt…), the board still runs and is back on the board screen. No key is lost, none lands
 in the wrong field, none is turned into data nobody meant.
 
-Pilot waits for the app to go idle between two keys for at most a few milliseconds; `posted` goes
-further: every key queued before the first is handled, as a terminal delivers a paste-speed burst."""
+Pilot would wait for the app to go idle between two keys (and so hide every one of the issue's
+symptoms): here it does not (`no_pauses`), each key follows the one before it after one turn of the
+event loop. `posted` goes further: every key is queued before the first is handled, as a terminal
+delivers a paste-speed burst."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,18 @@ from paratui.app.logging_sheet import PICK_KEYS
 from paratui.model import data_commands
 from paratui.store.room import Room
 from tests.helpers import NOW_DT, entries, make_app, settle, wait_for
+
+
+@pytest.fixture(autouse=True)
+def no_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pilot.press` sends the next key without waiting for the app to be idle."""
+    import textual.app
+
+    async def one_turn(*args: object, **kwargs: object) -> None:
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(textual.app, "wait_for_idle", one_turn)
+
 
 KEY_NAMES = {"+": "plus", "-": "minus", "#": "number_sign", ":": "colon", " ": "space", "=": "equals_sign"}
 

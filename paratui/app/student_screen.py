@@ -15,6 +15,7 @@ and **bold** kept as styles, bullets as •): one widget, no links to click.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import gc
 import re
@@ -553,8 +554,16 @@ class StudentScreen(Screen[None]):
     def action_close(self) -> None:
         self.app.pop_screen()
 
+    async def _listed(self, seconds: float = 5.0) -> None:
+        """`r` typed as the screen opens (`s2rry` in one burst) waits for the entries to be listed."""
+        for _ in range(int(seconds / 0.02)):
+            if self.is_mounted and self.view is not None and self.query_one("#entries", OptionList).option_count:
+                return
+            await asyncio.sleep(0.02)
+
     @flow
     async def action_retract(self) -> None:
+        await self._listed()
         view = self.view
         listing = self.query_one("#entries", OptionList)
         if view is None or not view.entries:
