@@ -278,3 +278,20 @@ async def test_a_run_of_trials_in_one_burst(room_dir, posted):
     assert data(room_dir) == [("S02", "coins", "+", "I", None, None), ("S02", "coins", "+", "I", None, None),
                               ("S02", "coins", "-", None, None, None), ("S02", "coins", "+", "V", None, None),
                               ("S02", "coins", "-", "G", None, None), ("S02", "coins", "+", "I", None, None)]
+
+
+async def test_abc_setting_prefilled_from_the_block_now(room_dir):
+    """R.N. is in math groups now (NOW is Monday 10:15): the setting is marked ▶ and Enter takes it."""
+    elope = goal_key(room_dir, "S05", "elope")
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l", "5", elope, "1", "2")
+        assert await wait_for(pilot, lambda: getattr(app.screen, "stage", None) == "setting")
+        await pilot.pause()
+        body = str(app.screen.query_one("#sheet-body").content)
+        assert "▶1 Math groups  (now)" in body
+        assert "Enter: Math groups" in str(app.screen.query_one("#sheet-hint").content)
+        await burst(app, pilot, "enter", "enter")  # the prefilled setting, then save (no note)
+    [e] = entries(room_dir, "abc")
+    assert (e.payload["antecedent"], e.payload["consequence"], e.payload["setting"]) == (
+        "Task demand", "Break given", "Math groups")

@@ -7,10 +7,11 @@ board (or `l` and a pick). What a para presses, counted from the board:
 - a run of trials: student, the trials goal's key (▶ moves there), then per trial `+` or `-`, with the
   prompt level's key before it when it was prompted (`v+`; a lone `+` is independent, a lone `-` has no
   prompt): each trial is written as it is typed, the sheet shows "7 trials · 5 + · 71% · last V+",
-  `u` undoes the run's last trial, Esc ends the run (ten trials: at most 10 + prompts + Esc keys);
+  `u` undoes the run's last trial, Esc ends the run (ten trials, two prompted: 12 keys, then Esc);
 - ABC: student, behavior (its goal's key), antecedent, consequence, setting, Enter (6 keys; `0` skips a
-  list; a note can be typed before the Enter). The behavior's definition and likely function stay on
-  screen the whole time;
+  list; a note can be typed before the Enter). The setting that fits the student's block now (the
+  activity of the adult with them, the block's, or where they are) is marked ▶ and Enter takes it.
+  The behavior's definition and likely function stay on screen the whole time;
 - duration, latency: student, goal (starts the timer; the same two keys stop it; `t` on the board too);
 - task analysis: student, goal, then one key per step (its prompt level, or `-` not done);
 - interval, MTS: student, goal: a session starts on the board (paratui.app.logging_session).
@@ -292,13 +293,36 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 body.append(clean(self.picked[field] or "—", limit=60) + "\n")
         if self.stage == "note":
             return "type a note if you like · Enter saves the record · Esc back"
+        now = self.setting_now() if self.stage == "setting" else None
         body.append(f"{self.stage.capitalize()}?\n", style="bold")
         for k, text in zip(PICK_KEYS, self._pick_list()):
-            body.append(f" {k} ", style="bold")
-            body.append(clean(text, limit=60) + "\n")
+            body.append(f"{'▶' if text == now else ' '}{k} ", style="bold")
+            body.append(clean(text, limit=60) + ("  (now)" if text == now else "") + "\n")
         body.append(" 0 ", style="bold")
         body.append("skip\n", style="dim")
+        if now is not None:
+            return f"Enter: {clean(now, limit=40)} (where the student is now) · or one key · Esc back"
         return "one key · Esc back"
+
+    def setting_now(self) -> str | None:
+        """The behavior's setting that fits the student's block now: the activity of the adult
+        with them, the block's activity, or where they are (the first of the pick list that matches)."""
+        b, state, snapshot = self.behavior, self.board.state, self.board.snapshot
+        if b is None or state is None or snapshot is None or not b.settings:
+            return None
+        row = next((r for r in state.students if r.id == self.student), None)
+        with_them = [c.activity for c in state.staff if self.student in c.with_ and c.activity]
+        labels = {loc.id: loc.label for loc in snapshot.classroom.locations}
+        said = [*with_them, *([state.block.activity] if state.block else []),
+                *([labels.get(row.location, row.location)] if row is not None else [])]
+        said = [w.casefold() for w in said if w]
+        for setting in b.settings:  # the same words first
+            if setting.casefold() in said:
+                return setting
+        for setting in b.settings:  # then one inside the other ("Math" and "Math groups")
+            if any(setting.casefold() in w or w in setting.casefold() for w in said):
+                return setting
+        return None
 
     def error(self, message: str) -> None:
         label = self.query_one("#sheet-error", Label)
@@ -327,7 +351,11 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return
         char = character if character is not None and character.isprintable() and len(character) == 1 else None
         self.error("")
-        if char is None:
+        if key == "enter" and self.stage == "setting" and (now := self.setting_now()) is not None:
+            self.picked["setting"] = now  # the setting prefilled from the student's block now
+            self._next_abc_stage()
+            self.paint()
+        elif char is None:
             refuse(self, key, self.expected())
         elif self.stage == "goals":
             await self._goals_key(char)
