@@ -78,7 +78,6 @@ class FormScreen(ModalScreen[bool]):
         self.fields = fields
         self.submit = submit
         self._busy = False
-        self._focusing: list[Input] = []  # focus this form asked for, still to come
         self._at = 0  # the field typed into (paratui.app.typeahead: keys come faster than focus moves)
 
     def compose(self) -> ComposeResult:
@@ -124,16 +123,12 @@ class FormScreen(ModalScreen[bool]):
     def _go(self, index: int) -> None:
         inputs = list(self.query(Input))
         self._at = max(0, min(index, len(inputs) - 1))
-        self._focusing.append(inputs[self._at])
         inputs[self._at].focus()
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        """A field focused by a click: keys go there from now on (not the focus this form moved)."""
-        if event.widget in self._focusing:
-            del self._focusing[:self._focusing.index(event.widget) + 1]
-            return
+    def on_click(self, event: events.Click) -> None:
+        """A click on a field: keys go there from now on (focus events come too late to follow)."""
         inputs = list(self.query(Input))
-        if isinstance(event.widget, Input) and event.widget in inputs:
+        if event.widget in inputs:
             self._at = inputs.index(event.widget)
 
     def values(self) -> dict[str, str]:
