@@ -295,3 +295,14 @@ async def test_abc_setting_prefilled_from_the_block_now(room_dir):
     [e] = entries(room_dir, "abc")
     assert (e.payload["antecedent"], e.payload["consequence"], e.payload["setting"]) == (
         "Task demand", "Break given", "Math groups")
+
+
+@pytest.mark.parametrize("posted", [False, True])
+async def test_task_analysis_u_undoes_that_very_step(room_dir, posted):
+    """`u` in a chain retracts the step just written (by its id: every entry has the same fixed clock
+    here, so "my newest" could be any of them)."""
+    wash = goal_key(room_dir, "S02", "wash")
+    app = make_app(room_dir, as_staff="AL")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await burst(app, pilot, "l2", wash, "ivu", "g", "escape", posted=posted)
+    assert data(room_dir) == [("S02", "wash", "+", "I", 1, None), ("S02", "wash", "+", "G", 2, None)]

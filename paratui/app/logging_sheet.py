@@ -110,6 +110,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self.picked: dict[str, str | None] = {}
         self.step = 1
         self.step_marks: dict[int, str] = {}
+        self.step_events: dict[int, Event | None] = {}  # the steps written, as events (`u` retracts one)
         self.busy = False
         self.closed = False
         self.items: list[Item] = []
@@ -380,7 +381,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
         if self.stage == "trial":
             return "the prompt level's key (" + " ".join(self._prompt_letters()) + "), Esc back"
         if self.stage == "steps":
-            return "the step's prompt level (" + " ".join(self._prompt_letters()) + "), - not done, u undo, Esc done"
+            letters = " ".join(self._prompt_letters())
+            return f"the step's prompt level ({letters}), - not done, u undoes the last step, Esc done"
         return "a choice's key, 0 skips, Esc back"
 
     def _prompt_letters(self) -> list[str]:
@@ -430,7 +432,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             except Refused as e:
                 self.error(e.message)
                 return
-            self.goal, self.stage, self.step_marks = g, "steps", {}
+            self.goal, self.stage, self.step_marks, self.step_events = g, "steps", {}, {}
         elif g.kind in ("interval", "mts"):
             self.close(StartSession(self.student, g.id))
             return
@@ -479,9 +481,13 @@ class LogSheet(ModalScreen["StartSession | None"]):
         g = self.goal
         assert g is not None
         if char == "u":
-            if await self._undo() and self.step - 1 in self.step_marks:
-                self.step -= 1
-                self.step_marks.pop(self.step, None)
+            last = self.step - 1
+            if last not in self.step_marks:  # no step of this chain written here: the board's undo
+                await self._undo()
+            elif await self._retract(self.step_events.get(last)):  # that very step, by its id
+                self.step = last
+                self.step_marks.pop(last, None)
+                self.step_events.pop(last, None)
             return
         prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
         level = "-" if char == "-" else prompt_keys(prompts).get(char.lower())
@@ -491,6 +497,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         step = self.step
         if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, level, step=str(step))):
             self.step_marks[step] = "not done" if level == "-" else level
+            self.step_events[step] = self.board.last_written
             if step >= len(g.steps):
                 self.close(None)
                 return
