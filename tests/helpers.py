@@ -63,6 +63,14 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], object], seconds: 
     return bool(condition())
 
 
+def entries(root: Path, type_: str | None = None) -> list[Any]:
+    """The live journal events of the room, read from its files as another process would."""
+    from paratui.model.events import live_events
+
+    events = live_events(Room(root).snapshot().events)
+    return [e for e in events if type_ is None or e.type == type_]
+
+
 # -- the command line ----------------------------------------------------------------------------
 def env_for(host: str = "testhost", login: str = "tester", **extra: str) -> dict[str, str]:
     """This process's environment without its PARATUI_* settings, at NOW, as `login` on `host`."""

@@ -16,17 +16,10 @@ from paratui.app.logging_sheet import LogSheet
 from paratui.app.page import PageScreen
 from paratui.app.panes import AdultsPane, DataDuePane, StudentsPane, TimersPane
 from paratui.app.picker import PickerScreen
-from paratui.model.events import live_events
 from paratui.store.room import Room
-from tests.helpers import make_app, run_cli, settle, text, wait_for
+from tests.helpers import entries, make_app, run_cli, settle, text, wait_for
 
 EXTRA = [("S09", "A.B."), ("S10", "C.D."), ("S11", "F.G."), ("S12", "H.J."), ("S13", "K.L.")]
-
-
-def entries(root: Path, type_: str | None = None) -> list:
-    """The live journal events of the room, read from its files as another process would."""
-    events = live_events(Room(root).snapshot().events)
-    return [e for e in events if type_ is None or e.type == type_]
 
 
 def sheet_line(app, word: str) -> str:
@@ -124,8 +117,8 @@ async def test_trial_keys_go_to_the_goal_due_for_me_and_follow_my_pick(room_dir)
         await pilot.press("5")
         await pilot.pause()
         assert sheet_line(app, "count").startswith("▶")
-        await pilot.press(goal_key(app, "aac"), "plus", "i")  # pick aac (4 keys), then 3 keys per trial
-        await pilot.press("5", "plus", "m")
+        await pilot.press(goal_key(app, "aac"), "i", "plus", "escape")  # a run of aac: one trial at I, ended
+        await pilot.press("5", "plus", "m")  # ▶ is on aac now: 3 keys per trial
         await settle(pilot)
         assert [(e.payload["goal"], e.payload["prompt"]) for e in entries(room_dir, "data")] == [
             ("count", "V"), ("aac", "I"), ("aac", "M")]
@@ -356,3 +349,33 @@ async def test_escape_closes_the_sheet_from_its_goal_list(room_dir):
         await pilot.press("escape")
         assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
         assert entries(room_dir, "data") == []
+
+
+async def test_a_run_of_ten_trials_in_twelve_keys(room_dir):
+    """`l`, the student, the trials goal: then each trial is written as it is typed (+ alone is
+    independent, a prompt level's key goes before its + or −), the sheet counts, Esc ends the run."""
+    app = make_app(room_dir, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l", "2")  # K.B.
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press(goal_key(app, "coins"))
+        await pilot.pause()
+        run = ["plus", "plus", "minus", "v", "plus", "plus", "plus", "minus", "plus", "plus", "g", "plus"]
+        assert len(run) == 12  # ten trials, two of them prompted: the 12 keys after the goal key
+        await pilot.press(*run)
+        assert await wait_for(pilot, lambda: len(entries(room_dir, "data")) == 10)
+        await pilot.pause()
+        assert isinstance(app.screen, LogSheet)  # the run stays open
+        body = str(app.screen.query_one("#sheet-body").content)
+        assert "10 trials · 8 + · 80% · last G+" in body
+        await pilot.press("u")  # the run's last trial undone
+        assert await wait_for(pilot, lambda: len(entries(room_dir, "data")) == 9)
+        await pilot.pause()
+        assert "9 trials · 7 + · 78% · last I+" in str(app.screen.query_one("#sheet-body").content)
+        await pilot.press("escape")  # the run ends
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+        assert "Run ended: K.B. (2) · coins: 9 trials" in toasts(app)
+    written = [(e.payload["goal"], e.payload["value"], e.payload.get("prompt")) for e in entries(room_dir, "data")]
+    assert written == [("coins", "+", "I"), ("coins", "+", "I"), ("coins", "-", None), ("coins", "+", "V"),
+                       ("coins", "+", "I"), ("coins", "+", "I"), ("coins", "-", None), ("coins", "+", "I"),
+                       ("coins", "+", "I")]

@@ -49,8 +49,10 @@ ACTIONS: tuple[BoardAction, ...] = (
                 "Add a task (copies, filing, call home…) for someone, with a due time", "Task"),
     BoardAction("done_task", "d", "Task done", "Mark an open task done", "Done", WIDE),
     BoardAction("log", "l", "Log data",
-                "Log data for a student: their goals open with one key each (tally, trial +/− then the "
-                "prompt level, ABC, timers, task analysis steps, interval sessions). Each student's own key "
+                "Log data for a student: their goals open with one key each (tally; a trial: +/− then the "
+                "prompt level; a trials goal's key starts a run: +/− per trial, the prompt level's key "
+                "before it, u undoes, Esc ends; ABC, timers, task analysis steps, interval sessions). "
+                "Each student's own key "
                 "(shown beside them on Students) opens the same sheet directly", "Log", per_student=True),
     BoardAction("timers", "t", "Stop a timer",
                 "Stop a running duration or latency timer (start one from the student's goals)", "Timer", WIDE),

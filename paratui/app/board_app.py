@@ -35,11 +35,12 @@ from paratui.app.hangup import HangupGuard
 from paratui.app.host import Host
 from paratui.app.status import StatusInfo
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, board_color, register_themes
-from paratui.app.typeahead import TypeAhead, done_asking
+from paratui.app.typeahead import TypeAhead, pump, route
 from paratui.model.access import Acting, acting
 from paratui.model.board import BoardState
 from paratui.model.classroom import Staff
 from paratui.model.commands import Change, Context, NotAllowed, Refused
+from paratui.model.events import Event
 from paratui.model.text import clean
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot
@@ -75,6 +76,8 @@ class BoardApp(App[int]):
         self._hangup: HangupGuard | None = None
         self._watch_starting = False
         self.typeahead = TypeAhead()  # keys typed ahead of a flow's pickers (paratui.app.typeahead)
+        self.last_written: Event | None = None  # the event the last `submit` wrote (a run's undo names it)
+        self.typeahead.busy = lambda: self._reloading  # a flow's write shows before the next key runs
         self.snapshot: Snapshot | None = None
         self.state: BoardState | None = None
         self.me_id: str | None = None  # who is acting: a staff id (a Staff copy would go stale)
@@ -196,6 +199,12 @@ class BoardApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
             self._last_input = time.monotonic()
+        # every key of a flow, and the keys after it, in the order typed (paratui.app.typeahead)
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if await self._check_bindings(event.key, priority=True):
+                return
+            if await route(self, event):
+                return
         await super().on_event(event)
 
     def blank_if_idle(self, now: float | None = None) -> None:
@@ -312,6 +321,7 @@ class BoardApp(App[int]):
                 self._show(snapshot, state)
         finally:
             self._reloading = False
+            pump(self)  # keys typed after a flow's write were waiting for the board to show it
 
     def _reload_sync(self) -> None:
         try:
@@ -381,7 +391,6 @@ class BoardApp(App[int]):
     async def submit(self, make: Callable[[Context], Change | None]) -> tuple[str | None, str] | None:
         """Build a change against the board as it is now, write it off the event loop, and say so.
         Returns None when done (or nothing to do), or (field, message) when refused."""
-        done_asking()  # keys typed from now on are the board's, however long the write takes
         me_id, snapshot = self.me_id, self.snapshot
         if self.acting is not None and self.acting.read_only:
             return None, self.acting.refusal or "this board is read-only"
@@ -398,7 +407,7 @@ class BoardApp(App[int]):
             self.toast("Nothing of yours to undo.")
             return None
         try:
-            await asyncio.to_thread(self.room.apply, change, me_id)
+            self.last_written = await asyncio.to_thread(self.room.apply, change, me_id)
         except JournalWriteError as e:
             self.toast(str(e), title="NOT recorded", severity="error", timeout=30)
             return None, f"NOT recorded: {e}"

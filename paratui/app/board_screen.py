@@ -34,7 +34,7 @@ from paratui.app.panes import AdultsPane, DataDuePane, OutPane, StudentsPane, Ta
 from paratui.app.picker import Choice, PickerScreen
 from paratui.app.routine_panes import AheadPane, UrgentBanner
 from paratui.app.status import StatusBar
-from paratui.app.typeahead import flow, starts_flow
+from paratui.app.typeahead import flow
 from paratui.model import change_commands, commands, data_commands
 from paratui.model.board import WEEKDAY_TABS, BoardState, StudentRow
 from paratui.model.changes import procedure_text
@@ -600,13 +600,7 @@ class BoardScreen(Screen[None]):
         return session
 
     async def on_key(self, event: events.Key) -> None:
-        ahead = self.board.typeahead
-        if ahead.keep(event.character, event.key):  # for the picker on its way
-            event.stop()
-            event.prevent_default()
-            return
-        if any(starts_flow(self, b.action) for b in self._bindings.key_to_bindings.get(event.key, ())):
-            ahead.flow_key()  # its binding runs once the key has gone up to the app; keys after it wait
+        # (keys of a flow never come here: the app queues them for its pickers, paratui.app.typeahead)
         session = self.session
         if session is not None and event.character and await session.key(event.character):
             event.stop()

@@ -13,15 +13,19 @@ from datetime import datetime
 from typing import Awaitable, Callable
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
-from paratui.app.typeahead import typed_ahead
+from paratui.app.typeahead import became_ready
 from paratui.model.commands import Refused, parse_time
 from paratui.model.text import clean
+
+EDITS = {"backspace": "delete_left", "delete": "delete_right", "left": "cursor_left", "right": "cursor_right",
+         "home": "home", "end": "end", "ctrl+u": "delete_left_all", "ctrl+w": "delete_left_word"}
 
 # Gets what was typed (field name → text); returns None once it is recorded, or (field, message).
 Submit = Callable[[dict[str, str]], Awaitable["tuple[str | None, str] | None"]]
@@ -74,6 +78,7 @@ class FormScreen(ModalScreen[bool]):
         self.fields = fields
         self.submit = submit
         self._busy = False
+        self._at = 0  # the field typed into (paratui.app.typeahead: keys come faster than focus moves)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form", can_focus=False):
@@ -86,18 +91,45 @@ class FormScreen(ModalScreen[bool]):
             yield Label("", id="form-error")
             yield Label("Enter: next / save · Esc cancels", id="form-hint")
 
+    takes_ready = False  # paratui.app.typeahead: up, and not yet closed
+
     def on_mount(self) -> None:
-        first = self.query(Input).first()
-        first.focus()
-        ahead = typed_ahead(self.app)  # what was typed before the form was up goes in its first field
-        typed = []
-        while ahead is not None and (key := ahead.take()) is not None:
-            if key == "escape":
-                self.call_after_refresh(self.dismiss, False)
-                return
-            typed.append(key)
-        if typed:
-            first.insert_text_at_cursor("".join(typed))
+        self._go(0)
+        became_ready(self)  # what was typed before the form was up, in order, field by field
+
+    def _field(self) -> Input:
+        """The field a key typed now is for: the one this form moved to (focus follows later)."""
+        inputs = list(self.query(Input))
+        return inputs[min(self._at, len(inputs) - 1)]
+
+    async def take_key(self, key: str, character: str | None) -> None:
+        """One key, in the order typed (paratui.app.typeahead): a character goes into the field it
+        was typed for, Enter goes on to the next field (or saves), Esc cancels."""
+        field = self._field()
+        if key == "escape":
+            self.action_cancel()
+        elif key in ("enter", "tab", "shift+tab"):
+            if key == "enter":
+                await self._enter(field)
+            else:
+                self._go(self._at + (1 if key == "tab" else -1))
+        elif character is not None and character.isprintable() and len(character) == 1:
+            field.insert_text_at_cursor(character)
+        elif key in EDITS:
+            getattr(field, "action_" + EDITS[key])()
+        else:
+            field._forward_event(events.Key(key, character))
+
+    def _go(self, index: int) -> None:
+        inputs = list(self.query(Input))
+        self._at = max(0, min(index, len(inputs) - 1))
+        inputs[self._at].focus()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a field: keys go there from now on (focus events come too late to follow)."""
+        inputs = list(self.query(Input))
+        if event.widget in inputs:
+            self._at = inputs.index(event.widget)
 
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value.strip() for f in self.fields}
@@ -119,13 +151,17 @@ class FormScreen(ModalScreen[bool]):
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        await self._enter(event.input)
+
+    async def _enter(self, field: Input) -> None:
         inputs = list(self.query(Input))
-        index = inputs.index(event.input)
-        if event.validation_result is not None and not event.validation_result.is_valid:
-            self._say(event.validation_result.failure_descriptions[0])
+        index = inputs.index(field)
+        result = field.validate(field.value)
+        if result is not None and not result.is_valid:
+            self._say(result.failure_descriptions[0])
             return  # stay on the field until it is right
         if index + 1 < len(inputs):
-            inputs[index + 1].focus()
+            self._go(index + 1)
             return
         if (problem := self._first_problem()) is not None:
             self.show_refusal(*problem)
@@ -138,6 +174,7 @@ class FormScreen(ModalScreen[bool]):
         finally:
             self._busy = False
         if refusal is None:
+            self.takes_ready = False
             self.dismiss(True)
             return
         self.show_refusal(*refusal)
@@ -147,7 +184,7 @@ class FormScreen(ModalScreen[bool]):
             self.query_one(f"#field-{f.name}", Input).set_class(f.name == field, "-invalid")
         self._say(message)
         if field and any(f.name == field for f in self.fields):
-            self.query_one(f"#field-{field}", Input).focus()
+            self._go([f.name for f in self.fields].index(field))
 
     def _say(self, message: str) -> None:
         error = self.query_one("#form-error", Label)
@@ -155,4 +192,6 @@ class FormScreen(ModalScreen[bool]):
         error.add_class("-shown")
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if self.takes_ready:
+            self.takes_ready = False
+            self.dismiss(False)

@@ -16,6 +16,7 @@ from paratui.model.access import Acting
 from paratui.model.board import BoardState
 from paratui.model.classroom import Staff
 from paratui.model.commands import Change, Context
+from paratui.model.events import Event
 from paratui.store.folder import Snapshot
 from paratui.store.room import Room
 
@@ -27,6 +28,7 @@ class Host(Protocol):
     me_id: str | None  # who is acting (a staff id)
     acting: Acting | None  # how: a personal login, the shared account, or read-only
     typeahead: TypeAhead
+    last_written: Event | None  # the event the last `submit` wrote
 
     @property
     def me(self) -> Staff | None: ...

@@ -3,10 +3,15 @@ board (or `l` and a pick). What a para presses, counted from the board:
 
 - tally: student, goal (2 keys: +1 is recorded at once);
 - trial: student, `+` or `-`, prompt level (3 keys: `+`/`-` go to the goal the sheet points at, ▶, the
-  goal this board last logged trials for, else a trials goal due for you today; its key moves ▶);
+  goal this board last logged trials for, else a trials goal due for you today);
+- a run of trials: student, the trials goal's key (▶ moves there), then per trial `+` or `-`, with the
+  prompt level's key before it when it was prompted (`v+`; a lone `+` is independent, a lone `-` has no
+  prompt): each trial is written as it is typed, the sheet shows "7 trials · 5 + · 71% · last V+",
+  `u` undoes the run's last trial, Esc ends the run (ten trials, two prompted: 12 keys, then Esc);
 - ABC: student, behavior (its goal's key), antecedent, consequence, setting, Enter (6 keys; `0` skips a
-  list; a note can be typed before the Enter). The behavior's definition and likely function stay on
-  screen the whole time;
+  list; a note can be typed before the Enter). The setting that fits the student's block now (the
+  activity of the adult with them, the block's, or where they are) is marked ▶ and Enter takes it.
+  The behavior's definition and likely function stay on screen the whole time;
 - duration, latency: student, goal (starts the timer; the same two keys stop it; `t` on the board too);
 - task analysis: student, goal, then one key per step (its prompt level, or `-` not done);
 - interval, MTS: student, goal: a session starts on the board (paratui.app.logging_session).
@@ -22,18 +27,19 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from paratui.app.form import EDITS
 from paratui.app.host import Host, host
+from paratui.app.typeahead import became_ready, refuse
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
 from paratui.model.datalog import running_timers
-from paratui.model.events import live_events
+from paratui.model.events import Event, live_events
 from paratui.model.goals import TIMED, Behavior, Goal, StudentPlan
 from paratui.model.text import clean
 
@@ -54,6 +60,17 @@ def prompt_keys(prompts: tuple[str, ...]) -> dict[str, str]:
     for i, p in enumerate(prompts[:9], 1):
         keys.setdefault(str(i), p)
     return keys
+
+
+def run_summary(run: list[tuple[str, str | None]]) -> str:
+    """"7 trials · 5 + · 71% · last V+" (the run so far; % is correct of all trials)."""
+    if not run:
+        return "0 trials yet"
+    correct = sum(1 for value, _ in run if value == "+")
+    value, prompt = run[-1]
+    last = f"{prompt or ''}{'+' if value == '+' else '−'}"
+    return (f"{len(run)} trial{'s' if len(run) != 1 else ''} · {correct} + · {round(100 * correct / len(run))}%"
+            f" · last {clean(last)}")
 
 
 @dataclass(frozen=True)
@@ -83,13 +100,17 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self.student = student
         self.label = label  # "E.M. (1)": initials and the student's key
         self.trial_goals = trial_goals  # the board's memory: student → the trials goal ▶ points at
-        self.stage = "goals"  # goals | trial | steps | antecedent | consequence | setting | note
+        self.stage = "goals"  # goals | trial | run | steps | antecedent | consequence | setting | note
+        self.run: list[tuple[str, str | None]] = []  # a run of trials: (value, prompt) written so far
+        self.run_events: list[Event | None] = []  # the events they were written as (`u` retracts the last)
+        self.run_prompt: str | None = None  # the prompt level typed for the run's next trial
         self.goal: Goal | None = None
         self.value = ""
         self.behavior: Behavior | None = None
         self.picked: dict[str, str | None] = {}
         self.step = 1
         self.step_marks: dict[int, str] = {}
+        self.step_events: dict[int, Event | None] = {}  # the steps written, as events (`u` retracts one)
         self.busy = False
         self.closed = False
         self.items: list[Item] = []
@@ -128,6 +149,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             if mine or trials:
                 self.trial_goals[self.student] = (mine or trials)[0]
         self.paint()
+        became_ready(self)  # the keys typed before the sheet was up, in order
 
     # -- what is on screen ---------------------------------------------------------------------
     def paint(self) -> None:
@@ -136,6 +158,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
             hint = self._paint_goals(body)
         elif self.stage == "trial":
             hint = self._paint_trial(body)
+        elif self.stage == "run":
+            hint = self._paint_run(body)
         elif self.stage == "steps":
             hint = self._paint_steps(body)
         else:
@@ -229,6 +253,16 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self._prompt_row(body, none=self.value == "-")
         return "most intrusive first · the digits 1… work too · Esc back"
 
+    def _paint_run(self, body: Text) -> str:
+        g = self.goal
+        assert g is not None
+        body.append(f"{clean(g.id)}: {clean(g.title, limit=60)}\n", style="bold")
+        body.append(run_summary(self.run) + "\n", style="bold")
+        body.append("Next trial: " + (f"at {clean(self.run_prompt)}, " if self.run_prompt else "")
+                    + "+ correct or − incorrect; the prompt level's key first if prompted\n")
+        self._prompt_row(body)
+        return "+ alone: independent · u undoes the last trial · Esc ends the run"
+
     def _paint_steps(self, body: Text) -> str:
         g = self.goal
         assert g is not None
@@ -260,13 +294,36 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 body.append(clean(self.picked[field] or "—", limit=60) + "\n")
         if self.stage == "note":
             return "type a note if you like · Enter saves the record · Esc back"
+        now = self.setting_now() if self.stage == "setting" else None
         body.append(f"{self.stage.capitalize()}?\n", style="bold")
         for k, text in zip(PICK_KEYS, self._pick_list()):
-            body.append(f" {k} ", style="bold")
-            body.append(clean(text, limit=60) + "\n")
+            body.append(f"{'▶' if text == now else ' '}{k} ", style="bold")
+            body.append(clean(text, limit=60) + ("  (now)" if text == now else "") + "\n")
         body.append(" 0 ", style="bold")
         body.append("skip\n", style="dim")
+        if now is not None:
+            return f"Enter: {clean(now, limit=40)} (where the student is now) · or one key · Esc back"
         return "one key · Esc back"
+
+    def setting_now(self) -> str | None:
+        """The behavior's setting that fits the student's block now: the activity of the adult
+        with them, the block's activity, or where they are (the first of the pick list that matches)."""
+        b, state, snapshot = self.behavior, self.board.state, self.board.snapshot
+        if b is None or state is None or snapshot is None or not b.settings:
+            return None
+        row = next((r for r in state.students if r.id == self.student), None)
+        with_them = [c.activity for c in state.staff if self.student in c.with_ and c.activity]
+        labels = {loc.id: loc.label for loc in snapshot.classroom.locations}
+        said = [*with_them, *([state.block.activity] if state.block else []),
+                *([labels.get(row.location, row.location)] if row is not None else [])]
+        said = [w.casefold() for w in said if w]
+        for setting in b.settings:  # the same words first
+            if setting.casefold() in said:
+                return setting
+        for setting in b.settings:  # then one inside the other ("Math" and "Math groups")
+            if any(setting.casefold() in w or w in setting.casefold() for w in said):
+                return setting
+        return None
 
     def error(self, message: str) -> None:
         label = self.query_one("#sheet-error", Label)
@@ -274,28 +331,64 @@ class LogSheet(ModalScreen["StartSession | None"]):
         label.set_class(bool(message), "-shown")
 
     # -- keys -------------------------------------------------------------------------------------
-    async def on_key(self, event: events.Key) -> None:
-        if self.stage == "note":
-            return  # the note field takes every key; Enter saves, Escape goes back
-        # Escape, Tab, arrows…: not a pick. Let them reach the bindings (Esc = back), which
-        # Textual checks only for a key that is not stopped here.
-        char = event.character if event.is_printable else None
-        if not char or self.busy:
-            if self.busy:
-                event.stop()
+    takes_ready = False  # paratui.app.typeahead: up, and not yet closed
+
+    async def take_key(self, key: str, character: str | None) -> None:
+        """One key, in the order typed (paratui.app.typeahead); each is looked at once the one
+        before it is written."""
+        note = self.query_one("#sheet-note", Input)
+        if self.stage == "note":  # the note field takes every key; Enter saves, Escape goes back
+            if key == "escape":
+                self.action_back()
+            elif key == "enter":
+                await self._save_abc(note.value)
+            elif character is not None and character.isprintable() and len(character) == 1:
+                note.insert_text_at_cursor(character)
+            elif key in EDITS:
+                getattr(note, "action_" + EDITS[key])()
             return
-        event.stop()
+        if key == "escape":
+            self.action_back()
+            return
+        char = character if character is not None and character.isprintable() and len(character) == 1 else None
         self.error("")
-        if self.stage == "goals":
+        if key == "enter" and self.stage == "setting" and (now := self.setting_now()) is not None:
+            self.picked["setting"] = now  # the setting prefilled from the student's block now
+            self._next_abc_stage()
+            self.paint()
+        elif char is None:
+            refuse(self, key, self.expected())
+        elif self.stage == "goals":
             await self._goals_key(char)
         elif self.stage == "trial":
             await self._trial_key(char)
+        elif self.stage == "run":
+            await self._run_key(char)
         elif self.stage == "steps":
             await self._step_key(char)
         else:
             self._pick_key(char)
         if not self.closed:
             self.paint()
+
+    def expected(self) -> str:
+        """What a key here may be, for a refused one."""
+        if self.stage == "goals":
+            return "a goal's key, + or − for ▶, u undoes, Esc closes"
+        if self.stage == "run":
+            letters = " ".join(self._prompt_letters())
+            return f"+ or −, the prompt level's key ({letters}) before it, u undo, Esc ends"
+        if self.stage == "trial":
+            return "the prompt level's key (" + " ".join(self._prompt_letters()) + "), Esc back"
+        if self.stage == "steps":
+            letters = " ".join(self._prompt_letters())
+            return f"the step's prompt level ({letters}), - not done, u undoes the last step, Esc done"
+        return "a choice's key, 0 skips, Esc back"
+
+    def _prompt_letters(self) -> list[str]:
+        prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
+        keys = prompt_keys(prompts)
+        return [k for k in keys if not k.isdigit()] or list(keys)
 
     async def _goals_key(self, char: str) -> None:
         if char == "u":
@@ -311,6 +404,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return
         item = next((i for i in self.items if i.key == char.lower()), None)
         if item is None:
+            refuse(self, char, self.expected())
             return
         g = item.goal
         if g is None or g.kind == "abc":
@@ -324,7 +418,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 self.close(None)
                 return
         elif g.kind == "trials":
-            self.trial_goals[self.student] = g.id  # ▶ moves here; + or − next
+            self.trial_goals[self.student] = g.id  # ▶ moves here, and a run of trials starts
+            self.goal, self.stage, self.run, self.run_prompt, self.run_events = g, "run", [], None, []
         elif g.kind in TIMED:
             running = any(t.goal == g.id for t in running_timers(self._today()))
             make = data_commands.timer_stop if running else data_commands.timer_start
@@ -337,7 +432,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             except Refused as e:
                 self.error(e.message)
                 return
-            self.goal, self.stage, self.step_marks = g, "steps", {}
+            self.goal, self.stage, self.step_marks, self.step_events = g, "steps", {}, {}
         elif g.kind in ("interval", "mts"):
             self.close(StartSession(self.student, g.id))
             return
@@ -349,26 +444,60 @@ class LogSheet(ModalScreen["StartSession | None"]):
         prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
         level = prompt_keys(prompts).get(char.lower())
         if level is None and not (char == "0" and self.value == "-"):
+            refuse(self, char, self.expected())
             return
         value = self.value
         if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level)):
             self.close(None)
 
+    async def _run_key(self, char: str) -> None:
+        """A run of trials: a prompt level's key waits for the + or − after it, which writes the trial."""
+        g = self.goal
+        assert g is not None
+        if char == "u":
+            if not self.run:
+                refuse(self, char, "nothing in this run to undo: + or −, Esc ends the run")
+            elif await self._retract(self.run_events[-1]):
+                self.run.pop()
+                self.run_events.pop()
+            return
+        if char in "+=-":
+            value, level = ("-" if char == "-" else "+"), self.run_prompt
+            if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level)):
+                snapshot = self.board.snapshot
+                independent = snapshot.classroom.independent if snapshot else None
+                self.run.append((value, level or (independent if value == "+" else None)))
+                self.run_events.append(self.board.last_written)
+                self.run_prompt = None
+            return
+        prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
+        level = prompt_keys(prompts).get(char.lower())
+        if level is None:
+            refuse(self, char, self.expected())
+            return
+        self.run_prompt = level
+
     async def _step_key(self, char: str) -> None:
         g = self.goal
         assert g is not None
         if char == "u":
-            if await self._undo() and self.step - 1 in self.step_marks:
-                self.step -= 1
-                self.step_marks.pop(self.step, None)
+            last = self.step - 1
+            if last not in self.step_marks:  # no step of this chain written here: the board's undo
+                await self._undo()
+            elif await self._retract(self.step_events.get(last)):  # that very step, by its id
+                self.step = last
+                self.step_marks.pop(last, None)
+                self.step_events.pop(last, None)
             return
         prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
         level = "-" if char == "-" else prompt_keys(prompts).get(char.lower())
         if level is None:
+            refuse(self, char, self.expected())
             return
         step = self.step
         if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, level, step=str(step))):
             self.step_marks[step] = "not done" if level == "-" else level
+            self.step_events[step] = self.board.last_written
             if step >= len(g.steps):
                 self.close(None)
                 return
@@ -383,6 +512,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             index = PICK_KEYS.index(char.lower())
             self.picked[self.stage] = choices[index]
         else:
+            refuse(self, char, self.expected())
             return
         self._next_abc_stage()
         self.paint()
@@ -399,9 +529,12 @@ class LogSheet(ModalScreen["StartSession | None"]):
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        await self._save_abc(event.value)
+
+    async def _save_abc(self, note: str) -> None:
         if self.busy or self.behavior is None:
             return
-        b, picks, note = self.behavior, dict(self.picked), event.value
+        b, picks = self.behavior, dict(self.picked)
 
         def pick(field: str) -> str | None:  # by position: a pick-list entry that is a number stays itself
             lst = {"antecedent": b.antecedents, "consequence": b.consequences, "setting": b.settings}[field]
@@ -439,12 +572,35 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.error(refusal[1])
         return refusal is None
 
+    async def _retract(self, written: Event | None) -> bool:
+        """Undo one entry this sheet wrote, by its id (the board may not have re-read it yet)."""
+        if written is None:
+            return await self._undo()
+
+        def make(ctx: Context) -> Change:
+            known = ctx.events if any(e.id == written.id for e in ctx.events) else (*ctx.events, written)
+            return commands.retract(Context(ctx.classroom, ctx.schedule, tuple(known), ctx.now, ctx.actor,
+                                            ctx.permit, login=ctx.login, host=ctx.host), written.id)
+
+        self.busy = True
+        try:
+            refusal = await self.board.submit(make)
+        finally:
+            self.busy = False
+        if refusal is not None:
+            self.error(refusal[1])
+        return refusal is None
+
     def close(self, result: StartSession | None) -> None:
-        self.closed = True
-        self.dismiss(result)
+        if not self.closed:  # once: a second dismiss would pop the screen below
+            self.closed = True
+            self.takes_ready = False
+            self.dismiss(result)
 
     def action_back(self) -> None:
-        if self.stage in ("goals", "steps"):
+        if self.stage == "run" and self.run and self.goal is not None:
+            self.board.toast(f"Run ended: {clean(self.label)} · {clean(self.goal.id)}: {run_summary(self.run)}")
+        if self.stage in ("goals", "steps", "run"):
             self.close(None)
             return
         self.stage, self.behavior, self.picked, self.goal = "goals", None, {}, None

@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from paratui.app.typeahead import typed_ahead
+from paratui.app.typeahead import became_ready, refuse
 from paratui.model.text import clean
 
+MOVES = {"up": "cursor_up", "down": "cursor_down", "home": "first", "end": "last",
+         "pageup": "page_up", "pagedown": "page_down"}
 KEYS = "123456789abcdefghijklnoprstuvwxyz"  # no m or q: they mean move and quit on the board
 
 
@@ -61,28 +62,39 @@ class PickerScreen(ModalScreen[str | None]):
             yield OptionList(*[Option(prompt(c), id=str(i)) for i, c in enumerate(self.choices)])
             yield Label("key or ↑↓ Enter · Esc cancels", id="picker-hint")
 
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._typed_ahead)
+    takes_ready = False  # paratui.app.typeahead: up, and not yet answered
 
-    def _typed_ahead(self) -> None:
-        """Keys typed before this picker was up, in order (paratui.app.typeahead)."""
-        ahead = typed_ahead(self.app)
-        while ahead is not None and (key := ahead.take()) is not None:
-            if key == "escape":
-                self.dismiss(None)
-                return
-            if key.lower() in self.by_key:
-                self.dismiss(self.by_key[key.lower()].value)
-                return  # the rest is for the next picker or form
+    def on_mount(self) -> None:
+        became_ready(self)  # the keys typed before this picker was up, in order
+
+    async def take_key(self, key: str, character: str | None) -> None:
+        """One key, in the order typed (paratui.app.typeahead): a choice's key answers; anything
+        else is refused (bell and toast) and goes nowhere else."""
+        options = self.query_one(OptionList)
+        if key == "escape":
+            self._answer(None)
+        elif character and character.lower() in self.by_key:
+            self._answer(self.by_key[character.lower()].value)
+        elif key == "enter" and options.highlighted is not None:
+            self._answer(self.choices[options.highlighted].value)
+        elif key in MOVES:
+            getattr(options, "action_" + MOVES[key])()
+        else:
+            refuse(self, character if character and character.isprintable() else key, self.expected())
+
+    def expected(self) -> str:
+        keys = [c.key for c in self.choices if c.key]
+        shown = " ".join(keys) if len(keys) <= 12 else f"{' '.join(keys[:10])} … {keys[-1]}"
+        return f"{clean(self.title_text, limit=60)} — press {shown}, or Esc to cancel"
+
+    def _answer(self, value: str | None) -> None:
+        if self.takes_ready:  # once: a second dismiss would pop the screen below
+            self.takes_ready = False
+            self.dismiss(value)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(self.choices[int(event.option.id or 0)].value)
-
-    def on_key(self, event: events.Key) -> None:
-        if event.character and event.character.lower() in self.by_key:
-            event.stop()
-            self.dismiss(self.by_key[event.character.lower()].value)
+        self._answer(self.choices[int(event.option.id or 0)].value)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._answer(None)

@@ -15,6 +15,7 @@ and **bold** kept as styles, bullets as •): one widget, no links to click.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import gc
 import re
@@ -24,7 +25,7 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
@@ -42,6 +43,7 @@ from paratui.app.chart import ChartData, draw
 from paratui.app.chart import release as release_charts
 from paratui.app.host import Host, host
 from paratui.app.picker import Choice, PickerScreen
+from paratui.app.typeahead import flow
 from paratui.model import access, commands
 from paratui.model.classroom import Classroom, Student
 from paratui.model.commands import Context, seconds_text
@@ -563,8 +565,16 @@ class StudentScreen(Screen[None]):
     def action_close(self) -> None:
         self.app.pop_screen()
 
-    @work(exclusive=True, group="retract")
+    async def _listed(self, seconds: float = 5.0) -> None:
+        """`r` typed as the screen opens (`s2rry` in one burst) waits for the entries to be listed."""
+        for _ in range(int(seconds / 0.02)):
+            if self.is_mounted and self.view is not None and self.query_one("#entries", OptionList).option_count:
+                return
+            await asyncio.sleep(0.02)
+
+    @flow
     async def action_retract(self) -> None:
+        await self._listed()
         view = self.view
         listing = self.query_one("#entries", OptionList)
         if view is None or not view.entries:

@@ -1,106 +1,146 @@
-"""Keys typed ahead of the screens they are meant for.
+"""Keys typed ahead of the screens they are meant for, and every key of a flow in the order typed.
 
-In the middle of chaos a para types `m` `2` `b` ("K.B. to the bathroom") in one burst. The first key
-starts a flow that opens a picker; the others arrive before that picker is on screen, and used to
-land on the board — `b` started "Who is back?" and the move was lost. While a board flow runs, the
-board keeps such keys (BoardScreen.on_key) in `TypeAhead`, and each picker or form the flow opens
-takes them in order, as if typed there (PickerScreen, FormScreen). When the flow ends, whatever is
-left is dropped: nothing typed ahead ever runs a board action of its own.
+In the middle of chaos a para types `m` `2` `b` ("K.B. to the bathroom") in one burst, or `m1b` and
+then `b1` before the first picker is even drawn. The first key starts a flow that opens a picker; the
+others arrive before that picker is on screen, used to land on the board (`b` started "Who is back?"),
+or on a picker already dismissed (it popped the board: `ScreenStackError`), or in a form's first field
+after an Enter meant for the next one.
+
+So the app routes keys itself (`BoardApp.on_event` → `route`): from the key that starts a flow until
+the flow ends and the board has re-read what it wrote, every key goes into one queue, `TypeAhead.keys`,
+and is handed out in order by one pump (`pump`):
+
+- to the screen on top when it takes keys (`Taker`: a picker, a form, the logging sheet), one key at a
+  time, awaited (a write in the sheet finishes before the next key is looked at);
+- to nobody while a flow runs and its next picker or form is not up yet (it pumps once it is);
+- once the flow has ended and the board has re-read the folder, to the screen on top as if typed
+  there: a key bound to a flow there starts it at once (the keys after it wait for its pickers),
+  any other key is forwarded to the screen as usual. So `m1b` `b1` is a move, then a back, in order.
+
+A key that fits no choice of a picker or the sheet is refused on the spot (the bell and a toast saying
+what was expected) and dropped: it is never passed to the board behind.
 """
 
 from __future__ import annotations
 
 import functools
-import time
-from contextvars import ContextVar
-from typing import Any, Callable
+from collections import deque
+from typing import Any, Callable, Protocol, runtime_checkable
 
-from textual import work
-
-REPLAYED = ("escape",)  # keys without a character that are kept too (Escape cancels a picker)
+from textual import events, work
 
 
-STARTING_S = 1.0  # a flow's key seen, its action not yet run: how long keys wait for it
+@runtime_checkable
+class Taker(Protocol):
+    """A screen that takes its keys from the queue, in order (pickers, forms, the logging sheet)."""
+
+    takes_ready: bool  # mounted and not yet dismissed: keys can be handed to it
+
+    async def take_key(self, key: str, character: str | None) -> None: ...
 
 
 class TypeAhead:
     def __init__(self) -> None:
-        self.keys: list[str] = []  # characters, or a key name from REPLAYED
-        self.flows = 0  # board flows running (pickers and forms still to come)
-        # A burst reaches the board's on_key before the first key's binding has run (bindings run
-        # when the key has gone up to the app), so the board notes "a flow is starting" there.
-        self.starting = 0.0
+        self.keys: deque[tuple[str, str | None]] = deque()  # (key name, character) in typed order
+        self.flows = 0  # flows running (pickers, forms or a write still to come)
+        self.pumping = False
+        self.busy: Callable[[], bool] = lambda: False  # the board is still re-reading a write
 
-    def flow_key(self) -> None:
-        self.starting = time.monotonic()
+    def routing(self) -> bool:
+        return self.flows > 0 or bool(self.keys) or self.pumping
 
-    def keep(self, character: str | None, key: str) -> bool:
-        """A key the board got while a flow runs: kept for the flow's next picker or form."""
-        if not self.flows and time.monotonic() - self.starting > STARTING_S:
-            self.keys.clear()  # kept for a flow that never started (its key did nothing): dropped
+
+def flow_action(screen: Any, key: str) -> str | None:
+    """The action a key is bound to on `screen` when that action is a flow (e.g. "log('2')")."""
+    bindings = getattr(screen, "_bindings", None)
+    if bindings is None:
+        return None
+    for binding in bindings.key_to_bindings.get(key, ()):
+        if starts_flow(screen, binding.action):
+            return str(binding.action)
+    return None
+
+
+def taker(screen: Any) -> Taker | None:
+    return screen if isinstance(screen, Taker) else None
+
+
+async def route(app: Any, event: events.Key) -> bool:
+    """A key as the terminal delivered it: True when the queue (or a flow it starts) has it, False for
+    Textual's usual way (no flow runs and the key starts none)."""
+    ahead: TypeAhead = app.typeahead
+    top = app.screen
+    if not ahead.routing() and taker(top) is None:
+        action = flow_action(top, event.key)
+        if action is None:
             return False
-        if character and character.isprintable():
-            self.keys.append(character)
-        elif key in REPLAYED:
-            self.keys.append(key)
-        else:
-            return False
+        await top.run_action(action)  # the flow counts from here: the next key waits for its picker
         return True
+    ahead.keys.append((event.key, event.character))
+    pump(app)
+    return True
 
-    def take(self) -> str | None:
-        return self.keys.pop(0) if self.keys else None
+
+def pump(app: Any) -> None:
+    """Hand the queued keys out (at most one pump runs at a time)."""
+    ahead = typed_ahead(app)
+    if ahead is None or ahead.pumping or not ahead.keys:
+        return
+    ahead.pumping = True
+    app.run_worker(_pump(app, ahead), group="keys")
+
+
+async def _pump(app: Any, ahead: TypeAhead) -> None:
+    try:
+        while ahead.keys:
+            top = app.screen
+            if (t := taker(top)) is not None:
+                if not t.takes_ready:
+                    break  # not up yet: it pumps once mounted
+                key, character = ahead.keys.popleft()
+                await t.take_key(key, character)
+                continue
+            if ahead.flows or ahead.busy():
+                break  # a picker is on its way, or the board is reading what was just written
+            key, character = ahead.keys.popleft()
+            action = flow_action(top, key)
+            if action is not None:
+                await top.run_action(action)
+                continue
+            target = app.focused if app.focused is not None and app.focused.screen is top else top
+            target._forward_event(events.Key(key, character))
+    finally:
+        ahead.pumping = False
+    # keys that came while the last one was handed out, for a screen that is ready now
+    if ahead.keys and (taker(app.screen) is not None and app.screen.takes_ready
+                       or not (ahead.flows or ahead.busy())):
+        pump(app)
 
 
 def flow(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A board action that asks with pickers and forms, run as a worker (one at a time, as
-    `@work(exclusive=True, group="action")`): from the key that starts it until it ends, keys
-    typed ahead go to its pickers and forms."""
+    """A board action that asks with pickers and forms, run as a worker (group "action"): from the
+    key that starts it until it ends, the keys typed after it are queued for its pickers and forms,
+    and whatever is left goes to the board once it has ended."""
 
     @functools.wraps(method)
     async def run(self: Any, *args: Any, **kwargs: Any) -> None:
-        asking = _Asking(self.app.typeahead)
-        _ASKING.set(asking)  # this worker's own task: `done_asking` from inside the flow finds it
         try:
             await method(self, *args, **kwargs)
         finally:
-            asking.done()
+            ahead: TypeAhead = self.app.typeahead
+            ahead.flows -= 1
+            pump(self.app)
 
-    worker = work(exclusive=True, group="action")(run)
+    worker = work(group="action")(run)
 
     @functools.wraps(method)
     def start(self: Any, *args: Any, **kwargs: Any) -> Any:
         ahead: TypeAhead = self.app.typeahead
-        ahead.flows += 1  # from now until the flow ends, the keys after it are kept
-        ahead.starting = 0.0
+        ahead.flows += 1  # from now until the flow ends, the keys after it are queued
         return worker(self, *args, **kwargs)
 
     start.starts_flow = True  # type: ignore[attr-defined]
     return start
-
-
-class _Asking:
-    """One running flow, until its questions are answered."""
-
-    def __init__(self, ahead: TypeAhead):
-        self.ahead, self.open = ahead, True
-
-    def done(self) -> None:
-        if self.open:
-            self.open = False
-            self.ahead.flows -= 1
-            if not self.ahead.flows:
-                self.ahead.keys.clear()
-
-
-_ASKING: ContextVar[_Asking | None] = ContextVar("paratui_flow_asking", default=None)
-
-
-def done_asking() -> None:
-    """The running flow has asked everything and now writes: keys are the board's again (a slow
-    write must not swallow the next key)."""
-    asking = _ASKING.get()
-    if asking is not None:
-        asking.done()
 
 
 def starts_flow(namespace: Any, action: str) -> bool:
@@ -113,3 +153,17 @@ def typed_ahead(app: Any) -> TypeAhead | None:
     """The app's type-ahead (None for an app without one, e.g. a test harness)."""
     ahead = getattr(app, "typeahead", None)
     return ahead if isinstance(ahead, TypeAhead) else None
+
+
+def refuse(screen: Any, typed: str, expected: str) -> None:
+    """A key that fits nothing here: the bell and a toast saying what was expected; it goes no further."""
+    screen.app.bell()
+    shown = typed if len(typed) == 1 else typed.replace("_", " ")
+    screen.notify(f"“{shown}” is not a choice here: {expected}", title="Key not used", severity="warning",
+                  markup=False, timeout=4)
+
+
+def became_ready(screen: Any) -> None:
+    """A taker is up (mounted): the keys queued for it are handed to it now."""
+    screen.takes_ready = True
+    pump(screen.app)
