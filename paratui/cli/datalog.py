@@ -11,6 +11,9 @@ from paratui.model import data_commands
 from paratui.model.commands import Change, Context
 from paratui.store.room import Room
 
+AT_HELP = ("a late entry (paper data): when the observation was made; the entry keeps when it was entered "
+           "(not in the future, at most a year back)")
+
 
 def add_log(sub: Commands) -> None:
     lg = command(sub, "log", "record one observation for a student's IEP goal (students/ID.toml)",
@@ -23,10 +26,11 @@ def add_log(sub: Commands) -> None:
     lg.add_argument("--prompt", metavar="CODE", help="prompt level (the room's codes, e.g. FP PP M G V I)")
     lg.add_argument("--step", metavar="N", help="task analysis: the step's number or name (default: the next)")
     lg.add_argument("--note", metavar="TEXT", help="a short note")
+    lg.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help=AT_HELP)
 
 
 def _log(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
-    return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step)
+    return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step, args.at)
 
 
 def add_abc(sub: Commands) -> None:
@@ -40,11 +44,12 @@ def add_abc(sub: Commands) -> None:
     ac.add_argument("--consequence", metavar="C", help="from the pick list (text or number), or other text")
     ac.add_argument("--setting", metavar="S", help="from the pick list (text or number), or other text")
     ac.add_argument("--note", metavar="TEXT", help="a short note (intensity, duration…)")
+    ac.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help=AT_HELP)
 
 
 def _abc(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
     return data_commands.abc(ctx, args.student, args.behavior, args.antecedent, args.consequence, args.setting,
-                             args.note)
+                             args.note, args.at)
 
 
 def add_timer(sub: Commands) -> None:

@@ -43,9 +43,10 @@ def _report(args: argparse.Namespace) -> int:
     start, end = day(args.from_, "--from"), day(args.to, "--to")
     if start and end and start > end:
         raise UsageProblem("--from is after --to")
-    # the log stream's days up to --to, not the whole journal; from its start, not --from: a phase
-    # begun before --from is the phase of the sessions in the range (the model keeps only those days)
-    snap = room.folder.load(now.date(), log_range=(None, end))
+    # the log stream's days, not the whole journal; from its start, not --from: a phase begun before
+    # --from is the phase of the sessions in the range (the model keeps only those days); to today,
+    # not to --to: a late entry (paper data) of a day in the range may be entered after it
+    snap = room.folder.load(now.date(), log_range=(None, None))
     if args.names and not snap.classroom.full_names:
         raise Refused("--names: full names are off in this room ([data] full_names = false in classroom.toml); "
                       "without --names the report shows initials", "names")

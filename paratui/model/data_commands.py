@@ -8,11 +8,12 @@ paratui.model.commands reads these events back like every other.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from paratui.model.classroom import Student
 from paratui.model.commands import Change, Context, Refused, _change, _student, _text
-from paratui.model.datalog import PHASE_KINDS, Timer, running_timers
+from paratui.model.datalog import PHASE_KINDS, Timer, observed_at, running_timers
 from paratui.model.events import live_events
 from paratui.model.goals import TIMED, Goal, StudentPlan
 from paratui.model.text import clean
@@ -41,6 +42,36 @@ def _prompt(ctx: Context, prompt: str | None) -> str | None:
     return hit
 
 
+LATE_LIMIT = timedelta(days=365)  # paper data older than a year is refused: a typo, or for the archive
+_AT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
+
+def observed(ctx: Context, at: str | None, field: str = "at") -> datetime | None:
+    """A late entry's observation time, "YYYY-MM-DD HH:MM" (paper data typed in later), or None (now).
+    Refused, naming the field: malformed, in the future, or more than a year back."""
+    if at is None or not at.strip():
+        return None
+    raw = at.strip()
+    try:
+        if not _AT.fullmatch(raw):
+            raise ValueError
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise Refused(f"{field}: {clean(raw, limit=30)!r} is not a time like 2026-11-20 10:05 "
+                      "(when the observation was made)", field) from None
+    if when > ctx.now:
+        raise Refused(f"{field}: {when:%Y-%m-%d %H:%M} is in the future (now {ctx.now:%Y-%m-%d %H:%M}); "
+                      "a late entry is of an observation already made", field)
+    if ctx.now - when > LATE_LIMIT:
+        raise Refused(f"{field}: {when:%Y-%m-%d %H:%M} is more than a year back; check the date", field)
+    return when
+
+
+def _stamp(when: datetime | None) -> str | None:
+    """The observation time as stored: ISO 8601 with this machine's UTC offset (as the event's own)."""
+    return None if when is None else when.astimezone().isoformat(timespec="seconds")
+
+
 _SECONDS = re.compile(r"(?:(\d{1,3}):([0-5]\d)|(\d+(?:\.\d+)?)\s*(s|sec|m|min)?)")
 
 
@@ -60,12 +91,15 @@ def parse_seconds(text: str, field: str = "value") -> float:
 
 
 def log(ctx: Context, student: str, goal: str, value: str | None = None, prompt: str | None = None,
-        note: str | None = None, step: str | None = None) -> Change:
+        note: str | None = None, step: str | None = None, at: str | None = None) -> Change:
     """One observation for a goal: `+`/`-` (trials, interval, mts; `missed` for an interval
     prompt nobody answered), a count (tally, default 1; 0 is a day observed with none), seconds
     (duration, latency), or a step's prompt level (task analysis: `step` is its number or name;
-    default the step after today's last)."""
+    default the step after that day's last). `at`: a late entry's observation time ("YYYY-MM-DD
+    HH:MM", paper data typed in later): stored as the payload's `observed`, the event's own time
+    staying the time it was entered."""
     st, plan, g = _goal(ctx, student, goal)
+    when = observed(ctx, at)
     raw = (value or "").strip()
     level = _prompt(ctx, prompt)
     payload: dict[str, Any] = {"student": st.id, "goal": g.id}
@@ -108,14 +142,15 @@ def log(ctx: Context, student: str, goal: str, value: str | None = None, prompt:
                 raise Refused(f"value: a step's prompt level ({', '.join(ctx.classroom.prompts)}) or - "
                               "(not done)", "value")
             level = shown
-        payload["step"] = _step(ctx, st.id, g, step)
+        payload["step"] = _step(ctx, st.id, g, step, (when or ctx.now).date())
         payload["value"] = "-" if raw == "-" else "+"
         payload["prompt"] = None if raw == "-" else level
     payload["note"] = _text(note, "note", required=False)
+    payload["observed"] = _stamp(when)
     return _change(ctx, "data", {k: v for k, v in payload.items() if v is not None})
 
 
-def _step(ctx: Context, student: str, g: Goal, step: str | None) -> int:
+def _step(ctx: Context, student: str, g: Goal, step: str | None, day: date | None = None) -> int:
     n = len(g.steps)
     listing = "; ".join(f"{i} {clean(x, limit=30)}" for i, x in enumerate(g.steps, 1))
     if step and step.strip():
@@ -127,8 +162,9 @@ def _step(ctx: Context, student: str, g: Goal, step: str | None) -> int:
             return hit[0]
         raise Refused(f"step: not one of the steps: {listing}", "step")
     last = 0
+    day = day or ctx.now.date()
     for e in live_events(ctx.events):
-        if (e.type == "data" and e.time.date() == ctx.now.date() and e.payload.get("student") == student
+        if (e.type == "data" and observed_at(e).date() == day and e.payload.get("student") == student
                 and e.payload.get("goal") == g.id and isinstance(e.payload.get("step"), int)):
             last = e.payload["step"]
     return last % n + 1
@@ -191,10 +227,13 @@ def _pick(value: str | None, choices: tuple[str, ...], field: str) -> str | None
 
 
 def abc(ctx: Context, student: str, behavior: str | None, antecedent: str | None = None,
-        consequence: str | None = None, setting: str | None = None, note: str | None = None) -> Change:
+        consequence: str | None = None, setting: str | None = None, note: str | None = None,
+        at: str | None = None) -> Change:
     """An ABC record: the behavior (one of the student's, by id, name or number), and the
-    antecedent, consequence and setting from its pick lists (by number or text; other text kept)."""
+    antecedent, consequence and setting from its pick lists (by number or text; other text kept).
+    `at`: a late entry's observation time, as for `log`."""
     st = _student(ctx, student)
+    when = observed(ctx, at)
     plan = ctx.classroom.plans.get(st.id)
     behaviors = plan.behaviors if plan else ()
     if not behaviors:
@@ -210,7 +249,7 @@ def abc(ctx: Context, student: str, behavior: str | None, antecedent: str | None
                "antecedent": _pick(antecedent, b.antecedents, "antecedent"),
                "consequence": _pick(consequence, b.consequences, "consequence"),
                "setting": _pick(setting, b.settings, "setting"),
-               "note": _text(note, "note", required=False)}
+               "note": _text(note, "note", required=False), "observed": _stamp(when)}
     return _change(ctx, "abc", {k: v for k, v in payload.items() if v is not None})
 
 

@@ -17,6 +17,7 @@ session is in the newest phase begun on or before its day; before any, the goal 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -73,6 +74,9 @@ class Entry:
     antecedent: str | None = None
     consequence: str | None = None
     setting: str | None = None
+    host: str | None = None  # the machine it was entered on
+    entered: datetime | None = None  # a late entry (paper data typed in later): when it was entered; `time`
+    # is then the observation's own time (the payload's `observed`)
 
 
 @dataclass(frozen=True)
@@ -171,14 +175,47 @@ def _num(v: object) -> float | None:
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
+def observed_at(event: Event) -> datetime:
+    """When an observation was made: a late entry's `observed` (paper data typed in later, stored
+    with its UTC offset, read in this board's local time), else the event's own time (entered as
+    it happened). Every reader of data uses this, never the entry time."""
+    raw = event.payload.get("observed") if event.type in ("data", "abc") else None
+    if isinstance(raw, str) and raw:
+        try:
+            when = datetime.fromisoformat(raw)
+            return when.astimezone().replace(tzinfo=None) if when.tzinfo is not None else when
+        except (ValueError, OverflowError, OSError):
+            pass  # a hand-edited journal: the entry time stands
+    return event.time
+
+
+def is_late(event: Event) -> bool:
+    """A late entry: its observation time is not its entry time."""
+    return observed_at(event) != event.time
+
+
 def entries(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool = False) -> list[Entry]:
-    """A student's observations in time order (retracted ones left out unless `live` says the
-    events are already live)."""
+    """A student's observations in order of observation (retracted ones left out unless `live`
+    says the events are already live)."""
     return list(_entries(events, plan, student, live))
 
 
 def _entries(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool = False) -> Iterator[Entry]:
-    """`entries`, one at a time."""
+    """`entries`, one at a time, in order of observation: the journal's order, with late entries
+    (few) merged in at their observation time."""
+    events = events if isinstance(events, (list, tuple)) else list(events)
+    if not any("observed" in e.payload for e in events if e.type in ("data", "abc")):
+        yield from _entries_as_written(events, plan, student, live, None)
+        return
+    late: list[Entry] = []
+    on_time = list(_entries_as_written(events, plan, student, live, late))
+    late.sort(key=lambda x: x.time)
+    yield from heapq.merge(on_time, late, key=lambda x: x.time)
+
+
+def _entries_as_written(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool,
+                        late: list[Entry] | None) -> Iterator[Entry]:
+    """The on-time entries in the journal's order; late ones go into `late` (None: there are none)."""
     kinds = {g.id: g.kind for g in plan.goals} if plan else {}
     abc_goal = {g.behavior: g.id for g in plan.goals if g.kind == "abc"} if plan else {}
     for e in (events if live else live_events(events)):
@@ -187,15 +224,20 @@ def _entries(events: Iterable[Event], plan: StudentPlan | None, student: str, li
             continue
         if e.type == "abc":
             b = str(p.get("behavior"))
-            yield Entry(e.id, e.time, e.staff, student, abc_goal.get(b, ""), "abc", note=p.get("note"),
-                        behavior=b, antecedent=p.get("antecedent"), consequence=p.get("consequence"),
-                        setting=p.get("setting"))
-            continue
-        goal = str(p.get("goal"))
-        step = _num(p.get("step"))
-        yield Entry(e.id, e.time, e.staff, student, goal, kinds.get(goal, ""), p.get("value"),
-                    _num(p.get("count")), _num(p.get("seconds")), p.get("prompt"),
-                    int(step) if step is not None else None, p.get("note"))
+            x = Entry(e.id, e.time, e.staff, student, abc_goal.get(b, ""), "abc", note=p.get("note"),
+                      behavior=b, antecedent=p.get("antecedent"), consequence=p.get("consequence"),
+                      setting=p.get("setting"), host=e.host or None)
+        else:
+            goal = str(p.get("goal"))
+            step = _num(p.get("step"))
+            x = Entry(e.id, e.time, e.staff, student, goal, kinds.get(goal, ""), p.get("value"),
+                      _num(p.get("count")), _num(p.get("seconds")), p.get("prompt"),
+                      int(step) if step is not None else None, p.get("note"), host=e.host or None)
+        when = observed_at(e) if late is not None and "observed" in p else e.time
+        if late is not None and when != e.time:
+            late.append(replace(x, time=when, entered=e.time))
+        else:
+            yield x
 
 
 # -- sessions and mastery ---------------------------------------------------------------------------
@@ -550,7 +592,7 @@ def data_due(classroom: Classroom, todays: Iterable[Event], today: date, school_
         return []
     weekday = WEEKDAYS[today.weekday()]
     done = {(e.payload.get("student"), e.payload.get("goal")) for e in todays
-            if e.type in ("data", "timer.stop") and e.time.date() == today}
+            if e.type in ("data", "timer.stop") and observed_at(e).date() == today}
     week = classroom.week_plan
     due: list[DataDue] = []
     for st in classroom.students:

@@ -14,7 +14,7 @@ the payload and a `Words`, which paratui.model.commands makes over the classroom
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable, Mapping, Protocol
 
 from paratui.model.text import clean
@@ -112,6 +112,26 @@ def seconds_text(value: Any) -> str:
     return f"{secs // 3600} h {secs % 3600 // 60} min"
 
 
+def observed_text(p: Mapping[str, Any]) -> str | None:
+    """A late entry's observation time in words, "observed 2026-11-20 10:05" (in this board's local
+    time), or None for an entry made as it happened."""
+    raw = p.get("observed")
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        when = datetime.fromisoformat(raw)
+        if when.tzinfo is not None:
+            when = when.astimezone().replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):
+        return f"observed {clean(raw, limit=30)}"
+    return f"observed {when:%Y-%m-%d %H:%M}"
+
+
+def _late(p: Mapping[str, Any]) -> str:
+    said = observed_text(p)
+    return f" ({said})" if said else ""
+
+
 # -- how each reads back --------------------------------------------------------------------------
 
 def _move(p: Mapping[str, Any], w: Words) -> str:
@@ -200,7 +220,7 @@ def _data(p: Mapping[str, Any], w: Words) -> str:
     elif p.get("prompt"):
         said = f"{said} at {clean(p['prompt'], limit=10)}"
     note = f" ({clean(p['note'], limit=60)})" if p.get("note") else ""
-    return f"{w.kid(p.get('student'))} · {what}: {said}{note}"
+    return f"{w.kid(p.get('student'))} · {what}: {said}{note}{_late(p)}"
 
 
 def _abc(p: Mapping[str, Any], w: Words) -> str:
@@ -209,7 +229,8 @@ def _abc(p: Mapping[str, Any], w: Words) -> str:
         bits.insert(0, f"in {clean(p['setting'], limit=40)}")
     known = w.behavior(p.get("student"), p.get("behavior"))
     name = clean(known if known is not None else p.get("behavior", "?"), limit=40)
-    return f"ABC for {w.kid(p.get('student'))}: {name}" + (f" ({'; '.join(bits)})" if bits else "")
+    return (f"ABC for {w.kid(p.get('student'))}: {name}" + (f" ({'; '.join(bits)})" if bits else "")
+            + _late(p))
 
 
 def _timer_start(p: Mapping[str, Any], w: Words) -> str:
@@ -231,6 +252,9 @@ def _retract(p: Mapping[str, Any], w: Words) -> str:
     said = w.said(p.get("target"))
     return f"undone: {said}" if said is not None else f"undone: {clean(str(p.get('target'))[:6])}"
 
+
+OBSERVED = ("a late entry (paper data): when it was observed, ISO with UTC offset; every reader of data uses it; "
+            "missing: the event's time")
 
 # -- the declarations -----------------------------------------------------------------------------
 
@@ -291,12 +315,14 @@ TYPES: tuple[EventType, ...] = (
               {"student": (ID, "student id"), "goal": (ID, "goal id"),
                "value": (OPT_TEXT, "+ or - (missed: interval, mts)"), "count": (OPT_NUM, "tally"),
                "seconds": (OPT_NUM, "duration, latency"), "prompt": (OPT_TEXT, "prompt code"),
-               "step": (OPT_NUM, "task-analysis step, 1-based"), "note": (OPT_TEXT, "note")},
+               "step": (OPT_NUM, "task-analysis step, 1-based"), "note": (OPT_TEXT, "note"),
+               "observed": (OPT_TIME, OBSERVED)},
               LOG, "log", None, DATA_FOLD, ("log",), _data),
     EventType("abc", "an ABC record of a behavior",
               {"student": (ID, "student id"), "behavior": (ID, "behavior id"),
                "antecedent": (OPT_TEXT, "A"), "consequence": (OPT_TEXT, "C"),
-               "setting": (OPT_TEXT, "setting or activity"), "note": (OPT_TEXT, "note")},
+               "setting": (OPT_TEXT, "setting or activity"), "note": (OPT_TEXT, "note"),
+               "observed": (OPT_TIME, OBSERVED)},
               LOG, "log", None, DATA_FOLD, ("abc",), _abc),
     EventType("timer.start", "a duration or latency timer starts",
               {"student": (ID, "student id"), "goal": (ID, "goal id")},

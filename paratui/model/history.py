@@ -15,6 +15,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 
 from paratui.model.classroom import Classroom
 from paratui.model.commands import describe
+from paratui.model.event_types import observed_text
 from paratui.model.events import Event
 from paratui.model.text import clean
 
@@ -83,11 +84,22 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
         rows.append(HistoryRow(
             e.id, f"{e.time:%Y-%m-%d %H:%M}", e.type, clean(who, limit=12),
             clean(shorts.get(who, who) or "—", limit=40), clean(e.login, limit=32), clean(e.host, limit=40),
-            describe(e, classroom, by_id), tuple(clean(k, limit=12) for k in kids),
+            _said(e, describe(e, classroom, by_id), shorts.get(who, who) or "—"),
+            tuple(clean(k, limit=12) for k in kids),
             None if undo is None else f"{clean(shorts.get(undo.staff or '', undo.staff or '?'), limit=40)} "
                                       f"at {undo.time:%Y-%m-%d %H:%M}",
             refused.get(e.id), keyed and (e.origin is None or e.origin.signer is None)))
     return rows
+
+
+def _said(e: Event, text: str, short: str) -> str:
+    """The read-back; a late entry (paper data) says both times: "(observed 2026-11-20 10:05,
+    entered 2026-11-23 14:30 by Ms. R)"."""
+    late = observed_text(e.payload) if e.type in ("data", "abc") else None
+    if late is None:
+        return text
+    return (f"{text.removesuffix(f' ({late})')} ({late}, entered {e.time:%Y-%m-%d %H:%M} by "
+            f"{clean(short, limit=40)})")
 
 
 def render(rows: Sequence[HistoryRow], fmt: str, classroom: Classroom) -> str:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from paratui.model.classroom import Classroom
-from paratui.model.datalog import abc_patterns, entries, summarize
+from paratui.model.datalog import abc_patterns, entries, observed_at, summarize
 from paratui.model.events import Event, live_events
 from paratui.model.notes import all_notes
 from paratui.model.text import clean
@@ -37,7 +37,7 @@ def _md(value: object, limit: int = 300) -> str:
 def agenda(classroom: Classroom, events: Iterable[Event], day: date, now: datetime) -> str:
     monday, friday = week_of(day)
     live = live_events(events)
-    in_week = [e for e in live if monday <= e.time.date() <= friday]
+    in_week = [e for e in live if monday <= observed_at(e).date() <= friday]  # data by its observation
     shorts = {s.id: s.short for s in classroom.staff}
     out = [f"# Friday meeting — week of {monday:%A %d %B %Y}", "",
            f"*{clean(classroom.room)} · prefilled from the journal on {now:%Y-%m-%d %H:%M}; "

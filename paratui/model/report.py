@@ -34,7 +34,8 @@ from paratui.model.text import clean
 SCHEMA = 1
 FORMATS = ("csv", "md", "html", "json")
 CSV_FIELDS = ("date", "time", "student", "goal", "kind", "value", "count", "seconds", "prompt", "step", "step_name",
-              "behavior", "antecedent", "consequence", "setting", "note", "staff", "id", "phase", "phase_kind")
+              "behavior", "antecedent", "consequence", "setting", "note", "staff", "id", "phase", "phase_kind",
+              "observed_at", "observer", "host", "entered", "goal_title")
 
 
 def _who(student: Student, names: bool) -> str:
@@ -81,7 +82,8 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
             "sessions": [{
                 "date": x.day.isoformat(), "entries": x.entries, "trials": x.trials, "correct": x.correct,
                 "percent_correct": _round(x.percent_correct), "percent_at_level": _round(x.percent_at_level),
-                "missed": x.missed, "count": x.count, "seconds": list(x.seconds),
+                "missed": x.missed, "count": int(x.count) if x.count.is_integer() else x.count,
+                "seconds": list(x.seconds),
                 "prompts": x.prompts, "prompts_correct": x.correct_prompts, "prompts_error": x.errors,
                 "level": _round(x.level), "met": x.met, "phase": x.phase.name, "phase_kind": x.phase.kind,
                 "phase_start": x.phase.start.isoformat() if x.phase.start else None, "after_gap": x.after_gap,
@@ -108,10 +110,22 @@ def to_json(report: dict[str, Any]) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False)
 
 
+def _number(value: float) -> str:
+    """A number as a spreadsheet reads it: 3, not 3.0; 12.5; never an exponent."""
+    if value.is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _stamp(when: datetime | None) -> str | None:
+    """ISO 8601 with the UTC offset of this board's time zone (the room's: events are read in it)."""
+    return None if when is None else when.astimezone().isoformat(timespec="seconds")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    text = clean(str(value), limit=500) if isinstance(value, str) else f"{value:g}" \
+    text = clean(str(value), limit=500) if isinstance(value, str) else _number(value) \
         if isinstance(value, float) else str(value)
     if len(text) > 1 and text[0] in "=+-@\t\r":  # a formula to a spreadsheet: keep it text
         text = "'" + text
@@ -137,7 +151,8 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
         w.writerow([_cell(v) for v in (
             d.isoformat(), x.time.strftime("%H:%M:%S"), _who(student, names), x.goal, x.kind, x.value, x.count,
             x.seconds, x.prompt, x.step, step_name, x.behavior, x.antecedent, x.consequence, x.setting, x.note,
-            staff.get(x.staff or "", x.staff), x.id, ph.name if ph else None, ph.kind if ph else None)])
+            staff.get(x.staff or "", x.staff), x.id, ph.name if ph else None, ph.kind if ph else None,
+            _stamp(x.time), x.staff, x.host, _stamp(x.entered), g.title if g else None)])
     return out.getvalue()
 
 
