@@ -88,3 +88,19 @@ def test_bad_times_are_refused_naming_the_field(room_dir: Path) -> None:
             out = run_cli(*cmd, "--at", at, "--as", "JT", data=room_dir, env=AT)
             assert out.returncode == 2 and "at: " in out.stderr and why in out.stderr, (at, out.stderr)
     assert entries(room_dir, "data") == [] and entries(room_dir, "abc") == []
+
+
+def test_the_student_screen_reads_the_observation_time(room_dir: Path) -> None:
+    from paratui.app.student_screen import build_view
+    from paratui.store.room import Room
+
+    late(room_dir, "log", "K.B.", "coins", "+", "--at", "2026-11-20 10:05")
+    late(room_dir, "abc", "R.N.", "--behavior", "1", "--at", "2026-11-20 11:40")  # entered 14:30: afternoon
+    snap = Room(room_dir).folder.load(datetime(2026, 11, 23).date(), whole_journal=True)
+    kb = snap.classroom.student_by_id()["S02"]
+    view = build_view(snap.classroom, kb, snap.events, datetime(2026, 11, 23).date())
+    coins = next(g for g in view.goals if g.goal.id == "coins")
+    assert [s.day.isoformat() for s in coins.sessions] == ["2026-11-20"]
+    rn = next(s for s in snap.classroom.students if s.initials == "R.N.")
+    view = build_view(snap.classroom, rn, snap.events, datetime(2026, 11, 23).date())
+    assert view.patterns[view.abc[0].payload["behavior"]].by_time == (("midday", 1),)

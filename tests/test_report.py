@@ -132,3 +132,33 @@ def test_report_output_file(logged, tmp_path):
     room_dir, _, _ = logged
     out = run_cli("report", "KB", "--format", "html", "--output", str(tmp_path / "kb.html"), data=room_dir)
     assert out.returncode == 0 and (tmp_path / "kb.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_csv_new_columns_at_the_end_and_numbers_as_numbers(logged):
+    """Issue 20: the time with its UTC offset, the observer, the host, the entry time of a late entry,
+    the goal's title; the old columns first, in their order; counts as 2 (not 2.0), blank stays blank."""
+    room_dir, _, _ = logged
+    out = run_cli("report", "K.B.", "--format", "csv", data=room_dir, check=True).stdout
+    head = next(csv.reader(io.StringIO(out)))
+    assert head[:20] == ["date", "time", "student", "goal", "kind", "value", "count", "seconds", "prompt", "step",
+                         "step_name", "behavior", "antecedent", "consequence", "setting", "note", "staff", "id",
+                         "phase", "phase_kind"]
+    assert head[20:] == ["observed_at", "observer", "host", "entered", "goal_title"]
+    rows = list(csv.DictReader(io.StringIO(out)))
+    first = rows[0]
+    when = datetime.fromisoformat(first["observed_at"])
+    assert when.tzinfo is not None and when.utcoffset() == datetime(2026, 11, 20, 10, 15).astimezone().utcoffset()
+    assert when.replace(tzinfo=None) == datetime.fromisoformat(f"{first['date']}T{first['time']}")
+    assert first["observer"] == "JT" and first["staff"] == "Mr. T" and first["host"]
+    assert first["entered"] == "" and first["goal_title"] == "Counts coins to $1.00"
+    greet = next(r for r in rows if r["goal"] == "greet")
+    assert greet["count"] == "2" and greet["seconds"] == "" and greet["step"] == ""
+    wash = next(r for r in rows if r["goal"] == "wash")
+    assert wash["step"] == "1" and wash["count"] == ""
+
+
+def test_csv_seconds_keep_their_decimals_and_never_an_exponent(room_dir):
+    from paratui.model.report import _cell
+
+    assert [_cell(v) for v in (3.0, 12.5, 86399.5, 12345.25, 0.0, None)] == [
+        "3", "12.5", "86399.5", "12345.25", "0", ""]

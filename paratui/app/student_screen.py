@@ -53,6 +53,8 @@ from paratui.model.datalog import (
     GoalSummary,
     abc_patterns,
     entries,
+    is_late,
+    observed_at,
     students_events,
     summarize,
     unit_of,
@@ -220,7 +222,8 @@ def abc_text(view: StudentView, classroom: Classroom) -> Text:
                     f"A: {clean(q['antecedent'], limit=40)}" if q.get("antecedent") else "",
                     f"C: {clean(q['consequence'], limit=40)}" if q.get("consequence") else ""]
             who = clean(staff.get(e.staff or "", e.staff or "?"), limit=20)
-            text.append(f"\n  {e.time:%m-%d %H:%M}  " + " · ".join(x for x in bits if x) + f"  ({who})")
+            late = "  (entered later)" if is_late(e) else ""
+            text.append(f"\n  {observed_at(e):%m-%d %H:%M}  " + " · ".join(x for x in bits if x) + f"  ({who}){late}")
     return text
 
 
