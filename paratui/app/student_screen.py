@@ -149,6 +149,10 @@ def today_line(s: GoalSummary, today: date, independent: str = "I") -> str:
             bits.append("prompts " + _prompt_tally(x.correct_prompts))
         if x.errors:
             bits.append("errors " + _prompt_tally(x.errors))
+        if x.probe is not None:  # the day's first trial (the binder's Friday probes)
+            bits.append("cold probe " + ("+ independent" if x.probe_independent else clean(
+                f"{x.probe.value} at {x.probe.prompt}" if x.probe.value == "+" and x.probe.prompt else
+                x.probe.value or "?", limit=12)))
         return "Today: " + ", ".join(bits)
     if kind in ("tally", "abc"):
         return f"Today: count {x.count:g}" + (f" ({x.entries} entries)" if x.entries > 1 else "")

@@ -95,6 +95,10 @@ class Session:
     errors: dict[str, int] = field(default_factory=dict)  # of `prompts`, the trials scored - at that level
     phase: Phase = BASELINE  # the newest phase begun on or before this day
     after_gap: bool = False  # a school day with no session lies between the previous session and this one
+    # trials: the day's first trial, the cold probe (by observation time): its value, prompt, and
+    # whether it was correct and unprompted (the binder's Friday probes: first trial only, no prompt)
+    probe: Entry | None = None
+    probe_independent: bool | None = None  # the cold probe was correct and unprompted (None: no probe)
 
     @property
     def correct_prompts(self) -> dict[str, int]:
@@ -240,6 +244,18 @@ def _entries_as_written(events: Iterable[Event], plan: StudentPlan | None, stude
             yield x
 
 
+def cold_probes(items: Iterable[Entry]) -> set[str]:
+    """The ids of the cold probes among a student's entries (in order of observation): the first
+    trial of each day of each trials goal."""
+    seen: set[tuple[str, date]] = set()
+    out: set[str] = set()
+    for x in items:
+        if x.kind == "trials" and x.value in ("+", "-") and (x.goal, x.time.date()) not in seen:
+            seen.add((x.goal, x.time.date()))
+            out.add(x.id)
+    return out
+
+
 # -- sessions and mastery ---------------------------------------------------------------------------
 
 def _at_or_above(prompt: str | None, level: str, prompts: tuple[str, ...]) -> bool:
@@ -298,8 +314,11 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
         value = count
     else:
         value = sum(seconds) / len(seconds) if seconds else None
+    probe = next((x for x in items if x.value in ("+", "-")), None) if goal.kind == "trials" else None
     return Session(day, len(items), trials, correct, at_level, missed, count, tuple(seconds),
-                   _tally(used, prompts), value, _met(m, value), _tally(errors, prompts), phase)
+                   _tally(used, prompts), value, _met(m, value), _tally(errors, prompts), phase,
+                   probe=probe, probe_independent=None if probe is None else probe.value == "+" and (
+                       probe.prompt is None or (bool(prompts) and probe.prompt == prompts[-1])))
 
 
 def _met(m: Mastery | None, value: float | None) -> bool | None:

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from paratui.model.classroom import Classroom, Student
 from paratui.model.datalog import (
     abc_patterns,
+    cold_probes,
     criterion_text,
     entries,
     phase_on,
@@ -35,7 +36,7 @@ SCHEMA = 1
 FORMATS = ("csv", "md", "html", "json")
 CSV_FIELDS = ("date", "time", "student", "goal", "kind", "value", "count", "seconds", "prompt", "step", "step_name",
               "behavior", "antecedent", "consequence", "setting", "note", "staff", "id", "phase", "phase_kind",
-              "observed_at", "observer", "host", "entered", "goal_title")
+              "observed_at", "observer", "host", "entered", "goal_title", "cold_probe")
 
 
 def _who(student: Student, names: bool) -> str:
@@ -87,6 +88,9 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                 "prompts": x.prompts, "prompts_correct": x.correct_prompts, "prompts_error": x.errors,
                 "level": _round(x.level), "met": x.met, "phase": x.phase.name, "phase_kind": x.phase.kind,
                 "phase_start": x.phase.start.isoformat() if x.phase.start else None, "after_gap": x.after_gap,
+                "probe": None if x.probe is None else {
+                    "value": x.probe.value, "prompt": x.probe.prompt, "independent": x.probe_independent,
+                    "time": x.probe.time.isoformat(timespec="minutes"), "id": x.probe.id},
             } for x in s.sessions],
         })
     records = [r for r in entries(events, plan, student.id) if r.kind == "abc"
@@ -141,7 +145,9 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
     w.writerow(CSV_FIELDS)
     events = list(events)
     phases = {g.id: phases_of(events, student.id, g.id, end) for g in plan.goals}
-    for x in entries(events, plan, student.id):
+    every = entries(events, plan, student.id)
+    probes = cold_probes(every)
+    for x in every:
         d = x.time.date()
         if (start and d < start) or (end and d > end) or (goal and x.goal.casefold() != goal.casefold()):
             continue
@@ -152,7 +158,8 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
             d.isoformat(), x.time.strftime("%H:%M:%S"), _who(student, names), x.goal, x.kind, x.value, x.count,
             x.seconds, x.prompt, x.step, step_name, x.behavior, x.antecedent, x.consequence, x.setting, x.note,
             staff.get(x.staff or "", x.staff), x.id, ph.name if ph else None, ph.kind if ph else None,
-            _stamp(x.time), x.staff, x.host, _stamp(x.entered), g.title if g else None)])
+            _stamp(x.time), x.staff, x.host, _stamp(x.entered), g.title if g else None,
+            "yes" if x.id in probes else None)])
     return out.getvalue()
 
 
@@ -194,6 +201,8 @@ def _columns(kind: str) -> tuple[str, ...]:
     """The sessions table's header: what each kind's share is of, and its prompts or missed intervals."""
     if kind in ("interval", "mts"):
         return ("Date", "Intervals", "Level", "% of intervals", "Missed", "Phase")
+    if kind == "trials":
+        return ("Date", "Entries", "Level", "% correct", "Prompts", "Phase", "Cold probe")
     return ("Date", "Entries", "Level", "% correct", "Prompts", "Phase")
 
 
@@ -207,7 +216,18 @@ def _cells(g: dict[str, Any], s: dict[str, Any]) -> tuple[str, ...]:
     prompts = " ".join(f"{k}:{v}" for k, v in s["prompts_correct"].items())
     if s["prompts_error"]:
         prompts += (" · " if prompts else "") + "errors " + " ".join(f"{k}:{v}" for k, v in s["prompts_error"].items())
+    if g["kind"] == "trials":
+        return (s["date"], str(s["entries"]), level, pc, prompts, phase, probe_text(s.get("probe")))
     return (s["date"], str(s["entries"]), level, pc, prompts, phase)
+
+
+def probe_text(probe: dict[str, Any] | None) -> str:
+    """A cold probe as the sessions table says it: "+ (independent)", "+ at V", "-"."""
+    if probe is None:
+        return ""
+    if probe["independent"]:
+        return "+ (independent)"
+    return f"{probe['value']}" + (f" at {probe['prompt']}" if probe["prompt"] and probe["value"] == "+" else "")
 
 
 def _aim_text(g: dict[str, Any]) -> str:
