@@ -156,7 +156,7 @@ def test_the_student_screen_says_of_intervals_and_keeps_errors_apart() -> None:
     on, coins = datalog.summarize(StudentPlan("S01", goals), events, prompts)
     assert today_line(on, NOW.date()) == "Today: 3 intervals, 50% of intervals scored, 1 missed"
     assert today_line(coins, NOW.date()) == \
-        "Today: 3 trials, 67% correct, 33% independent, prompts FP:1 I:1, errors FP:1"
+        "Today: 3 trials, 67% correct, 33% independent, prompts FP:1 I:1, errors FP:1, cold probe + at FP"
 
 
 def test_report_names_is_refused_where_full_names_are_off(room_dir: Path) -> None:
