@@ -104,3 +104,13 @@ def test_the_student_screen_reads_the_observation_time(room_dir: Path) -> None:
     rn = next(s for s in snap.classroom.students if s.initials == "R.N.")
     view = build_view(snap.classroom, rn, snap.events, datetime(2026, 11, 23).date())
     assert view.patterns[view.abc[0].payload["behavior"]].by_time == (("midday", 1),)
+
+
+def test_the_meeting_counts_a_late_entry_in_the_week_it_was_observed(room_dir: Path) -> None:
+    late(room_dir, "log", "K.B.", "greet", "3", "--at", "2026-11-20 10:05")
+    late(room_dir, "abc", "R.N.", "--behavior", "1", "--at", "2026-11-20 09:40")
+    last_week = run_cli("meeting", "--week", "2026-11-20", data=room_dir, env=AT, check=True).stdout
+    assert "Greets a peer or adult by name: 1 session this week, last 3" in last_week
+    assert "behavior: 1 ABC record" in last_week
+    this_week = run_cli("meeting", data=room_dir, env=AT, check=True).stdout  # entered this week: not in it
+    assert "ABC record" not in this_week and "Greets a peer" not in this_week
