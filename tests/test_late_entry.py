@@ -114,3 +114,15 @@ def test_the_meeting_counts_a_late_entry_in_the_week_it_was_observed(room_dir: P
     assert "behavior: 1 ABC record" in last_week
     this_week = run_cli("meeting", data=room_dir, env=AT, check=True).stdout  # entered this week: not in it
     assert "ABC record" not in this_week and "Greets a peer" not in this_week
+
+
+def test_an_observed_time_from_another_zone_or_a_bad_one(room_dir: Path) -> None:
+    from paratui.model.datalog import observed_at
+    from paratui.model.events import Event
+
+    t = datetime(2026, 11, 23, 14, 30)
+    utc = Event("a", "data", t, 0, "JT", "", "", {"observed": "2026-11-20T15:05:00+00:00"})
+    assert observed_at(utc) == datetime(2026, 11, 20, 15, 5, tzinfo=__import__("datetime").timezone.utc
+                                        ).astimezone().replace(tzinfo=None)  # read in this board's zone
+    bad = Event("b", "data", t, 0, "JT", "", "", {"observed": "last Friday"})
+    assert observed_at(bad) == t  # a hand-edited journal: the entry time stands
