@@ -139,6 +139,7 @@ FLOWS: dict[str, tuple[str, list[tuple], Callable[[Path], None] | None]] = {
     "move m1b": ("m1b", [move("S01", "bathroom")], None),
     "back b1": ("b1", [back("S01")], em_out),
     "tally l23": ("l23", [datum("S02", "greet", count=1)], None),
+    "tally 23": ("23", [datum("S02", "greet", count=1)], None),  # the student's own key, then the goal's
     "trial l2+v": ("l2+v", [datum("S02", "coins", "+", "V")], None),
     "two flows m1b b1": ("m1bb1", [move("S01", "bathroom"), back("S01")], None),
     "refused m# then Esc": ("m#" + ESC, [], None),
