@@ -13,12 +13,17 @@ import time
 import uuid
 from pathlib import Path
 
+import paratui
 from tests.helpers import NOW
+
+CHECKOUT = Path(paratui.__file__).resolve().parents[1]  # the paratui under test, not an installed one
 
 
 def remote(command: list[str], data: Path, **env: str) -> str:
-    """The shell command the SSH server runs: this venv's paratui, the fixed clock, the test folder."""
-    settings = {"PARATUI_NOW": NOW, **env}
+    """The shell command the SSH server runs: this venv's Python on this checkout's paratui (sshd
+    starts the command in the home folder with a fresh environment: without PYTHONPATH it would run
+    whatever paratui the venv has installed, maybe another checkout's), the fixed clock, the folder."""
+    settings = {"PARATUI_NOW": NOW, "PYTHONPATH": str(CHECKOUT), **env}
     return " ".join(["env", *(f"{k}={shlex.quote(v)}" for k, v in settings.items()),
                      shlex.quote(sys.executable), "-m", "paratui", *map(shlex.quote, command),
                      "--data", shlex.quote(str(data))])

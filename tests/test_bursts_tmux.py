@@ -26,6 +26,7 @@ if not shutil.which("tmux") and not os.environ.get("CI"):
     pytest.skip("needs tmux (apt-get install tmux)", allow_module_level=True)
 
 ESC, ENTER = "\x1b", "\r"
+PICKER_OPEN = "Esc cancels"  # the hint line of every picker
 SPACINGS = [pytest.param(0.0, id="0ms"), pytest.param(0.010, id="10ms")]
 
 
@@ -143,6 +144,9 @@ FLOWS: dict[str, tuple[str, list[tuple], Callable[[Path], None] | None]] = {
     "trial l2+v": ("l2+v", [datum("S02", "coins", "+", "V")], None),
     "two flows m1b b1": ("m1bb1", [move("S01", "bathroom"), back("S01")], None),
     "refused m# then Esc": ("m#" + ESC, [], None),
+    # Esc, then the next flow at once (a terminal sends Alt+b as ESC b: Esc used to be lost)
+    "Esc then b1": ("m#" + ESC + "b1", [back("S01")], em_out),
+    "note, Esc, then m5b": ("N" + ESC + "m5b", [move("S05", "bathroom")], None),
     "note N": ("N" + "Snack is late" + ENTER + "AL" + ENTER + "EM" + ENTER + "kudos" + ENTER + ENTER,
                [("note", "S01", None, None, None, ["AL"], None, "Snack is late")], None),
 }
@@ -163,8 +167,7 @@ def test_a_burst_in_tmux_writes_exactly_what_was_meant(room_dir, tmux, flow, spa
         got = wait_written(room_dir, before, expected)
         assert got == expected, f"{flow!r} at {spacing * 1000:.0f} ms:\n{tmux.screen('S')}"
         assert still_running(tmux, "S", pid), f"the board exited:\n{tmux.screen('S')}"
-        if not flow.startswith("refused"):
-            assert "Who is" not in tmux.screen("S")  # no picker left open: back on the board
+        assert PICKER_OPEN not in tmux.screen("S")  # no picker left open: back on the board
     finally:
         _kill(_paratui_pids(room_dir))
 
