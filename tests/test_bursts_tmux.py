@@ -189,3 +189,24 @@ def test_bursts_from_the_first_frame_on(room_dir, tmux, spacing):
         assert still_running(tmux, "S", pid), f"the board exited:\n{tmux.screen('S')}"
     finally:
         _kill(_paratui_pids(room_dir))
+
+
+@pytest.mark.parametrize("spacing", SPACINGS)
+def test_every_flow_in_one_burst_from_the_first_frame_on(room_dir, tmux, spacing):
+    """A tally in two keys, a trial, a note opened and cancelled, a move, a move and a back, a note
+    written, another tally: one burst as soon as the pane shows anything, each lands, in order."""
+    keys = ("23" + "l2+v" + "N" + ESC + "m5b" + "m1bb1"
+            + "N" + "Snack" + ENTER + "AL" + ENTER + ENTER + ENTER + ENTER + "l23")
+    expected = [datum("S02", "greet", count=1), datum("S02", "coins", "+", "V"), move("S05", "bathroom"),
+                move("S01", "bathroom"), back("S01"), ("note", None, None, None, None, ["AL"], None, "Snack"),
+                datum("S02", "greet", count=1)]
+    before = ids(room_dir)
+    try:
+        pid = start_board(tmux, room_dir, ready=lambda screen: bool(screen.strip()))
+        send(tmux, "S", keys, spacing)
+        got = wait_written(room_dir, before, expected, seconds=40)
+        assert got == expected, f"at {spacing * 1000:.0f} ms:\n{tmux.screen('S')}"
+        assert still_running(tmux, "S", pid), f"the board exited:\n{tmux.screen('S')}"
+        assert PICKER_OPEN not in tmux.screen("S")
+    finally:
+        _kill(_paratui_pids(room_dir))

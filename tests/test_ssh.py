@@ -238,10 +238,12 @@ def test_no_board_outlives_a_terminal_killed_mid_redraw(room_dir):
 SSH_FLOWS = ["move m1b", "back b1", "tally l23", "tally 23", "trial l2+v", "two flows m1b b1", "Esc then b1"]
 
 
+@pytest.mark.parametrize("spacing", [pytest.param(0.0, id="0ms"), pytest.param(0.010, id="10ms")])
 @pytest.mark.parametrize("flow", SSH_FLOWS)
-def test_a_burst_over_ssh_writes_exactly_what_was_meant(sshd, room_dir, tmux, flow):
+def test_a_burst_over_ssh_writes_exactly_what_was_meant(sshd, room_dir, tmux, flow, spacing):
     """Issue 19 over the real sshd: the board over `ssh -t` in a 120×40 tmux terminal, the flow's keys
-    sent in one burst (0 ms); the journal holds exactly the events meant and the board still runs."""
+    sent in one burst (0 ms) or 10 ms apart; the journal holds exactly the events meant and the board
+    still runs."""
     from tests.test_bursts_tmux import FLOWS, PICKER_OPEN, ids, send, wait_written
 
     keys, expected, setup = FLOWS[flow]
@@ -255,10 +257,33 @@ def test_a_burst_over_ssh_writes_exactly_what_was_meant(sshd, room_dir, tmux, fl
         tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
         tmux.wait_screen(session, "Room 12", "you: Mr. T", "live (inotify)", "Adults")
         [pid] = _paratui_pids(room_dir)
-        send(tmux, session, keys, 0)
+        send(tmux, session, keys, spacing)
         got = wait_written(room_dir, before, expected)
-        assert got == expected, f"{flow!r} over ssh:\n{tmux.screen(session)}"
+        assert got == expected, f"{flow!r} over ssh at {spacing * 1000:.0f} ms:\n{tmux.screen(session)}"
         assert tmux.alive(session) and _paratui_pids(room_dir) == [pid], f"the board exited:\n{tmux.screen(session)}"
         assert PICKER_OPEN not in tmux.screen(session)
+    finally:
+        _kill(_paratui_pids(room_dir))
+
+
+def test_bursts_over_ssh_from_the_first_frame_on(sshd, room_dir, tmux):
+    """Over ssh, the keys sent as soon as the terminal shows anything: 5 rounds of `m1b` + `b1` in one
+    burst, each lands, in order, and the board still runs."""
+    from tests.test_bursts_tmux import back, ids, move, send, wait_written
+
+    before = ids(room_dir)
+    board = remote(["--as", "JT"], room_dir, TEXTUAL_COLOR_SYSTEM="truecolor", TEXTUAL_ANIMATIONS="none")
+    command = " ".join(shlex.quote(a) for a in [*sshd[:1], "-t", *sshd[1:], board])
+    try:
+        tmux("new-session", "-d", "-s", "board", "-x", "120", "-y", "40", command)
+        deadline = time.monotonic() + 30
+        while "Room 12" not in tmux.screen("board"):
+            assert time.monotonic() < deadline, f"never drew:\n{tmux.screen('board')}"
+            time.sleep(0.005)
+        send(tmux, "board", "m1bb1" * 5, 0)
+        expected = [move("S01", "bathroom"), back("S01")] * 5
+        got = wait_written(room_dir, before, expected, seconds=40)
+        assert got == expected, tmux.screen("board")
+        assert tmux.alive("board") and len(_paratui_pids(room_dir)) == 1
     finally:
         _kill(_paratui_pids(room_dir))
