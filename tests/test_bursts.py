@@ -170,6 +170,20 @@ async def test_tally(room_dir, posted):
 
 
 @pytest.mark.parametrize("posted", [False, True])
+async def test_a_tally_costs_two_keys_from_the_board(room_dir, posted):
+    """The student's own key on the board (2: K.B.), then the tally goal's key: exactly two keys, one
+    event, nothing else written."""
+    greet = goal_key(room_dir, "S02", "greet")
+    assert len(keys("2", greet)) == 2
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await burst(app, pilot, "2", greet, posted=posted)
+    assert data(room_dir) == [("S02", "greet", None, None, None, 1)]
+    [e] = entries(room_dir)
+    assert e.staff == "JT"
+
+
+@pytest.mark.parametrize("posted", [False, True])
 async def test_a_trial_with_its_prompt_level(room_dir, posted):
     """`l2+v` used to write nothing."""
     app = make_app(room_dir, as_staff="JT")

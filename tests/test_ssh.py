@@ -17,14 +17,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import NOW, run_cli
+from tests.helpers import run_cli
+from tests.terminal import Tmux, _gone_within, _kill, _paratui_pids, remote
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 MISSING = [tool for tool, path in (("sshd", SSHD), ("ssh", shutil.which("ssh")), ("tmux", shutil.which("tmux")),
@@ -86,14 +85,6 @@ def sshd(tmp_path):
     proc.wait(timeout=5)
 
 
-def remote(command: list[str], data: Path, **env: str) -> str:
-    """The shell command the SSH server runs: this venv's paratui, the fixed clock, the test folder."""
-    settings = {"PARATUI_NOW": NOW, **env}
-    return " ".join(["env", *(f"{k}={shlex.quote(v)}" for k, v in settings.items()),
-                     shlex.quote(sys.executable), "-m", "paratui", *map(shlex.quote, command),
-                     "--data", shlex.quote(str(data))])
-
-
 def test_cli_over_ssh_without_a_terminal_records_the_ssh_login(sshd, room_dir):
     out = subprocess.run([*sshd, remote(["board", "--plain"], room_dir)], capture_output=True, text=True,
                          timeout=60)
@@ -105,37 +96,6 @@ def test_cli_over_ssh_without_a_terminal_records_the_ssh_login(sshd, room_dir):
     [path] = list((room_dir / "journal").rglob("*.json"))
     doc = json.loads(path.read_text())["_default"]["1"]
     assert doc["login"] == getpass.getuser() and doc["staff"] == "MR"
-
-
-def _paratui_pids(data: Path) -> list[int]:
-    """The live processes running paratui on `data` (argument by argument, so not ssh or tmux)."""
-    found = subprocess.run(["pgrep", "-f", str(data)], capture_output=True, text=True).stdout.split()
-    pids = []
-    for pid in map(int, found):
-        try:
-            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if str(data).encode() in argv and state != "Z":
-            pids.append(pid)
-    return pids
-
-
-def _gone_within(data: Path, seconds: float) -> list[int]:
-    """Waits until no paratui runs on `data`; returns the pids still alive after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while (left := _paratui_pids(data)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return left
-
-
-def _kill(pids: list[int]) -> None:
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def _signal_state(pid: int) -> dict[str, str]:
@@ -171,40 +131,6 @@ def test_the_board_without_a_terminal_over_ssh_says_use_ssh_t_and_exits_2(sshd, 
     left = _gone_within(room_dir, 10)
     _kill(left)
     assert not left, f"a paratui process outlived the ssh client: {left}"
-
-
-class Tmux:
-    """A tmux server of this test's own (`tmux -L NAME`), so another tmux on the machine never matters."""
-
-    def __init__(self):
-        self.socket = f"paratui-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.env = {k: v for k, v in os.environ.items() if k != "TMUX"}
-
-    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
-                              env=self.env, check=check)
-
-    def screen(self, session: str) -> str:
-        return self("capture-pane", "-p", "-t", session, check=False).stdout
-
-    def wait_screen(self, session: str, *words: str, seconds: float = 30) -> str:
-        deadline = time.monotonic() + seconds
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen(session)
-            if all(w in screen for w in words):
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"never saw {words} on the screen:\n{screen}")
-
-    def alive(self, session: str) -> bool:
-        return self("has-session", "-t", session, check=False).returncode == 0
-
-    def pane_pid(self, session: str) -> int:
-        return int(self("display-message", "-p", "-t", session, "#{pane_pid}").stdout.strip())
-
-    def close(self) -> None:
-        self("kill-server", check=False)
 
 
 @pytest.fixture
@@ -307,3 +233,57 @@ def test_no_board_outlives_a_terminal_killed_mid_redraw(room_dir):
     finally:
         _kill(_paratui_pids(room_dir))
     assert not stayed, f"{len(stayed)} of {ROUNDS} boards outlived their terminal by 10 s: {stayed}"
+
+
+SSH_FLOWS = ["move m1b", "back b1", "tally l23", "tally 23", "trial l2+v", "two flows m1b b1", "Esc then b1"]
+
+
+@pytest.mark.parametrize("spacing", [pytest.param(0.0, id="0ms"), pytest.param(0.010, id="10ms")])
+@pytest.mark.parametrize("flow", SSH_FLOWS)
+def test_a_burst_over_ssh_writes_exactly_what_was_meant(sshd, room_dir, tmux, flow, spacing):
+    """Issue 19 over the real sshd: the board over `ssh -t` in a 120×40 tmux terminal, the flow's keys
+    sent in one burst (0 ms) or 10 ms apart; the journal holds exactly the events meant and the board
+    still runs."""
+    from tests.test_bursts_tmux import FLOWS, PICKER_OPEN, ids, send, wait_written
+
+    keys, expected, setup = FLOWS[flow]
+    if setup:
+        setup(room_dir)
+    before = ids(room_dir)
+    session = "board"
+    board = remote(["--as", "JT"], room_dir, TEXTUAL_COLOR_SYSTEM="truecolor", TEXTUAL_ANIMATIONS="none")
+    command = " ".join(shlex.quote(a) for a in [*sshd[:1], "-t", *sshd[1:], board])
+    try:
+        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
+        tmux.wait_screen(session, "Room 12", "you: Mr. T", "live (inotify)", "Adults")
+        [pid] = _paratui_pids(room_dir)
+        send(tmux, session, keys, spacing)
+        got = wait_written(room_dir, before, expected)
+        assert got == expected, f"{flow!r} over ssh at {spacing * 1000:.0f} ms:\n{tmux.screen(session)}"
+        assert tmux.alive(session) and _paratui_pids(room_dir) == [pid], f"the board exited:\n{tmux.screen(session)}"
+        assert PICKER_OPEN not in tmux.screen(session)
+    finally:
+        _kill(_paratui_pids(room_dir))
+
+
+def test_bursts_over_ssh_from_the_first_frame_on(sshd, room_dir, tmux):
+    """Over ssh, the keys sent as soon as the terminal shows anything: 5 rounds of `m1b` + `b1` in one
+    burst, each lands, in order, and the board still runs."""
+    from tests.test_bursts_tmux import back, ids, move, send, wait_written
+
+    before = ids(room_dir)
+    board = remote(["--as", "JT"], room_dir, TEXTUAL_COLOR_SYSTEM="truecolor", TEXTUAL_ANIMATIONS="none")
+    command = " ".join(shlex.quote(a) for a in [*sshd[:1], "-t", *sshd[1:], board])
+    try:
+        tmux("new-session", "-d", "-s", "board", "-x", "120", "-y", "40", command)
+        deadline = time.monotonic() + 30
+        while "Room 12" not in tmux.screen("board"):
+            assert time.monotonic() < deadline, f"never drew:\n{tmux.screen('board')}"
+            time.sleep(0.005)
+        send(tmux, "board", "m1bb1" * 5, 0)
+        expected = [move("S01", "bathroom"), back("S01")] * 5
+        got = wait_written(room_dir, before, expected, seconds=40)
+        assert got == expected, tmux.screen("board")
+        assert tmux.alive("board") and len(_paratui_pids(room_dir)) == 1
+    finally:
+        _kill(_paratui_pids(room_dir))

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run_cli
+from tests.terminal import CHECKOUT
 from tests.test_ssh import SSHD, Tmux, _kill, _paratui_pids, ssh_argv, start_sshd
 
 TEACHER, PARA, GROUP = "pt-teacher", "pt-para", "pt-room"
@@ -79,7 +80,7 @@ def _pythons() -> list[str]:
 
 def remote(command: list[str], data: Path, **env: str) -> str:
     """The shell command sshd runs for another account: paratui from this checkout, the test clock."""
-    settings = {"PARATUI_NOW": "2026-11-23T10:15", **env}
+    settings = {"PARATUI_NOW": "2026-11-23T10:15", "PYTHONPATH": str(CHECKOUT), **env}  # not the venv's installed one
     return " ".join(["env", *(f"{k}={shlex.quote(v)}" for k, v in settings.items()), PYTHON, "-m", "paratui",
                      *map(shlex.quote, command), "--data", shlex.quote(str(data))])
 

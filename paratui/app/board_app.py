@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from paratui.app import escape_key
 from paratui.app.actions import ACTIONS
 from paratui.app.board_screen import BoardScreen
 from paratui.app.hangup import HangupGuard
@@ -66,6 +67,7 @@ class BoardApp(App[int]):
     def __init__(self, room: Room, *, as_staff: str | None = None, theme_name: str | None = None,
                  poll: float | None = None, theme_folders: list[Path] | None = None, watch: bool = True):
         super().__init__()
+        escape_key.install()  # Esc, then a key at once: two keys (paratui/app/escape_key.py)
         self.room = room
         self.as_staff = as_staff
         self.requested_theme = theme_name
