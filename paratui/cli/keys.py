@@ -64,7 +64,8 @@ def _keys(args: argparse.Namespace) -> int:
         except ValueError as e:
             raise NotAllowed(str(e)) from None
         _write(room.root, enrolment)
-        print(f"enrolled key {kid} for {clean(staff.short)}: events it signs count as {clean(staff.id)}'s")
+        print(f"enrolled key {kid} for {clean(staff.short)}: events it signs count as {clean(staff.id)}'s; "
+              f"unsigned ones claiming {clean(staff.id)} dated from {now:%Y-%m-%d %H:%M} on are not applied")
         return 0
     if len(args.what) != 1:
         raise NotAllowed("revoke KEY_ID: the key's id (its first letters, at least 4; `paratui keys show`)")
@@ -73,7 +74,8 @@ def _keys(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise NotAllowed(str(e)) from None
     _write(room.root, enrolment)
-    print(f"revoked key {kid}: events it signed are no longer applied")
+    print(f"revoked key {kid} at {now:%Y-%m-%d %H:%M}: events it signs dated from then on are not applied "
+          "(those dated before stay)")
     return 0
 
 
