@@ -221,3 +221,47 @@ def test_paratui_check_reads_keys_json(room, tmp_path):
     (room / "keys.json").write_text(json.dumps(data))
     r = run_cli("check", data=room, env=env)
     assert r.returncode == 1 and f"keys.json: key {kid} is enrolled for 'ZZ'" in r.stdout + r.stderr
+
+
+def test_the_shared_logins_key_signs_for_whoever_picked_themselves_there():
+    """The classroom workstation's account signs for everyone who picks themselves on its board: the
+    teacher enrols its key for the login (`paratui keys enrol @room12 …`); an event it signs must name
+    that login, and, once enrolled, an unsigned one naming it is refused like a person's."""
+    from datetime import datetime
+
+    from paratui.model import access
+    from paratui.model.events import Event, Origin
+    from paratui.store.keys import Enrolment, key_ring
+
+    ring = key_ring(Enrolment({"k1": {"public": "0" * 64, "staff": "@room12", "enrolled": "2026-11-23T08:00"},
+                               "k2": {"public": "1" * 64, "staff": "AL", "enrolled": "2026-11-23T09:00"}}))
+
+    class Room:
+        keys = ring
+
+    def ev(staff: str, login: str, signer: str | None, at: str = NOW) -> Event:
+        e = Event("e" * 32, "back", datetime.fromisoformat(at), 1, staff, login, "ws", {"student": "S01"})
+        e.origin = Origin("journal/x.json", "", signer)
+        return e
+
+    assert access.signed_refusal(ev("AL", "room12", "k1"), Room) is None  # type: ignore[arg-type]
+    assert access.signed_refusal(ev("MR", "room12", "k1"), Room) is None  # type: ignore[arg-type]
+    assert "claims login alopez" in access.signed_refusal(ev("AL", "alopez", "k1"), Room)  # type: ignore
+    assert access.signed_refusal(ev("AL", "alopez", "k2"), Room) is None  # type: ignore[arg-type]
+    assert access.signed_refusal(ev("JT", "room12", None), Room).startswith(  # type: ignore
+        "unsigned, from the shared login room12")
+    assert access.signed_refusal(ev("JT", "room12", None, "2026-11-23T07:59"), Room) is None  # type: ignore
+    assert access.signed_refusal(ev("AL", "alopez", None, "2026-11-23T08:59"), Room) is None  # type: ignore
+    assert access.signed_refusal(ev("AL", "alopez", None, "2026-11-23T09:00"), Room).startswith(  # type: ignore
+        "unsigned, from AL")
+
+
+def test_keys_enrol_takes_a_shared_login(room, tmp_path):
+    env = _env(tmp_path)
+    out = _ok("keys", "enrol", "@room12", "ab" * 32, data=room, env=env)
+    assert "for the shared login room12" in out
+    assert json.loads((room / "keys.json").read_text())["keys"][next(iter(json.loads(
+        (room / "keys.json").read_text())["keys"]))]["staff"] == "@room12"
+    r = run_cli("keys", "enrol", f"@{_login()}", "cd" * 32, data=room, env=env)  # the teacher's own login
+    assert r.returncode == 3 and "not a shared login" in r.stderr, r.stderr
+    assert run_cli("check", data=room, env=env).returncode == 0

@@ -547,6 +547,10 @@ def signed_refusal(e: "Event", classroom: _Room) -> str | None:
         if since is not None and _local(e.time) >= since:
             return (f"{UNSIGNED}{_claim(e)}, who has an enrolled key (since {_at(since)}): "
                     "a signature left off is not taken on its word")
+        since = ring.enrolled.get(f"@{e.login}")
+        if since is not None and _local(e.time) >= since:
+            return (f"{UNSIGNED}the shared login {_shown(e.login)}, which has an enrolled key (since "
+                    f"{_at(since)}): a signature left off is not taken on its word")
         return None
     whose = ring.staff_of.get(signer)
     if signer in ring.revoked:
@@ -555,6 +559,10 @@ def signed_refusal(e: "Event", classroom: _Room) -> str | None:
             return f"signed with key {signer[:8]}, revoked {'(time unknown)' if when is None else _at(when)}"
     if whose is None:
         return f"signed with key {signer[:8]}, not enrolled (`paratui keys enrol`)"
+    if whose.startswith("@"):  # the shared classroom login's key: its events name that login, anyone
+        if e.login != whose[1:]:
+            return f"signed with the shared login {_shown(whose[1:])}'s key, claims login {_shown(e.login)}"
+        return None
     if whose != e.staff:
         return f"signed with {clean(whose, limit=12)}'s key, claims to be {_claim(e)}"
     return None
