@@ -2,8 +2,10 @@
 signs every event with its own ed25519 key (kept in its config folder, 0600, never in the data
 folder); the teacher enrols whose each key is (`paratui keys enrol`, keys.json). Once a room has a
 keys.json, every signature read is checked: one that does not match, or a key not enrolled, revoked or
-enrolled for someone else, is not applied, with a warning naming the file. Unsigned events (older
-clients) are still applied."""
+enrolled for someone else, is not applied, with a warning naming the file. An unsigned event from a
+person whose key is enrolled, dated from the enrolment on, is not applied either; one from before, or
+from a person without a key, is (marked unsigned). A revoked key's events dated before its revocation
+stay applied."""
 
 from __future__ import annotations
 
@@ -106,18 +108,80 @@ def test_enrolled_keys_decide_whose_a_signed_event_is(room, tmp_path):
     kid = next(line.split()[0] for line in _ok("keys", "show", data=room, env=teacher).splitlines()[3:]
                if " MR " in line)
     _ok("keys", "revoke", kid[:8], data=room, env=teacher)
-    assert any(f"signed with revoked key {kid[:8]}" in w for w in _warnings(room, teacher))
-    # unsigned (an older client): still applied
-    doc = {"id": "f" * 32, "type": "back", "time": f"{NOW}:00", "written": 1, "staff": "AL", "login": "alopez",
+    assert any(f"signed with key {kid[:8]}, revoked {NOW.replace('T', ' ')}" in w for w in _warnings(room, teacher))
+    # unsigned (an older client) from someone without an enrolled key: still applied, marked unsigned
+    doc = {"id": "f" * 32, "type": "back", "time": f"{NOW}:00", "written": 1, "staff": "JT", "login": "jthomas",
            "host": "old", "payload": {"student": "S03"}}
     day = room / "journal" / NOW[:10]
-    (day / "old--alopez.json").write_text(json.dumps({"_default": {"1": doc}}))
+    (day / "old--jthomas.json").write_text(json.dumps({"_default": {"1": doc}}))
     assert not any("ffffff" in w for w in _warnings(room, teacher))
     shown = {r["id"]: r for r in json.loads(_ok("history", "--format", "json", data=room, env=teacher))}
     assert shown[doc["id"]]["unsigned"] is True and shown[doc["id"]]["not_applied"] is None
     assert not any(r["unsigned"] for eid, r in shown.items() if eid != doc["id"])
-    assert "[ffffff alopez@old unsigned]" in _ok("history", data=room, env=teacher)  # cached or not
-    assert "[ffffff alopez@old unsigned]" in _ok("history", data=room, env=teacher)
+    assert "[ffffff jthomas@old unsigned]" in _ok("history", data=room, env=teacher)  # cached or not
+    assert "[ffffff jthomas@old unsigned]" in _ok("history", data=room, env=teacher)
+
+
+def _hand_written(room: Path, name: str, staff: str, login: str, when: str, eid: str) -> Path:
+    """A journal file written by hand (or by an older client, or a forger): one unsigned event."""
+    doc = {"id": eid * 32, "type": "back", "time": f"{when}:00", "written": 1, "staff": staff, "login": login,
+           "host": "old", "payload": {"student": "S03"}}
+    day = room / "journal" / when[:10]
+    day.mkdir(parents=True, exist_ok=True)
+    path = day / f"old--{name}.json"
+    path.write_text(json.dumps({"_default": {"1": doc}}))
+    return path
+
+
+def test_leaving_the_signature_off_does_not_get_round_an_enrolled_key(room, tmp_path):
+    """Issue 18: once a person's key is enrolled, an unsigned event claiming them, dated from the
+    enrolment on, is not applied (the file and the reason named, never the payload); one dated before
+    it still applies, marked unsigned; one from a person without a key stands as before."""
+    teacher, para = _env(tmp_path, "teacher"), _env(tmp_path, "para")
+    _ok("keys", "enrol", "MR", _public(room, teacher), data=room, env=teacher)
+    _ok("keys", "enrol", "AL", _public(room, para), data=room, env=teacher)
+    forged = _hand_written(room, "alopez", "AL", "alopez", NOW, "a")
+    earlier = _hand_written(room, "alopez-old", "AL", "alopez", "2026-11-23T08:05", "b")
+    keyless = _hand_written(room, "jthomas", "JT", "jthomas", NOW, "c")
+    teacher_forged = _hand_written(room, "mr", "MR", "mrivera", "2026-11-23T10:20", "d")
+    warnings = _warnings(room, teacher)
+    said = {w.split(": ")[0]: w for w in warnings}
+    label = forged.relative_to(room).as_posix()
+    assert said[label] == (f"{label}: unsigned, from AL, who has an enrolled key (since {NOW.replace('T', ' ')}): "
+                           "a signature left off is not taken on its word: back event aaaaaa at "
+                           f"{NOW.replace('T', ' ')} not applied")
+    assert teacher_forged.relative_to(room).as_posix() in said
+    assert earlier.relative_to(room).as_posix() not in said and keyless.relative_to(room).as_posix() not in said
+    assert "S03" not in "\n".join(warnings)  # the reason, never the payload
+    shown = {r["id"][:1]: r for r in json.loads(_ok("history", "--format", "json", data=room, env=teacher))}
+    assert shown["a"]["not_applied"].startswith("unsigned, from AL") and shown["d"]["not_applied"]
+    assert shown["b"]["not_applied"] is None and shown["b"]["unsigned"] is True
+    assert shown["c"]["not_applied"] is None and shown["c"]["unsigned"] is True
+
+
+def test_a_revoked_key_keeps_what_it_signed_before_its_revocation(room, tmp_path):
+    """Revoking a key (a lost laptop) refuses what it signs from the revocation's time on; what it
+    signed before stays applied."""
+    at = {**_env(tmp_path, "teacher"), "PARATUI_NOW": "2026-11-23T09:00"}
+    _ok("keys", "enrol", "MR", _public(room, at), data=room, env=at)
+    _ok("move", "S01", "--to", "bathroom", data=room, env=at)
+    _ok("keys", "revoke", _kid(room, at)[:8], data=room, env={**at, "PARATUI_NOW": "2026-11-23T09:30"})
+    later = {**at, "PARATUI_NOW": "2026-11-23T09:45"}
+    _ok("move", "S02", "--to", "nurse", data=room, env=later)
+    rows = json.loads(_ok("history", "--format", "json", data=room, env=later))
+    by_student = {r["text"]: r for r in rows}
+    before = [r for t, r in by_student.items() if "S01" in t or "bathroom" in t.lower()]
+    after = [r for t, r in by_student.items() if "nurse" in t.lower()]
+    assert before and before[0]["not_applied"] is None, rows
+    assert after and after[0]["not_applied"] == f"signed with key {_kid(room, at)[:8]}, revoked 2026-11-23 09:30"
+    warnings = _warnings(room, later)
+    assert [w for w in warnings if "not applied" in w] == [
+        w for w in warnings if "revoked 2026-11-23 09:30: move event" in w] and len(warnings) == 1, warnings
+
+
+def _kid(room: Path, env: dict[str, str]) -> str:
+    return next(line.split()[0] for line in _ok("keys", "show", data=room, env=env).splitlines()[2:]
+                if " MR " in line)
 
 
 def test_only_the_teacher_enrols(room, tmp_path):
@@ -157,3 +221,47 @@ def test_paratui_check_reads_keys_json(room, tmp_path):
     (room / "keys.json").write_text(json.dumps(data))
     r = run_cli("check", data=room, env=env)
     assert r.returncode == 1 and f"keys.json: key {kid} is enrolled for 'ZZ'" in r.stdout + r.stderr
+
+
+def test_the_shared_logins_key_signs_for_whoever_picked_themselves_there():
+    """The classroom workstation's account signs for everyone who picks themselves on its board: the
+    teacher enrols its key for the login (`paratui keys enrol @room12 …`); an event it signs must name
+    that login, and, once enrolled, an unsigned one naming it is refused like a person's."""
+    from datetime import datetime
+
+    from paratui.model import access
+    from paratui.model.events import Event, Origin
+    from paratui.store.keys import Enrolment, key_ring
+
+    ring = key_ring(Enrolment({"k1": {"public": "0" * 64, "staff": "@room12", "enrolled": "2026-11-23T08:00"},
+                               "k2": {"public": "1" * 64, "staff": "AL", "enrolled": "2026-11-23T09:00"}}))
+
+    class Room:
+        keys = ring
+
+    def ev(staff: str, login: str, signer: str | None, at: str = NOW) -> Event:
+        e = Event("e" * 32, "back", datetime.fromisoformat(at), 1, staff, login, "ws", {"student": "S01"})
+        e.origin = Origin("journal/x.json", "", signer)
+        return e
+
+    assert access.signed_refusal(ev("AL", "room12", "k1"), Room) is None  # type: ignore[arg-type]
+    assert access.signed_refusal(ev("MR", "room12", "k1"), Room) is None  # type: ignore[arg-type]
+    assert "claims login alopez" in access.signed_refusal(ev("AL", "alopez", "k1"), Room)  # type: ignore
+    assert access.signed_refusal(ev("AL", "alopez", "k2"), Room) is None  # type: ignore[arg-type]
+    assert access.signed_refusal(ev("JT", "room12", None), Room).startswith(  # type: ignore
+        "unsigned, from the shared login room12")
+    assert access.signed_refusal(ev("JT", "room12", None, "2026-11-23T07:59"), Room) is None  # type: ignore
+    assert access.signed_refusal(ev("AL", "alopez", None, "2026-11-23T08:59"), Room) is None  # type: ignore
+    assert access.signed_refusal(ev("AL", "alopez", None, "2026-11-23T09:00"), Room).startswith(  # type: ignore
+        "unsigned, from AL")
+
+
+def test_keys_enrol_takes_a_shared_login(room, tmp_path):
+    env = _env(tmp_path)
+    out = _ok("keys", "enrol", "@room12", "ab" * 32, data=room, env=env)
+    assert "for the shared login room12" in out
+    assert json.loads((room / "keys.json").read_text())["keys"][next(iter(json.loads(
+        (room / "keys.json").read_text())["keys"]))]["staff"] == "@room12"
+    r = run_cli("keys", "enrol", f"@{_login()}", "cd" * 32, data=room, env=env)  # the teacher's own login
+    assert r.returncode == 3 and "not a shared login" in r.stderr, r.stderr
+    assert run_cli("check", data=room, env=env).returncode == 0

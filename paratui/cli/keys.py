@@ -16,9 +16,11 @@ from paratui.store.journal import JournalWriteError
 
 def add_keys(sub: Commands) -> None:
     k = command(sub, "keys", "this account's signing key, and the room's enrolled keys (docs/trust.md)",
-                "paratui keys show  |  paratui keys enrol AL 3b1f…  |  paratui keys revoke 9c2e", _keys)
+                "paratui keys show  |  paratui keys enrol AL 3b1f…  |  paratui keys enrol @room12 7a0c…  |  "
+                "paratui keys revoke 9c2e", _keys)
     k.add_argument("action", choices=("show", "enrol", "revoke"),
-                   help="show: this account's key and the enrolled ones; enrol STAFF PUBLIC_KEY; revoke KEY_ID")
+                   help="show: this account's key and the enrolled ones; enrol STAFF PUBLIC_KEY (or @SHARED_LOGIN); "
+                        "revoke KEY_ID")
     k.add_argument("what", nargs="*", help="enrol: the staff member and their public key (64 hex digits, "
                                            "from `paratui keys show` on their account); revoke: a key id")
 
@@ -55,8 +57,21 @@ def _keys(args: argparse.Namespace) -> int:
         if len(args.what) != 2:
             raise NotAllowed("enrol STAFF PUBLIC_KEY: the staff member and the public key `paratui keys show` "
                              "printed on their account")
+        who = args.what[0].strip()
+        if who.startswith("@"):  # the shared classroom login's key: it signs for whoever picked themselves
+            if not _shared(snap.classroom, who[1:]):
+                raise NotAllowed(f"{clean(who, limit=32)}: not a shared login (`[access] shared_logins` "
+                                 "in classroom.toml)")
+            try:
+                enrolment, kid = keys.enrol(enrolment, args.what[1].strip(), who, now)
+            except ValueError as e:
+                raise NotAllowed(str(e)) from None
+            _write(room.root, enrolment)
+            print(f"enrolled key {kid} for the shared login {clean(who[1:], limit=32)}: events it signs with "
+                  "that login count as whoever picked themselves there (the roles and PINs apply)")
+            return 0
         try:
-            staff = find_staff(snap.classroom, args.what[0])
+            staff = find_staff(snap.classroom, who)
         except NotFound as e:
             raise Refused(str(e), "staff") from None
         try:
@@ -64,7 +79,8 @@ def _keys(args: argparse.Namespace) -> int:
         except ValueError as e:
             raise NotAllowed(str(e)) from None
         _write(room.root, enrolment)
-        print(f"enrolled key {kid} for {clean(staff.short)}: events it signs count as {clean(staff.id)}'s")
+        print(f"enrolled key {kid} for {clean(staff.short)}: events it signs count as {clean(staff.id)}'s; "
+              f"unsigned ones claiming {clean(staff.id)} dated from {now:%Y-%m-%d %H:%M} on are not applied")
         return 0
     if len(args.what) != 1:
         raise NotAllowed("revoke KEY_ID: the key's id (its first letters, at least 4; `paratui keys show`)")
@@ -73,7 +89,8 @@ def _keys(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise NotAllowed(str(e)) from None
     _write(room.root, enrolment)
-    print(f"revoked key {kid}: events it signed are no longer applied")
+    print(f"revoked key {kid} at {now:%Y-%m-%d %H:%M}: events it signs dated from then on are not applied "
+          "(those dated before stay)")
     return 0
 
 
@@ -83,3 +100,10 @@ def _write(root: Path, enrolment: keys.Enrolment) -> None:
     except OSError as e:
         raise JournalWriteError(f"could not write {keys.KEYS_FILE}: {e.strerror or e} (the teacher's account "
                                 "needs to be able to add files to the data folder)") from None
+
+
+def _shared(classroom: object, login: str) -> bool:
+    """Whether `login` is a shared classroom login (listed, or nobody's own where the list is "*")."""
+    from paratui.model.access import acting
+
+    return login != "*" and acting(classroom, login, None).mode == "shared"  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ role did not allow is reported and not applied, so a hand-written or older clien
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
 from paratui.model.errors import Problem
@@ -499,10 +500,13 @@ def _logins(classroom: _Room) -> _Logins:
 @dataclass(frozen=True)
 class KeyRing:
     """The room's enrolled signing keys (keys.json, the teacher's: paratui.store.keys): key id → the
-    staff id it signs for, and the revoked ones."""
+    staff id it signs for; revoked key id → when it was revoked (None: not known, so nothing it signed
+    stands); staff id → since when they have a key (their earliest enrolment: an unsigned event of
+    theirs from then on is refused; `datetime.min` when keys.json does not say)."""
 
     staff_of: Mapping[str, str] = field(default_factory=dict)
-    revoked: frozenset[str] = frozenset()
+    revoked: Mapping[str, datetime | None] = field(default_factory=dict)
+    enrolled: Mapping[str, datetime] = field(default_factory=dict)
 
     @property
     def any(self) -> bool:
@@ -510,27 +514,55 @@ class KeyRing:
 
 
 BAD_SIGNATURE = "!bad"
-SIGNED = ("signed with ", "its signature ")  # what refusals for a signature start with
+UNSIGNED = "unsigned, from "
+SIGNED = ("signed with ", "its signature ", UNSIGNED)  # what refusals for a signature start with
+
+
+def _local(t: datetime) -> datetime:
+    """A naive local time (the journal's), to compare with keys.json's times."""
+    return t.astimezone().replace(tzinfo=None) if t.tzinfo is not None else t
+
+
+def _at(t: datetime) -> str:
+    return "ever" if t == datetime.min else f"{t:%Y-%m-%d %H:%M}"
 
 
 def signed_refusal(e: "Event", classroom: _Room) -> str | None:
-    """Why a signed `e` is not applied (None: unsigned, or signed by a key that may write it). A
-    signature that does not match what the event says is refused always; once the room has enrolled
-    keys, so is one by a key not enrolled, revoked, or enrolled for someone else."""
+    """Why `e` is not applied for its signature (None: it may stand on it). A signature that does not
+    match what the event says is refused always; once the room has enrolled keys, so is one by a key
+    not enrolled, enrolled for someone else, or revoked before the event's time, and an unsigned event
+    from a person who had an enrolled key at the event's time (one from before, or from someone
+    without a key, stands: history marks it unsigned)."""
     origin = e.origin
-    signer = origin.signer if origin is not None else None
-    if signer is None:
+    if origin is None:
         return None
+    signer = origin.signer
     if signer == BAD_SIGNATURE:
         return "its signature does not match what it says (changed after it was signed, or forged)"
     ring = getattr(classroom, "keys", None)
     if not isinstance(ring, KeyRing) or not ring.any:
         return None
-    if signer in ring.revoked:
-        return f"signed with revoked key {signer[:8]}"
+    if signer is None:
+        since = ring.enrolled.get(e.staff) if e.staff is not None else None
+        if since is not None and _local(e.time) >= since:
+            return (f"{UNSIGNED}{_claim(e)}, who has an enrolled key (since {_at(since)}): "
+                    "a signature left off is not taken on its word")
+        since = ring.enrolled.get(f"@{e.login}")
+        if since is not None and _local(e.time) >= since:
+            return (f"{UNSIGNED}the shared login {_shown(e.login)}, which has an enrolled key (since "
+                    f"{_at(since)}): a signature left off is not taken on its word")
+        return None
     whose = ring.staff_of.get(signer)
+    if signer in ring.revoked:
+        when = ring.revoked[signer]
+        if when is None or whose is None or _local(e.time) >= when:
+            return f"signed with key {signer[:8]}, revoked {'(time unknown)' if when is None else _at(when)}"
     if whose is None:
         return f"signed with key {signer[:8]}, not enrolled (`paratui keys enrol`)"
+    if whose.startswith("@"):  # the shared classroom login's key: its events name that login, anyone
+        if e.login != whose[1:]:
+            return f"signed with the shared login {_shown(whose[1:])}'s key, claims login {_shown(e.login)}"
+        return None
     if whose != e.staff:
         return f"signed with {clean(whose, limit=12)}'s key, claims to be {_claim(e)}"
     return None

@@ -133,8 +133,14 @@ def _check_keys(root: Path, classroom: Classroom | None, checked: list[str]) -> 
         return []
     enrolment, _uid, problems = keys.read_enrolment(root)
     checked.append(keys.KEYS_FILE)
+    from paratui.model.access import acting
+
     staff = {s.id for s in classroom.staff} if classroom is not None else None
     for kid, entry in sorted(enrolment.keys.items()):
+        who = entry["staff"]
+        if classroom is not None and who.startswith("@") and who != "@*" and \
+                acting(classroom, who[1:], None).mode == "shared":
+            continue
         if staff is not None and entry["staff"] not in staff:
             problems.append(f"{keys.KEYS_FILE}: key {kid} is enrolled for {clean(entry['staff'], limit=12)!r}, "
                             "who is not on the staff list")

@@ -709,7 +709,7 @@ class DataFolder:
                 problems = [*problems, f"{keys.KEYS_FILE}: written by account {clean(owner, limit=32)}, not a "
                             "teacher's own login: ignored (no keys enrolled; `paratui keys enrol` as the teacher)"]
                 enrolment = keys.Enrolment()
-        ring = access.KeyRing({k: v["staff"] for k, v in enrolment.keys.items()}, frozenset(enrolment.revoked))
+        ring = keys.key_ring(enrolment)
         attached = dataclasses.replace(classroom, keys=ring) if ring.any else classroom
         self._keys = (key, classroom, attached, problems)
         return attached, problems

@@ -44,7 +44,7 @@ from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owne
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 from paratui.store.user_cache import digest
 
-VERSION = 4
+VERSION = 5  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key
 MAX_BYTES = 128 * MiB
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 

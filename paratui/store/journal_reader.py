@@ -572,7 +572,7 @@ class JournalReader:
 
         def origin_of(signer: str | None) -> Origin | None:
             if signer not in origins:
-                origins[signer] = Origin(file, owner, signer) if owner or signer is not None else None
+                origins[signer] = Origin(file, owner, signer) if owner or checked else None
             return origins[signer]
 
         events, bad = [], []

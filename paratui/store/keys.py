@@ -24,7 +24,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from paratui.model.access import BAD_SIGNATURE
+from paratui.model.access import BAD_SIGNATURE, KeyRing
 from paratui.store.atomic import atomic_write
 from paratui.store.safe_read import MiB, UnsafeFile, inside, read_regular_owned
 
@@ -212,6 +212,27 @@ def read_enrolment(root: Path) -> tuple[Enrolment, int | None, list[str]]:
     for kid, when in gone.items():
         revoked[str(kid)] = str(when)
     return Enrolment(keys, revoked), uid, problems
+
+
+def _time(text: object) -> datetime | None:
+    """A time keys.json recorded (naive local, as the journal's); None: missing or unreadable."""
+    try:
+        t = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return t.astimezone().replace(tzinfo=None) if t is not None and t.tzinfo is not None else t
+
+
+def key_ring(e: Enrolment) -> KeyRing:
+    """What the model checks: whose each key is, when each revoked key was revoked (None: keys.json
+    does not say, so nothing it signed stands), and since when each person has a key (their earliest
+    enrolment; one without a readable time counts as always: every unsigned event of theirs refused)."""
+    since: dict[str, datetime] = {}
+    for entry in e.keys.values():
+        t = _time(entry.get("enrolled")) or datetime.min
+        who = entry["staff"]
+        since[who] = min(since.get(who, t), t)
+    return KeyRing({k: v["staff"] for k, v in e.keys.items()}, {k: _time(v) for k, v in e.revoked.items()}, since)
 
 
 def _is_key(text: str) -> bool:

@@ -40,7 +40,7 @@ from paratui.store.journal import parse_json
 from paratui.store.safe_read import MiB, read_regular
 from paratui.store.user_cache import cache_folder
 
-VERSION = 3  # 3: each event's origin (its file and the file's owner) kept beside it
+VERSION = 4  # 3: each event's origin (its file and the file's owner) kept beside it; 4: unsigned too
 MAX_BYTES = 16 * MiB
 _RECORD = 20  # an index record: id checksum (8 hex), task id checksum (8 hex), file number (4 hex)
 _HEX = re.compile(r"[0-9a-f]*")
