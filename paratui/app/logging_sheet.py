@@ -550,7 +550,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         board = self.board
         return board.room.context(board.me_id or "", board.snapshot)
 
-    async def _record(self, make: Callable[[Context], Change]) -> bool:
+    async def _record(self, make: Callable[[Context], Change | None]) -> bool:
         """One entry through the board's write path; a refusal stays on the sheet."""
         self.busy = True
         try:
@@ -563,14 +563,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         return True
 
     async def _undo(self) -> bool:
-        self.busy = True
-        try:
-            refusal = await self.board.submit(commands.undo)
-        finally:
-            self.busy = False
-        if refusal is not None:
-            self.error(refusal[1])
-        return refusal is None
+        return await self._record(commands.undo)
 
     async def _retract(self, written: Event | None) -> bool:
         """Undo one entry this sheet wrote, by its id (the board may not have re-read it yet)."""
@@ -582,14 +575,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return commands.retract(Context(ctx.classroom, ctx.schedule, tuple(known), ctx.now, ctx.actor,
                                             ctx.permit, login=ctx.login, host=ctx.host), written.id)
 
-        self.busy = True
-        try:
-            refusal = await self.board.submit(make)
-        finally:
-            self.busy = False
-        if refusal is not None:
-            self.error(refusal[1])
-        return refusal is None
+        return await self._record(make)
 
     def close(self, result: StartSession | None) -> None:
         if not self.closed:  # once: a second dismiss would pop the screen below

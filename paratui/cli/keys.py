@@ -68,7 +68,7 @@ def _keys(args: argparse.Namespace) -> int:
                 raise NotAllowed(str(e)) from None
             _write(room.root, enrolment)
             print(f"enrolled key {kid} for the shared login {clean(who[1:], limit=32)}: events it signs with "
-                  "that login count as whoever picked themselves there (the roles and PINs apply)")
+                  "that login count as whoever picked themselves there (their roles apply)")
             return 0
         try:
             staff = find_staff(snap.classroom, who)
