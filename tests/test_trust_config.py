@@ -95,7 +95,8 @@ JTT = ('  JT = "readers_b"', '  JTT = "readers_b"')
 def test_new_process_with_typo_in_classroom_uses_the_last_good_version(fault_room):
     good = board_json(fault_room)  # a good load once: the last good copy exists now
     assert good["warnings"] == []
-    assert copies(fault_room) == ["classroom.toml.ws--jthomas", "schedule.toml.ws--jthomas"]
+    assert copies(fault_room) == ["classroom.toml.ws--jthomas", "plans.2026-W48.toml.ws--jthomas",
+                                  "schedule.toml.ws--jthomas"]
     bad = edit(fault_room / "classroom.toml", *COLOUR)
 
     state = board_json(fault_room, host="laptop", login="mrivera")  # another machine, another login

@@ -213,3 +213,21 @@ async def test_the_student_screen_edits_this_weeks_plan_and_the_board_follows(ro
         await pilot.press("escape")
         assert await wait_for(pilot, lambda: not isinstance(app.screen, StudentScreen))
     assert 'priority = ["greet"]' in Path(room_dir / W48).read_text()
+
+
+def test_a_process_started_after_the_plan_broke_uses_its_last_good_copy(room_dir):
+    assert Room(room_dir).snapshot().classroom.week_plan is not None  # a good read keeps a copy
+    copies = list((room_dir / "journal/.last-good").glob("plans.2026-W48.toml.*"))
+    assert len(copies) == 1
+    plan = room_dir / W48
+    plan.write_text(plan.read_text().replace('priority = ["help", "read"]', 'priority = ["help", "nope"]'))
+    snap = Room(room_dir).snapshot()  # a new process: nothing in memory
+    assert snap.classroom.week_plan is not None and snap.classroom.week_plan.of("S01").priority == ("help", "read")
+    assert any("S01.priority[1]: not a goal id" in w and "(showing the last good version from " in w
+               for w in snap.warnings)
+    out = run_cli("plan", "E.M.", data=room_dir)
+    assert out.returncode == 0 and "S01.priority[1]" in out.stderr and "showing the last good version" in out.stderr
+    assert "  Priority goals: Asks for help with the help card instead of calling out · Reads a grade-2" in out.stdout
+    # another week's broken file has no such fallback: `plan` refuses it (exit 2)
+    (room_dir / "plans/2026-W49.toml").write_text(plan.read_text())
+    assert run_cli("plan", "E.M.", "--week", "2026-W49", data=room_dir).returncode == 2

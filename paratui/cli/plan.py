@@ -60,9 +60,13 @@ def _plan(args: argparse.Namespace) -> int:
         raise Refused(str(e), "student") from None
     week = _week(args.week) or this_week
     plan, problems = week_plans.parse(room.root, week, snap.classroom)
+    kept = snap.classroom.week_plan if week == this_week else None
+    if problems and kept is not None:  # this week's file is broken: the folder kept its last good version
+        plan = kept
+        problems = [p + " (showing the last good version)" for p in problems]
     for p in problems:
         say(p)
-    if problems:
+    if problems and kept is None:
         return 2
     print(f"{student.initials} — week {week} (from Monday {monday_of(week):%d %B %Y})")
     mine = plan.of(student.id) if plan is not None else None

@@ -291,14 +291,34 @@ class _WeekPlanFile:
     plan: WeekPlan | None = None
     problems: list[str] = field(default_factory=list)
 
-    def read(self, week: str, classroom: Classroom) -> tuple[WeekPlan | None, list[str]]:
-        sig = _signature(Path(self.root) / plan_rel(week))
+    def read(self, week: str, classroom: Classroom, keep: Callable[[str, Path, bytes], None],
+             copies: Callable[[str, Path, Classroom], list[tuple[bytes, str]]]) -> tuple[WeekPlan | None, list[str]]:
+        """The week's plan. A good file is kept as this writer's last-good copy (`keep`); a broken
+        one falls back to this process's last good version, or, in a process that just started, to
+        the newest last-good copy (`copies`, newest first) that is still good for `classroom`."""
+        path = Path(self.root) / plan_rel(week)
+        sig = _signature(path)
         if week == self.week and sig == self.signature and classroom is self.classroom:
             return self.plan, self.problems
         plan, problems = parse_week_file(self.root, week, classroom)
-        if problems and week == self.week and self.plan is not None:
-            problems = [p + " (showing the last good version)" for p in problems]
-            plan = self.plan
+        name = _week_copy(week)
+        if plan is not None:
+            try:
+                keep(name, path, read_regular(path, TOML_LIMIT, root=Path(self.root)))
+            except OSError:
+                pass
+        elif problems:
+            since = None
+            if week == self.week and self.plan is not None:
+                plan, since = self.plan, ""
+            else:
+                for raw, when in copies(name, path, classroom):
+                    plan = _try(lambda r: parse_week_plan(_load(r), week, classroom), raw)
+                    if plan is not None:
+                        since = when
+                        break
+            if since is not None:
+                problems = [p + f" (showing the last good version{since})" for p in problems]
         self.week, self.signature, self.classroom, self.plan, self.problems = week, sig, classroom, plan, problems
         return plan, problems
 
@@ -680,12 +700,17 @@ class DataFolder:
     def _with_week_plan(self, classroom: Classroom, today: date) -> tuple[Classroom, list[str]]:
         """The classroom with this week's plan attached (plans/2026-W48.toml, checked against the goal
         files just attached): the same object as long as neither changed."""
-        plan, problems = self._week.read(week_of(today), classroom)
+        plan, problems = self._week.read(week_of(today), classroom, self._keep, self._week_copies)
         base, known, attached = self._weekly
         if base is not classroom or known is not plan or attached is None:
             attached = classroom if plan is None else dataclasses.replace(classroom, week_plan=plan)
             self._weekly = (classroom, plan, attached)
         return attached, problems
+
+    def _week_copies(self, name: str, live: Path, classroom: Classroom) -> list[tuple[bytes, str]]:
+        """A week plan's last-good copies made by an account that may change it, newest first:
+        (bytes, " from 2026-11-23 09:58")."""
+        return [(c.raw, c.since()) for c in self.last_good.copies(name, self._allowed(live, classroom))]
 
     def _with_keys(self, classroom: Classroom) -> tuple[Classroom, list[str]]:
         """The classroom with the room's enrolled signing keys attached (keys.json: paratui.store.keys),
@@ -782,6 +807,11 @@ class DataFolder:
             warnings,
         )
         return self._last
+
+
+def _week_copy(week: str) -> str:
+    """The name of a week plan's last-good copies (journal/.last-good/plans.2026-W48.toml.HOST--LOGIN)."""
+    return f"{PLANS}.{week}.toml"
 
 
 def _plan_copy(sid: str) -> str:
