@@ -246,3 +246,23 @@ def test_share_checked_is_reported_with_the_flag_in_every_format(room_dir: Path)
     assert sum(r["ioa"] == "yes" for r in rows) == 1
     assert [s["count"] for s in next(x for x in _json(room_dir, "K.B.")["goals"] if x["id"] == "greet")[
         "sessions"]] == [3] * 6
+
+
+def test_the_student_screen_reads_the_goal_without_the_ioa_record(room_dir: Path) -> None:
+    """Its today line, trend and mastery are the primary observer's data; the recent entries list
+    says which is the IOA observation."""
+    from paratui.app.student_screen import build_view, today_line
+
+    room = Room(room_dir)
+    for value in ("+", "-", "+"):
+        room.record("data", "JT", {"student": "S02", "goal": "coins", "value": value, "prompt": "I"})
+    room.record("data", "AL", {"student": "S02", "goal": "coins", "value": "-", "ioa": True})
+    snap = room.snapshot()
+    kb = snap.classroom.student_by_id()["S02"]
+    view = build_view(snap.classroom, kb, list(snap.events), NOW.date())
+    coins = next(g for g in view.goals if g.goal.id == "coins")
+    assert today_line(coins, NOW.date()).startswith("Today: 3 trials, 67% correct, 67% independent")
+    from paratui.model.commands import describe
+
+    said = [describe(e, snap.classroom, snap.events) for e, _ in view.entries]
+    assert said[0].endswith("coins: - (IOA observation)") and sum("IOA" in x for x in said) == 1
