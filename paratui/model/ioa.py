@@ -293,8 +293,8 @@ def agreement(plan: StudentPlan, events: Iterable[Event], summaries: Iterable[Go
     flagged = {e.id for e in live if is_ioa(e)}
     session = {e.id: str(e.payload["session"]) for e in live
                if isinstance(e.payload.get("session"), (str, int)) and not isinstance(e.payload.get("session"), bool)}
-    every = [x for x in entries(events, plan, plan.student, with_ioa=True)
-             if (start is None or x.time.date() >= start) and (end is None or x.time.date() <= end)]
+    every = [x for x in entries(events, plan, plan.student, with_ioa=True)  # no IOA at all: nothing to pair
+             if (start is None or x.time.date() >= start) and (end is None or x.time.date() <= end)] if flagged else []
     out = []
     for s in summaries:
         g = s.goal
