@@ -500,7 +500,7 @@ def ioa_json(goals: list[GoalIOA], staff: dict[str, str]) -> dict[str, Any]:
                      "text": f"at least {STANDARD_SHARE:.0f}% of sessions checked, at a mean of at least "
                              f"{STANDARD_MEAN:.0f}% agreement"},
         "goals": [{
-            "goal": x.goal.id, "kind": x.goal.kind, "measure": x.measure, "sessions": x.sessions,
+            "goal": x.goal.id, "title": x.goal.title, "kind": x.goal.kind, "measure": x.measure, "sessions": x.sessions,
             "checked": x.checked, "share": _round(x.share), "mean": _round(x.mean), "low": _round(x.low),
             "high": _round(x.high), "meets_standard": x.meets_standard, "flag": x.flag or None,
             "checks": [{
@@ -553,7 +553,7 @@ def ioa_markdown(report: dict[str, Any]) -> list[str]:
              f"A second adult's record of a session (`paratui log --ioa`) against the primary observer's; "
              f"the field's standard: {section['standard']['text']}. IOA records are not in the goals' data.", ""]
     for g in goals:
-        lines += [f"### {_md(g['goal'])}", ""] + [f"- {x}" for x in _ioa_summary(g)]
+        lines += [f"### {_md(g['goal'])}: {_md(g['title'])}", ""] + [f"- {x}" for x in _ioa_summary(g)]
         if g["flag"]:
             lines.append(f"- **{_md(g['flag'])}**")
         for u in g["not_paired"]:
@@ -581,7 +581,8 @@ def ioa_html(report: dict[str, Any]) -> list[str]:
             f"observer's; the field's standard: {t(section['standard']['text'])}. IOA records are not in the "
             "goals' data.</p>"]
     for g in goals:
-        body.append(f"<h3>{t(g['goal'])}</h3><ul>" + "".join(f"<li>{t(x)}</li>" for x in _ioa_summary(g)))
+        body.append(f"<h3>{t(g['goal'])}: {t(g['title'])}</h3><ul>"
+                    + "".join(f"<li>{t(x)}</li>" for x in _ioa_summary(g)))
         if g["flag"]:
             body.append(f'<li class="ioa-flag"><strong>{t(g["flag"])}</strong></li>')
         for u in g["not_paired"]:
