@@ -38,7 +38,7 @@ from paratui.app.host import Host, host
 from paratui.app.typeahead import became_ready, refuse
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
-from paratui.model.datalog import running_timers
+from paratui.model.datalog import is_ioa, running_timers
 from paratui.model.events import Event, live_events
 from paratui.model.goals import TIMED, Behavior, Goal, StudentPlan
 from paratui.model.text import clean
@@ -197,7 +197,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         todays = self._today()
         counts: dict[str, int] = {}
         for e in todays:
-            if e.type in ("data", "timer.stop"):
+            if e.type in ("data", "timer.stop") and not is_ioa(e):  # a second adult's IOA record is not data
                 counts[str(e.payload.get("goal"))] = counts.get(str(e.payload.get("goal")), 0) + 1
             elif e.type == "abc":
                 counts["abc:" + str(e.payload.get("behavior"))] = counts.get("abc:" + str(e.payload.get("behavior")),

@@ -27,10 +27,14 @@ def add_log(sub: Commands) -> None:
     lg.add_argument("--step", metavar="N", help="task analysis: the step's number or name (default: the next)")
     lg.add_argument("--note", metavar="TEXT", help="a short note")
     lg.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help=AT_HELP)
+    lg.add_argument("--ioa", action="store_true",
+                    help="an inter-observer agreement observation: a second adult's record of the same session, "
+                    "compared with the primary observer's in the report; never counted in the goal's data")
 
 
 def _log(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
-    return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step, args.at)
+    return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step, args.at,
+                             args.ioa)
 
 
 def add_abc(sub: Commands) -> None:

@@ -13,9 +13,10 @@ from typing import Any
 
 from paratui.model.classroom import Student
 from paratui.model.commands import Change, Context, Refused, _change, _student, _text
-from paratui.model.datalog import PHASE_KINDS, Timer, observed_at, running_timers
+from paratui.model.datalog import PHASE_KINDS, Timer, is_ioa, observed_at, running_timers
 from paratui.model.events import live_events
 from paratui.model.goals import TIMED, Goal, StudentPlan
+from paratui.model.ioa import SITTING_GAP
 from paratui.model.text import clean
 
 
@@ -91,15 +92,19 @@ def parse_seconds(text: str, field: str = "value") -> float:
 
 
 def log(ctx: Context, student: str, goal: str, value: str | None = None, prompt: str | None = None,
-        note: str | None = None, step: str | None = None, at: str | None = None) -> Change:
+        note: str | None = None, step: str | None = None, at: str | None = None, ioa: bool = False) -> Change:
     """One observation for a goal: `+`/`-` (trials, interval, mts; `missed` for an interval
     prompt nobody answered), a count (tally, default 1; 0 is a day observed with none), seconds
     (duration, latency), or a step's prompt level (task analysis: `step` is its number or name;
     default the step after that day's last). `at`: a late entry's observation time ("YYYY-MM-DD
     HH:MM", paper data typed in later): stored as the payload's `observed`, the event's own time
-    staying the time it was entered."""
+    staying the time it was entered. `ioa`: an inter-observer agreement observation (a second adult's
+    record of the session, paratui.model.ioa): payload `ioa: true`, never in the goal's data;
+    refused when the writer is the session's primary observer."""
     st, plan, g = _goal(ctx, student, goal)
     when = observed(ctx, at)
+    if ioa:
+        _second_observer(ctx, st, g, when or ctx.now)
     raw = (value or "").strip()
     level = _prompt(ctx, prompt)
     payload: dict[str, Any] = {"student": st.id, "goal": g.id}
@@ -142,15 +147,31 @@ def log(ctx: Context, student: str, goal: str, value: str | None = None, prompt:
                 raise Refused(f"value: a step's prompt level ({', '.join(ctx.classroom.prompts)}) or - "
                               "(not done)", "value")
             level = shown
-        payload["step"] = _step(ctx, st.id, g, step, (when or ctx.now).date())
+        payload["step"] = _step(ctx, st.id, g, step, (when or ctx.now).date(), ioa)
         payload["value"] = "-" if raw == "-" else "+"
         payload["prompt"] = None if raw == "-" else level
     payload["note"] = _text(note, "note", required=False)
     payload["observed"] = _stamp(when)
+    payload["ioa"] = True if ioa else None
     return _change(ctx, "data", {k: v for k, v in payload.items() if v is not None})
 
 
-def _step(ctx: Context, student: str, g: Goal, step: str | None, day: date | None = None) -> int:
+def _second_observer(ctx: Context, st: Student, g: Goal, when: datetime) -> None:
+    """An IOA observation is a second adult's: refused when the writer recorded this goal's data
+    (not as IOA) in the same sitting (within paratui.model.ioa.SITTING_GAP of `when`)."""
+    if g.kind == "abc":
+        return  # refused below: ABC goals are recorded with `abc`
+    for e in live_events(ctx.events):
+        if (e.type in ("data", "timer.stop") and e.staff == ctx.actor and not is_ioa(e)
+                and e.payload.get("student") == st.id and e.payload.get("goal") == g.id
+                and abs(observed_at(e) - when) <= SITTING_GAP):
+            raise Refused(f"ioa: you recorded {clean(st.initials)} · {clean(g.id)} yourself at "
+                          f"{observed_at(e):%H:%M}: an IOA observation is a second adult's record of the "
+                          "session; the primary observer cannot check their own data", "ioa")
+
+
+def _step(ctx: Context, student: str, g: Goal, step: str | None, day: date | None = None,
+          ioa: bool = False) -> int:
     n = len(g.steps)
     listing = "; ".join(f"{i} {clean(x, limit=30)}" for i, x in enumerate(g.steps, 1))
     if step and step.strip():
@@ -165,7 +186,8 @@ def _step(ctx: Context, student: str, g: Goal, step: str | None, day: date | Non
     day = day or ctx.now.date()
     for e in live_events(ctx.events):
         if (e.type == "data" and observed_at(e).date() == day and e.payload.get("student") == student
-                and e.payload.get("goal") == g.id and isinstance(e.payload.get("step"), int)):
+                and e.payload.get("goal") == g.id and isinstance(e.payload.get("step"), int)
+                and is_ioa(e) == ioa):  # an IOA observer's steps follow their own
             last = e.payload["step"]
     return last % n + 1
 

@@ -198,16 +198,27 @@ def is_late(event: Event) -> bool:
     return observed_at(event) != event.time
 
 
-def entries(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool = False) -> list[Entry]:
+def is_ioa(event: Event) -> bool:
+    """An inter-observer agreement observation (`paratui log --ioa`): a second adult's record of a
+    session, compared with the primary observer's (paratui.model.ioa), never counted in the goal's data."""
+    return event.type == "data" and event.payload.get("ioa") is True
+
+
+def entries(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool = False,
+            with_ioa: bool = False) -> list[Entry]:
     """A student's observations in order of observation (retracted ones left out unless `live`
-    says the events are already live)."""
-    return list(_entries(events, plan, student, live))
+    says the events are already live; IOA observations left out unless `with_ioa`)."""
+    return list(_entries(events, plan, student, live, with_ioa))
 
 
-def _entries(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool = False) -> Iterator[Entry]:
+def _entries(events: Iterable[Event], plan: StudentPlan | None, student: str, live: bool = False,
+             with_ioa: bool = False) -> Iterator[Entry]:
     """`entries`, one at a time, in order of observation: the journal's order, with late entries
-    (few) merged in at their observation time."""
+    (few) merged in at their observation time. Every figure of a goal reads its data here: IOA
+    observations are left out here (unless `with_ioa`), so they never count twice."""
     events = events if isinstance(events, (list, tuple)) else list(events)
+    if not with_ioa:
+        events = [e for e in events if not is_ioa(e)]
     if not any("observed" in e.payload for e in events if e.type in ("data", "abc")):
         yield from _entries_as_written(events, plan, student, live, None)
         return
@@ -611,7 +622,7 @@ def data_due(classroom: Classroom, todays: Iterable[Event], today: date, school_
         return []
     weekday = WEEKDAYS[today.weekday()]
     done = {(e.payload.get("student"), e.payload.get("goal")) for e in todays
-            if e.type in ("data", "timer.stop") and observed_at(e).date() == today}
+            if e.type in ("data", "timer.stop") and observed_at(e).date() == today and not is_ioa(e)}
     week = classroom.week_plan
     due: list[DataDue] = []
     for st in classroom.students:

@@ -220,7 +220,8 @@ def _data(p: Mapping[str, Any], w: Words) -> str:
     elif p.get("prompt"):
         said = f"{said} at {clean(p['prompt'], limit=10)}"
     note = f" ({clean(p['note'], limit=60)})" if p.get("note") else ""
-    return f"{w.kid(p.get('student'))} · {what}: {said}{note}{_late(p)}"
+    ioa = " (IOA observation)" if p.get("ioa") is True else ""
+    return f"{w.kid(p.get('student'))} · {what}: {said}{note}{ioa}{_late(p)}"
 
 
 def _abc(p: Mapping[str, Any], w: Words) -> str:
@@ -316,7 +317,10 @@ TYPES: tuple[EventType, ...] = (
                "value": (OPT_TEXT, "+ or - (missed: interval, mts)"), "count": (OPT_NUM, "tally"),
                "seconds": (OPT_NUM, "duration, latency"), "prompt": (OPT_TEXT, "prompt code"),
                "step": (OPT_NUM, "task-analysis step, 1-based"), "note": (OPT_TEXT, "note"),
-               "observed": (OPT_TIME, OBSERVED)},
+               "observed": (OPT_TIME, OBSERVED),
+               "ioa": (OPT_FLAG, "true: an inter-observer agreement observation, a second adult's record of the "
+                       "session (`paratui log --ioa`); compared with the primary observer's, never in the goal's "
+                       "data")},
               LOG, "log", None, DATA_FOLD, ("log",), _data),
     EventType("abc", "an ABC record of a behavior",
               {"student": (ID, "student id"), "behavior": (ID, "behavior id"),

@@ -30,13 +30,14 @@ from paratui.model.datalog import (
 )
 from paratui.model.events import Event
 from paratui.model.goals import StudentPlan
+from paratui.model.ioa import STANDARD_MEAN, STANDARD_SHARE, GoalIOA, agreement, ioa_ids
 from paratui.model.text import clean
 
 SCHEMA = 1
 FORMATS = ("csv", "md", "html", "json")
 CSV_FIELDS = ("date", "time", "student", "goal", "kind", "value", "count", "seconds", "prompt", "step", "step_name",
               "behavior", "antecedent", "consequence", "setting", "note", "staff", "id", "phase", "phase_kind",
-              "observed_at", "observer", "host", "entered", "goal_title", "cold_probe")
+              "observed_at", "observer", "host", "entered", "goal_title", "cold_probe", "ioa")
 
 
 def _who(student: Student, names: bool) -> str:
@@ -107,6 +108,7 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                     **({"name": student.name} if names and student.name else {})},
         "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
         "prompts": list(classroom.prompts), "goals": goals, "abc": abc,
+        "ioa": ioa_json(agreement(plan, events, summaries, classroom.independent, start, end), staff),
     }
 
 
@@ -145,8 +147,9 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
     w.writerow(CSV_FIELDS)
     events = list(events)
     phases = {g.id: phases_of(events, student.id, g.id, end) for g in plan.goals}
-    every = entries(events, plan, student.id)
-    probes = cold_probes(every)
+    every = entries(events, plan, student.id, with_ioa=True)  # IOA rows too, flagged in `ioa`
+    checks = ioa_ids(events)
+    probes = cold_probes(x for x in every if x.id not in checks)
     for x in every:
         d = x.time.date()
         if (start and d < start) or (end and d > end) or (goal and x.goal.casefold() != goal.casefold()):
@@ -159,7 +162,7 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
             x.seconds, x.prompt, x.step, step_name, x.behavior, x.antecedent, x.consequence, x.setting, x.note,
             staff.get(x.staff or "", x.staff), x.id, ph.name if ph else None, ph.kind if ph else None,
             _stamp(x.time), x.staff, x.host, _stamp(x.entered), g.title if g else None,
-            "yes" if x.id in probes else None)])
+            "yes" if x.id in probes else None, "yes" if x.id in checks else None)])
     return out.getvalue()
 
 
@@ -279,6 +282,7 @@ def to_markdown(report: dict[str, Any], who: str) -> str:
             if b[key]:
                 lines.append(f"- {label}: " + ", ".join(f"{_md(k)} ({v})" for k, v in list(b[key].items())[:5]))
         lines.append("")
+    lines += ioa_markdown(report)
     return "\n".join(lines)
 
 
@@ -474,12 +478,123 @@ def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> st
                 body.append(f"<dt>{label}</dt><dd>"
                             + t(", ".join(f"{k} ({v})" for k, v in list(b[key].items())[:5])) + "</dd>")
         body.append("</dl></section>")
+    body += ioa_html(report)
     style = ("body{font-family:sans-serif;max-width:48rem;margin:2rem auto;color:#111}"
              "dl{display:grid;grid-template-columns:9rem 1fr;gap:.2rem .8rem}dt{font-weight:bold}"
              "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.15rem .5rem}"
              "section{break-inside:avoid;margin-bottom:2rem}@media print{body{margin:0}}")
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Progress report: {t(who)}'
             f"</title><style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+# -- inter-observer agreement (paratui.model.ioa) -------------------------------------------------
+
+def ioa_json(goals: list[GoalIOA], staff: dict[str, str]) -> dict[str, Any]:
+    """The IOA section's numbers: per goal, each checked session's agreement, the mean, the range and
+    the share of sessions checked, against the field's standard."""
+    def who(x: str | None) -> str | None:
+        return staff.get(x or "", x)
+
+    return {
+        "standard": {"share": STANDARD_SHARE, "mean": STANDARD_MEAN,
+                     "text": f"at least {STANDARD_SHARE:.0f}% of sessions checked, at a mean of at least "
+                             f"{STANDARD_MEAN:.0f}% agreement"},
+        "goals": [{
+            "goal": x.goal.id, "title": x.goal.title, "kind": x.goal.kind, "measure": x.measure, "sessions": x.sessions,
+            "checked": x.checked, "share": _round(x.share), "mean": _round(x.mean), "low": _round(x.low),
+            "high": _round(x.high), "meets_standard": x.meets_standard, "flag": x.flag or None,
+            "checks": [{
+                "date": c.day.isoformat(), "primary": who(c.primary.staff), "ioa_observer": who(c.ioa.staff),
+                "start": c.ioa.start.isoformat(timespec="minutes"), "measure": c.measure,
+                "agreement": _round(c.agreement), "agreed": c.agreed, "compared": c.compared,
+                "total_count": _round(c.total_count), "left_out": c.left_out, "note": c.note or None,
+                "primary_entries": len(c.primary.items), "ioa_entries": len(c.ioa.items),
+                "session": c.ioa.session,
+            } for c in x.checks],
+            "not_paired": [{"date": r.day.isoformat(), "ioa_observer": who(r.staff),
+                            "start": r.start.isoformat(timespec="minutes"), "entries": len(r.items), "why": why}
+                           for r, why in x.unpaired],
+        } for x in goals],
+    }
+
+
+def _pct(v: float | None) -> str:
+    return "" if v is None else f"{v:.0f}%"
+
+
+def _ioa_summary(g: dict[str, Any]) -> list[str]:
+    """A goal's IOA in lines: sessions checked, mean and range, the flag."""
+    share = f"{g['checked']} of {g['sessions']} ({_pct(g['share']) or 'no sessions'})"
+    out = [f"Measure: {g['measure']}", f"Sessions checked: {share}"]
+    if g["mean"] is not None:
+        span = f"{_pct(g['low'])}" if g["low"] == g["high"] else f"{_pct(g['low'])} to {_pct(g['high'])}"
+        out.append(f"Mean agreement: {_pct(g['mean'])} (range {span})")
+    return out
+
+
+_IOA_HEAD = ("Date", "Primary", "IOA observer", "Measure", "Agreement", "Agreed", "Note")
+
+
+def _ioa_cells(c: dict[str, Any]) -> tuple[str, ...]:
+    agreed = f"{c['agreed']} of {c['compared']}" if c["compared"] and c["measure"] != "total count" else ""
+    note = c["note"] or ""
+    if c["total_count"] is not None and c["measure"] != "total count":
+        note = (note + "; " if note else "") + f"total count {_pct(c['total_count'])}"
+    return (c["date"], str(c["primary"] or "?"), str(c["ioa_observer"] or "?"), c["measure"],
+            _pct(c["agreement"]), agreed, note)
+
+
+def ioa_markdown(report: dict[str, Any]) -> list[str]:
+    section = report.get("ioa") or {}
+    goals = section.get("goals") or []
+    if not goals:
+        return []
+    lines = ["## Inter-observer agreement", "",
+             f"A second adult's record of a session (`paratui log --ioa`) against the primary observer's; "
+             f"the field's standard: {section['standard']['text']}. IOA records are not in the goals' data.", ""]
+    for g in goals:
+        lines += [f"### {_md(g['goal'])}: {_md(g['title'])}", ""] + [f"- {x}" for x in _ioa_summary(g)]
+        if g["flag"]:
+            lines.append(f"- **{_md(g['flag'])}**")
+        for u in g["not_paired"]:
+            lines.append(f"- Not paired: {u['date']} {_md(u['ioa_observer'] or '?')}'s IOA observation at "
+                         f"{u['start'][11:16]} ({u['entries']} entries): {_md(u['why'])}")
+        lines.append("")
+        if g["checks"]:
+            lines += ["| " + " | ".join(_IOA_HEAD) + " |", "|" + "---|" * len(_IOA_HEAD)]
+            lines += ["| " + " | ".join(_md(x) for x in _ioa_cells(c)) + " |" for c in g["checks"]]
+            lines.append("")
+    return lines
+
+
+def ioa_html(report: dict[str, Any]) -> list[str]:
+    section = report.get("ioa") or {}
+    goals = section.get("goals") or []
+    if not goals:
+        return []
+
+    def t(x: Any) -> str:
+        return html.escape(clean(str(x), limit=300))
+
+    body = ['<section class="ioa"><h2>Inter-observer agreement</h2>',
+            f"<p>A second adult's record of a session (<code>paratui log --ioa</code>) against the primary "
+            f"observer's; the field's standard: {t(section['standard']['text'])}. IOA records are not in the "
+            "goals' data.</p>"]
+    for g in goals:
+        body.append(f"<h3>{t(g['goal'])}: {t(g['title'])}</h3><ul>"
+                    + "".join(f"<li>{t(x)}</li>" for x in _ioa_summary(g)))
+        if g["flag"]:
+            body.append(f'<li class="ioa-flag"><strong>{t(g["flag"])}</strong></li>')
+        for u in g["not_paired"]:
+            body.append(f"<li>Not paired: {t(u['date'])} {t(u['ioa_observer'] or '?')}'s IOA observation at "
+                        f"{t(u['start'][11:16])} ({u['entries']} entries): {t(u['why'])}</li>")
+        body.append("</ul>")
+        if g["checks"]:
+            head = "".join(f"<th>{t(c)}</th>" for c in _IOA_HEAD)
+            rows = "".join("<tr>" + "".join(f"<td>{t(x)}</td>" for x in _ioa_cells(c)) + "</tr>" for c in g["checks"])
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    body.append("</section>")
+    return body
 
 
 def render(fmt: str, classroom: Classroom, student: Student, events: Iterable[Event], now: datetime,
