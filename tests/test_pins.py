@@ -338,3 +338,50 @@ def test_a_pins_file_counts_only_from_its_persons_login_or_a_teachers(team):  # 
     assert r.returncode == 0, r.stderr
     record, problem = pins.read_pin(team.room, "AL", Room(team.room).snapshot().classroom)
     assert record is not None and problem is None and record.matches(PIN)
+
+
+# -- a real terminal: the PIN asked, never echoed -----------------------------------------------------
+@pytest.fixture
+def tmux():
+    import shutil
+
+    from tests.terminal import Tmux
+
+    if not shutil.which("tmux"):
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the terminal tests of the PIN: tmux is missing")
+        pytest.skip("needs tmux (apt-get install tmux)")
+    server = Tmux()
+    yield server
+    server.close()
+
+
+def test_in_a_terminal_the_command_line_asks_the_pin_without_echoing_it(room, tmux):
+    from tests.terminal import remote
+
+    command = remote(["absent", "JT", "--as", "MR"], room) + "; echo EXIT=$?; sleep 60"
+    tmux("new-session", "-d", "-s", "C", "-x", "120", "-y", "20", command)
+    tmux.wait_screen("C", "Ms. R's PIN")
+    tmux("send-keys", "-t", "C", "-l", PIN)
+    tmux("send-keys", "-t", "C", "Enter")
+    shown = tmux.wait_screen("C", "EXIT=")
+    assert "EXIT=0" in shown and "recorded: Mr. T is out today" in shown and PIN not in shown
+    assert [e.staff for e in entries(room, "absent")] == ["MR"]
+
+
+def test_in_a_terminal_the_board_takes_the_pin_masked(room, tmux):
+    from tests.terminal import remote
+
+    command = remote([], room, TEXTUAL_ANIMATIONS="none")
+    tmux("new-session", "-d", "-s", "B", "-x", "120", "-y", "40", command)
+    tmux.wait_screen("B", "Room 12", "Adults")
+    tmux("send-keys", "-t", "B", "-l", "i")
+    tmux.wait_screen("B", "Who are you?")
+    tmux("send-keys", "-t", "B", "-l", "1")
+    tmux.wait_screen("B", "Ms. R's PIN")
+    tmux("send-keys", "-t", "B", "-l", PIN)
+    shown = tmux.wait_screen("B", "•" * len(PIN))
+    assert PIN not in shown
+    tmux("send-keys", "-t", "B", "Enter")
+    shown = tmux.wait_screen("B", "you: Ms. R")
+    assert "para rights" not in shown and PIN not in shown
