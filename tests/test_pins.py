@@ -385,3 +385,13 @@ def test_in_a_terminal_the_board_takes_the_pin_masked(room, tmux):
     tmux("send-keys", "-t", "B", "Enter")
     shown = tmux.wait_screen("B", "you: Ms. R")
     assert "para rights" not in shown and PIN not in shown
+
+
+def test_in_a_terminal_no_pin_is_asked_of_someone_who_has_none(room, tmux):
+    from tests.terminal import remote
+
+    pins.clear_pin(room, "MR")
+    command = remote(["absent", "JT", "--as", "MR"], room) + "; echo EXIT=$?; sleep 60"
+    tmux("new-session", "-d", "-s", "N", "-x", "160", "-y", "20", command)
+    shown = tmux.wait_screen("N", "EXIT=")
+    assert "EXIT=3" in shown and "no PIN set for Ms. R" in shown and "Ms. R's PIN" not in shown

@@ -97,16 +97,19 @@ def acting_for_write(room: Room, classroom: Classroom, args: argparse.Namespace)
         return me
     if access.acting(classroom, identity.login(), me.id).mode != "shared":
         return me
-    pin: str | None = None
-    if getattr(args, "pin_stdin", None):
-        pin = sys.stdin.readline().rstrip("\r\n")
-    elif sys.stdin.isatty():
-        try:
-            pin = getpass.getpass(f"{clean(me.short)}'s PIN (Enter: act with a para's rights): ") or None
-        except (EOFError, KeyboardInterrupt):
-            pin = None
-    verdict = pins.PinGate(room.root, room.clock).check(classroom, me.id, pin)
-    del pin
+    gate = pins.PinGate(room.root, room.clock)
+    verdict = gate.check(classroom, me.id, None)  # no PIN set: nothing to ask
+    if verdict.kind != "none":
+        pin: str | None = None
+        if getattr(args, "pin_stdin", None):
+            pin = sys.stdin.readline().rstrip("\r\n") or None
+        elif sys.stdin.isatty():
+            try:
+                pin = getpass.getpass(f"{clean(me.short)}'s PIN (Enter: act with a para's rights): ") or None
+            except (EOFError, KeyboardInterrupt):
+                pin = None
+        verdict = gate.check(classroom, me.id, pin)
+        del pin
     if not verdict.ok:
         room.capped.add(me.id)
         if verdict.kind == "missing":
