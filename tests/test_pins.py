@@ -280,6 +280,17 @@ def test_a_pins_file_other_accounts_may_change_is_ignored_with_a_warning(room):
     assert record is None and problem and "pins/AL.json" in problem
 
 
+def test_paratui_check_names_each_pins_file_that_would_be_ignored(room):
+    r = run_cli("check", data=room)
+    assert r.returncode == 0 and "pins/" in r.stdout
+    os.chmod(room / "pins" / "MR.json", 0o666)
+    (room / "pins" / "NOBODY.json").write_text("{}")
+    r = run_cli("check", data=room)
+    assert r.returncode == 1
+    assert "pins/MR.json: other accounts may change it (mode 666): ignored" in r.stdout
+    assert "pins/NOBODY.json: not anyone on the staff list: ignored" in r.stdout
+
+
 def _my_login() -> str:
     from paratui.store import identity
 

@@ -167,6 +167,27 @@ def read_pin(root: Path, staff_id: str, classroom: _Room) -> tuple[PinRecord | N
     return found, None
 
 
+def check_pins(root: Path, classroom: _Room) -> list[str] | None:
+    """`paratui check`: every pins file's problem (None: the room has no pins folder). A file for
+    someone not on the staff list, or one that would be ignored, is named with the reason."""
+    folder = Path(root) / PINS_DIR
+    if not folder.is_dir():
+        return None
+    staff = {safe_name(s.id): s.id for s in classroom.staff}
+    problems: list[str] = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name.startswith(".") or not entry.name.endswith(".json"):
+            continue
+        who = staff.get(entry.name[:-5])
+        if who is None:
+            problems.append(f"{PINS_DIR}/{clean(entry.name, limit=40)}: not anyone on the staff list: ignored")
+            continue
+        _, problem = read_pin(root, who, classroom)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
 def write_pin(root: Path, staff_id: str, pin: str, when: datetime) -> Path:
     """Set `staff_id`'s PIN (its hash) in the data folder. The pins folder is made like the journal:
     in a room several accounts share, group-writable, setgid and sticky (each person may add their
