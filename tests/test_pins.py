@@ -114,6 +114,17 @@ async def test_picking_the_teacher_asks_the_pin_wrong_is_a_paras_rights_right_is
         assert [e.staff for e in entries(room, "absent")] == ["MR"]
 
 
+async def test_i_the_teacher_and_the_pin_typed_in_one_burst_go_to_the_pin_field(room):
+    app = make_app(room)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("i", "1", *PIN, "enter")  # before any picker or field is on screen
+        assert await wait_for(pilot, lambda: app.me_id == "MR" and app.screen is app.board)
+        await settle(pilot)
+        assert "MR" not in app.room.capped and "PIN right" in toasts(app)
+        assert await absent(app) is None
+
+
 async def test_escape_at_the_pin_leaves_who_is_acting_as_it_was(room):
     app = make_app(room)
     async with app.run_test(size=(120, 40)) as pilot:
