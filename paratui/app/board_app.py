@@ -37,6 +37,7 @@ from paratui.app.host import Host
 from paratui.app.status import StatusInfo
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, board_color, register_themes
 from paratui.app.typeahead import TypeAhead, pump, route
+from paratui.model import access
 from paratui.model.access import Acting, acting
 from paratui.model.board import BoardState
 from paratui.model.classroom import Staff
@@ -46,6 +47,7 @@ from paratui.model.text import clean
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot
 from paratui.store.journal import JournalWriteError
+from paratui.store.pins import PinGate
 from paratui.store.room import Room
 from paratui.store.themes import DEFAULT_THEME
 
@@ -84,6 +86,7 @@ class BoardApp(App[int]):
         self.state: BoardState | None = None
         self.me_id: str | None = None  # who is acting: a staff id (a Staff copy would go stale)
         self.acting: Acting | None = None  # how: a personal login, the shared account, or read-only
+        self._pin_gate: PinGate | None = None
         self.private = False  # the privacy screen is up: no student detail anywhere on screen
         self._last_input = time.monotonic()
         self.last_change: datetime | None = None
@@ -160,6 +163,27 @@ class BoardApp(App[int]):
         self.me_id = who.staff
         if who.refusal:
             self.toast(who.refusal, title="Who is acting", severity="error", timeout=20)
+        if who.staff is not None and self.needs_pin(who.staff):  # --as at the shared login: no PIN typed yet
+            self.room.capped.add(who.staff)
+            me = self.me
+            self.toast(f"{me.short if me else who.staff}: acting with a para's rights until the PIN is typed (i, "
+                       "then pick yourself)", title="Who is acting", severity="warning", timeout=20)
+
+    def needs_pin(self, staff_id: str) -> bool:
+        """Whether picking `staff_id` here asks for their PIN: the shared login, a room that asks
+        (`[access] pins`, default on), and a role that may do more than a para's."""
+        who, snapshot = self.acting, self.snapshot
+        if who is None or who.mode != "shared" or snapshot is None:
+            return False
+        classroom = snapshot.classroom
+        return classroom.access.pins and access.above_para(classroom, staff_id)
+
+    @property
+    def pin_gate(self) -> PinGate:
+        """Tries PINs with the rate limit; one for the board's life (its count held in memory too)."""
+        if self._pin_gate is None:
+            self._pin_gate = PinGate(self.room.root, self.room.clock)
+        return self._pin_gate
 
     def may_choose_me(self) -> str | None:
         """Why this board may not switch who is acting (None: it may: the shared account)."""
@@ -177,6 +201,8 @@ class BoardApp(App[int]):
         if self.acting is not None and self.acting.read_only:
             return "read-only"
         me = self.me
+        if me is not None and me.id in self.room.capped:
+            return f"{me.short} (para rights)"
         return me.short if me else None
 
     def status(self) -> StatusInfo | None:

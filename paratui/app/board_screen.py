@@ -12,6 +12,7 @@ up, with the large counts across the top).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Callable, Iterable
 
@@ -41,6 +42,7 @@ from paratui.model.changes import procedure_text
 from paratui.model.commands import Change, Context
 from paratui.model.events import Event, live_events
 from paratui.model.export import location_label, short_id
+from paratui.store import pins
 from paratui.store.history import history_for
 
 NARROW, WIDE, TALL = 100, 150, 36  # columns, columns, rows
@@ -234,8 +236,46 @@ class BoardScreen(Screen[None]):
         choices = [Choice(f"{s.short} — {s.role}", s.id) for s in app.snapshot.classroom.staff]
         picked = await self._pick("Who are you?", choices)
         if picked:
+            if app.needs_pin(picked) and not await self._type_pin(picked):
+                return  # Esc: who is acting stays as it was
+            if not app.needs_pin(picked):
+                app.room.capped.discard(picked)
             app.me_id = picked
             self.draw_status()
+
+    async def _type_pin(self, staff_id: str) -> bool:
+        """The PIN of a person whose role may do more than a para's, picked at the shared login: right,
+        their role; wrong, no PIN set or locked, a para's rights (said in a toast). False: Esc."""
+        app = self.board
+        snapshot = app.snapshot
+        if snapshot is None:
+            return False
+        classroom = snapshot.classroom
+        gate = app.pin_gate
+        first = gate.check(classroom, staff_id, None)
+        if first.kind == "none":  # no PIN set (or its file ignored): nothing to type
+            app.room.capped.add(staff_id)
+            app.toast(first.message, title="Who is acting", severity="warning", timeout=15)
+            return True
+        typed: list[str] = []
+
+        async def take(values: dict[str, str]) -> tuple[str | None, str] | None:
+            typed.append(values["pin"])
+            return None
+
+        who = classroom.staff_by_id()[staff_id]
+        done = await self.app.push_screen_wait(FormScreen(f"{who.short}'s PIN", [
+            Field("pin", f"PIN ({pins.PIN_RULE}; Esc: cancel)", "", password=True)], take))
+        if not done or not typed:
+            return False
+        verdict = await asyncio.to_thread(gate.check, classroom, staff_id, typed.pop())  # scrypt: off the loop
+        if verdict.ok:
+            app.room.capped.discard(staff_id)
+            app.toast(verdict.message, title="Who is acting")
+        else:
+            app.room.capped.add(staff_id)
+            app.toast(verdict.message, title="Who is acting", severity="warning", timeout=15)
+        return True
 
     def _student_choices(self, state: BoardState,
                          only: Callable[[StudentRow], bool] | None = None) -> list[Choice]:

@@ -39,6 +39,7 @@ class Field:
     value: str = ""
     # What is wrong with a text for this field (None: nothing); run on every key and on Enter.
     check: Callable[[str], str | None] | None = None
+    password: bool = False  # what is typed is shown masked (a PIN)
 
 
 def required(label: str) -> Callable[[str], str | None]:
@@ -85,7 +86,7 @@ class FormScreen(ModalScreen[bool]):
             yield Label(Text(self.title_text), id="form-title")
             for f in self.fields:
                 yield Label(Text(f.label), classes="form-label")
-                yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}",
+                yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}", password=f.password,
                             validators=[_FieldCheck(f.check)] if f.check else None,
                             validate_on=["changed", "submitted"])
             yield Label("", id="form-error")

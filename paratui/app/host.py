@@ -18,6 +18,7 @@ from paratui.model.classroom import Staff
 from paratui.model.commands import Change, Context
 from paratui.model.events import Event
 from paratui.store.folder import Snapshot
+from paratui.store.pins import PinGate
 from paratui.store.room import Room
 
 
@@ -51,6 +52,13 @@ class Host(Protocol):
         ...
 
     def may_choose_me(self) -> str | None: ...
+
+    def needs_pin(self, staff_id: str) -> bool:
+        """Whether picking `staff_id` here asks for their PIN (the shared login, above a para's role)."""
+        ...
+
+    @property
+    def pin_gate(self) -> PinGate: ...
 
     def ask_who(self) -> None: ...
 

@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from paratui import __version__
-from paratui.cli import board, changes, corrections, datalog, keys, meeting, moves, plan, reports, setup, tasks
+from paratui.cli import board, changes, corrections, datalog, keys, meeting, moves, pin, plan, reports, setup, tasks
 from paratui.cli.common import EXIT_CODES, Commands, Run, UsageProblem, acting_staff, add_common, say
 from paratui.model.commands import Refused
 from paratui.model.text import clean
@@ -29,7 +29,7 @@ COMMANDS = (board.add_board, moves.add_move, moves.add_back, moves.add_assign, m
             reports.add_report,
             reports.add_history, changes.add_change, setup.add_check, meeting.add_meeting,
             meeting.add_meeting_items, plan.add_plan, corrections.add_undo, corrections.add_retract, setup.add_init,
-            setup.add_themes, keys.add_keys)
+            setup.add_themes, keys.add_keys, pin.add_pin)
 
 
 def _positive_seconds(text: str) -> float:

@@ -4,6 +4,7 @@ acting, the room it works on (its writer stamped with the command), and how prob
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ from paratui.model.classroom import Classroom, Staff
 from paratui.model.commands import NotAllowed, Refused
 from paratui.model.resolve import NotFound, find_staff
 from paratui.model.text import clean
-from paratui.store import identity, paths
+from paratui.store import identity, paths, pins
 from paratui.store.room import Room
 
 EXIT_CODES = """exit codes:
@@ -49,6 +50,9 @@ def add_common(parser: argparse.ArgumentParser, top: bool) -> None:
     parser.add_argument("--as", dest="as_", metavar="STAFF", default=default,
                         help="who is acting: staff id, short name or login (default: your login, "
                              "through `logins` in classroom.toml)")
+    parser.add_argument("--pin-stdin", dest="pin_stdin", action="store_true", default=default,
+                        help="at the shared classroom login, read the --as person's PIN from the first line of "
+                             "stdin (default: asked in a terminal; without it, a para's rights)")
 
 
 def command(sub: Commands, name: str, help: str, example: str, run: Run) -> argparse.ArgumentParser:
@@ -81,6 +85,38 @@ def acting_staff(classroom: Classroom, as_: str | None) -> Staff | None:
     if who.refusal:
         raise NotAllowed(who.refusal)
     return classroom.staff_by_id()[who.staff] if who.staff else None
+
+
+def acting_for_write(room: Room, classroom: Classroom, args: argparse.Namespace) -> Staff | None:
+    """Who is acting, as `acting_staff`, for a command that writes: at the shared classroom login a
+    person whose role may do more than a para's acts with it only after their PIN (the first line of
+    stdin with --pin-stdin, else asked when stdin is a terminal); otherwise with a para's rights
+    (`room.capped`), said on stderr."""
+    me = acting_staff(classroom, getattr(args, "as_", None))
+    if me is None or not classroom.access.pins or not access.above_para(classroom, me.id):
+        return me
+    if access.acting(classroom, identity.login(), me.id).mode != "shared":
+        return me
+    gate = pins.PinGate(room.root, room.clock)
+    verdict = gate.check(classroom, me.id, None)  # no PIN set: nothing to ask
+    if verdict.kind != "none":
+        pin: str | None = None
+        if getattr(args, "pin_stdin", None):
+            pin = sys.stdin.readline().rstrip("\r\n") or None
+        elif sys.stdin.isatty():
+            try:
+                pin = getpass.getpass(f"{clean(me.short)}'s PIN (Enter: act with a para's rights): ") or None
+            except (EOFError, KeyboardInterrupt):
+                pin = None
+        verdict = gate.check(classroom, me.id, pin)
+        del pin
+    if not verdict.ok:
+        room.capped.add(me.id)
+        if verdict.kind == "missing":
+            say(f"{verdict.message} (at the shared login: --pin-stdin, or run it in a terminal to be asked)")
+        else:
+            say(verdict.message)
+    return me
 
 
 def day(text: str | None, field: str) -> date | None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import timedelta
 
-from paratui.cli.common import Commands, acting_staff, command, day, open_room, say
+from paratui.cli.common import Commands, acting_for_write, command, day, open_room, say
 from paratui.model import commands
 from paratui.model.commands import Refused
 from paratui.model.text import clean
@@ -54,7 +54,7 @@ def _meeting_items(args: argparse.Namespace) -> int:
         notes = meetings.read_notes(room.root, when)
         if notes.text is None:
             raise Refused(f"{rel}: no such file (write the notes on the board: F, or in the binder)", "date")
-        me = acting_staff(room.snapshot().classroom, getattr(args, "as_", None))
+        me = acting_for_write(room, room.snapshot().classroom, args)
         if me is None:
             raise Refused(f"who is acting? add --as STAFF ({', '.join(s.id for s in room.snapshot().classroom.staff)})",
                           "as")

@@ -90,6 +90,8 @@ def _own_shared_login(toml: Path) -> str:
     text = toml.read_text(encoding="utf-8")
     text = text.replace('shared_logins = ["*"]', f"shared_logins = [{json.dumps(login)}]  # the account that ran "
                         "`paratui init`: list the classroom workstation's account(s) here", 1)
+    text = text.replace("\npins = false\n",
+                        "\npins = true  # at the shared login, the teacher's PIN (`paratui pin set`)\n", 1)
     toml.write_text(text, encoding="utf-8")
     return login
 

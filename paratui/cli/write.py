@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Callable
 
-from paratui.cli.common import Run, acting_staff, open_room
+from paratui.cli.common import Run, acting_for_write, open_room
 from paratui.model.classroom import Staff
 from paratui.model.commands import Change, Context, Refused
 from paratui.model.text import clean
@@ -24,7 +24,7 @@ def writes(make: Make) -> Run:
     def run(args: argparse.Namespace) -> int:
         room = open_room(args)
         snap = room.snapshot()
-        me = acting_staff(snap.classroom, getattr(args, "as_", None))
+        me = acting_for_write(room, snap.classroom, args)
         if me is None:
             raise Refused(
                 f"who is acting? login {identity.login()!r} is the shared classroom login; "

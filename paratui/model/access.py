@@ -6,6 +6,8 @@ Read from classroom.toml's `[access]` table (all optional):
     shared_logins = ["room12"]   # the classroom workstation's account(s): people pick who they are
     sync_logins = ["syncthing"]  # accounts a sync tool runs as: their files come from other machines
     idle_minutes = 10            # a shared board asks "who are you?" again and hides details after this
+    pins = true                  # at a shared login, a person whose role may do more than a para's
+                                 # acts with their role only after typing their PIN (default true)
     [access.roles]               # which actions a role may do (defaults below, from the roles table)
     para = ["move", "back", "assign.self", "log", "note", "ack", "task", "undo"]
 
@@ -100,6 +102,9 @@ class Access:
     # Accounts of this machine a sync tool runs as (Syncthing's own account): a journal file they own
     # was written on another machine, so its owner says nothing of its writer (docs/trust.md).
     sync_logins: tuple[str, ...] = ()
+    # At a shared login, a person whose role may do more than a para's acts with their own role only
+    # after their PIN (paratui.store.pins); until then with a para's (`capped_permit`).
+    pins: bool = True
 
 
 # What the rules read of the room and its week (paratui.model.classroom's Classroom, which holds an
@@ -166,8 +171,8 @@ def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Acc
         return Access(warnings=(Problem("access", "expected a table"),))
     c = Checker()
     for key in raw:
-        if key not in ("shared_logins", "idle_minutes", "roles", "sync_logins"):
-            c.warn("access", "unknown key (allowed: idle_minutes, roles, shared_logins, sync_logins)",
+        if key not in ("shared_logins", "idle_minutes", "roles", "sync_logins", "pins"):
+            c.warn("access", "unknown key (allowed: idle_minutes, pins, roles, shared_logins, sync_logins)",
                    hint=f"access.{clean(key, limit=20)}")
     shared = _shared_logins(c, raw.get("shared_logins", []), staff)
     sync = _sync_logins(c, raw.get("sync_logins", []), staff, shared)
@@ -180,7 +185,11 @@ def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Acc
         c.warn("access.roles", "expected a table of role = [actions]")
         table = {}
     rules = _rules(c, table, roles)
-    return Access(shared, idle, rules, tuple(c.warnings), sync)
+    pins = raw.get("pins", True)
+    if not isinstance(pins, bool):
+        c.warn("access.pins", "expected true or false; using true (a PIN is asked)")
+        pins = True
+    return Access(shared, idle, rules, tuple(c.warnings), sync, pins)
 
 
 def _sync_logins(c: Checker, sync: Any, staff: Sequence[_Adult], shared: Sequence[str]) -> tuple[str, ...]:
@@ -328,25 +337,27 @@ def own_students(staff_id: str, classroom: _Room, schedule: _Week | None) -> fro
 
 
 def rule_refusal(classroom: _Room, schedule: _Week | None, staff_id: str, asked: str,
-                 payload: dict, events: Sequence["Event"] = ()) -> str | None:
-    """Why `staff_id` may not do `asked` with `payload` (None: allowed). Used by both checks."""
+                 payload: dict, events: Sequence["Event"] = (), as_role: str | None = None) -> str | None:
+    """Why `staff_id` may not do `asked` with `payload` (None: allowed). Used by both checks.
+    `as_role`: checked as if their role were that one (`capped_permit`)."""
     staff = classroom.staff_by_id().get(staff_id)
     if staff is None:
         return f"{clean(staff_id, limit=12)!r} is not on the staff list"
     action = action_name(asked)
-    allowed = classroom.access.rules.get(staff.role, frozenset())
+    role = as_role or staff.role
+    allowed = classroom.access.rules.get(role, frozenset())
     if action in ("undo", "retract.own"):
         target = _target(payload, events)
         if target is not None and target.staff != staff_id:
             if "retract.any" in allowed:
                 return None
-            return f"a {staff.role} may retract only their own entries (the teacher can retract any)"
+            return f"a {role} may retract only their own entries (the teacher can retract any)"
     if action == "move" and _takes_others(staff_id, payload):
         action = "assign.other" if "move" in allowed else action  # taking others along assigns them
     if action not in allowed:
-        return (f"a {staff.role} may not {ACTIONS.get(action, action)} (rule `{action}` in classroom.toml "
+        return (f"a {role} may not {ACTIONS.get(action, action)} (rule `{action}` in classroom.toml "
                 "[access.roles]; ask the teacher, or send them a note)")
-    if staff.role == "related-service" and action in _OWN_STUDENTS_ONLY:
+    if role == "related-service" and action in _OWN_STUDENTS_ONLY:
         student = payload.get("student")
         if isinstance(student, str) and student not in own_students(staff_id, classroom, schedule):
             return f"a related-service provider may {ACTIONS[action]} only for their own students"
@@ -664,3 +675,28 @@ _CHECKED = frozenset(BY_NAME)
 def permit(asked: str, ctx: Any, payload: dict) -> str | None:
     """The command layer's permission hook (paratui.model.commands.Permit) for the room's rules."""
     return rule_refusal(ctx.classroom, ctx.schedule, ctx.actor, asked, payload, ctx.events)
+
+
+# -- the shared login without a PIN: a para's rights ---------------------------------------------
+CAPPED_ROLE = "para"
+
+
+def above_para(classroom: _Room, staff_id: str) -> bool:
+    """Whether `staff_id`'s role may do something a para may not (the teacher, by default): at a
+    shared login they act with it only after their PIN (paratui.store.pins)."""
+    staff = classroom.staff_by_id().get(staff_id)
+    if staff is None:
+        return False
+    rules = classroom.access.rules
+    return bool(rules.get(staff.role, frozenset()) - rules.get(CAPPED_ROLE, frozenset()))
+
+
+def capped_permit(asked: str, ctx: Any, payload: dict) -> str | None:
+    """`permit` for someone picked at the shared login without their PIN: what a para may do."""
+    why = rule_refusal(ctx.classroom, ctx.schedule, ctx.actor, asked, payload, ctx.events, as_role=CAPPED_ROLE)
+    if why is None:
+        return None
+    who = ctx.classroom.staff_by_id().get(ctx.actor)
+    name = clean(who.short if who is not None else ctx.actor, limit=20)
+    return (f"{name} is acting with a para's rights at the shared login (no right PIN typed): {why}. On the "
+            "board: i, then pick yourself and type the PIN; the command line asks in a terminal (or --pin-stdin)")

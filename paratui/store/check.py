@@ -22,6 +22,7 @@ from paratui.model.goals import parse_student_plan
 from paratui.model.recurring import parse_recurring
 from paratui.model.schedule import WEEKDAYS, Schedule, parse_schedule
 from paratui.model.text import clean
+from paratui.store import pins
 from paratui.store.folder import (
     BINDER,
     BINDER_LIMIT,
@@ -115,6 +116,9 @@ def check_folder(root: Path) -> tuple[list[str], list[str]]:
     problems += _check_binder(root, checked)
     problems += _check_meetings(root, classroom, checked)
     problems += _check_keys(root, classroom, checked)
+    if classroom is not None and (pin_problems := pins.check_pins(root, classroom)) is not None:
+        checked.append(pins.PINS_DIR + "/")
+        problems += pin_problems
     reader = JournalReader(root / JOURNAL, root)
     dirs = reader.all_dirs()
     _, journal_problems, _ = reader.read(dirs)

@@ -25,6 +25,8 @@ class Room:
         self.folder = DataFolder(self.root)
         self.writer = JournalWriter(self.folder.journal_path, identity.writer_name(),
                                     signer=keys.Signer(self.root))
+        # staff picked at the shared login without their PIN (paratui.store.pins): a para's rights
+        self.capped: set[str] = set()
 
     def snapshot(self) -> Snapshot:
         return self.folder.load(self.clock().date())
@@ -40,7 +42,8 @@ class Room:
         """What a command is checked against, as of `snapshot` (default: a fresh read)."""
         snap = snapshot or self.snapshot()
         return Context(snap.classroom, snap.schedule, snap.screened().events, self.clock(), actor,
-                       permit=access.permit, login=identity.login(), host=identity.host())
+                       permit=access.capped_permit if actor in self.capped else access.permit,
+                       login=identity.login(), host=identity.host())
 
     def apply(self, change: Change, actor: str) -> Event:
         """Write what a command (paratui.model.commands) returned, as `actor`. A retract goes to the

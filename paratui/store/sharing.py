@@ -39,6 +39,7 @@ import stat
 from pathlib import Path
 
 JOURNAL = "journal"
+PINS = "pins"
 FOLDER_MODE = 0o3775  # rwxrwsr-t: group-writable, setgid (new entries take the group), sticky
 FILE_MODE = 0o644  # the same as paratui.store.journal.FILE_MODE
 
@@ -79,6 +80,11 @@ def setup_shared(root: Path, group: str | None = None) -> list[str]:
     lines.append(f"{root}: group {gname}, its members can read it (new files take the group)")
 
     journal.mkdir(exist_ok=True)
+    pins = root / PINS
+    pins.mkdir(exist_ok=True)  # the PINs of the shared login (paratui.store.pins): made like journal/
+    if os.lstat(pins).st_gid != gid:
+        os.chown(pins, -1, gid, follow_symlinks=False)
+    os.chmod(pins, FOLDER_MODE)
     failed: list[str] = []
     folders = files = 0
     for path in [journal, *sorted(journal.rglob("*"))]:
