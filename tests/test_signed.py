@@ -104,11 +104,12 @@ def test_enrolled_keys_decide_whose_a_signed_event_is(room, tmp_path):
     # enrolled for someone else: a key is its person's only
     _ok("keys", "enrol", "AL", _public(room, other), data=room, env=teacher)
     assert any("signed with AL's key, claims to be MR" in w for w in _warnings(room, teacher))
-    # revoked: what it signed is no longer applied
-    kid = next(line.split()[0] for line in _ok("keys", "show", data=room, env=teacher).splitlines()[3:]
-               if " MR " in line)
+    # revoked: what it signed and was not applied then is not applied after (whatever its time)
+    kid = next(line.split()[0] for line in _ok("keys", "show", data=room, env=teacher).splitlines()[2:]
+               if " AL " in line)
     _ok("keys", "revoke", kid[:8], data=room, env=teacher)
-    assert any(f"signed with key {kid[:8]}, revoked {NOW.replace('T', ' ')}" in w for w in _warnings(room, teacher))
+    assert any(f"signed with key {kid[:8]}, revoked {NOW.replace('T', ' ')} (not among what it had signed then)" in w
+               for w in _warnings(room, teacher))
     # unsigned (an older client) from someone without an enrolled key: still applied, marked unsigned
     doc = {"id": "f" * 32, "type": "back", "time": f"{NOW}:00", "written": 1, "staff": "JT", "login": "jthomas",
            "host": "old", "payload": {"student": "S03"}}
@@ -160,28 +161,42 @@ def test_leaving_the_signature_off_does_not_get_round_an_enrolled_key(room, tmp_
 
 
 def test_a_revoked_key_keeps_what_it_signed_before_its_revocation(room, tmp_path):
-    """Revoking a key (a lost laptop) refuses what it signs from the revocation's time on; what it
-    signed before stays applied."""
+    """Revoking a key (a lost laptop) keeps what it had signed then (listed, with a hash of each, in
+    a manifest the teacher signs); anything else it signs is not applied, whatever time it claims."""
     at = {**_env(tmp_path, "teacher"), "PARATUI_NOW": "2026-11-23T09:00"}
-    _ok("keys", "enrol", "MR", _public(room, at), data=room, env=at)
-    _ok("move", "S01", "--to", "bathroom", data=room, env=at)
-    _ok("keys", "revoke", _kid(room, at)[:8], data=room, env={**at, "PARATUI_NOW": "2026-11-23T09:30"})
-    later = {**at, "PARATUI_NOW": "2026-11-23T09:45"}
-    _ok("move", "S02", "--to", "nurse", data=room, env=later)
+    laptop = {**_env(tmp_path, "laptop"), "PARATUI_NOW": "2026-11-23T09:00"}
+    _ok("keys", "enrol", "MR", _public(room, laptop), data=room, env=at)  # the teacher's second machine
+    _ok("move", "S01", "--to", "bathroom", data=room, env=laptop)
+    kid = _kid(room, at, _public(room, laptop))
+    out = _ok("keys", "revoke", kid[:8], data=room, env={**at, "PARATUI_NOW": "2026-11-23T09:30"})
+    assert "the 1 event(s) it had signed stay applied" in out, out
+    manifest = json.loads((room / "keys" / f"revoked-{kid}.json").read_text())
+    assert len(manifest["events"]) == 1 and manifest["sig"]["key"] == _public(room, at)
+    _ok("move", "S02", "--to", "nurse", data=room, env={**laptop, "PARATUI_NOW": "2026-11-23T09:45"})
+    # the thief backdates: a time before the revocation changes nothing
+    _ok("move", "S03", "--to", "office", data=room, env={**laptop, "PARATUI_NOW": "2026-11-23T09:10"})
+    later = {**at, "PARATUI_NOW": "2026-11-23T09:50"}
     rows = json.loads(_ok("history", "--format", "json", data=room, env=later))
-    by_student = {r["text"]: r for r in rows}
-    before = [r for t, r in by_student.items() if "S01" in t or "bathroom" in t.lower()]
-    after = [r for t, r in by_student.items() if "nurse" in t.lower()]
+    by_text = {r["text"].lower(): r for r in rows}
+    before = [r for t, r in by_text.items() if "bathroom" in t]
+    after = [r for t, r in by_text.items() if "nurse" in t or "office" in t]
     assert before and before[0]["not_applied"] is None, rows
-    assert after and after[0]["not_applied"] == f"signed with key {_kid(room, at)[:8]}, revoked 2026-11-23 09:30"
+    assert len(after) == 2 and all(r["not_applied"] == f"signed with key {kid[:8]}, revoked 2026-11-23 09:30 "
+                                   "(not among what it had signed then)" for r in after), rows
     warnings = _warnings(room, later)
-    assert [w for w in warnings if "not applied" in w] == [
-        w for w in warnings if "revoked 2026-11-23 09:30: move event" in w] and len(warnings) == 1, warnings
+    revoked = "revoked 2026-11-23 09:30 (not among what it had signed then): move event"
+    assert len([w for w in warnings if "not applied" in w]) == 2 == len([w for w in warnings if revoked in w]), warnings
+    board = json.loads(_ok("board", "--json", data=room, env=later))
+    where = {s["id"]: s.get("location") for s in board["students"]}
+    assert where["S01"] == "bathroom" and where["S02"] != "nurse" and where["S03"] != "office", where
 
 
-def _kid(room: Path, env: dict[str, str]) -> str:
-    return next(line.split()[0] for line in _ok("keys", "show", data=room, env=env).splitlines()[2:]
-                if " MR " in line)
+def _kid(room: Path, env: dict[str, str], public: str) -> str:
+    from paratui.store.keys import key_id
+
+    kid = key_id(bytes.fromhex(public))
+    assert kid in _ok("keys", "show", data=room, env=env)
+    return kid
 
 
 def test_only_the_teacher_enrols(room, tmp_path):
@@ -260,8 +275,8 @@ def test_keys_enrol_takes_a_shared_login(room, tmp_path):
     env = _env(tmp_path)
     out = _ok("keys", "enrol", "@room12", "ab" * 32, data=room, env=env)
     assert "for the shared login room12" in out
-    assert json.loads((room / "keys.json").read_text())["keys"][next(iter(json.loads(
-        (room / "keys.json").read_text())["keys"]))]["staff"] == "@room12"
+    enrolled = json.loads((room / "keys.json").read_text())["keys"]
+    assert sorted(v["staff"] for v in enrolled.values()) == ["@room12", "MR"]  # the teacher's own key signs it
     r = run_cli("keys", "enrol", f"@{_login()}", "cd" * 32, data=room, env=env)  # the teacher's own login
     assert r.returncode == 3 and "not a shared login" in r.stderr, r.stderr
     assert run_cli("check", data=room, env=env).returncode == 0
