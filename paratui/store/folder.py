@@ -699,7 +699,7 @@ class DataFolder:
             mode = 0
         pin = keys.pin_file(self.root)
         listed = self.root / keys.MANIFEST_DIR
-        manifests = tuple(_signature(p) for p in sorted(listed.glob("*.json"))) if listed.is_dir() else ()
+        manifests = tuple(_signature(p) for p in sorted(listed.glob("*.json"))) if os.path.isdir(listed) else ()
         key = (_signature(path), mode, _signature(pin) if pin is not None else None, _signature(listed), manifests)
         known, base, attached, problems = self._keys
         if known == key and base is classroom and attached is not None:
@@ -717,7 +717,7 @@ class DataFolder:
         enrolment, problems = keys.trusted_enrolment(
             self.root, frozenset(s.id for s in classroom.staff if s.role == "teacher"), refusal)
         found, more = keys.read_manifests(self.root, enrolment)
-        ring = keys.key_ring(enrolment, found)
+        ring = keys.key_ring(enrolment, found, classroom.access.signed_only)
         problems = [*problems, *more]
         attached = dataclasses.replace(classroom, keys=ring) if ring.any else classroom
         self._keys = (key, classroom, attached, problems)

@@ -625,7 +625,7 @@ def signatures_checked(journal: Path) -> bool:
     pin = _PIN_FILE.get(at)
     if pin is None:
         pin = _PIN_FILE[at] = keys.pin_file(journal.parent) or Path("/nonexistent")
-    return pin.is_file()
+    return os.path.isfile(pin)
 
 
 _PIN_FILE: dict[tuple[Path, str | None], Path] = {}

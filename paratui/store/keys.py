@@ -263,7 +263,7 @@ class Manifests:
     any_sign_over: bool = False
 
 
-def key_ring(e: Enrolment, m: Manifests | None = None) -> KeyRing:
+def key_ring(e: Enrolment, m: Manifests | None = None, signed_only: bool = False) -> KeyRing:
     """What the model checks: whose each key is, when each revoked key was revoked (None: keys.json
     does not say, so nothing it signed stands), and since when each person has a key (their earliest
     enrolment; one without a readable time counts as always: every unsigned event of theirs refused);
@@ -277,7 +277,7 @@ def key_ring(e: Enrolment, m: Manifests | None = None) -> KeyRing:
     # a revocation listed with a manifest that cannot be read keeps nothing (the safe reading)
     kept = {kid: m.kept.get(kid, {}) for kid in e.revoked if f"{MANIFEST_DIR}/revoked-{kid}.json" in e.manifests}
     return KeyRing({k: v["staff"] for k, v in e.keys.items()}, {k: _time(v) for k, v in e.revoked.items()}, since,
-                   m.signed_over, kept, m.any_sign_over or e.signed_only)
+                   m.signed_over, kept, m.any_sign_over or e.signed_only or signed_only)
 
 
 def _is_key(text: str) -> bool:
