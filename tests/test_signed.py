@@ -64,6 +64,8 @@ def _docs(data: Path) -> list[tuple[Path, str, dict]]:
 
 def test_every_write_is_signed_with_a_private_key_kept_out_of_the_folder(room, tmp_path):
     env = _env(tmp_path)
+    assert "enrolled keys: none (no keys.json: no signature is checked until the teacher enrols a key)" in \
+        _ok("keys", "show", data=room, env=env)
     _ok("move", "S01", "--to", "bathroom", data=room, env=env)
     [(_, _, doc)] = _docs(room)
     assert set(doc["sig"]) == {"ed25519", "key"} and len(doc["sig"]["ed25519"]) == 128
@@ -330,6 +332,11 @@ def test_sign_over_makes_legacy_events_read_clean_and_then_the_room_takes_signed
     assert said[label].startswith(f"{label}: unsigned, from MR, changed since the teacher signed it over"), said
     rows = {r["id"]: r for r in json.loads(_ok("history", "--format", "json", data=room, env=teacher))}
     assert rows["e" * 32]["not_applied"].startswith("unsigned, from DP, not signed over")
+    # a sign-over rewritten by someone else: not the one keys.json lists, named by `paratui check`
+    manifest = room / "keys" / name
+    manifest.write_text(manifest.read_text().replace('"events"', '"events" ', 1))
+    r = run_cli("check", data=room, env=teacher)
+    assert f"keys/{name}: not the manifest keys.json lists" in r.stdout + r.stderr, r.stdout + r.stderr
     board = json.loads(_ok("board", "--json", data=room, env=teacher))
     assert {s["id"]: s.get("location") for s in board["students"]}["S01"] != "nurse"
 

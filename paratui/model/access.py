@@ -536,7 +536,22 @@ SIGNED = ("signed with ", "its signature ", UNSIGNED)  # what refusals for a sig
 
 def content_hash(e: "Event") -> str:
     """What a manifest records of an event (paratui keys sign-over / revoke): the SHA-256 of the
-    canonical JSON of everything the board reads of it (its time in UTC, so every machine agrees)."""
+    canonical JSON of everything the board reads of it (its time in UTC, so every machine agrees).
+    Worked out once per event object (~9 us; a year's history asks for each several times)."""
+    hit = _HASHES.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    found = _content_hash(e)
+    if len(_HASHES) > 200_000:
+        _HASHES.clear()
+    _HASHES[id(e)] = (e, found)
+    return found
+
+
+_HASHES: dict[int, tuple["Event", str]] = {}
+
+
+def _content_hash(e: "Event") -> str:
     import json
     from datetime import timezone
     from hashlib import sha256
