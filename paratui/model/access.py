@@ -6,6 +6,7 @@ Read from classroom.toml's `[access]` table (all optional):
     shared_logins = ["room12"]   # the classroom workstation's account(s): people pick who they are
     sync_logins = ["syncthing"]  # accounts a sync tool runs as: their files come from other machines
     idle_minutes = 10            # a shared board asks "who are you?" again and hides details after this
+    signed_only = true           # once keys are enrolled, an unsigned entry not signed over is refused
     [access.roles]               # which actions a role may do (defaults below, from the roles table)
     para = ["move", "back", "assign.self", "log", "note", "ack", "task", "undo"]
 
