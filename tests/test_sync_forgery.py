@@ -178,6 +178,8 @@ def test_forgeries_from_a_sync_peer_are_not_applied_and_are_named(pair: tuple[Ma
     # the teacher's own signed entries
     a.ok("teacher", "09:00", "move", "S02", "--to", "office")
     a.ok("teacher", "09:01", "log", "S03", "sight", "+", "--prompt", "I")
+    a.ok("teacher", "09:02", "log", "S03", "sight", "+", "--prompt", "I")
+    assert _entries(a, "09:03", "S03") == 2
     before = set(_journal_files(a))
     # -- the laptop (on B) signs as MR, then is lost: revoked -----------------------------------------------
     _synced(a, b, "keys.json")
@@ -207,6 +209,12 @@ def test_forgeries_from_a_sync_peer_are_not_applied_and_are_named(pair: tuple[Ma
     [(k, doc)] = [(k, d) for k, d in data["_default"].items() if d["payload"].get("student") == "S02"]
     doc["payload"]["to"] = "nurse"
     changed.write_text(json.dumps(data))
+    # (b) again, in the report: the teacher's second data entry, its value changed
+    [log_rel] = [r for r in before if "machine-a" in r and "/log/" in r]
+    entries = json.loads((b.folder / log_rel).read_text())
+    changed_entry = max(entries["_default"].values(), key=lambda d: d["time"])
+    changed_entry["payload"]["value"] = "-"
+    (b.folder / log_rel).write_text(json.dumps(entries))
     # (c) signed with the peer's own key, never enrolled, claiming the teacher
     b.ok("peer", "09:32", "move", "S04", "--to", "nurse")
     b.ok("peer", "09:33", "log", "S03", "sight", "-", "--prompt", "I")
@@ -222,13 +230,14 @@ def test_forgeries_from_a_sync_peer_are_not_applied_and_are_named(pair: tuple[Ma
     assert where["S01"] == "bathroom" and where["S05"] == "library", where  # signed over; signed before revoking
     assert where["S02"] != "nurse" and where["S04"] != "nurse" and where["S06"] != "nurse" \
         and where["S07"] != "nurse", where
-    assert _entries(a, at, "S03") == 1  # the teacher's own entry only: not (a), not (c)
+    assert _entries(a, at, "S03") == 1  # the teacher's first entry only: not (a), (b) or (c)
     warnings = _warnings(a, at)
     text = "\n".join(warnings)
     forged_label = forged.relative_to(b.folder).as_posix()
     b_label = laptop_label  # the laptop's and the peer's moves (one file: machine-b's, this account's)
     assert f"{forged_label}: unsigned, from MR, not signed over by the teacher" in text, text
     assert f"{teacher_rel}: its signature does not match what it says" in text, text
+    assert f"{log_rel}: its signature does not match what it says" in text, text
     assert f"{b_label}: signed with key {peer_kid[:8]}, not enrolled" in text, text
     assert f"keys.json: signed with key {peer_kid[:8]}, not the teacher's: ignored, using the last trusted copy" \
         in text, text
@@ -240,8 +249,9 @@ def test_forgeries_from_a_sync_peer_are_not_applied_and_are_named(pair: tuple[Ma
     rows = _history(a, at)
     assert rows["a" * 32]["not_applied"].startswith("unsigned, from MR, not signed over")
     assert rows[doc["id"]]["not_applied"].startswith("its signature does not match")
+    assert rows[changed_entry["id"]]["not_applied"].startswith("its signature does not match")
     refused = [r for r in rows.values() if r["not_applied"]]
-    assert len(refused) == 6, refused  # (a), (b), (c) twice, the two after the revocation
+    assert len(refused) == 7, refused  # (a), (b) twice, (c) twice, the two after the revocation
     assert not any(r["not_applied"] for r in rows.values() if r["id"] in (legacy_id,))
     assert rows[legacy_id]["unsigned"] is False
 
