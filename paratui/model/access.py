@@ -20,8 +20,10 @@ role did not allow is reported and not applied, so a hand-written or older clien
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from hashlib import sha256
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
 from paratui.model.errors import Problem
@@ -552,11 +554,10 @@ def content_hash(e: "Event") -> str:
 _HASHES: dict[int, tuple["Event", str]] = {}
 
 
-def _content_hash(e: "Event") -> str:
-    import json
-    from datetime import timezone
-    from hashlib import sha256
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
+
+def _content_hash(e: "Event") -> str:
     try:
         when = e.time.astimezone(timezone.utc).isoformat()
     except (OverflowError, OSError, ValueError):
@@ -564,7 +565,7 @@ def _content_hash(e: "Event") -> str:
     doc = {"id": e.id, "type": e.type, "time": when, "written": e.written, "staff": e.staff, "login": e.login,
            "host": e.host, "payload": e.payload}
     try:
-        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        text = _ENCODE(doc)
     except (TypeError, ValueError):
         return ""
     return sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
