@@ -52,8 +52,12 @@ def _keys(args: argparse.Namespace) -> int:
     mine = keys.key_id(bytes.fromhex(signer.public))
     if mine not in enrolment.keys or enrolment.keys[mine].get("staff") != me.id or mine in enrolment.revoked:
         # keys.json is signed with the teacher's key: it must be theirs in it
+        before = enrolment.signed_by
         enrolment, _ = keys.enrol(enrolment, signer.public, me.id, now)
         print(f"enrolled this account's own key {mine} for {clean(me.short)}: keys.json is signed with it")
+        if before not in (None, keys.BAD, mine):
+            print(f"  keys.json was signed with key {before}: machines that pinned it ignore this one until each runs "
+                  f"`paratui keys trust {mine}` (or enrol this key from that key's account first: docs/trust.md)")
     if args.action == "enrol":
         return _enrol(room, snap.classroom, enrolment, signer, args.what, now)
     if args.action == "revoke":
