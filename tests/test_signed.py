@@ -313,6 +313,7 @@ def test_sign_over_makes_legacy_events_read_clean_and_then_the_room_takes_signed
     [name] = [p.name for p in (room / "keys").iterdir()]
     assert name.startswith("signed-over-2026-11-23T1015") and json.loads((room / "keys" / name).read_text())["sig"]
     assert _warnings(room, teacher) == []  # clean: not unsigned, no warning
+    assert _warnings(room, {**teacher, "TZ": "America/Chicago"}) == []  # the hash is the same in any time zone
     rows = json.loads(_ok("history", "--format", "json", data=room, env=teacher))
     assert [r["unsigned"] for r in rows] == [False] and rows[0]["not_applied"] is None
     board = json.loads(_ok("board", "--json", data=room, env=teacher))
@@ -378,6 +379,12 @@ def test_each_machine_pins_the_teachers_key_and_ignores_a_rewritten_keys_json(ro
     assert any(w.startswith(f"keys.json: signed with key {peer_kid[:8]}, not the teacher's: ignored, using the last "
                             f"trusted copy") and teacher_kid[:8] in w for w in warnings), warnings
     assert any(f"signed with key {peer_kid[:8]}, not enrolled" in w and "move event" in w for w in warnings), warnings
+    # an unsigned keys.json (hand-written): ignored too
+    data = json.loads((room / "keys.json").read_text())
+    data.pop("sig")
+    (room / "keys.json").write_text(json.dumps(data))
+    assert any(w.startswith("keys.json: not signed: ignored, using the last trusted copy")
+               for w in _warnings(room, teacher))
     # the peer also deletes keys.json: still the copy, still checked
     (room / "keys.json").unlink()
     warnings = _warnings(room, teacher)
