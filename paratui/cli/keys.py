@@ -173,7 +173,7 @@ def _trust(room: Room, enrolment: keys.Enrolment, what: list[str]) -> int:
                          "prints it; check it with them, not from the folder)")
     kid = what[0].strip().lower()
     now = datetime.now().isoformat(timespec="minutes")
-    raw = keys._raw(room.root)
+    raw = keys.read_raw(room.root)
     if enrolment.signed_by == kid:
         whose = enrolment.keys.get(kid, {}).get("staff", "")
         pin = keys.Pin(kid, enrolment.signed_public, whose, now, raw)
@@ -220,7 +220,7 @@ def _write(root: Path, enrolment: keys.Enrolment, signer: keys.Signer) -> None:
         kid = keys.key_id(bytes.fromhex(signer.public))
         try:
             keys.write_pin(root, keys.Pin(kid, signer.public, enrolment.keys.get(kid, {}).get("staff", ""),
-                                          datetime.now().isoformat(timespec="minutes"), keys._raw(root)))
+                                          datetime.now().isoformat(timespec="minutes"), keys.read_raw(root)))
         except OSError:
             pass  # pinned on the next read instead
     else:

@@ -9,8 +9,14 @@ written, checking a signature as it is read, and the room's enrolled keys (`keys
   spaces, UTF-8) and carries the public key, so a reader checks it without the enrolment:
   `"sig": {"ed25519": <64 bytes hex>, "key": <32 bytes hex>}`. What a check finds: None (unsigned),
   `BAD` (the signature does not match the document), or the key's id (`key_id`).
-* **The enrolment** (`keys.json` in the data folder, written by `paratui keys enrol / revoke`) says
-  whose each key is; paratui.model.access refuses what a key may not have written.
+* **The enrolment** (`keys.json` in the data folder, written by `paratui keys enrol / revoke /
+  sign-over`, signed with the teacher's key) says whose each key is and lists the teacher's
+  **manifests** (`keys/signed-over-….json`, `keys/revoked-<key id>.json`: event ids and content
+  hashes, each signed, each listed by the SHA-256 of its bytes); paratui.model.access refuses what a
+  key may not have written.
+* **The pin**: each account pins the teacher's key per room in its own config folder
+  (`paratui/trust/<room>.json`, with the last keys.json that key signed); a keys.json not signed by
+  it is ignored and that copy used (`trusted_enrolment`).
 """
 
 from __future__ import annotations
@@ -314,8 +320,7 @@ def write_manifest(root: Path, name: str, body: dict[str, Any], signer: Signer) 
         raise ValueError(f"this account has no signing key ({signer.problem or 'unknown reason'})")
     data = _json(signed)
     folder = Path(root) / MANIFEST_DIR
-    folder.mkdir(exist_ok=True)
-    os.chmod(folder, 0o755) if os.stat(folder).st_uid == os.geteuid() else None
+    folder.mkdir(mode=0o755, exist_ok=True)  # readable by every account; what is in it is checked by hash
     atomic_write(Path(root) / name, data, mode=0o644)
     return sha256(data).hexdigest()
 
@@ -465,7 +470,7 @@ def trusted_enrolment(root: Path, teachers: frozenset[str], owner_refusal: str |
         if not present:
             return enrolment, problems
         if signer is None:
-            problems.append(f"{KEYS_FILE}: not signed (written before keys.json was): a sync peer could rewrite it; "
+            problems.append(f"{KEYS_FILE}: not signed (written by an older paratui): a sync peer could rewrite it; "
                             "the teacher signs it with any `paratui keys` command (e.g. `paratui keys sign-over`)")
             return enrolment, problems
         whose = enrolment.keys.get(signer, {}).get("staff", "") if signer != BAD else ""
@@ -476,13 +481,13 @@ def trusted_enrolment(root: Path, teachers: frozenset[str], owner_refusal: str |
             return Enrolment(), problems
         at = (when or datetime.now()).isoformat(timespec="minutes")
         try:
-            write_pin(root, Pin(signer, enrolment.signed_public, whose, at, _raw(root)))
+            write_pin(root, Pin(signer, enrolment.signed_public, whose, at, read_raw(root)))
         except OSError as err:
             problems.append(f"{KEYS_FILE}: could not pin the teacher's key on this machine ({err}): a sync peer "
                             "could rewrite keys.json")
         return enrolment, problems
     if present and signer not in (None, BAD) and signer in _trusted_signers(pin):
-        raw = _raw(root)
+        raw = read_raw(root)
         if raw is not None and raw != pin.copy:
             whose = enrolment.keys.get(signer, {}).get("staff", pin.staff)
             try:
@@ -506,7 +511,8 @@ def trusted_enrolment(root: Path, teachers: frozenset[str], owner_refusal: str |
     return Enrolment(keys, signed_only=True), problems
 
 
-def _raw(root: Path) -> dict[str, Any] | None:
+def read_raw(root: Path) -> dict[str, Any] | None:
+    """keys.json as JSON (None: missing or unreadable), for the pin's copy."""
     try:
         data = json.loads(read_regular(Path(root) / KEYS_FILE, KEYS_LIMIT, root=Path(root)))
     except (OSError, ValueError, RecursionError):
