@@ -64,6 +64,8 @@ def _docs(data: Path) -> list[tuple[Path, str, dict]]:
 
 def test_every_write_is_signed_with_a_private_key_kept_out_of_the_folder(room, tmp_path):
     env = _env(tmp_path)
+    assert "enrolled keys: none (no keys.json: no signature is checked until the teacher enrols a key)" in \
+        _ok("keys", "show", data=room, env=env)
     _ok("move", "S01", "--to", "bathroom", data=room, env=env)
     [(_, _, doc)] = _docs(room)
     assert set(doc["sig"]) == {"ed25519", "key"} and len(doc["sig"]["ed25519"]) == 128
@@ -104,11 +106,12 @@ def test_enrolled_keys_decide_whose_a_signed_event_is(room, tmp_path):
     # enrolled for someone else: a key is its person's only
     _ok("keys", "enrol", "AL", _public(room, other), data=room, env=teacher)
     assert any("signed with AL's key, claims to be MR" in w for w in _warnings(room, teacher))
-    # revoked: what it signed is no longer applied
-    kid = next(line.split()[0] for line in _ok("keys", "show", data=room, env=teacher).splitlines()[3:]
-               if " MR " in line)
+    # revoked: what it signed and was not applied then is not applied after (whatever its time)
+    kid = next(line.split()[0] for line in _ok("keys", "show", data=room, env=teacher).splitlines()[2:]
+               if " AL " in line)
     _ok("keys", "revoke", kid[:8], data=room, env=teacher)
-    assert any(f"signed with key {kid[:8]}, revoked {NOW.replace('T', ' ')}" in w for w in _warnings(room, teacher))
+    assert any(f"signed with key {kid[:8]}, revoked {NOW.replace('T', ' ')} (not among what it had signed then)" in w
+               for w in _warnings(room, teacher))
     # unsigned (an older client) from someone without an enrolled key: still applied, marked unsigned
     doc = {"id": "f" * 32, "type": "back", "time": f"{NOW}:00", "written": 1, "staff": "JT", "login": "jthomas",
            "host": "old", "payload": {"student": "S03"}}
@@ -160,28 +163,42 @@ def test_leaving_the_signature_off_does_not_get_round_an_enrolled_key(room, tmp_
 
 
 def test_a_revoked_key_keeps_what_it_signed_before_its_revocation(room, tmp_path):
-    """Revoking a key (a lost laptop) refuses what it signs from the revocation's time on; what it
-    signed before stays applied."""
+    """Revoking a key (a lost laptop) keeps what it had signed then (listed, with a hash of each, in
+    a manifest the teacher signs); anything else it signs is not applied, whatever time it claims."""
     at = {**_env(tmp_path, "teacher"), "PARATUI_NOW": "2026-11-23T09:00"}
-    _ok("keys", "enrol", "MR", _public(room, at), data=room, env=at)
-    _ok("move", "S01", "--to", "bathroom", data=room, env=at)
-    _ok("keys", "revoke", _kid(room, at)[:8], data=room, env={**at, "PARATUI_NOW": "2026-11-23T09:30"})
-    later = {**at, "PARATUI_NOW": "2026-11-23T09:45"}
-    _ok("move", "S02", "--to", "nurse", data=room, env=later)
+    laptop = {**_env(tmp_path, "laptop"), "PARATUI_NOW": "2026-11-23T09:00"}
+    _ok("keys", "enrol", "MR", _public(room, laptop), data=room, env=at)  # the teacher's second machine
+    _ok("move", "S01", "--to", "bathroom", data=room, env=laptop)
+    kid = _kid(room, at, _public(room, laptop))
+    out = _ok("keys", "revoke", kid[:8], data=room, env={**at, "PARATUI_NOW": "2026-11-23T09:30"})
+    assert "the 1 event(s) it had signed stay applied" in out, out
+    manifest = json.loads((room / "keys" / f"revoked-{kid}.json").read_text())
+    assert len(manifest["events"]) == 1 and manifest["sig"]["key"] == _public(room, at)
+    _ok("move", "S02", "--to", "nurse", data=room, env={**laptop, "PARATUI_NOW": "2026-11-23T09:45"})
+    # the thief backdates: a time before the revocation changes nothing
+    _ok("move", "S03", "--to", "office", data=room, env={**laptop, "PARATUI_NOW": "2026-11-23T09:10"})
+    later = {**at, "PARATUI_NOW": "2026-11-23T09:50"}
     rows = json.loads(_ok("history", "--format", "json", data=room, env=later))
-    by_student = {r["text"]: r for r in rows}
-    before = [r for t, r in by_student.items() if "S01" in t or "bathroom" in t.lower()]
-    after = [r for t, r in by_student.items() if "nurse" in t.lower()]
+    by_text = {r["text"].lower(): r for r in rows}
+    before = [r for t, r in by_text.items() if "bathroom" in t]
+    after = [r for t, r in by_text.items() if "nurse" in t or "office" in t]
     assert before and before[0]["not_applied"] is None, rows
-    assert after and after[0]["not_applied"] == f"signed with key {_kid(room, at)[:8]}, revoked 2026-11-23 09:30"
+    assert len(after) == 2 and all(r["not_applied"] == f"signed with key {kid[:8]}, revoked 2026-11-23 09:30 "
+                                   "(not among what it had signed then)" for r in after), rows
     warnings = _warnings(room, later)
-    assert [w for w in warnings if "not applied" in w] == [
-        w for w in warnings if "revoked 2026-11-23 09:30: move event" in w] and len(warnings) == 1, warnings
+    revoked = "revoked 2026-11-23 09:30 (not among what it had signed then): move event"
+    assert len([w for w in warnings if "not applied" in w]) == 2 == len([w for w in warnings if revoked in w]), warnings
+    board = json.loads(_ok("board", "--json", data=room, env=later))
+    where = {s["id"]: s.get("location") for s in board["students"]}
+    assert where["S01"] == "bathroom" and where["S02"] != "nurse" and where["S03"] != "office", where
 
 
-def _kid(room: Path, env: dict[str, str]) -> str:
-    return next(line.split()[0] for line in _ok("keys", "show", data=room, env=env).splitlines()[2:]
-                if " MR " in line)
+def _kid(room: Path, env: dict[str, str], public: str) -> str:
+    from paratui.store.keys import key_id
+
+    kid = key_id(bytes.fromhex(public))
+    assert kid in _ok("keys", "show", data=room, env=env)
+    return kid
 
 
 def test_only_the_teacher_enrols(room, tmp_path):
@@ -260,8 +277,120 @@ def test_keys_enrol_takes_a_shared_login(room, tmp_path):
     env = _env(tmp_path)
     out = _ok("keys", "enrol", "@room12", "ab" * 32, data=room, env=env)
     assert "for the shared login room12" in out
-    assert json.loads((room / "keys.json").read_text())["keys"][next(iter(json.loads(
-        (room / "keys.json").read_text())["keys"]))]["staff"] == "@room12"
+    enrolled = json.loads((room / "keys.json").read_text())["keys"]
+    assert sorted(v["staff"] for v in enrolled.values()) == ["@room12", "MR"]  # the teacher's own key signs it
     r = run_cli("keys", "enrol", f"@{_login()}", "cd" * 32, data=room, env=env)  # the teacher's own login
     assert r.returncode == 3 and "not a shared login" in r.stderr, r.stderr
     assert run_cli("check", data=room, env=env).returncode == 0
+
+
+def _strip_signatures(path: Path) -> None:
+    """An older client's file: the same events, unsigned."""
+    data = json.loads(path.read_text())
+    for doc in data["_default"].values():
+        doc.pop("sig", None)
+    path.write_text(json.dumps(data))
+
+
+def test_sign_over_makes_legacy_events_read_clean_and_then_the_room_takes_signed_entries_only(room, tmp_path):
+    """Issue 18: unsigned journals keep working, marked unsigned with a warning, until the teacher signs
+    them over once; then they read clean and any unsigned event not signed over is refused, whatever
+    time it claims (no more backdating)."""
+    teacher = _env(tmp_path, "teacher")
+    old = {**_env(tmp_path, "old"), "PARATUI_NOW": "2026-11-23T08:00"}
+    _ok("move", "S01", "--to", "bathroom", data=room, env=old)
+    [(legacy, _, _)] = _docs(room)
+    _strip_signatures(legacy)
+    label = legacy.relative_to(room).as_posix()
+    _ok("keys", "enrol", "JT", "ab" * 32, data=room, env=teacher)  # the teacher's own key is enrolled too
+    assert sorted(v["staff"] for v in json.loads((room / "keys.json").read_text())["keys"].values()) == ["JT", "MR"]
+    [note] = _warnings(room, teacher)
+    assert note.startswith(f"{label}: 1 unsigned event applied on its writer's word") and "sign-over" in note
+    rows = json.loads(_ok("history", "--format", "json", data=room, env=teacher))
+    assert [r["unsigned"] for r in rows] == [True]
+    out = _ok("keys", "sign-over", data=room, env=teacher)
+    assert "signed over 1 unsigned event(s)" in out, out
+    [name] = [p.name for p in (room / "keys").iterdir()]
+    assert name.startswith("signed-over-2026-11-23T1015") and json.loads((room / "keys" / name).read_text())["sig"]
+    assert _warnings(room, teacher) == []  # clean: not unsigned, no warning
+    assert _warnings(room, {**teacher, "TZ": "America/Chicago"}) == []  # the hash is the same in any time zone
+    rows = json.loads(_ok("history", "--format", "json", data=room, env=teacher))
+    assert [r["unsigned"] for r in rows] == [False] and rows[0]["not_applied"] is None
+    board = json.loads(_ok("board", "--json", data=room, env=teacher))
+    assert {s["id"]: s.get("location") for s in board["students"]}["S01"] == "bathroom"
+    # backdated, from someone with no key: refused now that the room takes signed entries only
+    late = _hand_written(room, "jthomas", "DP", "dpatel", "2026-11-23T07:00", "e")
+    # and the signed-over event changed afterwards: no longer the one signed over
+    data = json.loads(legacy.read_text())
+    [doc] = data["_default"].values()
+    doc["payload"]["to"] = "nurse"
+    legacy.write_text(json.dumps(data))
+    said = {w.split(": ")[0]: w for w in _warnings(room, teacher)}
+    late_label = late.relative_to(room).as_posix()
+    assert said[late_label].startswith(f"{late_label}: unsigned, from DP, not signed over by the teacher (this "
+                                       "room takes signed entries only): back event eeeeee at 2026-11-23 07:00 "
+                                       "not applied"), said
+    assert said[label].startswith(f"{label}: unsigned, from MR, changed since the teacher signed it over"), said
+    rows = {r["id"]: r for r in json.loads(_ok("history", "--format", "json", data=room, env=teacher))}
+    assert rows["e" * 32]["not_applied"].startswith("unsigned, from DP, not signed over")
+    # a sign-over rewritten by someone else: not the one keys.json lists, named by `paratui check`
+    manifest = room / "keys" / name
+    manifest.write_text(manifest.read_text().replace('"events"', '"events" ', 1))
+    r = run_cli("check", data=room, env=teacher)
+    assert f"keys/{name}: not the manifest keys.json lists" in r.stdout + r.stderr, r.stdout + r.stderr
+    board = json.loads(_ok("board", "--json", data=room, env=teacher))
+    assert {s["id"]: s.get("location") for s in board["students"]}["S01"] != "nurse"
+
+
+def test_access_signed_only_refuses_unsigned_events_whatever_their_time(room, tmp_path):
+    teacher = _env(tmp_path, "teacher")
+    _ok("keys", "enrol", "JT", "ab" * 32, data=room, env=teacher)
+    early = _hand_written(room, "dpatel", "DP", "dpatel", "2026-11-23T07:00", "f")  # no key, before it
+    r = run_cli("history", "--format", "json", data=room, env=teacher)
+    assert json.loads(r.stdout)[0]["not_applied"] is None  # before: taken on its word, marked unsigned
+    toml = room / "classroom.toml"
+    text = toml.read_text()
+    toml.write_text(text.replace("[access]", "[access]\nsigned_only = true", 1) if "[access]" in text
+                    else text + "\n[access]\nsigned_only = true\n")
+    assert run_cli("check", data=room, env=teacher).returncode == 0
+    rows = json.loads(_ok("history", "--format", "json", data=room, env=teacher))
+    assert rows[0]["not_applied"].startswith("unsigned, from DP, not signed over by the teacher"), rows
+    assert any(w.startswith(early.relative_to(room).as_posix() + ": unsigned, from DP")
+               for w in _warnings(room, teacher))
+
+
+def test_each_machine_pins_the_teachers_key_and_ignores_a_rewritten_keys_json(room, tmp_path):
+    """A sync peer (here: the same account with another key, as on a machine that receives the folder)
+    rewrites keys.json enrolling its own key as the teacher's: the teacher's machine, which pinned the
+    teacher's key the first time it accepted keys.json, ignores it (naming it) and keeps the copy it
+    trusted, so the peer's events claiming the teacher stay refused."""
+    teacher, peer = _env(tmp_path, "teacher"), _env(tmp_path, "peer")
+    _ok("keys", "enrol", "JT", "ab" * 32, data=room, env=teacher)
+    pins = list((tmp_path / "config-teacher" / "paratui" / "trust").iterdir())
+    assert len(pins) == 1 and stat.S_IMODE(pins[0].stat().st_mode) == 0o600
+    assert not any("trust" in p.parts for p in room.rglob("*"))  # never in the shared folder
+    teacher_kid = json.loads(pins[0].read_text())["key"]
+    assert f"this machine trusts keys.json signed with: {teacher_kid}" in _ok("keys", "show", data=room, env=teacher)
+    _ok("keys", "enrol", "MR", _public(room, peer), data=room, env=peer)  # the peer's rewrite, signed by it
+    _ok("move", "S02", "--to", "nurse", data=room, env=peer)
+    warnings = _warnings(room, teacher)
+    peer_kid = json.loads(_ok("board", "--json", data=room, env=peer)) and \
+        __import__("paratui.store.keys", fromlist=["key_id"]).key_id(bytes.fromhex(_public(room, peer)))
+    assert any(w.startswith(f"keys.json: signed with key {peer_kid[:8]}, not the teacher's: ignored, using the last "
+                            f"trusted copy") and teacher_kid[:8] in w for w in warnings), warnings
+    assert any(f"signed with key {peer_kid[:8]}, not enrolled" in w and "move event" in w for w in warnings), warnings
+    # an unsigned keys.json (hand-written): ignored too
+    data = json.loads((room / "keys.json").read_text())
+    data.pop("sig")
+    (room / "keys.json").write_text(json.dumps(data))
+    assert any(w.startswith("keys.json: not signed: ignored, using the last trusted copy")
+               for w in _warnings(room, teacher))
+    # the peer also deletes keys.json: still the copy, still checked
+    (room / "keys.json").unlink()
+    warnings = _warnings(room, teacher)
+    assert any(w.startswith("keys.json: missing: ignored, using the last trusted copy") for w in warnings), warnings
+    assert any(f"signed with key {peer_kid[:8]}, not enrolled" in w for w in warnings), warnings
+    # a machine that receives the folder by sync pins the teacher's key by hand
+    other = _env(tmp_path, "other")
+    _ok("keys", "trust", teacher_kid, data=room, env=other)
+    assert any(w.startswith("keys.json: missing: ignored") for w in _warnings(room, other))

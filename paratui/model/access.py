@@ -8,6 +8,7 @@ Read from classroom.toml's `[access]` table (all optional):
     idle_minutes = 10            # a shared board asks "who are you?" again and hides details after this
     pins = true                  # at a shared login, a person whose role may do more than a para's
                                  # acts with their role only after typing their PIN (default true)
+    signed_only = true           # once keys are enrolled, an unsigned entry not signed over is refused
     [access.roles]               # which actions a role may do (defaults below, from the roles table)
     para = ["move", "back", "assign.self", "log", "note", "ack", "task", "undo"]
 
@@ -21,8 +22,10 @@ role did not allow is reported and not applied, so a hand-written or older clien
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from hashlib import sha256
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Protocol, Sequence
 
 from paratui.model.errors import Problem
@@ -105,6 +108,9 @@ class Access:
     # At a shared login, a person whose role may do more than a para's acts with their own role only
     # after their PIN (paratui.store.pins); until then with a para's (`capped_permit`).
     pins: bool = True
+    # `signed_only = true`: once keys are enrolled, an unsigned event is applied only when the teacher
+    # signed it over (`paratui keys sign-over`), whatever its time says (docs/trust.md)
+    signed_only: bool = False
 
 
 # What the rules read of the room and its week (paratui.model.classroom's Classroom, which holds an
@@ -171,8 +177,9 @@ def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Acc
         return Access(warnings=(Problem("access", "expected a table"),))
     c = Checker()
     for key in raw:
-        if key not in ("shared_logins", "idle_minutes", "roles", "sync_logins", "pins"):
-            c.warn("access", "unknown key (allowed: idle_minutes, pins, roles, shared_logins, sync_logins)",
+        if key not in ("shared_logins", "idle_minutes", "roles", "sync_logins", "pins", "signed_only"):
+            c.warn("access", "unknown key (allowed: idle_minutes, pins, roles, shared_logins, signed_only, "
+                   "sync_logins)",
                    hint=f"access.{clean(key, limit=20)}")
     shared = _shared_logins(c, raw.get("shared_logins", []), staff)
     sync = _sync_logins(c, raw.get("sync_logins", []), staff, shared)
@@ -189,7 +196,11 @@ def parse_access(raw: Any, staff: Sequence[_Adult], roles: Sequence[str]) -> Acc
     if not isinstance(pins, bool):
         c.warn("access.pins", "expected true or false; using true (a PIN is asked)")
         pins = True
-    return Access(shared, idle, rules, tuple(c.warnings), sync, pins)
+    signed_only = raw.get("signed_only", False)
+    if not isinstance(signed_only, bool):
+        c.warn("access.signed_only", "expected true or false; using true (the safe reading)")
+        signed_only = True
+    return Access(shared, idle, rules, tuple(c.warnings), sync, pins=pins, signed_only=signed_only)
 
 
 def _sync_logins(c: Checker, sync: Any, staff: Sequence[_Adult], shared: Sequence[str]) -> tuple[str, ...]:
@@ -392,7 +403,7 @@ class Screened:
 def screen(events: Sequence["Event"], classroom: _Room, schedule: _Week | None) -> Screened:
     refused = refused_events(events, classroom, schedule)
     kept, said = _screen(events, refused)
-    return Screened(kept, refused, said, events)
+    return Screened(kept, refused, said + unsigned_note(events, refused, classroom), events)
 
 
 def screen_events(events: Sequence["Event"], classroom: _Room, schedule: _Week | None
@@ -513,11 +524,20 @@ class KeyRing:
     """The room's enrolled signing keys (keys.json, the teacher's: paratui.store.keys): key id → the
     staff id it signs for; revoked key id → when it was revoked (None: not known, so nothing it signed
     stands); staff id → since when they have a key (their earliest enrolment: an unsigned event of
-    theirs from then on is refused; `datetime.min` when keys.json does not say)."""
+    theirs from then on is refused; `datetime.min` when keys.json does not say).
+
+    From the teacher's signed manifests (keys/…): `signed_over`, event id → content hash of the
+    unsigned events the teacher signed over (`paratui keys sign-over`); `kept`, revoked key id →
+    {event id: content hash} of what it had signed when revoked (only those stand, whatever time a
+    later one claims); `signed_only`: an unsigned event not signed over is refused (a sign-over
+    exists, or keys.json says so)."""
 
     staff_of: Mapping[str, str] = field(default_factory=dict)
     revoked: Mapping[str, datetime | None] = field(default_factory=dict)
     enrolled: Mapping[str, datetime] = field(default_factory=dict)
+    signed_over: Mapping[str, str] = field(default_factory=dict)
+    kept: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    signed_only: bool = False
 
     @property
     def any(self) -> bool:
@@ -529,6 +549,40 @@ UNSIGNED = "unsigned, from "
 SIGNED = ("signed with ", "its signature ", UNSIGNED)  # what refusals for a signature start with
 
 
+def content_hash(e: "Event") -> str:
+    """What a manifest records of an event (paratui keys sign-over / revoke): the SHA-256 of the
+    canonical JSON of everything the board reads of it (its time in UTC, so every machine agrees).
+    Worked out once per event object (~9 us; a year's history asks for each several times)."""
+    hit = _HASHES.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    found = _content_hash(e)
+    if len(_HASHES) > 200_000:
+        _HASHES.clear()
+    _HASHES[id(e)] = (e, found)
+    return found
+
+
+_HASHES: dict[int, tuple["Event", str]] = {}
+
+
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _content_hash(e: "Event") -> str:
+    try:
+        when = e.time.astimezone(timezone.utc).isoformat()
+    except (OverflowError, OSError, ValueError):
+        when = e.time.isoformat()
+    doc = {"id": e.id, "type": e.type, "time": when, "written": e.written, "staff": e.staff, "login": e.login,
+           "host": e.host, "payload": e.payload}
+    try:
+        text = _ENCODE(doc)
+    except (TypeError, ValueError):
+        return ""
+    return sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _local(t: datetime) -> datetime:
     """A naive local time (the journal's), to compare with keys.json's times."""
     return t.astimezone().replace(tzinfo=None) if t.tzinfo is not None else t
@@ -538,12 +592,19 @@ def _at(t: datetime) -> str:
     return "ever" if t == datetime.min else f"{t:%Y-%m-%d %H:%M}"
 
 
+def _signed_only(classroom: _Room, ring: KeyRing) -> bool:
+    access = getattr(classroom, "access", None)
+    return ring.signed_only or bool(getattr(access, "signed_only", False))
+
+
 def signed_refusal(e: "Event", classroom: _Room) -> str | None:
     """Why `e` is not applied for its signature (None: it may stand on it). A signature that does not
     match what the event says is refused always; once the room has enrolled keys, so is one by a key
-    not enrolled, enrolled for someone else, or revoked before the event's time, and an unsigned event
-    from a person who had an enrolled key at the event's time (one from before, or from someone
-    without a key, stands: history marks it unsigned)."""
+    not enrolled or enrolled for someone else; one by a revoked key unless the revocation's manifest
+    lists it (an older revocation without one: unless it is dated before it). An unsigned event the
+    teacher signed over (the same content) stands; in a signed-only room no other unsigned one does;
+    otherwise one from a person who had an enrolled key at the event's time is refused (one from
+    before, or from someone without a key, stands: history marks it unsigned)."""
     origin = e.origin
     if origin is None:
         return None
@@ -554,6 +615,12 @@ def signed_refusal(e: "Event", classroom: _Room) -> str | None:
     if not isinstance(ring, KeyRing) or not ring.any:
         return None
     if signer is None:
+        over = ring.signed_over.get(e.id)
+        if over is not None and over == content_hash(e):
+            return None  # the teacher signed it over: it reads as signed
+        if _signed_only(classroom, ring):
+            why = "changed since the teacher signed it over" if over is not None else "not signed over by the teacher"
+            return f"{UNSIGNED}{_claim(e)}, {why} (this room takes signed entries only)"
         since = ring.enrolled.get(e.staff) if e.staff is not None else None
         if since is not None and _local(e.time) >= since:
             return (f"{UNSIGNED}{_claim(e)}, who has an enrolled key (since {_at(since)}): "
@@ -566,8 +633,13 @@ def signed_refusal(e: "Event", classroom: _Room) -> str | None:
     whose = ring.staff_of.get(signer)
     if signer in ring.revoked:
         when = ring.revoked[signer]
-        if when is None or whose is None or _local(e.time) >= when:
-            return f"signed with key {signer[:8]}, revoked {'(time unknown)' if when is None else _at(when)}"
+        kept = ring.kept.get(signer)
+        said = '(time unknown)' if when is None else _at(when)
+        if kept is not None:
+            if kept.get(e.id) != content_hash(e) or whose is None:
+                return f"signed with key {signer[:8]}, revoked {said} (not among what it had signed then)"
+        elif when is None or whose is None or _local(e.time) >= when:
+            return f"signed with key {signer[:8]}, revoked {said}"
     if whose is None:
         return f"signed with key {signer[:8]}, not enrolled (`paratui keys enrol`)"
     if whose.startswith("@"):  # the shared classroom login's key: its events name that login, anyone
@@ -577,6 +649,37 @@ def signed_refusal(e: "Event", classroom: _Room) -> str | None:
     if whose != e.staff:
         return f"signed with {clean(whose, limit=12)}'s key, claims to be {_claim(e)}"
     return None
+
+
+def is_unsigned(e: "Event", classroom: _Room) -> bool:
+    """Whether `e` stands on its writer's word alone in a room with enrolled keys: no signature, and
+    not signed over by the teacher (history marks it `unsigned`)."""
+    ring = getattr(classroom, "keys", None)
+    if not isinstance(ring, KeyRing) or not ring.any or e.origin is None or e.origin.signer is not None:
+        return False
+    over = ring.signed_over.get(e.id)
+    return over is None or over != content_hash(e)
+
+
+def unsigned_note(events: Sequence["Event"], refused: Mapping[str, str], classroom: _Room) -> list[str]:
+    """One warning for the unsigned events applied on their writers' word (none in a room without
+    enrolled keys, or once the teacher signed them over), naming the first files."""
+    ring = getattr(classroom, "keys", None)
+    if not isinstance(ring, KeyRing) or not ring.any:
+        return []
+    files: dict[str, int] = {}
+    for e in events:
+        if e.origin is not None and e.origin.signer is None and e.id not in refused and is_unsigned(e, classroom):
+            files[e.origin.file] = files.get(e.origin.file, 0) + 1
+    if not files:
+        return []
+    names = sorted(files)
+    shown = ", ".join(clean(n, limit=120) for n in names[:3])
+    shown += f" and {len(names) - 3} more" if len(names) > 3 else ""
+    n = sum(files.values())
+    whose = "their writers'" if n != 1 else "its writer's"
+    return [f"{shown}: {n} unsigned event{'s' if n != 1 else ''} applied on {whose} word (written before "
+            "signatures): the teacher signs them over once with `paratui keys sign-over`"]
 
 
 def bound_refusal(e: "Event", classroom: _Room) -> str | None:

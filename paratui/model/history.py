@@ -13,6 +13,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, NamedTuple, Sequence
 
+from paratui.model.access import is_unsigned
 from paratui.model.classroom import Classroom
 from paratui.model.commands import describe
 from paratui.model.event_types import observed_text
@@ -88,7 +89,7 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
             tuple(clean(k, limit=12) for k in kids),
             None if undo is None else f"{clean(shorts.get(undo.staff or '', undo.staff or '?'), limit=40)} "
                                       f"at {undo.time:%Y-%m-%d %H:%M}",
-            refused.get(e.id), keyed and (e.origin is None or e.origin.signer is None)))
+            refused.get(e.id), keyed and (e.origin is None or is_unsigned(e, classroom))))
     return rows
 
 

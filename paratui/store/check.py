@@ -148,6 +148,7 @@ def _check_keys(root: Path, classroom: Classroom | None, checked: list[str]) -> 
         if staff is not None and entry["staff"] not in staff:
             problems.append(f"{keys.KEYS_FILE}: key {kid} is enrolled for {clean(entry['staff'], limit=12)!r}, "
                             "who is not on the staff list")
+    problems += keys.read_manifests(root, enrolment)[1]  # the teacher's sign-overs and revocations
     return problems
 
 

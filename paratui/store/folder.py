@@ -713,28 +713,37 @@ class DataFolder:
         return [(c.raw, c.since()) for c in self.last_good.copies(name, self._allowed(live, classroom))]
 
     def _with_keys(self, classroom: Classroom) -> tuple[Classroom, list[str]]:
-        """The classroom with the room's enrolled signing keys attached (keys.json: paratui.store.keys),
-        the same object while neither changed. In a folder whose owners vouch (several accounts),
-        keys.json counts only when a teacher's own login owns it."""
+        """The classroom with the room's enrolled signing keys attached (keys.json and the teacher's
+        manifests: paratui.store.keys), the same object while none of them changed. In a folder whose
+        owners vouch (several accounts), keys.json counts only when a teacher's own login owns it; on
+        every machine, once it has pinned the teacher's key, only a keys.json that key signed."""
         path = self.root / keys.KEYS_FILE
-        sig = _signature(path)
         try:
             mode = os.stat(self.journal_path).st_mode & 0o022
         except OSError:
             mode = 0
-        key = (sig, mode)
+        pin = keys.pin_file(self.root)
+        listed = self.root / keys.MANIFEST_DIR
+        manifests = tuple(_signature(p) for p in sorted(listed.glob("*.json"))) if os.path.isdir(listed) else ()
+        key = (_signature(path), mode, _signature(pin) if pin is not None else None, _signature(listed), manifests)
         known, base, attached, problems = self._keys
         if known == key and base is classroom and attached is not None:
             return attached, problems
-        enrolment, uid, problems = keys.read_enrolment(self.root)
+        refusal = None
+        try:
+            uid = os.lstat(path).st_uid
+        except OSError:
+            uid = None
         if uid is not None and mode:
             owner = owner_login(uid)
             teachers = {login for s in classroom.staff if s.role == "teacher" for login in s.logins}
             if owner not in teachers or owner in access.duplicate_logins(classroom.staff):
-                problems = [*problems, f"{keys.KEYS_FILE}: written by account {clean(owner, limit=32)}, not a "
-                            "teacher's own login: ignored (no keys enrolled; `paratui keys enrol` as the teacher)"]
-                enrolment = keys.Enrolment()
-        ring = keys.key_ring(enrolment)
+                refusal = f"written by account {clean(owner, limit=32)}, not a teacher's own login"
+        enrolment, problems = keys.trusted_enrolment(
+            self.root, frozenset(s.id for s in classroom.staff if s.role == "teacher"), refusal)
+        found, more = keys.read_manifests(self.root, enrolment)
+        ring = keys.key_ring(enrolment, found, classroom.access.signed_only)
+        problems = [*problems, *more]
         attached = dataclasses.replace(classroom, keys=ring) if ring.any else classroom
         self._keys = (key, classroom, attached, problems)
         return attached, problems

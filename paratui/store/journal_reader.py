@@ -616,9 +616,19 @@ def owners_vouch(journal: Path) -> bool:
 
 
 def signatures_checked(journal: Path) -> bool:
-    """Whether the room has enrolled signing keys (its keys.json exists): then every signature read is
+    """Whether the room has enrolled signing keys (its keys.json exists, or this machine pinned the
+    teacher's key for it: a keys.json a sync peer deleted still counts): then every signature read is
     checked (paratui.store.keys)."""
-    return os.path.isfile(journal.parent / keys.KEYS_FILE)
+    if os.path.isfile(journal.parent / keys.KEYS_FILE):
+        return True
+    at = (journal, os.environ.get("XDG_CONFIG_HOME"))
+    pin = _PIN_FILE.get(at)
+    if pin is None:
+        pin = _PIN_FILE[at] = keys.pin_file(journal.parent) or Path("/nonexistent")
+    return os.path.isfile(pin)
+
+
+_PIN_FILE: dict[tuple[Path, str | None], Path] = {}
 
 
 _LOGIN_OF: dict[int, str] = {}

@@ -9,24 +9,32 @@ written, checking a signature as it is read, and the room's enrolled keys (`keys
   spaces, UTF-8) and carries the public key, so a reader checks it without the enrolment:
   `"sig": {"ed25519": <64 bytes hex>, "key": <32 bytes hex>}`. What a check finds: None (unsigned),
   `BAD` (the signature does not match the document), or the key's id (`key_id`).
-* **The enrolment** (`keys.json` in the data folder, written by `paratui keys enrol / revoke`) says
-  whose each key is; paratui.model.access refuses what a key may not have written.
+* **The enrolment** (`keys.json` in the data folder, written by `paratui keys enrol / revoke /
+  sign-over`, signed with the teacher's key) says whose each key is and lists the teacher's
+  **manifests** (`keys/signed-over-….json`, `keys/revoked-<key id>.json`: event ids and content
+  hashes, each signed, each listed by the SHA-256 of its bytes); paratui.model.access refuses what a
+  key may not have written.
+* **The pin**: each account pins the teacher's key per room in its own config folder
+  (`paratui/trust/<room>.json`, with the last keys.json that key signed); a keys.json not signed by
+  it is ignored and that copy used (`trusted_enrolment`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
 from paratui.model.access import BAD_SIGNATURE, KeyRing
+from paratui.model.text import clean
 from paratui.store.atomic import atomic_write
-from paratui.store.safe_read import MiB, UnsafeFile, inside, read_regular_owned
+from paratui.store.safe_read import MiB, UnsafeFile, inside, read_regular, read_regular_owned
 
 KEYS_FILE = "keys.json"
 KEYS_LIMIT = 1 * MiB
@@ -172,12 +180,25 @@ def check(doc: dict[str, Any]) -> str | None:
 
 
 # -- the room's enrolment: keys.json ----------------------------------------------------------------
+MANIFEST_DIR = "keys"
+MANIFEST_LIMIT = 64 * MiB
+# the names a manifest may have (keys.json lists them; nothing else is read): keys/signed-over-….json
+# (the unsigned events the teacher signed over) and keys/revoked-<key id>.json (what a key had signed)
+_MANIFEST = re.compile(r"keys/(signed-over-\d{4}-\d{2}-\d{2}T\d{4}(-\d{1,3})?|revoked-[0-9a-f]{16})\.json")
+
+
 @dataclass(frozen=True)
 class Enrolment:
-    """keys.json as read: key id → {"public", "staff", "enrolled"}; revoked key id → when."""
+    """keys.json as read: key id → {"public", "staff", "enrolled"}; revoked key id → when; the
+    teacher's manifests (name → SHA-256 of the file); and what signed it (`signed_by`: a key id, BAD,
+    or None for an unsigned keys.json, written before they were signed; `signed_public` its key)."""
 
     keys: dict[str, dict[str, str]] = field(default_factory=dict)
     revoked: dict[str, str] = field(default_factory=dict)
+    manifests: dict[str, str] = field(default_factory=dict)
+    signed_by: str | None = None
+    signed_public: str = ""
+    signed_only: bool = False
 
 
 def read_enrolment(root: Path) -> tuple[Enrolment, int | None, list[str]]:
@@ -195,23 +216,38 @@ def read_enrolment(root: Path) -> tuple[Enrolment, int | None, list[str]]:
         data = json.loads(raw)
     except (ValueError, RecursionError):
         return Enrolment(), uid, [f"{KEYS_FILE}: not JSON (no keys enrolled until it is fixed)"]
+    enrolment, problems = parse_enrolment(data)
+    return enrolment, uid, problems
+
+
+def parse_enrolment(data: Any, label: str = KEYS_FILE) -> tuple[Enrolment, list[str]]:
     problems: list[str] = []
     keys: dict[str, dict[str, str]] = {}
     revoked: dict[str, str] = {}
     found = data.get("keys", {}) if isinstance(data, dict) else None
     gone = data.get("revoked", {}) if isinstance(data, dict) else None
-    if not isinstance(found, dict) or not isinstance(gone, dict):
-        return Enrolment(), uid, [f"{KEYS_FILE}: expected {{\"keys\": {{…}}, \"revoked\": {{…}}}}"]
+    listed = data.get("manifests", {}) if isinstance(data, dict) else None
+    if not isinstance(found, dict) or not isinstance(gone, dict) or not isinstance(listed, dict):
+        return Enrolment(), [f"{label}: expected {{\"keys\": {{…}}, \"revoked\": {{…}}}}"]
     for kid, entry in found.items():
         ok = (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("public", "staff"))
               and _is_key(entry["public"]) and key_id(bytes.fromhex(entry["public"])) == kid)
         if ok:
             keys[kid] = {k: v for k, v in entry.items() if isinstance(v, str)}
         else:
-            problems.append(f"{KEYS_FILE}: key {str(kid)[:16]!r}: not a key id with its public key and staff; ignored")
+            problems.append(f"{label}: key {str(kid)[:16]!r}: not a key id with its public key and staff; ignored")
     for kid, when in gone.items():
         revoked[str(kid)] = str(when)
-    return Enrolment(keys, revoked), uid, problems
+    manifests: dict[str, str] = {}
+    for name, digest_ in listed.items():
+        if isinstance(name, str) and _MANIFEST.fullmatch(name) and isinstance(digest_, str):
+            manifests[name] = digest_
+        else:
+            problems.append(f"{label}: manifest {clean(name, limit=60)!r}: not a manifest's name; ignored")
+    signer = check(data) if isinstance(data, dict) else None
+    public = data["sig"]["key"] if signer not in (None, BAD) else ""
+    only = data.get("signed_only") is True
+    return Enrolment(keys, revoked, manifests, signer, public, only), problems
 
 
 def _time(text: object) -> datetime | None:
@@ -223,16 +259,31 @@ def _time(text: object) -> datetime | None:
     return t.astimezone().replace(tzinfo=None) if t is not None and t.tzinfo is not None else t
 
 
-def key_ring(e: Enrolment) -> KeyRing:
+@dataclass(frozen=True)
+class Manifests:
+    """What the teacher's manifests say (read_manifests): event id → content hash signed over;
+    revoked key id → {event id: content hash} it had signed then; whether a sign-over exists."""
+
+    signed_over: dict[str, str] = field(default_factory=dict)
+    kept: dict[str, dict[str, str]] = field(default_factory=dict)
+    any_sign_over: bool = False
+
+
+def key_ring(e: Enrolment, m: Manifests | None = None, signed_only: bool = False) -> KeyRing:
     """What the model checks: whose each key is, when each revoked key was revoked (None: keys.json
     does not say, so nothing it signed stands), and since when each person has a key (their earliest
-    enrolment; one without a readable time counts as always: every unsigned event of theirs refused)."""
+    enrolment; one without a readable time counts as always: every unsigned event of theirs refused);
+    and what the manifests signed over or kept."""
+    m = m or Manifests()
     since: dict[str, datetime] = {}
     for entry in e.keys.values():
         t = _time(entry.get("enrolled")) or datetime.min
         who = entry["staff"]
         since[who] = min(since.get(who, t), t)
-    return KeyRing({k: v["staff"] for k, v in e.keys.items()}, {k: _time(v) for k, v in e.revoked.items()}, since)
+    # a revocation listed with a manifest that cannot be read keeps nothing (the safe reading)
+    kept = {kid: m.kept.get(kid, {}) for kid in e.revoked if f"{MANIFEST_DIR}/revoked-{kid}.json" in e.manifests}
+    return KeyRing({k: v["staff"] for k, v in e.keys.items()}, {k: _time(v) for k, v in e.revoked.items()}, since,
+                   m.signed_over, kept, m.any_sign_over or e.signed_only or signed_only)
 
 
 def _is_key(text: str) -> bool:
@@ -242,9 +293,77 @@ def _is_key(text: str) -> bool:
         return False
 
 
-def write_enrolment(root: Path, enrolment: Enrolment) -> None:
-    data = {"keys": enrolment.keys, "revoked": enrolment.revoked}
-    atomic_write(Path(root) / KEYS_FILE, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode(), mode=0o644)
+def _json(doc: dict[str, Any]) -> bytes:
+    return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
+
+
+def write_enrolment(root: Path, enrolment: Enrolment, signer: Signer) -> dict[str, Any]:
+    """Write keys.json signed with `signer` (the teacher's key; ValueError when it has none)."""
+    data: dict[str, Any] = {"keys": enrolment.keys, "revoked": enrolment.revoked, "manifests": enrolment.manifests}
+    if enrolment.signed_only:
+        data["signed_only"] = True
+    signed = signer.sign(data)
+    if "sig" not in signed:
+        raise ValueError(f"this account has no signing key ({signer.problem or 'unknown reason'}): keys.json "
+                         "is signed with the teacher's")
+    atomic_write(Path(root) / KEYS_FILE, _json(signed), mode=0o644)
+    return signed
+
+
+def write_manifest(root: Path, name: str, body: dict[str, Any], signer: Signer) -> str:
+    """Write a manifest (keys/…) signed with `signer`; returns the SHA-256 of its bytes (keys.json
+    lists it by that)."""
+    if not _MANIFEST.fullmatch(name):
+        raise ValueError(f"not a manifest's name: {name}")
+    signed = signer.sign(body)
+    if "sig" not in signed:
+        raise ValueError(f"this account has no signing key ({signer.problem or 'unknown reason'})")
+    data = _json(signed)
+    folder = Path(root) / MANIFEST_DIR
+    folder.mkdir(mode=0o755, exist_ok=True)  # readable by every account; what is in it is checked by hash
+    atomic_write(Path(root) / name, data, mode=0o644)
+    return sha256(data).hexdigest()
+
+
+def read_manifests(root: Path, e: Enrolment) -> tuple[Manifests, list[str]]:
+    """The manifests keys.json lists, each read only when its bytes have the SHA-256 listed and its
+    signature is good (a changed or missing one is a warning naming it: what it would have kept is
+    not applied)."""
+    over: dict[str, str] = {}
+    kept: dict[str, dict[str, str]] = {}
+    problems: list[str] = []
+    any_over = False
+    for name, want in sorted(e.manifests.items()):
+        is_over = name.startswith(f"{MANIFEST_DIR}/signed-over-")
+        any_over |= is_over
+        try:
+            raw = read_regular(Path(root) / name, MANIFEST_LIMIT, root=Path(root))
+        except FileNotFoundError:
+            problems.append(f"{name}: missing (keys.json lists it): the events it lists are not applied until "
+                            "it is back (the folder's backups hold it)")
+            continue
+        except OSError as err:
+            problems.append(f"{name}: cannot read ({err.strerror}): the events it lists are not applied")
+            continue
+        if sha256(raw).hexdigest() != want:
+            problems.append(f"{name}: not the manifest keys.json lists (changed after the teacher wrote it): "
+                            "ignored, the events it lists are not applied")
+            continue
+        try:
+            doc = json.loads(raw)
+        except (ValueError, RecursionError):
+            problems.append(f"{name}: not JSON: ignored")
+            continue
+        events = doc.get("events") if isinstance(doc, dict) else None
+        if not isinstance(events, dict) or check(doc) in (None, BAD):
+            problems.append(f"{name}: not a signed manifest: ignored")
+            continue
+        listed = {str(k): str(v) for k, v in events.items()}
+        if is_over:
+            over.update(listed)
+        else:
+            kept[name[len(f"{MANIFEST_DIR}/revoked-"):-len(".json")]] = listed
+    return Manifests(over, kept, any_over), problems
 
 
 def enrol(e: Enrolment, public: str, staff: str, when: datetime) -> tuple[Enrolment, str]:
@@ -253,13 +372,149 @@ def enrol(e: Enrolment, public: str, staff: str, when: datetime) -> tuple[Enrolm
     kid = key_id(bytes.fromhex(public))
     keys = {**e.keys, kid: {"public": public.lower(), "staff": staff, "enrolled": when.isoformat(timespec="minutes")}}
     revoked = {k: v for k, v in e.revoked.items() if k != kid}
-    return Enrolment(keys, revoked), kid
+    manifests = {k: v for k, v in e.manifests.items() if k != f"{MANIFEST_DIR}/revoked-{kid}.json"}
+    return replace(e, keys=keys, revoked=revoked, manifests=manifests), kid
 
 
-def revoke(e: Enrolment, prefix: str, when: datetime) -> tuple[Enrolment, str]:
+def find_key(e: Enrolment, prefix: str) -> str:
     hits = [k for k in e.keys if k.startswith(prefix.lower())] if len(prefix) >= 4 else []
     if len(hits) != 1:
         raise ValueError(f"no single enrolled key starts with {prefix[:16]!r} "
                          f"(enrolled: {', '.join(e.keys) or 'none'})")
-    kid = hits[0]
-    return Enrolment(e.keys, {**e.revoked, kid: when.isoformat(timespec="minutes")}), kid
+    return hits[0]
+
+
+def revoke(e: Enrolment, prefix: str, when: datetime) -> tuple[Enrolment, str]:
+    kid = find_key(e, prefix)
+    return replace(e, revoked={**e.revoked, kid: when.isoformat(timespec="minutes")}), kid
+
+
+# -- this machine's pin of the teacher's key -----------------------------------------------------------
+# Per account and room, in the account's own config folder (never in the data folder): the teacher's
+# key this machine trusts to sign keys.json, and the last keys.json it signed. A keys.json signed by
+# any other key (a sync peer's rewrite), or none, is ignored with a warning; the copy is used instead.
+@dataclass(frozen=True)
+class Pin:
+    key: str  # the teacher's key id
+    public: str  # its public key ("" when pinned by `paratui keys trust` before keys.json was seen)
+    staff: str  # whose (the teacher's staff id; "" when not known yet)
+    pinned: str  # when
+    copy: dict[str, Any] | None  # the last keys.json it signed (as read), None: none seen yet
+
+
+def pin_file(root: Path) -> Path | None:
+    folder = key_folder(root)
+    if folder is None:
+        return None
+    name = sha256(os.fsencode(Path(root).resolve())).hexdigest()[:16]
+    return folder.parent / "trust" / f"{name}.json"
+
+
+def read_pin(root: Path) -> Pin | None:
+    path = pin_file(root)
+    if path is None:
+        return None
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            return None
+        data = json.loads(read_regular(path, KEYS_LIMIT + 64 * 1024))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("key"), str):
+        return None
+    copy = data.get("copy")
+    return Pin(data["key"], str(data.get("public", "")), str(data.get("staff", "")), str(data.get("pinned", "")),
+               copy if isinstance(copy, dict) else None)
+
+
+def write_pin(root: Path, pin: Pin) -> None:
+    path = pin_file(root)
+    if path is None:
+        raise OSError("no config folder outside the data folder")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    doc = {"room": str(Path(root).resolve()), "key": pin.key, "public": pin.public, "staff": pin.staff,
+           "pinned": pin.pinned, "copy": pin.copy}
+    atomic_write(path, _json(doc), mode=0o600)
+
+
+def _trusted_signers(pin: Pin) -> set[str]:
+    """The pinned key, and the keys the last trusted keys.json enrols for the same teacher (their new
+    laptop), but none it revoked."""
+    found = {pin.key}
+    if pin.copy is not None:
+        copy, _ = parse_enrolment(pin.copy)
+        found |= {k for k, v in copy.keys.items() if pin.staff and v.get("staff") == pin.staff}
+        found -= set(copy.revoked)
+    return found
+
+
+def trusted_enrolment(root: Path, teachers: frozenset[str], owner_refusal: str | None = None,
+                      when: datetime | None = None) -> tuple[Enrolment, list[str]]:
+    """The room's enrolment as this machine trusts it, and the problems (each naming keys.json).
+
+    `teachers`: the staff ids that are teachers; `owner_refusal`: why keys.json's owner cannot have
+    written it (a folder several accounts share), None when it may. With no pin yet, a keys.json
+    signed by a key it enrols for a teacher is accepted and its signer pinned (the first time); an
+    unsigned one (written before keys.json was signed) is used with a warning. With a pin, only a
+    keys.json signed by a trusted key counts; otherwise the last trusted copy is used."""
+    enrolment, uid, problems = read_enrolment(root)
+    present = uid is not None and not any("not JSON" in p for p in problems)
+    if present and owner_refusal is not None:
+        problems.append(f"{KEYS_FILE}: {owner_refusal}: ignored (no keys enrolled; `paratui keys enrol` as the "
+                        "teacher)")
+        enrolment, present = Enrolment(), False
+    pin = read_pin(root)
+    signer = enrolment.signed_by
+    if pin is None:
+        if not present:
+            return enrolment, problems
+        if signer is None:
+            problems.append(f"{KEYS_FILE}: not signed (written by an older paratui): a sync peer could rewrite it; "
+                            "the teacher signs it with any `paratui keys` command (e.g. `paratui keys sign-over`)")
+            return enrolment, problems
+        whose = enrolment.keys.get(signer, {}).get("staff", "") if signer != BAD else ""
+        if signer == BAD or whose not in teachers or signer in enrolment.revoked:
+            why = "its signature does not match what it says" if signer == BAD else \
+                f"signed with key {signer[:8]}, not a teacher's enrolled key"
+            problems.append(f"{KEYS_FILE}: {why}: ignored (no keys enrolled)")
+            return Enrolment(), problems
+        at = (when or datetime.now()).isoformat(timespec="minutes")
+        try:
+            write_pin(root, Pin(signer, enrolment.signed_public, whose, at, read_raw(root)))
+        except OSError as err:
+            problems.append(f"{KEYS_FILE}: could not pin the teacher's key on this machine ({err}): a sync peer "
+                            "could rewrite keys.json")
+        return enrolment, problems
+    if present and signer not in (None, BAD) and signer in _trusted_signers(pin):
+        raw = read_raw(root)
+        if raw is not None and raw != pin.copy:
+            whose = enrolment.keys.get(signer, {}).get("staff", pin.staff)
+            try:
+                public = pin.public or (enrolment.signed_public if signer == pin.key else "")
+                write_pin(root, replace(pin, public=public, staff=pin.staff or whose, copy=raw))
+            except OSError:
+                pass  # the copy stays the older one: still the teacher's
+        return enrolment, problems
+    said = ("missing" if uid is None else owner_refusal if owner_refusal is not None else "not readable"
+            if not present else "not signed" if signer is None else "its signature does not match what it says"
+            if signer == BAD else f"signed with key {signer[:8]}, not the teacher's")
+    kept = ("using the last trusted copy (kept on this machine)" if pin.copy is not None
+            else "no keys trusted but that one")
+    problems = [p for p in problems if not p.startswith(f"{KEYS_FILE}: written by")]
+    problems.append(f"{KEYS_FILE}: {said}: ignored, {kept}; this machine trusts only a keys.json signed with the "
+                    f"teacher's key {pin.key[:8]} (if it changed: `paratui keys trust KEY_ID`, docs/trust.md)")
+    if pin.copy is not None:
+        copy, _ = parse_enrolment(pin.copy)
+        return copy, problems
+    keys = {pin.key: {"public": pin.public, "staff": pin.staff}} if pin.public and pin.staff else {}
+    return Enrolment(keys, signed_only=True), problems
+
+
+def read_raw(root: Path) -> dict[str, Any] | None:
+    """keys.json as JSON (None: missing or unreadable), for the pin's copy."""
+    try:
+        data = json.loads(read_regular(Path(root) / KEYS_FILE, KEYS_LIMIT, root=Path(root)))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
