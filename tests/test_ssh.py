@@ -236,7 +236,8 @@ def test_no_board_outlives_a_terminal_killed_mid_redraw(room_dir):
     assert not stayed, f"{len(stayed)} of {ROUNDS} boards outlived their terminal by 10 s: {stayed}"
 
 
-SSH_FLOWS = ["move m1b", "back b1", "tally l23", "tally 23", "trial l2+v", "two flows m1b b1", "Esc then b1"]
+SSH_FLOWS = ["move m1b", "back b1", "tally l23", "tally 23", "trial l2+v", "two flows m1b b1", "Esc then b1",
+             "interval run 32", "ABC 54"]
 
 
 @pytest.mark.parametrize("spacing", [pytest.param(0.0, id="0ms"), pytest.param(0.010, id="10ms")])
