@@ -411,6 +411,7 @@ async def test_a_run_of_ten_intervals_in_twelve_keys(room_dir):
         await pilot.pause()
         assert isinstance(app.screen, LogSheet)  # the run stays open
         assert "10 intervals · 6 occurred · 1 not observed · 66.7%" in str(app.screen.query_one("#sheet-body").content)
+        assert "ontask: +" not in toasts(app)  # the sheet shows each interval: no toast covers it
         await pilot.press("escape")
         assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
         assert "Run ended: L.S. (3) · ontask: 10 intervals · 6 occurred" in toasts(app)

@@ -299,8 +299,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
         assert g is not None
         kind = "momentary time sampling" if g.kind == "mts" else f"{g.interval_type or 'partial'} interval"
         body.append(f"{clean(g.id)}: {clean(g.title, limit=60)}\n", style="bold")
-        body.append(f"{kind}, every {g.interval_seconds or 10} s: at the end of each interval, "
-                    f"{QUESTION['mts' if g.kind == 'mts' else (g.interval_type or 'partial')]}\n", style="dim")
+        question = QUESTION["mts" if g.kind == "mts" else (g.interval_type or "partial")]
+        body.append(f"{kind}, every {g.interval_seconds or 10} s: {question}\n", style="dim")
         body.append(interval_summary(self.intervals) + "\n", style="bold")
         body.append(f"Interval {len(self.intervals) + 1}: ")
         for k, what in (("+", "occurred"), ("-", "did not occur"), ("0", "not observed")):
@@ -636,10 +636,11 @@ class LogSheet(ModalScreen["StartSession | None"]):
         return board.room.context(board.me_id or "", board.snapshot)
 
     async def _record(self, make: Callable[[Context], Change | None]) -> bool:
-        """One entry through the board's write path; a refusal stays on the sheet."""
+        """One entry through the board's write path; a refusal stays on the sheet. In a run (of trials,
+        intervals or steps) the sheet shows each entry itself: no toast per entry to cover it."""
         self.busy = True
         try:
-            refusal = await self.board.submit(make)
+            refusal = await self.board.submit(make, quiet=self.stage in ("run", "intervals", "steps"))
         finally:
             self.busy = False
         if refusal is not None:
