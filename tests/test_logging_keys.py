@@ -273,6 +273,7 @@ async def test_task_analysis_one_key_per_step(room_dir):
         assert "▶ 5 Rinse" in body
         await pilot.press("escape")
         await pilot.pause()
+        assert "Steps recorded: K.B. (2) · wash: 1 I · 2 V · 3 not done · 4 PP" in toasts(app)
     steps = [(e.payload["step"], e.payload["value"], e.payload.get("prompt")) for e in entries(room_dir, "data")]
     assert steps == [(1, "+", "I"), (2, "+", "V"), (3, "-", None), (4, "+", "PP")]
     # the next time, the sheet starts at the step after today's last

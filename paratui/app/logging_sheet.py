@@ -584,6 +584,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.step_marks[step] = "not done" if level == "-" else level
             self.step_events[step] = self.board.last_written
             if step >= len(g.steps):
+                self._steps_toast()
                 self.close(None)
                 return
             self.step = step + 1
@@ -669,12 +670,20 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.takes_ready = False
             self.dismiss(result)
 
+    def _steps_toast(self) -> None:
+        """The steps this chain wrote, in one toast ("K.B. (2) · wash: 1 I · 2 V · 3 not done")."""
+        if self.step_marks and self.goal is not None:
+            marks = " · ".join(f"{i} {clean(m)}" for i, m in sorted(self.step_marks.items()))
+            self.board.toast(f"Steps recorded: {clean(self.label)} · {clean(self.goal.id)}: {marks}")
+
     def action_back(self) -> None:
         if self.stage == "run" and self.run and self.goal is not None:
             self.board.toast(f"Run ended: {clean(self.label)} · {clean(self.goal.id)}: {run_summary(self.run)}")
         if self.stage == "intervals" and self.intervals and self.goal is not None:
             self.board.toast(f"Run ended: {clean(self.label)} · {clean(self.goal.id)}: "
                              f"{interval_summary(self.intervals)}")
+        if self.stage == "steps":
+            self._steps_toast()
         if self.stage in ("goals", "steps", "run", "intervals"):
             self.close(None)
             return
