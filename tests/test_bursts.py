@@ -217,7 +217,7 @@ async def test_interval_session_starts_from_a_burst(room_dir):
     app = make_app(room_dir, as_staff="MR")
     async with app.run_test(size=(120, 40)) as pilot:
         bells(app)
-        await burst(app, pilot, "l3", ontask, "+")  # `+` before any prompt: nothing recorded
+        await burst(app, pilot, "l3", ontask, "t+")  # the timed session: `+` before any prompt records nothing
         session = app.query_one(IntervalSession)
         await session.advance()
         await burst(app, pilot, "+x")
@@ -305,7 +305,7 @@ async def test_abc_setting_prefilled_from_the_block_now(room_dir):
         body = str(app.screen.query_one("#sheet-body").content)
         assert "▶1 Math groups  (now)" in body
         assert "Enter: Math groups" in str(app.screen.query_one("#sheet-hint").content)
-        await burst(app, pilot, "enter", "enter")  # the prefilled setting, then save (no note)
+        await burst(app, pilot, "enter")  # the prefilled setting, and saved (no note)
     [e] = entries(room_dir, "abc")
     assert (e.payload["antecedent"], e.payload["consequence"], e.payload["setting"]) == (
         "Task demand", "Break given", "Math groups")
@@ -320,3 +320,29 @@ async def test_task_analysis_u_undoes_that_very_step(room_dir, posted):
     async with app.run_test(size=(120, 40)) as pilot:
         await burst(app, pilot, "l2", wash, "ivu", "g", "escape", posted=posted)
     assert data(room_dir) == [("S02", "wash", "+", "I", 1, None), ("S02", "wash", "+", "G", 2, None)]
+
+
+@pytest.mark.parametrize("posted", [False, True])
+async def test_a_run_of_intervals_in_one_burst(room_dir, posted):
+    """The interval goal's key, then one key per interval (`0` not observed, `u` undoes the last),
+    Esc: every interval lands as typed, in order, nothing else."""
+    ontask = goal_key(room_dir, "S03", "ontask")
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await burst(app, pilot, "3", ontask, "+-=0-u+", "escape", posted=posted)
+    assert [e.payload for e in entries(room_dir, "data")] == [
+        {"student": "S03", "goal": "ontask", "value": v} for v in ("+", "-", "+", "missed", "+")]
+
+
+@pytest.mark.parametrize("posted", [False, True])
+async def test_abc_in_five_keys_in_one_burst(room_dir, posted):
+    """The student's key, the behavior's, Enter on each list (its ▶ choice; the setting's Enter
+    saves), then a tally: the keys after the save go to the board, none into the record."""
+    elope, greet = goal_key(room_dir, "S05", "elope"), goal_key(room_dir, "S02", "greet")
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await burst(app, pilot, "5", elope, "enter", "enter", "enter", "2", greet, posted=posted)
+    [e] = entries(room_dir, "abc")
+    assert e.payload == {"student": "S05", "behavior": "elopement", "antecedent": "Task demand",
+                         "consequence": "Blocked and redirected", "setting": "Math groups"}
+    assert data(room_dir) == [("S02", "greet", None, None, None, 1)]

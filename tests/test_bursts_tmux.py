@@ -147,6 +147,11 @@ FLOWS: dict[str, tuple[str, list[tuple], Callable[[Path], None] | None]] = {
     # Esc, then the next flow at once (a terminal sends Alt+b as ESC b: Esc used to be lost)
     "Esc then b1": ("m#" + ESC + "b1", [back("S01")], em_out),
     "note, Esc, then m5b": ("N" + ESC + "m5b", [move("S05", "bathroom")], None),
+    # a run of intervals (L.S.'s ontask, the sheet's 2nd goal): + - + not observed, a - undone, +, Esc
+    "interval run 32": ("32" + "+-=0-u+" + ESC, [datum("S03", "ontask", v) for v in ("+", "-", "+", "missed", "+")],
+                        None),
+    # ABC in five keys: R.N., elopement (the 4th goal), Enter on each list's ▶ choice (the last saves)
+    "ABC 54": ("54" + ENTER * 3, [("abc", "S05", None, None, None, None, None, None)], None),
     "note N": ("N" + "Snack is late" + ENTER + "AL" + ENTER + "EM" + ENTER + "kudos" + ENTER + ENTER,
                [("note", "S01", None, None, None, ["AL"], None, "Snack is late")], None),
 }

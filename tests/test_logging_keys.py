@@ -17,7 +17,7 @@ from paratui.app.page import PageScreen
 from paratui.app.panes import AdultsPane, DataDuePane, StudentsPane, TimersPane
 from paratui.app.picker import PickerScreen
 from paratui.store.room import Room
-from tests.helpers import entries, make_app, run_cli, settle, text, wait_for
+from tests.helpers import NOW_DT, entries, make_app, run_cli, settle, text, wait_for
 
 EXTRA = [("S09", "A.B."), ("S10", "C.D."), ("S11", "F.G."), ("S12", "H.J."), ("S13", "K.L.")]
 
@@ -208,7 +208,7 @@ async def test_an_interval_session_prompts_records_and_misses(room_dir):
         await pilot.pause()
         await pilot.press("3")  # L.S.: ontask, partial interval, every 10 s
         await pilot.pause()
-        await pilot.press(goal_key(app, "ontask"))
+        await pilot.press(goal_key(app, "ontask"), "t")  # the run, handed to a session that keeps the time
         await settle(pilot)
         session = app.query_one(IntervalSession)
         assert "every 10 s" in str(session.border_title) and session.region.height > 0
@@ -243,7 +243,7 @@ async def test_momentary_time_sampling_asks_about_the_moment(room_dir):
         app.bell = lambda: None  # type: ignore[method-assign]
         await pilot.press("7")  # Z.C.: engaged, MTS every 60 s
         await pilot.pause()
-        await pilot.press(goal_key(app, "engaged"))
+        await pilot.press(goal_key(app, "engaged"), "t")
         await settle(pilot)
         session = app.query_one(IntervalSession)
         await session.advance()
@@ -273,6 +273,7 @@ async def test_task_analysis_one_key_per_step(room_dir):
         assert "▶ 5 Rinse" in body
         await pilot.press("escape")
         await pilot.pause()
+        assert "Steps recorded: K.B. (2) · wash: 1 I · 2 V · 3 not done · 4 PP" in toasts(app)
     steps = [(e.payload["step"], e.payload["value"], e.payload.get("prompt")) for e in entries(room_dir, "data")]
     assert steps == [(1, "+", "I"), (2, "+", "V"), (3, "-", None), (4, "+", "PP")]
     # the next time, the sheet starts at the step after today's last
@@ -379,3 +380,106 @@ async def test_a_run_of_ten_trials_in_twelve_keys(room_dir):
     assert written == [("coins", "+", "I"), ("coins", "+", "I"), ("coins", "-", None), ("coins", "+", "V"),
                        ("coins", "+", "I"), ("coins", "+", "I"), ("coins", "-", None), ("coins", "+", "I"),
                        ("coins", "+", "I")]
+
+
+def journal(root: Path) -> list:
+    """Every event of the room, retractions too, read from its files as another process would."""
+    return list(Room(root).snapshot().events)
+
+
+async def test_a_run_of_ten_intervals_in_twelve_keys(room_dir):
+    """The interval goal's key opens a run that stays open: one key per interval (`+` occurred, `-`
+    did not, `0` not observed), each written as it is typed; the sheet counts; `u` undoes the last;
+    Esc ends the run. Ten intervals, one mistyped and undone: 12 keys after the goal's key."""
+    app = make_app(room_dir, as_staff="MR", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")  # L.S.: ontask, 10-second partial interval
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press(goal_key(app, "ontask"))
+        await pilot.pause()
+        assert "0 intervals yet" in str(app.screen.query_one("#sheet-body").content)
+        first = ["plus", "plus", "minus", "plus", "minus", "plus", "plus", "minus"]
+        await pilot.press(*first)
+        assert await wait_for(pilot, lambda: len(entries(room_dir, "data")) == 8)
+        await pilot.pause()
+        body = str(app.screen.query_one("#sheet-body").content)
+        assert "8 intervals · 5 occurred · 62.5%" in body and "at any time in the interval" in body
+        rest = ["plus", "u", "0", "plus"]  # the 9th typed + by mistake, undone, then not observed; the 10th
+        assert len(first + rest) == 12
+        await pilot.press(*rest)
+        assert await wait_for(pilot, lambda: len(entries(room_dir, "data")) == 10
+                              and any(e.type == "retract" for e in journal(room_dir)))
+        await pilot.pause()
+        assert isinstance(app.screen, LogSheet)  # the run stays open
+        assert "10 intervals · 6 occurred · 1 not observed · 66.7%" in str(app.screen.query_one("#sheet-body").content)
+        assert "ontask: +" not in toasts(app)  # the sheet shows each interval: no toast covers it
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+        assert "Run ended: L.S. (3) · ontask: 10 intervals · 6 occurred" in toasts(app)
+    events = journal(room_dir)
+    assert [e.type for e in events] == ["data"] * 9 + ["retract", "data", "data"]
+    values = ["+", "+", "-", "+", "-", "+", "+", "-", "+", "missed", "+"]
+    for e, value in zip([e for e in events if e.type == "data"], values):
+        assert e.payload == {"student": "S03", "goal": "ontask", "value": value}
+        assert e.staff == "MR" and e.time == NOW_DT
+    undone = events[8]
+    assert events[9].payload["target"] == undone.id and events[9].staff == "MR"
+    assert [e.payload["value"] for e in entries(room_dir, "data")] == values[:8] + values[9:]
+    assert list((room_dir / "journal" / "log" / "2026-11" / "23").glob("*.json"))  # the log stream's day
+
+
+async def test_abc_in_five_keys_when_the_first_choices_fit(room_dir):
+    """From the board: the student, the behavior, then Enter on each list takes its choice marked ▶
+    (the first antecedent, the first consequence, the setting of the block now), and the setting's
+    Enter saves. Exactly five keys; the record compared field by field."""
+    app = make_app(room_dir, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")  # R.N.
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        pressed = ["5", goal_key(app, "elope"), "enter", "enter", "enter"]
+        await pilot.press(*pressed[1:3])
+        assert await wait_for(pilot, lambda: getattr(app.screen, "stage", None) == "consequence")
+        assert "▶1 Blocked and redirected" in str(app.screen.query_one("#sheet-body").content)
+        await pilot.press(*pressed[3:])
+        await settle(pilot)
+        assert not isinstance(app.screen, LogSheet)
+        assert len(pressed) == 5
+    [e] = entries(room_dir)
+    assert e.type == "abc" and e.staff == "JT"
+    assert e.payload == {"student": "S05", "behavior": "elopement", "antecedent": "Task demand",
+                         "consequence": "Blocked and redirected", "setting": "Math groups"}
+
+
+async def test_abc_in_five_keys_with_two_picks(room_dir):
+    """Antecedent and consequence by their keys, then Enter takes the setting of the block now and saves."""
+    app = make_app(room_dir, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press(goal_key(app, "elope"), "2", "3", "enter")  # 5 keys with the student's
+        await settle(pilot)
+        assert not isinstance(app.screen, LogSheet)
+    [e] = entries(room_dir, "abc")
+    assert e.payload == {"student": "S05", "behavior": "elopement", "antecedent": "Transition",
+                         "consequence": "Followed at a distance", "setting": "Math groups"}
+
+
+async def test_the_behaviors_definition_and_function_are_shown_as_plain_text(room_dir):
+    """The definition is data from students/S05.toml: markup in it is shown as typed, never applied;
+    terminal control is shown escaped."""
+    path = room_dir / "students" / "S05.toml"
+    path.write_text(path.read_text().replace(
+        'definition = "Leaves the assigned area',
+        'definition = "[bold red]Leaves[/] \\u001b[2J the assigned area'))
+    app = make_app(room_dir, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press(goal_key(app, "elope"))
+        assert await wait_for(pilot, lambda: getattr(app.screen, "stage", None) == "antecedent")
+        await pilot.pause()
+        about = app.screen.query_one("#sheet-about")
+        shown = "\n".join(about.render_line(y).text for y in range(about.size.height))
+        assert "[bold red]Leaves[/] ␛[2J the assigned area" in shown
+        assert "likely function: escape" in shown and "\x1b" not in str(about.content)
+        assert not any("red" in str(span.style) for span in about.content.spans)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from paratui.store.room import Room
 from tests.helpers import run_cli
 from tests.terminal import Tmux, _gone_within, _kill, _paratui_pids, remote
 
@@ -235,7 +236,8 @@ def test_no_board_outlives_a_terminal_killed_mid_redraw(room_dir):
     assert not stayed, f"{len(stayed)} of {ROUNDS} boards outlived their terminal by 10 s: {stayed}"
 
 
-SSH_FLOWS = ["move m1b", "back b1", "tally l23", "tally 23", "trial l2+v", "two flows m1b b1", "Esc then b1"]
+SSH_FLOWS = ["move m1b", "back b1", "tally l23", "tally 23", "trial l2+v", "two flows m1b b1", "Esc then b1",
+             "interval run 32", "ABC 54"]
 
 
 @pytest.mark.parametrize("spacing", [pytest.param(0.0, id="0ms"), pytest.param(0.010, id="10ms")])
@@ -285,5 +287,45 @@ def test_bursts_over_ssh_from_the_first_frame_on(sshd, room_dir, tmux):
         got = wait_written(room_dir, before, expected, seconds=40)
         assert got == expected, tmux.screen("board")
         assert tmux.alive("board") and len(_paratui_pids(room_dir)) == 1
+    finally:
+        _kill(_paratui_pids(room_dir))
+
+
+@pytest.mark.parametrize("spacing", [pytest.param(0.0, id="0ms"), pytest.param(0.010, id="10ms")])
+def test_over_ssh_a_refused_key_is_said_on_screen_and_a_note_lands_field_by_field(sshd, room_dir, tmux, spacing):
+    """Over the real sshd in a 120×40 tmux terminal: `m#` is refused, and the refusal's toast is on the
+    screen (the pane captured as the teacher sees it: what it refused, what was expected); Esc closes
+    the picker and nothing is written. Then the note form typed as one burst (0 ms) or 10 ms apart:
+    text, Enter, to, Enter, about, Enter, kind, Enter, urgent, Enter: each part lands in its own field."""
+    from tests.test_bursts_tmux import ENTER, ESC, PICKER_OPEN, ids, send, wait_written
+
+    session = "board"
+    board = remote(["--as", "JT"], room_dir, TEXTUAL_COLOR_SYSTEM="truecolor", TEXTUAL_ANIMATIONS="none")
+    command = " ".join(shlex.quote(a) for a in [*sshd[:1], "-t", *sshd[1:], board])
+    before = ids(room_dir)
+    try:
+        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
+        tmux.wait_screen(session, "Room 12", "you: Mr. T", "live (inotify)", "Adults")
+        [pid] = _paratui_pids(room_dir)
+        send(tmux, session, "m#", spacing)
+        screen = tmux.wait_screen(session, "“#” is not a choice here", "Key not used", seconds=20)
+        assert "Who is leaving?" in screen  # the toast says what the picker expected
+        send(tmux, session, ESC, spacing)
+        deadline = time.monotonic() + 20
+        while PICKER_OPEN in tmux.screen(session) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert PICKER_OPEN not in tmux.screen(session), tmux.screen(session)
+        assert wait_written(room_dir, before, [], seconds=1) == []
+        send(tmux, session, "N" + "Snack is late" + ENTER + "AL" + ENTER + "EM" + ENTER + "kudos" + ENTER + ENTER,
+             spacing)
+        expected = [("note", "S01", None, None, None, ["AL"], None, "Snack is late")]
+        got = wait_written(room_dir, before, expected)
+        assert got == expected, f"over ssh at {spacing * 1000:.0f} ms:\n{tmux.screen(session)}"
+        [note] = [e for e in Room(room_dir).snapshot().events if e.id not in before]
+        assert note.payload == {"text": "Snack is late", "to": ["AL"], "everyone": False, "kind": "kudos",
+                                "urgent": False, "about": "S01"}
+        assert note.staff == "JT" and note.login == getpass.getuser()
+        assert tmux.alive(session) and _paratui_pids(room_dir) == [pid], f"the board exited:\n{tmux.screen(session)}"
+        assert PICKER_OPEN not in tmux.screen(session)
     finally:
         _kill(_paratui_pids(room_dir))

@@ -51,7 +51,7 @@ ACTIONS: tuple[BoardAction, ...] = (
     BoardAction("log", "l", "Log data",
                 "Log data for a student: their goals open with one key each (tally; a trial: +/− then the "
                 "prompt level; a trials goal's key starts a run: +/− per trial, the prompt level's key "
-                "before it, u undoes, Esc ends; ABC, timers, task analysis steps, interval sessions). "
+                "before it, u undoes, Esc ends; ABC, timers, task analysis steps, interval runs: +/− each). "
                 "Each student's own key "
                 "(shown beside them on Students) opens the same sheet directly", "Log", per_student=True),
     BoardAction("timers", "t", "Stop a timer",

@@ -416,8 +416,10 @@ class BoardApp(App[int]):
         self.notify(clean(message, one_line=False), title=clean(title), severity=severity,
                     timeout=timeout, markup=False)
 
-    async def submit(self, make: Callable[[Context], Change | None]) -> tuple[str | None, str] | None:
-        """Build a change against the board as it is now, write it off the event loop, and say so.
+    async def submit(self, make: Callable[[Context], Change | None], *,
+                     quiet: bool = False) -> tuple[str | None, str] | None:
+        """Build a change against the board as it is now, write it off the event loop, and say so
+        (`quiet`: not in a toast, for a screen that shows it itself: a run of trials or intervals).
         Returns None when done (or nothing to do), or (field, message) when refused."""
         me_id, snapshot = self.me_id, self.snapshot
         if self.acting is not None and self.acting.read_only:
@@ -441,7 +443,8 @@ class BoardApp(App[int]):
             return None, f"NOT recorded: {e}"
         me = self.me
         title = "Undone" if change.type == "retract" else f"Recorded ({me.short if me else me_id})"
-        self.toast(change.text + ("" if change.type == "retract" else " · u to undo"), title=title)
+        if not quiet:
+            self.toast(change.text + ("" if change.type == "retract" else " · u to undo"), title=title)
         self.reload()
         return None
 

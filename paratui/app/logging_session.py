@@ -1,5 +1,7 @@
 """An interval-recording or momentary-time-sampling session, docked at the bottom of the board while
-it runs (the board stays live and its keys keep working).
+it runs (the board stays live and its keys keep working). An interval goal's key opens a run of
+intervals in the logging sheet (the para keeps the time: one key per interval); its `t` hands it here,
+where the board keeps the time.
 
 At the end of each interval (the goal's `interval_seconds`, a Textual timer) the session prompts, on
 screen and with the terminal bell. One key records the observation: `+` (or `=`, the same key unshifted)

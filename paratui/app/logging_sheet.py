@@ -8,13 +8,18 @@ board (or `l` and a pick). What a para presses, counted from the board:
   prompt level's key before it when it was prompted (`v+`; a lone `+` is independent, a lone `-` has no
   prompt): each trial is written as it is typed, the sheet shows "7 trials · 5 + · 71% · last V+",
   `u` undoes the run's last trial, Esc ends the run (ten trials, two prompted: 12 keys, then Esc);
-- ABC: student, behavior (its goal's key), antecedent, consequence, setting, Enter (6 keys; `0` skips a
-  list; a note can be typed before the Enter). The setting that fits the student's block now (the
-  activity of the adult with them, the block's, or where they are) is marked ▶ and Enter takes it.
-  The behavior's definition and likely function stay on screen the whole time;
+- ABC: student, behavior (its goal's key), antecedent, consequence, Enter (5 keys: each list has a choice
+  marked ▶ and Enter takes it; the setting's Enter also saves). The antecedent's and consequence's ▶ is
+  their list's first; the setting's is the one that fits the student's block now (the activity of the
+  adult with them, the block's, or where they are), else the first. A setting picked by its key (or `0`,
+  skipped) opens the note field, Enter saves (6 keys). The behavior's definition and likely function
+  stay on screen the whole time;
 - duration, latency: student, goal (starts the timer; the same two keys stop it; `t` on the board too);
 - task analysis: student, goal, then one key per step (its prompt level, or `-` not done);
-- interval, MTS: student, goal: a session starts on the board (paratui.app.logging_session).
+- a run of intervals (interval, MTS): student, goal, then one key per interval as it ends, `+` it
+  occurred, `-` it did not, `0` not observed (`missed`): each written as typed, the sheet shows
+  "8 intervals · 5 occurred · 62.5%", `u` undoes the last, Esc ends the run; `t` hands the run to a
+  session docked on the board that keeps the time and prompts (paratui.app.logging_session).
 
 Every entry goes through the same commands as the CLI (paratui.model.data_commands) and the board's one
 write path (`BoardApp.submit`: one journal event, a toast saying what was logged and `u` to undo).
@@ -46,8 +51,8 @@ from paratui.model.text import clean
 # one key per goal or pick-list entry: no u (undo here), no m or q (they mean move and quit on the board)
 PICK_KEYS = "123456789abcdefghijklnoprstvwxyz"
 KIND_LABEL = {"tally": "tally +1", "trials": "trials + −", "duration": "duration timer",
-              "latency": "latency timer", "task_analysis": "task analysis", "interval": "interval session",
-              "mts": "MTS session", "abc": "ABC"}
+              "latency": "latency timer", "task_analysis": "task analysis", "interval": "intervals + −",
+              "mts": "MTS + −", "abc": "ABC"}
 
 
 def prompt_keys(prompts: tuple[str, ...]) -> dict[str, str]:
@@ -60,6 +65,29 @@ def prompt_keys(prompts: tuple[str, ...]) -> dict[str, str]:
     for i, p in enumerate(prompts[:9], 1):
         keys.setdefault(str(i), p)
     return keys
+
+
+def percent(part: int, whole: int) -> str:
+    """"62.5", "80", "66.7": one decimal, none when it is zero."""
+    return f"{100 * part / whole:.1f}".removesuffix(".0") if whole else "0"
+
+
+def interval_summary(run: list[str]) -> str:
+    """"8 intervals · 5 occurred · 62.5%" (the run so far; % of the intervals observed, as in reports:
+    one not observed, `missed`, is counted apart and left out of the %)."""
+    if not run:
+        return "0 intervals yet"
+    occurred, missed = run.count("+"), run.count("missed")
+    text = f"{len(run)} interval{'s' if len(run) != 1 else ''} · {occurred} occurred"
+    if missed:
+        text += f" · {missed} not observed"
+    return text + f" · {percent(occurred, len(run) - missed)}%"
+
+
+INTERVAL_KEYS = {"+": "+", "=": "+", "-": "-", "0": "missed"}
+QUESTION = {"partial": "did it occur at any time in the interval?",
+            "whole": "did it last the whole interval?",
+            "mts": "was it occurring at the moment the interval ended?"}
 
 
 def run_summary(run: list[tuple[str, str | None]]) -> str:
@@ -100,9 +128,10 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self.student = student
         self.label = label  # "E.M. (1)": initials and the student's key
         self.trial_goals = trial_goals  # the board's memory: student → the trials goal ▶ points at
-        self.stage = "goals"  # goals | trial | run | steps | antecedent | consequence | setting | note
+        self.stage = "goals"  # goals | trial | run | intervals | steps | antecedent | consequence | setting | note
         self.run: list[tuple[str, str | None]] = []  # a run of trials: (value, prompt) written so far
-        self.run_events: list[Event | None] = []  # the events they were written as (`u` retracts the last)
+        self.intervals: list[str] = []  # a run of intervals: + - missed, written so far
+        self.run_events: list[Event | None] = []  # the events a run was written as (`u` retracts the last)
         self.run_prompt: str | None = None  # the prompt level typed for the run's next trial
         self.goal: Goal | None = None
         self.value = ""
@@ -160,6 +189,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
             hint = self._paint_trial(body)
         elif self.stage == "run":
             hint = self._paint_run(body)
+        elif self.stage == "intervals":
+            hint = self._paint_intervals(body)
         elif self.stage == "steps":
             hint = self._paint_steps(body)
         else:
@@ -263,6 +294,20 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self._prompt_row(body)
         return "+ alone: independent · u undoes the last trial · Esc ends the run"
 
+    def _paint_intervals(self, body: Text) -> str:
+        g = self.goal
+        assert g is not None
+        kind = "momentary time sampling" if g.kind == "mts" else f"{g.interval_type or 'partial'} interval"
+        body.append(f"{clean(g.id)}: {clean(g.title, limit=60)}\n", style="bold")
+        question = QUESTION["mts" if g.kind == "mts" else (g.interval_type or "partial")]
+        body.append(f"{kind}, every {g.interval_seconds or 10} s: {question}\n", style="dim")
+        body.append(interval_summary(self.intervals) + "\n", style="bold")
+        body.append(f"Interval {len(self.intervals) + 1}: ")
+        for k, what in (("+", "occurred"), ("-", "did not occur"), ("0", "not observed")):
+            body.append(f" {k} ", style="bold reverse")
+            body.append(f" {what}  ")
+        return "u undoes the last interval · t: the board keeps the time and prompts · Esc ends the run"
+
     def _paint_steps(self, body: Text) -> str:
         g = self.goal
         assert g is not None
@@ -295,15 +340,26 @@ class LogSheet(ModalScreen["StartSession | None"]):
         if self.stage == "note":
             return "type a note if you like · Enter saves the record · Esc back"
         now = self.setting_now() if self.stage == "setting" else None
+        marked = self.marked()
         body.append(f"{self.stage.capitalize()}?\n", style="bold")
         for k, text in zip(PICK_KEYS, self._pick_list()):
-            body.append(f"{'▶' if text == now else ' '}{k} ", style="bold")
+            body.append(f"{'▶' if text == marked else ' '}{k} ", style="bold")
             body.append(clean(text, limit=60) + ("  (now)" if text == now else "") + "\n")
         body.append(" 0 ", style="bold")
         body.append("skip\n", style="dim")
-        if now is not None:
-            return f"Enter: {clean(now, limit=40)} (where the student is now) · or one key · Esc back"
-        return "one key · Esc back"
+        if self.stage == "setting":
+            where = " (where the student is now)" if now is not None else ""
+            return (f"Enter: {clean(marked or '', limit=40)}{where}, and save · a key picks, then a note"
+                    " · Esc back")
+        return f"Enter: {clean(marked or '', limit=40)} · or one key · Esc back"
+
+    def marked(self) -> str | None:
+        """The choice ▶ marks on the list on screen, the one Enter takes: the setting that fits the
+        student's block now, else (and on the other lists) the list's first."""
+        choices = self._pick_list()
+        if not choices:
+            return None
+        return (self.setting_now() if self.stage == "setting" else None) or choices[0]
 
     def setting_now(self) -> str | None:
         """The behavior's setting that fits the student's block now: the activity of the adult
@@ -352,10 +408,14 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return
         char = character if character is not None and character.isprintable() and len(character) == 1 else None
         self.error("")
-        if key == "enter" and self.stage == "setting" and (now := self.setting_now()) is not None:
-            self.picked["setting"] = now  # the setting prefilled from the student's block now
-            self._next_abc_stage()
-            self.paint()
+        if key == "enter" and self.stage in ("antecedent", "consequence", "setting") and self.marked():
+            self.picked[self.stage] = self.marked()  # the choice marked ▶
+            if self.stage == "setting":  # the last list: Enter saves (no note)
+                await self._save_abc("")
+                if self.closed:
+                    return
+            else:
+                self._next_abc_stage()
         elif char is None:
             refuse(self, key, self.expected())
         elif self.stage == "goals":
@@ -364,6 +424,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
             await self._trial_key(char)
         elif self.stage == "run":
             await self._run_key(char)
+        elif self.stage == "intervals":
+            await self._interval_key(char)
         elif self.stage == "steps":
             await self._step_key(char)
         else:
@@ -378,12 +440,14 @@ class LogSheet(ModalScreen["StartSession | None"]):
         if self.stage == "run":
             letters = " ".join(self._prompt_letters())
             return f"+ or −, the prompt level's key ({letters}) before it, u undo, Esc ends"
+        if self.stage == "intervals":
+            return "+ occurred, − did not, 0 not observed, u undo, t the board keeps the time, Esc ends"
         if self.stage == "trial":
             return "the prompt level's key (" + " ".join(self._prompt_letters()) + "), Esc back"
         if self.stage == "steps":
             letters = " ".join(self._prompt_letters())
             return f"the step's prompt level ({letters}), - not done, u undoes the last step, Esc done"
-        return "a choice's key, 0 skips, Esc back"
+        return "a choice's key, Enter the one marked ▶, 0 skips, Esc back"
 
     def _prompt_letters(self) -> list[str]:
         prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
@@ -434,8 +498,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 return
             self.goal, self.stage, self.step_marks, self.step_events = g, "steps", {}, {}
         elif g.kind in ("interval", "mts"):
-            self.close(StartSession(self.student, g.id))
-            return
+            self.goal, self.stage, self.intervals, self.run_events = g, "intervals", [], []
         self.paint()
 
     async def _trial_key(self, char: str) -> None:
@@ -477,6 +540,28 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return
         self.run_prompt = level
 
+    async def _interval_key(self, char: str) -> None:
+        """A run of intervals: one key per interval, written as typed."""
+        g = self.goal
+        assert g is not None
+        if char == "u":
+            if not self.intervals:
+                refuse(self, char, "nothing in this run to undo: + or −, Esc ends the run")
+            elif await self._retract(self.run_events[-1]):
+                self.intervals.pop()
+                self.run_events.pop()
+            return
+        if char == "t":
+            self.close(StartSession(self.student, g.id))
+            return
+        value = INTERVAL_KEYS.get(char)
+        if value is None:
+            refuse(self, char, self.expected())
+            return
+        if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value)):
+            self.intervals.append(value)
+            self.run_events.append(self.board.last_written)
+
     async def _step_key(self, char: str) -> None:
         g = self.goal
         assert g is not None
@@ -499,6 +584,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.step_marks[step] = "not done" if level == "-" else level
             self.step_events[step] = self.board.last_written
             if step >= len(g.steps):
+                self._steps_toast()
                 self.close(None)
                 return
             self.step = step + 1
@@ -551,10 +637,11 @@ class LogSheet(ModalScreen["StartSession | None"]):
         return board.room.context(board.me_id or "", board.snapshot)
 
     async def _record(self, make: Callable[[Context], Change | None]) -> bool:
-        """One entry through the board's write path; a refusal stays on the sheet."""
+        """One entry through the board's write path; a refusal stays on the sheet. In a run (of trials,
+        intervals or steps) the sheet shows each entry itself: no toast per entry to cover it."""
         self.busy = True
         try:
-            refusal = await self.board.submit(make)
+            refusal = await self.board.submit(make, quiet=self.stage in ("run", "intervals", "steps"))
         finally:
             self.busy = False
         if refusal is not None:
@@ -583,10 +670,21 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.takes_ready = False
             self.dismiss(result)
 
+    def _steps_toast(self) -> None:
+        """The steps this chain wrote, in one toast ("K.B. (2) · wash: 1 I · 2 V · 3 not done")."""
+        if self.step_marks and self.goal is not None:
+            marks = " · ".join(f"{i} {clean(m)}" for i, m in sorted(self.step_marks.items()))
+            self.board.toast(f"Steps recorded: {clean(self.label)} · {clean(self.goal.id)}: {marks}")
+
     def action_back(self) -> None:
         if self.stage == "run" and self.run and self.goal is not None:
             self.board.toast(f"Run ended: {clean(self.label)} · {clean(self.goal.id)}: {run_summary(self.run)}")
-        if self.stage in ("goals", "steps", "run"):
+        if self.stage == "intervals" and self.intervals and self.goal is not None:
+            self.board.toast(f"Run ended: {clean(self.label)} · {clean(self.goal.id)}: "
+                             f"{interval_summary(self.intervals)}")
+        if self.stage == "steps":
+            self._steps_toast()
+        if self.stage in ("goals", "steps", "run", "intervals"):
             self.close(None)
             return
         self.stage, self.behavior, self.picked, self.goal = "goals", None, {}, None
