@@ -92,6 +92,22 @@ class Entry:
     flag: str | None = None  # "overnight": a timer stopped on a later day than it started, uncorrected
 
 
+def keyed(items: Iterable[Entry]) -> Iterator[tuple[str, Entry]]:
+    """Each entry with its session's id (`session_key`), in order. A task analysis's implied
+    session is one run of the chain: a step at or before the last one's starts the next run
+    ("2026-11-20/wash/AL/2"), so two runs a day are two sessions."""
+    last: dict[str, tuple[int, int]] = {}  # implied key → (the last step, the run number)
+    for x in items:
+        key = session_key(x)
+        if x.kind == "task_analysis" and not x.session and x.step is not None:
+            step, run = last.get(key, (0, 1))
+            run += x.step <= step
+            last[key] = (x.step, run)
+            if run > 1:
+                key = f"{key}/{run}"
+        yield key, x
+
+
 @dataclass(frozen=True)
 class SessionMark:
     """A `session.start` (and its `session.end`): an observation declared with its start and end."""
@@ -658,8 +674,8 @@ def _day_sessions(g: Goal, d: date, items: list[Entry], prompts: tuple[str, ...]
     all is an abc goal's session (a day without an incident is a good one); any other goal's
     sessions are its observations that day (a declared tally session with nothing tallied: a 0)."""
     groups: dict[str, list[Entry]] = {}
-    for x in items:
-        groups.setdefault(f"{d.isoformat()}/{g.id}" if g.kind == "abc" else session_key(x), []).append(x)
+    for key, x in keyed(items):
+        groups.setdefault(f"{d.isoformat()}/{g.id}" if g.kind == "abc" else key, []).append(x)
     if g.kind == "abc" and not groups:
         groups[f"{d.isoformat()}/{g.id}"] = []
     if g.kind == "tally":
