@@ -217,3 +217,27 @@ def test_weeks_of_data_through_the_cli_match_a_computation_from_the_journal_file
         (d, sum(v), round(sum(v) / len(v), 1)) for d, v in secs.items()]
     assert [(d["date"], d["total_seconds"]) for d in g["days"]] == [(d, sum(v)) for d, v in secs.items()]
     assert g["mastery_on"] == "each session's mean seconds per episode"
+
+
+async def test_two_runs_of_trials_on_the_board_are_two_sessions(room_dir: Path) -> None:
+    """The same adult's two runs on the logging sheet (each opened with the goal's key, ended with
+    Esc) are two sessions: each run's entries carry the run's id."""
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import entries, make_app, wait_for
+    from tests.test_logging_keys import goal_key
+
+    app = make_app(room_dir, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for run, keys in enumerate((["plus", "minus", "minus", "minus"], ["plus", "plus", "plus", "minus"])):
+            await pilot.press("l", "2")  # K.B.
+            assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+            await pilot.press(goal_key(app, "coins"))
+            await pilot.pause()
+            await pilot.press(*keys)
+            assert await wait_for(pilot, lambda n=4 * (run + 1): len(entries(room_dir, "data")) == n)
+            await pilot.press("escape")
+            assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+    runs = [e.payload.get("session") for e in entries(room_dir, "data")]
+    assert len(set(runs)) == 2 and all(r and r.startswith("run-") for r in runs)
+    g = _report(room_dir, "K.B.", "coins")
+    assert [(s["entries"], s["level"], s["id"]) for s in g["sessions"]] == [(4, 25.0, runs[0]), (4, 75.0, runs[4])]
