@@ -121,6 +121,8 @@ def test_a_timer_left_running_overnight_is_kept_flagged_and_stopped_with_a_corre
     assert "running since yesterday 14:02" in stop.stderr and "--end HH:MM" in stop.stderr
     again = cli(room_dir, tuesday, "timer", "start", "R.N.", "tantrum", "--as", "DP")
     assert again.returncode == 2 and "since yesterday 14:02" in again.stderr
+    board = json.loads(ok(room_dir, tuesday, "board", "--json"))
+    assert [(t["goal"], t["started"][:16]) for t in board["timers"]] == [("tantrum", "2026-11-23T14:02")]
     g = _report(room_dir, "R.N.", "tantrum", tuesday)
     assert g["sessions"] == [] and [t["start"] for t in g["open_timers"]] == ["2026-11-23T14:02"]
     md = run_cli("report", "R.N.", "--goal", "tantrum", data=room_dir, env={"PARATUI_NOW": "2026-11-24T09:00"},

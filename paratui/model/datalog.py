@@ -41,6 +41,7 @@ from paratui.model.schedule import WEEKDAYS
 from paratui.model.text import clean
 
 OBSERVED_TYPES = ("data", "abc", "timer.stop", "session.start", "session.end")  # may carry `observed`
+TIMER_TYPES = ("timer.start", "timer.stop")
 PERCENT_KINDS = ("trials", "task_analysis", "interval", "mts")
 PHASE_KINDS = ("baseline", "intervention", "maintenance", "generalisation")
 
