@@ -15,6 +15,8 @@ from paratui.model.classroom import Student
 from paratui.model.commands import Change, Context, Refused, _change, _student, _text
 from paratui.model.datalog import (
     PHASE_KINDS,
+    SESSION_TYPES,
+    TIMER_TYPES,
     SessionMark,
     Timer,
     observed_at,
@@ -22,7 +24,7 @@ from paratui.model.datalog import (
     running_timers,
     session_marks,
 )
-from paratui.model.events import live_events
+from paratui.model.events import Event, live_events
 from paratui.model.goals import TIMED, Goal, StudentPlan
 from paratui.model.text import clean
 
@@ -111,7 +113,7 @@ def _session_of(ctx: Context, student: str, goal: Goal, session: str | None, whe
     ref = session.strip()
     if ref.startswith("run-") and re.fullmatch(r"run-[0-9a-zA-Z]{4,40}", ref):
         return ref
-    marks = session_marks(ctx.events, student)
+    marks = session_marks([e for e in ctx.events if e.type in SESSION_TYPES or e.type == "retract"], student)
     hits = [m for m in marks.values() if m.id == ref] or \
         ([m for m in marks.values() if m.id.startswith(ref)] if len(ref) >= 6 else [])
     if len(hits) != 1 or hits[0].goal != goal.id:
@@ -220,8 +222,13 @@ def _timer_goal(ctx: Context, student: str, goal: str) -> tuple[Student, Goal]:
 
 def _running(ctx: Context, student: str, goal: str) -> Timer | None:
     """The goal's timer still running, of any day read (a timer left running overnight is kept)."""
-    return next((t for t in running_timers(live_events(ctx.events)) if t.student == student and t.goal == goal),
+    return next((t for t in running_timers(live_events(_timers(ctx))) if t.student == student and t.goal == goal),
                 None)
+
+
+def _timers(ctx: Context) -> list[Event]:
+    """The timer events read (and retracts, which may undo one): a few of the day's."""
+    return [e for e in ctx.events if e.type in TIMER_TYPES or e.type == "retract"]
 
 
 def _since(t: Timer, now: datetime) -> str:
@@ -276,7 +283,7 @@ def timer_stop(ctx: Context, student: str, goal: str, end: str | None = None) ->
     st, g = _timer_goal(ctx, student, goal)
     running = _running(ctx, st.id, g.id)
     if running is None:
-        others = running_timers(live_events(ctx.events))
+        others = running_timers(live_events(_timers(ctx)))
         listing = ", ".join(f"{t.student} {t.goal} {_since(t, ctx.now)}" for t in others) or "none"
         raise Refused(f"no timer is running for {clean(st.initials)} · {clean(g.id)} "
                       f"(running: {clean(listing)})", "goal")

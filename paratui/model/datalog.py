@@ -42,6 +42,7 @@ from paratui.model.text import clean
 
 OBSERVED_TYPES = ("data", "abc", "timer.stop", "session.start", "session.end")  # may carry `observed`
 TIMER_TYPES = ("timer.start", "timer.stop")
+SESSION_TYPES = ("session.start", "session.end")
 PERCENT_KINDS = ("trials", "task_analysis", "interval", "mts")
 PHASE_KINDS = ("baseline", "intervention", "maintenance", "generalisation")
 
@@ -350,7 +351,11 @@ def session_marks(events: Iterable[Event], student: str, live: bool = False) -> 
 def open_sessions(events: Iterable[Event], student: str | None = None, goal: str | None = None,
                   staff: str | None = None) -> list[SessionMark]:
     """Declared sessions not ended, oldest first (of one student, goal, observer when given)."""
-    live = live_events(events)
+    marks = [e for e in events if e.type in SESSION_TYPES or e.type == "retract"]  # a few of the day's
+    if not any(e.type == "session.start" and (student is None or e.payload.get("student") == student)
+               for e in marks):
+        return []
+    live = live_events(marks)
     students = {str(e.payload.get("student")) for e in live if e.type == "session.start"} \
         if student is None else {student}
     out = [m for st in students for m in session_marks(live, st, live=True).values() if m.end is None
