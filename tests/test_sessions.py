@@ -63,6 +63,15 @@ def test_an_am_session_and_a_pm_session_by_two_adults_are_two_sessions(room_dir:
     assert am["minutes"] is None  # implied sessions have no declared observation time
     assert am["probe"] is not None and pm["probe"] is None  # the cold probe is the day's first trial
     assert g["entries"] == 20
+    # the student screen's line of today pools the day's two sessions (its chart shows both)
+    from paratui.app.student_screen import today_line
+
+    snap = room.snapshot()
+    plan = snap.classroom.plans["S02"]
+    [coins] = summarize(plan, snap.events, snap.classroom.prompts, goal="coins")
+    assert len(coins.sessions) == 2
+    assert today_line(coins, NOW.date()).startswith("Today: 20 trials, 15% correct, 15% independent")
+    assert today_line(coins, NOW.date()).endswith(" · 2 sessions")
 
 
 def test_two_task_analysis_runs_of_a_day_are_two_sessions(room_dir: Path) -> None:

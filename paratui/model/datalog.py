@@ -441,6 +441,31 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
                        probe.prompt is None or (bool(prompts) and probe.prompt == prompts[-1])))
 
 
+def day_of(sessions: Iterable[Session], day: date) -> tuple[Session | None, int]:
+    """A day's sessions pooled into one, for a line of the day's data (the student screen's
+    "Today: …"), and how many sessions there were; (None, 0) for a day with none. Never a figure:
+    trends and mastery count the sessions themselves."""
+    mine = [s for s in sessions if s.day == day]
+    if len(mine) <= 1:
+        return (mine[0] if mine else None), len(mine)
+    first = mine[0]
+    seconds = tuple(v for s in mine for v in s.seconds)
+    prompts: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    for s in mine:
+        prompts.update(s.prompts)
+        errors.update(s.errors)
+    probe = next((s for s in mine if s.probe is not None), None)
+    return replace(first, entries=sum(s.entries for s in mine), trials=sum(s.trials for s in mine),
+                   correct=sum(s.correct for s in mine), at_level=sum(s.at_level for s in mine),
+                   missed=sum(s.missed for s in mine), count=sum(s.count for s in mine), seconds=seconds,
+                   prompts=dict(prompts), errors=dict(errors),
+                   level=sum(seconds) / len(seconds) if seconds else first.level,
+                   probe=probe.probe if probe else None,
+                   probe_independent=probe.probe_independent if probe else None,
+                   end=mine[-1].end, minutes=None), len(mine)
+
+
 def _met(m: Mastery | None, value: float | None) -> bool | None:
     if m is None or value is None:
         return None
