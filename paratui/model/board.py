@@ -169,7 +169,9 @@ def build_board(
         locations=f.locations,
         warnings=(*warnings, *clock_warnings, *task_warnings, *plan.warnings, *procedure_warnings),
         in_session=f.in_session,
-        timers=tuple(running_timers([e for e in live if e.type in TIMER_TYPES])),  # overnight too
+        # a timer left running since an earlier day is kept (today's as `todays` counts them)
+        timers=tuple(running_timers([e for e in live if e.type in TIMER_TYPES and e.time.date() < today]
+                                    + [e for e in todays if e.type in TIMER_TYPES])),
         data_due=tuple(data_due(classroom, todays, today, bool(day_blocks))),
         changes=plan.changes,
         day=tuple(DayBlock(b.start, b.end, b.activity, b.at, plan.changed.get(b.start, ()))
