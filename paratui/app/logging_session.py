@@ -10,9 +10,15 @@ it happened, `-` it did not. A prompt still unanswered when the next one comes i
 through the same command as `paratui log STUDENT GOAL +|-|missed`.
 
 `advance()` is what the timer calls: tests call it directly, so no test waits on a clock.
+
+Each run on the board (this session, a logging sheet's run of trials or task-analysis run) is one
+observation session (docs/reports.md, "What a session is"): its entries carry the run's id,
+`new_run()`, in their payload's `session`; the run's start and end are its first and last entries.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from rich.text import Text
 from textual.timer import Timer
@@ -29,6 +35,11 @@ QUESTION = {"partial": "did it happen at any time in that interval?",
             "mts": "is it happening right now?"}
 
 
+def new_run() -> str:
+    """A board run's session id ("run-…"): every entry of the run carries it."""
+    return f"run-{uuid.uuid4().hex[:16]}"
+
+
 class IntervalSession(Static):
     def __init__(self, student: str, initials: str, goal: Goal, *, id: str = "session") -> None:
         super().__init__("", id=id)
@@ -41,6 +52,7 @@ class IntervalSession(Static):
         self.answers: list[str] = []
         self._timer: Timer | None = None
         self.ended = False
+        self.run = new_run()  # the session id of this run's entries
 
     @property
     def board(self) -> Host:
@@ -113,7 +125,8 @@ class IntervalSession(Static):
     async def _record(self, value: str) -> None:
         interval = self.pending
         self.pending = None
-        refusal = await self.board.submit(lambda ctx: data_commands.log(ctx, self.student, self.goal.id, value))
+        refusal = await self.board.submit(lambda ctx: data_commands.log(ctx, self.student, self.goal.id, value,
+                                                                        session=self.run))
         if refusal is not None:
             self.board.toast(f"Interval {interval} not recorded: {refusal[1]}", severity="error")
             return

@@ -40,6 +40,7 @@ from textual.widgets import Input, Label, Static
 
 from paratui.app.form import EDITS
 from paratui.app.host import Host, host
+from paratui.app.logging_session import new_run
 from paratui.app.typeahead import became_ready, refuse
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
@@ -144,6 +145,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self.closed = False
         self.items: list[Item] = []
         self._plan: StudentPlan | None = None
+        self.session = new_run()  # a run of trials or steps is one session: its entries carry this id
 
     @property
     def board(self) -> Host:
@@ -526,7 +528,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return
         if char in "+=-":
             value, level = ("-" if char == "-" else "+"), self.run_prompt
-            if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level)):
+            if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level,
+                                                                session=self.session)):
                 snapshot = self.board.snapshot
                 independent = snapshot.classroom.independent if snapshot else None
                 self.run.append((value, level or (independent if value == "+" else None)))
@@ -580,7 +583,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
             refuse(self, char, self.expected())
             return
         step = self.step
-        if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, level, step=str(step))):
+        if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, level, step=str(step),
+                                                            session=self.session)):
             self.step_marks[step] = "not done" if level == "-" else level
             self.step_events[step] = self.board.last_written
             if step >= len(g.steps):

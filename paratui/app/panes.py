@@ -204,7 +204,10 @@ class TimersPane(LinePane):
             minutes = max(0, int((state.now - t.started).total_seconds() // 60))
             text.append(f"⏱ {initials.get(t.student, clean(t.student)):<5} {clean(t.goal)} ", style="bold")
             text.append(f"{minutes} min", style="bold " + board_color(self.app, "paratui-out"))
-            text.append(f" since {t.started:%H:%M}")
+            if t.started.date() == state.now.date():
+                text.append(f" since {t.started:%H:%M}")
+            else:  # left running overnight: kept, and says since which day (`timer stop --end` stops it)
+                text.append(f" since {t.started:%a %H:%M}: stop with --end", style="bold")
             if t.staff:
                 text.append(f" · {shorts.get(t.staff, clean(t.staff))}", style="dim")
             text.append("\n")

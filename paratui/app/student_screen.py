@@ -51,7 +51,9 @@ from paratui.model.datalog import (
     PERCENT_KINDS,
     AbcPatterns,
     GoalSummary,
+    Session,
     abc_patterns,
+    day_of,
     entries,
     is_late,
     observed_at,
@@ -132,10 +134,14 @@ def _prompt_tally(tally: dict[str, int]) -> str:
 
 def today_line(s: GoalSummary, today: date, independent: str = "I") -> str:
     """Today's data for one goal: count, % correct, prompt-level breakdown, durations."""
-    x = s.sessions[-1] if s.sessions and s.sessions[-1].day == today else None
+    x, n = day_of(s.sessions, today)  # the day's sessions (an AM and a PM one) pooled for this line
     kind = s.goal.kind
     if x is None or not x.entries:
         return "Today: no data yet"
+    return today_text(s, x, kind, independent) + (f" · {n} sessions" if n > 1 else "")
+
+
+def today_text(s: GoalSummary, x: Session, kind: str, independent: str = "I") -> str:
     if kind in ("interval", "mts"):  # missed intervals are shown, beside the share of those scored
         bits = [f"{x.trials + x.missed} intervals", f"{_pct(x.percent_correct)} of intervals scored"]
         return "Today: " + ", ".join(bits + [f"{x.missed} missed"] * bool(x.missed))

@@ -25,7 +25,8 @@ __all__ = ["EXIT_CODES", "UsageProblem", "acting_staff", "build_parser", "main"]
 
 # The commands, in the order `paratui --help` lists them.
 COMMANDS = (board.add_board, moves.add_move, moves.add_back, moves.add_assign, moves.add_absent, tasks.add_task,
-            tasks.add_note, tasks.add_ack, datalog.add_log, datalog.add_abc, datalog.add_timer, datalog.add_phase,
+            tasks.add_note, tasks.add_ack, datalog.add_log, datalog.add_abc, datalog.add_timer,
+            datalog.add_session, datalog.add_phase,
             reports.add_report,
             reports.add_history, changes.add_change, setup.add_check, meeting.add_meeting,
             meeting.add_meeting_items, plan.add_plan, corrections.add_undo, corrections.add_retract, setup.add_init,

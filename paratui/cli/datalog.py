@@ -1,16 +1,18 @@
-"""Quick data logging for IEP goals and behaviors: `log`, `abc`, `timer start|stop`; a goal's `phase`."""
+"""Quick data logging for IEP goals and behaviors: `log`, `abc`, `timer start|stop`, `session start|end`;
+a goal's `phase`."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Callable
 
 from paratui.cli.common import Commands, command
-from paratui.cli.write import Make, writes
+from paratui.cli.write import writes
 from paratui.model import data_commands
 from paratui.model.commands import Change, Context
 from paratui.store.room import Room
 
+SESSION_HELP = ("the observation session it belongs to (the id `session start` printed, or its first 6+ "
+                "characters); default: your open session of this goal, else the day's implied one")
 AT_HELP = ("a late entry (paper data): when the observation was made; the entry keeps when it was entered "
            "(not in the future, at most a year back)")
 
@@ -30,11 +32,12 @@ def add_log(sub: Commands) -> None:
     lg.add_argument("--ioa", action="store_true",
                     help="an inter-observer agreement observation: a second adult's record of the same session, "
                     "compared with the primary observer's in the report; never counted in the goal's data")
+    lg.add_argument("--session", metavar="ID", help=SESSION_HELP)
 
 
 def _log(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
     return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step, args.at,
-                             args.ioa)
+                             args.session, args.ioa)
 
 
 def add_abc(sub: Commands) -> None:
@@ -60,18 +63,53 @@ def add_timer(sub: Commands) -> None:
     tm = sub.add_parser("timer", help="start or stop a duration / latency timer",
                         description="start or stop a duration / latency timer")
     tmsub = tm.add_subparsers(metavar="ACTION", required=True)
-    for action, change in (("start", data_commands.timer_start), ("stop", data_commands.timer_stop)):
-        ts = command(tmsub, action, f"{action} the timer for a student's duration or latency goal",
-                     f"paratui timer {action} R.N. tantrum --as DP", writes(_timer(change)))
-        ts.add_argument("student", help="student id or initials")
-        ts.add_argument("goal", help="a duration or latency goal's id")
+    ts = command(tmsub, "start", "start the timer for a student's duration or latency goal",
+                 "paratui timer start R.N. tantrum --as DP", writes(_timer_start))
+    ts.add_argument("student", help="student id or initials")
+    ts.add_argument("goal", help="a duration or latency goal's id")
+    ts.add_argument("--session", metavar="ID", help=SESSION_HELP)
+    tp = command(tmsub, "stop", "stop the timer for a student's duration or latency goal (one left running since "
+                 "an earlier day: with --end, when it really stopped)",
+                 "paratui timer stop R.N. tantrum --end 14:20 --as DP", writes(_timer_stop))
+    tp.add_argument("student", help="student id or initials")
+    tp.add_argument("goal", help="a duration or latency goal's id")
+    tp.add_argument("--end", metavar="'[YYYY-MM-DD] HH:MM'",
+                    help="a corrected end: when the timer should have stopped (HH:MM: on the day it started)")
 
 
-def _timer(change: Callable[[Context, str, str], Change]) -> Make:
-    def make(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
-        return change(ctx, args.student, args.goal)
+def _timer_start(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    return data_commands.timer_start(ctx, args.student, args.goal, args.session)
 
-    return make
+
+def _timer_stop(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    return data_commands.timer_stop(ctx, args.student, args.goal, args.end)
+
+
+def add_session(sub: Commands) -> None:
+    se = sub.add_parser("session", help="start or end an observation session of a student's goal",
+                        description="start or end an observation session (a start, an end, an observer and a "
+                        "setting: reports give its minutes observed and, for a tally, its rate)")
+    sesub = se.add_subparsers(metavar="ACTION", required=True)
+    ss = command(sesub, "start", "begin an observation session; prints its id",
+                 "paratui session start I.F. hands --setting 'Math block' --as JT", writes(_session_start))
+    ss.add_argument("student", help="student id or initials")
+    ss.add_argument("goal", help="the goal's id in students/ID.toml")
+    ss.add_argument("--setting", metavar="S", help="where, or in which activity, the student is observed")
+    ss.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="a session typed in later: when it began")
+    sd = command(sesub, "end", "end your open observation session of a goal",
+                 "paratui session end I.F. hands --as JT", writes(_session_end))
+    sd.add_argument("student", help="student id or initials")
+    sd.add_argument("goal", help="the goal's id in students/ID.toml")
+    sd.add_argument("--session", metavar="ID", help="end this one (another adult's, say)")
+    sd.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="a session typed in later: when it ended")
+
+
+def _session_start(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    return data_commands.session_start(ctx, args.student, args.goal, args.setting, args.at)
+
+
+def _session_end(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    return data_commands.session_end(ctx, args.student, args.goal, args.session, args.at)
 
 
 def add_phase(sub: Commands) -> None:

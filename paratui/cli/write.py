@@ -39,6 +39,8 @@ def writes(make: Make) -> Run:
         print(f"{said}  [{event.id[:6]}] by {clean(me.short)} at {ctx.now:%H:%M}")
         if change.type == "note":
             print(f"note id: {event.id}")
+        if change.type == "session.start":
+            print(f"session id: {event.id}")
         if change.type == "task.claim":
             _claim_check(room, change.payload["task"], me)
         return 0

@@ -20,7 +20,7 @@ from typing import Iterable
 from paratui.model.changes import DayChange, DayPlan, day_plan, teacher_procedure
 from paratui.model.classroom import Classroom, Location, Staff
 from paratui.model.coverage import Ahead, coverage_ahead
-from paratui.model.datalog import DataDue, Timer, data_due, running_timers
+from paratui.model.datalog import TIMER_TYPES, DataDue, Timer, data_due, running_timers
 from paratui.model.event_types import ROUTINES, TASK_FOLD
 from paratui.model.events import Event, live_events
 from paratui.model.fold import Absence, Doing, Fold, StudentRow, fold_at
@@ -169,7 +169,10 @@ def build_board(
         locations=f.locations,
         warnings=(*warnings, *clock_warnings, *task_warnings, *plan.warnings, *procedure_warnings),
         in_session=f.in_session,
-        timers=tuple(running_timers(todays)), data_due=tuple(data_due(classroom, todays, today, bool(day_blocks))),
+        # a timer left running since an earlier day is kept (today's as `todays` counts them)
+        timers=tuple(running_timers([e for e in live if e.type in TIMER_TYPES and e.time.date() < today]
+                                    + [e for e in todays if e.type in TIMER_TYPES])),
+        data_due=tuple(data_due(classroom, todays, today, bool(day_blocks))),
         changes=plan.changes,
         day=tuple(DayBlock(b.start, b.end, b.activity, b.at, plan.changed.get(b.start, ()))
                   for b in plan.schedule.blocks(weekday)),

@@ -13,8 +13,19 @@ from typing import Any
 
 from paratui.model.classroom import Student
 from paratui.model.commands import Change, Context, Refused, _change, _student, _text
-from paratui.model.datalog import PHASE_KINDS, Timer, is_ioa, observed_at, running_timers
-from paratui.model.events import live_events
+from paratui.model.datalog import (
+    PHASE_KINDS,
+    SESSION_TYPES,
+    TIMER_TYPES,
+    SessionMark,
+    Timer,
+    is_ioa,
+    observed_at,
+    open_sessions,
+    running_timers,
+    session_marks,
+)
+from paratui.model.events import Event, live_events
 from paratui.model.goals import TIMED, Goal, StudentPlan
 from paratui.model.ioa import SITTING_GAP
 from paratui.model.text import clean
@@ -91,8 +102,32 @@ def parse_seconds(text: str, field: str = "value") -> float:
     return secs
 
 
+def _session_of(ctx: Context, student: str, goal: Goal, session: str | None, when: datetime | None) -> str | None:
+    """The session an entry goes to: `session` as given (a session.start id of this student and
+    goal, by its id or its first characters; or, from the board, a run's own id, "run-…"), else the
+    acting adult's declared session of this goal still open (an entry of now, not a late one), else
+    none: the implied session (docs/reports.md)."""
+    if session is None or not session.strip():
+        if when is not None:
+            return None
+        mine = open_sessions(ctx.events, student, goal.id, ctx.actor)
+        return mine[-1].id if mine else None
+    ref = session.strip()
+    if ref.startswith("run-") and re.fullmatch(r"run-[0-9a-zA-Z]{4,40}", ref):
+        return ref
+    marks = session_marks([e for e in ctx.events if e.type in SESSION_TYPES or e.type == "retract"], student)
+    hits = [m for m in marks.values() if m.id == ref] or \
+        ([m for m in marks.values() if m.id.startswith(ref)] if len(ref) >= 6 else [])
+    if len(hits) != 1 or hits[0].goal != goal.id:
+        known = ", ".join(f"{m.id[:8]} ({m.goal} {m.start:%m-%d %H:%M})" for m in marks.values()) or "none"
+        raise Refused(f"session: {clean(ref, limit=40)!r} is not a session of {clean(goal.id)} "
+                      f"(this student's sessions read: {clean(known, limit=300)})", "session")
+    return hits[0].id
+
+
 def log(ctx: Context, student: str, goal: str, value: str | None = None, prompt: str | None = None,
-        note: str | None = None, step: str | None = None, at: str | None = None, ioa: bool = False) -> Change:
+        note: str | None = None, step: str | None = None, at: str | None = None,
+        session: str | None = None, ioa: bool = False) -> Change:
     """One observation for a goal: `+`/`-` (trials, interval, mts; `missed` for an interval
     prompt nobody answered), a count (tally, default 1; 0 is a day observed with none), seconds
     (duration, latency), or a step's prompt level (task analysis: `step` is its number or name;
@@ -152,6 +187,7 @@ def log(ctx: Context, student: str, goal: str, value: str | None = None, prompt:
         payload["prompt"] = None if raw == "-" else level
     payload["note"] = _text(note, "note", required=False)
     payload["observed"] = _stamp(when)
+    payload["session"] = _session_of(ctx, st.id, g, session, when)
     payload["ioa"] = True if ioa else None
     return _change(ctx, "data", {k: v for k, v in payload.items() if v is not None})
 
@@ -208,31 +244,124 @@ def _timer_goal(ctx: Context, student: str, goal: str) -> tuple[Student, Goal]:
 
 
 def _running(ctx: Context, student: str, goal: str) -> Timer | None:
-    today = [e for e in live_events(ctx.events) if e.time.date() == ctx.now.date()]
-    return next((t for t in running_timers(today) if t.student == student and t.goal == goal), None)
+    """The goal's timer still running, of any day read (a timer left running overnight is kept)."""
+    return next((t for t in running_timers(live_events(_timers(ctx))) if t.student == student and t.goal == goal),
+                None)
 
 
-def timer_start(ctx: Context, student: str, goal: str) -> Change:
+def _timers(ctx: Context) -> list[Event]:
+    """The timer events read (and retracts, which may undo one): a few of the day's."""
+    return [e for e in ctx.events if e.type in TIMER_TYPES or e.type == "retract"]
+
+
+def _since(t: Timer, now: datetime) -> str:
+    """"since 14:02", "since yesterday 14:02", "since Friday 2026-11-20 14:02"."""
+    days = (now.date() - t.started.date()).days
+    if days <= 0:
+        return f"since {t.started:%H:%M:%S}"
+    if days == 1:
+        return f"since yesterday {t.started:%H:%M}"
+    return f"since {t.started:%A %Y-%m-%d %H:%M}"
+
+
+def timer_start(ctx: Context, student: str, goal: str, session: str | None = None) -> Change:
     st, g = _timer_goal(ctx, student, goal)
     running = _running(ctx, st.id, g.id)
     if running is not None:
         raise Refused(f"the timer for {clean(st.initials)} · {clean(g.id)} is already running "
-                      f"(since {running.started:%H:%M:%S}); stop it first", "goal")
-    return _change(ctx, "timer.start", {"student": st.id, "goal": g.id})
+                      f"({_since(running, ctx.now)}); stop it first"
+                      + (" with --end HH:MM (when it really stopped)" if running.started.date() < ctx.now.date()
+                         else ""), "goal")
+    sid = _session_of(ctx, st.id, g, session, None)
+    return _change(ctx, "timer.start", {"student": st.id, "goal": g.id, **({"session": sid} if sid else {})})
 
 
-def timer_stop(ctx: Context, student: str, goal: str) -> Change:
+_END = re.compile(r"(?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})")
+
+
+def _end(ctx: Context, running: Timer, end: str) -> datetime:
+    """A corrected end: "HH:MM" (on the day the timer started) or "YYYY-MM-DD HH:MM"; after the
+    start, not in the future."""
+    m = _END.fullmatch(end.strip())
+    try:
+        if not m:
+            raise ValueError
+        day = date.fromisoformat(m.group(1)) if m.group(1) else running.started.date()
+        when = datetime.combine(day, datetime.min.time()).replace(hour=int(m.group(2)), minute=int(m.group(3)))
+    except ValueError:
+        raise Refused(f"end: {clean(end, limit=30)!r} is not a time like 15:10 or 2026-11-20 15:10 "
+                      "(when the timer should have stopped)", "end") from None
+    if when < running.started:
+        raise Refused(f"end: {when:%Y-%m-%d %H:%M} is before the timer started "
+                      f"({running.started:%Y-%m-%d %H:%M})", "end")
+    if when > ctx.now:
+        raise Refused(f"end: {when:%Y-%m-%d %H:%M} is in the future (now {ctx.now:%Y-%m-%d %H:%M})", "end")
+    return when
+
+
+def timer_stop(ctx: Context, student: str, goal: str, end: str | None = None) -> Change:
+    """Stop the goal's running timer now, or at a corrected `end` (stored as the payload's
+    `observed`: the episode is of then). A timer running since an earlier day is not stopped
+    without an end (its episode would run overnight): refused, saying since when."""
     st, g = _timer_goal(ctx, student, goal)
     running = _running(ctx, st.id, g.id)
     if running is None:
-        others = [t for t in running_timers([e for e in live_events(ctx.events)
-                                             if e.time.date() == ctx.now.date()])]
-        listing = ", ".join(f"{t.student} {t.goal}" for t in others) or "none"
+        others = running_timers(live_events(_timers(ctx)))
+        listing = ", ".join(f"{t.student} {t.goal} {_since(t, ctx.now)}" for t in others) or "none"
         raise Refused(f"no timer is running for {clean(st.initials)} · {clean(g.id)} "
                       f"(running: {clean(listing)})", "goal")
-    seconds = max(0.0, round((ctx.now - running.started).total_seconds(), 1))
-    return _change(ctx, "timer.stop", {"student": st.id, "goal": g.id, "start": running.start,
-                                       "seconds": seconds})
+    when = _end(ctx, running, end) if end is not None and end.strip() else None
+    if when is None and running.started.date() < ctx.now.date():
+        raise Refused(f"the timer for {clean(st.initials)} · {clean(g.id)} is running {_since(running, ctx.now)}: "
+                      f"stop it with --end HH:MM (when it really stopped, on {running.started:%Y-%m-%d}) "
+                      "or --end 'YYYY-MM-DD HH:MM'", "end")
+    seconds = max(0.0, round(((when or ctx.now) - running.started).total_seconds(), 1))
+    payload: dict[str, Any] = {"student": st.id, "goal": g.id, "start": running.start, "seconds": seconds}
+    if when is not None:
+        payload["observed"] = _stamp(when)
+    start_ev = next((e for e in ctx.events if e.id == running.start), None)
+    if start_ev is not None and start_ev.payload.get("session"):
+        payload["session"] = start_ev.payload["session"]
+    return _change(ctx, "timer.stop", payload)
+
+
+def session_start(ctx: Context, student: str, goal: str, setting: str | None = None,
+                  at: str | None = None) -> Change:
+    """Begin an observation session of a goal (its id is this event's): entries of this goal the
+    same adult makes until `session_end` go to it. One open session per adult and goal."""
+    st, _, g = _goal(ctx, student, goal)
+    when = observed(ctx, at)
+    mine = open_sessions(ctx.events, st.id, g.id, ctx.actor)
+    if mine and when is None:
+        raise Refused(f"a session of {clean(st.initials)} · {clean(g.id)} is already open "
+                      f"(since {mine[-1].start:%Y-%m-%d %H:%M}, id {mine[-1].id[:8]}): end it first", "goal")
+    payload = {"student": st.id, "goal": g.id, "setting": _text(setting, "setting", required=False, limit=60),
+               "observed": _stamp(when)}
+    return _change(ctx, "session.start", {k: v for k, v in payload.items() if v is not None})
+
+
+def session_end(ctx: Context, student: str, goal: str, session: str | None = None,
+                at: str | None = None) -> Change:
+    """End the acting adult's open session of the goal (or the one `session` names)."""
+    st, _, g = _goal(ctx, student, goal)
+    when = observed(ctx, at)
+    if session and session.strip():
+        sid = _session_of(ctx, st.id, g, session, None)
+        mark: SessionMark | None = session_marks(ctx.events, st.id).get(sid or "")
+        if mark is None or mark.end is not None:
+            raise Refused(f"session: {clean(session, limit=40)!r} is not open", "session")
+    else:
+        mine = open_sessions(ctx.events, st.id, g.id, ctx.actor)
+        if not mine:
+            others = open_sessions(ctx.events, st.id, g.id)
+            listing = ", ".join(f"{m.id[:8]} by {m.staff} since {m.start:%H:%M}" for m in others) or "none"
+            raise Refused(f"no session of {clean(st.initials)} · {clean(g.id)} is open for you "
+                          f"(open: {clean(listing)}; --session ID ends another's)", "session")
+        mark = mine[-1]
+    if when is not None and when < mark.start:
+        raise Refused(f"at: {when:%Y-%m-%d %H:%M} is before the session began ({mark.start:%Y-%m-%d %H:%M})", "at")
+    payload = {"student": st.id, "goal": g.id, "session": mark.id, "observed": _stamp(when)}
+    return _change(ctx, "session.end", {k: v for k, v in payload.items() if v is not None})
 
 
 def _pick(value: str | None, choices: tuple[str, ...], field: str) -> str | None:

@@ -1,18 +1,28 @@
 """Quick-logging data folded into what people read: per-goal sessions, mastery, trends, running
 timers, data still due today, and ABC patterns. Pure: events and goal plans in, values out.
 
-A session is one school day of one goal. A session's headline number (`Session.level`, what the
-charts draw and the mastery criterion compares) is:
+A session is one observation of one goal (Cooper et al.): a start, an end (so an observation time,
+and a rate), an observer and a setting. An entry belongs to the session its payload's `session`
+names (a `session.start` event's id, or a board run's own id); an entry with none (every entry
+written before sessions existed) belongs to the **implied session** of its student, goal, observer,
+day and setting: an AM session by one adult and a PM session by another are two sessions. An abc
+goal's session is still the day (a day the student was observed without an incident is a 0). A
+session's headline number (`Session.level`, what the charts draw and the mastery criterion
+compares) is:
   trials, task analysis: percent at the mastery level or less intrusive, of all trials (no level:
     independent, the room's last prompt code; % independent = unprompted correct ÷ all trials);
-    a task analysis over the steps in the chain (times the runs that day: the most entries of any
-    one step), so a run stopped after step 5 of 7 counts steps 6 and 7 as not independent;
+    a task analysis over the steps in the chain (times the runs in the session: the most entries
+    of any one step), so a run stopped after step 5 of 7 counts steps 6 and 7 as not independent;
   interval, mts: percent of observed intervals marked `+` (missed ones are left out and counted);
-  tally: the day's total count; abc: the day's number of ABC records for the goal's behavior;
-  duration, latency: the mean of the day's times, in seconds.
+  tally: the session's total count (its rate per minute when the observation time is known);
+  abc: the day's number of ABC records for the goal's behavior;
+  duration, latency: the mean of the session's times per episode, in seconds (`total_seconds`
+    beside it).
 A goal's trend is the least-squares slope of those levels over the sessions' dates, per week, over
 the sessions of its current phase only (a `phase` event starts one: baseline, intervention…; each
 session is in the newest phase begun on or before its day; before any, the goal is in baseline).
+A timer never stopped is an **open timer**, and an episode stopped on a later day than it started
+(with no corrected end) is flagged `overnight`: both are listed, neither is in the figures.
 """
 
 from __future__ import annotations
@@ -30,6 +40,9 @@ from paratui.model.goals import Goal, Mastery, StudentPlan
 from paratui.model.schedule import WEEKDAYS
 from paratui.model.text import clean
 
+OBSERVED_TYPES = ("data", "abc", "timer.stop", "session.start", "session.end")  # may carry `observed`
+TIMER_TYPES = ("timer.start", "timer.stop")
+SESSION_TYPES = ("session.start", "session.end")
 PERCENT_KINDS = ("trials", "task_analysis", "interval", "mts")
 PHASE_KINDS = ("baseline", "intervention", "maintenance", "generalisation")
 
@@ -77,6 +90,48 @@ class Entry:
     host: str | None = None  # the machine it was entered on
     entered: datetime | None = None  # a late entry (paper data typed in later): when it was entered; `time`
     # is then the observation's own time (the payload's `observed`)
+    session: str | None = None  # the payload's `session` (None: the implied session, `session_key`)
+    flag: str | None = None  # "overnight": a timer stopped on a later day than it started, uncorrected
+
+
+def keyed(items: Iterable[Entry]) -> Iterator[tuple[str, Entry]]:
+    """Each entry with its session's id (`session_key`), in order. A task analysis's implied
+    session is one run of the chain: a step at or before the last one's starts the next run
+    ("2026-11-20/wash/AL/2"), so two runs a day are two sessions."""
+    last: dict[str, tuple[int, int]] = {}  # implied key → (the last step, the run number)
+    for x in items:
+        key = session_key(x)
+        if x.kind == "task_analysis" and not x.session and x.step is not None:
+            step, run = last.get(key, (0, 1))
+            run += x.step <= step
+            last[key] = (x.step, run)
+            if run > 1:
+                key = f"{key}/{run}"
+        yield key, x
+
+
+@dataclass(frozen=True)
+class SessionMark:
+    """A `session.start` (and its `session.end`): an observation declared with its start and end."""
+
+    id: str
+    student: str
+    goal: str
+    start: datetime
+    staff: str | None
+    setting: str | None = None
+    end: datetime | None = None  # None: not ended (yet)
+
+
+def session_key(x: Entry) -> str:
+    """The id of the session an entry belongs to: its own `session`, else its implied session's,
+    "2026-11-20/coins/JT" (the day, goal, observer and, for an ABC record, the setting); an abc
+    goal's session is the day ("2026-11-20/behavior")."""
+    if x.session:
+        return x.session
+    if x.kind == "abc":
+        return f"{x.time.date().isoformat()}/{x.goal or x.behavior or '-'}"
+    return "/".join([x.time.date().isoformat(), x.goal, x.staff or "-", *([x.setting] if x.setting else [])])
 
 
 @dataclass(frozen=True)
@@ -99,6 +154,29 @@ class Session:
     # whether it was correct and unprompted (the binder's Friday probes: first trial only, no prompt)
     probe: Entry | None = None
     probe_independent: bool | None = None  # the cold probe was correct and unprompted (None: no probe)
+    id: str = ""  # the session's id (`session_key`)
+    start: datetime | None = None  # a declared session's start, else its first entry's time
+    end: datetime | None = None  # a declared session's end, else its last entry's time
+    minutes: float | None = None  # observation time: a declared session's end - start, an interval
+    # session's intervals × their length; None: not known (no rate then)
+    observer: str | None = None  # staff id: who started the session (an implied one's observer)
+    setting: str | None = None
+    declared: bool = False  # from a session.start event (else implied, or a board run's id)
+
+    @property
+    def total_seconds(self) -> float | None:
+        """Duration, latency: the session's total time (Cooper et al.'s total duration)."""
+        return sum(self.seconds) if self.seconds else None
+
+    @property
+    def rate_per_minute(self) -> float | None:
+        """Tally: count ÷ observation time (Cooper et al.'s rate); None without an observation time."""
+        return self.count / self.minutes if self.minutes else None
+
+    @property
+    def rate_per_hour(self) -> float | None:
+        r = self.rate_per_minute
+        return None if r is None else r * 60
 
     @property
     def correct_prompts(self) -> dict[str, int]:
@@ -183,7 +261,7 @@ def observed_at(event: Event) -> datetime:
     """When an observation was made: a late entry's `observed` (paper data typed in later, stored
     with its UTC offset, read in this board's local time), else the event's own time (entered as
     it happened). Every reader of data uses this, never the entry time."""
-    raw = event.payload.get("observed") if event.type in ("data", "abc") else None
+    raw = event.payload.get("observed") if event.type in OBSERVED_TYPES else None
     if isinstance(raw, str) and raw:
         try:
             when = datetime.fromisoformat(raw)
@@ -219,7 +297,7 @@ def _entries(events: Iterable[Event], plan: StudentPlan | None, student: str, li
     events = events if isinstance(events, (list, tuple)) else list(events)
     if not with_ioa:
         events = [e for e in events if not is_ioa(e)]
-    if not any("observed" in e.payload for e in events if e.type in ("data", "abc")):
+    if not any("observed" in e.payload for e in events if e.type in ("data", "abc", "timer.stop")):
         yield from _entries_as_written(events, plan, student, live, None)
         return
     late: list[Entry] = []
@@ -233,8 +311,11 @@ def _entries_as_written(events: Iterable[Event], plan: StudentPlan | None, stude
     """The on-time entries in the journal's order; late ones go into `late` (None: there are none)."""
     kinds = {g.id: g.kind for g in plan.goals} if plan else {}
     abc_goal = {g.behavior: g.id for g in plan.goals if g.kind == "abc"} if plan else {}
+    started: dict[str, datetime] = {}  # timer.start id → its time (an episode across midnight is flagged)
     for e in (events if live else live_events(events)):
         p = e.payload
+        if e.type == "timer.start" and p.get("student") == student:
+            started[e.id] = e.time
         if e.type not in ("data", "timer.stop", "abc") or p.get("student") != student:
             continue
         if e.type == "abc":
@@ -245,14 +326,52 @@ def _entries_as_written(events: Iterable[Event], plan: StudentPlan | None, stude
         else:
             goal = str(p.get("goal"))
             step = _num(p.get("step"))
+            since = started.get(str(p.get("start"))) if e.type == "timer.stop" else None
+            flag = "overnight" if since is not None and since.date() != e.time.date() and not p.get("observed") \
+                else None
+            sid = p.get("session")
             x = Entry(e.id, e.time, e.staff, student, goal, kinds.get(goal, ""), p.get("value"),
                       _num(p.get("count")), _num(p.get("seconds")), p.get("prompt"),
-                      int(step) if step is not None else None, p.get("note"), host=e.host or None)
+                      int(step) if step is not None else None, p.get("note"), host=e.host or None,
+                      session=sid if isinstance(sid, str) and sid else None, flag=flag)
         when = observed_at(e) if late is not None and "observed" in p else e.time
         if late is not None and when != e.time:
             late.append(replace(x, time=when, entered=e.time))
         else:
             yield x
+
+
+def session_marks(events: Iterable[Event], student: str, live: bool = False) -> dict[str, SessionMark]:
+    """The student's declared sessions by id (`session.start`, ended by its `session.end`), at
+    their observation times."""
+    out: dict[str, SessionMark] = {}
+    for e in (events if live else live_events(events)):
+        p = e.payload
+        if p.get("student") != student:
+            continue
+        if e.type == "session.start":
+            setting = p.get("setting")
+            out[e.id] = SessionMark(e.id, student, str(p.get("goal")), observed_at(e), e.staff,
+                                    clean(setting, limit=60) if isinstance(setting, str) and setting else None)
+        elif e.type == "session.end" and str(p.get("session")) in out:
+            m = out[str(p.get("session"))]
+            out[m.id] = replace(m, end=max(observed_at(e), m.start))
+    return out
+
+
+def open_sessions(events: Iterable[Event], student: str | None = None, goal: str | None = None,
+                  staff: str | None = None) -> list[SessionMark]:
+    """Declared sessions not ended, oldest first (of one student, goal, observer when given)."""
+    marks = [e for e in events if e.type in SESSION_TYPES or e.type == "retract"]  # a few of the day's
+    if not any(e.type == "session.start" and (student is None or e.payload.get("student") == student)
+               for e in marks):
+        return []
+    live = live_events(marks)
+    students = {str(e.payload.get("student")) for e in live if e.type == "session.start"} \
+        if student is None else {student}
+    out = [m for st in students for m in session_marks(live, st, live=True).values() if m.end is None
+           and (goal is None or m.goal == goal) and (staff is None or m.staff == staff)]
+    return sorted(out, key=lambda m: m.start)
 
 
 def cold_probes(items: Iterable[Entry]) -> set[str]:
@@ -282,7 +401,7 @@ def _tally(used: Counter[str], prompts: tuple[str, ...]) -> dict[str, int]:
 
 
 def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...],
-             phase: Phase = BASELINE) -> Session:
+             phase: Phase = BASELINE, first_of_day: bool = True) -> Session:
     m = goal.mastery
     # with no level in the criterion, a correct response counts toward mastery only unprompted
     # (% independent, Cooper et al.): 30 correct at full physical is not 100%
@@ -325,11 +444,37 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
         value = count
     else:
         value = sum(seconds) / len(seconds) if seconds else None
-    probe = next((x for x in items if x.value in ("+", "-")), None) if goal.kind == "trials" else None
+    probe = next((x for x in items if x.value in ("+", "-")), None) \
+        if goal.kind == "trials" and first_of_day else None
     return Session(day, len(items), trials, correct, at_level, missed, count, tuple(seconds),
                    _tally(used, prompts), value, _met(m, value), _tally(errors, prompts), phase,
                    probe=probe, probe_independent=None if probe is None else probe.value == "+" and (
                        probe.prompt is None or (bool(prompts) and probe.prompt == prompts[-1])))
+
+
+def day_of(sessions: Iterable[Session], day: date) -> tuple[Session | None, int]:
+    """A day's sessions pooled into one, for a line of the day's data (the student screen's
+    "Today: …"), and how many sessions there were; (None, 0) for a day with none. Never a figure:
+    trends and mastery count the sessions themselves."""
+    mine = [s for s in sessions if s.day == day]
+    if len(mine) <= 1:
+        return (mine[0] if mine else None), len(mine)
+    first = mine[0]
+    seconds = tuple(v for s in mine for v in s.seconds)
+    prompts: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    for s in mine:
+        prompts.update(s.prompts)
+        errors.update(s.errors)
+    probe = next((s for s in mine if s.probe is not None), None)
+    return replace(first, entries=sum(s.entries for s in mine), trials=sum(s.trials for s in mine),
+                   correct=sum(s.correct for s in mine), at_level=sum(s.at_level for s in mine),
+                   missed=sum(s.missed for s in mine), count=sum(s.count for s in mine), seconds=seconds,
+                   prompts=dict(prompts), errors=dict(errors),
+                   level=sum(seconds) / len(seconds) if seconds else first.level,
+                   probe=probe.probe if probe else None,
+                   probe_independent=probe.probe_independent if probe else None,
+                   end=mine[-1].end, minutes=None), len(mine)
 
 
 def _met(m: Mastery | None, value: float | None) -> bool | None:
@@ -547,32 +692,81 @@ def phase_on(phases: tuple[Phase, ...], day: date) -> Phase:
     return next((p for p in reversed(phases) if p.start is None or p.start <= day), BASELINE)
 
 
+def _observation(goal: Goal, x: Session, key: str, items: list[Entry], mark: SessionMark | None) -> Session:
+    """A session's id, start, end, observation time, observer and setting: a declared session's
+    from its events; else from its entries (the first's and last's times; no observation time but
+    an interval session's, its intervals times their length)."""
+    start = mark.start if mark else (items[0].time if items else None)
+    end = mark.end if mark else (items[-1].time if items else None)
+    minutes = None
+    if mark is not None and mark.end is not None:
+        minutes = round((mark.end - mark.start).total_seconds() / 60, 2)
+    elif goal.kind in ("interval", "mts") and goal.interval_seconds:
+        minutes = round((x.trials + x.missed) * goal.interval_seconds / 60, 2)
+    observer = mark.staff if mark else (items[0].staff if items and goal.kind != "abc" else None)
+    setting = mark.setting if mark else (items[0].setting if items and items[0].setting and goal.kind != "abc"
+                                         else None)
+    return replace(x, id=key, start=start, end=end, minutes=minutes, observer=observer, setting=setting,
+                   declared=mark is not None)
+
+
+def _day_sessions(g: Goal, d: date, items: list[Entry], prompts: tuple[str, ...], phase: Phase,
+                  marks: dict[str, SessionMark]) -> list[Session]:
+    """A goal's sessions of one day, in order of their start. A day the student was observed at
+    all is an abc goal's session (a day without an incident is a good one); any other goal's
+    sessions are its observations that day (a declared tally session with nothing tallied: a 0)."""
+    groups: dict[str, list[Entry]] = {}
+    for key, x in keyed(items):
+        groups.setdefault(f"{d.isoformat()}/{g.id}" if g.kind == "abc" else key, []).append(x)
+    if g.kind == "abc" and not groups:
+        groups[f"{d.isoformat()}/{g.id}"] = []
+    if g.kind == "tally":
+        for m in marks.values():
+            if m.goal == g.id and m.end is not None and m.start.date() == d and m.id not in groups:
+                groups[m.id] = []
+    first = next((x.id for x in items if x.value in ("+", "-")), None)
+    made = []
+    for key, mine in groups.items():
+        one = _session(g, d, mine, prompts, phase, first_of_day=first is not None and any(y.id == first for y in mine))
+        made.append(_observation(g, one, key, mine, marks.get(key)))
+    return sorted(made, key=lambda x: x.start or datetime.combine(d, datetime.min.time()))
+
+
 def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ...],
               start: date | None = None, end: date | None = None, goal: str | None = None,
               keep_entries: bool = True) -> list[GoalSummary]:
-    """Every goal of the plan (or one), its sessions between `start` and `end` (inclusive).
+    """Every goal of the plan (or one), its sessions between `start` and `end` (inclusive), several
+    a day (one per observation: `session_key`), in order of their start.
     `keep_entries=False`: each summary's `entries` is empty (the student screen shows sessions
     only), and the observations are folded one day at a time, never all held at once (a year of one
-    student is thousands)."""
+    student is thousands). Flagged entries (an overnight timer) are kept but not in the figures."""
     goals = [g for g in plan.goals if goal is None or g.id.casefold() == goal.casefold()]
     events = events if isinstance(events, list) else list(events)
-    marks = [e for e in events if e.type == "phase" or e.type == "retract"]  # a few, of a year of entries
-    phases = [phases_of(marks, plan.student, g.id, end) for g in goals]
+    marks_ev = [e for e in events if e.type in ("phase", "retract", "session.start", "session.end")]  # a few
+    phases = [phases_of(marks_ev, plan.student, g.id, end) for g in goals]
+    marks = session_marks(marks_ev, plan.student)
     sessions: list[list[Session]] = [[] for _ in goals]
     kept: list[list[Entry]] = [[] for _ in goals]
     todays: list[list[Entry]] = [[] for _ in goals]
+    # a declared session of a tally goal with nothing tallied is a 0 for its observation time
+    empty_days = sorted({m.start.date() for m in marks.values() if m.end is not None
+                         and any(g.id == m.goal and g.kind == "tally" for g in goals)
+                         and (start is None or m.start.date() >= start) and (end is None or m.start.date() <= end)})
     day: date | None = None  # the day being folded (entries come in time order)
 
     def close_day(d: date) -> None:
         for i, g in enumerate(goals):
-            # a day the student was observed at all is an abc goal's session (a day without an
-            # incident is a good one); any other goal's sessions are the days it has data
-            if todays[i] or g.kind == "abc":
-                x = _session(g, d, todays[i], prompts, phase_on(phases[i], d))
+            for x in _day_sessions(g, d, todays[i], prompts, phase_on(phases[i], d), marks):
                 if sessions[i] and gap_between(g, sessions[i][-1].day, d):
                     x = replace(x, after_gap=True)
                 sessions[i].append(x)
-                todays[i] = []
+            todays[i] = []
+
+    def close_empty(before: date | None) -> None:
+        while empty_days and (before is None or empty_days[0] < before):
+            d = empty_days.pop(0)
+            if d != day:
+                close_day(d)
 
     for x in _entries(events, plan, plan.student):
         d = x.time.date()
@@ -581,14 +775,17 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
         if d != day:
             if day is not None:
                 close_day(day)
+            close_empty(d)
             day = d
         for i, g in enumerate(goals):
             if x.goal == g.id and x.kind == g.kind:
-                todays[i].append(x)
                 if keep_entries:
                     kept[i].append(x)
+                if x.flag is None:
+                    todays[i].append(x)
     if day is not None:
         close_day(day)
+    close_empty(None)
     out = []
     for g, ss, mine, ph in zip(goals, sessions, kept, phases):
         done = tuple(ss)
@@ -601,6 +798,13 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
 
 
 # -- today: timers and data due -------------------------------------------------------------------
+
+def open_timers(events: Iterable[Event], student: str | None = None) -> list[Timer]:
+    """Timers started and never stopped, of any day (a timer left running overnight is kept), oldest
+    first: listed by `timer stop` and flagged in the report, in no figure until stopped."""
+    live = live_events(events)
+    return [t for t in running_timers(live) if student is None or t.student == student]
+
 
 def running_timers(todays: Iterable[Event], live: bool = True) -> list[Timer]:
     """Timers started and not stopped, oldest first, from today's events (already live, in order,

@@ -239,8 +239,19 @@ def _timer_start(p: Mapping[str, Any], w: Words) -> str:
 
 
 def _timer_stop(p: Mapping[str, Any], w: Words) -> str:
+    end = f" (ended {clock(p['observed'])}, corrected)" if p.get("observed") else ""
     return (f"timer stopped: {w.kid(p.get('student'))} · {clean(p.get('goal', '?'), limit=40)}, "
-            f"{seconds_text(p.get('seconds'))}")
+            f"{seconds_text(p.get('seconds'))}{end}")
+
+
+def _session_start(p: Mapping[str, Any], w: Words) -> str:
+    where = f" in {clean(p['setting'], limit=40)}" if p.get("setting") else ""
+    return (f"session started: {w.kid(p.get('student'))} · {clean(p.get('goal', '?'), limit=40)}{where}"
+            + _late(p))
+
+
+def _session_end(p: Mapping[str, Any], w: Words) -> str:
+    return f"session ended: {w.kid(p.get('student'))} · {clean(p.get('goal', '?'), limit=40)}" + _late(p)
 
 
 def _phase(p: Mapping[str, Any], w: Words) -> str:
@@ -256,6 +267,9 @@ def _retract(p: Mapping[str, Any], w: Words) -> str:
 
 OBSERVED = ("a late entry (paper data): when it was observed, ISO with UTC offset; every reader of data uses it; "
             "missing: the event's time")
+
+SESSION = ("the observation session it belongs to (a session.start id, or a board run's own id); missing: "
+           "the implied session of its student, goal, observer, day and setting (docs/reports.md)")
 
 # -- the declarations -----------------------------------------------------------------------------
 
@@ -317,7 +331,7 @@ TYPES: tuple[EventType, ...] = (
                "value": (OPT_TEXT, "+ or - (missed: interval, mts)"), "count": (OPT_NUM, "tally"),
                "seconds": (OPT_NUM, "duration, latency"), "prompt": (OPT_TEXT, "prompt code"),
                "step": (OPT_NUM, "task-analysis step, 1-based"), "note": (OPT_TEXT, "note"),
-               "observed": (OPT_TIME, OBSERVED),
+               "observed": (OPT_TIME, OBSERVED), "session": (OPT_ID, SESSION),
                "ioa": (OPT_FLAG, "true: an inter-observer agreement observation, a second adult's record of the "
                        "session (`paratui log --ioa`); compared with the primary observer's, never in the goal's "
                        "data")},
@@ -329,12 +343,26 @@ TYPES: tuple[EventType, ...] = (
                "observed": (OPT_TIME, OBSERVED)},
               LOG, "log", None, DATA_FOLD, ("abc",), _abc),
     EventType("timer.start", "a duration or latency timer starts",
-              {"student": (ID, "student id"), "goal": (ID, "goal id")},
+              {"student": (ID, "student id"), "goal": (ID, "goal id"), "session": (OPT_ID, SESSION)},
               LOG, "log", None, DATA_FOLD, ("timer start",), _timer_start),
     EventType("timer.stop", "a running timer stops: the observation",
               {"student": (ID, "student id"), "goal": (ID, "goal id"),
-               "start": (ID, "the timer.start event id"), "seconds": (NUM, "seconds timed")},
+               "start": (ID, "the timer.start event id"), "seconds": (NUM, "seconds timed"),
+               "observed": (OPT_TIME, "a corrected end (`timer stop --end`): when the timer should have "
+                            "stopped, ISO with UTC offset; missing: the event's time"),
+               "session": (OPT_ID, SESSION)},
               LOG, "log", None, DATA_FOLD, ("timer stop",), _timer_stop),
+    # A session (Cooper et al.: an observation): a start, an end (so an observation time and a rate),
+    # an observer (the writer) and a setting; entries carry its id in `session`.
+    EventType("session.start", "an observation session of a student's goal begins; its id is the event id",
+              {"student": (ID, "student id"), "goal": (ID, "goal id"),
+               "setting": (OPT_TEXT, "where or in which activity it is observed"),
+               "observed": (OPT_TIME, "a session typed in later: when it began, ISO with UTC offset")},
+              LOG, "log", None, DATA_FOLD, ("session start",), _session_start),
+    EventType("session.end", "an observation session ends",
+              {"student": (ID, "student id"), "goal": (ID, "goal id"), "session": (ID, "the session.start event id"),
+               "observed": (OPT_TIME, "a session typed in later: when it ended, ISO with UTC offset")},
+              LOG, "log", None, DATA_FOLD, ("session end",), _session_end),
     # A phase change (Cooper et al.: a condition line): the goal's sessions from this event's day on
     # are in this phase, until the next one; before any, the goal is in baseline.
     EventType("phase", "a phase change on a student's goal: its sessions from this day on are in this phase",

@@ -18,12 +18,17 @@ from typing import Any, Iterable
 
 from paratui.model.classroom import Classroom, Student
 from paratui.model.datalog import (
+    Entry,
+    SessionMark,
     abc_patterns,
     cold_probes,
     criterion_text,
     entries,
+    keyed,
+    open_timers,
     phase_on,
     phases_of,
+    session_marks,
     students_events,
     summarize,
     unit_of,
@@ -37,7 +42,16 @@ SCHEMA = 1
 FORMATS = ("csv", "md", "html", "json")
 CSV_FIELDS = ("date", "time", "student", "goal", "kind", "value", "count", "seconds", "prompt", "step", "step_name",
               "behavior", "antecedent", "consequence", "setting", "note", "staff", "id", "phase", "phase_kind",
-              "observed_at", "observer", "host", "entered", "goal_title", "cold_probe", "ioa")
+              "observed_at", "observer", "host", "entered", "goal_title", "cold_probe",
+              "session", "session_start", "session_end", "minutes_observed", "ioa")
+
+# What a goal's mastery criterion is compared with, per kind (the report states it).
+MASTERY_ON = {"trials": "the % of each session's trials correct at the criterion's level or better",
+              "task_analysis": "the % of each session's steps of the chain independent",
+              "interval": "the % of each session's scored intervals scored +",
+              "mts": "the % of each session's scored samples scored +",
+              "tally": "each session's count", "abc": "each day's count of ABC records",
+              "duration": "each session's mean seconds per episode", "latency": "each session's mean seconds"}
 
 
 def _who(student: Student, names: bool) -> str:
@@ -48,6 +62,31 @@ def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
 
+def _minute(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat(timespec="minutes")
+
+
+def _n(v: float | None, digits: int = 2) -> float | int | None:
+    if v is None:
+        return None
+    v = round(v, digits)
+    return int(v) if float(v).is_integer() else v
+
+
+def _days(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per day: its sessions, count and total seconds, and minutes observed when every session has one."""
+    out: dict[str, dict[str, Any]] = {}
+    for x in sessions:
+        d = out.setdefault(x["date"], {"date": x["date"], "sessions": 0, "count": 0, "total_seconds": None,
+                                       "minutes": 0.0})
+        d["sessions"] += 1
+        d["count"] = _n(d["count"] + x["count"])
+        if x["total_seconds"] is not None:
+            d["total_seconds"] = _n((d["total_seconds"] or 0) + x["total_seconds"], 1)
+        d["minutes"] = None if d["minutes"] is None or x["minutes"] is None else _n(d["minutes"] + x["minutes"])
+    return list(out.values())
+
+
 def build(classroom: Classroom, student: Student, events: Iterable[Event], now: datetime,
           start: date | None = None, end: date | None = None, goal: str | None = None,
           names: bool = False) -> dict[str, Any]:
@@ -56,9 +95,27 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
     events = list(events)
     summaries = summarize(plan, events, classroom.prompts, start, end, goal)
     staff = {s.id: s.short for s in classroom.staff}
+    timers = open_timers(events, student.id)
     goals = []
     for s in summaries:
         g = s.goal
+        sessions = [{
+            "date": x.day.isoformat(), "entries": x.entries, "trials": x.trials, "correct": x.correct,
+            "percent_correct": _round(x.percent_correct), "percent_at_level": _round(x.percent_at_level),
+            "missed": x.missed, "count": int(x.count) if x.count.is_integer() else x.count,
+            "seconds": list(x.seconds),
+            "prompts": x.prompts, "prompts_correct": x.correct_prompts, "prompts_error": x.errors,
+            "level": _round(x.level), "met": x.met, "phase": x.phase.name, "phase_kind": x.phase.kind,
+            "phase_start": x.phase.start.isoformat() if x.phase.start else None, "after_gap": x.after_gap,
+            "probe": None if x.probe is None else {
+                "value": x.probe.value, "prompt": x.probe.prompt, "independent": x.probe_independent,
+                "time": x.probe.time.isoformat(timespec="minutes"), "id": x.probe.id},
+            "id": x.id, "declared": x.declared, "start": _minute(x.start), "end": _minute(x.end),
+            "minutes": _n(x.minutes), "observer": x.observer,
+            "observer_name": staff.get(x.observer or "", x.observer), "setting": x.setting,
+            "total_seconds": _n(x.total_seconds, 1),
+            "rate_per_minute": _n(x.rate_per_minute, 3), "rate_per_hour": _n(x.rate_per_hour, 1),
+        } for x in s.sessions]
         goals.append({
             "id": g.id, "title": g.title, "kind": g.kind, "area": g.area, "unit": unit_of(g.kind),
             "baseline": g.baseline, "mastery_text": g.mastery_text,
@@ -81,18 +138,13 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                 "run": s.status.run, "needed": s.status.needed, "mastered": s.status.mastered,
                 "text": s.status.text},
             "entries": len(s.entries),
-            "sessions": [{
-                "date": x.day.isoformat(), "entries": x.entries, "trials": x.trials, "correct": x.correct,
-                "percent_correct": _round(x.percent_correct), "percent_at_level": _round(x.percent_at_level),
-                "missed": x.missed, "count": int(x.count) if x.count.is_integer() else x.count,
-                "seconds": list(x.seconds),
-                "prompts": x.prompts, "prompts_correct": x.correct_prompts, "prompts_error": x.errors,
-                "level": _round(x.level), "met": x.met, "phase": x.phase.name, "phase_kind": x.phase.kind,
-                "phase_start": x.phase.start.isoformat() if x.phase.start else None, "after_gap": x.after_gap,
-                "probe": None if x.probe is None else {
-                    "value": x.probe.value, "prompt": x.probe.prompt, "independent": x.probe_independent,
-                    "time": x.probe.time.isoformat(timespec="minutes"), "id": x.probe.id},
-            } for x in s.sessions],
+            "mastery_on": MASTERY_ON.get(g.kind, "each session's level"),
+            "sessions": sessions,
+            "days": _days(sessions) if g.kind in ("tally", "duration", "latency") else [],
+            "open_timers": [{"start": t.started.isoformat(timespec="minutes"), "id": t.start, "staff": t.staff}
+                            for t in timers if t.goal == g.id],
+            "flagged": [{"id": x.id, "time": x.time.isoformat(timespec="minutes"), "seconds": x.seconds,
+                         "flag": x.flag} for x in s.entries if x.flag],
         })
     records = [r for r in entries(events, plan, student.id) if r.kind == "abc"
                and (start is None or r.time.date() >= start) and (end is None or r.time.date() <= end)]
@@ -150,6 +202,8 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
     every = entries(events, plan, student.id, with_ioa=True)  # IOA rows too, flagged in `ioa`
     checks = ioa_ids(events)
     probes = cold_probes(x for x in every if x.id not in checks)
+    keys = {x.id: k for k, x in keyed(every)}
+    spans = _spans(plan, every, keys, session_marks(events, student.id))
     for x in every:
         d = x.time.date()
         if (start and d < start) or (end and d > end) or (goal and x.goal.casefold() != goal.casefold()):
@@ -162,8 +216,31 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
             x.seconds, x.prompt, x.step, step_name, x.behavior, x.antecedent, x.consequence, x.setting, x.note,
             staff.get(x.staff or "", x.staff), x.id, ph.name if ph else None, ph.kind if ph else None,
             _stamp(x.time), x.staff, x.host, _stamp(x.entered), g.title if g else None,
-            "yes" if x.id in probes else None, "yes" if x.id in checks else None)])
+            "yes" if x.id in probes else None, *spans.get(keys[x.id], (None, None, None, None)),
+            "yes" if x.id in checks else None)])
     return out.getvalue()
+
+
+def _spans(plan: StudentPlan, every: list[Entry], keys: dict[str, str], marks: dict[str, SessionMark]
+           ) -> dict[str, tuple[str, str | None, str | None, float | None]]:
+    """Per session id: (id, start, end, minutes observed) as the CSV writes them (a declared
+    session's from its events; else its first and last entries', and an interval session's
+    minutes from its intervals)."""
+    seen: dict[str, list[Any]] = {}
+    for x in every:
+        seen.setdefault(keys[x.id], []).append(x)
+    out: dict[str, tuple[str, str | None, str | None, float | None]] = {}
+    for key, xs in seen.items():
+        m = marks.get(key)
+        g = plan.goal(xs[0].goal) if xs[0].goal else None
+        start, end = (m.start, m.end) if m is not None else (xs[0].time, xs[-1].time)
+        minutes = None
+        if m is not None and m.end is not None:
+            minutes = round((m.end - m.start).total_seconds() / 60, 2)
+        elif g is not None and g.kind in ("interval", "mts") and g.interval_seconds:
+            minutes = round(len(xs) * g.interval_seconds / 60, 2)
+        out[key] = (key, _stamp(start), _stamp(end), minutes)
+    return out
 
 
 # -- Markdown -------------------------------------------------------------------------------------
@@ -201,12 +278,35 @@ def _bars(sessions: list[dict], unit: str, width: int = 30) -> list[str]:
 
 
 def _columns(kind: str) -> tuple[str, ...]:
-    """The sessions table's header: what each kind's share is of, and its prompts or missed intervals."""
+    """The sessions table's header: what each kind's share is of, and its prompts or missed intervals;
+    then the session's observation (observer, setting, start–end, minutes) and, for a tally, its rate
+    (a duration goal: its total time and mean per episode)."""
     if kind in ("interval", "mts"):
-        return ("Date", "Intervals", "Level", "% of intervals", "Missed", "Phase")
-    if kind == "trials":
-        return ("Date", "Entries", "Level", "% correct", "Prompts", "Phase", "Cold probe")
-    return ("Date", "Entries", "Level", "% correct", "Prompts", "Phase")
+        head: tuple[str, ...] = ("Date", "Intervals", "Level", "% of intervals", "Missed", "Phase")
+    elif kind == "trials":
+        head = ("Date", "Entries", "Level", "% correct", "Prompts", "Phase", "Cold probe")
+    else:
+        head = ("Date", "Entries", "Level", "% correct", "Prompts", "Phase")
+    head += ("Observer", "Setting", "Start–end", "Minutes")
+    if kind == "tally":
+        head += ("Rate /min", "Rate /h")
+    if kind in ("duration", "latency"):
+        head += ("Total", "Mean per episode")
+    return head
+
+
+def _observed(g: dict[str, Any], s: dict[str, Any]) -> tuple[str, ...]:
+    """The session's observation cells: observer, setting, start–end, minutes (and rate, or totals)."""
+    span = f"{(s['start'] or '')[11:16]}–{(s['end'] or '')[11:16]}" if s["start"] else ""
+    minutes = f"{s['minutes']:g}" if s["minutes"] is not None else "— no observation time"
+    out: tuple[str, ...] = (s["observer_name"] or "", s["setting"] or "", span, minutes)
+    if g["kind"] == "tally":
+        out += (f"{s['rate_per_minute']:g}", f"{s['rate_per_hour']:g}") if s["rate_per_minute"] is not None \
+            else ("— no observation time", "")
+    if g["kind"] in ("duration", "latency"):
+        mean = f"{s['level']:g} s" if s["level"] is not None else ""
+        out += (f"{s['total_seconds']:g} s" if s["total_seconds"] is not None else "", mean)
+    return out
 
 
 def _cells(g: dict[str, Any], s: dict[str, Any]) -> tuple[str, ...]:
@@ -215,13 +315,33 @@ def _cells(g: dict[str, Any], s: dict[str, Any]) -> tuple[str, ...]:
     level = _level(s["level"], g["unit"])
     phase = s["phase"] if s["phase"].casefold() == s["phase_kind"] else f"{s['phase']} ({s['phase_kind']})"
     if g["kind"] in ("interval", "mts"):
-        return (s["date"], str(s["trials"] + s["missed"]), level, pc, str(s["missed"]), phase)
+        return (s["date"], str(s["trials"] + s["missed"]), level, pc, str(s["missed"]), phase) + _observed(g, s)
     prompts = " ".join(f"{k}:{v}" for k, v in s["prompts_correct"].items())
     if s["prompts_error"]:
         prompts += (" · " if prompts else "") + "errors " + " ".join(f"{k}:{v}" for k, v in s["prompts_error"].items())
     if g["kind"] == "trials":
-        return (s["date"], str(s["entries"]), level, pc, prompts, phase, probe_text(s.get("probe")))
-    return (s["date"], str(s["entries"]), level, pc, prompts, phase)
+        return (s["date"], str(s["entries"]), level, pc, prompts, phase, probe_text(s.get("probe"))) + _observed(g, s)
+    return (s["date"], str(s["entries"]), level, pc, prompts, phase) + _observed(g, s)
+
+
+def _extra_lines(g: dict[str, Any]) -> list[str]:
+    """What the goal's header says beyond its levels: what mastery compares, the day totals of a
+    tally or duration goal, open timers and flagged episodes (in no figure)."""
+    out = [f"Mastery on: {g['mastery_on']}"]
+    if g["days"]:
+        unit = "s" if g["unit"] == "s" else ""
+        per = "; ".join(f"{d['date']}: {d['total_seconds'] if unit else d['count']:g}{' s' if unit else ''} "
+                        f"over {d['sessions']} session{'s' if d['sessions'] != 1 else ''}"
+                        + (f", {d['minutes']:g} min observed" if d["minutes"] else "")
+                        for d in g["days"][-10:] if not unit or d["total_seconds"] is not None)
+        out.append(f"{'Total per day' if unit else 'Count per day'}: {per or 'none'}")
+    for t in g["open_timers"]:
+        out.append(f"Open timer: started {t['start'].replace('T', ' ')} and never stopped; not in the figures "
+                   "until stopped (`timer stop --end`)")
+    for x in g["flagged"]:
+        out.append(f"Flagged ({x['flag']}): the episode stopped {x['time'].replace('T', ' ')} ran past midnight "
+                   f"({x['seconds']:g} s); not in the figures")
+    return out
 
 
 def probe_text(probe: dict[str, Any] | None) -> str:
@@ -267,7 +387,8 @@ def to_markdown(report: dict[str, Any], who: str) -> str:
                      if g["mastery"] else ""),
                   f"- Data plan: {_md(', '.join(g['data_plan']['collect_by']) or 'anyone')}"
                   + (f", {_md(g['data_plan']['when'])}" if g["data_plan"]["when"] else ""),
-                  f"- Sessions: {len(g['sessions'])}, entries: {g['entries']}", ""]
+                  f"- Sessions: {len(g['sessions'])}, entries: {g['entries']}",
+                  *(f"- {_md(x)}" for x in _extra_lines(g)), ""]
         if g["sessions"]:
             head = _columns(g["kind"])
             lines += ["```", *_bars(g["sessions"], g["unit"]), "```", "",
@@ -459,7 +580,9 @@ def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> st
                  f"<dt>Mastery</dt><dd>{t(g['mastery_text'] or g['criterion'])}: {mastery}</dd>",
                  f"<dt>Data plan</dt><dd>{t(', '.join(g['data_plan']['collect_by']) or 'anyone')}"
                  f"{', ' + t(g['data_plan']['when']) if g['data_plan']['when'] else ''}</dd>",
-                 f"<dt>Sessions</dt><dd>{len(g['sessions'])} ({g['entries']} entries)</dd></dl>",
+                 f"<dt>Sessions</dt><dd>{len(g['sessions'])} ({g['entries']} entries)</dd>",
+                 *(f"<dt>{t(x.split(': ', 1)[0])}</dt><dd>{t(x.split(': ', 1)[1])}</dd>" for x in _extra_lines(g)),
+                 "</dl>",
                  f'<div class="chart">{chart}</div>']
         if g["sessions"]:
             rows = "".join("<tr>" + "".join(f"<td>{t(c)}</td>" for c in _cells(g, s)) + "</tr>"

@@ -1,0 +1,254 @@
+"""Sessions as observations (issue 20): a session has a start, an end, an observer and a setting;
+several a day; a rate where the observation time is known; timers kept overnight, stopped with a
+corrected end, flagged until then. The figures are checked against a computation done here from
+the raw journal files (json.load, not paratui's reader)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from paratui.model import data_commands
+from paratui.model.datalog import summarize
+from paratui.model.events import Event
+from paratui.store.room import Room
+from tests.helpers import run_cli
+
+NOW = datetime(2026, 11, 23, 10, 15)  # a Monday
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _report(room_dir: Path, student: str, goal: str, now: datetime | None = None) -> dict[str, Any]:
+    env = {"PARATUI_NOW": (now or NOW).isoformat(timespec="minutes")}
+    out = run_cli("report", student, "--goal", goal, "--format", "json", data=room_dir, env=env, check=True)
+    [g] = json.loads(out.stdout)["goals"]
+    return g
+
+
+def cli(room_dir: Path, at: datetime, *args: str) -> Any:
+    return run_cli(*args, data=room_dir, env={"PARATUI_NOW": at.isoformat(timespec="minutes")})
+
+
+def ok(room_dir: Path, at: datetime, *args: str) -> str:
+    out = cli(room_dir, at, *args)
+    assert out.returncode == 0, out.stderr
+    return str(out.stdout)
+
+
+def test_an_am_session_and_a_pm_session_by_two_adults_are_two_sessions(room_dir: Path) -> None:
+    """JT's 10 trials in the morning, 1 independent (10%); AL's 10 in the afternoon, 2 (20%): two
+    sessions of 10% and 20%, each with its observer, start and end, not one day of 15%."""
+    clock = Clock()
+    room = Room(room_dir, clock)
+    for who, hour, right in (("JT", 9, 1), ("AL", 13, 2)):
+        for i in range(10):
+            clock.now = NOW.replace(hour=hour, minute=i)
+            room.apply(data_commands.log(room.context(who), "K.B.", "coins", "+" if i < right else "-"), who)
+    g = _report(room_dir, "K.B.", "coins", NOW.replace(hour=15))
+    assert [(s["date"], s["level"], s["observer"]) for s in g["sessions"]] == [
+        ("2026-11-23", 10.0, "JT"), ("2026-11-23", 20.0, "AL")]
+    am, pm = g["sessions"]
+    assert (am["start"], am["end"], pm["start"], pm["end"]) == (
+        "2026-11-23T09:00", "2026-11-23T09:09", "2026-11-23T13:00", "2026-11-23T13:09")
+    assert am["minutes"] is None  # implied sessions have no declared observation time
+    assert am["probe"] is not None and pm["probe"] is None  # the cold probe is the day's first trial
+    assert g["entries"] == 20
+    # the student screen's line of today pools the day's two sessions (its chart shows both)
+    from paratui.app.student_screen import today_line
+
+    snap = room.snapshot()
+    plan = snap.classroom.plans["S02"]
+    [coins] = summarize(plan, snap.events, snap.classroom.prompts, goal="coins")
+    assert len(coins.sessions) == 2
+    assert today_line(coins, NOW.date()).startswith("Today: 20 trials, 15% correct, 15% independent")
+    assert today_line(coins, NOW.date()).endswith(" · 2 sessions")
+
+
+def test_two_task_analysis_runs_of_a_day_are_two_sessions(room_dir: Path) -> None:
+    """K.B.'s `wash` (7 steps) run twice in one morning by one adult: the second run starts again
+    at step 1, so it is its own session, each over the chain (3 of 7, then 7 of 7)."""
+    clock = Clock()
+    room = Room(room_dir, clock)
+    for run, levels in enumerate((("I", "PP", "I", "PP", "I", "PP", "PP"), ("I",) * 7)):
+        for i, level in enumerate(levels):
+            clock.now = NOW.replace(hour=9 + run, minute=i)
+            room.apply(data_commands.log(room.context("AL"), "K.B.", "wash", level), "AL")
+    g = _report(room_dir, "K.B.", "wash", NOW.replace(hour=12))
+    assert [(s["trials"], s["level"]) for s in g["sessions"]] == [(7, round(300 / 7, 1)), (7, 100.0)]
+    assert [s["id"] for s in g["sessions"]] == ["2026-11-23/wash/AL", "2026-11-23/wash/AL/2"]
+
+
+def test_a_declared_session_gives_a_rate_and_one_without_an_end_says_so(room_dir: Path) -> None:
+    """`session start`, three tallies, `session end` 30 minutes later: 0.1 a minute, 6 an hour."""
+    t = NOW.replace(hour=8, minute=30)
+    out = ok(room_dir, t, "session", "start", "K.B.", "greet", "--setting", "Arrival", "--as", "MR")
+    sid = next(line.split()[-1] for line in out.splitlines() if line.startswith("session id:"))
+    ok(room_dir, t + timedelta(minutes=5), "log", "K.B.", "greet", "2", "--as", "MR")  # into the open session
+    ok(room_dir, t + timedelta(minutes=9), "log", "K.B.", "greet", "--as", "MR", "--session", sid[:8])
+    ok(room_dir, t + timedelta(minutes=30), "session", "end", "K.B.", "greet", "--as", "MR")
+    ok(room_dir, t + timedelta(minutes=40), "log", "K.B.", "greet", "--as", "JT")  # JT's: no session
+    g = _report(room_dir, "K.B.", "greet")
+    declared, implied = g["sessions"]
+    assert (declared["id"], declared["count"], declared["minutes"], declared["setting"]) == (sid, 3, 30, "Arrival")
+    assert (declared["rate_per_minute"], declared["rate_per_hour"]) == (0.1, 6)
+    assert (implied["count"], implied["minutes"], implied["rate_per_minute"]) == (1, None, None)
+    assert g["days"] == [{"date": "2026-11-23", "sessions": 2, "count": 4, "total_seconds": None, "minutes": None}]
+    md = run_cli("report", "K.B.", "--goal", "greet", data=room_dir, env={"PARATUI_NOW": "2026-11-23T10:15"},
+                 check=True).stdout
+    assert "| Ms. R | Arrival | 08:30–09:00 | 30 | 0.1 | 6 |" in md
+    assert "| Mr. T |  | 09:10–09:10 | — no observation time | — no observation time |  |" in md
+    # a second session while one is open is refused; --session naming another goal's is too
+    ok(room_dir, NOW, "session", "start", "K.B.", "greet", "--as", "MR")
+    again = cli(room_dir, NOW, "session", "start", "K.B.", "greet", "--as", "MR")
+    assert again.returncode == 2 and "already open" in again.stderr
+    wrong = cli(room_dir, NOW, "log", "K.B.", "coins", "+", "--as", "MR", "--session", sid)
+    assert wrong.returncode == 2 and "not a session of coins" in wrong.stderr
+    rows = run_cli("report", "K.B.", "--goal", "greet", "--format", "csv", data=room_dir, check=True).stdout
+    head, first = (r.split(",") for r in rows.splitlines()[:2])
+    assert head[-4:] == ["session", "session_start", "session_end", "minutes_observed"]
+    assert first[-4] == sid and first[-1] == "30"
+
+
+def test_a_timer_left_running_overnight_is_kept_flagged_and_stopped_with_a_corrected_end(room_dir: Path) -> None:
+    """Started Monday 14:02 and forgotten: Tuesday's `timer stop` says since when and asks for the
+    real end; until then the report flags an open timer and counts nothing; `--end 14:20` makes it
+    Monday's 18 minutes."""
+    monday, tuesday = NOW.replace(hour=14, minute=2), NOW.replace(hour=9) + timedelta(days=1)
+    ok(room_dir, monday, "timer", "start", "R.N.", "tantrum", "--as", "DP")
+    stop = cli(room_dir, tuesday, "timer", "stop", "R.N.", "tantrum", "--as", "DP")
+    assert stop.returncode == 2
+    assert "running since yesterday 14:02" in stop.stderr and "--end HH:MM" in stop.stderr
+    again = cli(room_dir, tuesday, "timer", "start", "R.N.", "tantrum", "--as", "DP")
+    assert again.returncode == 2 and "since yesterday 14:02" in again.stderr
+    board = json.loads(ok(room_dir, tuesday, "board", "--json"))
+    assert [(t["goal"], t["started"][:16]) for t in board["timers"]] == [("tantrum", "2026-11-23T14:02")]
+    g = _report(room_dir, "R.N.", "tantrum", tuesday)
+    assert g["sessions"] == [] and [t["start"] for t in g["open_timers"]] == ["2026-11-23T14:02"]
+    md = run_cli("report", "R.N.", "--goal", "tantrum", data=room_dir, env={"PARATUI_NOW": "2026-11-24T09:00"},
+                 check=True).stdout
+    assert "Open timer: started 2026-11-23 14:02 and never stopped" in md
+    bad = cli(room_dir, tuesday, "timer", "stop", "R.N.", "tantrum", "--end", "13:00", "--as", "DP")
+    assert bad.returncode == 2 and "before the timer started" in bad.stderr
+    ok(room_dir, tuesday, "timer", "stop", "R.N.", "tantrum", "--end", "14:20", "--as", "DP")
+    g = _report(room_dir, "R.N.", "tantrum", tuesday)
+    assert g["open_timers"] == [] and g["flagged"] == []
+    assert [(s["date"], s["seconds"], s["total_seconds"]) for s in g["sessions"]] == [("2026-11-23", [1080.0], 1080)]
+
+
+def test_an_uncorrected_overnight_episode_is_flagged_and_left_out() -> None:
+    """A journal written before the refusal: a stop the next morning, with no corrected end."""
+    from paratui.model.goals import Goal, StudentPlan
+
+    plan = StudentPlan("S05", goals=(Goal("tantrum", "t", "behavior", "duration"),))
+    start = Event("a1", "timer.start", NOW.replace(hour=14), staff="DP", payload={"student": "S05", "goal": "tantrum"})
+    stop = Event("a2", "timer.stop", NOW + timedelta(days=1), staff="DP",
+                 payload={"student": "S05", "goal": "tantrum", "start": "a1", "seconds": 68400.0})
+    other = Event("a3", "data", NOW + timedelta(days=1, hours=1), staff="DP",
+                  payload={"student": "S05", "goal": "tantrum", "seconds": 90})
+    [s] = summarize(plan, [start, stop, other], ("FP", "I"))
+    assert [x.flag for x in s.entries] == ["overnight", None]
+    assert [(x.day, x.seconds) for x in s.sessions] == [((NOW + timedelta(days=1)).date(), (90.0,))]
+
+
+# -- weeks of data through the command line, against the raw journal files -------------------------
+
+def _raw(room_dir: Path) -> list[dict[str, Any]]:
+    """Every event in the journal's log stream, as json.load reads its files (no retracts here)."""
+    out = []
+    for path in sorted((room_dir / "journal" / "log").rglob("*.json")):
+        out += json.loads(path.read_text(encoding="utf-8"))["_default"].values()
+    return sorted(out, key=lambda e: e["time"])
+
+
+def test_weeks_of_data_through_the_cli_match_a_computation_from_the_journal_files(room_dir: Path) -> None:
+    days = [NOW - timedelta(days=7), NOW - timedelta(days=5), NOW - timedelta(days=3), NOW - timedelta(days=0),
+            NOW + timedelta(days=2)]  # Mon, Wed, Fri of one week; Mon, Wed of the next
+    last = days[-1].replace(hour=15)
+    for n, day in enumerate(days):
+        t = day.replace(hour=8, minute=30)
+        # a declared tally session: greet, from 8:30 to 8:30 + 20+5n minutes
+        ok(room_dir, t, "session", "start", "K.B.", "greet", "--setting", "Arrival", "--as", "MR")
+        ok(room_dir, t + timedelta(minutes=3), "log", "K.B.", "greet", str(n + 1), "--as", "MR")
+        ok(room_dir, t + timedelta(minutes=20 + 5 * n), "session", "end", "K.B.", "greet", "--as", "MR")
+        # intervals of L.S.'s ontask (10 s each): + / - / missed by the day
+        for k, v in enumerate(["+", "-" if n % 2 else "+", "missed" if n % 3 == 0 else "-"]):
+            ok(room_dir, t + timedelta(hours=1, seconds=10 * k), "log", "L.S.", "ontask", v, "--as", "JT")
+        # a task analysis run stopped after step 2 (the chain is 7)
+        for k, level in enumerate(["I", "I" if n > 1 else "PP"]):
+            ok(room_dir, t + timedelta(hours=2, minutes=k), "log", "K.B.", "wash", level, "--as", "AL")
+        # two tantrums timed by hand
+        for k, secs in enumerate([60 + 30 * n, 200 - 20 * n]):
+            ok(room_dir, t + timedelta(hours=3, minutes=k), "log", "R.N.", "tantrum", str(secs), "--as", "DP")
+    raw = _raw(room_dir)
+
+    def of(goal: str) -> list[dict[str, Any]]:
+        return [e for e in raw if e["type"] == "data" and e["payload"]["goal"] == goal]
+
+    # tally: count ÷ (end - start) of each session.start / session.end pair
+    starts = {e["id"]: e for e in raw if e["type"] == "session.start"}
+    ends = {e["payload"]["session"]: e for e in raw if e["type"] == "session.end"}
+    want_rate = []
+    for sid, s in starts.items():
+        minutes = (datetime.fromisoformat(ends[sid]["time"]) - datetime.fromisoformat(s["time"])).seconds / 60
+        count = sum(e["payload"]["count"] for e in of("greet") if e["payload"].get("session") == sid)
+        want_rate.append((sid, minutes, round(count / minutes, 3), round(60 * count / minutes, 1)))
+    g = _report(room_dir, "K.B.", "greet", last)
+    assert [(s["id"], s["minutes"], s["rate_per_minute"], s["rate_per_hour"]) for s in g["sessions"]] == want_rate
+    # % of intervals: + ÷ (+ and -), missed apart, per day (one observer a day)
+    by_day: dict[str, list[str]] = defaultdict(list)
+    for e in of("ontask"):
+        by_day[e["time"][:10]].append(e["payload"]["value"])
+    g = _report(room_dir, "L.S.", "ontask", last)
+    assert [(s["date"], s["level"], s["missed"], s["minutes"]) for s in g["sessions"]] == [
+        (d, round(100 * v.count("+") / (v.count("+") + v.count("-")), 1), v.count("missed"), round(len(v) / 6, 2))
+        for d, v in by_day.items()]
+    # task analysis: independent steps ÷ the 7 steps of the chain
+    steps: dict[str, list[str]] = defaultdict(list)
+    for e in of("wash"):
+        steps[e["time"][:10]].append(e["payload"].get("prompt") or "-")
+    g = _report(room_dir, "K.B.", "wash", last)
+    assert [(s["date"], s["trials"], s["level"]) for s in g["sessions"]] == [
+        (d, 7, round(100 * v.count("I") / 7, 1)) for d, v in steps.items()]
+    # duration: total per day and per session, mean per episode
+    secs: dict[str, list[float]] = defaultdict(list)
+    for e in of("tantrum"):
+        secs[e["time"][:10]].append(e["payload"]["seconds"])
+    g = _report(room_dir, "R.N.", "tantrum", last)
+    assert [(s["date"], s["total_seconds"], s["level"]) for s in g["sessions"]] == [
+        (d, sum(v), round(sum(v) / len(v), 1)) for d, v in secs.items()]
+    assert [(d["date"], d["total_seconds"]) for d in g["days"]] == [(d, sum(v)) for d, v in secs.items()]
+    assert g["mastery_on"] == "each session's mean seconds per episode"
+
+
+async def test_two_runs_of_trials_on_the_board_are_two_sessions(room_dir: Path) -> None:
+    """The same adult's two runs on the logging sheet (each opened with the goal's key, ended with
+    Esc) are two sessions: each run's entries carry the run's id."""
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import entries, make_app, wait_for
+    from tests.test_logging_keys import goal_key
+
+    app = make_app(room_dir, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for run, keys in enumerate((["plus", "minus", "minus", "minus"], ["plus", "plus", "plus", "minus"])):
+            await pilot.press("l", "2")  # K.B.
+            assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+            await pilot.press(goal_key(app, "coins"))
+            await pilot.pause()
+            await pilot.press(*keys)
+            assert await wait_for(pilot, lambda n=4 * (run + 1): len(entries(room_dir, "data")) == n)
+            await pilot.press("escape")
+            assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+    runs = [e.payload.get("session") for e in entries(room_dir, "data")]
+    assert len(set(runs)) == 2 and all(r and r.startswith("run-") for r in runs)
+    g = _report(room_dir, "K.B.", "coins")
+    assert [(s["entries"], s["level"], s["id"]) for s in g["sessions"]] == [(4, 25.0, runs[0]), (4, 75.0, runs[4])]
