@@ -173,10 +173,7 @@ def _facts(g: dict[str, Any], report: dict[str, Any]) -> list[tuple[str, str]]:
     if m:
         mastery += f": {m['text']}" + (" (mastered)" if m["mastered"] else "")
     met = f"met on {g['met_on']}" if g["met_on"] else "not met yet"
-    trend = g["trend_line"]["text"]
-    if g["trend_line"]["per_week"] is not None:
-        trend = f"{g['trend_line']['per_week']:+.1f}{' points' if unit == '%' else ' s' if unit == 's' else ''}" \
-                f" a week: {trend}"
+    trend = g["trend_line"]["text"]  # "rising, +12.1 points/week (least squares over 9 sessions in …)"
     n = len(g["sessions"])
     away = report["absence_days"]
     sessions = f"{n} session{'s' * (n != 1)} this period; {away} day{'s' * (away != 1)} marked absent" + (
@@ -262,7 +259,7 @@ PRINT_CSS = (
     ".statement .by{color:#444;font-size:.9rem}"
     "table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #bbb;padding:.1rem .4rem}"
     "thead{display:table-header-group}tr{break-inside:avoid}.chart svg{max-width:100%;height:auto}"
-    ".goal-page{margin-bottom:2rem}.goal-page.next{break-before:page}"
+    ".goal-page{margin-bottom:2rem}.goal-page.next{break-before:page;page-break-before:always}"
     "@media print{body{margin:0;max-width:none}.goal-page{margin:0}}"
 )
 
