@@ -254,3 +254,23 @@ def test_a_bad_period_is_named_by_file_line_and_field(room_dir: Path, edit: str,
     header = [i for i, t in enumerate(lines, 1) if t.startswith("[[periods]]")][n]
     line = next(i for i, t in enumerate(lines, 1) if i > header and t.startswith(f"{key} ="))
     assert f"classroom.toml:{line}: {field}: {message}" in out.stdout + out.stderr
+
+
+async def test_data_due_marks_a_goal_to_consider_a_change_with_the_rule(room_dir: Path) -> None:
+    """The same rules as the report, from the same fold: K.B.'s coins (due for Mr. T today) is flagged
+    with the two rules the report names; a goal no rule fires for is not."""
+    from paratui.app.panes import DataDuePane
+    from tests.helpers import make_app, text, wait_for
+
+    build_weeks(room_dir)
+    [coins] = [g for g in json.loads(report(room_dir, "Q2", "json"))["goals"] if g["id"] == "coins"]
+    assert coins["decision_rules"] == ["3 consecutive sessions below the aim line",
+                                       "flat or falling trend over 6+ sessions in the current phase"]
+    app = make_app(room_dir, clock=lambda: datetime(2026, 11, 23, 10, 15), as_staff="JT")
+    async with app.run_test(size=(160, 50)) as pilot:
+        assert await wait_for(pilot, lambda: "⚑" in text(app, DataDuePane), seconds=20)
+        due = text(app, DataDuePane)
+        [line] = [x for x in due.splitlines() if "coins" in x and "K.B." in x]
+        assert line.endswith("⚑ 3 below aim, flat/falling 6+")
+        assert all("⚑" not in x for x in due.splitlines() if "coins" not in x)
+        assert "⚑ 1 consider a change" in str(app.query_one(DataDuePane).border_subtitle)

@@ -222,6 +222,9 @@ class DataDuePane(LinePane):
 
     title = "Data due"
     me: str | None = None  # the acting adult, set by the board screen
+    # (student, goal) → the decision rules firing, short ("3 below aim"): "⚑" and the rule after the
+    # goal (paratui.app.decision_flags, set by the board screen)
+    marks: dict[tuple[str, str], tuple[str, ...]] = {}
 
     _inputs: tuple | None = None
 
@@ -229,7 +232,7 @@ class DataDuePane(LinePane):
         activity = state.block.activity.casefold() if state.block else None
         # most writes (a move, a note) leave the data due as it was: nothing to build then
         inputs = (state.data_due, self.me, activity, state.in_session, tuple((s.id, s.short) for s in state.staff),
-                  tuple((s.id, s.initials) for s in state.students))
+                  tuple((s.id, s.initials) for s in state.students), tuple(sorted(self.marks.items())))
         if inputs == self._inputs:
             return
         self._inputs = inputs
@@ -257,10 +260,15 @@ class DataDuePane(LinePane):
                 if d.when:
                     text.append(f" · {clean(d.when)}", style="" if hot else "dim")
                 text.append(f" · {clean(d.kind.replace('_', ' '))}", style="dim")
+                rules = self.marks.get((d.student, d.goal))
+                if rules:  # "consider a change" (the decision rules, as the report and student screen)
+                    text.append(f" ⚑ {clean(', '.join(rules), limit=40)}", style="bold")
                 text.append("\n")
         if not state.data_due:
             text.append("Nothing due: every goal in today's plans has data." if state.in_session or state.block
                         else "No data plan now.", style="dim")
         self.update(text)
         goals = len({(d.student, d.goal) for d in state.data_due})
-        self._subtitle(f"{goals} goal{'s' if goals != 1 else ''}" if goals else "")
+        flagged = len({(d.student, d.goal) for d in state.data_due if self.marks.get((d.student, d.goal))})
+        self._subtitle((f"{goals} goal{'s' if goals != 1 else ''}" if goals else "")
+                       + (f" · ⚑ {flagged} consider a change" if flagged else ""))
