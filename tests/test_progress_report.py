@@ -46,6 +46,13 @@ def build_weeks(room_dir: Path) -> None:
         log_correct(room, clock, _day(d), n)
     run_cli("change", "student-absent", "K.B.", "--as", "MR", data=room_dir, env=at(_day(date(2026, 11, 11))),
             check=True)
+    # marked absent by mistake on 11-05, and taken back: not a day absent
+    run_cli("change", "student-absent", "K.B.", "--as", "MR", data=room_dir, env=at(_day(date(2026, 11, 5), 7)),
+            check=True)
+    run_cli("undo", "--as", "MR", data=room_dir, env=at(_day(date(2026, 11, 5), 7)), check=True)
+    # sent home on 11-19 (moved to the room's away place): a day marked absent too
+    run_cli("move", "K.B.", "--to", "absent", "--as", "MR", data=room_dir, env=at(_day(date(2026, 11, 19), 13)),
+            check=True)
     run_cli("log", "K.B.", "greet", "2", "--as", "MR", data=room_dir, env=at(_day(date(2026, 11, 20), 9)),
             check=True)
     run_cli("progress", "K.B.", "coins", "--period", "Q1", "--status", "not introduced", "--as", "MR",
@@ -122,7 +129,7 @@ def test_a_periods_report_has_a_page_per_goal_with_statement_chart_and_every_ses
     # every session of the period listed, none before it
     rows = re.findall(r"<tr><td>(\d{4}-\d{2}-\d{2})</td>", section)
     assert rows == [d.isoformat() for d in Q2_DAYS]
-    assert "14 sessions this period; 1 day marked absent (2026-11-11)" in coins
+    assert "14 sessions this period; 2 days marked absent (2026-11-11, 2026-11-19)" in coins
     assert "IOA" in coins and "not checked this period" in coins
     assert "consider a change: 3 consecutive sessions below the aim line" in coins
     assert "Criterion met" in coins and "not met yet" in coins
@@ -146,7 +153,7 @@ def test_the_period_boundaries_and_each_periods_own_statement(room_dir: Path) ->
     [coins2] = [g for g in q2["goals"] if g["id"] == "coins"]
     assert coins2["sessions"][0]["date"] == "2026-11-02" and len(coins2["sessions"]) == len(Q2_DAYS)
     assert coins2["earlier_sessions"] == len(BASELINE)
-    assert coins2["statement"]["status"] == "sufficient progress" and q2["absences"] == ["2026-11-11"]
+    assert coins2["statement"]["status"] == "sufficient progress" and q2["absences"] == ["2026-11-11", "2026-11-19"]
     md = report(room_dir, "Q2", "md")
     assert "## coins: Counts coins to $1.00" in md.replace("\\$", "$")
     assert "**Progress: sufficient progress** (Ms. R, 2026-11-20)" in md

@@ -101,9 +101,14 @@ def _period_report(args: argparse.Namespace, room: Room, snap: Snapshot, student
     events = snap.screened().events
     today = room.clock().date()
     day_events: list[Event] = []
-    if period.start <= today:
-        days = room.folder.load(today, day_range=(period.start, min(period.end, today)))
-        day_events = [e for e in days.screened().events if e.type == "day.change"]
+    if period.start <= today and args.format != "csv":  # the day folders' absences (and their retracts)
+        # only, screened as all events are
+        from paratui.model import access
+        from paratui.store.absences import absence_events
+
+        away = [loc.id for loc in classroom.locations if loc.kind == "away"]
+        found = absence_events(room.folder.reader.journal, period.start, min(period.end, today), away)
+        day_events = access.screen(found, classroom, snap.schedule).events
     return progress_report.render(args.format, classroom, student, events, day_events, room.clock(), period, goal,
                                   args.names, use_matplotlib=args.chart != "builtin")
 

@@ -64,12 +64,15 @@ def statements(events: Iterable[Event], student: str, period: str) -> dict[str, 
     return out
 
 
-def absences(day_events: Iterable[Event], student: str, period: Period) -> list[date]:
-    """The days of the period the student was marked absent (a live `day.change` student-absent:
-    `paratui change student-absent`, or the board's change menu)."""
+def absences(day_events: Iterable[Event], student: str, period: Period, away: Iterable[str] = ()) -> list[date]:
+    """The days of the period the student was marked absent: a live `day.change` student-absent
+    (`paratui change student-absent`, or the board's change menu), or a move to an `away` place
+    (`away`: their ids; the demo's "Absent / home")."""
+    places = set(away)
     days = {e.time.date() for e in live_events(day_events)
-            if e.type == "day.change" and e.payload.get("kind") == "student-absent"
-            and e.payload.get("student") == student and period.start <= e.time.date() <= period.end}
+            if e.payload.get("student") == student and period.start <= e.time.date() <= period.end
+            and ((e.type == "day.change" and e.payload.get("kind") == "student-absent")
+                 or (e.type == "move" and e.payload.get("to") in places))}
     return sorted(days)
 
 
@@ -114,7 +117,7 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], day_e
     base = reports.build(classroom, student, events, now, None, period.end, goal, names)
     said = statements(events, student.id, period.name)
     first, last = period.start.isoformat(), period.end.isoformat()
-    away = absences(day_events, student.id, period)
+    away = absences(day_events, student.id, period, [loc.id for loc in classroom.locations if loc.kind == "away"])
     goals = []
     for g in base["goals"]:
         every = g["sessions"]
