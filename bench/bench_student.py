@@ -122,6 +122,7 @@ async def _marks(app, pilot) -> tuple[float, int]:
     while flags._running:  # one the history's arrival may have started
         await pilot.pause(0.01)
     flags._keys.clear()  # fold every student again, timed
+    flags._seen = None
     t0 = time.perf_counter()
     flags.update(app.snapshot, lambda: None)
     while flags._running:

@@ -54,12 +54,16 @@ class DecisionFlags:
         self._lock = threading.Lock()
         self._running = False
         self._next: Snapshot | None = None  # a snapshot that came while folding: folded next
+        self._seen: tuple[Snapshot, int] | None = None  # the snapshot and history last asked for
 
     def update(self, snap: Snapshot | None, done: Callable[[], None]) -> None:
         """Fold again, on a thread, the students whose events changed since the last fold; `done`
         is called on that thread once the marks changed."""
-        if snap is None or self.history.version is None:
-            return
+        version = self.history.version
+        seen = self._seen
+        if snap is None or version is None or (seen is not None and seen[0] is snap and seen[1] == version):
+            return  # (a redraw of the same snapshot: a minute passing, the acting adult changing)
+        self._seen = (snap, version)
         with self._lock:
             if self._running:
                 self._next = snap

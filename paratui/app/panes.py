@@ -217,8 +217,9 @@ class TimersPane(LinePane):
 class DataDuePane(LinePane):
     """Per adult in the data plans: each goal still without data today, the acting adult first and,
     for each adult, the goals collected in the current block ("▸", bold) first, then this week's
-    priority goals ("★", the week's plan). Clears as entries
-    arrive, from any board (it is drawn from the journal, like everything else)."""
+    priority goals ("★", the week's plan). A goal a decision rule fires for ends with "⚑" and the rule,
+    short ("⚑ 3 below aim": paratui.app.decision_flags). Clears as entries arrive, from any board (it is
+    drawn from the journal, like everything else)."""
 
     title = "Data due"
     me: str | None = None  # the acting adult, set by the board screen
