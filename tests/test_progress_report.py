@@ -183,6 +183,17 @@ def test_a_paras_progress_statement_is_refused_and_nothing_is_written(room_dir: 
     [e] = entries(room_dir, "progress")
     assert e.staff == "MR" and e.payload == {"student": "S02", "goal": "coins", "period": "Q2",
                                                    "status": "mastered"}
+    # a later statement replaces it; undone, the earlier one stands again
+    run_cli("progress", "K.B.", "coins", "--period", "Q2", "--status", "insufficient progress", "--as", "MR",
+            data=room_dir, env=NOW, check=True)
+
+    def said() -> str:
+        goals = json.loads(report(room_dir, "Q2", "json"))["goals"]
+        return next(g["statement"]["status"] for g in goals if g["id"] == "coins")
+
+    assert said() == "insufficient progress"
+    run_cli("undo", "--as", "MR", data=room_dir, env=NOW, check=True)
+    assert said() == "mastered"
 
 
 def test_hostile_text_in_a_comment_stays_text(room_dir: Path) -> None:
@@ -278,6 +289,6 @@ async def test_data_due_marks_a_goal_to_consider_a_change_with_the_rule(room_dir
         assert await wait_for(pilot, lambda: "⚑" in text(app, DataDuePane), seconds=20)
         due = text(app, DataDuePane)
         [line] = [x for x in due.splitlines() if "coins" in x and "K.B." in x]
-        assert line.endswith("⚑ 3 below aim, flat/falling 6+")
+        assert "K.B.  coins ⚑ 3 below aim, flat/falling 6+ · daily in math groups" in line
         assert all("⚑" not in x for x in due.splitlines() if "coins" not in x)
         assert "⚑ 1 consider a change" in str(app.query_one(DataDuePane).border_subtitle)

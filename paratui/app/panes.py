@@ -217,7 +217,7 @@ class TimersPane(LinePane):
 class DataDuePane(LinePane):
     """Per adult in the data plans: each goal still without data today, the acting adult first and,
     for each adult, the goals collected in the current block ("▸", bold) first, then this week's
-    priority goals ("★", the week's plan). A goal a decision rule fires for ends with "⚑" and the rule,
+    priority goals ("★", the week's plan). A goal a decision rule fires for has "⚑" and the rule after it,
     short ("⚑ 3 below aim": paratui.app.decision_flags). Clears as entries arrive, from any board (it is
     drawn from the journal, like everything else)."""
 
@@ -258,12 +258,13 @@ class DataDuePane(LinePane):
                 text.append("★" if d.priority is not None else " ", style="bold")
                 text.append(f"{initials.get(d.student, clean(d.student)):<5} {clean(d.goal)}",
                             style="bold" if hot else "")
+                rules = self.marks.get((d.student, d.goal))
+                if rules:  # "consider a change" (the decision rules, as the report and student screen): before
+                    # the when and kind, so that a narrow pane still shows it
+                    text.append(f" ⚑ {clean(', '.join(rules), limit=40)}", style="bold")
                 if d.when:
                     text.append(f" · {clean(d.when)}", style="" if hot else "dim")
                 text.append(f" · {clean(d.kind.replace('_', ' '))}", style="dim")
-                rules = self.marks.get((d.student, d.goal))
-                if rules:  # "consider a change" (the decision rules, as the report and student screen)
-                    text.append(f" ⚑ {clean(', '.join(rules), limit=40)}", style="bold")
                 text.append("\n")
         if not state.data_due:
             text.append("Nothing due: every goal in today's plans has data." if state.in_session or state.block
