@@ -19,7 +19,6 @@ from typing import Any, Callable
 from paratui.model import access
 from paratui.model.datalog import students_events
 from paratui.model.events import DATA_TYPES
-from paratui.model.progress_report import decision_marks
 from paratui.store.folder import Snapshot
 from paratui.store.history import history_for
 
@@ -87,6 +86,9 @@ class DecisionFlags:
                 return
 
     def _fold(self, snap: Snapshot) -> bool:
+        # here, on the thread, once the history is read: not with the board's start (the reports' module)
+        from paratui.model.progress_report import decision_marks
+
         version = self.history.version
         if version is None:
             return False
