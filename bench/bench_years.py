@@ -1,7 +1,7 @@
 """Cost from day 1 to three school years: a write, the board's refresh after it, a reload that finds
 nothing new, and one tick of the polling watcher.
 
-    python bench/bench_years.py [--quick] [--days 1,180,540]
+    python bench/bench_years.py [--quick] [--days 1,180,540] [--reports]
 
 Each folder is a generated room (`make_year.py --days N`, cached in bench/out/year-Nd/) copied to
 bench/out/work/; all of them end on the same school day, written into at 14:00 of it, as host
@@ -19,6 +19,13 @@ so disk noise hits them alike. Per folder (medians):
 * poll tick: one snapshot of the polling watcher (`BoardSnapshot`, only where the board reads): its
   time and the entries it lstat's; beside it the whole-tree walk the watcher used to do
   (watchdog's `DirectorySnapshot`, recursive, lstat), as "before".
+
+* reports (`--reports`: only these): a year's progress report for one student (R.N., S05: five goals,
+  two behaviors) in every format, each a whole `paratui report` process on the 180-day folder: the
+  report of the whole year (`--format csv|md|html|json`) and the IEP progress report of a reporting
+  period (`--period Q1`, a whole period, and `Q2`, the current one: one page per goal), against
+  `paratui --version` (the process's start-up) and the year's Markdown report, measured in the same
+  run. Target: each ≤ 1 s.
 
 Targets: each figure on the 3-year folder ≤ 1.5 × an ordinary school day a month in (day 20, when
 there is a yesterday and a last month of tasks to read); the ratio to day 1 (a room's very first day:
@@ -152,6 +159,66 @@ def measure(roots: dict[str, Path], clock: str, n: int) -> dict[str, dict[str, l
                 os.environ[k] = v
 
 
+REPORT_S = 1.0
+PERIODS = '\n[[periods]]\nname = "Q1"\nstart = 2026-08-31\nend = 2026-10-30\n\n' \
+    '[[periods]]\nname = "Q2"\nstart = 2026-11-02\nend = 2027-01-22\n'
+
+
+def _process(root: Path, clock: str, args: list[str], runs: int) -> float:
+    """The median wall time of `paratui ARGS --data ROOT`, a fresh process each."""
+    import subprocess
+
+    env = {**os.environ, "PARATUI_NOW": clock}
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "paratui", *args, "--data", str(root)], env=env,
+                           capture_output=True, text=True, timeout=120)
+        out.append(time.perf_counter() - t0)
+        if r.returncode != 0:
+            raise SystemExit(f"paratui {' '.join(args)} failed: {r.stderr}")
+    return median(out)
+
+
+def period_reports(quick: bool = False, workdir: Path = OUT) -> list[Row]:
+    """A year's progress report for one student, every format, and the period's IEP progress report,
+    each as a whole process, against start-up and the year's Markdown report in the same run."""
+    src, count = pristine_year(180, workdir)
+    root = fresh_copy(src, "years-reports", workdir)
+    toml = root / "classroom.toml"
+    if "[[periods]]" not in toml.read_text(encoding="utf-8"):  # a folder generated before periods
+        toml.write_text(toml.read_text(encoding="utf-8") + PERIODS, encoding="utf-8")
+    clock = _clock(root)
+    runs = 3 if quick else 5
+    # the teacher's statements, as a room at the end of a period has them
+    for goal in ("aac", "count"):
+        try:
+            _process(root, clock, ["progress", "S05", goal, "--period", "Q1", "--status", "sufficient progress",
+                                   "--comment", "Steady gains", "--as", "MR"], 1)
+        except SystemExit:
+            break  # a goal this room's R.N. does not have: the report says "no statement yet"
+    configs: list[tuple[str, list[str]]] = [("startup", ["--version"]),
+                                            *((f"year {f}", ["report", "S05", "--format", f])
+                                              for f in ("md", "csv", "html", "json")),
+                                            *((f"period {p} {f}", ["report", "S05", "--period", p, "--format", f])
+                                              for p in ("Q1", "Q2") for f in ("html", "md", "json", "csv"))]
+    times: dict[str, list[float]] = {k: [] for k, _ in configs}
+    for _ in range(runs):  # the processes take turns, so the machine's noise hits them alike
+        for k, args in configs:
+            times[k].append(_process(root, clock, [*args, *(["--chart", "builtin"] if "html" in args else [])], 1))
+    startup, year_md = median(times["startup"]), median(times["year md"])
+    rows = [Row("`paratui --version` (start-up, the baseline)", ms(startup), target="info"),
+            Row(f"year report S05 --format md ({count} events)", ms(year_md), ms(startup), year_md / startup,
+                f"≤ {REPORT_S:g} s", year_md <= REPORT_S)]
+    for k, args in configs[2:]:
+        secs = median(times[k])
+        label = f"{'progress' if 'period' in k else 'year'} report S05 {' '.join(args[2:])}"
+        rows.append(Row(label, ms(secs), f"year md {ms(year_md)}", secs / year_md, f"≤ {REPORT_S:g} s",
+                        secs <= REPORT_S))
+    save("years-reports", rows, {"clock": clock, "events": count})
+    return rows
+
+
 def run(quick: bool = False, days: tuple[int, ...] = (1, 20, 180, 540), workdir: Path = OUT) -> list[Row]:
     n = 40 if quick else 120
     sources = {d: pristine_year(d, workdir) for d in days}
@@ -209,7 +276,7 @@ def run(quick: bool = False, days: tuple[int, ...] = (1, 20, 180, 540), workdir:
         row(f"  entries lstat'ed walking the whole tree, {last}", "tree_entries", count, target=False),
     ]
     save("years", rows, {"days": list(days), "results": res, "first_reads": firsts})
-    return rows
+    return rows + period_reports(quick, workdir)
 
 
 def main() -> int:
@@ -217,7 +284,11 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="fewer repetitions")
     p.add_argument("--days", default="1,20,180,540",
                    help="folder sizes in school days: first, the ordinary day compared with, …, the last")
+    p.add_argument("--reports", action="store_true", help="only the reports (the 180-day folder)")
     a = p.parse_args()
+    if a.reports:
+        print_table(period_reports(a.quick))
+        return 0
     print_table(run(a.quick, tuple(int(x) for x in a.days.split(","))))
     return 0
 

@@ -110,3 +110,49 @@ def test_screen_snapshot(seeded_room: Path, snap_compare: Any, name: str, size: 
 
     app = make_app(seeded_room, clock=lambda: NOW_DT, as_staff="JT", watch=False)
     assert snap_compare(app, terminal_size=size, run_before=reach)
+
+
+@pytest.fixture
+def aim_room(room_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """K.B.'s coins (the demo's aim line: 2026-11-02 to 2027-01-29): a week of baseline, the
+    teacher's phase on 11-02, then three weeks of intervention. Fixed ids, logins and times."""
+    from datetime import timedelta
+
+    ids = (f"{n:03d}" + "a1" * 14 + "a" for n in itertools.count(1))
+    monkeypatch.setattr(journal, "uuid", SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=next(ids))))
+    monkeypatch.setattr(identity, "login", lambda: "tester")
+    monkeypatch.setattr(identity, "host", lambda: "testhost")
+    when = {"now": NOW_DT}
+    room = Room(room_dir, clock=lambda: when["now"])
+    day, k = NOW_DT.replace(year=2026, month=10, day=26, hour=9, minute=0), 0
+    correct = [2, 3, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 4, 4, 3, 3, 3, 3, 3]
+    while day.date() < NOW_DT.date():
+        if day.weekday() < 5:
+            if day.month == 11 and day.day == 2:
+                when["now"] = day.replace(hour=8)
+                room.record("phase", "MR", {"student": "S02", "goal": "coins", "name": "Token board",
+                                            "kind": "intervention"})
+            for i in range(10):
+                when["now"] = day + timedelta(minutes=i)
+                n = correct[k % len(correct)]
+                room.record("data", "JT", {"student": "S02", "goal": "coins", "value": "+" if i < n else "-",
+                                           **({"prompt": "I"} if i < n else {})})
+            k += 1
+        day += timedelta(days=1)
+    return room_dir
+
+
+def test_student_screen_chart_draws_the_aim_line(aim_room: Path, snap_compare: Any) -> None:
+    """K.B.'s screen: the coins chart with its condition line and the aim line ("aim")."""
+    async def reach(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for key in ("s", "2"):
+            before = pilot.app.screen
+            await pilot.press(key)
+            assert await wait_for(pilot, lambda before=before: pilot.app.screen is not before), key
+        assert await wait_for(pilot, lambda: _shown(pilot.app.screen, StudentScreen)), pilot.app.screen
+        for _ in range(3):
+            await pilot.pause()
+
+    app = make_app(aim_room, clock=lambda: NOW_DT, as_staff="JT", watch=False)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=reach)

@@ -26,6 +26,7 @@ from textual.widgets import Static
 from paratui.app import actions as registry
 from paratui.app.alarms import AlarmBar
 from paratui.app.binder_view import BinderPage
+from paratui.app.decision_flags import DecisionFlags
 from paratui.app.form import Field, FormScreen, required, time_or_empty
 from paratui.app.help import help_markdown
 from paratui.app.host import Host, host
@@ -89,6 +90,7 @@ class BoardScreen(Screen[None]):
         self._tab_step = 0  # `v`: how many weekdays after today's tab the binder pane shows
         self._procedure_shown: str | None = None  # the teacher absence whose procedure was put in front
         self.trial_goals: dict[str, str] = {}  # student → the trials goal their sheet's +/− log (▶)
+        self._flags: DecisionFlags | None = None  # Data due's "consider a change" marks (made on mount)
 
     @property
     def board(self) -> Host:
@@ -126,6 +128,33 @@ class BoardScreen(Screen[None]):
         self.board.board_ready()
         # the student screen's year of quick-logging data, read on a thread once the board is up
         self.set_timer(1.0, lambda: history_for(self.board.room.root).refresh())
+        # Data due's decision marks are folded from it once read (and from the snapshot at each draw)
+        self._flags = DecisionFlags(self.board.room.root)
+        self._flags.history.listeners.append(self._history_read)
+
+    def on_unmount(self) -> None:
+        if self._flags is not None and self._history_read in self._flags.history.listeners:
+            self._flags.history.listeners.remove(self._history_read)
+
+    def _history_read(self) -> None:
+        """On the history's thread: fold the decision marks with it."""
+        if self._flags is not None:
+            self._flags.update(self.board.snapshot, self._marks_folded)
+
+    def _marks_folded(self) -> None:
+        """On the marks' thread: the Data due pane shows them."""
+        try:
+            self.app.call_from_thread(self._draw_marks)
+        except RuntimeError:  # the app is closing
+            pass
+
+    def _draw_marks(self) -> None:
+        state = self.board.state
+        if self._flags is None or state is None or not self.is_mounted:
+            return
+        due = self.query_one(DataDuePane)
+        due.marks = self._flags.marks
+        due.show(state)
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit(event.size.width, event.size.height)
@@ -141,6 +170,8 @@ class BoardScreen(Screen[None]):
     # -- drawing -----------------------------------------------------------------------------
     def draw(self, state: BoardState) -> None:
         self.query_one(DataDuePane).me = self.board.me_id
+        if self._flags is not None:  # the students whose entries changed are folded again, on a thread
+            self._flags.update(self.board.snapshot, self._marks_folded)
         for pane in (AdultsPane, OutPane, UncoveredPane, TimersPane, StudentsPane, TasksPane, DataDuePane):
             self.query_one(pane).show(state)
         self.query_one(AlarmBar).show(state)

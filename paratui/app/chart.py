@@ -42,6 +42,8 @@ class ChartData:
     line: float | None = None  # the mastery criterion, drawn across
     phases: tuple[tuple[int, str], ...] = ()  # (index of a phase's first session, its name), after the first
     gaps: tuple[int, ...] = ()  # indices of sessions after a gap (a school day with none): the path breaks there
+    # the aim line (paratui.model.datalog.AimLine) at each session's day from its start on: (index, aim level)
+    aim: tuple[tuple[int, float], ...] = ()
 
 
 _figure: Any = None  # plotext's figure, shared by every chart
@@ -69,6 +71,10 @@ def draw(data: ChartData, width: int, height: int) -> Text:
         plt.ylim(0, 100)
     if data.line is not None:
         plt.hline(data.line)
+    if data.aim:  # as on the report's chart: from the baseline's level on its start to the criterion
+        plt.plot([xs[i] for i, _ in data.aim], [v for _, v in data.aim], marker="dot")
+        i, v = data.aim[-1]
+        plt.text("aim", xs[i], min(v, top), alignment="right")
     for i, name in data.phases:  # the condition lines, between the sessions either side
         plt.vline(i + 0.5)
         plt.text(clean(name, limit=16), i + 0.6, top, alignment="left")

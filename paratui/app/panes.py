@@ -220,11 +220,15 @@ class TimersPane(LinePane):
 class DataDuePane(LinePane):
     """Per adult in the data plans: each goal still without data today, the acting adult first and,
     for each adult, the goals collected in the current block ("▸", bold) first, then this week's
-    priority goals ("★", the week's plan). Clears as entries
-    arrive, from any board (it is drawn from the journal, like everything else)."""
+    priority goals ("★", the week's plan). A goal a decision rule fires for has "⚑" and the rule after it,
+    short ("⚑ 3 below aim": paratui.app.decision_flags). Clears as entries arrive, from any board (it is
+    drawn from the journal, like everything else)."""
 
     title = "Data due"
     me: str | None = None  # the acting adult, set by the board screen
+    # (student, goal) → the decision rules firing, short ("3 below aim"): "⚑" and the rule after the
+    # goal (paratui.app.decision_flags, set by the board screen)
+    marks: dict[tuple[str, str], tuple[str, ...]] = {}
 
     _inputs: tuple | None = None
 
@@ -232,7 +236,7 @@ class DataDuePane(LinePane):
         activity = state.block.activity.casefold() if state.block else None
         # most writes (a move, a note) leave the data due as it was: nothing to build then
         inputs = (state.data_due, self.me, activity, state.in_session, tuple((s.id, s.short) for s in state.staff),
-                  tuple((s.id, s.initials) for s in state.students))
+                  tuple((s.id, s.initials) for s in state.students), tuple(sorted(self.marks.items())))
         if inputs == self._inputs:
             return
         self._inputs = inputs
@@ -257,6 +261,10 @@ class DataDuePane(LinePane):
                 text.append("★" if d.priority is not None else " ", style="bold")
                 text.append(f"{initials.get(d.student, clean(d.student)):<5} {clean(d.goal)}",
                             style="bold" if hot else "")
+                rules = self.marks.get((d.student, d.goal))
+                if rules:  # "consider a change" (the decision rules, as the report and student screen): before
+                    # the when and kind, so that a narrow pane still shows it
+                    text.append(f" ⚑ {clean(', '.join(rules), limit=40)}", style="bold")
                 if d.when:
                     text.append(f" · {clean(d.when)}", style="" if hot else "dim")
                 text.append(f" · {clean(d.kind.replace('_', ' '))}", style="dim")
@@ -266,4 +274,6 @@ class DataDuePane(LinePane):
                         else "No data plan now.", style="dim")
         self.update(text)
         goals = len({(d.student, d.goal) for d in state.data_due})
-        self._subtitle(f"{goals} goal{'s' if goals != 1 else ''}" if goals else "")
+        flagged = len({(d.student, d.goal) for d in state.data_due if self.marks.get((d.student, d.goal))})
+        self._subtitle((f"{goals} goal{'s' if goals != 1 else ''}" if goals else "")
+                       + (f" · ⚑ {flagged} consider a change" if flagged else ""))

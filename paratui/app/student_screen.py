@@ -361,9 +361,12 @@ class GoalCard(Widget):
         line = None if m is None else m.percent if m.percent is not None else \
             m.at_most if m.at_most is not None else m.at_least
         changes = tuple((i, x.phase.name) for i, x in enumerate(shown) if i and x.phase != shown[i - 1].phase)
+        aim = s.aim
+        on_aim = () if aim is None else tuple((i, round(aim.at(x.day), 1)) for i, x in enumerate(shown)
+                                              if x.day >= aim.start)
         chart = ChartData(tuple(f"{x.day:%m-%d}" for x in shown), tuple(float(x.level or 0) for x in shown),
                           unit_of(s.goal.kind), None if line is None else float(line), changes,
-                          tuple(i for i, x in enumerate(shown) if i and x.after_gap)) if shown else None
+                          tuple(i for i, x in enumerate(shown) if i and x.after_gap), on_aim) if shown else None
         if (text.plain, chart) != (self.text.plain, self.chart):
             self.text, self.chart = text, chart
             self.refresh(layout=True)

@@ -11,9 +11,13 @@ from pathlib import Path
 
 from paratui.cli.common import Commands, UsageProblem, command, day, open_room
 from paratui.model import commands
+from paratui.model.classroom import Student
 from paratui.model.commands import Refused
+from paratui.model.events import Event
 from paratui.model.resolve import NotFound, find_staff
 from paratui.model.text import clean
+from paratui.store.folder import Snapshot
+from paratui.store.room import Room
 
 
 def add_report(sub: Commands) -> None:
@@ -23,6 +27,9 @@ def add_report(sub: Commands) -> None:
     rp.add_argument("--goal", metavar="G", help="one goal only (its id)")
     rp.add_argument("--from", dest="from_", metavar="YYYY-MM-DD", help="first day (default: the first entry)")
     rp.add_argument("--to", metavar="YYYY-MM-DD", help="last day (default: today)")
+    rp.add_argument("--period", metavar="NAME", help="the IEP progress report of a reporting period ([[periods]] "
+                    "in classroom.toml): one page per goal, with the teacher's progress statement (paratui progress); "
+                    "instead of --from/--to")
     rp.add_argument("--format", choices=("csv", "md", "html", "json"), default="md",
                     help="csv: one row per entry; md / html: per goal with a chart; json: the same numbers")
     rp.add_argument("--names", action="store_true",
@@ -40,6 +47,8 @@ def _report(args: argparse.Namespace) -> int:
 
     room = open_room(args)
     now = room.clock()
+    if args.period is not None and (args.from_ or args.to):
+        raise UsageProblem("--period is the period's days: use it, or --from/--to, not both")
     start, end = day(args.from_, "--from"), day(args.to, "--to")
     if start and end and start > end:
         raise UsageProblem("--from is after --to")
@@ -61,8 +70,11 @@ def _report(args: argparse.Namespace) -> int:
     goal = plan.goal(args.goal) if plan and args.goal else None
     if args.chart == "matplotlib" and importlib.util.find_spec("matplotlib") is None:
         raise Refused("--chart matplotlib: matplotlib is not installed (pip install -e \".[reports]\")", "chart")
-    text = report.render(args.format, snap.classroom, student, snap.screened().events, now, start, end,
-                         goal.id if goal else None, args.names, use_matplotlib=args.chart != "builtin")
+    if args.period is not None:
+        text = _period_report(args, room, snap, student, goal.id if goal else None)
+    else:
+        text = report.render(args.format, snap.classroom, student, snap.screened().events, now, start, end,
+                             goal.id if goal else None, args.names, use_matplotlib=args.chart != "builtin")
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8", newline="")
@@ -72,6 +84,33 @@ def _report(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _period_report(args: argparse.Namespace, room: Room, snap: Snapshot, student: Student,
+                   goal: str | None) -> str:
+    """The IEP progress report of one reporting period: the log stream read as for any report, and
+    the period's day folders (the days the student was marked absent)."""
+    from paratui.model import progress_report
+
+    classroom = snap.classroom
+    period = classroom.period(args.period)
+    if period is None:
+        listed = ", ".join(p.name for p in classroom.periods) or "none: add [[periods]] to classroom.toml"
+        raise Refused(f"--period: {clean(args.period, limit=20)!r} is not a period; the room's periods: "
+                      f"{clean(listed)}", "period")
+    events = snap.screened().events
+    today = room.clock().date()
+    day_events: list[Event] = []
+    if period.start <= today and args.format != "csv":  # the day folders' absences (and their retracts)
+        # only, screened as all events are
+        from paratui.model import access
+        from paratui.store.absences import absence_events
+
+        away = [loc.id for loc in classroom.locations if loc.kind == "away"]
+        found = absence_events(room.folder.reader.journal, period.start, min(period.end, today), away)
+        day_events = access.screen(found, classroom, snap.schedule).events
+    return progress_report.render(args.format, classroom, student, events, day_events, room.clock(), period, goal,
+                                  args.names, use_matplotlib=args.chart != "builtin")
 
 
 def add_history(sub: Commands) -> None:

@@ -54,6 +54,7 @@ ACTIONS: dict[str, str] = {
     "ack": "acknowledge an urgent note",
     "change": "change today's plan for the room, a student or a lent adult",
     "phase": "start a new phase (baseline, intervention…) on a student's goal",
+    "progress": "state a goal's progress for a reporting period (the IEP progress report)",
     "undo": "retract your own last entry",
     "retract.own": "retract one of your own entries",
     "retract.any": "retract anyone's entry",

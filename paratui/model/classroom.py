@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Sequence
 
 from paratui.model.access import Access, duplicate_logins, parse_access
@@ -17,6 +18,17 @@ from paratui.model.fields import PLAIN_KEY, Checker, normalize, quoted
 ROLES = ("teacher", "para", "one-to-one", "related-service", "sub")
 LOCATION_KINDS = ("room", "out", "away")
 DEFAULT_PROMPTS = ("FP", "PP", "M", "G", "V", "I")  # most intrusive first, independent last
+# The statements a teacher chooses from for each goal of an IEP progress report (`[data] progress_scale`).
+DEFAULT_SCALE = ("mastered", "sufficient progress", "insufficient progress", "not introduced")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period (`[[periods]]` in classroom.toml): the IEP progress report's days."""
+
+    name: str
+    start: date
+    end: date
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,14 @@ class Classroom:
     week_plan: Any = field(default=None, compare=False, repr=False)
     # keys.json as read by the store (paratui.model.access.KeyRing): whose each signing key is.
     keys: Any = field(default=None, compare=False, repr=False)
+    # [[periods]]: the reporting periods (IEP progress reports), in the file's order
+    periods: tuple[Period, ...] = ()
+    # [data] progress_scale: the progress statements a teacher chooses from, per goal and period
+    progress_scale: tuple[str, ...] = DEFAULT_SCALE
+
+    def period(self, name: str) -> Period | None:
+        key = name.strip().casefold()
+        return next((p for p in self.periods if p.name.casefold() == key), None)
 
     def staff_by_id(self) -> dict[str, Staff]:
         return {s.id: s for s in self.staff}
@@ -103,7 +123,7 @@ class Classroom:
 
 def parse_classroom(data: dict) -> Classroom:
     c = Checker()
-    c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "min_adults", "access"}, "")
+    c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "min_adults", "access", "periods"}, "")
     room = c.text(data, "room", "", missing="missing (the room's name, e.g. room = \"Room 12\")") or "Classroom"
     staff = [(i, s) for i, raw in c.tables(data, "staff") if (s := _staff(c, raw, f"staff[{i}]"))]
     if not staff and "staff" not in data:
@@ -127,15 +147,74 @@ def parse_classroom(data: dict) -> Classroom:
     most = max(1, len(staff))
     min_adults = c.count(data, "min_adults", "", 1, most,
                          f"expected a whole number from 1 to the number of staff ({most})")
-    prompts, full_names, data_problems = parse_data_settings(data.get("data"))
+    raw_data = data.get("data")
+    scale: tuple[str, ...] = DEFAULT_SCALE
+    if isinstance(raw_data, dict) and "progress_scale" in raw_data:
+        raw_data = dict(raw_data)
+        scale = _scale(c, raw_data.pop("progress_scale"))
+    prompts, full_names, data_problems = parse_data_settings(raw_data)
     for where, message in data_problems:
         c.add(where, message)
+    periods = _periods(c, data)
     staff_list = [s for _, s in staff]
     access = _access(c, data.get("access"), staff)
     if c.problems:
         raise ConfigError(c.problems)
     return Classroom(room, tuple(staff_list), tuple(found), tuple(loc for _, loc in locations),
-                     groups, tuple(c.warnings), prompts, full_names, min_adults=min_adults, access=access)
+                     groups, tuple(c.warnings), prompts, full_names, min_adults=min_adults, access=access,
+                     periods=periods, progress_scale=scale)
+
+
+def _scale(c: Checker, raw: Any) -> tuple[str, ...]:
+    """`[data] progress_scale`: 2 to 10 short statements, each once."""
+    ok = isinstance(raw, list) and 2 <= len(raw) <= 10 and all(
+        isinstance(x, str) and x.strip() and len(x.strip()) <= 60 for x in raw)
+    if not ok:
+        c.add("data.progress_scale", "expected a list of 2 to 10 short texts (at most 60 characters each), e.g. "
+              "[\"mastered\", \"sufficient progress\", \"insufficient progress\", \"not introduced\"]")
+        return DEFAULT_SCALE
+    out = tuple(x.strip() for x in raw)
+    if len({x.casefold() for x in out}) != len(out):
+        c.add("data.progress_scale", "a statement is listed twice")
+        return DEFAULT_SCALE
+    return out
+
+
+def _period_day(c: Checker, raw: dict, key: str, where: str) -> date | None:
+    value = raw.get(key)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    c.add(f"{where}.{key}", "missing: a date, YYYY-MM-DD (e.g. 2026-11-02)" if value is None
+          else "expected a date, YYYY-MM-DD (e.g. 2026-11-02)")
+    return None
+
+
+def _periods(c: Checker, data: dict) -> tuple[Period, ...]:
+    """`[[periods]]`: each a name (letters, digits, - and _), a start and an end on or after it;
+    names unique; two periods never overlap."""
+    out: list[tuple[int, Period]] = []
+    for i, raw in c.tables(data, "periods"):
+        where = f"periods[{i}]"
+        c.keys(raw, {"name", "start", "end"}, where)
+        name = c.code(c.text(raw, "name", where, missing="missing (e.g. name = \"Q2\")"), f"{where}.name")
+        start, end = _period_day(c, raw, "start", where), _period_day(c, raw, "end", where)
+        if start and end and end < start:
+            c.add(f"{where}.end", "is before start")
+            continue
+        if name and start and end:
+            out.append((i, Period(name, start, end)))
+    _unique(c, "periods", "name", [(i, p.name.casefold()) for i, p in out], error=True)
+    for k, (i, p) in enumerate(out):
+        for j, q in out[:k]:
+            if p.start <= q.end and q.start <= p.end:
+                c.add(f"periods[{i}].start", f"overlaps periods[{j}] (each day is in one period at most)")
+                break
+    return tuple(p for _, p in out)
 
 
 def _staff(c: Checker, raw: dict, where: str) -> Staff | None:
@@ -235,7 +314,7 @@ def parse_data_settings(data: Any) -> tuple[tuple[str, ...], bool, list[tuple[st
     for key in data:
         if key not in ("prompts", "full_names"):
             problems.append((f"data.{key}" if PLAIN_KEY.fullmatch(key) else "data",
-                             "unknown key (allowed: full_names, prompts)"))
+                             "unknown key (allowed: full_names, progress_scale, prompts)"))
     prompts = data.get("prompts", list(DEFAULT_PROMPTS))
     ok = isinstance(prompts, list) and 2 <= len(prompts) <= 10 and all(
         isinstance(p, str) and re.fullmatch(r"[A-Za-z+-]{1,4}", p) for p in prompts)

@@ -414,3 +414,25 @@ def phase(ctx: Context, student: str, goal: str, name: str | None, kind: str | N
         raise Refused(f"kind: {clean(kind or '', limit=20)!r} is not a phase kind: {', '.join(PHASE_KINDS)}", "kind")
     text = _text(name, "name", required=True, limit=60)
     return _change(ctx, "phase", {"student": st.id, "goal": g.id, "name": text, "kind": raw})
+
+
+def progress(ctx: Context, student: str, goal: str, period: str | None, status: str | None,
+             comment: str | None = None) -> Change:
+    """The teacher's progress statement on a goal for a reporting period (`[[periods]]`), one of the
+    room's `[data] progress_scale`, with an optional free comment: the IEP progress report prints
+    the newest one. The teacher's change (rule `progress`)."""
+    st, _, g = _goal(ctx, student, goal)
+    periods = ctx.classroom.periods
+    hit = ctx.classroom.period(period) if period and period.strip() else None
+    if hit is None:
+        listed = ", ".join(p.name for p in periods) or "none: add [[periods]] to classroom.toml"
+        what = "missing" if not (period and period.strip()) else f"{clean(period, limit=20)!r} is not a period"
+        raise Refused(f"period: {what}; the room's periods: {clean(listed)}", "period")
+    scale = ctx.classroom.progress_scale
+    said = next((x for x in scale if status and x.casefold() == status.strip().casefold()), None)
+    if said is None:
+        raise Refused(f"status: {'missing' if not (status and status.strip()) else 'not on the scale'}; one of: "
+                      + "; ".join(clean(x, limit=60) for x in scale), "status")
+    payload = {"student": st.id, "goal": g.id, "period": hit.name, "status": said,
+               "comment": _text(comment, "comment", required=False, limit=1000)}
+    return _change(ctx, "progress", {k: v for k, v in payload.items() if v is not None})

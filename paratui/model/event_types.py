@@ -34,6 +34,7 @@ STREAMS = (DAY, TASKS, LOG, TARGET)
 # The modules that fold them.
 FOLD, TASK_FOLD, NOTE_FOLD = "paratui.model.fold", "paratui.model.tasks", "paratui.model.notes"
 DATA_FOLD, CHANGE_FOLD, EVENT_FOLD = "paratui.model.datalog", "paratui.model.changes", "paratui.model.events"
+PROGRESS_FOLD = "paratui.model.progress_report"
 
 
 class Written(Protocol):
@@ -260,6 +261,12 @@ def _phase(p: Mapping[str, Any], w: Words) -> str:
             "(condition line)")
 
 
+def _progress(p: Mapping[str, Any], w: Words) -> str:
+    comment = f" ({clean(p['comment'], limit=60)})" if p.get("comment") else ""
+    return (f"{w.kid(p.get('student'))} · {clean(p.get('goal', '?'), limit=40)}, "
+            f"{clean(p.get('period') or '?', limit=20)}: {clean(p.get('status') or '?', limit=60)}{comment}")
+
+
 def _retract(p: Mapping[str, Any], w: Words) -> str:
     said = w.said(p.get("target"))
     return f"undone: {said}" if said is not None else f"undone: {clean(str(p.get('target'))[:6])}"
@@ -369,6 +376,13 @@ TYPES: tuple[EventType, ...] = (
               {"student": (ID, "student id"), "goal": (ID, "goal id"), "name": (TEXT, "the phase's name"),
                "kind": (ID, "baseline, intervention, maintenance or generalisation")},
               LOG, "phase", None, DATA_FOLD, ("phase",), _phase),
+    # The teacher's statement of a goal's progress over a reporting period (the IEP progress report):
+    # the newest live one for (student, goal, period) stands.
+    EventType("progress", "the teacher's progress statement on a goal for a reporting period (IEP progress report)",
+              {"student": (ID, "student id"), "goal": (ID, "goal id"),
+               "period": (ID, "a [[periods]] name in classroom.toml"),
+               "status": (TEXT, "one of the room's progress_scale"), "comment": (OPT_TEXT, "a free comment")},
+              LOG, "progress", None, PROGRESS_FOLD, ("progress",), _progress),
     EventType("retract", "undoes an event (nothing is deleted)",
               {"target": (ID, "the id of the event it cancels")},
               TARGET, "retract.own", "target", EVENT_FOLD, ("undo", "retract"), _retract),
