@@ -13,6 +13,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, NamedTuple, Sequence
 
+from paratui.model.access import BAD_SIGNATURE
 from paratui.model.classroom import Classroom
 from paratui.model.commands import describe
 from paratui.model.event_types import observed_text
@@ -40,6 +41,14 @@ class HistoryRow(NamedTuple):  # a tuple: a year's history is ~130k rows, made f
     retracted_by: str | None = None  # "Ms. R at 2026-11-23 10:20"
     not_applied: str | None = None  # why the writer's role did not allow it (paratui.model.access)
     unsigned: bool = False  # in a room with enrolled keys, an event with no signature (an older client)
+    signed: bool = False  # its signature was checked (the room enrols keys) and matches what it says
+
+
+def signed_cell(row: HistoryRow) -> str:
+    """The history CSV's `signed` column: yes (a signature checked and matching), unsigned (none, in a
+    room that enrols keys: an older client, or a file written by hand), no (anything else: the room
+    enrols no keys, so nothing is checked, or a signature that does not match)."""
+    return "yes" if row.signed else "unsigned" if row.unsigned else "no"
 
 
 def students_of(event: Event) -> tuple[str, ...]:
@@ -88,8 +97,15 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
             tuple(clean(k, limit=12) for k in kids),
             None if undo is None else f"{clean(shorts.get(undo.staff or '', undo.staff or '?'), limit=40)} "
                                       f"at {undo.time:%Y-%m-%d %H:%M}",
-            refused.get(e.id), keyed and (e.origin is None or e.origin.signer is None)))
+            refused.get(e.id), keyed and (e.origin is None or e.origin.signer is None), _good_signature(e)))
     return rows
+
+
+def _good_signature(e: Event) -> bool:
+    """Whether `e` carries a signature that was checked and matches (paratui.store.journal_reader sets
+    `origin.signer` to the key's id, or to BAD_SIGNATURE for one that does not match)."""
+    signer = e.origin.signer if e.origin is not None else None
+    return signer is not None and signer != BAD_SIGNATURE
 
 
 def _said(e: Event, text: str, short: str) -> str:
@@ -110,14 +126,15 @@ def render(rows: Sequence[HistoryRow], fmt: str, classroom: Classroom) -> str:
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(["at", "staff", "login", "host", "type", "what", "students", "retracted_by", "not_applied",
-                    "id"])
+                    "id", "signed"])
         for r in rows:
             w.writerow([_cell(x) for x in (r.at, r.staff_short, r.login, r.host, r.type, r.text,
                                            " ".join(_initials(r.students, classroom)), r.retracted_by or "",
-                                           r.not_applied or "", r.id)])
+                                           r.not_applied or "", r.id, signed_cell(r))])
         return out.getvalue()
     lines = [text_line(eid, at, short, login, host, text, retracted_by, not_applied, unsigned)
-             for eid, at, _type, _staff, short, login, host, text, _kids, retracted_by, not_applied, unsigned in rows]
+             for eid, at, _type, _staff, short, login, host, text, _kids, retracted_by, not_applied, unsigned, _s
+             in rows]
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -44,7 +44,8 @@ from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owne
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 from paratui.store.user_cache import digest
 
-VERSION = 5  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key
+VERSION = 6  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key;
+# 6: "y" for a signature checked and matching (the CSV's `signed` column)
 MAX_BYTES = 128 * MiB
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -75,7 +76,8 @@ def _month(rel: str) -> str:
 
 # A row as kept: the event's ISO time (sorts as the time does), `written` (20 digits), id, type, staff id,
 # login, host and text as shown, students' ids apart by RS (\x1e), the NOT APPLIED reason, the id a
-# retract undoes (NAK, \x15, for none) and "u" for an unsigned event in a room with enrolled keys.
+# retract undoes (NAK, \x15, for none) and "u" for an unsigned event in a room with enrolled keys, "y"
+# for one whose signature was checked and matches (else empty).
 # Stored a line per row, fields apart by US (\x1f): splitting is what lets a year load fast. Shown
 # fields are clean single lines (no control characters); a file whose ids hold one is not kept (it is
 # read every time instead).
@@ -98,7 +100,7 @@ def _make_row(e: Event, row: HistoryRow, kids: tuple[str, ...]) -> tuple[Row, bo
     return [e.time.isoformat(), _written(e.written), e.id, e.type, e.staff or "", row.login, row.host, row.text,
             _RS.join(kids) if safe else tuple(kids),  # (not stored: the students as they are)
             _NONE if row.not_applied is None else row.not_applied, _NONE if ref is None else ref,
-            "u" if row.unsigned else ""], safe
+            "u" if row.unsigned else "y" if row.signed else ""], safe
 
 
 class _Entry:
@@ -169,7 +171,8 @@ def cached_history(root: Path, classroom: Classroom, schedule: Schedule, *, stud
     m = _Merged(_entries(root, classroom, schedule), classroom, student, staff)
     new = tuple.__new__
     return [new(HistoryRow, (r[2], r[0][:10] + " " + r[0][11:16], r[3], *m.shown[r[4]], r[5], r[6], r[7],
-                             m.kids_shown[r[8]], m.undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u"))
+                             m.kids_shown[r[8]], m.undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u",
+                             r[11] == "y"))
             for r in m.rows]
 
 
