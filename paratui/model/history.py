@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from paratui.model.access import BAD_SIGNATURE
 from paratui.model.classroom import Classroom
@@ -118,24 +118,79 @@ def _said(e: Event, text: str, short: str) -> str:
             f"{clean(short, limit=40)})")
 
 
-def render(rows: Sequence[HistoryRow], fmt: str, classroom: Classroom) -> str:
+def render(rows: Iterable[HistoryRow], fmt: str, classroom: Classroom) -> str:
+    return "".join(render_parts(rows, fmt, classroom))
+
+
+_CHUNK = 4096  # rows per piece `render_parts` hands out
+
+
+def render_parts(rows: Iterable[HistoryRow], fmt: str, classroom: Classroom) -> Iterator[str]:
+    """`render` in pieces of a few thousand rows each, for a history of millions to print without
+    holding it all (what they join to is `render`'s text, byte for byte)."""
     if fmt == "json":
-        return json.dumps([r._asdict() | {"students": _initials(r.students, classroom)} for r in rows],
-                          indent=2, ensure_ascii=False)
+        yield from _json_parts(rows, classroom)
+        return
     if fmt == "csv":
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(["at", "staff", "login", "host", "type", "what", "students", "retracted_by", "not_applied",
                     "id", "signed"])
-        for r in rows:
-            w.writerow([_cell(x) for x in (r.at, r.staff_short, r.login, r.host, r.type, r.text,
-                                           " ".join(_initials(r.students, classroom)), r.retracted_by or "",
-                                           r.not_applied or "", r.id, signed_cell(r))])
-        return out.getvalue()
-    lines = [text_line(eid, at, short, login, host, text, retracted_by, not_applied, unsigned)
-             for eid, at, _type, _staff, short, login, host, text, _kids, retracted_by, not_applied, unsigned, _s
-             in rows]
-    return "\n".join(lines) + ("\n" if lines else "")
+        known = {s.id: s.initials for s in classroom.students}
+        cells: dict[str, str] = {}  # most cells repeat (the same adults, hosts, kinds, sentences): each made once
+
+        def cell(value: str) -> str:
+            hit = cells.get(value)
+            if hit is None:
+                hit = cells[value] = _cell(value)
+            return hit
+
+        for n, r in enumerate(rows, 1):
+            w.writerow([cell(r.at), cell(r.staff_short), cell(r.login), cell(r.host), cell(r.type), cell(r.text),
+                        cell(" ".join(_initials(r.students, classroom, known))), cell(r.retracted_by or ""),
+                        cell(r.not_applied or ""), _cell(r.id), signed_cell(r)])
+            if n % _CHUNK == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+                if len(cells) > 50_000:
+                    cells.clear()
+        yield out.getvalue()
+        return
+    lines: list[str] = []
+    for eid, at, _type, _staff, short, login, host, text, _kids, retracted_by, not_applied, unsigned, _s in rows:
+        lines.append(text_line(eid, at, short, login, host, text, retracted_by, not_applied, unsigned))
+        if len(lines) >= _CHUNK:
+            lines.append("")
+            yield "\n".join(lines)
+            lines = []
+    if lines:
+        lines.append("")
+        yield "\n".join(lines)
+
+
+def _json_parts(rows: Iterable[HistoryRow], classroom: Classroom) -> Iterator[str]:
+    """`json.dumps([row as a dict…], indent=2, ensure_ascii=False)`, a row at a time (the same text:
+    each value through json's own encoder, the indentation as json.dumps lays it out)."""
+    known = {s.id: s.initials for s in classroom.students}
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    keys = [f'    {dump(k)}: ' for k in HistoryRow._fields]
+    out: list[str] = []
+    n = -1
+    for n, r in enumerate(rows):
+        fields = []
+        for key, name, value in zip(keys, HistoryRow._fields, r):
+            if name == "students":
+                kids = _initials(r.students, classroom, known)
+                listed = ",\n".join(f"      {dump(k)}" for k in kids)
+                fields.append(key + (f"[\n{listed}\n    ]" if kids else "[]"))
+            else:
+                fields.append(key + dump(value))
+        out.append(("[\n" if n == 0 else ",\n") + "  {\n" + ",\n".join(fields) + "\n  }")
+        if len(out) >= _CHUNK:
+            yield "".join(out)
+            out = []
+    yield "".join(out) + ("\n]" if n >= 0 else "[]")
 
 
 def text_line(eid: str, at: str, short: str, login: str, host: str, text: str, retracted_by: str | None,
@@ -147,8 +202,9 @@ def text_line(eid: str, at: str, short: str, login: str, host: str, text: str, r
     return f"{at}  {short:<8} {text}{mark}  [{eid[:6]} {login}@{host}{' unsigned' if unsigned else ''}]"
 
 
-def _initials(ids: Iterable[str], classroom: Classroom) -> list[str]:
-    known = {s.id: s.initials for s in classroom.students}
+def _initials(ids: Iterable[str], classroom: Classroom, known: dict[str, str] | None = None) -> list[str]:
+    if known is None:
+        known = {s.id: s.initials for s in classroom.students}
     return [clean(known.get(i, i), limit=12) for i in ids]
 
 
