@@ -342,13 +342,26 @@ def _describe(reader: JournalReader, files: dict[str, FileSig], rel_of: dict[str
     # what the events read refer to, through chains ("undone: done: Call home"), read as well
     wanted = [x for p in redo for e in read[p] if (x := refers_to(e)) is not None]
     seen_ids = {e.id for evs in read.values() for e in evs}
+    # the cached months to look in, newest last (what a new event refers to is mostly recent): each
+    # read only when an id is not found in the later ones, one at a time, only its ids kept
+    months = sorted({id(e.month): e.month for rel, e in cached.items() if rel in good and e.month is not None}
+                    .values(), key=lambda m: m.first)
+
+    def look_up(x: str) -> str | None:
+        while x not in where and months:
+            month = months.pop()
+            names = list(month.entries)
+            for r in month.read():
+                rel = names[int(r[12])]
+                if rel in good:
+                    where[r[2]] = rel
+        return where.get(x)
+
     while wanted:
         x = wanted.pop()
         if x in seen_ids:
             continue
-        if not where:
-            where = {r[2]: rel for rel, entry in cached.items() if rel in good for r in entry.rows}
-        if x not in where:
+        if look_up(x) is None:
             continue
         for e in read_file(by_rel[where[x]]):
             seen_ids.add(e.id)
