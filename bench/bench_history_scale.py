@@ -125,7 +125,7 @@ def meeting(trees: dict[str, Path], sizes: list[int]) -> dict[str, dict[int, flo
             room = meeting_room(n)
             env = {**os.environ, "PARATUI_NOW": NOW, "XDG_CACHE_HOME": str(SCRATCH / "cache"),
                    "XDG_CONFIG_HOME": str(SCRATCH / "config")}
-            wall, _ = child(tree, ["--data", str(room), "meeting-items", "2026-11-27", "--as", "MR"], env)
+            wall, _cpu, _peak = child(tree, ["--data", str(room), "meeting-items", "2026-11-27", "--as", "MR"], env)
             res[k][n] = wall
             print(f"  {k}: meeting-items {n}: {wall:.2f} s ({wall / n * 1000:.1f} ms per item)", file=sys.stderr)
             shutil.rmtree(room, ignore_errors=True)
