@@ -326,3 +326,40 @@ async def test_the_boards_history_screen_marks_unsigned_entries(room, tmp_path, 
         [unsigned] = [line for line in lines if "unsigned" in line]
         assert "Mr. T" in unsigned and "jthomas@old" in unsigned
         assert any("R.N." in line or "Bathroom" in line for line in lines)  # the signed ones are listed
+
+
+def test_the_history_cache_checks_each_signature_once(room, tmp_path, monkeypatch):
+    """Issue 18: a signature check costs ~0.1 ms (a million signed events: minutes). `paratui
+    history` describes every file again when the classroom changes; the signatures it checked before
+    are remembered in this machine's cache folder, by the content they cover, and not checked again;
+    a signature that does not match is remembered as such. (Only when many files are described
+    again: for today's few, reading the list back would cost more than checking them.)"""
+    import dataclasses
+
+    from paratui.store import history_cache, keys
+    from paratui.store.room import Room
+
+    teacher, ids = _signed_room(room, tmp_path)
+    for k, v in teacher.items():
+        monkeypatch.setenv(k, v)
+    checks: list[str] = []
+    real = keys.check
+
+    def counted(doc):
+        checks.append(doc["id"])
+        return real(doc)
+
+    monkeypatch.setattr(keys, "check", counted)
+    monkeypatch.setattr(history_cache, "REMEMBER_FROM", 0)  # (a real room's years: thousands of files)
+    snap = Room(room).snapshot()
+    checks.clear()
+    first = "".join(history_cache.cached_history_text(room, snap.classroom, snap.schedule))
+    assert sorted(checks) == sorted([ids["good"], ids["bad"]])
+    renamed = dataclasses.replace(snap.classroom, staff=tuple(
+        dataclasses.replace(s, short="Ana") if s.id == "AL" else s for s in snap.classroom.staff))
+    checks.clear()
+    again = "".join(history_cache.cached_history_text(room, renamed, snap.schedule))  # every file described again
+    assert checks == [] and again == first  # (no event of AL's here: the same text)
+    rows = {r.id: r for r in history_cache.cached_history(room, renamed, snap.schedule)}
+    assert rows[ids["good"]].signed and not rows[ids["bad"]].signed and rows[ids["bad"]].not_applied
+    assert rows[ids["unsigned"]].unsigned

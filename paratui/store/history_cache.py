@@ -41,7 +41,7 @@ from paratui.model.events import Event, refers_to
 from paratui.model.history import HistoryRow, history_rows, students_of
 from paratui.model.schedule import Schedule
 from paratui.model.text import clean
-from paratui.store import user_cache
+from paratui.store import keys, user_cache
 from paratui.store.atomic import atomic_write
 from paratui.store.journal import MAX_FILE_BYTES
 from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owners_vouch, signatures_checked
@@ -270,13 +270,13 @@ def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *,
 def _entries(root: Path, classroom: Classroom, schedule: Schedule, fds: list[int]) -> list[tuple[str, _Entry]]:
     """Every journal file's rows, in path order (month, entry): cached, or worked out (and cached)."""
     journal = root / "journal"
-    reader = JournalReader(journal, root)
+    folder, fp = cache_folder(root), fingerprint(classroom, schedule, owners_vouch(journal),
+                                                    signatures_checked(journal))
+    reader = _Reader(journal, root, folder)
     problems: dict[str, list[str]] = {}
     files = reader._stat_files(reader.all_dirs(), problems)
     cut = len(os.path.join(journal, ""))
     rel_of = {p: p[cut:] for p in files}  # every path is journal/…
-    folder, fp = cache_folder(root), fingerprint(classroom, schedule, owners_vouch(journal),
-                                                    signatures_checked(journal))
     months = sorted({_month(r) for r in rel_of.values()})
     cached: dict[str, _Entry] = {}
     for m in months:
@@ -300,13 +300,83 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule, fds: list[int
     redo = sorted((p for p in files if rel_of[p] not in good), key=_path_key)
     fresh: dict[str, _Entry] = {}
     if redo:
+        reader.remember = len(redo) > REMEMBER_FROM
         fresh = _describe(reader, files, rel_of, redo, cached, good, classroom, schedule)
+        reader.save()
     entries = {rel: (fresh[rel] if rel in fresh else cached[rel]) for rel in path_of if rel in fresh or rel in good}
     month_of = {rel: _month(rel) for rel in set(entries) | set(cached)}
     stale = {month_of[rel] for rel in fresh} | {month_of[rel] for rel in cached if rel not in path_of}
     for m in sorted(stale):  # only the months something changed in are written again
         _save(folder, m, fp, {rel: e for rel, e in entries.items() if month_of[rel] == m})
     return [(month_of[rel_of[p]], entries[rel_of[p]]) for p in sorted(files, key=_path_key) if rel_of[p] in entries]
+
+
+class _Reader(JournalReader):
+    """The journal's reader, remembering each signature it checked (~0.1 ms each: a million signed
+    events are minutes) in this machine's cache folder, by the content it covers: a run that must
+    describe the files again (the classroom changed, a new version) checks only new signatures.
+    What a signature check finds depends on nothing but the document's bytes (its key, signature
+    and the canonical JSON they cover), so the digest of those is the key."""
+
+    def __init__(self, journal: Path, root: Path, folder: Path | None):
+        super().__init__(journal, root)
+        self.sig_file = None if folder is None else folder / SIGNATURES
+        self.checked: dict[str, str] | None = None
+        self.new = 0
+        # only when many files are described again (the classroom changed, a first run): reading the
+        # list back costs more than checking the few signatures of today's files
+        self.remember = False
+
+    def _check_signature(self, doc: dict) -> str | None:
+        sig = doc.get("sig")
+        if not (self.remember and isinstance(sig, dict) and isinstance(sig.get("ed25519"), str)
+                and isinstance(sig.get("key"), str)):
+            return super()._check_signature(doc)
+        if self.checked is None:
+            self.checked = _load_signatures(self.sig_file)
+        key = hashlib.blake2b(keys.canonical(doc) + f"\0{sig['ed25519']}\0{sig['key']}".encode(
+            "utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        found = self.checked.get(key)
+        if found is None:
+            result = super()._check_signature(doc)
+            if result is None:
+                return None  # not checked here (no cryptography): nothing to remember
+            self.checked[key] = found = result
+            self.new += 1
+        return found
+
+    def save(self) -> None:
+        if not self.new or self.sig_file is None or self.checked is None:
+            return
+        body = "\n".join(f"{k}\t{v}" for k, v in self.checked.items()).encode("utf-8", "surrogatepass")
+        try:
+            self.sig_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            atomic_write(self.sig_file, b"%d\n" % VERSION + body, mode=0o600, durable=False)
+        except (OSError, ValueError):
+            pass
+
+
+REMEMBER_FROM = 64  # files to describe again from which the signatures checked before are read back
+SIGNATURES = "signatures"  # beside the months' rows: digest \t what keys.check found, a line each
+
+
+def _load_signatures(path: Path | None) -> dict[str, str]:
+    """The signatures checked before (empty when missing, not this account's, or not as written)."""
+    if path is None:
+        return {}
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            return {}
+        lines = read_regular(path, MAX_BYTES).decode("utf-8", "surrogatepass").split("\n")
+        if lines[0] != str(VERSION):
+            return {}
+        out = dict(line.split("\t", 1) for line in lines[1:] if line)
+        if not all(len(k) == 32 and v and v.isprintable() for k, v in out.items()):
+            return {}
+        return out
+    except (OSError, UnsafeFile, ValueError, TypeError):
+        return {}
 
 
 def _digest_of(path: str, journal: Path) -> str | None:
