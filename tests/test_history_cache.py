@@ -146,3 +146,34 @@ def test_one_day_shows_the_undo_made_days_later(room_dir):
     friday = json.loads(_history(room_dir, "--date", "2026-11-20", "--format", "json"))
     assert [(r["text"], r["retracted_by"]) for r in friday] == [
         ("Ms. L took E.M. to Office", "Ms. R at 2026-11-23 10:15")]
+
+
+def test_history_is_printed_in_pieces_that_join_to_the_whole(room_dir):
+    """A busy room's years are a million rows: `render_parts` hands them out a few thousand at a
+    time, and what the pieces join to is `render`'s text, byte for byte (JSON as json.dumps lays it
+    out: nested lists, empty ones, None, true/false, text that is not ASCII)."""
+    from paratui.model.history import HistoryRow, render_parts
+
+    classroom = Room(room_dir).snapshot().classroom
+    rows = [HistoryRow(f"{i:032x}", "2026-11-23 10:15", "move", "JT", "Mr. T", "jthomas", "room12-ws",
+                       f"K.B. to the café {i} \"quoted\"", ("S02", "S05")[: i % 3], "Ms. R at 2026-11-23 10:20"
+                       if i % 7 == 0 else None, "not allowed" if i % 11 == 0 else None, i % 2 == 0, i % 5 == 0)
+            for i in range(9000)]
+    for fmt in FORMATS:
+        parts = list(render_parts(iter(rows), fmt, classroom))
+        assert len(parts) >= 3 and "".join(parts) == render(rows, fmt, classroom)
+        assert "".join(render_parts(iter(()), fmt, classroom)) == render([], fmt, classroom)
+    assert "".join(render_parts(iter(rows), "json", classroom)) == json.dumps(
+        [r._asdict() | {"students": [{"S02": "K.B.", "S05": "R.N."}.get(k, k) for k in r.students]} for r in rows],
+        indent=2, ensure_ascii=False)
+
+
+def test_copies_of_a_file_list_each_event_once_cached_or_not(busy_room):
+    """A sync tool's copy of a writer's file (the same events, another name): each event once, on
+    the first run and from the cache (the rows are read a month at a time, copies share their time)."""
+    day = busy_room / "journal" / "2026-11-20"
+    original = sorted(day.glob("*.json"))[0]
+    (day / f"{original.stem}.copy-from-laptop.json").write_bytes(original.read_bytes())
+    want = _expected(busy_room, "text")
+    assert _history(busy_room) == want and _history(busy_room) == want
+    assert len(want.splitlines()) == len({line.split("[")[-1] for line in want.splitlines()})

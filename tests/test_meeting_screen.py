@@ -233,23 +233,23 @@ async def test_on_the_shared_account_ctrl_s_asks_who_is_saving_first(room_dir):
 
 def test_a_journal_failure_part_way_keeps_the_ids_of_the_tasks_already_made(room_dir, monkeypatch):
     room = Room(room_dir)
-    real = Room.apply
+    real = Room.apply_all
     calls = []
 
-    def failing(self, change, actor):
-        calls.append(change)
+    def failing(self, changes, actor):  # the tasks are written in batches: 1, then 2, 4…
+        calls.append(changes)
         if len(calls) == 2:
             raise meetings.JournalWriteError("disk full")
-        return real(self, change, actor)
+        return real(self, changes, actor)
 
-    monkeypatch.setattr(Room, "apply", failing)
+    monkeypatch.setattr(Room, "apply_all", failing)
     notes = "- [ ] One @JT\n- [ ] Two @AL\n- [ ] Three\n"
     with pytest.raises(meetings.Partial) as e:
         meetings.save_notes(room, date(2026, 11, 27), notes, None, "MR")
     assert "1 of 3 action items became tasks" in e.value.message
     on_disk = (room_dir / NOTES).read_text()
     assert on_disk == e.value.saved.text and len(re.findall(r"\(task [0-9a-f]{6}\)", on_disk)) == 1
-    monkeypatch.setattr(Room, "apply", real)
+    monkeypatch.setattr(Room, "apply_all", real)
     again = meetings.save_notes(room, date(2026, 11, 27), on_disk, e.value.saved.stamp, "MR")
     assert [i.text for i, _ in again.made] == ["Two", "Three"] and len(board_tasks(room_dir)) == 3
 
@@ -293,3 +293,28 @@ def test_check_finds_a_bad_meeting_file_and_a_recurring_rule_that_never_fires(ro
     assert f"{NOTES}:4: due 'someday' is not" in out
     assert f"{NOTES}:5" not in out and f"{NOTES}:6" not in out
     assert "recurring.toml:4: task[0].every: never fires" in out
+
+
+def test_a_long_meeting_is_written_in_a_few_journal_writes_not_one_per_item(room_dir, monkeypatch):
+    """Issue 18: 3,000 action items took 157 s, each task rewriting the growing journal file and the
+    notes: the items are written in batches (1, 2, 4… up to meetings.BATCH), each task once, in order."""
+    from paratui.store.journal import JournalWriter
+
+    writes: list[int] = []
+    real = JournalWriter.append_all
+
+    def counted(self, events, task_stream=False):
+        writes.append(len(events))
+        return real(self, events, task_stream)
+
+    monkeypatch.setattr(JournalWriter, "append_all", counted)
+    monkeypatch.setattr(JournalWriter, "append", lambda *a, **k: pytest.fail("one write per item"))
+    n = 600
+    notes = "".join(f"- [ ] Item {i} @{('JT', 'AL', 'anyone')[i % 3]} friday\n" for i in range(n))
+    saved = meetings.save_notes(Room(room_dir), date(2026, 11, 27), notes, None, "MR")
+    assert writes == [1, 2, 4, 8, 16, 32, 64, 128, 256, 89] and sum(writes) == n
+    assert [i.text for i, _ in saved.made] == [f"Item {i}" for i in range(n)]
+    tasks = board_tasks(room_dir)
+    assert len(tasks) == n and len(set(re.findall(r"\(task ([0-9a-f]{6})\)", saved.text))) == n
+    again = meetings.save_notes(Room(room_dir), date(2026, 11, 27), saved.text, saved.stamp, "MR")
+    assert again.made == [] and len(board_tasks(room_dir)) == n

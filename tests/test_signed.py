@@ -394,3 +394,101 @@ def test_each_machine_pins_the_teachers_key_and_ignores_a_rewritten_keys_json(ro
     other = _env(tmp_path, "other")
     _ok("keys", "trust", teacher_kid, data=room, env=other)
     assert any(w.startswith("keys.json: missing: ignored") for w in _warnings(room, other))
+
+
+def _signed_room(room: Path, tmp_path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """MR's key enrolled; one signed move of hers, one of hers changed after it was signed, and an
+    unsigned back by JT (no key: applied, marked unsigned). {event id's first letter: …} for each."""
+    teacher = _env(tmp_path, "teacher")
+    _ok("keys", "enrol", "MR", _public(room, teacher), data=room, env=teacher)
+    _ok("move", "S01", "--to", "bathroom", data=room, env=teacher)
+    _ok("move", "S02", "--to", "nurse", data=room, env=teacher)
+    signed = [(p, k, d) for p, k, d in _docs(room) if "sig" in d]
+    path, k, doc = next(x for x in signed if x[2]["payload"]["student"] == "S02")
+    doc["payload"]["to"] = "office"  # changed after it was signed
+    data = json.loads(path.read_text())
+    data["_default"][k] = doc
+    path.write_text(json.dumps(data))
+    _hand_written(room, "jthomas", "JT", "jthomas", NOW, "c")
+    ids = {"good": next(d["id"] for _, _, d in signed if d["payload"]["student"] == "S01"), "bad": doc["id"],
+           "unsigned": "c" * 32}
+    return teacher, ids
+
+
+def test_the_history_csv_says_whether_each_entry_is_signed(room, tmp_path):
+    """Issue 18: the history CSV ends with a `signed` column: yes (a signature checked and matching),
+    unsigned (none, in a room that enrols keys), no (a signature that does not match; in a room that
+    enrols no keys, every entry, as nothing is checked). The same from this machine's cache."""
+    import csv
+
+    plain = _env(tmp_path, "plain")
+    _ok("move", "S03", "--to", "bathroom", data=room, env=plain)
+    rows = list(csv.reader(_ok("history", "--format", "csv", data=room, env=plain).splitlines()))
+    assert rows[0][-1] == "signed" and rows[0][-2] == "id"
+    assert [r[-1] for r in rows[1:]] and all(r[-1] == "no" for r in rows[1:])  # no keys: nothing checked
+    teacher, ids = _signed_room(room, tmp_path)
+    for _ in range(2):  # made, then from the cache
+        rows = list(csv.reader(_ok("history", "--format", "csv", data=room, env=teacher).splitlines()))
+        by_id = {r[-2]: r[-1] for r in rows[1:]}
+        assert by_id[ids["good"]] == "yes" and by_id[ids["bad"]] == "no" and by_id[ids["unsigned"]] == "unsigned"
+        shown = {r["id"]: r for r in json.loads(_ok("history", "--format", "json", data=room, env=teacher))}
+        assert shown[ids["good"]]["signed"] is True and shown[ids["bad"]]["signed"] is False
+        assert shown[ids["unsigned"]]["signed"] is False and shown[ids["unsigned"]]["unsigned"] is True
+
+
+async def test_the_boards_history_screen_marks_unsigned_entries(room, tmp_path, monkeypatch):
+    """Issue 18: the board's history screen (H) says "unsigned" after an entry without a signature in
+    a room that enrols keys, as `paratui history` does, and after no other."""
+    from paratui.app.history_screen import HistoryScreen
+    from tests.helpers import make_app, settle
+
+    teacher, ids = _signed_room(room, tmp_path)
+    for k, v in teacher.items():
+        monkeypatch.setenv(k, v)
+    app = make_app(room, as_staff="MR")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("H")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        lines = str(app.screen.query_one("#history-rows").render()).splitlines()
+        [unsigned] = [line for line in lines if "unsigned" in line]
+        assert "Mr. T" in unsigned and "jthomas@old" in unsigned
+        assert any("R.N." in line or "Bathroom" in line for line in lines)  # the signed ones are listed
+
+
+def test_the_history_cache_checks_each_signature_once(room, tmp_path, monkeypatch):
+    """Issue 18: a signature check costs ~0.1 ms (a million signed events: minutes). `paratui
+    history` describes every file again when the classroom changes; the signatures it checked before
+    are remembered in this machine's cache folder, by the content they cover, and not checked again;
+    a signature that does not match is remembered as such. (Only when many files are described
+    again: for today's few, reading the list back would cost more than checking them.)"""
+    import dataclasses
+
+    from paratui.store import history_cache, keys
+    from paratui.store.room import Room
+
+    teacher, ids = _signed_room(room, tmp_path)
+    for k, v in teacher.items():
+        monkeypatch.setenv(k, v)
+    checks: list[str] = []
+    real = keys.check
+
+    def counted(doc):
+        checks.append(doc["id"])
+        return real(doc)
+
+    monkeypatch.setattr(keys, "check", counted)
+    monkeypatch.setattr(history_cache, "REMEMBER_FROM", 0)  # (a real room's years: thousands of files)
+    snap = Room(room).snapshot()
+    checks.clear()
+    first = "".join(history_cache.cached_history_text(room, snap.classroom, snap.schedule))
+    assert sorted(checks) == sorted([ids["good"], ids["bad"]])
+    renamed = dataclasses.replace(snap.classroom, staff=tuple(
+        dataclasses.replace(s, short="Ana") if s.id == "AL" else s for s in snap.classroom.staff))
+    checks.clear()
+    again = "".join(history_cache.cached_history_text(room, renamed, snap.schedule))  # every file described again
+    assert checks == [] and again == first  # (no event of AL's here: the same text)
+    rows = {r.id: r for r in history_cache.cached_history(room, renamed, snap.schedule)}
+    assert rows[ids["good"]].signed and not rows[ids["bad"]].signed and rows[ids["bad"]].not_applied
+    assert rows[ids["unsigned"]].unsigned

@@ -5,7 +5,8 @@ It reads the day shown and the two weeks after it (where a later undo of that da
 task month too), on a worker thread, with its own reader, so the board's live folder state is
 untouched — never the whole journal: a board runs all day, and a year read at once took it from
 ~58 MiB to ~210 MiB. Rows come from paratui.model.history, the same as `paratui history`; text is
-drawn as Rich Text, never markup.
+drawn as Rich Text, never markup. In a room that enrols keys, an event without a signature says
+"unsigned", as `paratui history` does.
 """
 
 from __future__ import annotations
@@ -103,6 +104,8 @@ class HistoryScreen(ModalScreen[None]):
                 body.append(f"  retracted by {r.retracted_by}", style="italic")
             if r.not_applied:
                 body.append(f"  NOT APPLIED: {r.not_applied}", style="bold")
+            if r.unsigned:  # in a room that enrols keys: no signature (an older client, a file by hand)
+                body.append("  unsigned", style="bold")
             body.append(f"  {clean(r.login, limit=20)}@{clean(r.host, limit=20)}\n", style="dim")
         if not rows:
             body.append("Nothing recorded on this day" + (" that matches the filter." if self.query_one(

@@ -158,17 +158,21 @@ def _history(args: argparse.Namespace) -> int:
             staff = find_staff(snap.classroom, args.staff).id
         except NotFound as e:
             raise Refused(str(e), "staff") from None
+    write = sys.stdout.write
     if start or end:
         refused = snap.screened().refused
         rows = history.history_rows(snap.events, snap.classroom, student=student, staff=staff, start=start,
                                     end=end, refused=refused)
-    else:
-        from paratui.store.history_cache import cached_history, cached_history_text
+        write(history.render(rows, args.format, snap.classroom))
+        return 0
+    from paratui.store.history_cache import cached_history, cached_history_text
 
-        if args.format == "text":  # the common case, made without the rows in between
-            sys.stdout.write(cached_history_text(room.root, snap.classroom, snap.schedule, student=student,
-                                                 staff=staff))
-            return 0
-        rows = cached_history(room.root, snap.classroom, snap.schedule, student=student, staff=staff)
-    sys.stdout.write(history.render(rows, args.format, snap.classroom))
+    # printed as it is made, a few thousand rows at a time: a busy room's years are a million rows
+    if args.format == "text":  # the common case, made without the rows in between
+        parts = cached_history_text(room.root, snap.classroom, snap.schedule, student=student, staff=staff)
+    else:
+        parts = history.render_parts(cached_history(room.root, snap.classroom, snap.schedule, student=student,
+                                                    staff=staff), args.format, snap.classroom)
+    for part in parts:
+        write(part)
     return 0

@@ -11,9 +11,9 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Iterable, Iterator, NamedTuple
 
-from paratui.model.access import is_unsigned
+from paratui.model.access import BAD_SIGNATURE, is_unsigned
 from paratui.model.classroom import Classroom
 from paratui.model.commands import describe
 from paratui.model.event_types import observed_text
@@ -41,6 +41,15 @@ class HistoryRow(NamedTuple):  # a tuple: a year's history is ~130k rows, made f
     retracted_by: str | None = None  # "Ms. R at 2026-11-23 10:20"
     not_applied: str | None = None  # why the writer's role did not allow it (paratui.model.access)
     unsigned: bool = False  # in a room with enrolled keys, an event with no signature (an older client)
+    signed: bool = False  # its signature was checked (the room enrols keys) and matches what it says
+
+
+def signed_cell(row: HistoryRow) -> str:
+    """The history CSV's `signed` column: yes (a signature checked and matching, or an older unsigned
+    entry the teacher signed over: `paratui keys sign-over`), unsigned (none, in a
+    room that enrols keys: an older client, or a file written by hand), no (anything else: the room
+    enrols no keys, so nothing is checked, or a signature that does not match)."""
+    return "yes" if row.signed else "unsigned" if row.unsigned else "no"
 
 
 def students_of(event: Event) -> tuple[str, ...]:
@@ -89,8 +98,17 @@ def history_rows(events: Iterable[Event], classroom: Classroom, *, student: str 
             tuple(clean(k, limit=12) for k in kids),
             None if undo is None else f"{clean(shorts.get(undo.staff or '', undo.staff or '?'), limit=40)} "
                                       f"at {undo.time:%Y-%m-%d %H:%M}",
-            refused.get(e.id), keyed and (e.origin is None or is_unsigned(e, classroom))))
+            refused.get(e.id), keyed and (e.origin is None or is_unsigned(e, classroom)),
+            _good_signature(e) or (keyed and e.origin is not None and e.origin.signer is None
+                                   and not is_unsigned(e, classroom))))
     return rows
+
+
+def _good_signature(e: Event) -> bool:
+    """Whether `e` carries a signature that was checked and matches (paratui.store.journal_reader sets
+    `origin.signer` to the key's id, or to BAD_SIGNATURE for one that does not match)."""
+    signer = e.origin.signer if e.origin is not None else None
+    return signer is not None and signer != BAD_SIGNATURE
 
 
 def _said(e: Event, text: str, short: str) -> str:
@@ -103,23 +121,79 @@ def _said(e: Event, text: str, short: str) -> str:
             f"{clean(short, limit=40)})")
 
 
-def render(rows: Sequence[HistoryRow], fmt: str, classroom: Classroom) -> str:
+def render(rows: Iterable[HistoryRow], fmt: str, classroom: Classroom) -> str:
+    return "".join(render_parts(rows, fmt, classroom))
+
+
+_CHUNK = 4096  # rows per piece `render_parts` hands out
+
+
+def render_parts(rows: Iterable[HistoryRow], fmt: str, classroom: Classroom) -> Iterator[str]:
+    """`render` in pieces of a few thousand rows each, for a history of millions to print without
+    holding it all (what they join to is `render`'s text, byte for byte)."""
     if fmt == "json":
-        return json.dumps([r._asdict() | {"students": _initials(r.students, classroom)} for r in rows],
-                          indent=2, ensure_ascii=False)
+        yield from _json_parts(rows, classroom)
+        return
     if fmt == "csv":
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(["at", "staff", "login", "host", "type", "what", "students", "retracted_by", "not_applied",
-                    "id"])
-        for r in rows:
-            w.writerow([_cell(x) for x in (r.at, r.staff_short, r.login, r.host, r.type, r.text,
-                                           " ".join(_initials(r.students, classroom)), r.retracted_by or "",
-                                           r.not_applied or "", r.id)])
-        return out.getvalue()
-    lines = [text_line(eid, at, short, login, host, text, retracted_by, not_applied, unsigned)
-             for eid, at, _type, _staff, short, login, host, text, _kids, retracted_by, not_applied, unsigned in rows]
-    return "\n".join(lines) + ("\n" if lines else "")
+                    "id", "signed"])
+        known = {s.id: s.initials for s in classroom.students}
+        cells: dict[str, str] = {}  # most cells repeat (the same adults, hosts, kinds, sentences): each made once
+
+        def cell(value: str) -> str:
+            hit = cells.get(value)
+            if hit is None:
+                hit = cells[value] = _cell(value)
+            return hit
+
+        for n, r in enumerate(rows, 1):
+            w.writerow([cell(r.at), cell(r.staff_short), cell(r.login), cell(r.host), cell(r.type), cell(r.text),
+                        cell(" ".join(_initials(r.students, classroom, known))), cell(r.retracted_by or ""),
+                        cell(r.not_applied or ""), _cell(r.id), signed_cell(r)])
+            if n % _CHUNK == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+                if len(cells) > 50_000:
+                    cells.clear()
+        yield out.getvalue()
+        return
+    lines: list[str] = []
+    for eid, at, _type, _staff, short, login, host, text, _kids, retracted_by, not_applied, unsigned, _s in rows:
+        lines.append(text_line(eid, at, short, login, host, text, retracted_by, not_applied, unsigned))
+        if len(lines) >= _CHUNK:
+            lines.append("")
+            yield "\n".join(lines)
+            lines = []
+    if lines:
+        lines.append("")
+        yield "\n".join(lines)
+
+
+def _json_parts(rows: Iterable[HistoryRow], classroom: Classroom) -> Iterator[str]:
+    """`json.dumps([row as a dict…], indent=2, ensure_ascii=False)`, a row at a time (the same text:
+    each value through json's own encoder, the indentation as json.dumps lays it out)."""
+    known = {s.id: s.initials for s in classroom.students}
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    keys = [f'    {dump(k)}: ' for k in HistoryRow._fields]
+    out: list[str] = []
+    n = -1
+    for n, r in enumerate(rows):
+        fields = []
+        for key, name, value in zip(keys, HistoryRow._fields, r):
+            if name == "students":
+                kids = _initials(r.students, classroom, known)
+                listed = ",\n".join(f"      {dump(k)}" for k in kids)
+                fields.append(key + (f"[\n{listed}\n    ]" if kids else "[]"))
+            else:
+                fields.append(key + dump(value))
+        out.append(("[\n" if n == 0 else ",\n") + "  {\n" + ",\n".join(fields) + "\n  }")
+        if len(out) >= _CHUNK:
+            yield "".join(out)
+            out = []
+    yield "".join(out) + ("\n]" if n >= 0 else "[]")
 
 
 def text_line(eid: str, at: str, short: str, login: str, host: str, text: str, retracted_by: str | None,
@@ -131,8 +205,9 @@ def text_line(eid: str, at: str, short: str, login: str, host: str, text: str, r
     return f"{at}  {short:<8} {text}{mark}  [{eid[:6]} {login}@{host}{' unsigned' if unsigned else ''}]"
 
 
-def _initials(ids: Iterable[str], classroom: Classroom) -> list[str]:
-    known = {s.id: s.initials for s in classroom.students}
+def _initials(ids: Iterable[str], classroom: Classroom, known: dict[str, str] | None = None) -> list[str]:
+    if known is None:
+        known = {s.id: s.initials for s in classroom.students}
     return [clean(known.get(i, i), limit=12) for i in ids]
 
 

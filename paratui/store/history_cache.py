@@ -23,28 +23,34 @@ read in full. Deleting it is always safe.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
+import operator
 import os
 import re
 import stat
 import time
+import zlib
 from pathlib import Path
+from typing import Iterator
 
 from paratui.model.access import refused_events
 from paratui.model.classroom import Classroom
 from paratui.model.events import Event, refers_to
-from paratui.model.history import HistoryRow, history_rows, students_of, text_line
+from paratui.model.history import HistoryRow, history_rows, students_of
 from paratui.model.schedule import Schedule
 from paratui.model.text import clean
-from paratui.store import user_cache
+from paratui.store import keys, user_cache
 from paratui.store.atomic import atomic_write
 from paratui.store.journal import MAX_FILE_BYTES
 from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owners_vouch, signatures_checked
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 from paratui.store.user_cache import digest
 
-VERSION = 5  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key
+VERSION = 7  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key;
+# 6: "y" for a signature checked and matching (the CSV's `signed` column); 7: rows in time order with
+# their file entry's number, a checksum, the first time and the retracts in the head (read a month at a time)
 MAX_BYTES = 128 * MiB
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -75,12 +81,16 @@ def _month(rel: str) -> str:
 
 # A row as kept: the event's ISO time (sorts as the time does), `written` (20 digits), id, type, staff id,
 # login, host and text as shown, students' ids apart by RS (\x1e), the NOT APPLIED reason, the id a
-# retract undoes (NAK, \x15, for none) and "u" for an unsigned event in a room with enrolled keys.
-# Stored a line per row, fields apart by US (\x1f): splitting is what lets a year load fast. Shown
+# retract undoes (NAK, \x15, for none) and "u" for an unsigned event in a room with enrolled keys, "y"
+# for one whose signature was checked and matches (else empty).
+# Stored a line per row in time order, each with the number of its file entry last (13 fields apart by
+# US, \x1f): splitting is what lets a year load fast, and the stream reads a month as it is. Shown
 # fields are clean single lines (no control characters); a file whose ids hold one is not kept (it is
 # read every time instead).
 Row = list
 _US, _RS, _NONE = "\x1f", "\x1e", "\x15"
+_ORDER = operator.itemgetter(0, 1, 2)  # time, written, id: the history's order
+_TIME = operator.itemgetter(0)
 
 
 def _written(n: int) -> str:
@@ -98,48 +108,111 @@ def _make_row(e: Event, row: HistoryRow, kids: tuple[str, ...]) -> tuple[Row, bo
     return [e.time.isoformat(), _written(e.written), e.id, e.type, e.staff or "", row.login, row.host, row.text,
             _RS.join(kids) if safe else tuple(kids),  # (not stored: the students as they are)
             _NONE if row.not_applied is None else row.not_applied, _NONE if ref is None else ref,
-            "u" if row.unsigned else ""], safe
+            "u" if row.unsigned else "y" if row.signed else ""], safe
 
 
 class _Entry:
-    """One journal file's rows, and what they were worked out from (`keep`: they can be stored)."""
+    """One journal file's rows, and what they were worked out from (`keep`: they can be stored).
+    `rows` None: kept in this machine's cache, read when asked (`_Month.fill`)."""
 
-    def __init__(self, digest: str, sig: FileSig | None, deps: list[str], missing: bool, rows: list[Row],
-                 keep: bool = True):
-        self.digest, self.sig, self.deps, self.missing, self.rows, self.keep = digest, sig, deps, missing, rows, keep
+    def __init__(self, digest: str, sig: FileSig | None, deps: list[str], missing: bool, rows: list[Row] | None,
+                 keep: bool = True, month: _Month | None = None):
+        self.digest, self.sig, self.deps, self.missing, self._rows, self.keep = digest, sig, deps, missing, rows, keep
+        self.month = month
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            assert self.month is not None
+            self.month.fill()
+        assert self._rows is not None
+        return self._rows
 
 
-def _load(folder: Path | None, month: str, fp: str) -> dict[str, _Entry]:
-    """One month's cache: file → entry (empty when it is missing, not this account's, of another
-    version or classroom, or not what `_save` writes)."""
+class _Month:
+    """One month's cache file as found: its head read, the checksum of its rows checked, the file kept
+    open (a run saving it meanwhile replaces it: this one's rows stay these). Its rows are stored in
+    time order, each with the number of the file entry it belongs to: the stream reads them as they
+    are (`read`), and only a save or a look-up puts them back with their files (`fill`)."""
+
+    def __init__(self, fd: int, start: int, end: int, entries: dict[str, _Entry], counts: list[int],
+                 undo: list[list], first: str):
+        self.fd, self.start, self.end, self.entries, self.counts = fd, start, end, entries, counts
+        self.undo, self.first = undo, first
+
+    def read(self) -> list[Row]:
+        raw = os.pread(self.fd, self.end - self.start, self.start)
+        rows = [x.split(_US) for x in raw.decode("utf-8", "surrogatepass").split("\n")] if raw else []
+        # the file open since its head was read, its checksum and its count of lines and fields
+        # checked then: these are the rows it held
+        if len(rows) != sum(self.counts) or (rows and len(rows[-1]) != 13):
+            raise OSError("history cache changed under this run")
+        return rows
+
+    def fill(self) -> None:
+        per: list[list[Row]] = [[] for _ in self.counts]
+        try:
+            for r in self.read():
+                per[int(r[12])].append(r)
+        except (ValueError, IndexError):
+            raise OSError("history cache changed under this run") from None
+        for entry, rows, n in zip(self.entries.values(), per, self.counts):
+            if len(rows) != n:
+                raise OSError("history cache changed under this run")
+            entry._rows = rows
+
+
+def _undo_of(rows: list[Row]) -> list[list]:
+    """The applied retracts among `rows`: [target, staff, time, written, id] each."""
+    return [[r[10], r[4], r[0], r[1], r[2]] for r in rows if r[3] == "retract" and r[10] != _NONE and r[9] == _NONE]
+
+
+def _load(folder: Path | None, month: str, fp: str, fds: list[int]) -> dict[str, _Entry]:
+    """One month's cache: file → entry, its rows left in the file (empty when it is missing, not
+    this account's, of another version or classroom, or not what `_save` writes)."""
     if folder is None:
         return {}
     path = folder / f"{month}.rows"
     try:
-        st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
-            return {}
-        lines = read_regular(path, MAX_BYTES).decode("utf-8", "surrogatepass").split("\n")
-        head = json.loads(lines[0])
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return {}
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_size > MAX_BYTES:
+            raise ValueError("not a cache file")
+        raw = os.pread(fd, st.st_size, 0)
+        cut = raw.find(b"\n")
+        cut = len(raw) if cut < 0 else cut
+        head = json.loads(raw[:cut].decode("utf-8", "surrogatepass"))
+        start = min(len(raw), cut + 1)
         if not isinstance(head, dict) or head.get("version") != VERSION or head.get("fingerprint") != fp:
-            return {}
+            raise ValueError("another version")
+        if head.get("crc") != zlib.crc32(memoryview(raw)[start:]):  # what `_save` wrote (13 fields a row)
+            raise ValueError("damaged")
+        undo, first, total = head["undo"], head["first"], head["rows"]
+        if not (isinstance(undo, list) and isinstance(first, str) and type(total) is int
+                and all(isinstance(u, list) and len(u) == 5 and all(isinstance(x, str) for x in u) for u in undo)):
+            raise ValueError("wrong types")
         out: dict[str, _Entry] = {}
-        rows: list[Row] = [x.split(_US) for x in lines[1:]]
-        if any(len(r) != 12 for r in rows):
-            return {}
-        if not "".join(r[1] for r in rows).isdigit() and rows:
-            return {}
+        counts: list[int] = []
         at = 0
+        month_of = _Month(fd, start, len(raw), out, counts, undo, first)
         for rel, held, sig, deps, missing, n in head["files"]:
             if not (isinstance(rel, str) and isinstance(held, str) and isinstance(sig, list) and len(sig) == 4
                     and all(type(x) is int for x in sig) and isinstance(deps, list)
                     and all(isinstance(x, str) for x in deps) and isinstance(missing, bool)
-                    and type(n) is int and 0 <= n <= len(rows) - at):
-                return {}
-            out[rel] = _Entry(held, (sig[0], sig[1], sig[2], sig[3]), deps, missing, rows[at:at + n])
+                    and type(n) is int and 0 <= n <= total - at):
+                raise ValueError("wrong types")
+            out[rel] = _Entry(held, (sig[0], sig[1], sig[2], sig[3]), deps, missing, None, month=month_of)
+            counts.append(n)
             at += n
+        if at != total:
+            raise ValueError("wrong counts")
+        fds.append(fd)
         return out
     except (OSError, UnsafeFile, ValueError, TypeError, KeyError, RecursionError, AttributeError):
+        os.close(fd)
         return {}
 
 
@@ -147,56 +220,67 @@ def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry]) 
     if folder is None:
         return  # every cache folder lies inside the data folder: no cache
     kept = {rel: e.rows for rel, e in entries.items() if e.keep}
-    head = {"version": VERSION, "fingerprint": fp,
+    every = sorted(([*r[:12], str(i)] for i, rows in enumerate(kept.values()) for r in rows), key=_ORDER)
+    body = "\n".join(_US.join(r) for r in every).encode("utf-8", "surrogatepass")
+    head = {"version": VERSION, "fingerprint": fp, "rows": len(every), "crc": zlib.crc32(body),
+            "first": min((r[0] for r in every), default=""), "undo": _undo_of(every),
             "files": [[rel, e.digest, list(e.sig or (0, 0, 0, 0)), e.deps, e.missing, len(kept[rel])]
                       for rel, e in entries.items() if rel in kept]}
-    lines = [json.dumps(head, separators=(",", ":"))] + [
-        _US.join(r) for rows in kept.values() for r in rows]
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         # whole or not at all, but not waiting for the disk: a cache lost in a power cut is made again
-        atomic_write(folder / f"{month}.rows", "\n".join(lines).encode("utf-8", "surrogatepass"), mode=0o600,
-                     durable=False)
+        atomic_write(folder / f"{month}.rows", json.dumps(head, separators=(",", ":")).encode() + b"\n" + body,
+                     mode=0o600, durable=False)
     except (OSError, ValueError):
         pass  # no cache here (a read-only home, a full disk): the next run reads in full again
 
 
 def cached_history(root: Path, classroom: Classroom, schedule: Schedule, *, student: str | None = None,
-                   staff: str | None = None) -> list[HistoryRow]:
+                   staff: str | None = None) -> Iterator[HistoryRow]:
     """Every event of the journal at `root` as history rows (oldest first; only those about
     `student` or by `staff`), as `history_rows` makes them of the whole journal, reading only the
-    files that changed."""
-    m = _Merged(_entries(root, classroom, schedule), classroom, student, staff)
+    files that changed; made one at a time (a million of them do not fit in a small machine)."""
     new = tuple.__new__
-    return [new(HistoryRow, (r[2], r[0][:10] + " " + r[0][11:16], r[3], *m.shown[r[4]], r[5], r[6], r[7],
-                             m.kids_shown[r[8]], m.undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u"))
-            for r in m.rows]
+    kids_shown: dict[str | tuple[str, ...], tuple[str, ...]] = {}
+    with _Stream(root, classroom, schedule, student, staff) as m:
+        for r in m.rows():
+            kids = kids_shown.get(r[8])
+            if kids is None:
+                kids = kids_shown[r[8]] = tuple(clean(x, limit=12) for x in m.kids(r[8]))
+            yield new(HistoryRow, (r[2], r[0][:10] + " " + r[0][11:16], r[3], *m.shown(r[4]), r[5], r[6], r[7],
+                                   kids, m.undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u",
+                                   r[11] == "y"))
 
 
 def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *, student: str | None = None,
-                        staff: str | None = None) -> str:
-    """`render(cached_history(…), "text")`, without making the ~130k rows first."""
-    m = _Merged(_entries(root, classroom, schedule), classroom, student, staff)
-    get = m.undone.get
-    lines = [text_line(r[2], r[0][:10] + " " + r[0][11:16], m.shown[r[4]][1], r[5], r[6], r[7], get(r[2]),
-                       None if r[9] == _NONE else r[9], r[11] == "u") for r in m.rows]
-    return "\n".join(lines) + ("\n" if lines else "")
+                        staff: str | None = None) -> Iterator[str]:
+    """`render(cached_history(…), "text")` in pieces (a month at a time), without making the rows in
+    between: each line as `paratui.model.history.text_line` writes it."""
+    with _Stream(root, classroom, schedule, student, staff) as m:
+        get, shown = m.undone.get, m.shown
+        for chunk in m.chunks():
+            shorts = {sid: f"{shown(sid)[1]:<8}" for sid in {r[4] for r in chunk}}
+            # text_line's text, inline (a million calls of it are a second): tests hold the two equal
+            yield "".join([f"{r[0][:10]} {r[0][11:16]}  {shorts[r[4]]} {r[7]}"
+                           f"{'' if (u := get(r[2])) is None else f'  (retracted by {u})'}"
+                           f"{'' if r[9] == _NONE else f'  (NOT APPLIED: {r[9]})'}"
+                           f"  [{r[2][:6]} {r[5]}@{r[6]}{' unsigned' if r[11] == 'u' else ''}]\n" for r in chunk])
 
 
-def _entries(root: Path, classroom: Classroom, schedule: Schedule) -> list[_Entry]:
-    """Every journal file's rows, in path order: cached, or worked out (and cached)."""
+def _entries(root: Path, classroom: Classroom, schedule: Schedule, fds: list[int]) -> list[tuple[str, _Entry]]:
+    """Every journal file's rows, in path order (month, entry): cached, or worked out (and cached)."""
     journal = root / "journal"
-    reader = JournalReader(journal, root)
+    folder, fp = cache_folder(root), fingerprint(classroom, schedule, owners_vouch(journal),
+                                                    signatures_checked(journal))
+    reader = _Reader(journal, root, folder)
     problems: dict[str, list[str]] = {}
     files = reader._stat_files(reader.all_dirs(), problems)
     cut = len(os.path.join(journal, ""))
     rel_of = {p: p[cut:] for p in files}  # every path is journal/…
-    folder, fp = cache_folder(root), fingerprint(classroom, schedule, owners_vouch(journal),
-                                                    signatures_checked(journal))
     months = sorted({_month(r) for r in rel_of.values()})
     cached: dict[str, _Entry] = {}
     for m in months:
-        cached.update(_load(folder, m, fp))
+        cached.update(_load(folder, m, fp, fds))
     path_of = {rel: p for p, rel in rel_of.items()}
     # what each file holds now: read and hashed only when it has cached rows (the rest are parsed
     # anyway) and was touched since they were made (its signature, change time included, differs)
@@ -216,13 +300,83 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule) -> list[_Entr
     redo = sorted((p for p in files if rel_of[p] not in good), key=_path_key)
     fresh: dict[str, _Entry] = {}
     if redo:
+        reader.remember = len(redo) > REMEMBER_FROM
         fresh = _describe(reader, files, rel_of, redo, cached, good, classroom, schedule)
+        reader.save()
     entries = {rel: (fresh[rel] if rel in fresh else cached[rel]) for rel in path_of if rel in fresh or rel in good}
     month_of = {rel: _month(rel) for rel in set(entries) | set(cached)}
     stale = {month_of[rel] for rel in fresh} | {month_of[rel] for rel in cached if rel not in path_of}
     for m in sorted(stale):  # only the months something changed in are written again
         _save(folder, m, fp, {rel: e for rel, e in entries.items() if month_of[rel] == m})
-    return [entries[rel_of[p]] for p in sorted(files, key=_path_key) if rel_of[p] in entries]
+    return [(month_of[rel_of[p]], entries[rel_of[p]]) for p in sorted(files, key=_path_key) if rel_of[p] in entries]
+
+
+class _Reader(JournalReader):
+    """The journal's reader, remembering each signature it checked (~0.1 ms each: a million signed
+    events are minutes) in this machine's cache folder, by the content it covers: a run that must
+    describe the files again (the classroom changed, a new version) checks only new signatures.
+    What a signature check finds depends on nothing but the document's bytes (its key, signature
+    and the canonical JSON they cover), so the digest of those is the key."""
+
+    def __init__(self, journal: Path, root: Path, folder: Path | None):
+        super().__init__(journal, root)
+        self.sig_file = None if folder is None else folder / SIGNATURES
+        self.checked: dict[str, str] | None = None
+        self.new = 0
+        # only when many files are described again (the classroom changed, a first run): reading the
+        # list back costs more than checking the few signatures of today's files
+        self.remember = False
+
+    def _check_signature(self, doc: dict) -> str | None:
+        sig = doc.get("sig")
+        if not (self.remember and isinstance(sig, dict) and isinstance(sig.get("ed25519"), str)
+                and isinstance(sig.get("key"), str)):
+            return super()._check_signature(doc)
+        if self.checked is None:
+            self.checked = _load_signatures(self.sig_file)
+        key = hashlib.blake2b(keys.canonical(doc) + f"\0{sig['ed25519']}\0{sig['key']}".encode(
+            "utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        found = self.checked.get(key)
+        if found is None:
+            result = super()._check_signature(doc)
+            if result is None:
+                return None  # not checked here (no cryptography): nothing to remember
+            self.checked[key] = found = result
+            self.new += 1
+        return found
+
+    def save(self) -> None:
+        if not self.new or self.sig_file is None or self.checked is None:
+            return
+        body = "\n".join(f"{k}\t{v}" for k, v in self.checked.items()).encode("utf-8", "surrogatepass")
+        try:
+            self.sig_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            atomic_write(self.sig_file, b"%d\n" % VERSION + body, mode=0o600, durable=False)
+        except (OSError, ValueError):
+            pass
+
+
+REMEMBER_FROM = 64  # files to describe again from which the signatures checked before are read back
+SIGNATURES = "signatures"  # beside the months' rows: digest \t what keys.check found, a line each
+
+
+def _load_signatures(path: Path | None) -> dict[str, str]:
+    """The signatures checked before (empty when missing, not this account's, or not as written)."""
+    if path is None:
+        return {}
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            return {}
+        lines = read_regular(path, MAX_BYTES).decode("utf-8", "surrogatepass").split("\n")
+        if lines[0] != str(VERSION):
+            return {}
+        out = dict(line.split("\t", 1) for line in lines[1:] if line)
+        if not all(len(k) == 32 and v and v.isprintable() for k, v in out.items()):
+            return {}
+        return out
+    except (OSError, UnsafeFile, ValueError, TypeError):
+        return {}
 
 
 def _digest_of(path: str, journal: Path) -> str | None:
@@ -255,13 +409,26 @@ def _describe(reader: JournalReader, files: dict[str, FileSig], rel_of: dict[str
     # what the events read refer to, through chains ("undone: done: Call home"), read as well
     wanted = [x for p in redo for e in read[p] if (x := refers_to(e)) is not None]
     seen_ids = {e.id for evs in read.values() for e in evs}
+    # the cached months to look in, newest last (what a new event refers to is mostly recent): each
+    # read only when an id is not found in the later ones, one at a time, only its ids kept
+    months = sorted({id(e.month): e.month for rel, e in cached.items() if rel in good and e.month is not None}
+                    .values(), key=lambda m: m.first)
+
+    def look_up(x: str) -> str | None:
+        while x not in where and months:
+            month = months.pop()
+            names = list(month.entries)
+            for r in month.read():
+                rel = names[int(r[12])]
+                if rel in good:
+                    where[r[2]] = rel
+        return where.get(x)
+
     while wanted:
         x = wanted.pop()
         if x in seen_ids:
             continue
-        if not where:
-            where = {r[2]: rel for rel, entry in cached.items() if rel in good for r in entry.rows}
-        if x not in where:
+        if look_up(x) is None:
             continue
         for e in read_file(by_rel[where[x]]):
             seen_ids.add(e.id)
@@ -301,32 +468,102 @@ def _describe(reader: JournalReader, files: dict[str, FileSig], rel_of: dict[str
     return out
 
 
-class _Merged:
+class _Stream:
     """All files' rows in time order, each event once (of two copies, the first written), with who
-    retracted each (a retract in any file); then only those about `student` / by `staff`; and each
-    staff and student id as shown (cleaned once, not once per row)."""
+    retracted each (a retract in any file); only those about `student` / by `staff`; each staff id as
+    shown cleaned once, not once per row. A month's rows are read when the stream reaches its first
+    time, and let go once every row before the next month's first time is out: a run holds about
+    one month of rows (a busy room's ~15k), never the million."""
 
-    def __init__(self, entries: list[_Entry], classroom: Classroom, student: str | None, staff: str | None):
-        every = [r for entry in entries for r in entry.rows]
-        if len({r[2] for r in every}) != len(every):  # copies of an event (sync): the first written stays
-            best: dict[str, Row] = {}
-            for r in every:
-                old = best.get(r[2])
-                if old is None or r[1] < old[1]:
-                    best[r[2]] = r
-            every = list(best.values())
-        ordered = sorted(every)  # by time, written, id (ids are unique here: never further)
-        shorts = {s.id: s.short for s in classroom.staff}
+    def __init__(self, root: Path, classroom: Classroom, schedule: Schedule, student: str | None,
+                 staff: str | None):
+        self.root, self.classroom, self.schedule, self.student, self.staff = root, classroom, schedule, student, staff
+        self.fds: list[int] = []
+        self._shorts = {s.id: s.short for s in classroom.staff}
+        self._shown: dict[str, tuple[str, str]] = {}
+        self._kids: dict[str | tuple[str, ...], tuple[str, ...]] = {}
         self.undone: dict[str, str] = {}
-        for r in ordered:
-            if r[3] == "retract" and r[10] != _NONE and r[9] == _NONE and r[10] not in self.undone:  # applied
-                self.undone[r[10]] = f"{clean(shorts.get(r[4], r[4] or '?'), limit=40)} at {r[0][:10]} {r[0][11:16]}"
-        kids = {k: k if isinstance(k, tuple) else tuple(k.split(_RS)) if k else () for k in {r[8] for r in ordered}}
-        if staff is not None:
-            ordered = [r for r in ordered if r[4] == staff]
-        if student is not None:
-            ordered = [r for r in ordered if student in kids[r[8]]]
-        self.rows = ordered
-        self.shown = {sid: (clean(sid, limit=12), clean(shorts.get(sid, sid) or "—", limit=40))
-                      for sid in {r[4] for r in ordered}}
-        self.kids_shown = {k: tuple(clean(x, limit=12) for x in ids) for k, ids in kids.items()}
+
+    def __enter__(self) -> _Stream:
+        try:
+            entries = _entries(self.root, self.classroom, self.schedule, self.fds)
+        except BaseException:
+            self.__exit__()
+            raise
+        # by month: a cache file to read as it is, or the rows worked out this run (time order)
+        by_month: dict[str, list[_Entry]] = {}
+        for m, e in entries:
+            by_month.setdefault(m, []).append(e)
+        undo: list[list] = []
+        self.months: list[tuple[str, _Month | list[Row]]] = []
+        for es in by_month.values():
+            whole = es[0].month
+            if whole is not None and len(whole.entries) == len(es) and all(
+                    e._rows is None and e.month is whole for e in es):
+                undo += whole.undo  # the month as cached: its head says it all
+                self.months.append((whole.first, whole))
+                continue
+            rows = sorted((r for e in es for r in e.rows), key=_ORDER)
+            for e in es:
+                if e.month is not None:
+                    e._rows = None  # (read for a save: let go)
+            undo += _undo_of(rows)
+            self.months.append((rows[0][0] if rows else "", rows))
+        self.months.sort(key=lambda x: x[0])
+        undo.sort(key=lambda u: (u[2], u[3], u[4]))
+        shorts = self._shorts
+        for target, who, at, _w, _id in undo:  # the first retract applied is credited
+            if target not in self.undone:
+                self.undone[target] = f"{clean(shorts.get(who, who or '?'), limit=40)} at {at[:10]} {at[11:16]}"
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = []
+
+    def shown(self, sid: str) -> tuple[str, str]:
+        hit = self._shown.get(sid)
+        if hit is None:
+            hit = self._shown[sid] = (clean(sid, limit=12), clean(self._shorts.get(sid, sid) or "—", limit=40))
+        return hit
+
+    def kids(self, k: str | tuple[str, ...]) -> tuple[str, ...]:
+        hit = self._kids.get(k)
+        if hit is None:
+            hit = self._kids[k] = k if isinstance(k, tuple) else tuple(k.split(_RS)) if k else ()
+        return hit
+
+    def chunks(self) -> Iterator[list[Row]]:
+        """The rows in order, a month's worth at a time."""
+        buffer: list[Row] = []
+        staff, student = self.staff, self.student
+        months = self.months
+        for i, (_first, month) in enumerate(months):
+            rows = month.read() if isinstance(month, _Month) else month
+            if not buffer:
+                buffer = rows
+            elif not rows or _ORDER(buffer[-1]) <= _ORDER(rows[0]):
+                buffer += rows  # (what was left all comes before this month: nearly always)
+            else:
+                buffer += rows
+                buffer.sort(key=_ORDER)  # two runs in order: merged in one pass
+            if i + 1 == len(months):
+                out, buffer = buffer, []
+            else:
+                cut = bisect.bisect_left(buffer, months[i + 1][0], key=_TIME)
+                out, buffer = buffer[:cut], buffer[cut:]
+            ids = {r[2] for r in out}
+            if len(ids) != len(out):  # copies of an event (sync) share its time: the first written stays
+                seen: set[str] = set()
+                out = [r for r in out if not (r[2] in seen or seen.add(r[2]))]  # type: ignore[func-returns-value]
+            if staff is not None:
+                out = [r for r in out if r[4] == staff]
+            if student is not None:
+                out = [r for r in out if student in self.kids(r[8])]
+            if out:
+                yield out
+
+    def rows(self) -> Iterator[Row]:
+        for chunk in self.chunks():
+            yield from chunk

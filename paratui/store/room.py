@@ -62,6 +62,18 @@ class Room:
         self.writer.append(event, task_stream or type in TASK_TYPES, log_day)
         return event
 
+    def apply_all(self, changes: list[Change], actor: str) -> list[Event]:
+        """Write several changes of the task stream at once (paratui.store.journal.JournalWriter.
+        append_all: one write per file, all of it or none), as `actor`; the events in order."""
+        if any(c.type == "retract" or not c.task_stream for c in changes):
+            return [self.apply(c, actor) for c in changes]  # (only tasks are ever batched)
+        now, login, host = self.clock(), identity.login(), identity.host()
+        events = [new_event(c.type, actor, c.payload, now, login, host) for c in changes]
+        for before, e in zip(events, events[1:]):  # `written` orders events of one time: keep theirs
+            e.written = max(e.written, before.written + 1)
+        self.writer.append_all(events, True)
+        return events
+
     def retract(self, staff: str, target: Event) -> Event:
         """Undo `target` (any event, by anyone allowed): a retract in the same stream as it."""
         return self.record("retract", staff, {"target": target.id}, target.type in TASK_TYPES,
