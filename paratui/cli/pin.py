@@ -41,7 +41,7 @@ def _pin(args: argparse.Namespace) -> int:
         if not args.staff:
             raise Refused("pin clear STAFF: name whose PIN to clear", "staff")
         try:
-            gone = pins.clear_pin(room.root, who.id)
+            gone = pins.clear_pin(room.root, who.id, room.clock(), classroom)
         except OSError as e:
             say(f"{pins.pin_rel(who.id)}: cannot be removed ({e.strerror or e}): its owner or the folder's may")
             return 1
@@ -52,13 +52,14 @@ def _pin(args: argparse.Namespace) -> int:
     if problem is not None:
         raise Refused(problem, "pin")
     try:
-        pins.write_pin(room.root, who.id, pin, room.clock())
+        pins.write_pin(room.root, who.id, pin, room.clock(), classroom)
     except OSError as e:
         say(f"{pins.pin_rel(who.id)}: cannot be written ({e.strerror or e}); nothing changed (in a room several "
             "accounts share, `paratui init` makes pins/ like journal/: group-writable, setgid, sticky)")
         return 1
     del pin
-    print(f"{clean(who.short)}'s PIN set ({pins.pin_rel(who.id)}: its scrypt hash only, never the PIN)")
+    print(f"{clean(who.short)}'s PIN set ({pins.pin_rel(who.id)}: its scrypt hash and a PIN key sealed with it, "
+          "never the PIN)")
     if not access.above_para(classroom, who.id):
         print(f"  note: a {clean(who.role)} acts with their own rights at the shared login without a PIN; it "
               "is asked only of a role that may do more than a para's")
