@@ -821,8 +821,9 @@ def pin_refusal(e: "Event", classroom: _Room, schedule: _Week | None,
     if not at_shared_login(e, classroom):
         return None
     asked = "retract" if e.type == "retract" else _event_action(e)
-    if rule_refusal(classroom, schedule, e.staff, asked, e.payload, target, as_role=CAPPED_ROLE) is None:
-        return None  # what a para may do: no PIN needed
+    para_may = rule_refusal(classroom, schedule, e.staff, asked, e.payload, target, as_role=CAPPED_ROLE) is None
+    if para_may and not (target and not at_shared_login(target[0], classroom)):
+        return None  # what a para may do: no PIN needed (not retracting an entry made at their own login)
     pin = e.origin.pin if e.origin is not None else None
     ring = getattr(classroom, "keys", None)
     mine = ring.pin_keys.get(e.staff, frozenset()) if isinstance(ring, KeyRing) else frozenset()
@@ -854,6 +855,10 @@ def above_para(classroom: _Room, staff_id: str) -> bool:
 def capped_permit(asked: str, ctx: Any, payload: dict) -> str | None:
     """`permit` for someone picked at the shared login without their PIN: what a para may do."""
     why = rule_refusal(ctx.classroom, ctx.schedule, ctx.actor, asked, payload, ctx.events, as_role=CAPPED_ROLE)
+    if why is None and action_name(asked) in ("undo", "retract.own"):
+        target = _target(payload, ctx.events)
+        if target is not None and target.login != getattr(ctx, "login", target.login):
+            why = "retracting an entry they made at their own login needs their PIN here"
     if why is None:
         return None
     who = ctx.classroom.staff_by_id().get(ctx.actor)
