@@ -1,6 +1,9 @@
 """PINs for the shared classroom login: who picks a person whose role may do more than a para's
 there acts with that role only after typing that person's PIN (docs/trust.md: The shared classroom
-login).
+login). The PIN also unseals that person's PIN key (an Ed25519 key pair made by `pin set`, its
+private key sealed with the PIN: scrypt, then AES-GCM), which signs their events there (`pin_sig`,
+paratui.store.keys.pin_sign); a change beyond a para's rights written at the shared login without
+it is not applied (paratui.model.access.pin_refusal).
 
 Each PIN is kept as a slow salted hash only, never the PIN itself: `pins/STAFF.json` in the data
 folder holds scrypt's parameters, a random 16-byte salt and the hash. In a folder several accounts
