@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import pwd
 from pathlib import Path
 
 from paratui.model import commands
@@ -203,3 +204,38 @@ async def test_the_board_with_the_right_pin_signs_the_teachers_change_and_it_is_
     board_absent = next(d for d in docs if d["type"] == "absent" and d["payload"]["staff"] == "JT")
     assert keys.check_pin(board_absent) not in (None, keys.BAD)
     assert PIN not in json.dumps(docs)
+
+
+def test_across_machines_only_a_pin_key_the_teacher_enrolled_in_keys_json_counts(team):  # noqa: F811
+    """Where a pins file's owner proves nothing (a folder one account writes, a synced one), the PIN key
+    must be enrolled in the teacher-signed keys.json (`STAFF@pin`, done by the teacher's `pin set`): a
+    pins file rewritten with a key of someone else's making signs nothing as the teacher."""
+    shared = _my_login()
+    conf = team.base / f"conf-{team.teacher}"  # the teacher's config folder (their signing key)
+    conf.mkdir(mode=0o700)
+    os.chown(conf, pwd.getpwnam(team.teacher).pw_uid, -1)
+    os.chmod(team.room, 0o3775)  # the teacher may add keys.json to the data folder
+    code, out, err = _as_shared(team, "", "keys", "show")
+    assert code == 0, err
+    public = next(line.split(": ")[1] for line in out.splitlines() if "public key:" in line)
+    r = _run_with_stdin(team, team.teacher, "", "keys", "enrol", f"@{shared}", public)
+    assert r.returncode == 0, r.stderr
+    r = _run_with_stdin(team, team.teacher, f"{PIN}\n{PIN}\n", "pin", "set", "--pin-stdin")
+    assert r.returncode == 0 and "as MR@pin" in r.stdout, r.stdout + r.stderr
+    enrolled = json.loads((team.room / "keys.json").read_text())
+    assert any(v["staff"] == "MR@pin" for v in enrolled["keys"].values())
+    os.chmod(team.room / "journal", 0o755)  # one account's folder now: owners vouch for nothing
+    os.chmod(team.room / "pins", 0o755)
+
+    code, _, err = _as_shared(team, f"{PIN}\n", "absent", "DP", "--as", "MR", "--pin-stdin")
+    assert code == 0, err
+    # the pins file replaced by one with a PIN (and so a key) of the writer's own making
+    pins.write_pin(team.room, "MR", NEW_PIN, WHEN)
+    code, _, err = _as_shared(team, f"{NEW_PIN}\n", "absent", "JT", "--as", "MR", "--pin-stdin")
+    assert code == 0, err  # the keyboard takes the PIN the file holds ...
+    state = _json(team, "board", "--json")
+    staff = {s["id"]: s for s in state["staff"]}  # type: ignore[index]
+    assert staff["DP"]["source"] == "absent"  # the enrolled PIN key's change stands
+    assert staff["JT"]["source"] != "absent"  # ... but its key is not one keys.json enrols for MR
+    assert any("written at the shared login as MR signed with PIN key" in w and "not one of MR's" in w
+               for w in state["warnings"]), state["warnings"]  # type: ignore[index]

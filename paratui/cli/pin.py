@@ -7,13 +7,15 @@ import argparse
 import getpass
 import sys
 
+from paratui.cli import keys as keys_cli
 from paratui.cli.common import Commands, acting_staff, command, open_room, say
 from paratui.model import access
 from paratui.model.classroom import Classroom, Staff
 from paratui.model.commands import NotAllowed, Refused
 from paratui.model.resolve import NotFound, find_staff
 from paratui.model.text import clean
-from paratui.store import identity, pins
+from paratui.store import identity, keys, pins
+from paratui.store.room import Room
 
 
 def add_pin(sub: Commands) -> None:
@@ -58,6 +60,7 @@ def _pin(args: argparse.Namespace) -> int:
             "accounts share, `paratui init` makes pins/ like journal/: group-writable, setgid, sticky)")
         return 1
     del pin
+    _enrol_pin_key(room, classroom, me, who)
     print(f"{clean(who.short)}'s PIN set ({pins.pin_rel(who.id)}: its scrypt hash and a PIN key sealed with it, "
           "never the PIN)")
     if not access.above_para(classroom, who.id):
@@ -93,3 +96,24 @@ def _read_twice(args: argparse.Namespace, who: Staff) -> str:
     if first != second:
         raise Refused("the two PINs differ: nothing changed", "pin")
     return first
+
+
+def _enrol_pin_key(room: Room, classroom: Classroom, me: Staff, who: Staff) -> None:
+    """From the teacher's own login, in a room that enrols keys: the new PIN key in keys.json as
+    `STAFF@pin` (signed with the teacher's key), which vouches for it where a pins file's owner proves
+    nothing (a synced folder: docs/trust.md)."""
+    if me.role != "teacher" or not access.above_para(classroom, who.id):
+        return
+    enrolment, _uid, _problems = keys.read_enrolment(room.root)
+    if not enrolment.keys:
+        return  # no keys.json: nothing is enrolled (nor checked)
+    record, _ = pins.read_pin(room.root, who.id, classroom)
+    signer = keys.Signer(room.root)
+    mine = keys.key_id(bytes.fromhex(signer.public)) if signer.public else ""
+    if record is None or not record.public or enrolment.keys.get(mine, {}).get("staff") != me.id:
+        print("  note: the PIN key is not enrolled in keys.json (this account's key is not the teacher's there): "
+              "across synced machines it is not vouched for")
+        return
+    enrolment, kid = keys.enrol(enrolment, record.public, f"{who.id}@pin", room.clock())
+    keys_cli._write(room.root, enrolment, signer)
+    print(f"  enrolled its PIN key {kid} in keys.json as {clean(who.id)}@pin")

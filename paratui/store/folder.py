@@ -755,8 +755,14 @@ class DataFolder:
             self.root, frozenset(s.id for s in classroom.staff if s.role == "teacher"), refusal)
         found, more = keys.read_manifests(self.root, enrolment)
         ring = keys.key_ring(enrolment, found, classroom.access.signed_only)
-        if pin_files:  # each person's PIN keys (pins/STAFF.json, if it counts): docs/trust.md
+        mine: dict[str, frozenset[str]] = {}
+        if ring.any and not mode:  # where owners vouch for nothing (synced): the PIN keys keys.json enrols
+            for kid, whose in ring.staff_of.items():
+                if whose.endswith("@pin") and kid not in ring.revoked:
+                    mine[whose[:-4]] = mine.get(whose[:-4], frozenset()) | {kid}
+        elif pin_files:  # each person's PIN keys (pins/STAFF.json, if it counts): docs/trust.md
             mine = {s.id: pins.pin_key_ids(self.root, s.id, classroom) for s in classroom.staff}
+        if mine:
             ring = dataclasses.replace(ring, pin_keys={k: v for k, v in mine.items() if v})
         problems = [*problems, *more]
         attached = dataclasses.replace(classroom, keys=ring) if ring.any or ring.pin_keys else classroom
