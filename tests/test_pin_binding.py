@@ -126,6 +126,14 @@ def test_a_teachers_change_hand_written_at_the_shared_login_needs_the_teachers_p
     code, _, err = _as_shared(team, "", "move", "S02", "--to", "nurse", "--as", "MR")
     assert code == 0, err
 
+    # retracting MR's entry (made at MR's own login) at the shared login as MR: the PIN first, at the keyboard too
+    code, _, err = _as_shared(team, "", "retract", entry["id"], "--as", "MR")
+    assert code == 3 and "made at their own login needs their PIN here" in err, err
+    code, _, err = _as_shared(team, f"{PIN}\n", "retract", entry["id"], "--as", "MR", "--pin-stdin")
+    assert code == 0, err
+    rows = {h["id"]: h for h in _json(team, "history", "--format", "json")}  # type: ignore[union-attr]
+    assert rows[entry["id"]]["retracted_by"] is not None and _report_rows(team) == counted - 1
+
     # (2) the same teacher-only change through the CLI with the right PIN: applied, signed with MR's PIN key
     code, _, err = _as_shared(team, f"{PIN}\n", "absent", "DP", "--as", "MR", "--pin-stdin")
     assert code == 0, err
