@@ -807,6 +807,19 @@ def at_shared_login(e: "Event", classroom: _Room) -> bool:
                                      and login not in known.sync)
 
 
+def _above_para(classroom: _Room) -> frozenset[str]:
+    """The staff ids `above_para`, worked out once per classroom object (asked for every event read)."""
+    hit = _ABOVE[0]
+    if hit[0] is classroom:
+        return hit[1]
+    found = frozenset(s.id for s in classroom.staff if above_para(classroom, s.id))
+    _ABOVE[0] = (classroom, found)
+    return found
+
+
+_ABOVE: list[tuple[Any, frozenset[str]]] = [(None, frozenset())]
+
+
 def pin_refusal(e: "Event", classroom: _Room, schedule: _Week | None,
                 target: Sequence["Event"] = ()) -> str | None:
     """Why `e`, allowed by its writer's role, is still not applied (None: it is): written at the shared
@@ -816,7 +829,7 @@ def pin_refusal(e: "Event", classroom: _Room, schedule: _Week | None,
     none. The signature covers the event's content (paratui.store.keys.pin_canonical), so one copied
     from another event does not match."""
     access = getattr(classroom, "access", None)
-    if e.staff is None or access is None or not access.pins or not above_para(classroom, e.staff):
+    if e.staff is None or access is None or not access.pins or e.staff not in _above_para(classroom):
         return None
     if not at_shared_login(e, classroom):
         return None
