@@ -246,8 +246,13 @@ def test_pin_set_needs_your_own_login_checks_the_pin_and_writes_only_its_hash(ro
     assert (room / "pins" / "MR.json").stat().st_mode & 0o777 == 0o644
     r = run_cli("pin", "set", "AL", "--pin-stdin", data=room, input_=f"{new}\n{new}\n")  # the teacher: anyone's
     assert r.returncode == 0 and (room / "pins" / "AL.json").is_file()
+    al_key = json.loads((room / "pins" / "AL.json").read_text())["pin_key"]["public"]
     r = run_cli("pin", "clear", "AL", data=room)
-    assert r.returncode == 0 and not (room / "pins" / "AL.json").exists()
+    assert r.returncode == 0, r.stderr
+    cleared = json.loads((room / "pins" / "AL.json").read_text())  # no PIN; its key kept for what it signed
+    assert "scrypt" not in cleared and "pin_key" not in cleared and cleared["old_keys"] == [al_key]
+    r = run_cli("pin", "clear", "AL", data=room)
+    assert r.returncode == 0 and "has no PIN set" not in r.stdout  # (the file stays: cleared again)
     toml.write_text(toml.read_text().replace(f'logins = ["mrivera", "{me}"]', 'logins = ["mrivera"]', 1))
     r = run_cli("absent", "JT", "--as", "MR", "--pin-stdin", data=room, input_=f"{PIN}\n")
     assert r.returncode == 3  # the old PIN no longer
@@ -348,7 +353,9 @@ def test_a_pins_file_counts_only_from_its_persons_login_or_a_teachers(team):  # 
     r = team.run(team.para, "-c", code)
     assert r.returncode == 0 and "refused" in r.stdout, r.stderr
     # ... and once it is gone, a file of theirs in its place is ignored, with a warning naming it
-    r = _run_with_stdin(team, team.teacher, "", "pin", "clear", "MR")
+    r = _run_with_stdin(team, team.teacher, "", "pin", "clear", "MR")  # (it keeps the PIN key's public half)
+    assert r.returncode == 0, r.stderr
+    r = team.run(team.teacher, "-c", f"import os\nos.unlink({str(folder / 'MR.json')!r})")  # removed by hand
     assert r.returncode == 0, r.stderr
     r = team.run(team.para, "-c", code)
     assert r.returncode == 0 and (folder / "MR.json").stat().st_uid != 0

@@ -285,7 +285,7 @@ class BoardScreen(Screen[None]):
         gate = app.pin_gate
         first = gate.check(classroom, staff_id, None)
         if first.kind == "none":  # no PIN set (or its file ignored): nothing to type
-            app.room.capped.add(staff_id)
+            app.room.pin_typed(staff_id, first)
             app.toast(first.message, title="Who is acting", severity="warning", timeout=15)
             return True
         typed: list[str] = []
@@ -300,11 +300,10 @@ class BoardScreen(Screen[None]):
         if not done or not typed:
             return False
         verdict = await asyncio.to_thread(gate.check, classroom, staff_id, typed.pop())  # scrypt: off the loop
+        app.room.pin_typed(staff_id, verdict)
         if verdict.ok:
-            app.room.capped.discard(staff_id)
             app.toast(verdict.message, title="Who is acting")
         else:
-            app.room.capped.add(staff_id)
             app.toast(verdict.message, title="Who is acting", severity="warning", timeout=15)
         return True
 

@@ -110,8 +110,8 @@ def acting_for_write(room: Room, classroom: Classroom, args: argparse.Namespace)
                 pin = None
         verdict = gate.check(classroom, me.id, pin)
         del pin
+    room.pin_typed(me.id, verdict)
     if not verdict.ok:
-        room.capped.add(me.id)
         if verdict.kind == "missing":
             say(f"{verdict.message} (at the shared login: --pin-stdin, or run it in a terminal to be asked)")
         else:

@@ -7,13 +7,15 @@ import argparse
 import getpass
 import sys
 
+from paratui.cli import keys as keys_cli
 from paratui.cli.common import Commands, acting_staff, command, open_room, say
 from paratui.model import access
 from paratui.model.classroom import Classroom, Staff
 from paratui.model.commands import NotAllowed, Refused
 from paratui.model.resolve import NotFound, find_staff
 from paratui.model.text import clean
-from paratui.store import identity, pins
+from paratui.store import identity, keys, pins
+from paratui.store.room import Room
 
 
 def add_pin(sub: Commands) -> None:
@@ -41,7 +43,7 @@ def _pin(args: argparse.Namespace) -> int:
         if not args.staff:
             raise Refused("pin clear STAFF: name whose PIN to clear", "staff")
         try:
-            gone = pins.clear_pin(room.root, who.id)
+            gone = pins.clear_pin(room.root, who.id, room.clock(), classroom)
         except OSError as e:
             say(f"{pins.pin_rel(who.id)}: cannot be removed ({e.strerror or e}): its owner or the folder's may")
             return 1
@@ -52,13 +54,15 @@ def _pin(args: argparse.Namespace) -> int:
     if problem is not None:
         raise Refused(problem, "pin")
     try:
-        pins.write_pin(room.root, who.id, pin, room.clock())
+        pins.write_pin(room.root, who.id, pin, room.clock(), classroom)
     except OSError as e:
         say(f"{pins.pin_rel(who.id)}: cannot be written ({e.strerror or e}); nothing changed (in a room several "
             "accounts share, `paratui init` makes pins/ like journal/: group-writable, setgid, sticky)")
         return 1
     del pin
-    print(f"{clean(who.short)}'s PIN set ({pins.pin_rel(who.id)}: its scrypt hash only, never the PIN)")
+    _enrol_pin_key(room, classroom, me, who)
+    print(f"{clean(who.short)}'s PIN set ({pins.pin_rel(who.id)}: its scrypt hash and a PIN key sealed with it, "
+          "never the PIN)")
     if not access.above_para(classroom, who.id):
         print(f"  note: a {clean(who.role)} acts with their own rights at the shared login without a PIN; it "
               "is asked only of a role that may do more than a para's")
@@ -92,3 +96,24 @@ def _read_twice(args: argparse.Namespace, who: Staff) -> str:
     if first != second:
         raise Refused("the two PINs differ: nothing changed", "pin")
     return first
+
+
+def _enrol_pin_key(room: Room, classroom: Classroom, me: Staff, who: Staff) -> None:
+    """From the teacher's own login, in a room that enrols keys: the new PIN key in keys.json as
+    `STAFF@pin` (signed with the teacher's key), which vouches for it where a pins file's owner proves
+    nothing (a synced folder: docs/trust.md)."""
+    if me.role != "teacher" or not access.above_para(classroom, who.id):
+        return
+    enrolment, _uid, _problems = keys.read_enrolment(room.root)
+    if not enrolment.keys:
+        return  # no keys.json: nothing is enrolled (nor checked)
+    record, _ = pins.read_pin(room.root, who.id, classroom)
+    signer = keys.Signer(room.root)
+    mine = keys.key_id(bytes.fromhex(signer.public)) if signer.public else ""
+    if record is None or not record.public or enrolment.keys.get(mine, {}).get("staff") != me.id:
+        print("  note: the PIN key is not enrolled in keys.json (this account's key is not the teacher's there): "
+              "across synced machines it is not vouched for")
+        return
+    enrolment, kid = keys.enrol(enrolment, record.public, f"{who.id}@pin", room.clock())
+    keys_cli._write(room.root, enrolment, signer)
+    print(f"  enrolled its PIN key {kid} in keys.json as {clean(who.id)}@pin")

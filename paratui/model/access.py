@@ -430,7 +430,7 @@ def _screen(events: Sequence["Event"], refused: dict[str, str]) -> tuple[list["E
         hit = before.get(e.id)
         if hit is not None and hit[0] is e and hit[1] == why:
             text = hit[2]
-        elif why.startswith((WRONG_OWNER, *SIGNED)) and e.origin is not None:  # the file first, never the payload
+        elif why.startswith((WRONG_OWNER, *SIGNED, PIN_REFUSAL)) and e.origin is not None:  # the file first
             text = (f"{clean(e.origin.file, limit=120)}: {why}: {clean(e.type, limit=24)} event {clean(e.id[:6])} at "
                     f"{e.time:%Y-%m-%d %H:%M} not applied")
         else:
@@ -467,13 +467,18 @@ def refused_events(events: Sequence["Event"], classroom: _Room, schedule: _Week 
         if e.type == "retract":  # depends on its target, which may arrive later: never remembered
             if by_id is None:
                 by_id = {x.id: x for x in events}
-            why = rule_refusal(classroom, schedule, e.staff, "retract", e.payload, _one(by_id, e))
+            target = _one(by_id, e)
+            why = rule_refusal(classroom, schedule, e.staff, "retract", e.payload, target)
+            if why is None:
+                why = pin_refusal(e, classroom, schedule, target)
         else:
             seen = memo.get(e.id)
             if seen is not None and seen[0] is e:
                 why = seen[1]  # and the same pair is kept: nothing new made per event and reload
             else:
                 why = rule_refusal(classroom, schedule, e.staff, _event_action(e), e.payload)
+                if why is None:
+                    why = pin_refusal(e, classroom, schedule)
                 seen = (e, why)
             kept[e.id] = seen
         if why is not None:
@@ -539,6 +544,9 @@ class KeyRing:
     signed_over: Mapping[str, str] = field(default_factory=dict)
     kept: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     signed_only: bool = False
+    # staff id → the ids of their PIN keys (pins/STAFF.json: the current one and those of earlier
+    # PINs): what may sign, as `pin_sig`, their changes beyond a para's rights at the shared login
+    pin_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def any(self) -> bool:
@@ -782,6 +790,68 @@ def permit(asked: str, ctx: Any, payload: dict) -> str | None:
 
 
 # -- the shared login without a PIN: a para's rights ---------------------------------------------
+# What a refusal for a change made at the shared login without its person's PIN starts with.
+PIN_REFUSAL = "written at the shared login as "
+
+
+def at_shared_login(e: "Event", classroom: _Room) -> bool:
+    """Whether `e` was written at the shared classroom login: its file is owned by a shared login, or
+    (where owners vouch for nothing: one account's folder, a synced one) it names one."""
+    known = _logins(classroom)
+    origin = e.origin
+    owner = origin.owner if origin is not None else ""
+    if owner and owner not in known.sync:
+        return owner in known.shared or (known.any_shared and owner not in known.mapped)
+    login = e.login
+    return login in known.shared or (known.any_shared and bool(login) and login not in known.mapped
+                                     and login not in known.sync)
+
+
+def _above_para(classroom: _Room) -> frozenset[str]:
+    """The staff ids `above_para`, worked out once per classroom object (asked for every event read)."""
+    hit = _ABOVE[0]
+    if hit[0] is classroom:
+        return hit[1]
+    found = frozenset(s.id for s in classroom.staff if above_para(classroom, s.id))
+    _ABOVE[0] = (classroom, found)
+    return found
+
+
+_ABOVE: list[tuple[Any, frozenset[str]]] = [(None, frozenset())]
+
+
+def pin_refusal(e: "Event", classroom: _Room, schedule: _Week | None,
+                target: Sequence["Event"] = ()) -> str | None:
+    """Why `e`, allowed by its writer's role, is still not applied (None: it is): written at the shared
+    login (`at_shared_login`, in a room that asks for PINs) as a person whose role may do more than a
+    para's, doing what a para may not, without a `pin_sig` by one of that person's PIN keys (kept in
+    their pins file: only typing their PIN unseals the private key). A para-level change there needs
+    none. The signature covers the event's content (paratui.store.keys.pin_canonical), so one copied
+    from another event does not match."""
+    access = getattr(classroom, "access", None)
+    if e.staff is None or access is None or not access.pins or e.staff not in _above_para(classroom):
+        return None
+    if not at_shared_login(e, classroom):
+        return None
+    asked = "retract" if e.type == "retract" else _event_action(e)
+    para_may = rule_refusal(classroom, schedule, e.staff, asked, e.payload, target, as_role=CAPPED_ROLE) is None
+    if para_may and not (target and not at_shared_login(target[0], classroom)):
+        return None  # what a para may do: no PIN needed (not retracting an entry made at their own login)
+    pin = e.origin.pin if e.origin is not None else None
+    ring = getattr(classroom, "keys", None)
+    mine = ring.pin_keys.get(e.staff, frozenset()) if isinstance(ring, KeyRing) else frozenset()
+    who = classroom.staff_by_id().get(e.staff)
+    role = clean(who.role if who is not None else "?", limit=20)
+    name = clean(e.staff, limit=12)
+    if pin is None:
+        how = f"without {name}'s PIN"
+    elif pin == BAD_SIGNATURE:
+        how = "with a PIN signature that does not match what it says (changed, or copied from another entry)"
+    elif pin not in mine:
+        how = f"signed with PIN key {clean(pin[:8])}, not one of {name}'s (pins/{name}.json)"
+    else:
+        return None
+    return f"{PIN_REFUSAL}{name} {how}: a {role}'s change"
 CAPPED_ROLE = "para"
 
 
@@ -798,6 +868,10 @@ def above_para(classroom: _Room, staff_id: str) -> bool:
 def capped_permit(asked: str, ctx: Any, payload: dict) -> str | None:
     """`permit` for someone picked at the shared login without their PIN: what a para may do."""
     why = rule_refusal(ctx.classroom, ctx.schedule, ctx.actor, asked, payload, ctx.events, as_role=CAPPED_ROLE)
+    if why is None and action_name(asked) in ("undo", "retract.own"):
+        target = _target(payload, ctx.events)
+        if target is not None and target.login != getattr(ctx, "login", target.login):
+            why = "retracting an entry they made at their own login needs their PIN here"
     if why is None:
         return None
     who = ctx.classroom.staff_by_id().get(ctx.actor)

@@ -66,6 +66,9 @@ class Origin(NamedTuple):
     file: str
     owner: str
     signer: str | None = None
+    # the id of the PIN key whose `pin_sig` the event carries ("!bad": one that does not match; None:
+    # none): the person at the shared login typed their PIN (docs/trust.md)
+    pin: str | None = None
 
 
 @dataclass(slots=True, eq=False)

@@ -28,7 +28,7 @@ from paratui.model.recurring import Recurring, parse_recurring
 from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
 from paratui.model.week_plan import WEEK, WeekPlan, parse_week_plan, week_of
-from paratui.store import identity, keys
+from paratui.store import identity, keys, pins
 from paratui.store.journal import day_dir
 from paratui.store.journal_reader import JournalReader, owner_login
 from paratui.store.last_good import LastGood
@@ -126,6 +126,14 @@ SECRET_WARNING = ("looks like a stored password or account list: remove it from 
 def secret_lines(text: str) -> list[int]:
     """Line numbers (1-based) that look like a stored password or an account list."""
     return [i for i, line in enumerate(text.splitlines(), 1) if any(p.search(line) for p in _SECRETS)]
+
+
+def _owner(path: Path) -> int | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_uid * 0o10000 + stat.S_IMODE(st.st_mode)
 
 
 def _signature(path: Path) -> tuple | None:
@@ -725,7 +733,11 @@ class DataFolder:
         pin = keys.pin_file(self.root)
         listed = self.root / keys.MANIFEST_DIR
         manifests = tuple(_signature(p) for p in sorted(listed.glob("*.json"))) if os.path.isdir(listed) else ()
-        key = (_signature(path), mode, _signature(pin) if pin is not None else None, _signature(listed), manifests)
+        pin_dir = self.root / pins.PINS_DIR
+        pin_files = tuple((p.name, _signature(p), _owner(p)) for p in sorted(pin_dir.glob("*.json"))) \
+            if os.path.isdir(pin_dir) else ()
+        key = (_signature(path), mode, _signature(pin) if pin is not None else None, _signature(listed), manifests,
+               _signature(pin_dir), pin_files)
         known, base, attached, problems = self._keys
         if known == key and base is classroom and attached is not None:
             return attached, problems
@@ -743,8 +755,17 @@ class DataFolder:
             self.root, frozenset(s.id for s in classroom.staff if s.role == "teacher"), refusal)
         found, more = keys.read_manifests(self.root, enrolment)
         ring = keys.key_ring(enrolment, found, classroom.access.signed_only)
+        mine: dict[str, frozenset[str]] = {}
+        if ring.any and not mode:  # where owners vouch for nothing (synced): the PIN keys keys.json enrols
+            for kid, whose in ring.staff_of.items():
+                if whose.endswith("@pin") and kid not in ring.revoked:
+                    mine[whose[:-4]] = mine.get(whose[:-4], frozenset()) | {kid}
+        elif pin_files:  # each person's PIN keys (pins/STAFF.json, if it counts): docs/trust.md
+            mine = {s.id: pins.pin_key_ids(self.root, s.id, classroom) for s in classroom.staff}
+        if mine:
+            ring = dataclasses.replace(ring, pin_keys={k: v for k, v in mine.items() if v})
         problems = [*problems, *more]
-        attached = dataclasses.replace(classroom, keys=ring) if ring.any else classroom
+        attached = dataclasses.replace(classroom, keys=ring) if ring.any or ring.pin_keys else classroom
         self._keys = (key, classroom, attached, problems)
         return attached, problems
 

@@ -37,7 +37,8 @@ def _pack(events: list[Event]) -> Packed:
         if isinstance(sid, str):
             o = e.origin  # which file, owned by whom: the screening needs it (paratui.model.access)
             rows.setdefault(sid, []).append([e.id, e.type, e.time.isoformat(), e.written, e.staff, e.login,
-                                             e.host, e.payload, o and o.file, o and o.owner, o and o.signer])
+                                             e.host, e.payload, o and o.file, o and o.owner, o and o.signer,
+                                             o and o.pin])
     # ASCII escapes: a lone surrogate read from a file (JSON allows "\ud800") packs and unpacks as it was
     return {sid: zlib.compress(json.dumps(r, separators=(",", ":")).encode(), 6)
             for sid, r in rows.items()}
@@ -54,8 +55,8 @@ def _unpack(blob: bytes, texts: dict[str, str], payloads: dict[tuple, dict]) -> 
         return value
 
     out = []
-    origins: dict[tuple[str, str, str | None], Origin] = {}
-    for i, t, at, w, s, lg, h, p, file, owner, signer in json.loads(zlib.decompress(blob)):
+    origins: dict[tuple[str, str, str | None, str | None], Origin] = {}
+    for i, t, at, w, s, lg, h, p, file, owner, signer, pin in json.loads(zlib.decompress(blob)):
         key = (*p.items(), *map(type, p.values()))  # the types too: True == 1, not the same value
         try:
             payload = payloads.get(key)
@@ -64,7 +65,8 @@ def _unpack(blob: bytes, texts: dict[str, str], payloads: dict[tuple, dict]) -> 
         else:
             if payload is None:
                 payload = payloads[key] = {one(k): one(v) for k, v in p.items()}
-        origin = None if file is None else origins.setdefault((file, owner, signer), Origin(file, owner, signer))
+        origin = None if file is None else origins.setdefault((file, owner, signer, pin),
+                                                              Origin(file, owner, signer, pin))
         out.append(Event(i, one(t), datetime.fromisoformat(at), w, one(s), one(lg), one(h), payload, origin))
     return out
 

@@ -48,9 +48,10 @@ from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owne
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 from paratui.store.user_cache import digest
 
-VERSION = 7  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key;
+VERSION = 8  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key;
 # 6: "y" for a signature checked and matching (the CSV's `signed` column); 7: rows in time order with
 # their file entry's number, a checksum, the first time and the retracts in the head (read a month at a time)
+# 8: at the shared login, a change beyond a para's rights needs its person's PIN key (`pin_sig`)
 MAX_BYTES = 128 * MiB
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 

@@ -350,6 +350,18 @@ class JournalWriter:
         self.doing = doing
         # signs each document as it is written (paratui.store.keys.Signer; None: unsigned)
         self.signer = signer
+        # staff id → their PIN key, unsealed by their PIN at the shared login (memory only): their
+        # events get a second signature, `pin_sig` (paratui.store.keys.pin_sign), before the account's
+        self.pin_keys: dict[str, Any] = {}
+
+    def _sign(self, event: Event) -> dict:
+        doc = event.to_doc()
+        key = self.pin_keys.get(event.staff) if event.staff is not None else None
+        if key is not None:
+            from paratui.store.keys import pin_sign
+
+            doc = pin_sign(doc, key)
+        return self.signer.sign(doc) if self.signer is not None else doc
 
     def file_for(self, event: Event, task_stream: bool = False, log_day: date | None = None) -> Path:
         """Day events go to the day's folder; tasks (and undoing them) to the month's task folder,
@@ -367,9 +379,7 @@ class JournalWriter:
 
     def append(self, event: Event, task_stream: bool = False, log_day: date | None = None) -> Path:
         path = self.file_for(event, task_stream, log_day)
-        doc = event.to_doc()
-        if self.signer is not None:
-            doc = self.signer.sign(doc)
+        doc = self._sign(event)
         try:
             self._check_root()
             self._make_dirs(path.parent)
@@ -390,9 +400,7 @@ class JournalWriter:
         by one rewrites the growing file each time, so n events cost n² (3,000 items took minutes)."""
         by_path: dict[Path, list[dict]] = {}
         for event in events:
-            doc = event.to_doc()
-            by_path.setdefault(self.file_for(event, task_stream), []).append(
-                self.signer.sign(doc) if self.signer is not None else doc)
+            by_path.setdefault(self.file_for(event, task_stream), []).append(self._sign(event))
         for path, docs in by_path.items():
             try:
                 self._check_root()

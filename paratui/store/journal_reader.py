@@ -568,12 +568,13 @@ class JournalReader:
             self._signed = signatures_checked(self.journal)
         checked = self._signed
         file, owner = sys.intern(str(label)), owner_login(uid) if self._vouched else ""
-        origins: dict[str | None, Origin | None] = {}
+        origins: dict[tuple[str | None, str | None], Origin | None] = {}
 
-        def origin_of(signer: str | None) -> Origin | None:
-            if signer not in origins:
-                origins[signer] = Origin(file, owner, signer) if owner or checked else None
-            return origins[signer]
+        def origin_of(signer: str | None, pin: str | None = None) -> Origin | None:
+            at = (signer, pin)
+            if at not in origins:
+                origins[at] = Origin(file, owner, signer, pin) if owner or checked or pin else None
+            return origins[at]
 
         events, bad = [], []
         # A busy writer's day file is rewritten with one more event each time: an event whose
@@ -584,8 +585,8 @@ class JournalReader:
         docs: dict[str, tuple[dict, Event]] | None = {} if key in self._cache else None
         for doc_id, doc in table.items():
             hit = before.get(doc_id)
-            if hit is not None and hit[0] == doc and hit[1].origin == origin_of(
-                    hit[1].origin.signer if hit[1].origin is not None else None):
+            if hit is not None and hit[0] == doc and hit[1].origin == (origin_of(
+                    hit[1].origin.signer, hit[1].origin.pin) if hit[1].origin is not None else origin_of(None)):
                 event = hit[1]  # the same document: the same signature, checked once
             else:
                 try:
@@ -593,7 +594,8 @@ class JournalReader:
                 except ValueError as e:
                     bad.append(f"{label}: document {clean(doc_id, limit=24)}: {e}")
                     continue
-                event.origin = origin_of(self._check_signature(doc) if checked and "sig" in doc else None)
+                event.origin = origin_of(self._check_signature(doc) if checked and "sig" in doc else None,
+                                         keys.check_pin(doc) if keys.PIN_SIG in doc else None)
                 hit = (doc, event)
             events.append(event)
             if docs is not None:

@@ -179,6 +179,49 @@ def check(doc: dict[str, Any]) -> str | None:
     return key_id(bytes.fromhex(public_hex))
 
 
+# -- the PIN key: a second signature by the person at the shared login -----------------------------
+PIN_SIG = "pin_sig"
+
+
+def pin_canonical(doc: dict[str, Any]) -> bytes:
+    """What a PIN key's signature covers: the document without `sig` and `pin_sig`, as canonical JSON
+    (the account's signature, made after it, covers `pin_sig` too)."""
+    return json.dumps({k: v for k, v in doc.items() if k not in ("sig", PIN_SIG)}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def pin_sign(doc: dict[str, Any], key: Any) -> dict[str, Any]:
+    """`doc` with `pin_sig` by `key` (an Ed25519 private key unsealed with the person's PIN, kept in
+    memory only: paratui.store.pins); as it was when `key` is None."""
+    if key is None:
+        return doc
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    return {**doc, PIN_SIG: {"ed25519": key.sign(pin_canonical(doc)).hex(), "key": public}}
+
+
+def check_pin(doc: dict[str, Any]) -> str | None:
+    """The `pin_sig` of `doc`: None (none), BAD (does not match what the document says, or unreadable),
+    else the PIN key's id (which person's it is: their pins file, paratui.store.pins.pin_key_ids)."""
+    sig = doc.get(PIN_SIG)
+    if sig is None:
+        return None
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        return None
+    if not isinstance(sig, dict) or not isinstance(sig.get("ed25519"), str) or not isinstance(sig.get("key"), str):
+        return BAD
+    try:
+        public = bytes.fromhex(sig["key"])
+        Ed25519PublicKey.from_public_bytes(public).verify(bytes.fromhex(sig["ed25519"]), pin_canonical(doc))
+    except (ValueError, InvalidSignature, UnicodeEncodeError, TypeError):
+        return BAD
+    return key_id(public)
+
+
 # -- the room's enrolment: keys.json ----------------------------------------------------------------
 MANIFEST_DIR = "keys"
 MANIFEST_LIMIT = 64 * MiB

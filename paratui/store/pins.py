@@ -1,6 +1,9 @@
 """PINs for the shared classroom login: who picks a person whose role may do more than a para's
 there acts with that role only after typing that person's PIN (docs/trust.md: The shared classroom
-login).
+login). The PIN also unseals that person's PIN key (an Ed25519 key pair made by `pin set`, its
+private key sealed with the PIN: scrypt, then AES-GCM), which signs their events there (`pin_sig`,
+paratui.store.keys.pin_sign); a change beyond a para's rights written at the shared login without
+it is not applied (paratui.model.access.pin_refusal).
 
 Each PIN is kept as a slow salted hash only, never the PIN itself: `pins/STAFF.json` in the data
 folder holds scrypt's parameters, a random 16-byte salt and the hash. In a folder several accounts
@@ -21,7 +24,7 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
@@ -37,7 +40,7 @@ PINS_DIR = "pins"
 N, R, P = 2**14, 8, 1  # scrypt's cost: about 45 ms and 16 MiB per try
 SALT_BYTES = 16
 HASH_BYTES = 32
-FILE_LIMIT = 4096
+FILE_LIMIT = 65536
 FREE_TRIES = 3  # wrong PINs in a row before the first lock
 FIRST_LOCK_S = 30
 MAX_LOCK_S = 3600
@@ -76,13 +79,41 @@ def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(pin.encode("ascii"), salt=salt, n=n, r=r, p=p, maxmem=128 * 1024 * 1024, dklen=HASH_BYTES)
 
 
-def make_record(staff_id: str, pin: str, when: datetime) -> dict[str, Any]:
-    """What `pins/STAFF.json` holds for `pin`: the hash and how to remake it, never the PIN."""
+def make_record(staff_id: str, pin: str, when: datetime, old_keys: Sequence[str] = ()) -> dict[str, Any]:
+    """What `pins/STAFF.json` holds for `pin`: the hash and how to remake it, never the PIN; and a new
+    PIN key (`pin_key`: an Ed25519 key pair, its private key sealed with the PIN: scrypt with a salt of
+    its own, then AES-GCM, bound to the person and the public key), with the public keys of earlier
+    PINs (`old_keys`), whose signatures stay valid."""
     if (problem := pin_problem(pin)) is not None:
         raise ValueError(problem)
     salt = os.urandom(SALT_BYTES)
-    return {"staff": staff_id, "set": when.isoformat(timespec="minutes"),
-            "scrypt": {"n": N, "r": R, "p": P, "salt": salt.hex(), "hash": _scrypt(pin, salt, N, R, P).hex()}}
+    record: dict[str, Any] = {
+        "staff": staff_id, "set": when.isoformat(timespec="minutes"),
+        "scrypt": {"n": N, "r": R, "p": P, "salt": salt.hex(), "hash": _scrypt(pin, salt, N, R, P).hex()}}
+    try:
+        record["pin_key"] = _seal_new_key(staff_id, pin)
+    except ImportError:
+        pass  # no cryptography here: a PIN without a key (its changes at the shared login are not applied)
+    if old_keys:
+        record["old_keys"] = sorted(set(old_keys))
+    return record
+
+
+def _aad(staff_id: str, public: str) -> bytes:
+    return f"paratui pin key\0{staff_id}\0{public}".encode("utf-8", "surrogatepass")
+
+
+def _seal_new_key(staff_id: str, pin: str) -> dict[str, str]:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    salt, nonce = os.urandom(SALT_BYTES), os.urandom(12)
+    sealed = AESGCM(_scrypt(pin, salt, N, R, P)).encrypt(nonce, raw, _aad(staff_id, public))
+    return {"public": public, "salt": salt.hex(), "nonce": nonce.hex(), "sealed": sealed.hex()}
 
 
 @dataclass(frozen=True)
@@ -93,11 +124,38 @@ class PinRecord:
     p: int
     salt: bytes
     hash: bytes
+    # the PIN key: its public key (hex), the salt and nonce its private key was sealed with, the sealed
+    # bytes ("" / b"": a pins file written before PIN keys)
+    public: str = ""
+    key_salt: bytes = b""
+    nonce: bytes = b""
+    sealed: bytes = b""
 
     def matches(self, pin: str) -> bool:
         if pin_problem(pin) is not None:
             return False
         return hmac.compare_digest(_scrypt(pin, self.salt, self.n, self.r, self.p), self.hash)
+
+    def unseal(self, pin: str) -> Any:
+        """The PIN key's private key (to keep in memory only), or None (no key, or not this PIN)."""
+        if not self.public or pin_problem(pin) is not None:
+            return None
+        try:
+            from cryptography.exceptions import InvalidTag
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+            from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+        except ImportError:
+            return None
+        try:
+            raw = AESGCM(_scrypt(pin, self.key_salt, self.n, self.r, self.p)).decrypt(
+                self.nonce, self.sealed, _aad(self.staff, self.public))
+            key = Ed25519PrivateKey.from_private_bytes(raw)
+        except (InvalidTag, ValueError):
+            return None
+        if key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex() != self.public:
+            return None
+        return key
 
 
 def _parse(raw: bytes, staff_id: str) -> PinRecord | str:
@@ -118,7 +176,41 @@ def _parse(raw: bytes, staff_id: str) -> PinRecord | str:
         return "scrypt: salt and hash must be hex"
     if len(salt) < SALT_BYTES or len(digest) != HASH_BYTES:
         return f"scrypt: a salt of at least {SALT_BYTES} bytes and a hash of {HASH_BYTES}"
-    return PinRecord(staff_id, n, r, p, salt, digest)
+    k = data.get("pin_key")
+    if k is None:
+        return PinRecord(staff_id, n, r, p, salt, digest)
+    try:
+        if not isinstance(k, dict):
+            raise ValueError
+        public = str(k["public"])
+        parts = bytes.fromhex(public), bytes.fromhex(str(k["salt"])), bytes.fromhex(str(k["nonce"])), \
+            bytes.fromhex(str(k["sealed"]))
+    except (KeyError, ValueError):
+        return "pin_key: expected {\"public\", \"salt\", \"nonce\", \"sealed\"} in hex"
+    if len(parts[0]) != 32 or len(parts[1]) < SALT_BYTES or len(parts[2]) != 12:
+        return "pin_key: a 32-byte public key, a 16-byte salt and a 12-byte nonce"
+    return PinRecord(staff_id, n, r, p, salt, digest, public.lower(), parts[1], parts[2], parts[3])
+
+
+def _public_keys(data: Any) -> list[str]:
+    """Every PIN public key a pins file lists (hex): its current one and those of earlier PINs."""
+    if not isinstance(data, dict):
+        return []
+    found = []
+    k = data.get("pin_key")
+    if isinstance(k, dict) and isinstance(k.get("public"), str):
+        found.append(k["public"])
+    old = data.get("old_keys")
+    if isinstance(old, list):
+        found.extend(x for x in old if isinstance(x, str))
+    out = []
+    for x in found:
+        try:
+            if len(bytes.fromhex(x)) == 32:
+                out.append(x.lower())
+        except ValueError:
+            continue
+    return out
 
 
 def may_own(classroom: _Room, staff_id: str) -> set[str]:
@@ -132,7 +224,40 @@ def may_own(classroom: _Room, staff_id: str) -> set[str]:
 def read_pin(root: Path, staff_id: str, classroom: _Room) -> tuple[PinRecord | None, str | None]:
     """(`staff_id`'s PIN record or None, the problem with their pins file or None). A file is read
     without following links; it counts only when no other account may write it and, in a folder
-    several accounts write into, when its owner is that person's own login or a teacher's."""
+    several accounts write into, when its owner is that person's own login or a teacher's. A file
+    whose PIN was cleared (only earlier keys kept) is no PIN."""
+    raw, problem = _read_file(root, staff_id, classroom)
+    if raw is None:
+        return None, problem
+    try:
+        if isinstance(data := json.loads(raw), dict) and "scrypt" not in data and "cleared" in data:
+            return None, None
+    except (ValueError, RecursionError):
+        pass
+    found = _parse(raw, staff_id)
+    if isinstance(found, str):
+        return None, f"{pin_rel(staff_id)}: {found}: ignored"
+    return found, None
+
+
+def pin_key_ids(root: Path, staff_id: str, classroom: _Room) -> frozenset[str]:
+    """The ids (paratui.store.keys.key_id) of `staff_id`'s PIN keys, current and earlier, from their
+    pins file if it counts (the same rules as `read_pin`)."""
+    from paratui.store.keys import key_id
+
+    raw, _ = _read_file(root, staff_id, classroom)
+    if raw is None:
+        return frozenset()
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return frozenset()
+    if not isinstance(data, dict) or data.get("staff") != staff_id:
+        return frozenset()
+    return frozenset(key_id(bytes.fromhex(x)) for x in _public_keys(data))
+
+
+def _read_file(root: Path, staff_id: str, classroom: _Room) -> tuple[bytes | None, str | None]:
     root = Path(root)
     rel = pin_rel(staff_id)
     path = root / rel
@@ -161,10 +286,7 @@ def read_pin(root: Path, staff_id: str, classroom: _Room) -> tuple[PinRecord | N
         raw = os.read(fd, FILE_LIMIT + 1)
     finally:
         os.close(fd)
-    found = _parse(raw, staff_id)
-    if isinstance(found, str):
-        return None, f"{rel}: {found}: ignored"
-    return found, None
+    return raw, None
 
 
 def check_pins(root: Path, classroom: _Room) -> list[str] | None:
@@ -188,11 +310,12 @@ def check_pins(root: Path, classroom: _Room) -> list[str] | None:
     return problems
 
 
-def write_pin(root: Path, staff_id: str, pin: str, when: datetime) -> Path:
-    """Set `staff_id`'s PIN (its hash) in the data folder. The pins folder is made like the journal:
-    in a room several accounts share, group-writable, setgid and sticky (each person may add their
-    own file, nobody may replace or remove another's)."""
-    record = make_record(staff_id, pin, when)
+def write_pin(root: Path, staff_id: str, pin: str, when: datetime, classroom: _Room | None = None) -> Path:
+    """Set `staff_id`'s PIN (its hash and a new PIN key) in the data folder, keeping the public keys of
+    the earlier PINs its file lists (when it counts: `classroom` given). The pins folder is made like
+    the journal: in a room several accounts share, group-writable, setgid and sticky (each person may
+    add their own file, nobody may replace or remove another's)."""
+    record = make_record(staff_id, pin, when, _kept_keys(root, staff_id, classroom))
     root = Path(root)
     folder = root / PINS_DIR
     if not folder.is_dir():
@@ -204,12 +327,29 @@ def write_pin(root: Path, staff_id: str, pin: str, when: datetime) -> Path:
     return path
 
 
-def clear_pin(root: Path, staff_id: str) -> bool:
-    path = Path(root) / pin_rel(staff_id)
+def _kept_keys(root: Path, staff_id: str, classroom: _Room | None) -> list[str]:
+    if classroom is None:
+        return []
+    raw, _ = _read_file(root, staff_id, classroom)
     try:
-        path.unlink()
-    except FileNotFoundError:
+        data = json.loads(raw) if raw is not None else None
+    except (ValueError, RecursionError):
+        return []
+    return _public_keys(data) if isinstance(data, dict) and data.get("staff") == staff_id else []
+
+
+def clear_pin(root: Path, staff_id: str, when: datetime | None = None, classroom: _Room | None = None) -> bool:
+    """Clear `staff_id`'s PIN (False: none was set). The public keys of its PINs are kept in the file
+    (`"cleared"`, `old_keys`), so what they signed stays applied; with no keys to keep, the file goes."""
+    path = Path(root) / pin_rel(staff_id)
+    if not os.path.lexists(path):
         return False
+    kept = _kept_keys(root, staff_id, classroom)
+    if not kept or when is None:
+        path.unlink()
+        return True
+    body = {"staff": staff_id, "cleared": when.isoformat(timespec="minutes"), "old_keys": sorted(set(kept))}
+    atomic_write(path, (json.dumps(body, indent=2, sort_keys=True) + "\n").encode(), mode=0o644)
     return True
 
 
@@ -220,7 +360,10 @@ class Verdict:
 
     ok: bool
     kind: str  # "ok" | "wrong" | "locked" | "none" (no PIN set, or its file ignored) | "missing" (none typed)
+    #          | "nokey" (the PIN is right, but its file has no PIN key: set before PIN keys)
     message: str
+    # the person's PIN key, unsealed (ok only): kept in memory to sign their changes (`pin_sig`)
+    key: Any = field(default=None, repr=False, compare=False)
 
 
 def lock_seconds(wrong: int) -> int:
@@ -294,7 +437,12 @@ class PinGate:
         if record.matches(pin):
             state.pop(staff_id, None)
             self._write_state(state)
-            return Verdict(True, "ok", f"PIN right: acting as {name}")
+            key = record.unseal(pin)
+            if key is None:
+                return Verdict(False, "nokey", f"{name}'s PIN is right, but its pins file has no PIN key (set "
+                               "before PIN keys, or without the cryptography package): acting with a para's "
+                               "rights; set it again with `paratui pin set` from your own login")
+            return Verdict(True, "ok", f"PIN right: acting as {name}", key)
         wrong = _wrong(state.get(staff_id)) + 1
         lock = lock_seconds(wrong)
         until = self.clock() + timedelta(seconds=lock) if lock else None

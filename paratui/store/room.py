@@ -13,7 +13,7 @@ from paratui.model import access
 from paratui.model.board import BoardState, build_board
 from paratui.model.commands import Change, Context
 from paratui.model.events import DATA_TYPES, TASK_TYPES, Event, last_undoable
-from paratui.store import identity, keys
+from paratui.store import identity, keys, pins
 from paratui.store.folder import DataFolder, Snapshot
 from paratui.store.journal import JournalWriter, new_event
 
@@ -27,6 +27,16 @@ class Room:
                                     signer=keys.Signer(self.root))
         # staff picked at the shared login without their PIN (paratui.store.pins): a para's rights
         self.capped: set[str] = set()
+
+    def pin_typed(self, staff_id: str, verdict: "pins.Verdict") -> None:
+        """What a PIN tried at the shared login gives `staff_id`: right, their role, and their PIN key
+        (in memory only) signs their events; otherwise a para's rights and no PIN key."""
+        if verdict.ok and verdict.key is not None:
+            self.capped.discard(staff_id)
+            self.writer.pin_keys[staff_id] = verdict.key
+        else:
+            self.capped.add(staff_id)
+            self.writer.pin_keys.pop(staff_id, None)
 
     def snapshot(self) -> Snapshot:
         return self.folder.load(self.clock().date())

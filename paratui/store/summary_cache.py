@@ -40,7 +40,8 @@ from paratui.store.journal import parse_json
 from paratui.store.safe_read import MiB, read_regular
 from paratui.store.user_cache import cache_folder
 
-VERSION = 4  # 3: each event's origin (its file and the file's owner) kept beside it; 4: unsigned too
+VERSION = 5  # 3: each event's origin (its file and the file's owner) kept beside it; 4: unsigned too;
+# 5: the PIN key that signed it (`pin_sig`: docs/trust.md)
 MAX_BYTES = 16 * MiB
 _RECORD = 20  # an index record: id checksum (8 hex), task id checksum (8 hex), file number (4 hex)
 _HEX = re.compile(r"[0-9a-f]*")
@@ -162,7 +163,8 @@ def index_of(order: list[str], cache: dict, dropped: dict[str, str]) -> str | No
 
 
 def _origins_of(events: Iterable[Event]) -> list[list[str | None] | None]:
-    return [None if e.origin is None else [e.origin.file, e.origin.owner, e.origin.signer] for e in events]
+    return [None if e.origin is None else [e.origin.file, e.origin.owner, e.origin.signer, e.origin.pin]
+            for e in events]
 
 
 def _with_origins(docs: Any, origins: Any) -> list[Event]:
@@ -170,14 +172,14 @@ def _with_origins(docs: Any, origins: Any) -> list[Event]:
     if not isinstance(docs, list) or not isinstance(origins, list) or len(origins) != len(docs):
         raise ValueError("origins do not match the events")
     out = []
-    shared: dict[tuple[str, str, str | None], Origin] = {}
+    shared: dict[tuple[str, str, str | None, str | None], Origin] = {}
     for doc, o in zip(docs, origins):
         e = event_from_doc(doc)
         if o is not None:
-            if not (isinstance(o, list) and len(o) == 3 and isinstance(o[0], str) and isinstance(o[1], str)
-                    and (o[2] is None or isinstance(o[2], str))):
+            if not (isinstance(o, list) and len(o) == 4 and isinstance(o[0], str) and isinstance(o[1], str)
+                    and (o[2] is None or isinstance(o[2], str)) and (o[3] is None or isinstance(o[3], str))):
                 raise ValueError("not an origin")
-            e.origin = shared.setdefault((o[0], o[1], o[2]), Origin(o[0], o[1], o[2]))
+            e.origin = shared.setdefault((o[0], o[1], o[2], o[3]), Origin(o[0], o[1], o[2], o[3]))
         out.append(e)
     return out
 
