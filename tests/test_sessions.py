@@ -430,3 +430,40 @@ async def test_the_docked_interval_session_is_a_session(room_dir: Path) -> None:
         ("+", starts[0].id), ("-", starts[0].id)]
     [s] = _report(room_dir, "L.S.", "ontask", NOW + timedelta(hours=1))["sessions"]
     assert (s["declared"], s["minutes"], s["level"]) == (True, 0.5, 50.0)
+
+
+def test_the_chart_draws_a_days_sessions_apart_and_in_order() -> None:
+    """Three sessions on 11-23 (10%, 20%, 90%) and one on 11-24: four x positions, the day's in the
+    order of their start, labelled 11-23, 11-23·2, 11-23·3; the axis labels each day once."""
+    from datetime import date
+
+    from paratui.app.chart import ChartData, draw, session_labels, ticks_of
+
+    days = [date(2026, 11, 23)] * 3 + [date(2026, 11, 24)]
+    labels = session_labels(days)
+    assert labels == ("11-23", "11-23·2", "11-23·3", "11-24")
+    assert ticks_of(labels) == [0, 3]  # each day once, on its first session
+    chart = draw(ChartData(labels, (10.0, 20.0, 90.0, 50.0), "%"), 60, 14).plain
+    [axis] = [line for line in chart.splitlines() if "11-2" in line]
+    assert axis.count("11-23") == 1 and axis.count("11-24") == 1 and axis.index("11-23") < axis.index("11-24")
+
+
+async def test_the_student_screen_charts_two_sessions_of_a_day_as_two_points(room_dir: Path) -> None:
+    """AM 10% by Mr. T and PM 20% by Ms. L on the student screen's chart: two sessions, labelled
+    apart (not one point at one date)."""
+    from paratui.app.student_screen import GoalCard
+    from tests.helpers import make_app, wait_for
+
+    clock = Clock()
+    room = Room(room_dir, clock)
+    for who, hour, right in (("JT", 9, 1), ("AL", 13, 2)):
+        for i in range(10):
+            clock.now = NOW.replace(hour=hour, minute=i)
+            room.apply(data_commands.log(room.context(who), "K.B.", "coins", "+" if i < right else "-"), who)
+    clock.now = NOW.replace(hour=14)
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s", "2")
+        assert await wait_for(pilot, lambda: any(v.chart is not None for v in app.screen.query(GoalCard)))
+        [chart] = [v.chart for v in app.screen.query(GoalCard) if v.chart is not None and "coins" in v.text.plain]
+        assert chart.days == ("11-23", "11-23·2") and chart.levels == (10.0, 20.0)
