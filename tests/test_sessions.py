@@ -467,3 +467,23 @@ async def test_the_student_screen_charts_two_sessions_of_a_day_as_two_points(roo
         assert await wait_for(pilot, lambda: any(v.chart is not None for v in app.screen.query(GoalCard)))
         [chart] = [v.chart for v in app.screen.query(GoalCard) if v.chart is not None and "coins" in v.text.plain]
         assert chart.days == ("11-23", "11-23·2") and chart.levels == (10.0, 20.0)
+
+
+async def test_the_board_closing_with_a_run_open_ends_its_session(room_dir: Path) -> None:
+    """Two trials, then the board exits with the run still open (quit, or its terminal gone): the
+    session's end is written as it closes, at that moment."""
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import entries, make_app, wait_for
+    from tests.test_logging_keys import goal_key
+
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l", "2")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press(goal_key(app, "coins"), "plus", "minus")
+        assert await wait_for(pilot, lambda: len(entries(room_dir, "data")) == 2)
+        clock.now = NOW + timedelta(minutes=3)
+        app.exit()
+    [start], [end] = entries(room_dir, "session.start"), entries(room_dir, "session.end")
+    assert (end.payload["session"], end.time) == (start.id, NOW + timedelta(minutes=3))

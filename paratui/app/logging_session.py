@@ -133,6 +133,22 @@ class RunSession:
         if ended is None:
             self._wrote()
 
+    def end_now(self, entries: int) -> None:
+        """`end`, written at once, off no thread: the board is closing with the run open (quitting, or
+        its terminal gone). Nothing is said: there is no screen left to say it on."""
+        board, me = self.board, self.board.me_id
+        if self.ended or self.id is None or me is None or board.snapshot is None or (
+                board.acting is not None and board.acting.read_only) or (entries == 0 and self.start is None):
+            return
+        self.ended = True
+        ctx = self.context(board.room.context(me, board.snapshot))
+        try:
+            change = self._retract(ctx, self.start) if entries == 0 and self.start is not None else \
+                data_commands.session_end(ctx, self.student, self.goal.id, session=self.id)
+            board.room.apply(change, me)
+        except Exception:  # noqa: BLE001  # refused or not written: the session stays open, as after a crash
+            return
+
     def _retract(self, ctx: Context, start: Event) -> Change:
         return commands.retract(self.context(ctx), start.id)
 
@@ -224,6 +240,10 @@ class IntervalSession(Static):
         self.board.toast(f"Session ended: {clean(self.initials)} · {clean(self.goal.id)}: "
                          f"{yes} yes, {no} no, {missed} missed")
         await self.remove()
+
+    def on_unmount(self) -> None:
+        if not self.ended and self.observation is not None:  # the board closed with the session running
+            self.observation.end_now(len(self.answers))
 
     async def _record(self, value: str) -> None:
         interval = self.pending

@@ -713,6 +713,12 @@ class LogSheet(ModalScreen["StartSession | None"]):
 
         return await self._record(make)
 
+    def on_unmount(self) -> None:
+        """The board closed with a run open (quitting, its terminal gone): the run's session ends."""
+        run, self.observation = self.observation, None
+        if run is not None:
+            run.end_now(self._run_entries())
+
     def close(self, result: StartSession | None) -> None:
         if not self.closed:  # once: a second dismiss would pop the screen below
             self.closed = True
