@@ -487,3 +487,24 @@ async def test_the_board_closing_with_a_run_open_ends_its_session(room_dir: Path
         app.exit()
     [start], [end] = entries(room_dir, "session.start"), entries(room_dir, "session.end")
     assert (end.payload["session"], end.time) == (start.id, NOW + timedelta(minutes=3))
+
+
+async def test_u_on_the_sheet_after_a_run_takes_back_its_last_entry_not_its_end(room_dir: Path) -> None:
+    """A run of two trials ended with Esc; the sheet opened again and `u`: the second trial is
+    retracted, the session stays ended (1 trial, its minutes unchanged)."""
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import entries, make_app, wait_for
+
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _trial_run(app, pilot, clock, "2", "coins", ["plus", "minus"])
+        await pilot.press("l", "2")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press("u")
+        assert await wait_for(pilot, lambda: len(entries(room_dir, "data")) == 1)
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+    [end] = entries(room_dir, "session.end")
+    [s] = _report(room_dir, "K.B.", "coins", NOW + timedelta(hours=1))["sessions"]
+    assert (s["entries"], s["minutes"], s["end"]) == (1, 3, "2026-11-23T10:18")

@@ -49,7 +49,7 @@ from paratui.app.logging_session import RunSession, knowing
 from paratui.app.typeahead import became_ready, refuse
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
-from paratui.model.datalog import is_ioa, running_timers
+from paratui.model.datalog import SESSION_TYPES, is_ioa, running_timers
 from paratui.model.events import Event, live_events
 from paratui.model.goals import TIMED, Behavior, Goal, StudentPlan
 from paratui.model.text import clean
@@ -701,7 +701,13 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 self.busy = False
 
     async def _undo(self) -> bool:
-        return await self._record(commands.undo)
+        """The board's undo, of an entry: a run's session.start or session.end is never what `u` takes back."""
+        def make(ctx: Context) -> Change | None:
+            entries = tuple(e for e in ctx.events if e.type not in SESSION_TYPES)
+            return commands.undo(Context(ctx.classroom, ctx.schedule, entries, ctx.now, ctx.actor, ctx.permit,
+                                         login=ctx.login, host=ctx.host))
+
+        return await self._record(make)
 
     async def _retract(self, written: Event | None) -> bool:
         """Undo one entry this sheet wrote, by its id (the board may not have re-read it yet)."""
