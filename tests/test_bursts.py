@@ -292,6 +292,9 @@ async def test_a_run_of_trials_in_one_burst(room_dir, posted):
     assert data(room_dir) == [("S02", "coins", "+", "I", None, None), ("S02", "coins", "+", "I", None, None),
                               ("S02", "coins", "-", None, None, None), ("S02", "coins", "+", "V", None, None),
                               ("S02", "coins", "-", "G", None, None), ("S02", "coins", "+", "I", None, None)]
+    [start], [end] = entries(room_dir, "session.start"), entries(room_dir, "session.end")  # the run's session
+    assert (start.payload["goal"], end.payload["session"]) == ("coins", start.id)
+    assert {e.payload["session"] for e in entries(room_dir, "data")} == {start.id}
 
 
 async def test_abc_setting_prefilled_from_the_block_now(room_dir):
@@ -330,8 +333,14 @@ async def test_a_run_of_intervals_in_one_burst(room_dir, posted):
     app = make_app(room_dir, as_staff="MR")
     async with app.run_test(size=(120, 40)) as pilot:
         await burst(app, pilot, "3", ontask, "+-=0-u+", "escape", posted=posted)
+    # the run is one session (issue 20): its start first, its end last, every interval in it
+    events = entries(room_dir)
+    assert [e.type for e in events] == ["session.start"] + ["data"] * 5 + ["session.end"]
+    start = events[0]
+    assert start.payload == {"student": "S03", "goal": "ontask", "setting": "Math groups"}
+    assert events[-1].payload == {"student": "S03", "goal": "ontask", "session": start.id}
     assert [e.payload for e in entries(room_dir, "data")] == [
-        {"student": "S03", "goal": "ontask", "value": v} for v in ("+", "-", "+", "missed", "+")]
+        {"student": "S03", "goal": "ontask", "value": v, "session": start.id} for v in ("+", "-", "+", "missed", "+")]
 
 
 @pytest.mark.parametrize("posted", [False, True])

@@ -417,13 +417,18 @@ async def test_a_run_of_ten_intervals_in_twelve_keys(room_dir):
         assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
         assert "Run ended: L.S. (3) · ontask: 10 intervals · 6 occurred" in toasts(app)
     events = journal(room_dir)
-    assert [e.type for e in events] == ["data"] * 9 + ["retract", "data", "data"]
+    # the run is one session: its start when the goal's key opened it, its end at Esc (issue 20)
+    assert [e.type for e in events] == ["session.start"] + ["data"] * 9 + ["retract", "data", "data", "session.end"]
+    start, end = events[0], events[-1]
+    assert start.payload == {"student": "S03", "goal": "ontask", "setting": "Math groups"}
+    assert end.payload == {"student": "S03", "goal": "ontask", "session": start.id}
+    assert start.staff == end.staff == "MR" and start.time == end.time == NOW_DT
     values = ["+", "+", "-", "+", "-", "+", "+", "-", "+", "missed", "+"]
     for e, value in zip([e for e in events if e.type == "data"], values):
-        assert e.payload == {"student": "S03", "goal": "ontask", "value": value}
+        assert e.payload == {"student": "S03", "goal": "ontask", "value": value, "session": start.id}
         assert e.staff == "MR" and e.time == NOW_DT
-    undone = events[8]
-    assert events[9].payload["target"] == undone.id and events[9].staff == "MR"
+    undone = events[9]
+    assert events[10].payload["target"] == undone.id and events[10].staff == "MR"
     assert [e.payload["value"] for e in entries(room_dir, "data")] == values[:8] + values[9:]
     assert list((room_dir / "journal" / "log" / "2026-11" / "23").glob("*.json"))  # the log stream's day
 

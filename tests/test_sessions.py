@@ -249,6 +249,262 @@ async def test_two_runs_of_trials_on_the_board_are_two_sessions(room_dir: Path) 
             await pilot.press("escape")
             assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
     runs = [e.payload.get("session") for e in entries(room_dir, "data")]
-    assert len(set(runs)) == 2 and all(r and r.startswith("run-") for r in runs)
+    assert runs == [e.id for e in entries(room_dir, "session.start") for _ in range(4)]  # each run's own
     g = _report(room_dir, "K.B.", "coins")
     assert [(s["entries"], s["level"], s["id"]) for s in g["sessions"]] == [(4, 25.0, runs[0]), (4, 75.0, runs[4])]
+
+
+# -- runs on the board are declared sessions: a start, an end, minutes observed (issue 20) ---------------
+
+async def _trial_run(app: Any, pilot: Any, clock: Clock, student_key: str, goal: str, trials: list[str],
+                     minutes: float = 1) -> None:
+    """`l`, the student, the goal's key (the run opens); each trial `minutes` after the one before; Esc."""
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import wait_for
+    from tests.test_logging_keys import goal_key
+
+    await pilot.press("l", student_key)
+    assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+    await pilot.press(goal_key(app, goal))
+    assert await wait_for(pilot, lambda: getattr(app.screen, "stage", None) in ("run", "intervals", "steps"))
+    def written() -> int:
+        sheet = app.screen
+        return len(sheet.run) + len(sheet.intervals) + len(sheet.step_marks) if isinstance(sheet, LogSheet) else -1
+
+    for key in trials:
+        clock.now += timedelta(minutes=minutes)
+        want = max(written() - 1, 0) if key == "u" else written() + 1  # `u` with nothing to undo: refused
+        await pilot.press(key)
+        assert await wait_for(pilot, lambda want=want: written() in (want, -1) and not app.typeahead.keys)
+        await pilot.pause()
+    clock.now += timedelta(minutes=minutes)
+    if isinstance(app.screen, LogSheet):
+        await pilot.press("escape")
+    assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+    await pilot.app.workers.wait_for_complete()
+
+
+async def test_a_run_of_five_trials_on_the_board_is_a_session_with_its_minutes(room_dir: Path) -> None:
+    """K.B.'s coins, opened at 10:15, a trial a minute, Esc at 10:21: one declared session, from the
+    goal's key to Esc (6 minutes), observed by Mr. T in math groups; its entries carry its id."""
+    from tests.helpers import entries, make_app
+
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _trial_run(app, pilot, clock, "2", "coins", ["plus", "plus", "minus", "plus", "minus"])
+    [start] = entries(room_dir, "session.start")
+    [end] = entries(room_dir, "session.end")
+    assert (start.time, start.staff, start.payload) == (
+        NOW, "JT", {"student": "S02", "goal": "coins", "setting": "Math groups"})
+    assert (end.time, end.staff, end.payload) == (
+        NOW + timedelta(minutes=6), "JT", {"student": "S02", "goal": "coins", "session": start.id})
+    data = entries(room_dir, "data")
+    assert [(e.payload["session"], e.payload["value"], e.time) for e in data] == [
+        (start.id, v, NOW + timedelta(minutes=i + 1)) for i, v in enumerate("++-+-")]
+    [s] = _report(room_dir, "K.B.", "coins", NOW + timedelta(hours=1))["sessions"]
+    assert (s["id"], s["declared"], s["start"], s["end"], s["minutes"]) == (
+        start.id, True, "2026-11-23T10:15", "2026-11-23T10:21", 6)
+    assert (s["observer"], s["setting"], s["entries"], s["level"]) == ("JT", "Math groups", 5, 60.0)
+    md = run_cli("report", "K.B.", "--goal", "coins", data=room_dir, env={"PARATUI_NOW": "2026-11-23T11:15"},
+                 check=True).stdout
+    assert "| Mr. T | Math groups | 10:15–10:21 | 6 |" in md  # minutes observed shown
+
+
+async def test_two_runs_of_one_goal_a_day_by_two_adults_are_two_sessions(room_dir: Path) -> None:
+    """Mr. T's run at 10:15 (2 of 4) and Ms. L's at 13:00 on another board (4 of 4): two declared
+    sessions, each with its observer, start, end and minutes, never one day of 75%."""
+    from tests.helpers import make_app
+
+    clock = Clock()
+    runs = (("JT", NOW, ["plus", "minus", "plus", "minus"]), ("AL", NOW.replace(hour=13, minute=0), ["plus"] * 4))
+    for who, at, trials in runs:
+        clock.now = at
+        app = make_app(room_dir, clock, as_staff=who, watch=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _trial_run(app, pilot, clock, "2", "coins", trials, minutes=2)
+    g = _report(room_dir, "K.B.", "coins", NOW.replace(hour=15))
+    assert [(s["observer"], s["declared"], s["start"], s["end"], s["minutes"], s["level"]) for s in g["sessions"]] == [
+        ("JT", True, "2026-11-23T10:15", "2026-11-23T10:25", 10, 50.0),
+        ("AL", True, "2026-11-23T13:00", "2026-11-23T13:10", 10, 100.0)]
+
+
+async def test_an_empty_run_leaves_no_session(room_dir: Path) -> None:
+    """A run of trials, of intervals and of steps, each opened and ended with nothing typed: the
+    start each wrote is retracted, so no session (and no data) is left; the same goal's run after
+    it is a session of its own."""
+    from tests.helpers import entries, make_app
+
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="MR", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for student, goal in (("2", "coins"), ("3", "ontask"), ("2", "wash"), ("3", "ontask")):
+            await _trial_run(app, pilot, clock, student, goal, [])
+        await _trial_run(app, pilot, clock, "3", "ontask", ["plus"])
+    events = list(Room(room_dir).snapshot().events)
+    assert [e.type for e in events] == ["session.start", "retract"] * 4 + ["session.start", "data", "session.end"]
+    assert all(r.payload["target"] == s.id for s, r in zip(events[0:8:2], events[1:8:2]))
+    assert entries(room_dir, "session.start") == [events[8]]
+    for student, goal, n in (("K.B.", "coins", 0), ("K.B.", "wash", 0), ("L.S.", "ontask", 1)):
+        assert len(_report(room_dir, student, goal, NOW + timedelta(hours=1))["sessions"]) == n
+
+
+async def test_u_in_a_run_retracts_the_last_entry_and_never_the_session(room_dir: Path) -> None:
+    """A run of steps: two steps, `u` takes back the second, `u` the first, Esc: nothing left, so the
+    start is taken back too. The next run: `u` first has nothing of the run to undo (refused: the
+    session's start stays), then one step and Esc."""
+    from tests.helpers import entries, make_app
+
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="AL", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.bell = lambda: None  # type: ignore[method-assign]
+        await _trial_run(app, pilot, clock, "2", "wash", ["i", "v", "u", "u"])
+        await _trial_run(app, pilot, clock, "2", "wash", ["u", "p"])
+    events = list(Room(room_dir).snapshot().events)
+    types = [e.type for e in events]
+    assert types == ["session.start", "data", "data", "retract", "retract", "retract",  # the run left empty
+                     "session.start", "data", "session.end"]
+    assert [r.payload["target"] for r in events if r.type == "retract"] == [events[2].id, events[1].id, events[0].id]
+    [step] = entries(room_dir, "data")
+    assert (step.payload["step"], step.payload["prompt"], step.payload["session"]) == (1, "PP", events[6].id)
+
+
+async def test_a_timer_from_the_board_goes_to_the_session_open_then(room_dir: Path) -> None:
+    """`paratui session start R.N. tantrum`, then the timer started and stopped from the board two
+    minutes apart: the episode is in that session (start and stop carry its id), ended from the CLI."""
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import entries, make_app, wait_for
+    from tests.test_logging_keys import goal_key
+
+    out = ok(room_dir, NOW, "session", "start", "R.N.", "tantrum", "--setting", "Recess", "--as", "JT")
+    sid = next(line.split()[-1] for line in out.splitlines() if line.startswith("session id:"))
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for n in (1, 2):
+            clock.now = NOW + timedelta(minutes=n)
+            await pilot.press("5")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+            await pilot.press(goal_key(app, "tantrum"))
+            assert await wait_for(pilot, lambda n=n: len(entries(room_dir, "timer.start" if n == 1 else "timer.stop")))
+            assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+    ok(room_dir, NOW + timedelta(minutes=5), "session", "end", "R.N.", "tantrum", "--as", "JT")
+    [start], [stop] = entries(room_dir, "timer.start"), entries(room_dir, "timer.stop")
+    assert (start.payload.get("session"), stop.payload.get("session"), stop.payload["seconds"]) == (sid, sid, 60.0)
+    [s] = _report(room_dir, "R.N.", "tantrum", NOW + timedelta(hours=1))["sessions"]
+    assert (s["id"], s["minutes"], s["total_seconds"], s["setting"]) == (sid, 5, 60, "Recess")
+
+
+async def test_the_docked_interval_session_is_a_session(room_dir: Path) -> None:
+    """The interval run handed to the board's timed session (`t`): the sheet's empty run leaves no
+    session; the docked one opens its own, its answers carry its id, `x` ends it."""
+    from paratui.app.logging_session import IntervalSession
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import entries, make_app, settle, wait_for
+    from tests.test_logging_keys import goal_key
+
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="MR", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.bell = lambda: None  # type: ignore[method-assign]
+        await pilot.press("3")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press(goal_key(app, "ontask"), "t")
+        assert await wait_for(pilot, lambda: bool(app.query(IntervalSession)))
+        await settle(pilot)
+        session = app.query_one(IntervalSession)
+        for key in ("plus", "minus"):
+            clock.now += timedelta(seconds=10)
+            await session.advance()
+            await pilot.press(key)
+            await settle(pilot)
+        clock.now += timedelta(seconds=10)
+        await pilot.press("x")
+        await settle(pilot)
+    starts = entries(room_dir, "session.start")
+    assert len(starts) == 1 and len([e for e in Room(room_dir).snapshot().events if e.type == "session.start"]) == 2
+    [end] = entries(room_dir, "session.end")
+    assert end.payload["session"] == starts[0].id and end.time == NOW + timedelta(seconds=30)
+    assert [(e.payload["value"], e.payload["session"]) for e in entries(room_dir, "data")] == [
+        ("+", starts[0].id), ("-", starts[0].id)]
+    [s] = _report(room_dir, "L.S.", "ontask", NOW + timedelta(hours=1))["sessions"]
+    assert (s["declared"], s["minutes"], s["level"]) == (True, 0.5, 50.0)
+
+
+def test_the_chart_draws_a_days_sessions_apart_and_in_order() -> None:
+    """Three sessions on 11-23 (10%, 20%, 90%) and one on 11-24: four x positions, the day's in the
+    order of their start, labelled 11-23, 11-23·2, 11-23·3; the axis labels each day once."""
+    from datetime import date
+
+    from paratui.app.chart import ChartData, draw, session_labels, ticks_of
+
+    days = [date(2026, 11, 23)] * 3 + [date(2026, 11, 24)]
+    labels = session_labels(days)
+    assert labels == ("11-23", "11-23·2", "11-23·3", "11-24")
+    assert ticks_of(labels) == [0, 3]  # each day once, on its first session
+    chart = draw(ChartData(labels, (10.0, 20.0, 90.0, 50.0), "%"), 60, 14).plain
+    [axis] = [line for line in chart.splitlines() if "11-2" in line]
+    assert axis.count("11-23") == 1 and axis.count("11-24") == 1 and axis.index("11-23") < axis.index("11-24")
+
+
+async def test_the_student_screen_charts_two_sessions_of_a_day_as_two_points(room_dir: Path) -> None:
+    """AM 10% by Mr. T and PM 20% by Ms. L on the student screen's chart: two sessions, labelled
+    apart (not one point at one date)."""
+    from paratui.app.student_screen import GoalCard
+    from tests.helpers import make_app, wait_for
+
+    clock = Clock()
+    room = Room(room_dir, clock)
+    for who, hour, right in (("JT", 9, 1), ("AL", 13, 2)):
+        for i in range(10):
+            clock.now = NOW.replace(hour=hour, minute=i)
+            room.apply(data_commands.log(room.context(who), "K.B.", "coins", "+" if i < right else "-"), who)
+    clock.now = NOW.replace(hour=14)
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s", "2")
+        assert await wait_for(pilot, lambda: any(v.chart is not None for v in app.screen.query(GoalCard)))
+        [chart] = [v.chart for v in app.screen.query(GoalCard) if v.chart is not None and "coins" in v.text.plain]
+        assert chart.days == ("11-23", "11-23·2") and chart.levels == (10.0, 20.0)
+
+
+async def test_the_board_closing_with_a_run_open_ends_its_session(room_dir: Path) -> None:
+    """Two trials, then the board exits with the run still open (quit, or its terminal gone): the
+    session's end is written as it closes, at that moment."""
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import entries, make_app, wait_for
+    from tests.test_logging_keys import goal_key
+
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l", "2")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press(goal_key(app, "coins"), "plus", "minus")
+        assert await wait_for(pilot, lambda: len(entries(room_dir, "data")) == 2)
+        clock.now = NOW + timedelta(minutes=3)
+        app.exit()
+    [start], [end] = entries(room_dir, "session.start"), entries(room_dir, "session.end")
+    assert (end.payload["session"], end.time) == (start.id, NOW + timedelta(minutes=3))
+
+
+async def test_u_on_the_sheet_after_a_run_takes_back_its_last_entry_not_its_end(room_dir: Path) -> None:
+    """A run of two trials ended with Esc; the sheet opened again and `u`: the second trial is
+    retracted, the session stays ended (1 trial, its minutes unchanged)."""
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import entries, make_app, wait_for
+
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _trial_run(app, pilot, clock, "2", "coins", ["plus", "minus"])
+        await pilot.press("l", "2")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        await pilot.press("u")
+        assert await wait_for(pilot, lambda: len(entries(room_dir, "data")) == 1)
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+    [end] = entries(room_dir, "session.end")
+    [s] = _report(room_dir, "K.B.", "coins", NOW + timedelta(hours=1))["sessions"]
+    assert (s["entries"], s["minutes"], s["end"]) == (1, 3, "2026-11-23T10:18")

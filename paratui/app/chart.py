@@ -7,7 +7,9 @@ plotext theme draws in the widget's own colours, so the chart reads in every boa
 are dates and numbers, and the phases' names (through `clean`, so no control character reaches
 plotext or `Text.from_ansi`). The data path is drawn a run at a time: never across a phase change,
 where a vertical condition line is drawn, labelled with the new phase's name, nor across a gap (a
-school day with no session) (Cooper et al.).
+school day with no session) (Cooper et al.). Each session has its own x position, several a day in
+the order of their start; a day's first session is labelled with its date ("11-23"), the next ones
+with their number in the day ("11-23·2"), and the x axis's ticks fall on the days' first sessions.
 
 Memory (issue 9: a board's peak ≤ 60 MiB): plotext is imported on the first chart drawn, not with
 the screen's module, and only its figure class and what that needs: `import plotext` (and
@@ -24,8 +26,9 @@ import importlib.util
 import sys
 import types
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Sequence
 
 from rich.text import Text
 
@@ -36,7 +39,7 @@ UNIT_LABEL = {"%": "%", "s": "seconds", "count": "count"}
 
 @dataclass(frozen=True)
 class ChartData:
-    days: tuple[str, ...]  # "MM-DD", one per session
+    days: tuple[str, ...]  # one label per session: "MM-DD", "MM-DD·2" for a day's second (session_labels)
     levels: tuple[float, ...]
     unit: str  # "%" | "s" | "count"
     line: float | None = None  # the mastery criterion, drawn across
@@ -44,6 +47,24 @@ class ChartData:
     gaps: tuple[int, ...] = ()  # indices of sessions after a gap (a school day with none): the path breaks there
     # the aim line (paratui.model.datalog.AimLine) at each session's day from its start on: (index, aim level)
     aim: tuple[tuple[int, float], ...] = ()
+
+
+def session_labels(days: Sequence[date]) -> tuple[str, ...]:
+    """Each session's x label, sessions in order: "11-23" for a day's first, "11-23·2" for its second."""
+    out: list[str] = []
+    for i, d in enumerate(days):
+        n = 1
+        while i - n >= 0 and days[i - n] == d:
+            n += 1
+        out.append(f"{d:%m-%d}" if n == 1 else f"{d:%m-%d}·{n}")
+    return tuple(out)
+
+
+def ticks_of(labels: Sequence[str]) -> list[int]:
+    """The sessions (0-based) the x axis labels: the days' first sessions, every one up to 7, else
+    every (n // 4)th."""
+    firsts = [i for i, label in enumerate(labels) if "·" not in label] or [0]
+    return firsts[:: max(1, len(firsts) // 4)]
 
 
 _figure: Any = None  # plotext's figure, shared by every chart
@@ -78,8 +99,8 @@ def draw(data: ChartData, width: int, height: int) -> Text:
     for i, name in data.phases:  # the condition lines, between the sessions either side
         plt.vline(i + 0.5)
         plt.text(clean(name, limit=16), i + 0.6, top, alignment="left")
-    ticks = xs[:: max(1, len(xs) // 4)]
-    plt.xticks(ticks, [data.days[int(i) - 1] for i in ticks])
+    ticks = ticks_of(data.days)
+    plt.xticks([xs[i] for i in ticks], [data.days[i] for i in ticks])
     plt.ylabel(UNIT_LABEL.get(data.unit, ""))
     return Text.from_ansi(plt.build(), no_wrap=True)
 

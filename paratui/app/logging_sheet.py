@@ -21,6 +21,11 @@ board (or `l` and a pick). What a para presses, counted from the board:
   "8 intervals · 5 occurred · 62.5%", `u` undoes the last, Esc ends the run; `t` hands the run to a
   session docked on the board that keeps the time and prompts (paratui.app.logging_session).
 
+A run (of trials, intervals or steps) is one observation session (docs/reports.md, "What a session
+is"; paratui.app.logging_session.RunSession): the goal's key writes its `session.start`, its entries
+carry that id, and Esc, the chain's last step or `t` write its `session.end`; a run ended with no
+entry retracts its start instead (no session). `u` in a run retracts only the run's last entry.
+
 Every entry goes through the same commands as the CLI (paratui.model.data_commands) and the board's one
 write path (`BoardApp.submit`: one journal event, a toast saying what was logged and `u` to undo).
 Labels are data: cleaned and shown as plain `Text`, never markup.
@@ -40,11 +45,11 @@ from textual.widgets import Input, Label, Static
 
 from paratui.app.form import EDITS
 from paratui.app.host import Host, host
-from paratui.app.logging_session import new_run
+from paratui.app.logging_session import RunSession, knowing
 from paratui.app.typeahead import became_ready, refuse
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
-from paratui.model.datalog import is_ioa, running_timers
+from paratui.model.datalog import SESSION_TYPES, is_ioa, running_timers
 from paratui.model.events import Event, live_events
 from paratui.model.goals import TIMED, Behavior, Goal, StudentPlan
 from paratui.model.text import clean
@@ -145,7 +150,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self.closed = False
         self.items: list[Item] = []
         self._plan: StudentPlan | None = None
-        self.session = new_run()  # a run of trials or steps is one session: its entries carry this id
+        self.observation: RunSession | None = None  # the open run's session (paratui.app.logging_session)
 
     @property
     def board(self) -> Host:
@@ -397,7 +402,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         note = self.query_one("#sheet-note", Input)
         if self.stage == "note":  # the note field takes every key; Enter saves, Escape goes back
             if key == "escape":
-                self.action_back()
+                await self.action_back()
             elif key == "enter":
                 await self._save_abc(note.value)
             elif character is not None and character.isprintable() and len(character) == 1:
@@ -406,7 +411,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 getattr(note, "action_" + EDITS[key])()
             return
         if key == "escape":
-            self.action_back()
+            await self.action_back()
             return
         char = character if character is not None and character.isprintable() and len(character) == 1 else None
         self.error("")
@@ -485,6 +490,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 return
         elif g.kind == "trials":
             self.trial_goals[self.student] = g.id  # ▶ moves here, and a run of trials starts
+            if not await self._open(g):
+                return
             self.goal, self.stage, self.run, self.run_prompt, self.run_events = g, "run", [], None, []
         elif g.kind in TIMED:
             running = any(t.goal == g.id for t in running_timers(self._today()))
@@ -498,8 +505,12 @@ class LogSheet(ModalScreen["StartSession | None"]):
             except Refused as e:
                 self.error(e.message)
                 return
+            if not await self._open(g):
+                return
             self.goal, self.stage, self.step_marks, self.step_events = g, "steps", {}, {}
         elif g.kind in ("interval", "mts"):
+            if not await self._open(g):
+                return
             self.goal, self.stage, self.intervals, self.run_events = g, "intervals", [], []
         self.paint()
 
@@ -528,8 +539,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return
         if char in "+=-":
             value, level = ("-" if char == "-" else "+"), self.run_prompt
-            if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level,
-                                                                session=self.session)):
+            if await self._record(lambda ctx: self._in_run(ctx, g, value, level)):
                 snapshot = self.board.snapshot
                 independent = snapshot.classroom.independent if snapshot else None
                 self.run.append((value, level or (independent if value == "+" else None)))
@@ -554,14 +564,15 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 self.intervals.pop()
                 self.run_events.pop()
             return
-        if char == "t":
+        if char == "t":  # the timed session is a session of its own (this run's ends here)
+            await self._end_run()
             self.close(StartSession(self.student, g.id))
             return
         value = INTERVAL_KEYS.get(char)
         if value is None:
             refuse(self, char, self.expected())
             return
-        if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value)):
+        if await self._record(lambda ctx: self._in_run(ctx, g, value)):
             self.intervals.append(value)
             self.run_events.append(self.board.last_written)
 
@@ -570,8 +581,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
         assert g is not None
         if char == "u":
             last = self.step - 1
-            if last not in self.step_marks:  # no step of this chain written here: the board's undo
-                await self._undo()
+            if last not in self.step_marks:  # no step of this run written here
+                refuse(self, char, "no step of this run to undo: a step's prompt level, - not done, Esc done")
             elif await self._retract(self.step_events.get(last)):  # that very step, by its id
                 self.step = last
                 self.step_marks.pop(last, None)
@@ -583,11 +594,11 @@ class LogSheet(ModalScreen["StartSession | None"]):
             refuse(self, char, self.expected())
             return
         step = self.step
-        if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, level, step=str(step),
-                                                            session=self.session)):
+        if await self._record(lambda ctx: self._in_run(ctx, g, level, step=str(step))):
             self.step_marks[step] = "not done" if level == "-" else level
             self.step_events[step] = self.board.last_written
-            if step >= len(g.steps):
+            if step >= len(g.steps):  # the chain's last step ends the run
+                await self._end_run()
                 self._steps_toast()
                 self.close(None)
                 return
@@ -653,8 +664,50 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return False
         return True
 
+    async def _open(self, g: Goal) -> bool:
+        """A run opens: its session begins (`session.start`); refused, the sheet stays on its goals."""
+        self.observation = RunSession(self.board, self.student, g)
+        self.busy = True
+        try:
+            refusal = await self.observation.begin()
+        finally:
+            self.busy = False
+        if refusal is not None:
+            self.observation = None
+            self.error(refusal[1])
+            return False
+        return True
+
+    def _in_run(self, ctx: Context, g: Goal, value: str, prompt: str | None = None,
+                step: str | None = None) -> Change:
+        """One entry of the open run, in its session."""
+        run = self.observation
+        return data_commands.log(run.context(ctx) if run else ctx, self.student, g.id, value, prompt,
+                                 step=step, session=run.id if run else None)
+
+    def _run_entries(self) -> int:
+        """The entries of the open run still standing (undone ones are gone from these lists)."""
+        return {"run": len(self.run), "intervals": len(self.intervals), "steps": len(self.step_marks)}.get(
+            self.stage, 0)
+
+    async def _end_run(self) -> None:
+        """The run ends: its session ends (`session.end`), or, with no entry, is taken back."""
+        run, self.observation = self.observation, None
+        if run is not None:
+            self.busy = True
+            try:
+                await run.end(self._run_entries())
+            finally:
+                self.busy = False
+
     async def _undo(self) -> bool:
-        return await self._record(commands.undo)
+        """The board's undo, of an entry: a run's session.start or session.end is never what `u` takes back."""
+        def make(ctx: Context) -> Change | None:
+            entries = tuple(e for e in ctx.events if e.type not in SESSION_TYPES)
+            return commands.undo(Context(ctx.classroom, ctx.schedule, entries, ctx.now, ctx.actor, ctx.permit,
+                                         login=ctx.login, host=ctx.host))
+
+        return await self._record(make)
 
     async def _retract(self, written: Event | None) -> bool:
         """Undo one entry this sheet wrote, by its id (the board may not have re-read it yet)."""
@@ -662,11 +715,15 @@ class LogSheet(ModalScreen["StartSession | None"]):
             return await self._undo()
 
         def make(ctx: Context) -> Change:
-            known = ctx.events if any(e.id == written.id for e in ctx.events) else (*ctx.events, written)
-            return commands.retract(Context(ctx.classroom, ctx.schedule, tuple(known), ctx.now, ctx.actor,
-                                            ctx.permit, login=ctx.login, host=ctx.host), written.id)
+            return commands.retract(knowing(ctx, written), written.id)
 
         return await self._record(make)
+
+    def on_unmount(self) -> None:
+        """The board closed with a run open (quitting, its terminal gone): the run's session ends."""
+        run, self.observation = self.observation, None
+        if run is not None:
+            run.end_now(self._run_entries())
 
     def close(self, result: StartSession | None) -> None:
         if not self.closed:  # once: a second dismiss would pop the screen below
@@ -680,7 +737,9 @@ class LogSheet(ModalScreen["StartSession | None"]):
             marks = " · ".join(f"{i} {clean(m)}" for i, m in sorted(self.step_marks.items()))
             self.board.toast(f"Steps recorded: {clean(self.label)} · {clean(self.goal.id)}: {marks}")
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
+        if self.stage in ("run", "intervals", "steps"):
+            await self._end_run()
         if self.stage == "run" and self.run and self.goal is not None:
             self.board.toast(f"Run ended: {clean(self.label)} · {clean(self.goal.id)}: {run_summary(self.run)}")
         if self.stage == "intervals" and self.intervals and self.goal is not None:

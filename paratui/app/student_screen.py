@@ -39,7 +39,7 @@ try:
 except ImportError:  # a Textual without it: nothing to clear
     StylesCache = None  # type: ignore[assignment,misc]
 
-from paratui.app.chart import ChartData, draw
+from paratui.app.chart import ChartData, draw, session_labels
 from paratui.app.chart import release as release_charts
 from paratui.app.host import Host, host
 from paratui.app.picker import Choice, PickerScreen
@@ -364,7 +364,7 @@ class GoalCard(Widget):
         aim = s.aim
         on_aim = () if aim is None else tuple((i, round(aim.at(x.day), 1)) for i, x in enumerate(shown)
                                               if x.day >= aim.start)
-        chart = ChartData(tuple(f"{x.day:%m-%d}" for x in shown), tuple(float(x.level or 0) for x in shown),
+        chart = ChartData(session_labels([x.day for x in shown]), tuple(float(x.level or 0) for x in shown),
                           unit_of(s.goal.kind), None if line is None else float(line), changes,
                           tuple(i for i, x in enumerate(shown) if i and x.after_gap), on_aim) if shown else None
         if (text.plain, chart) != (self.text.plain, self.chart):
