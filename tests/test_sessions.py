@@ -306,6 +306,7 @@ async def test_a_run_of_five_trials_on_the_board_is_a_session_with_its_minutes(r
     assert (s["id"], s["declared"], s["start"], s["end"], s["minutes"]) == (
         start.id, True, "2026-11-23T10:15", "2026-11-23T10:21", 6)
     assert (s["observer"], s["setting"], s["entries"], s["level"]) == ("JT", "Math groups", 5, 60.0)
+    assert (s["rate_per_minute"], s["rate_per_hour"]) == (None, None)  # a rate is a count's, not trials'
     md = run_cli("report", "K.B.", "--goal", "coins", data=room_dir, env={"PARATUI_NOW": "2026-11-23T11:15"},
                  check=True).stdout
     assert "| Mr. T | Math groups | 10:15–10:21 | 6 |" in md  # minutes observed shown
@@ -508,3 +509,15 @@ async def test_u_on_the_sheet_after_a_run_takes_back_its_last_entry_not_its_end(
     [end] = entries(room_dir, "session.end")
     [s] = _report(room_dir, "K.B.", "coins", NOW + timedelta(hours=1))["sessions"]
     assert (s["entries"], s["minutes"], s["end"]) == (1, 3, "2026-11-23T10:18")
+
+
+def test_undo_takes_back_the_last_entry_never_a_sessions_start_or_end(room_dir):
+    t = NOW.replace(hour=8, minute=30)
+    ok(room_dir, t, "session", "start", "K.B.", "greet", "--as", "MR")
+    ok(room_dir, t + timedelta(minutes=5), "log", "K.B.", "greet", "2", "--as", "MR")
+    ok(room_dir, t + timedelta(minutes=30), "session", "end", "K.B.", "greet", "--as", "MR")
+    ok(room_dir, t + timedelta(minutes=31), "undo", "--as", "MR")
+    rows = json.loads(ok(room_dir, t + timedelta(minutes=32), "history", "--format", "json"))
+    undone = {r["type"]: r["retracted_by"] for r in rows if r["type"] != "retract"}
+    # the count is taken back, not the session's end written after it
+    assert undone["data"] is not None and undone["session.end"] is None and undone["session.start"] is None

@@ -163,13 +163,19 @@ def live_events(events: Iterable[Event]) -> list[Event]:
     return kept
 
 
+_NOT_UNDONE = ("session.start", "session.end")
+
+
 def last_undoable(events: Iterable[Event], staff: str, login: str | None = None,
                   host: str | None = None) -> Event | None:
     """The event `staff` last wrote that is not already undone: what `undo` retracts. By `written`,
     the writer's own clock, not `time`, among what this `login` wrote on this `host` when there is
     any: another host's clock running ahead must not make its entry look like the one just made.
-    Then what this login wrote elsewhere, then any of `staff`'s (a new machine, another account)."""
-    mine = [e for e in live_events(events) if e.staff == staff]
+    Then what this login wrote elsewhere, then any of `staff`'s (a new machine, another account).
+    A session's start and end are bookkeeping around entries, never what `u` means to take back (the
+    board's run writes its end after its last entry): they are skipped; `paratui retract ID` takes one
+    back."""
+    mine = [e for e in live_events(events) if e.staff == staff and e.type not in _NOT_UNDONE]
     by_login = [e for e in mine if e.login == login]
     here = [e for e in by_login if e.host == host]
     return max(here or by_login or mine, key=attrgetter("written", "time", "id"), default=None)

@@ -45,6 +45,8 @@ CSV_FIELDS = ("date", "time", "student", "goal", "kind", "value", "count", "seco
               "observed_at", "observer", "host", "entered", "goal_title", "cold_probe",
               "session", "session_start", "session_end", "minutes_observed", "ioa")
 
+RATE_KINDS = ("tally", "abc")  # the kinds whose sessions have a rate (count ÷ observation time)
+
 # What a goal's mastery criterion is compared with, per kind (the report states it).
 MASTERY_ON = {"trials": "the % of each session's trials correct at the criterion's level or better",
               "task_analysis": "the % of each session's steps of the chain independent",
@@ -114,7 +116,9 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
             "minutes": _n(x.minutes), "observer": x.observer,
             "observer_name": staff.get(x.observer or "", x.observer), "setting": x.setting,
             "total_seconds": _n(x.total_seconds, 1),
-            "rate_per_minute": _n(x.rate_per_minute, 3), "rate_per_hour": _n(x.rate_per_hour, 1),
+            # a rate is a count's per unit of time: tallies (and ABC records) only, never trials
+            "rate_per_minute": _n(x.rate_per_minute, 3) if g.kind in RATE_KINDS else None,
+            "rate_per_hour": _n(x.rate_per_hour, 1) if g.kind in RATE_KINDS else None,
         } for x in s.sessions]
         goals.append({
             "id": g.id, "title": g.title, "kind": g.kind, "area": g.area, "unit": unit_of(g.kind),
