@@ -172,6 +172,15 @@ def timer_stop(student: str, goal: str) -> tuple:
     return ("timer.stop", student, goal, None, None, None, None, None, {"start": timer_start(student, goal)})
 
 
+def session(student: str, goal: str, setting: str | None = None) -> tuple:
+    """A run on the logging sheet is a session: its start (with where the student is) and end."""
+    return ("session.start", student, goal, None, None, None, None, None, {"setting": setting} if setting else {})
+
+
+def session_end(student: str, goal: str) -> tuple:
+    return ("session.end", student, goal, None, None, None, None, None, {})
+
+
 def retract(target: tuple) -> tuple:
     return ("retract", None, None, None, None, None, None, None, {"target": target})
 
@@ -210,8 +219,10 @@ FLOWS: dict[str, Flow] = {
     "note, Esc, then m5b": Flow("N" + ESC + "m5b", [move("S05", "bathroom")]),
     # a run of intervals (L.S.'s ontask, the sheet's 2nd goal): + - + not observed, a - undone, +, Esc
     "interval run 32": Flow("32" + "+-=0-u+" + ESC,
-                            [datum("S03", "ontask", v) for v in ("+", "-", "+", "missed", "-")]
-                            + [retract(datum("S03", "ontask", "-")), datum("S03", "ontask", "+")]),
+                            [session("S03", "ontask", "Math groups")]
+                            + [datum("S03", "ontask", v) for v in ("+", "-", "+", "missed", "-")]
+                            + [retract(datum("S03", "ontask", "-")), datum("S03", "ontask", "+"),
+                               session_end("S03", "ontask")]),
     # ABC in five keys: R.N., elopement (the 4th goal), Enter on each list's ▶ choice (the last saves)
     "ABC 54": Flow("54" + ENTER * 3, [abc("S05", "elopement", "Task demand", "Blocked and redirected", "Math groups")]),
     # ABC from the sheet: each list's 1st, 2nd, 1st choice, then a note and Enter
@@ -232,16 +243,20 @@ FLOWS: dict[str, Flow] = {
                      {"for": "AL", "due": "2026-11-23T13:00"})]),
     # K.B.'s hand washing (the 2nd goal), one key a step: independent, verbal, not done, partial physical
     "task analysis l22": Flow("l22" + "iv-p" + ESC,
-                              [datum("S02", "wash", "+", "I", step=1), datum("S02", "wash", "+", "V", step=2),
-                               datum("S02", "wash", "-", step=3), datum("S02", "wash", "+", "PP", step=4)], staff="AL"),
+                              [session("S02", "wash", "Math groups"),
+                               datum("S02", "wash", "+", "I", step=1), datum("S02", "wash", "+", "V", step=2),
+                               datum("S02", "wash", "-", step=3), datum("S02", "wash", "+", "PP", step=4),
+                               session_end("S02", "wash")], staff="AL"),
     # R.N.'s tantrum (duration, 5th goal) and O.W.'s start (latency, 1st goal): started, then stopped
     "timers l55 l41 l55 41": Flow("l55" + "l41" + "l55" + "41",
                                   [timer_start("S05", "tantrum"), timer_start("S04", "start"),
                                    timer_stop("S05", "tantrum"), timer_stop("S04", "start")]),
     # a run of 10 trial keys on K.B.'s coins: + + - v+ g- + u(ndoes that +) +, Esc
     "trial run l21 of 10": Flow("l21" + "++-v+g-+u+" + ESC,
-                                [COIN, COIN, datum("S02", "coins", "-"), datum("S02", "coins", "+", "V"),
-                                 datum("S02", "coins", "-", "G"), COIN, retract(COIN), COIN]),
+                                [session("S02", "coins", "Math groups"),
+                                 COIN, COIN, datum("S02", "coins", "-"), datum("S02", "coins", "+", "V"),
+                                 datum("S02", "coins", "-", "G"), COIN, retract(COIN), COIN,
+                                 session_end("S02", "coins")]),
     "undo l23u": Flow("l23" + "u", [datum("S02", "greet", count=1), retract(datum("S02", "greet", count=1))]),
     # the student screen (s 2: K.B.), r chooses the newest entry, r y retracts it; Esc back to the board
     "retract s2rry": Flow("s2rry" + ESC, [retract(COIN)], kb_coin),
