@@ -344,6 +344,19 @@ async def test_a_run_of_intervals_in_one_burst(room_dir, posted):
 
 
 @pytest.mark.parametrize("posted", [False, True])
+async def test_a_run_of_momentary_time_samples_in_one_burst(room_dir, posted):
+    """MTS (Z.C.'s engaged) is logged as intervals are: one key per sample, `0` not observed."""
+    engaged = goal_key(room_dir, "S07", "engaged")
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await burst(app, pilot, "7", engaged, "+-0+", "escape", posted=posted)
+    events = entries(room_dir)
+    assert [e.type for e in events] == ["session.start"] + ["data"] * 4 + ["session.end"]
+    assert [e.payload for e in entries(room_dir, "data")] == [
+        {"student": "S07", "goal": "engaged", "value": v, "session": events[0].id} for v in ("+", "-", "missed", "+")]
+
+
+@pytest.mark.parametrize("posted", [False, True])
 async def test_abc_in_five_keys_in_one_burst(room_dir, posted):
     """The student's key, the behavior's, Enter on each list (its ▶ choice; the setting's Enter
     saves), then a tally: the keys after the save go to the board, none into the record."""

@@ -223,6 +223,11 @@ FLOWS: dict[str, Flow] = {
                             + [datum("S03", "ontask", v) for v in ("+", "-", "+", "missed", "-")]
                             + [retract(datum("S03", "ontask", "-")), datum("S03", "ontask", "+"),
                                session_end("S03", "ontask")]),
+    # a run of momentary time samples (Z.C.'s engaged, the sheet's 2nd goal): + - not observed +, Esc
+    "MTS run 72": Flow("72" + "+-0+" + ESC,
+                       [session("S07", "engaged", "Math groups")]
+                       + [datum("S07", "engaged", v) for v in ("+", "-", "missed", "+")]
+                       + [session_end("S07", "engaged")]),
     # ABC in five keys: R.N., elopement (the 4th goal), Enter on each list's ▶ choice (the last saves)
     "ABC 54": Flow("54" + ENTER * 3, [abc("S05", "elopement", "Task demand", "Blocked and redirected", "Math groups")]),
     # ABC from the sheet: each list's 1st, 2nd, 1st choice, then a note and Enter

@@ -239,7 +239,8 @@ def test_no_board_outlives_a_terminal_killed_mid_redraw(room_dir):
 # every flow of tests/test_bursts_tmux.py but those with a test of their own below (the refused key
 # and the note form)
 SSH_FLOWS = ["move m1b", "back b1", "tally l23", "tally 23", "trial l2+v", "two flows m1b b1", "Esc then b1",
-             "note, Esc, then m5b", "interval run 32", "ABC 54", "ABC l54121 note", "assign a", "absent o3", "task n",
+             "note, Esc, then m5b", "interval run 32", "MTS run 72", "ABC 54", "ABC l54121 note", "assign a",
+             "absent o3", "task n",
              "task analysis l22", "timers l55 l41 l55 41", "trial run l21 of 10", "undo l23u", "retract s2rry"]
 
 
