@@ -521,3 +521,49 @@ def test_undo_takes_back_the_last_entry_never_a_sessions_start_or_end(room_dir):
     undone = {r["type"]: r["retracted_by"] for r in rows if r["type"] != "retract"}
     # the count is taken back, not the session's end written after it
     assert undone["data"] is not None and undone["session.end"] is None and undone["session.start"] is None
+
+
+def test_ioa_and_the_trend_through_the_cli_match_a_computation_from_the_journal_files(room_dir: Path) -> None:
+    """Interval-by-interval IOA (a second adult's `--ioa` record of the same intervals) and the trend's
+    least-squares slope per week, built over two weeks through the CLI, against the raw files."""
+    days = [NOW - timedelta(days=7), NOW - timedelta(days=6), NOW - timedelta(days=4), NOW - timedelta(days=1),
+            NOW]
+    primary = ["++-+-+", "+-+-++", "+++-++", "++++-+", "++++++"]
+    second = {0: "++-+++", 3: "+++++0"}  # MR checks two of the five sessions (0: not observed)
+    for n, day in enumerate(days):
+        t = day.replace(hour=9, minute=0)
+        for k, v in enumerate(primary[n]):
+            ok(room_dir, t + timedelta(seconds=10 * k), "log", "L.S.", "ontask", v, "--as", "JT")
+        for k, v in enumerate(second.get(n, "")):
+            ok(room_dir, t + timedelta(seconds=10 * k), "log", "L.S.", "ontask", "missed" if v == "0" else v,
+               "--ioa", "--as", "MR")
+    last = days[-1].replace(hour=15)
+    raw = _raw(room_dir)
+    mine = [e for e in raw if e["type"] == "data" and e["payload"]["goal"] == "ontask"]
+    by_day: dict[str, dict[bool, list[str]]] = defaultdict(lambda: {False: [], True: []})
+    for e in mine:
+        by_day[e["time"][:10]][bool(e["payload"].get("ioa"))].append(e["payload"]["value"])
+    # interval-by-interval: intervals scored the same ÷ intervals both observed
+    want = []
+    for d, rec in by_day.items():
+        if rec[True]:
+            pairs = [(a, b) for a, b in zip(rec[False], rec[True]) if "missed" not in (a, b)]
+            want.append((d, round(100 * sum(a == b for a, b in pairs) / len(pairs), 1)))
+    out = run_cli("report", "L.S.", "--goal", "ontask", "--format", "json", data=room_dir,
+                  env={"PARATUI_NOW": last.isoformat(timespec="minutes")}, check=True)
+    report = json.loads(out.stdout)
+    [ioa] = [x for x in report["ioa"]["goals"] if x["goal"] == "ontask"]
+    assert ioa["measure"] == "interval-by-interval"
+    assert [(c["date"], c["agreement"]) for c in ioa["checks"]] == want
+    assert (ioa["checked"], ioa["sessions"]) == (2, 5) and ioa["share"] == 40.0
+    # the goal's own levels leave the IOA records out: + ÷ (+ and -) of the primary's only
+    [g] = report["goals"]
+    levels = [(d, 100 * rec[False].count("+") / len(rec[False])) for d, rec in by_day.items()]
+    assert [(s["date"], s["level"]) for s in g["sessions"]] == [(d, round(v, 1)) for d, v in levels]
+    # the trend: the least-squares slope of those levels over the days (x in days), × 7
+    xs = [datetime.fromisoformat(d).toordinal() for d, _ in levels]
+    ys = [v for _, v in levels]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    assert g["trend_line"]["method"] == "least squares"
+    assert g["trend_line"]["per_week"] == round(slope * 7, 1)
