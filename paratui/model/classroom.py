@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Sequence
 
 from paratui.model.access import Access, duplicate_logins, parse_access
@@ -180,20 +180,6 @@ def _scale(c: Checker, raw: Any) -> tuple[str, ...]:
     return out
 
 
-def _period_day(c: Checker, raw: dict, key: str, where: str) -> date | None:
-    value = raw.get(key)
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    c.add(f"{where}.{key}", "missing: a date, YYYY-MM-DD (e.g. 2026-11-02)" if value is None
-          else "expected a date, YYYY-MM-DD (e.g. 2026-11-02)")
-    return None
-
-
 def _periods(c: Checker, data: dict) -> tuple[Period, ...]:
     """`[[periods]]`: each a name (letters, digits, - and _), a start and an end on or after it;
     names unique; two periods never overlap."""
@@ -202,7 +188,7 @@ def _periods(c: Checker, data: dict) -> tuple[Period, ...]:
         where = f"periods[{i}]"
         c.keys(raw, {"name", "start", "end"}, where)
         name = c.code(c.text(raw, "name", where, missing="missing (e.g. name = \"Q2\")"), f"{where}.name")
-        start, end = _period_day(c, raw, "start", where), _period_day(c, raw, "end", where)
+        start, end = c.day(raw, "start", where, required=True), c.day(raw, "end", where, required=True)
         if start and end and end < start:
             c.add(f"{where}.end", "is before start")
             continue

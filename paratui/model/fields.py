@@ -8,6 +8,7 @@ all use it (and `normalize`) without importing each other.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any, Collection, Iterator, Sequence
 
 from paratui.model.errors import Problem
@@ -146,6 +147,23 @@ class Checker:
             self.add(_path(where, key), message)
             return default
         return value
+
+    def day(self, data: dict, key: str, where: str, required: bool = False) -> date | None:
+        """A TOML date (2026-11-02, unquoted) or the same as text; None when left out (a problem
+        when `required`) or not a date."""
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.add(f"{where}.{key}", "missing: a date, YYYY-MM-DD (e.g. 2026-11-02)" if value is None
+                 else "expected a date, YYYY-MM-DD (e.g. 2026-11-02)")
+        return None
 
     def texts(self, data: dict, key: str, where: str) -> tuple[str, ...]:
         """A list of non-empty texts, stripped (left out: none)."""

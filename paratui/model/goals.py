@@ -32,7 +32,7 @@ Strict like classroom.toml: unknown keys and bad values are problems naming the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from paratui.model.classroom import DEFAULT_PROMPTS, Classroom
@@ -170,7 +170,7 @@ def _goal(c: Checker, raw: dict, where: str, staff_ids: set[str], behavior_ids: 
         if d.casefold() not in WEEKDAYS:
             c.add(f"{where}.days[{j}]", f"{quoted(d)} is not a weekday (monday … friday)")
     steps, seconds, itype, behavior = _by_kind(c, raw, where, kind, behavior_ids)
-    start, target = _day(c, raw, "start", where), _day(c, raw, "target", where)
+    start, target = c.day(raw, "start", where), c.day(raw, "target", where)
     if start and target and target <= start:
         c.add(f"{where}.target", "is not after start (the aim line runs from start to target)")
         target = None
@@ -179,22 +179,6 @@ def _goal(c: Checker, raw: dict, where: str, staff_ids: set[str], behavior_ids: 
     if gid and title and kind and area:
         return Goal(gid, title, kind, area, baseline, mastery, mastery_text, collect_by, when,
                     tuple(d.casefold() for d in days), steps, seconds, itype, behavior, start, target)
-    return None
-
-
-def _day(c: Checker, raw: dict, key: str, where: str) -> date | None:
-    """A TOML date (2026-11-02, unquoted) or the same as text; None when left out."""
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    c.add(f"{where}.{key}", "expected a date, YYYY-MM-DD (e.g. 2026-11-02)")
     return None
 
 
