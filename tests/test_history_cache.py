@@ -177,3 +177,42 @@ def test_copies_of_a_file_list_each_event_once_cached_or_not(busy_room):
     want = _expected(busy_room, "text")
     assert _history(busy_room) == want and _history(busy_room) == want
     assert len(want.splitlines()) == len({line.split("[")[-1] for line in want.splitlines()})
+
+
+def test_a_first_run_over_many_months_prints_what_reading_every_file_prints(room_dir):
+    """A first run (no cache, or a new classroom) works a month at a time, saving each month's rows
+    before reading the next (a million events do not fit in memory at once): what a later month's
+    event refers to in an earlier one (a task done in November that was added in September, a move
+    of October retracted in November) reads as when every file is read together, and so does a
+    retract written into an earlier month's folder of an event in a later one (found nowhere until
+    that month is done). Each month's cache file is made."""
+    _cli(room_dir, "task", "add", "Order the visual timers", "--as", "MR", now="2026-09-15T09:00")
+    _cli(room_dir, "move", "K.B.", "--to", "office", "--as", "AL", now="2026-10-02T09:30")
+    october = json.loads(_history(room_dir, "--format", "json"))
+    _cli(room_dir, "task", "done", october[0]["id"][:8], "--as", "AL", now="2026-11-19T09:00")
+    _cli(room_dir, "retract", october[1]["id"][:8], "--as", "MR", now="2026-11-20T09:00")
+    _cli(room_dir, "move", "E.M.", "--to", "library", "--as", "MR", now="2026-11-20T10:00")
+    later = json.loads(_history(room_dir, "--format", "json"))[-1]
+    # a hand-written retract, in a September day file, of the November move (the writer's clock)
+    sept = room_dir / "journal" / "2026-09-16"
+    sept.mkdir()
+    doc = {"id": "f" * 32, "type": "retract", "time": "2026-11-20T10:05:00", "written": 1, "staff": "MR",
+           "login": "", "host": "", "payload": {"target": later["id"]}}
+    (sept / "ws--hand.json").write_text(json.dumps({"_default": {"1": doc}}))
+    folder = cache_folder(room_dir)
+    for fmt in FORMATS:
+        for f in folder.iterdir():
+            f.unlink()
+        want = _expected(room_dir, fmt)
+        assert _history(room_dir, "--format", fmt) == want  # the first run, month by month
+        assert {f.name for f in folder.iterdir()} >= {"2026-09.rows", "2026-10.rows", "2026-11.rows"}
+        assert _history(room_dir, "--format", fmt) == want  # from the cache
+    text = _history(room_dir)
+    lines = [line.split("  [")[0] for line in text.splitlines()]
+    assert lines == [
+        "2026-09-15 09:00  Ms. R    task for anyone: Order the visual timers",
+        "2026-10-02 09:30  Ms. L    Ms. L took K.B. to Office  (retracted by Ms. R at 2026-11-20 09:00)",
+        "2026-11-19 09:00  Ms. L    task done: Order the visual timers",
+        "2026-11-20 09:00  Ms. R    undone: Ms. L took K.B. to Office",
+        "2026-11-20 10:00  Ms. R    Ms. R took E.M. to Library  (retracted by Ms. R at 2026-11-20 10:05)",
+        "2026-11-20 10:05  Ms. R    undone: Ms. R took E.M. to Library"], text

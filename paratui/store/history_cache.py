@@ -33,7 +33,7 @@ import stat
 import time
 import zlib
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from paratui.model.access import refused_events
 from paratui.model.classroom import Classroom
@@ -300,16 +300,83 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule, fds: list[int
         cached[rel].sig = files[path_of[rel]]
     redo = sorted((p for p in files if rel_of[p] not in good), key=_path_key)
     fresh: dict[str, _Entry] = {}
+    saved: set[str] = set()
     if redo:
         reader.remember = len(redo) > REMEMBER_FROM
-        fresh = _describe(reader, files, rel_of, redo, cached, good, classroom, schedule)
+        by_month: dict[str, list[str]] = {}
+        for p in redo:
+            by_month.setdefault(_month(rel_of[p]), []).append(p)
+        if folder is None or len(by_month) < 2:
+            fresh = _describe(reader, files, rel_of, redo, cached, good, classroom, schedule)
+        else:
+            fresh = _month_by_month(reader, folder, fp, fds, files, rel_of, by_month, cached, good, held,
+                                    classroom, schedule, saved)
         reader.save()
     entries = {rel: (fresh[rel] if rel in fresh else cached[rel]) for rel in path_of if rel in fresh or rel in good}
     month_of = {rel: _month(rel) for rel in set(entries) | set(cached)}
     stale = {month_of[rel] for rel in fresh} | {month_of[rel] for rel in cached if rel not in path_of}
-    for m in sorted(stale):  # only the months something changed in are written again
+    for m in sorted(stale - saved):  # only the months something changed in are written again
         _save(folder, m, fp, {rel: e for rel, e in entries.items() if month_of[rel] == m})
     return [(month_of[rel_of[p]], entries[rel_of[p]]) for p in sorted(files, key=_path_key) if rel_of[p] in entries]
+
+
+def _month_by_month(reader: _Reader, folder: Path, fp: str, fds: list[int], files: dict[str, FileSig],
+                    rel_of: dict[str, str], by_month: dict[str, list[str]], cached: dict[str, _Entry],
+                    good: set[str], held: dict[str, str | None], classroom: Classroom, schedule: Schedule,
+                    saved: set[str]) -> dict[str, _Entry]:
+    """`_describe` of many months (a first run, a new classroom), one month at a time, oldest first:
+    each month's rows are saved as soon as they are made and read back from the cache file, so a
+    run holds one month of events, never the whole journal (a million events are ~2 GB as objects).
+    What a month's events refer to in earlier months is found in those months' saved rows, as a
+    run that reads only today's files finds it. The few files whose events referred to something not
+    found (a later month's, or nowhere) are described once more at the end, with every month saved."""
+    fresh: dict[str, _Entry] = {}
+    month_of_rel = {rel: _month(rel) for rel in rel_of.values()}
+    # a task's or a note's id → its file: what a "done" or an "ack" names may be months old (a few
+    # a day: kept for the whole run); what a retract names is looked up in the last LOOK_BACK months
+    lasting: dict[str, str] = {}
+    done: list[str] = sorted({month_of_rel[rel] for rel in good})
+
+    def settle(month: str, made: dict[str, _Entry]) -> None:
+        fresh.update(made)
+        for rel, e in made.items():
+            lasting.update((r[2], rel) for r in e.rows if r[3] in _LASTING)
+        whole = {rel: (fresh[rel] if rel in fresh else cached[rel]) for rel in rel_of.values()
+                 if month_of_rel[rel] == month and (rel in fresh or rel in good)}
+        _save(folder, month, fp, whole)
+        for e in whole.values():
+            if e.month is not None:
+                e._rows = None  # (read back from its file for the save: let go now, not at the next full gc)
+        saved.add(month)
+        again = _load(folder, month, fp, fds)  # its rows left in the file; what it now holds counts as good
+        for rel, e in again.items():
+            if rel in whole and e.digest == whole[rel].digest:
+                cached[rel], fresh[rel] = e, e
+                if not e.missing:
+                    good.add(rel)
+                held[rel] = e.digest
+        reader._cache.clear()  # the month's events: let go (the reader keeps them twice)
+        reader._last_good.clear()
+        done.append(month)
+
+    for month in sorted(by_month):
+        recent = set(sorted({m for m in done if m < month})[-LOOK_BACK:])
+        window = {rel for rel in good if month_of_rel.get(rel) in recent}
+        settle(month, _describe(reader, files, rel_of, by_month[month], cached, window, classroom, schedule,
+                                lasting))
+    # described once more, together (one look through the saved months for all of them): the files
+    # whose events named something found nowhere then
+    again = [p for ps in by_month.values() for p in ps if fresh[rel_of[p]].missing]
+    for p in again:
+        good.discard(rel_of[p])
+    made = _describe(reader, files, rel_of, again, cached, good, classroom, schedule, lasting) if again else {}
+    for month in sorted({month_of_rel[rel_of[p]] for p in again}):
+        settle(month, {rel: e for rel, e in made.items() if month_of_rel[rel] == month})
+    return fresh
+
+
+LOOK_BACK = 2  # months a first run looks back in for what a retract names (the rest: once, at the end)
+_LASTING = ("task.add", "note")  # what "done", "claim", "reopen" and "ack" name: kept for a whole run
 
 
 class _Reader(JournalReader):
@@ -391,11 +458,12 @@ def _digest_of(path: str, journal: Path) -> str | None:
 
 def _describe(reader: JournalReader, files: dict[str, FileSig], rel_of: dict[str, str], redo: list[str],
               cached: dict[str, _Entry], good: set[str], classroom: Classroom,
-              schedule: Schedule) -> dict[str, _Entry]:
+              schedule: Schedule, known: dict[str, str] | None = None) -> dict[str, _Entry]:
     """Read the files in `redo`, and whatever older files their events refer to (to describe a
-    "done" or an "undone"), and make their rows."""
+    "done" or an "undone"), and make their rows. `known`: event id → the file holding it, already
+    known (looked up before the cached months are read)."""
     by_rel = {rel: p for p, rel in rel_of.items()}
-    where: dict[str, str] = {}  # event id → the file holding it (from the cached rows, when needed)
+    where: dict[str, str] = dict(known or {})  # event id → the file holding it (from the cached rows, when needed)
     read: dict[str, list[Event]] = {}
 
     def read_file(p: str) -> list[Event]:
@@ -407,15 +475,13 @@ def _describe(reader: JournalReader, files: dict[str, FileSig], rel_of: dict[str
 
     for p in redo:
         read_file(p)
-    # what the events read refer to, through chains ("undone: done: Call home"), read as well
-    wanted = [x for p in redo for e in read[p] if (x := refers_to(e)) is not None]
-    seen_ids = {e.id for evs in read.values() for e in evs}
     # the cached months to look in, newest last (what a new event refers to is mostly recent): each
     # read only when an id is not found in the later ones, one at a time, only its ids kept
     months = sorted({id(e.month): e.month for rel, e in cached.items() if rel in good and e.month is not None}
                     .values(), key=lambda m: m.first)
 
-    def look_up(x: str) -> str | None:
+    def look_up(x: str) -> list[Event]:
+        """The events of the file holding `x` (none: found nowhere)."""
         while x not in where and months:
             month = months.pop()
             names = list(month.entries)
@@ -423,20 +489,16 @@ def _describe(reader: JournalReader, files: dict[str, FileSig], rel_of: dict[str
                 rel = names[int(r[12])]
                 if rel in good:
                     where[r[2]] = rel
-        return where.get(x)
+        return read_file(by_rel[where[x]]) if x in where else []
 
-    while wanted:
-        x = wanted.pop()
-        if x in seen_ids:
-            continue
-        if look_up(x) is None:
-            continue
-        for e in read_file(by_rel[where[x]]):
-            seen_ids.add(e.id)
-            if (y := refers_to(e)) is not None:
-                wanted.append(y)
+    chain = _chain([e for p in redo for e in read[p]], look_up)
     order = sorted(read, key=_path_key)
     events, _lost = reader._merge(order)
+    # what the rows are made of: the redo files' events and what they refer to, never the whole of
+    # an older file read for one task (a month's task file is thousands of events: describing them
+    # all, month after month, was most of a first run)
+    own = {id(e) for p in redo for e in read[p]}
+    events = [e for e in events if id(e) in own or e.id in chain]
     kept = {id(e) for e in events}
     holder = {e.id: p for p in order for e in read[p] if id(e) in kept}
     rows = {r.id: r for r in history_rows(events, classroom, refused=refused_events(events, classroom, schedule))}
@@ -467,6 +529,28 @@ def _describe(reader: JournalReader, files: dict[str, FileSig], rel_of: dict[str
         out[rel_of[p]] = _Entry(read_as.digest or "", read_as.signature, sorted(rel_of[d] for d in deps if d != p),
                                 missing, made, keep)
     return out
+
+
+def _chain(events: list[Event], look_up: Callable[[str], list[Event]]) -> set[str]:
+    """The ids `events` refer to, through chains ("undone: done: Call home"): what their rows are
+    described from. `look_up(id)`: the events of the file holding it, read whole (a file is checked
+    as a whole)."""
+    index: dict[str, Event] = {}
+    for e in events:
+        index.setdefault(e.id, e)
+    wanted = [x for e in events if (x := refers_to(e)) is not None]
+    chain: set[str] = set()
+    while wanted:
+        x = wanted.pop()
+        if x in chain:
+            continue
+        chain.add(x)
+        if x not in index:
+            for e in look_up(x):
+                index.setdefault(e.id, e)
+        if (t := index.get(x)) is not None and (y := refers_to(t)) is not None:
+            wanted.append(y)
+    return chain
 
 
 class _Stream:
