@@ -337,10 +337,17 @@ def _month_by_month(reader: _Reader, folder: Path, fp: str, fds: list[int], file
     lasting: dict[str, str] = {}
     done: list[str] = sorted({month_of_rel[rel] for rel in good})
 
+    # each month made this run (the last LOOK_BACK of them): its events' ids → their files, from the
+    # rows at hand, so a later month's retracts are found without reading the month's cache file again
+    ids_of: dict[str, dict[str, str]] = {}
+
     def settle(month: str, made: dict[str, _Entry]) -> None:
         fresh.update(made)
+        ids = ids_of.setdefault(month, {})
         for rel, e in made.items():
             lasting.update((r[2], rel) for r in e.rows if r[3] in _LASTING)
+            if not e.missing:
+                ids.update((r[2], rel) for r in e.rows)
         whole = {rel: (fresh[rel] if rel in fresh else cached[rel]) for rel in rel_of.values()
                  if month_of_rel[rel] == month and (rel in fresh or rel in good)}
         _save(folder, month, fp, whole)
@@ -361,9 +368,15 @@ def _month_by_month(reader: _Reader, folder: Path, fp: str, fds: list[int], file
 
     for month in sorted(by_month):
         recent = set(sorted({m for m in done if m < month})[-LOOK_BACK:])
-        window = {rel for rel in good if month_of_rel.get(rel) in recent}
+        for m in [m for m in ids_of if m not in recent]:
+            del ids_of[m]
+        known = dict(lasting)
+        for m in sorted(ids_of):
+            known.update(ids_of[m])
+        window = {rel for rel in good if month_of_rel.get(rel) in recent and month_of_rel[rel] not in ids_of}
         settle(month, _describe(reader, files, rel_of, by_month[month], cached, window, classroom, schedule,
-                                lasting))
+                                known))
+    ids_of.clear()
     # described once more, together (one look through the saved months for all of them): the files
     # whose events named something found nowhere then
     again = [p for ps in by_month.values() for p in ps if fresh[rel_of[p]].missing]
