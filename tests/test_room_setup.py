@@ -147,10 +147,13 @@ def test_the_school_day_is_cut_into_periods():
     ({"places": (*DEFAULT_PLACES, Place("bath2", "Bathroom 2", key="b"))}, "place key: 1 used twice"),
     ({"places": (Place("Bad Id", "x"),)}, "ids are lower-case letters"),
     ({"staff": (RosterStaff("JT", "Jo", "Jo", "para"),)}, "staff: no teacher"),
+    ({"shared_logins": ("jthomas",)}, "shared login 'jthomas': also someone's own login"),
+    ({"shared_logins": ("bad login",)}, "not a computer user name"),
 ])
 def test_answers_that_cannot_make_a_room(change, message):
     a = seeds_like()
     fields = {"room": a.room, "time_zone": a.time_zone, "staff": a.staff, "students": a.students, **change}
+    assert room_files(RoomAnswers(a.room, a.time_zone, a.staff, a.students, shared_logins=("room12",)))
     with pytest.raises(SetupError) as e:
         room_files(RoomAnswers(**fields))
     assert any(message in p for p in e.value.problems), e.value.problems

@@ -334,3 +334,8 @@ def test_the_running_account_becomes_the_teacher(tmp_path):
     out, said = with_teacher(paras, "mrivera", "Maria Rivera")  # no teacher: one is added
     assert (out[0].id, out[0].role, out[0].logins, out[0].name) == ("MR", "teacher", ("mrivera",), "Maria Rivera")
     assert len(out) == len(paras) + 1 and "added as the teacher" in said
+
+
+def test_blank_lines_before_the_header(tmp_path):
+    r = load_students(write(tmp_path, "s.csv", "\r\n\r\nName;Grade\r\nKai Bloom;2\r\n"))
+    assert r.delimiter == ";" and [(s.initials, s.grade, s.line) for s in r.students] == [("K.B.", "2", 4)]

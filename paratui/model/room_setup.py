@@ -21,7 +21,7 @@ import tomlkit
 from tomlkit.items import Table
 
 from paratui.model.classroom import DEFAULT_PROMPTS
-from paratui.model.roster import FORMULA_START, STAFF_LIMIT, STUDENT_LIMIT, RosterStaff, RosterStudent
+from paratui.model.roster import FORMULA_START, LOGIN, STAFF_LIMIT, STUDENT_LIMIT, RosterStaff, RosterStudent
 from paratui.model.text import clean
 
 WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -117,6 +117,11 @@ def check_answers(a: RoomAnswers) -> list[str]:
     problems += _unique("student id", [s.id.upper() for s in a.students])
     problems += _unique("student initials", ["".join(ch for ch in s.initials.casefold() if ch.isalnum())
                                              for s in a.students])
+    personal = {x for s in a.staff for x in s.logins}
+    problems += [f"shared login {clean(x, limit=32)!r}: also someone's own login (a shared login is the classroom "
+                 "computer's account, used by everyone)" for x in a.shared_logins if x in personal]
+    problems += [f"shared login {clean(x, limit=32)!r}: not a computer user name" for x in a.shared_logins
+                 if not LOGIN.fullmatch(x)]
     ids = {s.id for s in a.staff}
     problems += [f"student {s.id}: one_to_one is not a staff id" for s in a.students
                  if s.one_to_one and s.one_to_one not in ids]

@@ -58,12 +58,12 @@ STAFF_COLUMNS: dict[str, tuple[str, ...]] = {
 # What a role cell may say → the room's roles (classroom.ROLES), compared like headers.
 ROLE_WORDS: dict[str, str] = {
     **dict.fromkeys(("teacher", "classroomteacher", "specialeducationteacher", "spedteacher", "specialedteacher",
-                     "casemanager", "leadteacher", "intervention specialist".replace(" ", "")), "teacher"),
+                     "casemanager", "leadteacher", "interventionspecialist"), "teacher"),
     **dict.fromkeys(("para", "paraprofessional", "paraeducator", "aide", "classroomaide", "teachingassistant",
                      "ta", "instructionalassistant", "assistant", "educationalassistant", "ea", "lsa",
                      "learningsupportassistant"), "para"),
     **dict.fromkeys(("onetoone", "11", "11para", "11aide", "onetoonepara", "onetooneaide", "personalaide",
-                     "1to1", "dedicatedaide", "onetoone para".replace(" ", "")), "one-to-one"),
+                     "1to1", "dedicatedaide"), "one-to-one"),
     **dict.fromkeys(("relatedservice", "speech", "slp", "speechtherapist", "speechlanguagepathologist", "ot",
                      "occupationaltherapist", "pt", "physicaltherapist", "counselor", "counsellor",
                      "psychologist", "schoolpsychologist", "socialworker", "bcba", "visionteacher",
@@ -73,7 +73,7 @@ ROLE_WORDS: dict[str, str] = {
 _YES = {"yes", "y", "x", "true", "1", "✓", "✔"}
 _NO = {"no", "n", "false", "0", "none", "-", "n/a", "na"}
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,11}")
-_LOGIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?")
+LOGIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?")
 _SEP_LINE = re.compile(r"sep=(.)\r?\n?")  # Excel's hint line: "sep=;"
 
 
@@ -212,7 +212,7 @@ def _table(raw: bytes, label: str, wanted: dict[str, tuple[str, ...]], complete:
     if m := _SEP_LINE.match(text):
         delimiter, text, offset = m.group(1), text[m.end():], 1
     else:
-        delimiter = _sniff(text.split("\n", 1)[0])
+        delimiter = _sniff(text.lstrip("\r\n").split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
 
     def rows() -> Iterator[tuple[int, list[str] | None, str | None]]:
@@ -351,7 +351,7 @@ def _staff_row(table: _Table, line: int, cells: dict[str, str], logins: dict[str
     for login in re.split(r"[\s,;]+", cells.get("login", "")):
         if not login:
             continue
-        if not _LOGIN.fullmatch(login):
+        if not LOGIN.fullmatch(login):
             refused.append(Finding(line, table.where("login"), "not a computer user name (letters, digits, . _ -)"))
         elif login.casefold() in logins:
             refused.append(Finding(line, table.where("login"), f"already the login of line {logins[login.casefold()]}"))
