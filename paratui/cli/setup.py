@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import pwd
 import shutil
 import sys
 from pathlib import Path
@@ -43,18 +45,48 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def add_init(sub: Commands) -> None:
-    i = sub.add_parser("init", help="write a starter data folder (a copy of the demo room)",
-                       description="write a starter data folder (a copy of the demo room), set up to be "
-                       "shared by several accounts", epilog=f"example:\n  paratui init ~/room12\n\n{EXIT_CODES}",
+    i = sub.add_parser("init", help="write a new data folder: from your roster files, or a copy of the demo room",
+                       description="write a new data folder. With --students: your own room, from a roster CSV "
+                       "(and a staff CSV): staff, students with their initials, the usual places and a school day "
+                       "cut into periods, commented and ready for `paratui check`; the account running it becomes "
+                       "the teacher. Without it (or with --from-demo): a copy of the demo room. Either way set up "
+                       "to be shared by several accounts (docs/setup.md)",
+                       epilog="examples:\n  paratui init ~/room12 --students students.csv --staff staff.csv "
+                       "--name 'Room 12'\n  paratui init ~/demo --from-demo\n\n" + EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     i.add_argument("dir", help="a new folder (its parent must exist)")
+    i.add_argument("--from-demo", action="store_true", help="copy the demo room (the default without --students)")
+    i.add_argument("--students", metavar="CSV", help="the students: a CSV or spreadsheet export (first, last or "
+                   "name; optional id, initials, grade, para), up to 40")
+    i.add_argument("--staff", metavar="CSV", help="the staff: name, short name, role, login (up to 25)")
+    i.add_argument("--name", metavar="ROOM", help="the room's name on the board (default: the folder's name)")
+    i.add_argument("--tz", metavar="ZONE", help="the room's time zone, e.g. America/Chicago (default: this "
+                   "computer's)")
+    i.add_argument("--day", metavar="HH:MM-HH:MM", default="08:00-15:00", help="the school day (default "
+                   "08:00-15:00)")
+    i.add_argument("--period", metavar="MIN", type=int, default=30, help="minutes per period (default 30)")
+    i.add_argument("--shared-login", metavar="LOGIN", action="append", default=[],
+                   help="the classroom computer's shared account (repeat for several)")
+    i.add_argument("--initials-only", action="store_true", help="leave the students' full names out of "
+                   "classroom.toml (they are never on the board either way)")
+    i.add_argument("--skip-bad-rows", action="store_true", help="write the room without the rows the roster "
+                   "refused (default: write nothing until they are fixed)")
     i.set_defaults(run=_init, doing=i.prog)
 
 
 def _init(args: argparse.Namespace) -> int:
-    from paratui.store.sharing import setup_shared
-
     target = Path(args.dir)
+    if args.from_demo and args.students:
+        raise UsageProblem("--from-demo copies the demo room; --students writes your own: choose one")
+    if args.staff and not args.students:
+        raise UsageProblem("--staff needs --students (the room's students)")
+    _check_target(target)
+    if args.students:
+        return _init_from_roster(args, target)
+    return _init_demo(target)
+
+
+def _check_target(target: Path) -> None:
     parent = target.expanduser().absolute().parent
     if target.exists() and not target.is_dir():
         raise UsageProblem(f"{target} is a file; choose a new folder name")
@@ -64,6 +96,11 @@ def _init(args: argparse.Namespace) -> int:
         raise UsageProblem(f"{parent} does not exist; create it first (or check the spelling)")
     if not os.access(parent, os.W_OK | os.X_OK) and not target.is_dir():
         raise UsageProblem(f"cannot create {target}: {parent} is not writable for you")
+
+
+def _init_demo(target: Path) -> int:
+    from paratui.store.sharing import setup_shared
+
     try:
         target.mkdir(exist_ok=True)
         shutil.copytree(paths.demo_data(), target, dirs_exist_ok=True,
@@ -80,6 +117,122 @@ def _init(args: argparse.Namespace) -> int:
         print(f"  {line}")
     print(f"then run: paratui --data {target}")
     return 0
+
+
+def _init_from_roster(args: argparse.Namespace, target: Path) -> int:
+    """`paratui init DIR --students CSV [--staff CSV]`: the room from the roster, nothing written
+    while a row is refused (unless --skip-bad-rows)."""
+    from paratui.model.room_setup import RoomAnswers, SchoolDay, SetupError, room_files
+    from paratui.model.roster import Roster, RosterError, with_teacher
+    from paratui.store.new_room import write_new_room
+    from paratui.store.roster import load_staff, load_students
+    from paratui.store.sharing import setup_shared
+
+    day = _school_day(args.day, args.period)
+    zone = _time_zone(args.tz)
+    login = identity.login()
+    rosters: list[Roster] = []
+    try:
+        staff_roster = load_staff(Path(args.staff)) if args.staff else None
+        if staff_roster is not None:
+            rosters.append(staff_roster)
+        staff, said = with_teacher(staff_roster.staff if staff_roster else (), login, _full_name())
+        students = load_students(Path(args.students), staff)
+        rosters.append(students)
+    except RosterError as e:
+        raise UsageProblem(str(e)) from None
+    refused = sum(len(r.refused) for r in rosters)
+    for r in rosters:
+        for f in r.refused:
+            print(f"refused: {clean(f.text(r.label))}", file=sys.stderr)
+        for f in r.flags:
+            print(f"look at: {clean(f.text(r.label))}", file=sys.stderr)
+        for n in r.notes:
+            print(f"note: {clean(r.label)}: {clean(n)}", file=sys.stderr)
+    if refused and not args.skip_bad_rows:
+        raise UsageProblem(f"{refused} row{'s' if refused != 1 else ''} refused (above): fix them and run this "
+                           "again, or add --skip-bad-rows to leave them out; nothing was written")
+    answers = RoomAnswers(args.name or target.expanduser().absolute().name, zone, tuple(staff), students.students,
+                          day=SchoolDay(*day), shared_logins=tuple(args.shared_login),
+                          full_names=not args.initials_only)
+    try:
+        files = room_files(answers)
+    except SetupError as e:
+        raise UsageProblem("; ".join(e.problems)) from None
+    try:
+        write_new_room(target, files)
+        done = setup_shared(target)
+    except OSError as e:
+        raise UsageProblem(f"cannot write {e.filename or target}: {e.strerror or e}") from None
+    by_id = {s.id: s for s in staff}
+    print(f"wrote {clean(answers.room, limit=60)!r} in {target}: {len(students.students)} students, "
+          f"{len(staff)} staff ({clean(said)})")
+    print("  the students (check the initials: they are all the board shows):")
+    for p in students.students:
+        para = f"  one-to-one: {p.one_to_one}" if p.one_to_one in by_id else ""
+        print(f"    {p.id:4} {clean(p.initials, limit=12):8} {clean(students.label)} line {p.line}{para}")
+    print("  the staff:")
+    for s in staff:
+        logins = ", ".join(s.logins) or "no login yet"
+        print(f"    {s.id:4} {clean(s.short, limit=20):20} {s.role:16} {clean(logins, limit=60)}")
+    for line in done:
+        print(f"  {line}")
+    print("next: make schedule.toml your week (one block a period for now) and add goals to students/ID.toml;")
+    print(f"then run: paratui check --data {target} and paratui --data {target}")
+    return 0
+
+
+def _school_day(span: str, period: int) -> tuple[dt.time, dt.time, int]:
+    try:
+        start_s, end_s = span.split("-")
+        start, end = dt.time.fromisoformat(start_s.strip()), dt.time.fromisoformat(end_s.strip())
+    except ValueError:
+        raise UsageProblem("--day: expected the school day as HH:MM-HH:MM, e.g. 08:00-15:00") from None
+    if end <= start:
+        raise UsageProblem("--day: the end is not after the start")
+    if not 5 <= period <= 240:
+        raise UsageProblem("--period: expected minutes from 5 to 240")
+    return start, end, period
+
+
+def _time_zone(given: str | None) -> str:
+    """The zone named (checked against this computer's time zone database), else this computer's."""
+    import zoneinfo
+
+    name = given or _local_zone()
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        if given is None:
+            return "UTC"
+        raise UsageProblem(f"--tz: {clean(name, limit=40)!r} is not a time zone this computer knows "
+                           "(e.g. America/Chicago, Europe/Paris)") from None
+    return name
+
+
+def _local_zone() -> str:
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz:
+        return tz
+    try:
+        link = os.readlink("/etc/localtime")
+        if "zoneinfo/" in link:
+            return link.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    try:
+        return Path("/etc/timezone").read_text(encoding="utf-8").strip() or "UTC"
+    except OSError:
+        return "UTC"
+
+
+def _full_name() -> str | None:
+    """This account's full name from the system (GECOS), for a teacher the staff list does not have."""
+    try:
+        gecos = pwd.getpwuid(os.geteuid()).pw_gecos.split(",")[0].strip()
+    except KeyError:
+        return None
+    return gecos or None
 
 
 def _own_shared_login(toml: Path) -> str:
