@@ -339,3 +339,12 @@ def test_the_running_account_becomes_the_teacher(tmp_path):
 def test_blank_lines_before_the_header(tmp_path):
     r = load_students(write(tmp_path, "s.csv", "\r\n\r\nName;Grade\r\nKai Bloom;2\r\n"))
     assert r.delimiter == ";" and [(s.initials, s.grade, s.line) for s in r.students] == [("K.B.", "2", 4)]
+
+
+def test_a_para_named_by_title_and_surname(tmp_path):
+    """A school's list names the para as the children call them ("Ms. Patel", "Mr Thomas") or by
+    surname alone; a surname two adults share is refused as ambiguous."""
+    text = "name,para\nKai Bloom,Ms. Patel\nLark Saltmarsh,Mr Thomas\nOdette Wren,kowalski\nIvy Moss,Ms. Smith\n"
+    r = load_students(write(tmp_path, "s.csv", text), staff(tmp_path))
+    assert [(s.initials, s.one_to_one) for s in r.students] == [("K.B.", "DP"), ("L.S.", "JT"), ("O.W.", "SK")]
+    assert [f.text("s.csv") for f in r.refused] == ["s.csv:5: column 2 (para): not someone on the staff list"]

@@ -500,6 +500,9 @@ def _student_row(table: _Table, line: int, cells: dict[str, str], staff: Sequenc
                          first, last)
 
 
+_TITLES = frozenset({"ms", "mrs", "mr", "miss", "mx", "dr", "sr", "sra", "srta"})
+
+
 def _para(table: _Table, line: int, text: str, staff: Sequence[RosterStaff], refused: list[Finding]) -> str | None:
     """The one-to-one para named in a cell (id, short name, name, first name or login), or None."""
     if not text or text.casefold() in _NO:
@@ -513,6 +516,12 @@ def _para(table: _Table, line: int, text: str, staff: Sequence[RosterStaff], ref
                                             *(x.casefold() for x in s.logins)}}
     if not found:
         found = {s.id for s in staff if s.name.split() and s.name.split()[0].casefold() == key}
+    if not found:  # "Ms. Lopez", "Mrs Lopez", "Lopez": how a school's list names a para
+        words = key.replace(".", " ").split()
+        if words and words[0] in _TITLES:
+            words = words[1:]
+        if len(words) == 1:
+            found = {s.id for s in staff if len(s.name.split()) > 1 and s.name.split()[-1].casefold() == words[0]}
     if len(found) == 1:
         return found.pop()
     if found:
