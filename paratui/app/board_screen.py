@@ -33,7 +33,7 @@ from paratui.app.host import Host, host
 from paratui.app.logging_session import IntervalSession
 from paratui.app.logging_sheet import LogSheet, StartSession
 from paratui.app.panes import AdultsPane, DataDuePane, OutPane, StudentsPane, TasksPane, TimersPane, UncoveredPane
-from paratui.app.picker import Choice, PickerScreen
+from paratui.app.picker import Choice, PickerScreen, with_keys
 from paratui.app.routine_panes import AheadPane, UrgentBanner
 from paratui.app.status import StatusBar
 from paratui.app.typeahead import flow
@@ -235,6 +235,14 @@ class BoardScreen(Screen[None]):
     async def _pick(self, title: str, choices: list[Choice]) -> str | None:
         return await self.app.push_screen_wait(PickerScreen(title, choices))
 
+    async def _pick_or_only(self, title: str, choices: list[Choice]) -> str | None:
+        """A picker, unless there is only one choice: then that one, at once (the toast of what it
+        records says `u` undoes it), and the key typed for it goes nowhere (paratui.app.typeahead)."""
+        if len(choices) == 1:
+            self.board.typeahead.absorb(with_keys(choices)[0].key)
+            return choices[0].value
+        return await self._pick(title, choices)
+
     async def _do(self, make: Callable[[Context], Change | None]) -> None:
         """For one-key flows (pickers): a refusal becomes an error toast."""
         refusal = await self.board.submit(make)
@@ -340,12 +348,12 @@ class BoardScreen(Screen[None]):
         snapshot = self.board.snapshot
         if state is None or snapshot is None:
             return
-        home = snapshot.classroom.home.id
-        away = self._student_choices(state, lambda s: s.out or s.location != home)
+        # the students a move took somewhere (not those the schedule or an assign places elsewhere)
+        away = self._student_choices(state, lambda s: s.moved)
         if not away:
-            self.board.toast("Everyone is in the room.")
+            self.board.toast("Nobody is out of the room.")
             return
-        student = await self._pick("Who is back?", away)
+        student = await self._pick_or_only("Who is back?", away)
         if student:
             await self._do(lambda ctx: commands.back(ctx, student))
 
@@ -684,7 +692,7 @@ class BoardScreen(Screen[None]):
             self.board.toast("No timer is running. Start one from the student's goals (their key).")
             return
         initials = {s.id: s.initials for s in state.students}
-        picked = await self._pick("Stop which timer?", [
+        picked = await self._pick_or_only("Stop which timer?", [
             Choice(f"{initials.get(t.student, t.student)} · {t.goal} (since {t.started:%H:%M})", t.start)
             for t in state.timers])
         timer = next((t for t in state.timers if t.start == picked), None)
