@@ -8,10 +8,11 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from paratui.app.panes import AdultsPane, OutPane, StudentsPane, UncoveredPane
 from paratui.app.routine_panes import UrgentBanner
 from paratui.model import commands
 from paratui.store.room import Room
-from tests.helpers import NOW_DT, make_app, settle, text
+from tests.helpers import NOW_DT, entries, make_app, run_cli, settle, text, wait_for
 
 
 def _write(root: Path, at: datetime, actor: str, make) -> None:
@@ -70,3 +71,104 @@ async def test_an_urgent_note_from_an_earlier_day_says_its_day(room_dir):
         assert "Thu 07:52 URGENT" in banner
         assert f"{NOW_DT - timedelta(minutes=5):%H:%M} URGENT" in banner
         assert "Mon " not in banner
+
+
+async def test_back_returns_a_student_to_where_the_schedule_places_them(room_dir):
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:  # 10:15: E.M. is in 3rd grade (Rm 8) for math
+        await pilot.press("m", "1", "b", "b", "1")  # to the bathroom with Mr. T, and back
+        await settle(pilot)
+        assert "E.M." not in text(app, UncoveredPane), text(app, UncoveredPane)
+        assert "Every student has an adult" in text(app, UncoveredPane)
+        em = next(line for line in text(app, StudentsPane).splitlines() if "E.M." in line)
+        assert "3rd grade" in em
+        assert not app.screen.query("LogSheet")  # the `1` went to nothing: there was one student to bring back
+        assert app.screen.id == "board-screen"
+        assert [e.type for e in entries(room_dir) if e.type in ("move", "back")] == ["move", "back"]
+        await pilot.press("b")  # nobody is out: nobody offered (E.M. in gen-ed is not "back")
+        await pilot.pause(0.3)
+        assert not app.screen.query("OptionList")
+        assert [e.type for e in entries(room_dir) if e.type in ("move", "back")] == ["move", "back"]
+
+
+async def test_back_with_two_out_asks_who(room_dir):
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "2", "b")
+        await settle(pilot)
+        await pilot.press("m", "4", "n")
+        await settle(pilot)
+        await pilot.press("b")
+        assert await wait_for(pilot, lambda: app.screen.query("OptionList"))  # two students out: "Who is back?"
+        await pilot.press("4")
+        await settle(pilot)
+        out = text(app, OutPane)
+        assert "K.B." in out and "O.W." not in out
+
+
+LUNCH = datetime(2026, 11, 23, 11, 50)  # the whole class at the Cafeteria, by the schedule
+
+
+async def test_out_of_room_at_lunch_says_nothing_contradictory(room_dir):
+    app = make_app(room_dir, clock=lambda: LUNCH, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        out = text(app, OutPane)
+        assert "by the schedule:" in out and "Cafeteria" in out
+        assert "Everyone is in the room." not in out
+
+
+async def test_students_sent_by_an_assign_are_not_by_the_schedule(room_dir):
+    at = NOW_DT + timedelta(minutes=5)
+    _write(room_dir, at, "AL", lambda ctx: commands.assign(ctx, "AL", "T.H. Z.C.", "library", "Library visit"))
+    app = make_app(room_dir, clock=lambda: at + timedelta(minutes=7), as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        out = text(app, OutPane)
+        schedule = out.split("by the schedule:", 1)[1] if "by the schedule:" in out else ""
+        assert "T.H." not in schedule and "Z.C." not in schedule
+        assert "by today's assign:" in out
+        th = next(line for line in out.splitlines() if line.startswith("T.H."))
+        assert "Library" in th and "Ms. L" in th and f"since {at:%H:%M}" in th
+        assert "Everyone is in the room." not in out
+
+
+def test_plain_lists_scheduled_gen_ed_apart_and_untimed(room_dir):
+    plain = run_cli("board", "--plain", data=room_dir, check=True).stdout
+    section = plain.split("OUT OF ROOM", 1)[1].split("UNCOVERED", 1)[0]
+    assert "E.M.: 3rd grade (Rm 8), 0 min" not in section
+    assert "by the schedule:" in section and "E.M.: 3rd grade (Rm 8)" in section
+    assert "everyone is in the room" not in section
+
+
+def _styles_of(pane, word: str) -> list[str]:
+    content = pane.content
+    found = []
+    for span in content.spans:
+        if word in content.plain[span.start:span.end]:
+            found.append(str(span.style))
+    return found
+
+
+async def test_the_adults_pane_has_no_alarm_colour_at_lunch(room_dir):
+    from paratui.app.themes import board_color
+
+    app = make_app(room_dir, clock=lambda: LUNCH, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        out_colour = board_color(app, "paratui-out")
+        pane = app.query_one(AdultsPane)
+        assert "R.N." in text(app, AdultsPane) and "—" in text(app, AdultsPane)
+        for word in ("R.N.", "—", "E.M."):
+            assert not any(out_colour in style for style in _styles_of(pane, word)), (word, _styles_of(pane, word))
+
+
+async def test_an_adult_who_took_a_student_out_is_still_marked(room_dir):
+    from paratui.app.themes import board_color
+
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "2", "n")  # K.B. to the nurse with Mr. T
+        await settle(pilot)
+        pane = app.query_one(AdultsPane)
+        assert any(board_color(app, "paratui-out") in style for style in _styles_of(pane, "K.B."))

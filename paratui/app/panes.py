@@ -46,7 +46,9 @@ class AdultsPane(LinePane):
                 text.append(f"  next {card.next.start:%H:%M} {clean(card.next.activity)}\n", style="dim")
             return
         loc = state.locations.get(card.location or "")
-        away = loc is not None and not loc.in_room
+        # the out-of-room colour only for an adult who took students out (a move): a scheduled
+        # place (lunch at the Cafeteria, a gen-ed class) is a normal state, and "—" has nobody
+        away = card.source == "move" and loc is not None and not loc.in_room
         when = ""
         if card.source == "move" and card.since:
             when = f" since {card.since:%H:%M}"
@@ -57,7 +59,7 @@ class AdultsPane(LinePane):
         if card.with_ or (card.location and card.source not in ("absent", "lent")):
             # an adult who is out or lent has no "with whom, where" line: nothing to show there
             who = " ".join(initials.get(x) or clean(x) for x in card.with_) or "—"
-            text.append(f"  {who}", style="bold " + (board_color(self.app, "paratui-out") if away else ""))
+            text.append(f"  {who}", style="bold " + (board_color(self.app, "paratui-out") if away and card.with_ else ""))
             text.append(f" @ {location_label(state, card.location)}\n")
         if card.next:
             text.append(f"  next {card.next.start:%H:%M} {clean(card.next.activity)}\n", style="dim")
@@ -85,8 +87,10 @@ class StudentsPane(LinePane):
 
 
 class OutPane(LinePane):
-    """Students who left the room and for how long (timed), then, dimmed and apart, the ones the
-    schedule places elsewhere now (a gen-ed class): nobody needs to fetch those."""
+    """Students who left the room and for how long (timed), then, dimmed and apart, the ones today's
+    `assign` sent out with an adult (since when) and the ones the schedule places elsewhere now (a
+    gen-ed class, lunch in the cafeteria): nobody needs to fetch those. Never "Everyone is in the
+    room." above a list of students who are not."""
 
     title = "Out of room"
     reserve = 3
@@ -95,7 +99,8 @@ class OutPane(LinePane):
     def show(self, state: BoardState) -> None:
         self.hold_for(_block_of(state))
         timed = [s for s in state.out_of_room if not s.placed]
-        placed = [s for s in state.out_of_room if s.placed]
+        assigned = [s for s in state.out_of_room if s.placed and s.placed_by == "assign"]
+        placed = [s for s in state.out_of_room if s.placed and s.placed_by != "assign"]
         text = Text()
         for s in sorted(timed, key=lambda s: (not s.over, -(s.minutes_out or 0))):
             over = s.over
@@ -108,7 +113,14 @@ class OutPane(LinePane):
             text.append(f"{companions(state, s, 'alone')}", style=style if over else "bold")
             text.append(f" · {location_label(state, s.location)}\n", style=style if over else "")
         if not timed:
-            text.append("Everyone is in the room.\n", style="dim")
+            text.append("Everyone is in the room.\n" if not (assigned or placed) else "Nobody has stepped out.\n",
+                        style="dim")
+        if assigned:
+            text.append("by today's assign:\n", style="dim italic")
+            for s in assigned:
+                since = f" since {s.since:%H:%M}" if s.since else ""
+                text.append(f"{clean(s.initials):<5} {companions(state, s, 'alone')}"
+                            f" · {location_label(state, s.location)}{since}\n", style="dim")
         if placed:
             text.append("by the schedule:\n", style="dim italic")
             for s in placed:

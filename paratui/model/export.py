@@ -137,14 +137,25 @@ def board_to_text(state: BoardState) -> str:
     out.append("")
     out.append("OUT OF ROOM")
     rows = state.out_of_room
-    for s in rows:
+    timed = [s for s in rows if not s.placed]
+    for s in timed:
         who = companions(state, s, "")
         limit = f" of {s.expected_minutes}" if s.expected_minutes else ""
         flag = " OVER" if s.over else ""
         out.append(f"  {c(s.initials)}: {location_label(state, s.location)}, {s.minutes_out}{limit} min, "
                    f"{f'with {who}' if who else 'alone'}{flag}")
-    if not rows:
-        out.append("  everyone is in the room")
+    if not timed:
+        out.append("  everyone is in the room" if not rows else "  nobody has stepped out")
+    # placed elsewhere (untimed: nobody needs to fetch them): by today's assign, then by the schedule
+    for by, heading in (("assign", "by today's assign"), ("schedule", "by the schedule")):
+        placed = [s for s in rows if s.placed and (s.placed_by == "assign") == (by == "assign")]
+        if placed:
+            out.append(f"  {heading}:")
+        for s in placed:
+            who = companions(state, s, "")
+            since = f", since {s.since:%H:%M}" if by == "assign" and s.since else ""
+            out.append(f"    {c(s.initials)}: {location_label(state, s.location)}"
+                       f"{f', with {who}' if who else ''}{since}")
     out.append("")
     out.append("UNCOVERED")
     for s in state.uncovered:
