@@ -48,7 +48,7 @@ class AdultsPane(LinePane):
         loc = state.locations.get(card.location or "")
         # the out-of-room colour only for an adult who took students out (a move): a scheduled
         # place (lunch at the Cafeteria, a gen-ed class) is a normal state, and "—" has nobody
-        away = card.source == "move" and loc is not None and not loc.in_room
+        away = card.source == "move" and loc is not None and not loc.in_room and bool(card.with_)
         when = ""
         if card.source == "move" and card.since:
             when = f" since {card.since:%H:%M}"
@@ -59,7 +59,7 @@ class AdultsPane(LinePane):
         if card.with_ or (card.location and card.source not in ("absent", "lent")):
             # an adult who is out or lent has no "with whom, where" line: nothing to show there
             who = " ".join(initials.get(x) or clean(x) for x in card.with_) or "—"
-            text.append(f"  {who}", style="bold " + (board_color(self.app, "paratui-out") if away and card.with_ else ""))
+            text.append(f"  {who}", style="bold " + (board_color(self.app, "paratui-out") if away else ""))
             text.append(f" @ {location_label(state, card.location)}\n")
         if card.next:
             text.append(f"  next {card.next.start:%H:%M} {clean(card.next.activity)}\n", style="dim")
