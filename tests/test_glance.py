@@ -172,3 +172,44 @@ async def test_an_adult_who_took_a_student_out_is_still_marked(room_dir):
         await settle(pilot)
         pane = app.query_one(AdultsPane)
         assert any(board_color(app, "paratui-out") in style for style in _styles_of(pane, "K.B."))
+
+
+async def test_the_demo_at_the_start_of_the_day_has_no_warning_of_its_own(tmp_path):
+    import shutil
+
+    from paratui.app.status import StatusBar
+    from paratui.store import paths
+
+    root = tmp_path / "demo"  # the demo room with its sample journal (stamped through Monday morning)
+    shutil.copytree(paths.demo_data(), root)
+    early = datetime(2026, 11, 23, 8, 5)
+    app = make_app(root, clock=lambda: early, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.state is not None and app.state.warnings == ()
+        assert "warning" not in text(app, StatusBar) and "⚠" not in text(app, StatusBar)
+        assert "Thanks for covering" not in " ".join(n.text for n in app.state.notes)  # 09:58: not yet
+
+
+def test_a_clock_ahead_on_another_machine_is_still_warned_about(room_dir):
+    _write(room_dir, NOW_DT + timedelta(minutes=30), "MR", lambda ctx: commands.note(ctx, "from a fast clock"))
+    state = Room(room_dir, clock=lambda: NOW_DT).board()
+    assert any("ahead of this board's" in w for w in state.warnings)
+
+
+def test_the_demo_clock_starts_at_paratui_now_and_runs():
+    from paratui.cli.board import board_clock
+    from paratui.store import identity, paths
+
+    ticks = iter([100.0, 100.0, 165.5])
+    clock = identity.running_clock(tick=lambda: next(ticks))
+    assert clock() == NOW_DT  # PARATUI_NOW (set for every test)
+    assert clock() == NOW_DT + timedelta(seconds=65)
+    assert board_clock(paths.demo_data()) is not identity.now  # the demo room: a running clock
+
+
+def test_a_room_of_ones_own_keeps_the_frozen_clock(room_dir):
+    from paratui.cli.board import board_clock
+    from paratui.store import identity
+
+    assert board_clock(room_dir) is identity.now  # tests and drills stay deterministic
