@@ -213,3 +213,40 @@ def test_a_room_of_ones_own_keeps_the_frozen_clock(room_dir):
     from paratui.store import identity
 
     assert board_clock(room_dir) is identity.now  # tests and drills stay deterministic
+
+
+async def test_a_running_timer_shows_minutes_and_seconds(room_dir):
+    from paratui.app.panes import TimersPane
+    from paratui.model import data_commands
+
+    started = NOW_DT.replace(second=8)
+    _write(room_dir, started, "JT", lambda ctx: data_commands.timer_start(ctx, "O.W.", "start"))
+    now = [started + timedelta(seconds=70)]
+    app = make_app(room_dir, clock=lambda: now[0], as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "1:10" in text(app, TimersPane) and "0 min" not in text(app, TimersPane)
+        now[0] += timedelta(seconds=5)  # within the minute: the pane follows the clock by itself
+        assert await wait_for(pilot, lambda: "1:15" in text(app, TimersPane)), text(app, TimersPane)
+
+
+async def test_one_timer_is_stopped_at_once_with_the_toast_s_undo(room_dir):
+    from paratui.app.panes import TimersPane
+    from paratui.model import data_commands
+
+    _write(room_dir, NOW_DT, "JT", lambda ctx: data_commands.timer_start(ctx, "O.W.", "start"))
+    app = make_app(room_dir, as_staff="JT")
+    toasts: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        real = app.toast
+        app.toast = lambda message, **kw: (toasts.append(message), real(message, **kw))  # type: ignore[method-assign]
+        await pilot.press("t")
+        await settle(pilot)
+        assert not app.screen.query("OptionList")  # no "Stop which timer? 1"
+        assert len(entries(room_dir, "timer.stop")) == 1
+        assert not app.query_one(TimersPane).display
+        assert any("u to undo" in t for t in toasts), toasts
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.query_one(TimersPane).display  # undone: running again

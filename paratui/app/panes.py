@@ -9,9 +9,12 @@ control (see paratui.model.text).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 
 from paratui.app.actions import student_key
+from paratui.app.host import host
 from paratui.app.line_pane import LinePane, Pane
 from paratui.app.themes import board_color
 from paratui.model.board import BoardState, StaffCard
@@ -202,20 +205,45 @@ class TasksPane(Pane):
         self._subtitle(("mine: " if self.mine else "") + f"{pending} open{late}")
 
 
+def elapsed(seconds: float) -> str:
+    """A running timer's time, m:ss ("1:10"; "75:03" past the hour): whole minutes lag a minute."""
+    total = max(0, int(seconds))
+    return f"{total // 60}:{total % 60:02d}"
+
+
 class TimersPane(LinePane):
     """Running duration and latency timers (several at once, any student): shown only while one runs.
-    They are journal events, so a board started later shows them too."""
+    They are journal events, so a board started later shows them too. Each shows its time in m:ss,
+    redrawn every second from the board's clock while any runs (the board itself refolds by the minute)."""
 
     title = "Timers"
+    _state: BoardState | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        if self._state is not None and self._state.timers:
+            self._draw(self._state)
+
+    def _now(self, state: BoardState) -> datetime:
+        """The board's clock now, within the day the state was folded for (never before it)."""
+        now = host(self).room.clock()
+        return now if now.date() == state.now.date() and now >= state.now else state.now
 
     def show(self, state: BoardState) -> None:
+        self._state = state
+        self._draw(state)
+
+    def _draw(self, state: BoardState) -> None:
+        now = self._now(state)
         initials = {s.id: clean(s.initials) for s in state.students}
         shorts = {s.id: clean(s.short) for s in state.staff}
         text = Text()
         for t in state.timers:
-            minutes = max(0, int((state.now - t.started).total_seconds() // 60))
             text.append(f"⏱ {initials.get(t.student, clean(t.student)):<5} {clean(t.goal)} ", style="bold")
-            text.append(f"{minutes} min", style="bold " + board_color(self.app, "paratui-out"))
+            running = elapsed((now - t.started).total_seconds())
+            text.append(running, style="bold " + board_color(self.app, "paratui-out"))
             if t.started.date() == state.now.date():
                 text.append(f" since {t.started:%H:%M}")
             else:  # left running overnight: kept, and says since which day (`timer stop --end` stops it)
