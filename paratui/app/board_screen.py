@@ -33,7 +33,7 @@ from paratui.app.host import Host, host
 from paratui.app.logging_session import IntervalSession
 from paratui.app.logging_sheet import LogSheet, StartSession
 from paratui.app.panes import AdultsPane, DataDuePane, OutPane, StudentsPane, TasksPane, TimersPane, UncoveredPane
-from paratui.app.picker import Choice, PickerScreen, with_keys
+from paratui.app.picker import KEYS, Choice, PickerScreen, with_keys
 from paratui.app.routine_panes import AheadPane, UrgentBanner
 from paratui.app.status import StatusBar
 from paratui.app.typeahead import flow
@@ -110,14 +110,14 @@ class BoardScreen(Screen[None]):
                 yield UncoveredPane(id="uncovered")
                 yield AheadPane(id="ahead")
                 yield TimersPane(id="timers")
-                with VerticalScroll(id="tasks-scroll"):
+                with VerticalScroll(id="tasks-scroll", classes="-frame"):
                     yield TasksPane(id="tasks")
             with VerticalScroll(id="col-adults"):
                 yield AdultsPane(id="adults")
             with Vertical(id="col-day"):
                 with VerticalScroll(id="students-scroll"):
                     yield StudentsPane(id="students")
-                with VerticalScroll(id="due-scroll"):
+                with VerticalScroll(id="due-scroll", classes="-frame"):
                     yield DataDuePane(id="due")
                 with VerticalScroll(id="binder"):
                     yield Static("", id="binder-md")  # a BinderPage: see binder_view.py
@@ -377,9 +377,12 @@ class BoardScreen(Screen[None]):
         if state is None or snapshot is None:
             return
         staff = snapshot.classroom.staff
+        # each adult's key is the same in both pickers (their place in classroom.toml; 0: nobody)
+        keys = {s.id: KEYS[i] if i < len(KEYS) else None for i, s in enumerate(staff)}
         away = {c.id for c in state.staff if c.source == "absent"}
         out = await self._pick("Who is out today? (or back early)", [
-            Choice(f"{s.short} — {s.role}" + ("  (out now)" if s.id in away else ""), s.id) for s in staff])
+            Choice(f"{s.short} — {s.role}" + ("  (out now)" if s.id in away else ""), s.id, keys[s.id])
+            for s in staff])
         if not out:
             return
         short = snapshot.classroom.staff_by_id()[out].short
@@ -397,7 +400,7 @@ class BoardScreen(Screen[None]):
             if what != "change":
                 return
         subs = [Choice("Nobody (no sub)", "-", "0")] + [
-            Choice(f"{s.short} — {s.role}", s.id) for s in staff if s.id != out]
+            Choice(f"{s.short} — {s.role}", s.id, keys[s.id]) for s in staff if s.id != out]
         sub = await self._pick(f"Who subs for {short}?", subs)
         if not sub:
             return

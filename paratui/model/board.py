@@ -156,8 +156,9 @@ def build_board(
     todays, clock_warnings = _todays(live, now, started=bool(day_blocks) and day_blocks[0].start <= now.time())
     plan = day_plan(classroom, schedule, todays, now)
     f = fold_at(classroom, plan, plan.events, now)
+    shorts = {s.id: s.short for s in classroom.staff}
     staff_cards = tuple(
-        _staff_card(s, f.doing.get(s.id), _next_for(s.id, f.absences, plan, now, f.home), f.block)
+        _staff_card(s, f.doing.get(s.id), _next_for(s.id, f.absences, plan, now, f.home, shorts), f.block)
         for s in classroom.staff)
     task_events, note_events = _routines(live, now)
     tasks, task_warnings = fold_tasks(task_events, now, classroom.recurring,
@@ -250,11 +251,11 @@ def _staff_card(staff: Staff, d: Doing | None, nxt: NextBlock | None, block: Blo
 
 
 def _next_for(staff_id: str, absences: dict[str, Absence], plan: DayPlan, now: datetime,
-              home: str) -> NextBlock | None:
+              home: str, shorts: dict[str, str]) -> NextBlock | None:
     """An adult's next block: none while they are out (unless they are back before it); a sub also
     gets the next block of whoever they cover, whichever comes first; a service (speech, OT…) that
     starts sooner is their next block too."""
-    own = _next_duty(staff_id, absences, plan.schedule, now, home)
+    own = _next_duty(staff_id, absences, plan.schedule, now, home, shorts)
     absence = absences.get(staff_id)
     for p in plan.pullouts:
         if staff_id in p.staff and p.start > now and (own is None or p.start < own.start) and (
@@ -264,7 +265,7 @@ def _next_for(staff_id: str, absences: dict[str, Absence], plan: DayPlan, now: d
 
 
 def _next_duty(staff_id: str, absences: dict[str, Absence], schedule: Schedule, now: datetime,
-               home: str) -> NextBlock | None:
+               home: str, shorts: dict[str, str]) -> NextBlock | None:
     absence = absences.get(staff_id)
     if absence is not None:
         if absence.until is None:
@@ -279,7 +280,8 @@ def _next_duty(staff_id: str, absences: dict[str, Absence], schedule: Schedule, 
         if theirs is None or (a.until is not None and theirs.start >= a.until):
             continue
         if own is None or theirs.start <= own.start:
-            own = NextBlock(theirs.start, f"{theirs.activity} (for {absent_id})", theirs.location)
+            own = NextBlock(theirs.start, f"{theirs.activity} (for {shorts.get(absent_id, absent_id)})",
+                        theirs.location)
     return own
 
 

@@ -112,7 +112,8 @@ def fold_at(classroom: Classroom, plan: DayPlan, todays: list[Event], now: datet
         for staff_id in p.staff:
             if staff_id in doing:
                 doing[staff_id].since, doing[staff_id].until = p.start, p.end
-    absences = _absences(todays, doing, now)                  # 1b. adults out today, and their subs
+    shorts = {s.id: s.short for s in classroom.staff}  # adults named as the board names them (not "SUB")
+    absences = _absences(todays, doing, now, shorts)          # 1b. adults out today, and their subs
     for d in doing.values():                                  # …or lent to another room
         if d.source == "absent" and d.stamp[2] in plan.lent:
             d.activity, d.source = f"Lent to {plan.lent[d.stamp[2]]}", "lent"
@@ -154,7 +155,8 @@ def _scheduled(block: Block | None, today: date) -> dict[str, Doing]:
             for staff_id, duty in block.duties.items()}
 
 
-def _absences(todays: list[Event], doing: dict[str, Doing], now: datetime) -> dict[str, Absence]:
+def _absences(todays: list[Event], doing: dict[str, Doing], now: datetime,
+              shorts: dict[str, str]) -> dict[str, Absence]:
     """Apply today's `absent` events to the schedule's duties; returns the adults out now.
 
     The newest `absent` for an adult wins (recording the same one twice changes nothing). The sub
@@ -175,10 +177,12 @@ def _absences(todays: list[Event], doing: dict[str, Doing], now: datetime) -> di
         duty = scheduled.get(staff_id)
         doing.pop(staff_id, None)
         if absence.sub and absence.sub not in out and duty is not None:
-            doing[absence.sub] = Doing(list(duty.students), duty.at, f"{duty.activity} (for {staff_id})",
+            doing[absence.sub] = Doing(list(duty.students), duty.at,
+                                        f"{duty.activity} (for {shorts.get(staff_id, staff_id)})",
                                         duty.since, duty.until, "cover", e.sort_key)
     for staff_id, (e, absence) in out.items():
-        doing[staff_id] = Doing([], None, "Out today" + (f", {absence.sub} covers" if absence.sub else ", no sub"),
+        sub = shorts.get(absence.sub, absence.sub) if absence.sub else None
+        doing[staff_id] = Doing([], None, "Out today" + (f", {sub} covers" if sub else ", no sub"),
                                  e.time, absence.until, "absent", e.sort_key)
     return {staff_id: absence for staff_id, (_, absence) in out.items()}
 
