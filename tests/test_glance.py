@@ -250,3 +250,125 @@ async def test_one_timer_is_stopped_at_once_with_the_toast_s_undo(room_dir):
         await pilot.press("u")
         await settle(pilot)
         assert app.query_one(TimersPane).display  # undone: running again
+
+
+async def test_tasks_and_data_due_scroll_inside_their_frames_as_wide_as_above(room_dir):
+    from paratui.app.panes import DataDuePane, TasksPane
+
+    for i in range(8):
+        _write(room_dir, NOW_DT, "MR", lambda ctx: commands.task_add(ctx, f"Task number {i} to do", "AL", "14:00"))
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for frame_id, pane in (("#tasks-scroll", TasksPane), ("#due-scroll", DataDuePane)):
+            frame = app.query_one(frame_id)
+            inner = app.query_one(pane)
+            assert frame.styles.border_top[0] != "" and inner.styles.border_top[0] == ""  # the frame has it
+            assert frame.border_title == inner.title and not inner.border_title
+            # the scrollbar is inside the frame: within its border, beside the pane
+            assert frame.show_vertical_scrollbar, frame_id
+            bar = frame.vertical_scrollbar.region
+            assert frame.region.x < bar.x and bar.right <= frame.region.right - 1 and inner.region.right <= bar.x
+        assert app.query_one("#tasks-scroll").region.width == app.query_one("#out").region.width
+        assert "open" in str(app.query_one("#tasks-scroll").border_subtitle)
+
+
+async def test_an_abc_behavior_without_a_goal_id_keeps_the_sheet_s_columns(room_dir):
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")  # R.N.'s sheet
+        await pilot.pause()
+        body = str(app.screen.query_one("#sheet-body").content).splitlines()
+        goal_rows = [line for line in body if line[:1] in " ▶" and " count " in f" {line} "]
+        abc_rows = [line for line in body if "ABC" in line and "Crying" in line]
+        assert goal_rows and abc_rows, body
+        kind_column = goal_rows[0].index(goal_rows[0].split()[2])  # where the kind label starts
+        assert abc_rows[0].index("ABC") == kind_column, body
+
+
+async def test_the_sub_is_named_as_the_board_names_them_and_keeps_one_key(room_dir):
+    from paratui.app.picker import PickerScreen
+
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        first = {c.value: c.key for c in app.screen.choices} if isinstance(app.screen, PickerScreen) else {}
+        await pilot.press("3")  # Ms. L is out
+        await pilot.pause()
+        second = {c.value: c.key for c in app.screen.choices}
+        assert first["SUB"] == second["SUB"] and first["DP"] == second["DP"]
+        await pilot.press(second["SUB"], "enter")
+        await settle(pilot)
+        adults = text(app, AdultsPane)
+        assert "SUB" not in adults and "(for AL)" not in adults
+        assert "Out today, Sub covers" in adults and "(for Ms. L)" in adults
+
+
+async def test_esc_on_a_half_filled_form_keeps_the_draft_and_says_so(room_dir):
+    from paratui.app.form import FormScreen
+    from paratui.app.panes import TasksPane
+
+    app = make_app(room_dir, as_staff="MR")
+    toasts: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        real = app.notify
+        app.notify = lambda message, **kw: (toasts.append(str(message)), real(message, **kw))  # type: ignore
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Call home about the", "enter", *"AL")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+        assert any("kept" in t for t in toasts), toasts
+        assert "Call home" not in text(app, TasksPane)  # nothing recorded
+        await pilot.press("n")  # the same form again: with the draft
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        values = form.values()
+        assert values["text"] == "Call home about the" and values["for"] == "AL"
+        await pilot.press("enter", "enter", "enter")
+        await settle(pilot)
+        assert "Call home about the" in text(app, TasksPane)
+        await pilot.press("n")  # recorded: the draft is gone
+        await pilot.pause()
+        assert app.screen.values()["text"] == ""  # type: ignore[attr-defined]
+        await pilot.press("escape")  # nothing typed: nothing kept, no toast about it
+        await settle(pilot)
+        assert sum("kept" in t for t in toasts) == 1
+
+
+async def test_a_long_refusal_wraps_inside_the_form(room_dir):
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"Zebediah-Quartermaine-Unknown", "enter", "enter", "enter", "enter", "enter")
+        await pilot.pause(0.3)
+        error = app.screen.query_one("#form-error")
+        form = app.screen.query_one("#form")
+        message = str(error.render())
+        assert "Zebediah" in str(error.content), error.content
+        assert error.region.right <= form.region.right - 1 and error.region.x >= form.region.x
+        assert error.region.height * error.region.width >= len(str(error.content)), (message, error.region)
+
+
+async def test_esc_in_the_history_filter_closes_the_filter_not_history(room_dir):
+    from paratui.app.history_screen import HistoryScreen
+
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("H")
+        await settle(pilot)
+        await pilot.press("slash", *"KB")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        assert app.screen.query_one("#history-filter").value == ""
+        assert not app.screen.query_one("#history-filter").has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HistoryScreen)
