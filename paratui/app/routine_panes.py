@@ -78,7 +78,7 @@ class UrgentBanner(Static):
     def show(self, state: BoardState, me: str | None) -> None:
         self._last = (state, me)
         waiting = self.order(state, me)
-        width = max(20, (self.size.width or self.app.size.width) - 2)  # the padding's two columns
+        width = max(20, self.size.width or self.app.size.width - 2)  # the content, inside the padding
         budget = self.rows()
         lines: list[Text] = []
         shown = 0
