@@ -256,7 +256,7 @@ async def test_tasks_and_data_due_scroll_inside_their_frames_as_wide_as_above(ro
     from paratui.app.panes import DataDuePane, TasksPane
 
     for i in range(8):
-        _write(room_dir, NOW_DT, "MR", lambda ctx: commands.task_add(ctx, f"Task number {i} to do", "AL", "14:00"))
+        _write(room_dir, NOW_DT, "MR", lambda ctx, i=i: commands.task_add(ctx, f"Task number {i} to do", "AL", "14:00"))
     app = make_app(room_dir, as_staff="JT")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
