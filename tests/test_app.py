@@ -143,24 +143,24 @@ async def test_an_adult_out_today_with_a_sub_from_the_board(room_dir):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o", "2")  # Mr. T is out today…
         await pilot.pause()
-        await pilot.press("5")  # …and the sub covers: 0 nobody, then MR AL DP SK SUB
+        await pilot.press("6")  # …and the sub covers: 0 nobody, then each adult by their key (SUB is 6)
         await pilot.pause()
         await pilot.press("enter")  # until: empty, the rest of the day
         await settle(pilot)
         adults = text(app, AdultsPane)
-        assert "Out today, SUB covers" in adults and "Math groups (for JT)" in adults
+        assert "Out today, Sub covers" in adults and "Math groups (for Mr. T)" in adults
         assert "Every student has an adult" in text(app, UncoveredPane)
 
 
 async def test_an_absence_until_a_time_and_ended_early(room_dir):
     app = make_app(room_dir, as_staff="MR", watch=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("o", "2", "5")  # Mr. T is out, the sub covers…
+        await pilot.press("o", "2", "6")  # Mr. T is out, the sub covers…
         await pilot.pause()
         await pilot.press(*"11:30", "enter")  # …until 11:30
         await settle(pilot)
         adults = text(app, AdultsPane)
-        assert "Mr. T →11:30 Out today, SUB covers" in adults
+        assert "Mr. T →11:30 Out today, Sub covers" in adults
         await pilot.press("o", "2")  # Mr. T is back early
         await pilot.pause()
         await pilot.press("1")  # end the absence now

@@ -163,7 +163,7 @@ def test_an_absent_adult_and_their_sub(room):
     state = board(room, [out_t], "09:30")
     assert staff(state, "T").source == "absent" and staff(state, "T").with_ == ()
     x = staff(state, "X")
-    assert (x.with_, x.source, x.activity) == (("S1", "S2"), "cover", "Reading (for T)")
+    assert (x.with_, x.source, x.activity) == (("S1", "S2"), "cover", "Reading (for Ms. T)")
     assert all(s.covered for s in state.students)
     assert staff(board(room, [out_t], "10:15"), "T").with_ == ("S1", "S2", "S3")  # back at 10:00
 

@@ -33,7 +33,7 @@ from paratui.app.host import Host, host
 from paratui.app.logging_session import IntervalSession
 from paratui.app.logging_sheet import LogSheet, StartSession
 from paratui.app.panes import AdultsPane, DataDuePane, OutPane, StudentsPane, TasksPane, TimersPane, UncoveredPane
-from paratui.app.picker import Choice, PickerScreen
+from paratui.app.picker import KEYS, Choice, PickerScreen, with_keys
 from paratui.app.routine_panes import AheadPane, UrgentBanner
 from paratui.app.status import StatusBar
 from paratui.app.typeahead import flow
@@ -110,14 +110,14 @@ class BoardScreen(Screen[None]):
                 yield UncoveredPane(id="uncovered")
                 yield AheadPane(id="ahead")
                 yield TimersPane(id="timers")
-                with VerticalScroll(id="tasks-scroll"):
+                with VerticalScroll(id="tasks-scroll", classes="-frame"):
                     yield TasksPane(id="tasks")
             with VerticalScroll(id="col-adults"):
                 yield AdultsPane(id="adults")
             with Vertical(id="col-day"):
                 with VerticalScroll(id="students-scroll"):
                     yield StudentsPane(id="students")
-                with VerticalScroll(id="due-scroll"):
+                with VerticalScroll(id="due-scroll", classes="-frame"):
                     yield DataDuePane(id="due")
                 with VerticalScroll(id="binder"):
                     yield Static("", id="binder-md")  # a BinderPage: see binder_view.py
@@ -235,6 +235,14 @@ class BoardScreen(Screen[None]):
     async def _pick(self, title: str, choices: list[Choice]) -> str | None:
         return await self.app.push_screen_wait(PickerScreen(title, choices))
 
+    async def _pick_or_only(self, title: str, choices: list[Choice]) -> str | None:
+        """A picker, unless there is only one choice: then that one, at once (the toast of what it
+        records says `u` undoes it), and the key typed for it goes nowhere (paratui.app.typeahead)."""
+        if len(choices) == 1:
+            self.board.typeahead.absorb(with_keys(choices)[0].key)
+            return choices[0].value
+        return await self._pick(title, choices)
+
     async def _do(self, make: Callable[[Context], Change | None]) -> None:
         """For one-key flows (pickers): a refusal becomes an error toast."""
         refusal = await self.board.submit(make)
@@ -340,12 +348,12 @@ class BoardScreen(Screen[None]):
         snapshot = self.board.snapshot
         if state is None or snapshot is None:
             return
-        home = snapshot.classroom.home.id
-        away = self._student_choices(state, lambda s: s.out or s.location != home)
+        # the students a move took somewhere (not those the schedule or an assign places elsewhere)
+        away = self._student_choices(state, lambda s: s.moved)
         if not away:
-            self.board.toast("Everyone is in the room.")
+            self.board.toast("Nobody is out of the room.")
             return
-        student = await self._pick("Who is back?", away)
+        student = await self._pick_or_only("Who is back?", away)
         if student:
             await self._do(lambda ctx: commands.back(ctx, student))
 
@@ -369,9 +377,12 @@ class BoardScreen(Screen[None]):
         if state is None or snapshot is None:
             return
         staff = snapshot.classroom.staff
+        # each adult's key is the same in both pickers (their place in classroom.toml; 0: nobody)
+        keys = {s.id: KEYS[i] if i < len(KEYS) else None for i, s in enumerate(staff)}
         away = {c.id for c in state.staff if c.source == "absent"}
         out = await self._pick("Who is out today? (or back early)", [
-            Choice(f"{s.short} — {s.role}" + ("  (out now)" if s.id in away else ""), s.id) for s in staff])
+            Choice(f"{s.short} — {s.role}" + ("  (out now)" if s.id in away else ""), s.id, keys[s.id])
+            for s in staff])
         if not out:
             return
         short = snapshot.classroom.staff_by_id()[out].short
@@ -389,7 +400,7 @@ class BoardScreen(Screen[None]):
             if what != "change":
                 return
         subs = [Choice("Nobody (no sub)", "-", "0")] + [
-            Choice(f"{s.short} — {s.role}", s.id) for s in staff if s.id != out]
+            Choice(f"{s.short} — {s.role}", s.id, keys[s.id]) for s in staff if s.id != out]
         sub = await self._pick(f"Who subs for {short}?", subs)
         if not sub:
             return
@@ -684,7 +695,7 @@ class BoardScreen(Screen[None]):
             self.board.toast("No timer is running. Start one from the student's goals (their key).")
             return
         initials = {s.id: s.initials for s in state.students}
-        picked = await self._pick("Stop which timer?", [
+        picked = await self._pick_or_only("Stop which timer?", [
             Choice(f"{initials.get(t.student, t.student)} · {t.goal} (since {t.started:%H:%M})", t.start)
             for t in state.timers])
         timer = next((t for t in state.timers if t.start == picked), None)

@@ -2,15 +2,19 @@
 
 The form stays open until what was typed is recorded. Each field can check itself as it is typed
 (`Field.check`: a time that is not a time, a required field left empty) and is marked at once; a
-refusal from the command layer (an unknown name, a time already over) is shown under the form, the
-field at fault is marked and focused, and nothing typed is lost.
+refusal from the command layer (an unknown name, a time already over) is shown under the form, wrapped
+inside it, the field at fault is marked and focused, and nothing typed is lost.
+
+Esc on a half-filled form keeps what was typed (as the meeting screen keeps its notes) and says so:
+the same form opens with it next time on this board, until it is recorded. A PIN is never kept.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from rich.text import Text
 from textual import events
@@ -69,6 +73,11 @@ class _FieldCheck(Validator):
         return self.success() if problem is None else self.failure(problem)
 
 
+# Per board (app): a form's title and field names → what was typed when Esc closed it half-filled.
+_DRAFTS: "weakref.WeakKeyDictionary[Any, dict[tuple[str, tuple[str, ...]], dict[str, str]]]" = \
+    weakref.WeakKeyDictionary()
+
+
 class FormScreen(ModalScreen[bool]):
     CSS_PATH = "form.tcss"
     BINDINGS = [("escape", "cancel", "Cancel")]
@@ -80,13 +89,24 @@ class FormScreen(ModalScreen[bool]):
         self.submit = submit
         self._busy = False
         self._at = 0  # the field typed into (paratui.app.typeahead: keys come faster than focus moves)
+        self._draft: dict[str, str] | None = None  # a draft kept from an earlier Esc, filled in
+
+    @property
+    def _draft_key(self) -> tuple[str, tuple[str, ...]]:
+        return self.title_text, tuple(f.name for f in self.fields)
+
+    def _drafts(self) -> dict[tuple[str, tuple[str, ...]], dict[str, str]]:
+        return _DRAFTS.setdefault(self.app, {})
 
     def compose(self) -> ComposeResult:
+        self._draft = self._drafts().pop(self._draft_key, None)
+        draft = self._draft or {}
         with VerticalScroll(id="form", can_focus=False):
             yield Label(Text(self.title_text), id="form-title")
             for f in self.fields:
                 yield Label(Text(f.label), classes="form-label")
-                yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}", password=f.password,
+                yield Input(value=draft.get(f.name, f.value), placeholder=f.placeholder, id=f"field-{f.name}",
+                            password=f.password,
                             validators=[_FieldCheck(f.check)] if f.check else None,
                             validate_on=["changed", "submitted"])
             yield Label("", id="form-error")
@@ -96,6 +116,9 @@ class FormScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self._go(0)
+        if self._draft is not None:
+            self._say("Your draft, kept when Esc closed this form: Enter saves it, ctrl+u clears a field.",
+                      error=False)
         became_ready(self)  # what was typed before the form was up, in order, field by field
 
     def _field(self) -> Input:
@@ -176,6 +199,7 @@ class FormScreen(ModalScreen[bool]):
             self._busy = False
         if refusal is None:
             self.takes_ready = False
+            self._drafts().pop(self._draft_key, None)
             self.dismiss(True)
             return
         self.show_refusal(*refusal)
@@ -187,12 +211,25 @@ class FormScreen(ModalScreen[bool]):
         if field and any(f.name == field for f in self.fields):
             self._go([f.name for f in self.fields].index(field))
 
-    def _say(self, message: str) -> None:
-        error = self.query_one("#form-error", Label)
-        error.update(Text(clean(message)))
-        error.add_class("-shown")
+    def _say(self, message: str, error: bool = True) -> None:
+        label = self.query_one("#form-error", Label)
+        label.update(Text(clean(message)))
+        label.add_class("-shown")
+        label.set_class(not error, "-note")
 
     def action_cancel(self) -> None:
         if self.takes_ready:
             self.takes_ready = False
+            self._keep_draft()
             self.dismiss(False)
+
+    def _keep_draft(self) -> None:
+        """Esc on a half-filled form: what was typed is kept for the next time it opens, said in a toast."""
+        if any(f.password for f in self.fields):
+            return
+        typed = {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.fields}
+        if all(typed[f.name].strip() == f.value.strip() for f in self.fields):
+            return  # nothing typed (or only what it opened with): nothing to keep
+        self._drafts()[self._draft_key] = typed
+        self.app.notify(clean(f"Not recorded. What you typed in \u201c{self.title_text}\u201d is kept: "
+                              "the form opens with it next time."), title="Draft kept", markup=False)

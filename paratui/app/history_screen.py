@@ -113,4 +113,10 @@ class HistoryScreen(ModalScreen[None]):
         self.query_one("#history-rows", Static).update(body)
 
     def action_close(self) -> None:
+        """Esc: in the `/` filter, closes the filter (cleared, back to the list); else closes History."""
+        field = self.query_one("#history-filter", Input)
+        if field.has_focus:
+            field.value = ""
+            self.query_one("#history-body").focus()
+            return
         self.dismiss(None)

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import VisualType
+from textual.widget import Widget
 from textual.widgets import Static
 
 from paratui.model.board import BoardState
@@ -26,6 +27,17 @@ class Pane(Static):
         self.border_title = self.title
         self._shown: tuple | None = None
         self._shown_subtitle: str | None = None
+
+    def on_mount(self) -> None:
+        # a pane in a scrolling frame (`-frame`: Tasks, Data due) gives its border and titles to the
+        # frame, so the scrollbar is drawn inside the frame, not beside it
+        frame = self._frame()
+        if frame is not self:
+            frame.border_title, self.border_title = self.title, ""
+
+    def _frame(self) -> Widget:
+        parent = self.parent
+        return parent if isinstance(parent, Widget) and parent.has_class("-frame") else self
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         """Skip redraws that change nothing: with a write every few seconds, most panes are unchanged."""
@@ -44,7 +56,7 @@ class Pane(Static):
         """Set the border subtitle only when it changes: setting it repaints the whole pane."""
         if value != self._shown_subtitle:
             self._shown_subtitle = value
-            self.border_subtitle = value
+            self._frame().border_subtitle = value
 
     def _alert(self, on: bool) -> None:
         if self.has_class("-alert") != on:  # changing a class restyles the whole screen

@@ -252,7 +252,10 @@ class LogSheet(ModalScreen["StartSession | None"]):
             if g is None:
                 b = item.behavior
                 assert b is not None
-                body.append(f"{'ABC':<16}{clean(b.name, limit=40)}")
+                # no goal id: the id column is kept, so the kind and name line up with the goals'
+                body.append(f"{'—':<10} ", style="dim")
+                body.append(f"{'ABC':<16}", style="dim")
+                body.append(clean(b.name, limit=40))
                 n = counts.get(f"abc:{b.id}", 0)
             else:
                 body.append(f"{clean(g.id, limit=10):<10} ", style="bold")

@@ -9,9 +9,12 @@ control (see paratui.model.text).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 
 from paratui.app.actions import student_key
+from paratui.app.host import host
 from paratui.app.line_pane import LinePane, Pane
 from paratui.app.themes import board_color
 from paratui.model.board import BoardState, StaffCard
@@ -46,7 +49,9 @@ class AdultsPane(LinePane):
                 text.append(f"  next {card.next.start:%H:%M} {clean(card.next.activity)}\n", style="dim")
             return
         loc = state.locations.get(card.location or "")
-        away = loc is not None and not loc.in_room
+        # the out-of-room colour only for an adult who took students out (a move): a scheduled
+        # place (lunch at the Cafeteria, a gen-ed class) is a normal state, and "—" has nobody
+        away = card.source == "move" and loc is not None and not loc.in_room and bool(card.with_)
         when = ""
         if card.source == "move" and card.since:
             when = f" since {card.since:%H:%M}"
@@ -85,8 +90,10 @@ class StudentsPane(LinePane):
 
 
 class OutPane(LinePane):
-    """Students who left the room and for how long (timed), then, dimmed and apart, the ones the
-    schedule places elsewhere now (a gen-ed class): nobody needs to fetch those."""
+    """Students who left the room and for how long (timed), then, dimmed and apart, the ones today's
+    `assign` sent out with an adult (since when) and the ones the schedule places elsewhere now (a
+    gen-ed class, lunch in the cafeteria): nobody needs to fetch those. Never "Everyone is in the
+    room." above a list of students who are not."""
 
     title = "Out of room"
     reserve = 3
@@ -95,7 +102,8 @@ class OutPane(LinePane):
     def show(self, state: BoardState) -> None:
         self.hold_for(_block_of(state))
         timed = [s for s in state.out_of_room if not s.placed]
-        placed = [s for s in state.out_of_room if s.placed]
+        assigned = [s for s in state.out_of_room if s.placed and s.placed_by == "assign"]
+        placed = [s for s in state.out_of_room if s.placed and s.placed_by != "assign"]
         text = Text()
         for s in sorted(timed, key=lambda s: (not s.over, -(s.minutes_out or 0))):
             over = s.over
@@ -108,7 +116,14 @@ class OutPane(LinePane):
             text.append(f"{companions(state, s, 'alone')}", style=style if over else "bold")
             text.append(f" · {location_label(state, s.location)}\n", style=style if over else "")
         if not timed:
-            text.append("Everyone is in the room.\n", style="dim")
+            text.append("Everyone is in the room.\n" if not (assigned or placed) else "Nobody has stepped out.\n",
+                        style="dim")
+        if assigned:
+            text.append("by today's assign:\n", style="dim italic")
+            for s in assigned:
+                since = f" since {s.since:%H:%M}" if s.since else ""
+                text.append(f"{clean(s.initials):<5} {companions(state, s, 'alone')}"
+                            f" · {location_label(state, s.location)}{since}\n", style="dim")
         if placed:
             text.append("by the schedule:\n", style="dim italic")
             for s in placed:
@@ -190,20 +205,45 @@ class TasksPane(Pane):
         self._subtitle(("mine: " if self.mine else "") + f"{pending} open{late}")
 
 
+def elapsed(seconds: float) -> str:
+    """A running timer's time, m:ss ("1:10"; "75:03" past the hour): whole minutes lag a minute."""
+    total = max(0, int(seconds))
+    return f"{total // 60}:{total % 60:02d}"
+
+
 class TimersPane(LinePane):
     """Running duration and latency timers (several at once, any student): shown only while one runs.
-    They are journal events, so a board started later shows them too."""
+    They are journal events, so a board started later shows them too. Each shows its time in m:ss,
+    redrawn every second from the board's clock while any runs (the board itself refolds by the minute)."""
 
     title = "Timers"
+    _state: BoardState | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        if self._state is not None and self._state.timers:
+            self._draw(self._state)
+
+    def _now(self, state: BoardState) -> datetime:
+        """The board's clock now, within the day the state was folded for (never before it)."""
+        now = host(self).room.clock()
+        return now if now.date() == state.now.date() and now >= state.now else state.now
 
     def show(self, state: BoardState) -> None:
+        self._state = state
+        self._draw(state)
+
+    def _draw(self, state: BoardState) -> None:
+        now = self._now(state)
         initials = {s.id: clean(s.initials) for s in state.students}
         shorts = {s.id: clean(s.short) for s in state.staff}
         text = Text()
         for t in state.timers:
-            minutes = max(0, int((state.now - t.started).total_seconds() // 60))
             text.append(f"⏱ {initials.get(t.student, clean(t.student)):<5} {clean(t.goal)} ", style="bold")
-            text.append(f"{minutes} min", style="bold " + board_color(self.app, "paratui-out"))
+            running = elapsed((now - t.started).total_seconds())
+            text.append(running, style="bold " + board_color(self.app, "paratui-out"))
             if t.started.date() == state.now.date():
                 text.append(f" since {t.started:%H:%M}")
             else:  # left running overnight: kept, and says since which day (`timer stop --end` stops it)

@@ -19,15 +19,22 @@ and is handed out in order by one pump (`pump`):
 
 A key that fits no choice of a picker or the sheet is refused on the spot (the bell and a toast saying
 what was expected) and dropped: it is never passed to the board behind.
+
+A picker with one choice is not shown: the flow acts on it at once (`b` with one student out). The
+key typed for that choice (`b` `1`) is then taken by nobody (`absorb`): the next key meant for the
+board, if it is that key and comes within ABSORB_S, is dropped, so `b1` never opens student 1's sheet.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections import deque
 from typing import Any, Callable, Protocol, runtime_checkable
 
 from textual import events, work
+
+ABSORB_S = 2.0  # how long the key of a one-choice picker acted on at once is still taken by nobody
 
 
 @runtime_checkable
@@ -45,6 +52,18 @@ class TypeAhead:
         self.flows = 0  # flows running (pickers, forms or a write still to come)
         self.pumping = False
         self.busy: Callable[[], bool] = lambda: False  # the board is still re-reading a write
+        self._absorbing: tuple[str, float] | None = None  # (character, until when: monotonic)
+
+    def absorb(self, character: str | None) -> None:
+        """A one-choice picker was acted on without being shown: its key, typed next, goes nowhere."""
+        self._absorbing = (character.lower(), time.monotonic() + ABSORB_S) if character else None
+
+    def absorbed(self, character: str | None) -> bool:
+        """Whether this key, next for the board, is the one-choice picker's (then dropped). Any key
+        ends the absorbing."""
+        pending, self._absorbing = self._absorbing, None
+        return (pending is not None and character is not None and character.lower() == pending[0]
+                and time.monotonic() <= pending[1])
 
     def routing(self) -> bool:
         return self.flows > 0 or bool(self.keys) or self.pumping
@@ -71,6 +90,8 @@ async def route(app: Any, event: events.Key) -> bool:
     ahead: TypeAhead = app.typeahead
     top = app.screen
     if not ahead.routing() and taker(top) is None:
+        if ahead.absorbed(event.character):
+            return True
         action = flow_action(top, event.key)
         if action is None:
             return False
@@ -103,6 +124,8 @@ async def _pump(app: Any, ahead: TypeAhead) -> None:
             if ahead.flows or ahead.busy():
                 break  # a picker is on its way, or the board is reading what was just written
             key, character = ahead.keys.popleft()
+            if ahead.absorbed(character):
+                continue
             action = flow_action(top, key)
             if action is not None:
                 await top.run_action(action)

@@ -7,10 +7,15 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
 
 from paratui.cli.common import Commands, UsageProblem, command, open_room, theme_folders
 from paratui.model.export import board_to_dict, board_to_text
+from paratui.store import identity, paths
 
 
 def add_board(sub: Commands) -> None:
@@ -42,6 +47,7 @@ def open_board(args: argparse.Namespace) -> int:
     from paratui.app.board_app import BoardApp  # Textual only loads when a board opens
 
     room = open_room(args)
+    room.clock = board_clock(room.root)
     room.snapshot()  # a folder that was never usable fails here, with the CLI's clear message
     app = BoardApp(room, as_staff=args.as_, theme_name=args.theme, poll=args.poll,
                    theme_folders=theme_folders(room.root))
@@ -61,3 +67,11 @@ def _fewer_malloc_arenas() -> None:
         ctypes.CDLL(None).mallopt(-8, 1)  # M_ARENA_MAX
     except (AttributeError, OSError):
         pass
+
+
+def board_clock(root: Path) -> Callable[[], datetime]:
+    """The terminal board's clock: the classroom clock (PARATUI_NOW, frozen, when set: tests and
+    drills), except in the embedded demo room, where a PARATUI_NOW is where the clock starts and runs."""
+    if paths.is_demo(root) and os.environ.get("PARATUI_NOW"):
+        return identity.running_clock()
+    return identity.now

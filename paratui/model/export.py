@@ -11,7 +11,7 @@ characters shown as symbols, bidi overrides dropped, so it can never forge a lin
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from paratui.model.board import BoardState, StudentRow
 from paratui.model.changes import DayChange
@@ -113,6 +113,32 @@ def companions(state: BoardState, student: StudentRow, nobody: str = "no adult")
     return nobody if state.in_session else "-"
 
 
+def _out_of_room_lines(state: BoardState, c: Callable[[str], str]) -> list[str]:
+    """--plain's OUT OF ROOM: the students who left, timed; then, untimed, the ones placed elsewhere."""
+    out: list[str] = []
+    rows = state.out_of_room
+    timed = [s for s in rows if not s.placed]
+    for s in timed:
+        who = companions(state, s, "")
+        limit = f" of {s.expected_minutes}" if s.expected_minutes else ""
+        flag = " OVER" if s.over else ""
+        out.append(f"  {c(s.initials)}: {location_label(state, s.location)}, {s.minutes_out}{limit} min, "
+                   f"{f'with {who}' if who else 'alone'}{flag}")
+    if not timed:
+        out.append("  everyone is in the room" if not rows else "  nobody has stepped out")
+    # placed elsewhere (untimed: nobody needs to fetch them): by today's assign, then by the schedule
+    for by, heading in (("assign", "by today's assign"), ("schedule", "by the schedule")):
+        placed = [s for s in rows if s.placed and (s.placed_by == "assign") == (by == "assign")]
+        if placed:
+            out.append(f"  {heading}:")
+        for s in placed:
+            who = companions(state, s, "")
+            since = f", since {s.since:%H:%M}" if by == "assign" and s.since else ""
+            out.append(f"    {c(s.initials)}: {location_label(state, s.location)}"
+                       f"{f', with {who}' if who else ''}{since}")
+    return out
+
+
 def board_to_text(state: BoardState) -> str:
     """Plain, linear text: one fact a line, in the order a person scans the wall board.
 
@@ -136,15 +162,7 @@ def board_to_text(state: BoardState) -> str:
                    f"{location_label(state, card.location)}{since}{until}{nxt}")
     out.append("")
     out.append("OUT OF ROOM")
-    rows = state.out_of_room
-    for s in rows:
-        who = companions(state, s, "")
-        limit = f" of {s.expected_minutes}" if s.expected_minutes else ""
-        flag = " OVER" if s.over else ""
-        out.append(f"  {c(s.initials)}: {location_label(state, s.location)}, {s.minutes_out}{limit} min, "
-                   f"{f'with {who}' if who else 'alone'}{flag}")
-    if not rows:
-        out.append("  everyone is in the room")
+    out.extend(_out_of_room_lines(state, c))
     out.append("")
     out.append("UNCOVERED")
     for s in state.uncovered:

@@ -44,6 +44,11 @@ class StudentRow:
     # out of the room because the schedule (or an assign) has them there, not because they left:
     # a gen-ed class, not a bathroom trip. Not timed on the board.
     placed: bool = False
+    # what put them out of the room when `placed`: "schedule" (the base week, today's plan, a
+    # service) or "assign" (today's `assign`, with an adult: timed from it, not "by the schedule")
+    placed_by: str = ""
+    # a `move` took them where they are (out of the room, or a corner of it): `back` is for them
+    moved: bool = False
 
 
 @dataclass
@@ -107,18 +112,19 @@ def fold_at(classroom: Classroom, plan: DayPlan, todays: list[Event], now: datet
         for staff_id in p.staff:
             if staff_id in doing:
                 doing[staff_id].since, doing[staff_id].until = p.start, p.end
-    absences = _absences(todays, doing, now)                  # 1b. adults out today, and their subs
+    shorts = {s.id: s.short for s in classroom.staff}  # adults named as the board names them (not "SUB")
+    absences = _absences(todays, doing, now, shorts)          # 1b. adults out today, and their subs
     for d in doing.values():                                  # …or lent to another room
         if d.source == "absent" and d.stamp[2] in plan.lent:
             d.activity, d.source = f"Lent to {plan.lent[d.stamp[2]]}", "lent"
     stand_in = {a: x.sub for a, x in absences.items() if x.sub}
     _assignments(todays, doing, schedule, block, home, student_ids, now)  # 2. today's changes
-    moved, back_now = _movements(todays, doing, locations, student_ids,    # 3. who took whom where
+    moved, back_now, returned = _movements(todays, doing, locations, student_ids,    # 3. who took whom where
                                  _at(today, block.start) if block else None)
     out_now = any(locations.get(e.payload["to"]) is None or locations[e.payload["to"]].kind == "out"
                   for e in moved.values())
     in_session = out_now or (bool(day_blocks) and day_blocks[0].start <= now.time() < day_blocks[-1].end)
-    where = _whereabouts(classroom, block, doing, moved, back_now)
+    where = _whereabouts(classroom, block, doing, moved, back_now, returned)
     for st in classroom.students:                             # 4. one-to-ones follow their student
         para = stand_in.get(st.one_to_one, st.one_to_one) if st.one_to_one else None
         if not para or para in doing or not in_session:
@@ -149,7 +155,8 @@ def _scheduled(block: Block | None, today: date) -> dict[str, Doing]:
             for staff_id, duty in block.duties.items()}
 
 
-def _absences(todays: list[Event], doing: dict[str, Doing], now: datetime) -> dict[str, Absence]:
+def _absences(todays: list[Event], doing: dict[str, Doing], now: datetime,
+              shorts: dict[str, str]) -> dict[str, Absence]:
     """Apply today's `absent` events to the schedule's duties; returns the adults out now.
 
     The newest `absent` for an adult wins (recording the same one twice changes nothing). The sub
@@ -170,10 +177,12 @@ def _absences(todays: list[Event], doing: dict[str, Doing], now: datetime) -> di
         duty = scheduled.get(staff_id)
         doing.pop(staff_id, None)
         if absence.sub and absence.sub not in out and duty is not None:
-            doing[absence.sub] = Doing(list(duty.students), duty.at, f"{duty.activity} (for {staff_id})",
+            doing[absence.sub] = Doing(list(duty.students), duty.at,
+                                        f"{duty.activity} (for {shorts.get(staff_id, staff_id)})",
                                         duty.since, duty.until, "cover", e.sort_key)
     for staff_id, (e, absence) in out.items():
-        doing[staff_id] = Doing([], None, "Out today" + (f", {absence.sub} covers" if absence.sub else ", no sub"),
+        sub = shorts.get(absence.sub, absence.sub) if absence.sub else None
+        doing[staff_id] = Doing([], None, "Out today" + (f", {sub} covers" if sub else ", no sub"),
                                  e.time, absence.until, "absent", e.sort_key)
     return {staff_id: absence for staff_id, (_, absence) in out.items()}
 
@@ -196,13 +205,12 @@ def _assignments(todays: list[Event], doing: dict[str, Doing], schedule: Schedul
 
 
 def _movements(todays: list[Event], doing: dict[str, Doing], locations: dict[str, Location],
-               student_ids: set[str], block_start: datetime | None) -> tuple[dict[str, Event], dict[str, Event]]:
+               student_ids: set[str], block_start: datetime | None
+               ) -> tuple[dict[str, Event], dict[str, Event], set[str]]:
     """Each student's latest `move` not followed by `back` (nor by a newer `assign` naming them);
-    escorts go with them out of the room. Returns those moves, and the `back`s of this block."""
-    latest: dict[str, Event] = {}
-    for e in todays:
-        if e.type in ("move", "back") and e.payload["student"] in student_ids:
-            latest[e.payload["student"]] = e
+    escorts go with them out of the room. Returns those moves, the `back`s of this block, and the
+    students whose `back` ended a move (they go where the schedule places them now)."""
+    latest, returned = _latest_movements(todays, student_ids)
     moved: dict[str, Event] = {}
     back_now: dict[str, Event] = {}
     for sid, e in latest.items():
@@ -212,6 +220,8 @@ def _movements(todays: list[Event], doing: dict[str, Doing], locations: dict[str
         elif not any(d.source == "assign" and d.stamp > e.sort_key and sid in d.students for d in doing.values()):
             moved[sid] = e
     for sid, e in back_now.items():  # back in the room: no longer with an adult who is elsewhere
+        if sid in returned:
+            continue  # back from a move: where the schedule places them, with whoever is there
         for d in doing.values():
             if sid in d.students and d.stamp < e.sort_key and not _in_room(locations, d.at):
                 d.students.remove(sid)
@@ -235,7 +245,24 @@ def _movements(todays: list[Event], doing: dict[str, Doing], locations: dict[str
         label = locations[to].label if to in locations else to
         doing[staff_id] = Doing([m.payload["student"] for m in moves if m.payload["to"] == to],
                                  to, f"Taking to {label}", newest.time, None, "move", newest.sort_key)
-    return moved, back_now
+    return moved, back_now, returned
+
+
+def _latest_movements(todays: list[Event], student_ids: set[str]) -> tuple[dict[str, Event], set[str]]:
+    """Each student's latest `move` or `back`, and the students whose latest `back` ended a move
+    (not a gen-ed class left early)."""
+    latest: dict[str, Event] = {}
+    returned: set[str] = set()
+    for e in todays:
+        if e.type in ("move", "back") and e.payload["student"] in student_ids:
+            sid = e.payload["student"]
+            if e.type == "back":
+                before = latest.get(sid)
+                returned.discard(sid)
+                if before is not None and before.type == "move":
+                    returned.add(sid)
+            latest[sid] = e
+    return latest, returned
 
 
 def _in_room(locations: dict[str, Location], location_id: str | None) -> bool:
@@ -244,7 +271,7 @@ def _in_room(locations: dict[str, Location], location_id: str | None) -> bool:
 
 
 def _whereabouts(classroom: Classroom, block: Block | None, doing: dict[str, Doing],
-                 moved: dict[str, Event], back_now: dict[str, Event]) -> dict[str, str]:
+                 moved: dict[str, Event], back_now: dict[str, Event], returned: set[str]) -> dict[str, str]:
     """Where each student is: where a move took them, else with the adult an assign gave them to,
     else in the room if they came back during this block, else where the block puts them or their
     adult."""
@@ -262,7 +289,9 @@ def _whereabouts(classroom: Classroom, block: Block | None, doing: dict[str, Doi
             where[st.id] = moved[st.id].payload["to"]
         elif holder is not None and holder.source == "assign" and holder.at:
             where[st.id] = holder.at
-        elif st.id in back_now:
+        elif st.id in back_now and not (st.id in returned and block is not None and st.id in block.where):
+            # back: in the room, unless they came back from a move in a block that places them
+            # elsewhere (a gen-ed class): then where the schedule has them now
             where[st.id] = classroom.home.id
         elif block is not None and st.id in block.where:
             where[st.id] = block.where[st.id]
@@ -283,13 +312,21 @@ def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, Do
             if sid in with_map:
                 with_map[sid].append(staff_id)
     explicit = {sid for d in doing.values() if d.source in ("assign", "move") for sid in d.students}
+    assigned = {sid: d for d in doing.values() if d.source == "assign" for sid in d.students}
     rows = []
     for st in classroom.students:
         loc = locations.get(where[st.id])
         kind = loc.kind if loc else "room"
         mv = moved.get(st.id)
         out = kind == "out"
-        since = mv.time if (mv and out) else (_at(now.date(), block.start) if (out and block) else None)
+        by = ("assign" if st.id in assigned and assigned[st.id].at == where[st.id] else "schedule") \
+            if (out and mv is None) else ""
+        if mv and out:
+            since: datetime | None = mv.time
+        elif by == "assign":
+            since = assigned[st.id].since
+        else:
+            since = _at(now.date(), block.start) if (out and block) else None
         minutes = max(0, int((now - since).total_seconds() // 60)) if since else None
         expected = loc.expected_minutes if (loc and mv and out) else None
         over = bool(expected is not None and minutes is not None and minutes > expected)
@@ -310,7 +347,7 @@ def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, Do
                     why = f"left at {loc.label if loc else where[st.id]} by {' and '.join(escorts)}"
         rows.append(StudentRow(
             st.id, st.initials, where[st.id], out, minutes, expected, over, with_, covered, why, since,
-            placed=out and mv is None))
+            placed=out and mv is None, placed_by=by, moved=mv is not None))
     return tuple(rows)
 
 

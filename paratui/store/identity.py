@@ -6,7 +6,9 @@ import os
 import pwd
 import re
 import socket
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
+from typing import Callable
 
 
 def login() -> str:
@@ -66,3 +68,14 @@ def now() -> datetime:
             when = when.astimezone().replace(tzinfo=None)
         return when.replace(microsecond=0)
     return datetime.now().replace(microsecond=0)
+
+
+def running_clock(tick: Callable[[], float] = time.monotonic) -> Callable[[], datetime]:
+    """A clock that starts at `now()` (PARATUI_NOW when set) and runs with real time from there: the
+    demo room's board, so minutes out and timers move in a demo set to the middle of a school day."""
+    start, started = now(), tick()
+
+    def clock() -> datetime:
+        return start + timedelta(seconds=int(tick() - started))
+
+    return clock

@@ -28,3 +28,11 @@ def data_folder(explicit: str | None = None) -> Path:
     """--data, else $PARATUI_DATA, else the embedded demo room."""
     chosen = explicit or os.environ.get("PARATUI_DATA")
     return Path(chosen).expanduser() if chosen else demo_data()
+
+
+def is_demo(root: Path) -> bool:
+    """Whether `root` is the embedded demo room itself (not a copy of it, nor a room of one's own)."""
+    try:
+        return Path(root).resolve() == demo_data().resolve()
+    except OSError:
+        return False
