@@ -228,12 +228,13 @@ def _step(ctx: Context, student: str, g: Goal, step: str | None, day: date | Non
     return last % n + 1
 
 
-def next_step(ctx: Context, student: str, goal: str) -> int:
-    """The step a task analysis entry goes to by default: the one after today's last (1 to start)."""
+def next_step(ctx: Context, student: str, goal: str, ioa: bool = False) -> int:
+    """The step a task analysis entry goes to by default: the one after today's last (1 to start;
+    an IOA observer's: after their own IOA steps)."""
     st, _, g = _goal(ctx, student, goal)
     if g.kind != "task_analysis":
         raise Refused(f"step: only task analysis goals have steps ({clean(g.id)} is {g.kind})", "step")
-    return _step(ctx, st.id, g, None)
+    return _step(ctx, st.id, g, None, ioa=ioa)
 
 
 def _timer_goal(ctx: Context, student: str, goal: str) -> tuple[Student, Goal]:
