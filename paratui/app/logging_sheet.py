@@ -711,7 +711,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
         if self.ioa:
             me = self.board.me_id
             ctx = knowing(self._ctx(), *RunSession.written.get(self.board.room, ()))
-            theirs = [m for m in open_sessions(ctx.events, self.student, g.id) if m.staff != me]
+            theirs = [m for m in open_sessions(ctx.events, self.student, g.id, day=ctx.now.date()) if m.staff != me]
             self.ioa_session = theirs[-1].id if theirs else f"run-{secrets.token_hex(6)}"
             return True
         self.observation = RunSession(self.board, self.student, g)

@@ -180,6 +180,14 @@ def goal_text(s: GoalSummary, today: date, independent: str) -> Text:
         seconds_text(level) if unit == "s" else f"{level:g}"
     trend = s.line.text if s.trend else f"too few sessions in {s.line.phase.label}"
     text.append(f"\nLast session: {shown}  ·  {len(s.sessions)} sessions  ·  trend: {trend}")
+    stale = [x for x in s.sessions if x.not_closed]
+    if stale:  # a session.start with no session.end (a board killed mid-session): it ends at its last entry
+        x = stale[-1]
+        many = f"{len(stale)} sessions" if len(stale) > 1 else "1 session"
+        text.append(f"\nNot closed: {many} never ended (the last begun {x.start:%m-%d %H:%M}"
+                    + (f", by {clean(x.observer, limit=12)}" if x.observer else "")
+                    + (f"; it ends at its last entry, {x.end:%H:%M}" if x.end and x.start and x.end > x.start else "")
+                    + ")", style="bold")
     if s.aim is not None:
         a = s.aim
         def said(v: float) -> str:

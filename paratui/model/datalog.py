@@ -162,6 +162,8 @@ class Session:
     observer: str | None = None  # staff id: who started the session (an implied one's observer)
     setting: str | None = None
     declared: bool = False  # from a session.start event (else implied, or a board run's id)
+    not_closed: bool = False  # declared, and its session.end never written (a board killed mid-session):
+    # for the figures it ends at its last entry (`end`, `minutes`), flagged "not closed"
 
     @property
     def total_seconds(self) -> float | None:
@@ -360,8 +362,10 @@ def session_marks(events: Iterable[Event], student: str, live: bool = False) -> 
 
 
 def open_sessions(events: Iterable[Event], student: str | None = None, goal: str | None = None,
-                  staff: str | None = None) -> list[SessionMark]:
-    """Declared sessions not ended, oldest first (of one student, goal, observer when given)."""
+                  staff: str | None = None, day: date | None = None) -> list[SessionMark]:
+    """Declared sessions not ended, oldest first (of one student, goal, observer when given; begun
+    on `day` when given: one begun on an earlier day and never ended, a board killed mid-session, is
+    open no more: nothing joins it, and its figures end at its last entry, flagged "not closed")."""
     marks = [e for e in events if e.type in SESSION_TYPES or e.type == "retract"]  # a few of the day's
     if not any(e.type == "session.start" and (student is None or e.payload.get("student") == student)
                for e in marks):
@@ -370,7 +374,8 @@ def open_sessions(events: Iterable[Event], student: str | None = None, goal: str
     students = {str(e.payload.get("student")) for e in live if e.type == "session.start"} \
         if student is None else {student}
     out = [m for st in students for m in session_marks(live, st, live=True).values() if m.end is None
-           and (goal is None or m.goal == goal) and (staff is None or m.staff == staff)]
+           and (goal is None or m.goal == goal) and (staff is None or m.staff == staff)
+           and (day is None or m.start.date() == day)]
     return sorted(out, key=lambda m: m.start)
 
 
@@ -699,6 +704,12 @@ def _observation(goal: Goal, x: Session, key: str, items: list[Entry], mark: Ses
     start = mark.start if mark else (items[0].time if items else None)
     end = mark.end if mark else (items[-1].time if items else None)
     minutes = None
+    not_closed = mark is not None and mark.end is None
+    if not_closed and mark is not None and items:  # its end never written: it ends at its last entry
+        end = max(items[-1].time, mark.start)
+        minutes = round((end - mark.start).total_seconds() / 60, 2)
+    elif not_closed and mark is not None:
+        end = mark.start
     if mark is not None and mark.end is not None:
         minutes = round((mark.end - mark.start).total_seconds() / 60, 2)
     elif goal.kind in ("interval", "mts") and goal.interval_seconds:
@@ -707,7 +718,7 @@ def _observation(goal: Goal, x: Session, key: str, items: list[Entry], mark: Ses
     setting = mark.setting if mark else (items[0].setting if items and items[0].setting and goal.kind != "abc"
                                          else None)
     return replace(x, id=key, start=start, end=end, minutes=minutes, observer=observer, setting=setting,
-                   declared=mark is not None)
+                   declared=mark is not None, not_closed=not_closed)
 
 
 def _day_sessions(g: Goal, d: date, items: list[Entry], prompts: tuple[str, ...], phase: Phase,
