@@ -494,18 +494,42 @@ def _met(m: Mastery | None, value: float | None) -> bool | None:
     return True
 
 
+def per_day(goal: Goal) -> bool:
+    """The goal's criterion bounds each day's total (`mastery.per = "day"`: "at most 2 a day")."""
+    return goal.mastery is not None and goal.mastery.per == "day"
+
+
+def day_totals(sessions: Iterable[Session]) -> list[tuple[date, float]]:
+    """Each day's total count, the sum over that day's sessions, in order (days with a session only)."""
+    out: dict[date, float] = {}
+    for s in sessions:
+        out[s.day] = out.get(s.day, 0.0) + s.count
+    return list(out.items())
+
+
+def _by_day(goal: Goal, sessions: list[Session]) -> list[Session]:
+    """A per-day criterion: each session's `met` is its day's (the day's total against the bound)."""
+    met = {d: _met(goal.mastery, total) for d, total in day_totals(sessions)}
+    return [replace(s, met=met[s.day]) for s in sessions]
+
+
 def mastery_status(goal: Goal, sessions: Iterable[Session], independent: str = "I") -> MasteryStatus | None:
+    """Consecutive sessions meeting the criterion, newest back; a per-day criterion: consecutive
+    days (with a session), each day's total against the bound."""
     m = goal.mastery
     if m is None:
         return None
+    mine = list(sessions)
+    met = [_met(m, total) for _, total in day_totals(mine)] if per_day(goal) else [s.met for s in mine]
     run = 0
-    for s in reversed(list(sessions)):
-        if not s.met:
+    for ok in reversed(met):
+        if not ok:
             break
         run += 1
     run = min(run, m.sessions)
     return MasteryStatus(run, m.sessions, run >= m.sessions,
-                         f"{run} of {m.sessions} sessions {criterion_text(goal, independent)}")
+                         f"{run} of {m.sessions} {'days' if per_day(goal) else 'sessions'} "
+                         f"{criterion_text(goal, independent)}")
 
 
 def criterion_text(goal: Goal, independent: str = "I") -> str:
@@ -522,10 +546,11 @@ def criterion_text(goal: Goal, independent: str = "I") -> str:
         of_chain = f" ({math.ceil(m.percent * steps / 100 - 1e-9)} of {steps} steps)" \
             if goal.kind == "task_analysis" and steps else ""
         parts.append(f"at or above {m.percent}% {how}{of_chain}")
+    a_day = " a day" if m.per == "day" else ""
     if m.at_most is not None:
-        parts.append(f"at or below {m.at_most:g}{unit}")
+        parts.append(f"at or below {m.at_most:g}{unit}{a_day}")
     if m.at_least is not None:
-        parts.append(f"at or above {m.at_least:g}{unit}")
+        parts.append(f"at or above {m.at_least:g}{unit}{a_day}")
     return " and ".join(parts)
 
 
@@ -799,7 +824,7 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
     close_empty(None)
     out = []
     for g, ss, mine, ph in zip(goals, sessions, kept, phases):
-        done = tuple(ss)
+        done = tuple(_by_day(g, ss) if per_day(g) else ss)
         now = ph[-1]
         line = trend([x for x in done if x.phase == now], unit_of(g.kind), now)
         aim = aim_line(g, done)

@@ -26,6 +26,7 @@ from paratui.model.datalog import (
     entries,
     keyed,
     open_timers,
+    per_day,
     phase_on,
     phases_of,
     session_marks,
@@ -54,6 +55,7 @@ MASTERY_ON = {"trials": "the % of each session's trials correct at the criterion
               "mts": "the % of each session's scored samples scored +",
               "tally": "each session's count", "abc": "each day's count of ABC records",
               "duration": "each session's mean seconds per episode", "latency": "each session's mean seconds"}
+PER_DAY_ON = "each day's total count (the sum of that day's sessions)"  # mastery.per = "day"
 
 
 def _who(student: Student, names: bool) -> str:
@@ -142,7 +144,8 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                 "run": s.status.run, "needed": s.status.needed, "mastered": s.status.mastered,
                 "text": s.status.text},
             "entries": len(s.entries),
-            "mastery_on": MASTERY_ON.get(g.kind, "each session's level"),
+            "mastery_on": PER_DAY_ON if per_day(g) else MASTERY_ON.get(g.kind, "each session's level"),
+            "mastery_per": g.mastery.per if g.mastery else None,
             "sessions": sessions,
             "days": _days(sessions) if g.kind in ("tally", "duration", "latency") else [],
             "open_timers": [{"start": t.started.isoformat(timespec="minutes"), "id": t.start, "staff": t.staff}
