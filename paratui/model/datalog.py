@@ -406,7 +406,7 @@ def _tally(used: Counter[str], prompts: tuple[str, ...]) -> dict[str, int]:
 
 
 def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...],
-             phase: Phase = BASELINE, first_of_day: bool = True) -> Session:
+             phase: Phase = BASELINE, first_of_day: bool = True, observation: dict | None = None) -> Session:
     m = goal.mastery
     # with no level in the criterion, a correct response counts toward mastery only unprompted
     # (% independent, Cooper et al.): 30 correct at full physical is not 100%
@@ -454,7 +454,8 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
     return Session(day, len(items), trials, correct, at_level, missed, count, tuple(seconds),
                    _tally(used, prompts), value, _met(m, value), _tally(errors, prompts), phase,
                    probe=probe, probe_independent=None if probe is None else probe.value == "+" and (
-                       probe.prompt is None or (bool(prompts) and probe.prompt == prompts[-1])))
+                       probe.prompt is None or (bool(prompts) and probe.prompt == prompts[-1])),
+                   **(observation or {}))
 
 
 def day_of(sessions: Iterable[Session], day: date) -> tuple[Session | None, int]:
@@ -722,10 +723,12 @@ def phase_on(phases: tuple[Phase, ...], day: date) -> Phase:
     return next((p for p in reversed(phases) if p.start is None or p.start <= day), BASELINE)
 
 
-def _observation(goal: Goal, x: Session, key: str, items: list[Entry], mark: SessionMark | None) -> Session:
-    """A session's id, start, end, observation time, observer and setting: a declared session's
-    from its events; else from its entries (the first's and last's times; no observation time but
-    an interval session's, its intervals times their length)."""
+def _observation(goal: Goal, key: str, items: list[Entry], mark: SessionMark | None) -> dict:
+    """A session's id, start, end, observation time, observer and setting (`Session`'s fields): a
+    declared session's from its events; else from its entries (the first's and last's times; no
+    observation time but an interval session's, its intervals times their length). Given to
+    `_session`, which makes the session with them at once (a year is a thousand sessions: making
+    each twice, with `replace`, was a third of the fold)."""
     start = mark.start if mark else (items[0].time if items else None)
     end = mark.end if mark else (items[-1].time if items else None)
     minutes = None
@@ -737,13 +740,13 @@ def _observation(goal: Goal, x: Session, key: str, items: list[Entry], mark: Ses
         end = mark.start
     if mark is not None and mark.end is not None:
         minutes = round((mark.end - mark.start).total_seconds() / 60, 2)
-    elif goal.kind in ("interval", "mts") and goal.interval_seconds:
-        minutes = round((x.trials + x.missed) * goal.interval_seconds / 60, 2)
+    elif goal.kind in ("interval", "mts") and goal.interval_seconds:  # its intervals, scored or missed
+        minutes = round(len(items) * goal.interval_seconds / 60, 2)  # (every entry is one, scored or missed)
     observer = mark.staff if mark else (items[0].staff if items and goal.kind != "abc" else None)
     setting = mark.setting if mark else (items[0].setting if items and items[0].setting and goal.kind != "abc"
                                          else None)
-    return replace(x, id=key, start=start, end=end, minutes=minutes, observer=observer, setting=setting,
-                   declared=mark is not None, not_closed=not_closed)
+    return {"id": key, "start": start, "end": end, "minutes": minutes, "observer": observer, "setting": setting,
+            "declared": mark is not None, "not_closed": not_closed}
 
 
 def _day_sessions(g: Goal, d: date, items: list[Entry], prompts: tuple[str, ...], phase: Phase,
@@ -763,8 +766,8 @@ def _day_sessions(g: Goal, d: date, items: list[Entry], prompts: tuple[str, ...]
     first = next((x.id for x in items if x.value in ("+", "-")), None)
     made = []
     for key, mine in groups.items():
-        one = _session(g, d, mine, prompts, phase, first_of_day=first is not None and any(y.id == first for y in mine))
-        made.append(_observation(g, one, key, mine, marks.get(key)))
+        made.append(_session(g, d, mine, prompts, phase, first is not None and any(y.id == first for y in mine),
+                             _observation(g, key, mine, marks.get(key))))
     return sorted(made, key=lambda x: x.start or datetime.combine(d, datetime.min.time()))
 
 
