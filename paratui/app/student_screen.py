@@ -352,7 +352,7 @@ def give_memory_back() -> None:
     trim_heap()
 
 class LastView:
-    """The last student view folded and what it was folded from (the student, the history's version,
+    """The last student view folded and what it was folded from (the room, the student, the history's version,
     the day, the ids of the student's events in the board's snapshot, the classroom and schedule it
     was screened against): the screen opened again with none of them changed draws it again without
     unpacking, screening and folding the year once more. One view only (a student's sessions, not
@@ -466,7 +466,7 @@ class StudentScreen(Screen[None]):
             return None
         today = self.board.room.clock().date()
         recent = students_events(snap.events, student.id)
-        key = (self.student_id, version, today, tuple(e.id for e in recent))
+        key = (self.board.room.root, self.student_id, version, today, tuple(e.id for e in recent))
         cached = LastView.get(key, snap.classroom, snap.schedule)
         if cached is not None:  # nothing it is folded from changed since: the year is not folded again
             self.view = cached

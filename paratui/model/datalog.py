@@ -733,15 +733,13 @@ def _observation(goal: Goal, key: str, items: list[Entry], mark: SessionMark | N
     end = mark.end if mark else (items[-1].time if items else None)
     minutes = None
     not_closed = mark is not None and mark.end is None
-    if not_closed and mark is not None and items:  # its end never written: it ends at its last entry
-        end = max(items[-1].time, mark.start)
-        minutes = round((end - mark.start).total_seconds() / 60, 2)
-    elif not_closed and mark is not None:
-        end = mark.start
     if mark is not None and mark.end is not None:
         minutes = round((mark.end - mark.start).total_seconds() / 60, 2)
-    elif goal.kind in ("interval", "mts") and goal.interval_seconds:  # its intervals, scored or missed
-        minutes = round(len(items) * goal.interval_seconds / 60, 2)  # (every entry is one, scored or missed)
+    elif mark is not None:  # its end never written (not closed): it ends at its last entry
+        end = max(items[-1].time, mark.start) if items else mark.start
+        minutes = round((end - mark.start).total_seconds() / 60, 2) if items else None
+    elif goal.kind in ("interval", "mts") and goal.interval_seconds:  # every entry is an interval, scored or missed
+        minutes = round(len(items) * goal.interval_seconds / 60, 2)
     observer = mark.staff if mark else (items[0].staff if items and goal.kind != "abc" else None)
     setting = mark.setting if mark else (items[0].setting if items and items[0].setting and goal.kind != "abc"
                                          else None)
