@@ -144,7 +144,8 @@ def test_csv_new_columns_at_the_end_and_numbers_as_numbers(logged):
                          "step_name", "behavior", "antecedent", "consequence", "setting", "note", "staff", "id",
                          "phase", "phase_kind"]
     assert head[20:] == ["observed_at", "observer", "host", "entered", "goal_title", "cold_probe",
-                         "session", "session_start", "session_end", "minutes_observed", "ioa"]  # issue 20
+                         "session", "session_start", "session_end", "minutes_observed", "ioa",
+                         "session_not_closed"]  # issue 20
     rows = list(csv.DictReader(io.StringIO(out)))
     first = rows[0]
     when = datetime.fromisoformat(first["observed_at"])

@@ -159,3 +159,19 @@ def test_student_screen_chart_draws_the_aim_line(aim_room: Path, snap_compare: A
 
     app = make_app(aim_room, clock=lambda: NOW_DT, as_staff="JT", watch=False)
     assert snap_compare(app, terminal_size=(120, 40), run_before=reach)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_logging_sheet_in_ioa_mode(seeded_room: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    """E.M.'s sheet after `*`: recording as the IOA observer, said in words (title, banner, hint)."""
+    async def reach(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("l", "1")
+        assert await wait_for(pilot, lambda: isinstance(pilot.app.screen, LogSheet))
+        await pilot.press("asterisk")
+        assert await wait_for(pilot, lambda: getattr(pilot.app.screen, "ioa", False))
+        for _ in range(3):
+            await pilot.pause()
+
+    app = make_app(seeded_room, clock=lambda: NOW_DT, as_staff="JT", watch=False)
+    assert snap_compare(app, terminal_size=size, run_before=reach)

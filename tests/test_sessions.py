@@ -115,8 +115,8 @@ def test_a_declared_session_gives_a_rate_and_one_without_an_end_says_so(room_dir
     assert wrong.returncode == 2 and "not a session of coins" in wrong.stderr
     rows = run_cli("report", "K.B.", "--goal", "greet", "--format", "csv", data=room_dir, check=True).stdout
     head, first = (r.split(",") for r in rows.splitlines()[:2])
-    assert head[-5:] == ["session", "session_start", "session_end", "minutes_observed", "ioa"]
-    assert first[-5] == sid and first[-2] == "30" and first[-1] == ""
+    assert head[-6:] == ["session", "session_start", "session_end", "minutes_observed", "ioa", "session_not_closed"]
+    assert first[-6] == sid and first[-3] == "30" and first[-2] == "" and first[-1] == ""
 
 
 def test_a_timer_left_running_overnight_is_kept_flagged_and_stopped_with_a_corrected_end(room_dir: Path) -> None:

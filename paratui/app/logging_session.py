@@ -92,7 +92,7 @@ class RunSession:
         """Open the run's session; a refusal as `submit` gives it (the run does not open then)."""
         snapshot, me = self.board.snapshot, self.board.me_id
         ctx = self.context(self.board.room.context(me, snapshot)) if snapshot and me else None
-        mine = open_sessions(ctx.events, self.student, self.goal.id, me) if ctx and me else []
+        mine = open_sessions(ctx.events, self.student, self.goal.id, me, ctx.now.date()) if ctx and me else []
         if mine:
             self.id = mine[-1].id
             return None

@@ -26,6 +26,13 @@ is"; paratui.app.logging_session.RunSession): the goal's key writes its `session
 carry that id, and Esc, the chain's last step or `t` write its `session.end`; a run ended with no
 entry retracts its start instead (no session). `u` in a run retracts only the run's last entry.
 
+`*` on the goal list toggles **IOA observer**: the sheet's next entries (a tally, a trial, a run) are
+a second adult's inter-observer agreement record, the same `data` events `paratui log --ioa` writes
+(payload `ioa: true`, never in the goal's data). A run in IOA mode writes no `session.start` (an IOA
+record is a check of the primary observer's session, not a session of the goal): its entries carry
+the id of the session another adult has open of that goal now (paired with it exactly), else a run
+id of their own (paired by time). The sheet says so in words on every stage ("IOA OBSERVER").
+
 Every entry goes through the same commands as the CLI (paratui.model.data_commands) and the board's one
 write path (`BoardApp.submit`: one journal event, a toast saying what was logged and `u` to undo).
 Labels are data: cleaned and shown as plain `Text`, never markup.
@@ -33,6 +40,7 @@ Labels are data: cleaned and shown as plain `Text`, never markup.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Callable
 
@@ -49,13 +57,16 @@ from paratui.app.logging_session import RunSession, knowing
 from paratui.app.typeahead import became_ready, refuse
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
-from paratui.model.datalog import SESSION_TYPES, is_ioa, running_timers
+from paratui.model.datalog import SESSION_TYPES, is_ioa, open_sessions, running_timers
 from paratui.model.events import Event, live_events
 from paratui.model.goals import TIMED, Behavior, Goal, StudentPlan
 from paratui.model.text import clean
 
 # one key per goal or pick-list entry: no u (undo here), no m or q (they mean move and quit on the board)
 PICK_KEYS = "123456789abcdefghijklnoprstvwxyz"
+IOA_KEY = "*"  # on the goal list: the next entries are an IOA observer's (a second adult's record)
+IOA_BANNER = ("IOA OBSERVER: recording as the second observer (inter-observer agreement): "
+              "checked against the primary observer's record, never in the goal's data")
 KIND_LABEL = {"tally": "tally +1", "trials": "trials + −", "duration": "duration timer",
               "latency": "latency timer", "task_analysis": "task analysis", "interval": "intervals + −",
               "mts": "MTS + −", "abc": "ABC"}
@@ -151,6 +162,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
         self.items: list[Item] = []
         self._plan: StudentPlan | None = None
         self.observation: RunSession | None = None  # the open run's session (paratui.app.logging_session)
+        self.ioa = False  # `*`: the entries are an IOA observer's (payload `ioa: true`, not the goal's data)
+        self.ioa_session: str | None = None  # an IOA run's `session`: the primary's open one, or a run id
 
     @property
     def board(self) -> Host:
@@ -160,6 +173,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="sheet"):
             yield Label(Text(clean(f"Log for {self.label}")), id="sheet-title")
+            yield Label(Text(IOA_BANNER), id="sheet-ioa")
             yield Static("", id="sheet-about")  # the behavior's definition and function, during an ABC
             yield Static("", id="sheet-body")
             yield Input(placeholder="note (optional) — Enter saves", id="sheet-note", disabled=True)
@@ -212,6 +226,9 @@ class LogSheet(ModalScreen["StartSession | None"]):
             text.append(clean(b.definition, limit=400), style="italic")
             about.update(text)
         body.rstrip()
+        self.query_one("#sheet-title", Label).update(Text(clean(f"Log for {self.label}")
+                                                          + (" · IOA observer" if self.ioa else "")))
+        self.query_one("#sheet-ioa", Label).set_class(self.ioa, "-shown")
         self.query_one("#sheet-body", Static).update(body)
         self.query_one("#sheet-hint", Label).update(Text(hint))
         note = self.query_one("#sheet-note", Input)
@@ -270,10 +287,10 @@ class LogSheet(ModalScreen["StartSession | None"]):
             if g is not None and g.id in priority:
                 body.append("  ★ priority this week", style="bold")
             body.append("\n")
-        hint = "a goal's key logs it"
+        hint = "a goal's key logs it" + (" as IOA" if self.ioa else "")
         if pointed:
             hint += f" · + or − : a trial for {clean(pointed)} (▶)"
-        return hint + " · u undo · Esc closes"
+        return hint + f" · u undo · {IOA_KEY} IOA{' off' if self.ioa else ''} · Esc closes"
 
     def _prompt_row(self, body: Text, none: bool = False) -> None:
         prompts = self.board.snapshot.classroom.prompts if self.board.snapshot else ()
@@ -446,7 +463,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
     def expected(self) -> str:
         """What a key here may be, for a refused one."""
         if self.stage == "goals":
-            return "a goal's key, + or − for ▶, u undoes, Esc closes"
+            return f"a goal's key, + or − for ▶, {IOA_KEY} IOA observer, u undoes, Esc closes"
         if self.stage == "run":
             letters = " ".join(self._prompt_letters())
             return f"+ or −, the prompt level's key ({letters}) before it, u undo, Esc ends"
@@ -465,8 +482,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
         return [k for k in keys if not k.isdigit()] or list(keys)
 
     async def _goals_key(self, char: str) -> None:
-        if char == "u":
-            await self._undo()
+        if char in ("u", IOA_KEY):  # undo; the IOA observer on or off
+            await (self._undo() if char == "u" else self._toggle_ioa())
             return
         if char in "+=-":
             pointed = self._plan.goal(self.trial_goals.get(self.student, "")) if self._plan else None
@@ -476,9 +493,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.goal, self.value, self.stage = pointed, "-" if char == "-" else "+", "trial"
             self.paint()
             return
-        item = next((i for i in self.items if i.key == char.lower()), None)
+        item = self._item(char)
         if item is None:
-            refuse(self, char, self.expected())
             return
         g = item.goal
         if g is None or g.kind == "abc":
@@ -488,7 +504,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.goal, self.behavior, self.stage = g, item.behavior, "antecedent"
             self._skip_empty_lists()
         elif g.kind == "tally":
-            if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id)):
+            if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, ioa=self.ioa)):
                 self.close(None)
                 return
         elif g.kind == "trials":
@@ -504,7 +520,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 return
         elif g.kind == "task_analysis":
             try:
-                self.step = data_commands.next_step(self._ctx(), self.student, g.id)
+                self.step = data_commands.next_step(self._ctx(), self.student, g.id, ioa=self.ioa)
             except Refused as e:
                 self.error(e.message)
                 return
@@ -517,6 +533,27 @@ class LogSheet(ModalScreen["StartSession | None"]):
             self.goal, self.stage, self.intervals, self.run_events = g, "intervals", [], []
         self.paint()
 
+    def _item(self, char: str) -> Item | None:
+        """The goal list's line of that key; None (refused, and said) for none, or one an IOA observer
+        cannot record."""
+        item = next((i for i in self.items if i.key == char.lower()), None)
+        if item is None:
+            refuse(self, char, self.expected())
+        return None if item is None or self._not_for_ioa(item.goal) else item
+
+    async def _toggle_ioa(self) -> bool:
+        self.ioa = not self.ioa
+        return self.ioa
+
+    def _not_for_ioa(self, g: Goal | None) -> bool:
+        """An IOA observer's key for what has no IOA on the sheet (an ABC record; a timer): said, refused."""
+        if not self.ioa or (g is not None and g.kind not in ("abc", *TIMED)):
+            return False
+        self.error("IOA observer: an ABC record has no IOA" if g is None or g.kind == "abc" else
+                   f"IOA observer: a {g.kind} timer is not an IOA record: type the seconds with "
+                   f"`paratui log … --ioa` ({IOA_KEY} turns IOA off)")
+        return True
+
     async def _trial_key(self, char: str) -> None:
         g = self.goal
         assert g is not None
@@ -526,7 +563,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
             refuse(self, char, self.expected())
             return
         value = self.value
-        if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level)):
+        if await self._record(lambda ctx: data_commands.log(ctx, self.student, g.id, value, level, ioa=self.ioa)):
             self.close(None)
 
     async def _run_key(self, char: str) -> None:
@@ -566,6 +603,9 @@ class LogSheet(ModalScreen["StartSession | None"]):
             elif await self._retract(self.run_events[-1]):
                 self.intervals.pop()
                 self.run_events.pop()
+            return
+        if char == "t" and self.ioa:
+            refuse(self, char, "IOA observer: you keep the time (the docked session is a primary observer's)")
             return
         if char == "t":  # the timed session is a session of its own (this run's ends here)
             await self._end_run()
@@ -668,7 +708,15 @@ class LogSheet(ModalScreen["StartSession | None"]):
         return True
 
     async def _open(self, g: Goal) -> bool:
-        """A run opens: its session begins (`session.start`); refused, the sheet stays on its goals."""
+        """A run opens: its session begins (`session.start`); refused, the sheet stays on its goals.
+        An IOA observer's run is no session of the goal: its entries go to the session another adult
+        has open of the goal now (the primary record it checks), else to a run id of its own."""
+        if self.ioa:
+            me = self.board.me_id
+            ctx = knowing(self._ctx(), *RunSession.written.get(self.board.room, ()))
+            theirs = [m for m in open_sessions(ctx.events, self.student, g.id, day=ctx.now.date()) if m.staff != me]
+            self.ioa_session = theirs[-1].id if theirs else f"run-{secrets.token_hex(6)}"
+            return True
         self.observation = RunSession(self.board, self.student, g)
         self.busy = True
         try:
@@ -683,8 +731,11 @@ class LogSheet(ModalScreen["StartSession | None"]):
 
     def _in_run(self, ctx: Context, g: Goal, value: str, prompt: str | None = None,
                 step: str | None = None) -> Change:
-        """One entry of the open run, in its session."""
+        """One entry of the open run, in its session (an IOA observer's: the session it checks)."""
         run = self.observation
+        if self.ioa:
+            return data_commands.log(knowing(ctx, *RunSession.written.get(self.board.room, ())), self.student,
+                                     g.id, value, prompt, step=step, session=self.ioa_session, ioa=True)
         return data_commands.log(run.context(ctx) if run else ctx, self.student, g.id, value, prompt,
                                  step=step, session=run.id if run else None)
 
@@ -738,15 +789,20 @@ class LogSheet(ModalScreen["StartSession | None"]):
         """The steps this chain wrote, in one toast ("K.B. (2) · wash: 1 I · 2 V · 3 not done")."""
         if self.step_marks and self.goal is not None:
             marks = " · ".join(f"{i} {clean(m)}" for i, m in sorted(self.step_marks.items()))
-            self.board.toast(f"Steps recorded: {clean(self.label)} · {clean(self.goal.id)}: {marks}")
+            what = "IOA steps" if self.ioa else "Steps"
+            self.board.toast(f"{what} recorded: {clean(self.label)} · {clean(self.goal.id)}: {marks}")
+
+    def _run_word(self) -> str:
+        return "IOA run" if self.ioa else "Run"
 
     async def action_back(self) -> None:
         if self.stage in ("run", "intervals", "steps"):
             await self._end_run()
         if self.stage == "run" and self.run and self.goal is not None:
-            self.board.toast(f"Run ended: {clean(self.label)} · {clean(self.goal.id)}: {run_summary(self.run)}")
+            self.board.toast(f"{self._run_word()} ended: {clean(self.label)} · {clean(self.goal.id)}: "
+                             f"{run_summary(self.run)}")
         if self.stage == "intervals" and self.intervals and self.goal is not None:
-            self.board.toast(f"Run ended: {clean(self.label)} · {clean(self.goal.id)}: "
+            self.board.toast(f"{self._run_word()} ended: {clean(self.label)} · {clean(self.goal.id)}: "
                              f"{interval_summary(self.intervals)}")
         if self.stage == "steps":
             self._steps_toast()

@@ -21,7 +21,7 @@ import gc
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -30,6 +30,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.screen import Screen
+from textual.timer import Timer as TextualTimer
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -180,6 +181,14 @@ def goal_text(s: GoalSummary, today: date, independent: str) -> Text:
         seconds_text(level) if unit == "s" else f"{level:g}"
     trend = s.line.text if s.trend else f"too few sessions in {s.line.phase.label}"
     text.append(f"\nLast session: {shown}  ·  {len(s.sessions)} sessions  ·  trend: {trend}")
+    stale = [x for x in s.sessions if x.not_closed]
+    if stale:  # a session.start with no session.end (a board killed mid-session): it ends at its last entry
+        x = stale[-1]
+        many = f"{len(stale)} sessions" if len(stale) > 1 else "1 session"
+        text.append(f"\nNot closed: {many} never ended (the last begun {x.start:%m-%d %H:%M}"
+                    + (f", by {clean(x.observer, limit=12)}" if x.observer else "")
+                    + (f"; it ends at its last entry, {x.end:%H:%M}" if x.end and x.start and x.end > x.start else "")
+                    + ")", style="bold")
     if s.aim is not None:
         a = s.aim
         def said(v: float) -> str:
@@ -342,6 +351,41 @@ def give_memory_back() -> None:
     gc.collect()  # the widgets are reference cycles
     trim_heap()
 
+class LastView:
+    """The last student view folded and what it was folded from (the room, the student, the history's version,
+    the day, the ids of the student's events in the board's snapshot, the classroom and schedule it
+    was screened against): the screen opened again with none of them changed draws it again without
+    unpacking, screening and folding the year once more. One view only (a student's sessions, not
+    their events): what a board running all day keeps for it is small."""
+
+    _key: tuple | None = None
+    _config: tuple[Classroom, Any] | None = None
+    _view: StudentView | None = None
+
+    @classmethod
+    def get(cls, key: tuple, classroom: Classroom, schedule: Any) -> StudentView | None:
+        if cls._view is None or cls._key != key or cls._config is None:
+            return None
+        was_classroom, was_schedule = cls._config
+        same = (was_classroom is classroom or was_classroom == classroom) and \
+            (was_schedule is schedule or was_schedule == schedule)
+        return cls._view if same else None
+
+    @classmethod
+    def keep(cls, key: tuple, classroom: Classroom, schedule: Any, view: StudentView) -> None:
+        cls._key, cls._config, cls._view = key, (classroom, schedule), view
+
+    @classmethod
+    def forget(cls) -> None:
+        cls._key = cls._config = cls._view = None
+
+
+def _release_now() -> None:
+    """The closed screen's memory given back; the timer let go (its task's context holds the screen)."""
+    StudentScreen.release = None
+    give_memory_back()
+
+
 class GoalCard(Widget):
     """One goal: its lines of text and its trend chart, drawn as one widget (a screen of widgets
     costs Textual several milliseconds each to style and lay out)."""
@@ -387,6 +431,7 @@ class GoalCard(Widget):
 
 class StudentScreen(Screen[None]):
     CSS_PATH = "student_screen.tcss"
+    release: ClassVar[TextualTimer | None] = None  # the memory of the screen closed last, given back soon
     BINDINGS = [("escape", "close", "Back to the board"), ("q", "close", "Back"),
                 ("r", "retract", "Retract the chosen entry"), ("w", "week_plan", "This week's plan")]
 
@@ -397,6 +442,7 @@ class StudentScreen(Screen[None]):
         self._seen: tuple | None = None
         self._goal_ids: tuple[str, ...] = ()
         self.plan_markdown = ""  # what the plan pane shows (cleaned Markdown)
+        self._shown = False  # its first ScreenResume (the push) seen
 
     @property
     def board(self) -> Host:
@@ -418,15 +464,26 @@ class StudentScreen(Screen[None]):
         student = snap.classroom.student_by_id().get(self.student_id)
         if student is None:
             return None
+        today = self.board.room.clock().date()
+        recent = students_events(snap.events, student.id)
+        key = (self.board.room.root, self.student_id, version, today, tuple(e.id for e in recent))
+        cached = LastView.get(key, snap.classroom, snap.schedule)
+        if cached is not None:  # nothing it is folded from changed since: the year is not folded again
+            self.view = cached
+            return snap, student, cached, version
         raw = self.history.student_events(self.student_id) or []
-        raw += students_events(snap.events, student.id)
+        raw += recent
         raw = access.screen(raw, snap.classroom, snap.schedule).events  # the year's too: one screened stream
-        self.view = build_view(snap.classroom, student, raw, self.board.room.clock().date())
-        del raw  # freed here, and the heap it used handed back: the widgets drawn next reuse little of it
+        self.view = build_view(snap.classroom, student, raw, today)
+        del raw, recent  # freed here, and the heap it used handed back: the widgets drawn next reuse little of it
         trim_heap()
+        LastView.keep(key, snap.classroom, snap.schedule, self.view)
         return snap, student, self.view, version
 
     def compose(self) -> ComposeResult:
+        if StudentScreen.release is not None:  # a screen closed a moment ago: this one gives it all back
+            StudentScreen.release.stop()  # when it closes (its charts drawn again are the same ones)
+            StudentScreen.release = None
         self.set_class(self.app.size.width >= WIDE, "-wide")
         trim_heap()  # what the picker just freed: the peak of this screen does not stand on it
         current = self._current()  # the goals are composed with their numbers: one layout pass
@@ -464,7 +521,7 @@ class StudentScreen(Screen[None]):
             self.history.listeners.remove(self._history_arrived)
         self.view = None
         try:  # once the screen is gone (its widgets are reference cycles: only a collection frees them)
-            self.app.set_timer(RELEASE_S, give_memory_back)
+            StudentScreen.release = self.app.set_timer(RELEASE_S, _release_now)
         except Exception:  # the app is closing  # noqa: BLE001
             pass
 
@@ -567,7 +624,11 @@ class StudentScreen(Screen[None]):
             listing.highlighted = min(keep, len(view.entries) - 1)
 
     def on_screen_resume(self) -> None:
-        """Back from the week's plan editor (or any screen on top): what was saved there shows now."""
+        """Back from the week's plan editor (or any screen on top): what was saved there shows now.
+        (Not on the screen's first showing: it was composed with the newest numbers a moment ago.)"""
+        if not self._shown:
+            self._shown = True
+            return
         self._seen = None
         self._poll()
 

@@ -110,7 +110,7 @@ def _session_of(ctx: Context, student: str, goal: Goal, session: str | None, whe
     if session is None or not session.strip():
         if when is not None:
             return None
-        mine = open_sessions(ctx.events, student, goal.id, ctx.actor)
+        mine = open_sessions(ctx.events, student, goal.id, ctx.actor, ctx.now.date())
         return mine[-1].id if mine else None
     ref = session.strip()
     if ref.startswith("run-") and re.fullmatch(r"run-[0-9a-zA-Z]{4,40}", ref):
@@ -228,12 +228,13 @@ def _step(ctx: Context, student: str, g: Goal, step: str | None, day: date | Non
     return last % n + 1
 
 
-def next_step(ctx: Context, student: str, goal: str) -> int:
-    """The step a task analysis entry goes to by default: the one after today's last (1 to start)."""
+def next_step(ctx: Context, student: str, goal: str, ioa: bool = False) -> int:
+    """The step a task analysis entry goes to by default: the one after today's last (1 to start;
+    an IOA observer's: after their own IOA steps)."""
     st, _, g = _goal(ctx, student, goal)
     if g.kind != "task_analysis":
         raise Refused(f"step: only task analysis goals have steps ({clean(g.id)} is {g.kind})", "step")
-    return _step(ctx, st.id, g, None)
+    return _step(ctx, st.id, g, None, ioa=ioa)
 
 
 def _timer_goal(ctx: Context, student: str, goal: str) -> tuple[Student, Goal]:
@@ -331,7 +332,7 @@ def session_start(ctx: Context, student: str, goal: str, setting: str | None = N
     same adult makes until `session_end` go to it. One open session per adult and goal."""
     st, _, g = _goal(ctx, student, goal)
     when = observed(ctx, at)
-    mine = open_sessions(ctx.events, st.id, g.id, ctx.actor)
+    mine = open_sessions(ctx.events, st.id, g.id, ctx.actor, ctx.now.date())  # an earlier day's: not open
     if mine and when is None:
         raise Refused(f"a session of {clean(st.initials)} · {clean(g.id)} is already open "
                       f"(since {mine[-1].start:%Y-%m-%d %H:%M}, id {mine[-1].id[:8]}): end it first", "goal")
@@ -351,9 +352,10 @@ def session_end(ctx: Context, student: str, goal: str, session: str | None = Non
         if mark is None or mark.end is not None:
             raise Refused(f"session: {clean(session, limit=40)!r} is not open", "session")
     else:
-        mine = open_sessions(ctx.events, st.id, g.id, ctx.actor)
+        day = (when or ctx.now).date()  # a session typed in later (--at): that day's
+        mine = open_sessions(ctx.events, st.id, g.id, ctx.actor, day)
         if not mine:
-            others = open_sessions(ctx.events, st.id, g.id)
+            others = open_sessions(ctx.events, st.id, g.id, day=day)
             listing = ", ".join(f"{m.id[:8]} by {m.staff} since {m.start:%H:%M}" for m in others) or "none"
             raise Refused(f"no session of {clean(st.initials)} · {clean(g.id)} is open for you "
                           f"(open: {clean(listing)}; --session ID ends another's)", "session")

@@ -162,6 +162,8 @@ class Session:
     observer: str | None = None  # staff id: who started the session (an implied one's observer)
     setting: str | None = None
     declared: bool = False  # from a session.start event (else implied, or a board run's id)
+    not_closed: bool = False  # declared, and its session.end never written (a board killed mid-session):
+    # for the figures it ends at its last entry (`end`, `minutes`), flagged "not closed"
 
     @property
     def total_seconds(self) -> float | None:
@@ -360,8 +362,10 @@ def session_marks(events: Iterable[Event], student: str, live: bool = False) -> 
 
 
 def open_sessions(events: Iterable[Event], student: str | None = None, goal: str | None = None,
-                  staff: str | None = None) -> list[SessionMark]:
-    """Declared sessions not ended, oldest first (of one student, goal, observer when given)."""
+                  staff: str | None = None, day: date | None = None) -> list[SessionMark]:
+    """Declared sessions not ended, oldest first (of one student, goal, observer when given; begun
+    on `day` when given: one begun on an earlier day and never ended, a board killed mid-session, is
+    open no more: nothing joins it, and its figures end at its last entry, flagged "not closed")."""
     marks = [e for e in events if e.type in SESSION_TYPES or e.type == "retract"]  # a few of the day's
     if not any(e.type == "session.start" and (student is None or e.payload.get("student") == student)
                for e in marks):
@@ -370,7 +374,8 @@ def open_sessions(events: Iterable[Event], student: str | None = None, goal: str
     students = {str(e.payload.get("student")) for e in live if e.type == "session.start"} \
         if student is None else {student}
     out = [m for st in students for m in session_marks(live, st, live=True).values() if m.end is None
-           and (goal is None or m.goal == goal) and (staff is None or m.staff == staff)]
+           and (goal is None or m.goal == goal) and (staff is None or m.staff == staff)
+           and (day is None or m.start.date() == day)]
     return sorted(out, key=lambda m: m.start)
 
 
@@ -401,7 +406,7 @@ def _tally(used: Counter[str], prompts: tuple[str, ...]) -> dict[str, int]:
 
 
 def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...],
-             phase: Phase = BASELINE, first_of_day: bool = True) -> Session:
+             phase: Phase = BASELINE, first_of_day: bool = True, observation: dict | None = None) -> Session:
     m = goal.mastery
     # with no level in the criterion, a correct response counts toward mastery only unprompted
     # (% independent, Cooper et al.): 30 correct at full physical is not 100%
@@ -449,7 +454,8 @@ def _session(goal: Goal, day: date, items: list[Entry], prompts: tuple[str, ...]
     return Session(day, len(items), trials, correct, at_level, missed, count, tuple(seconds),
                    _tally(used, prompts), value, _met(m, value), _tally(errors, prompts), phase,
                    probe=probe, probe_independent=None if probe is None else probe.value == "+" and (
-                       probe.prompt is None or (bool(prompts) and probe.prompt == prompts[-1])))
+                       probe.prompt is None or (bool(prompts) and probe.prompt == prompts[-1])),
+                   **(observation or {}))
 
 
 def day_of(sessions: Iterable[Session], day: date) -> tuple[Session | None, int]:
@@ -489,18 +495,42 @@ def _met(m: Mastery | None, value: float | None) -> bool | None:
     return True
 
 
+def per_day(goal: Goal) -> bool:
+    """The goal's criterion bounds each day's total (`mastery.per = "day"`: "at most 2 a day")."""
+    return goal.mastery is not None and goal.mastery.per == "day"
+
+
+def day_totals(sessions: Iterable[Session]) -> list[tuple[date, float]]:
+    """Each day's total count, the sum over that day's sessions, in order (days with a session only)."""
+    out: dict[date, float] = {}
+    for s in sessions:
+        out[s.day] = out.get(s.day, 0.0) + s.count
+    return list(out.items())
+
+
+def _by_day(goal: Goal, sessions: list[Session]) -> list[Session]:
+    """A per-day criterion: each session's `met` is its day's (the day's total against the bound)."""
+    met = {d: _met(goal.mastery, total) for d, total in day_totals(sessions)}
+    return [replace(s, met=met[s.day]) for s in sessions]
+
+
 def mastery_status(goal: Goal, sessions: Iterable[Session], independent: str = "I") -> MasteryStatus | None:
+    """Consecutive sessions meeting the criterion, newest back; a per-day criterion: consecutive
+    days (with a session), each day's total against the bound."""
     m = goal.mastery
     if m is None:
         return None
+    mine = list(sessions)
+    met = [_met(m, total) for _, total in day_totals(mine)] if per_day(goal) else [s.met for s in mine]
     run = 0
-    for s in reversed(list(sessions)):
-        if not s.met:
+    for ok in reversed(met):
+        if not ok:
             break
         run += 1
     run = min(run, m.sessions)
     return MasteryStatus(run, m.sessions, run >= m.sessions,
-                         f"{run} of {m.sessions} sessions {criterion_text(goal, independent)}")
+                         f"{run} of {m.sessions} {'days' if per_day(goal) else 'sessions'} "
+                         f"{criterion_text(goal, independent)}")
 
 
 def criterion_text(goal: Goal, independent: str = "I") -> str:
@@ -517,10 +547,11 @@ def criterion_text(goal: Goal, independent: str = "I") -> str:
         of_chain = f" ({math.ceil(m.percent * steps / 100 - 1e-9)} of {steps} steps)" \
             if goal.kind == "task_analysis" and steps else ""
         parts.append(f"at or above {m.percent}% {how}{of_chain}")
+    a_day = " a day" if m.per == "day" else ""
     if m.at_most is not None:
-        parts.append(f"at or below {m.at_most:g}{unit}")
+        parts.append(f"at or below {m.at_most:g}{unit}{a_day}")
     if m.at_least is not None:
-        parts.append(f"at or above {m.at_least:g}{unit}")
+        parts.append(f"at or above {m.at_least:g}{unit}{a_day}")
     return " and ".join(parts)
 
 
@@ -692,22 +723,28 @@ def phase_on(phases: tuple[Phase, ...], day: date) -> Phase:
     return next((p for p in reversed(phases) if p.start is None or p.start <= day), BASELINE)
 
 
-def _observation(goal: Goal, x: Session, key: str, items: list[Entry], mark: SessionMark | None) -> Session:
-    """A session's id, start, end, observation time, observer and setting: a declared session's
-    from its events; else from its entries (the first's and last's times; no observation time but
-    an interval session's, its intervals times their length)."""
+def _observation(goal: Goal, key: str, items: list[Entry], mark: SessionMark | None) -> dict:
+    """A session's id, start, end, observation time, observer and setting (`Session`'s fields): a
+    declared session's from its events; else from its entries (the first's and last's times; no
+    observation time but an interval session's, its intervals times their length). Given to
+    `_session`, which makes the session with them at once (a year is a thousand sessions: making
+    each twice, with `replace`, was a third of the fold)."""
     start = mark.start if mark else (items[0].time if items else None)
     end = mark.end if mark else (items[-1].time if items else None)
     minutes = None
+    not_closed = mark is not None and mark.end is None
     if mark is not None and mark.end is not None:
         minutes = round((mark.end - mark.start).total_seconds() / 60, 2)
-    elif goal.kind in ("interval", "mts") and goal.interval_seconds:
-        minutes = round((x.trials + x.missed) * goal.interval_seconds / 60, 2)
+    elif mark is not None:  # its end never written (not closed): it ends at its last entry
+        end = max(items[-1].time, mark.start) if items else mark.start
+        minutes = round((end - mark.start).total_seconds() / 60, 2) if items else None
+    elif goal.kind in ("interval", "mts") and goal.interval_seconds:  # every entry is an interval, scored or missed
+        minutes = round(len(items) * goal.interval_seconds / 60, 2)
     observer = mark.staff if mark else (items[0].staff if items and goal.kind != "abc" else None)
     setting = mark.setting if mark else (items[0].setting if items and items[0].setting and goal.kind != "abc"
                                          else None)
-    return replace(x, id=key, start=start, end=end, minutes=minutes, observer=observer, setting=setting,
-                   declared=mark is not None)
+    return {"id": key, "start": start, "end": end, "minutes": minutes, "observer": observer, "setting": setting,
+            "declared": mark is not None, "not_closed": not_closed}
 
 
 def _day_sessions(g: Goal, d: date, items: list[Entry], prompts: tuple[str, ...], phase: Phase,
@@ -727,8 +764,8 @@ def _day_sessions(g: Goal, d: date, items: list[Entry], prompts: tuple[str, ...]
     first = next((x.id for x in items if x.value in ("+", "-")), None)
     made = []
     for key, mine in groups.items():
-        one = _session(g, d, mine, prompts, phase, first_of_day=first is not None and any(y.id == first for y in mine))
-        made.append(_observation(g, one, key, mine, marks.get(key)))
+        made.append(_session(g, d, mine, prompts, phase, first is not None and any(y.id == first for y in mine),
+                             _observation(g, key, mine, marks.get(key))))
     return sorted(made, key=lambda x: x.start or datetime.combine(d, datetime.min.time()))
 
 
@@ -788,7 +825,7 @@ def summarize(plan: StudentPlan, events: Iterable[Event], prompts: tuple[str, ..
     close_empty(None)
     out = []
     for g, ss, mine, ph in zip(goals, sessions, kept, phases):
-        done = tuple(ss)
+        done = tuple(_by_day(g, ss) if per_day(g) else ss)
         now = ph[-1]
         line = trend([x for x in done if x.phase == now], unit_of(g.kind), now)
         aim = aim_line(g, done)

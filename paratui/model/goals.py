@@ -11,7 +11,7 @@ Strict like classroom.toml: unknown keys and bad values are problems naming the 
     area = "academic"                    # academic | communication | behavior | self-care | other
     kind = "trials"                      # see KINDS
     baseline = "20% independent (Sept)"
-    mastery = { percent = 80, level = "I", sessions = 3 }
+    mastery = { percent = 80, level = "I", sessions = 3 }   # a tally: { at_most = 2, per = "day", sessions = 5 }
     mastery_text = "80% independent over 3 consecutive sessions"
     collect_by = ["JT", "AL"]            # staff ids
     when = "daily in math groups"
@@ -45,19 +45,24 @@ AREAS = ("academic", "communication", "behavior", "self-care", "other")
 FUNCTIONS = ("escape", "attention", "tangible", "sensory", "other")
 INTERVAL_TYPES = ("partial", "whole")
 TIMED = ("duration", "latency")
+PER = ("session", "day")  # mastery.per
+PER_DAY_KINDS = ("tally", "abc")  # the kinds whose criterion may be per day (an abc goal's session is the day)
 
 
 @dataclass(frozen=True)
 class Mastery:
     """Met in a session when: `percent` of the trials (or steps, or intervals) are correct at
     `level` or more independent (None: any correct), or a session's total is `at_most` /
-    `at_least` (counts, seconds); over `sessions` consecutive sessions."""
+    `at_least` (counts, seconds); over `sessions` consecutive sessions. `per = "day"` (a tally's "at
+    most 2 a day"): the bound is on each day's total, the sum of that day's sessions, and `sessions`
+    counts consecutive days observed."""
 
     sessions: int = 3
     percent: int | None = None
     level: str | None = None
     at_most: float | None = None
     at_least: float | None = None
+    per: str = "session"  # one of PER: what at_most / at_least bound, a session's count or a day's total
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ class StudentPlan:
 _GOAL_KEYS = {"id", "title", "kind", "area", "baseline", "mastery", "mastery_text", "collect_by", "when",
               "days", "steps", "interval_seconds", "interval_type", "behavior", "start", "target"}
 _BEHAVIOR_KEYS = {"id", "name", "definition", "function", "settings", "antecedents", "consequences"}
-_MASTERY_KEYS = {"percent", "level", "sessions", "at_most", "at_least"}
+_MASTERY_KEYS = {"percent", "level", "sessions", "at_most", "at_least", "per"}
 
 
 def _number(value: Any) -> bool:
@@ -174,6 +179,9 @@ def _goal(c: Checker, raw: dict, where: str, staff_ids: set[str], behavior_ids: 
     if start and target and target <= start:
         c.add(f"{where}.target", "is not after start (the aim line runs from start to target)")
         target = None
+    if mastery is not None and mastery.per == "day" and kind not in PER_DAY_KINDS:
+        c.add(f"{where}.mastery.per", f"\"day\" is for a count's criterion (kind {' or '.join(PER_DAY_KINDS)}): "
+              "a day's total")
     if target is not None and mastery is None:
         c.add(f"{where}.target", "needs a mastery criterion: the aim line runs to it")
     if gid and title and kind and area:
@@ -235,4 +243,11 @@ def _mastery(c: Checker, raw: Any, where: str, prompts: tuple[str, ...]) -> Mast
     if percent is None and bounds == [None, None]:
         c.add(where, "needs percent, at_most or at_least")
         return None
-    return Mastery(sessions, int(percent) if percent is not None else None, level, *bounds)
+    per = raw.get("per", "session")
+    if per not in PER:
+        c.add(f"{where}.per", "expected \"session\" (each session's count, the default) or \"day\" (each day's total)")
+        per = "session"
+    elif per == "day" and percent is not None:
+        c.add(f"{where}.per", "\"day\" bounds a day's total (at_most, at_least), not a percent")
+        per = "session"
+    return Mastery(sessions, int(percent) if percent is not None else None, level, bounds[0], bounds[1], per)

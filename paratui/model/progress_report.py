@@ -114,13 +114,16 @@ def decision_marks(classroom: Classroom, student: str, events: Iterable[Event]) 
 
 # -- the numbers ------------------------------------------------------------------------------------
 
-def _met_on(sessions: list[dict[str, Any]], needed: int | None) -> str | None:
+def _met_on(sessions: list[dict[str, Any]], needed: int | None, per_day: bool = False) -> str | None:
     """The day the mastery criterion was first met: the last session of the first run of `needed`
-    consecutive sessions meeting it."""
+    consecutive sessions meeting it (a per-day criterion: of `needed` consecutive days)."""
     if not needed:
         return None
-    run = 0
+    run, day = 0, None
     for s in sessions:
+        if per_day and s["date"] == day:
+            continue  # a day's sessions share its verdict: the day counts once
+        day = s["date"]
         run = run + 1 if s["met"] else 0
         if run >= needed:
             return str(s["date"])
@@ -150,7 +153,7 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], day_e
             "baseline_level": round(sum(baseline) / len(baseline), 1) if baseline else None,
             "baseline_sessions": len(baseline),
             "current": next((s["level"] for s in reversed(mine) if s["level"] is not None), None),
-            "met_on": _met_on(every, g["mastery"]["needed"] if g["mastery"] else None),
+            "met_on": _met_on(every, g["mastery"]["needed"] if g["mastery"] else None, g.get("mastery_per") == "day"),
             "sessions": mine, "earlier_sessions": len([s for s in every if s["date"] < first]),
             "ioa": ioa_text,
             "statement": None if st is None else {

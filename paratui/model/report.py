@@ -14,7 +14,7 @@ import html
 import io
 import json
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from paratui.model.classroom import Classroom, Student
 from paratui.model.datalog import (
@@ -26,6 +26,7 @@ from paratui.model.datalog import (
     entries,
     keyed,
     open_timers,
+    per_day,
     phase_on,
     phases_of,
     session_marks,
@@ -43,7 +44,7 @@ FORMATS = ("csv", "md", "html", "json")
 CSV_FIELDS = ("date", "time", "student", "goal", "kind", "value", "count", "seconds", "prompt", "step", "step_name",
               "behavior", "antecedent", "consequence", "setting", "note", "staff", "id", "phase", "phase_kind",
               "observed_at", "observer", "host", "entered", "goal_title", "cold_probe",
-              "session", "session_start", "session_end", "minutes_observed", "ioa")
+              "session", "session_start", "session_end", "minutes_observed", "ioa", "session_not_closed")
 
 RATE_KINDS = ("tally", "abc")  # the kinds whose sessions have a rate (count ÷ observation time)
 
@@ -54,6 +55,7 @@ MASTERY_ON = {"trials": "the % of each session's trials correct at the criterion
               "mts": "the % of each session's scored samples scored +",
               "tally": "each session's count", "abc": "each day's count of ABC records",
               "duration": "each session's mean seconds per episode", "latency": "each session's mean seconds"}
+PER_DAY_ON = "each day's total count (the sum of that day's sessions)"  # mastery.per = "day"
 
 
 def _who(student: Student, names: bool) -> str:
@@ -113,7 +115,7 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                 "value": x.probe.value, "prompt": x.probe.prompt, "independent": x.probe_independent,
                 "time": x.probe.time.isoformat(timespec="minutes"), "id": x.probe.id},
             "id": x.id, "declared": x.declared, "start": _minute(x.start), "end": _minute(x.end),
-            "minutes": _n(x.minutes), "observer": x.observer,
+            "minutes": _n(x.minutes), "not_closed": x.not_closed, "observer": x.observer,
             "observer_name": staff.get(x.observer or "", x.observer), "setting": x.setting,
             "total_seconds": _n(x.total_seconds, 1),
             # a rate is a count's per unit of time: tallies (and ABC records) only, never trials
@@ -142,7 +144,8 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
                 "run": s.status.run, "needed": s.status.needed, "mastered": s.status.mastered,
                 "text": s.status.text},
             "entries": len(s.entries),
-            "mastery_on": MASTERY_ON.get(g.kind, "each session's level"),
+            "mastery_on": PER_DAY_ON if per_day(g) else MASTERY_ON.get(g.kind, "each session's level"),
+            "mastery_per": g.mastery.per if g.mastery else None,
             "sessions": sessions,
             "days": _days(sessions) if g.kind in ("tally", "duration", "latency") else [],
             "open_timers": [{"start": t.started.isoformat(timespec="minutes"), "id": t.start, "staff": t.staff}
@@ -207,7 +210,7 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
     checks = ioa_ids(events)
     probes = cold_probes(x for x in every if x.id not in checks)
     keys = {x.id: k for k, x in keyed(every)}
-    spans = _spans(plan, every, keys, session_marks(events, student.id))
+    spans = _spans(plan, every, keys, session_marks(events, student.id), checks)
     for x in every:
         d = x.time.date()
         if (start and d < start) or (end and d > end) or (goal and x.goal.casefold() != goal.casefold()):
@@ -220,30 +223,34 @@ def to_csv(classroom: Classroom, student: Student, events: Iterable[Event], star
             x.seconds, x.prompt, x.step, step_name, x.behavior, x.antecedent, x.consequence, x.setting, x.note,
             staff.get(x.staff or "", x.staff), x.id, ph.name if ph else None, ph.kind if ph else None,
             _stamp(x.time), x.staff, x.host, _stamp(x.entered), g.title if g else None,
-            "yes" if x.id in probes else None, *spans.get(keys[x.id], (None, None, None, None)),
-            "yes" if x.id in checks else None)])
+            "yes" if x.id in probes else None, *spans.get(keys[x.id], (None, None, None, None, False))[:4],
+            "yes" if x.id in checks else None, "yes" if spans.get(keys[x.id], (None,) * 5)[4] else None)])
     return out.getvalue()
 
 
-def _spans(plan: StudentPlan, every: list[Entry], keys: dict[str, str], marks: dict[str, SessionMark]
-           ) -> dict[str, tuple[str, str | None, str | None, float | None]]:
-    """Per session id: (id, start, end, minutes observed) as the CSV writes them (a declared
-    session's from its events; else its first and last entries', and an interval session's
-    minutes from its intervals)."""
+def _spans(plan: StudentPlan, every: list[Entry], keys: dict[str, str], marks: dict[str, SessionMark],
+           checks: Collection[str] = ()) -> dict[str, tuple[str, str | None, str | None, float | None, bool]]:
+    """Per session id: (id, start, end, minutes observed, not closed) as the CSV writes them (a
+    declared session's from its events, one never ended to its last entry (not IOA); else its first
+    and last entries', and an interval session's minutes from its intervals)."""
     seen: dict[str, list[Any]] = {}
     for x in every:
         seen.setdefault(keys[x.id], []).append(x)
-    out: dict[str, tuple[str, str | None, str | None, float | None]] = {}
+    out: dict[str, tuple[str, str | None, str | None, float | None, bool]] = {}
     for key, xs in seen.items():
         m = marks.get(key)
         g = plan.goal(xs[0].goal) if xs[0].goal else None
         start, end = (m.start, m.end) if m is not None else (xs[0].time, xs[-1].time)
         minutes = None
+        own = [x for x in xs if x.id not in checks]
+        if m is not None and m.end is None:  # never ended (a board killed mid-session): to its last entry
+            end = max(own[-1].time, m.start) if own else m.start
+            minutes = round((end - m.start).total_seconds() / 60, 2) if own else None
         if m is not None and m.end is not None:
             minutes = round((m.end - m.start).total_seconds() / 60, 2)
         elif g is not None and g.kind in ("interval", "mts") and g.interval_seconds:
             minutes = round(len(xs) * g.interval_seconds / 60, 2)
-        out[key] = (key, _stamp(start), _stamp(end), minutes)
+        out[key] = (key, _stamp(start), _stamp(end), minutes, m is not None and m.end is None)
     return out
 
 
@@ -302,6 +309,8 @@ def _columns(kind: str) -> tuple[str, ...]:
 def _observed(g: dict[str, Any], s: dict[str, Any]) -> tuple[str, ...]:
     """The session's observation cells: observer, setting, start–end, minutes (and rate, or totals)."""
     span = f"{(s['start'] or '')[11:16]}–{(s['end'] or '')[11:16]}" if s["start"] else ""
+    if s.get("not_closed"):  # its end never written: it ends at its last entry
+        span += " (not closed)"
     minutes = f"{s['minutes']:g}" if s["minutes"] is not None else "— no observation time"
     out: tuple[str, ...] = (s["observer_name"] or "", s["setting"] or "", span, minutes)
     if g["kind"] == "tally":
