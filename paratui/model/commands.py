@@ -248,14 +248,26 @@ def absent(ctx: Context, staff: str, sub: str | None = None, until: str | None =
     return _change(ctx, "absent", payload)
 
 
+class PastDue(Refused):
+    """A task due at a time already past: it would be overdue the moment it is added. Refused
+    unless the person says so (`past=True`: the CLI's --past, or yes when asked)."""
+
+
 def task_add(ctx: Context, text: str, for_: str | None = None, due: str | None = None,
-             about: str | None = None) -> Change:
+             about: str | None = None, past: bool = False) -> Change:
     """A task for one adult (`for_`) or anyone (None, "anyone"), maybe about a student, due a time or
-    a day."""
+    a day (one already past: PastDue, unless `past`)."""
     body = _text(text, "text", required=True)
     anyone = not (for_ and for_.strip()) or for_.strip().casefold() in ("anyone", "any")
     owner = None if anyone else _staff(ctx, for_, "for").id
-    when = parse_time(due, ctx.now, "due").isoformat(timespec="minutes") if due and due.strip() else None
+    when = None
+    if due and due.strip():
+        at = parse_time(due, ctx.now, "due")
+        if at < ctx.now and not past:
+            said = f"{at:%H:%M}" if at.date() == ctx.now.date() else f"{at:%a %Y-%m-%d %H:%M}"
+            raise PastDue(f"due: {said} is already past (it is {ctx.now:%H:%M} now): the task would be overdue "
+                          "at once; give a later time", "due")
+        when = at.isoformat(timespec="minutes")
     payload: dict[str, Any] = {"text": body, "for": owner, "due": when}
     if about and about.strip():
         payload["about"] = _student(ctx, about, "about").id
