@@ -10,6 +10,7 @@ import json
 import sys
 
 from paratui.cli.common import Commands, UsageProblem, command, open_room, theme_folders
+from paratui.cli.encoding import carries
 from paratui.model.export import board_to_dict, board_to_text
 
 
@@ -23,7 +24,8 @@ def add_board(sub: Commands) -> None:
 def _print(args: argparse.Namespace) -> int:
     state = open_room(args).board()
     if args.json:
-        print(json.dumps(board_to_dict(state), indent=2, ensure_ascii=False))
+        # an output that cannot carry every character gets JSON's escapes (\u00e9), never a lossy é → e
+        print(json.dumps(board_to_dict(state), indent=2, ensure_ascii=not carries(sys.stdout)))
     else:
         print(board_to_text(state), end="")
     return 0
