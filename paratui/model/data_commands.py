@@ -25,7 +25,7 @@ from paratui.model.datalog import (
     running_timers,
     session_marks,
 )
-from paratui.model.events import Event, live_events
+from paratui.model.events import Event, elapsed, live_events
 from paratui.model.goals import TIMED, Goal, StudentPlan
 from paratui.model.ioa import SITTING_GAP
 from paratui.model.text import clean
@@ -315,7 +315,7 @@ def timer_stop(ctx: Context, student: str, goal: str, end: str | None = None) ->
         raise Refused(f"the timer for {clean(st.initials)} · {clean(g.id)} is running {_since(running, ctx.now)}: "
                       f"stop it with --end HH:MM (when it really stopped, on {running.started:%Y-%m-%d}) "
                       "or --end 'YYYY-MM-DD HH:MM'", "end")
-    seconds = max(0.0, round(((when or ctx.now) - running.started).total_seconds(), 1))
+    seconds = max(0.0, round(elapsed(running.started, when or ctx.now), 1))  # by the instant (DST)
     payload: dict[str, Any] = {"student": st.id, "goal": g.id, "start": running.start, "seconds": seconds}
     if when is not None:
         payload["observed"] = _stamp(when)
