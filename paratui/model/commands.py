@@ -32,10 +32,8 @@ from paratui.model.recurring import instance_id
 from paratui.model.resolve import NotFound, find_location, find_staff, find_student
 from paratui.model.schedule import WEEKDAYS, Schedule
 from paratui.model.tasks import TaskRow, fold_tasks
-from paratui.model.text import clean
+from paratui.model.text import NOTE_LIMIT, TEXT_LIMIT, clean, visible
 
-TEXT_LIMIT = 500  # a task or activity longer than this is a paste gone wrong
-NOTE_LIMIT = 2000  # a handoff note may be a paragraph or two
 FAR = FAR_DUE  # dates further than this from today are typos (year 1, 9999…); the board warns too
 END_OF_SCHOOL_DAY = time(15, 0)
 
@@ -177,6 +175,9 @@ def _text(value: str | None, field: str, required: bool, limit: int = TEXT_LIMIT
         return None
     if len(value) > limit:
         raise Refused(f"{field}: {len(value)} characters; at most {limit}", field)
+    if not visible(value):
+        raise Refused(f"{field}: only invisible characters (zero-width spaces, joiners, format marks): "
+                      "nothing would show; type the text", field)
     return value
 
 

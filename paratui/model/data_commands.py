@@ -28,7 +28,7 @@ from paratui.model.datalog import (
 from paratui.model.events import Event, elapsed, live_events
 from paratui.model.goals import TIMED, Goal, StudentPlan
 from paratui.model.ioa import SITTING_GAP
-from paratui.model.text import clean
+from paratui.model.text import COMMENT_LIMIT, clean
 
 
 def _goal(ctx: Context, student: str, goal: str | None) -> tuple[Student, StudentPlan, Goal]:
@@ -434,5 +434,5 @@ def progress(ctx: Context, student: str, goal: str, period: str | None, status: 
         raise Refused(f"status: {'missing' if not (status and status.strip()) else 'not on the scale'}; one of: "
                       + "; ".join(clean(x, limit=60) for x in scale), "status")
     payload = {"student": st.id, "goal": g.id, "period": hit.name, "status": said,
-               "comment": _text(comment, "comment", required=False, limit=1000)}
+               "comment": _text(comment, "comment", required=False, limit=COMMENT_LIMIT)}
     return _change(ctx, "progress", {k: v for k, v in payload.items() if v is not None})

@@ -8,6 +8,7 @@ from operator import attrgetter
 from typing import Any, Iterable, NamedTuple
 
 from paratui.model.event_types import ID, IDS, LOG, NUM, TASKS, TEXT, TIME, TYPES
+from paratui.model.text import COMMENT_LIMIT, NOTE_LIMIT, TEXT_LIMIT, cut
 
 # The payload shapes and streams, derived from the declarations (paratui.model.event_types).
 PAYLOADS: dict[str, dict[str, str]] = {t.name: {k: kind for k, (kind, _) in t.payload.items()} for t in TYPES}
@@ -17,6 +18,13 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {t.name: t.required for t in TYPES}  #
 TASK_TYPES = tuple(t.name for t in TYPES if t.stream == TASKS)
 DATA_TYPES = tuple(t.name for t in TYPES if t.stream == LOG)  # the log stream's day folders
 _REFERS = {t.name: t.refers for t in TYPES if t.refers}
+# Each type's free-text fields and how long each may be read: what its command lets be written
+# (paratui.model.text), so a reader never gets more than a writer could have typed.
+_LONGER = {("note", "text"): NOTE_LIMIT, ("progress", "comment"): COMMENT_LIMIT}
+TEXT_FIELDS: dict[str, tuple[tuple[str, int], ...]] = {
+    t.name: tuple((k, _LONGER.get((t.name, k), TEXT_LIMIT)) for k, (kind, _) in t.payload.items()
+                  if kind.rstrip("?") == TEXT)
+    for t in TYPES}
 
 
 def _is_text(v: Any) -> bool:
@@ -168,6 +176,10 @@ def event_from_doc(doc: Any) -> Event:
     problem = payload_problem(type_, payload)
     if problem:
         raise ValueError(f"{type_} event {eid}: payload {problem}")
+    for key, limit in TEXT_FIELDS.get(type_, ()):
+        value = payload.get(key)
+        if isinstance(value, str) and len(value) > limit:  # hand-written, or a writer without the limit
+            payload = {**payload, key: cut(value, limit)}  # a copy: the document stays as it was (signatures)
     staff = doc.get("staff")
     if staff is not None and not _is_text(staff):
         raise ValueError(f"{type_} event {eid}: field 'staff': expected an id (text)")
