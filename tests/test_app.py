@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from paratui.app.panes import AdultsPane, OutPane, StudentsPane, TasksPane, UncoveredPane
 from paratui.app.status import StatusBar
-from tests.helpers import make_app, run_cli, settle, text, wait_for
+from tests.helpers import entries, make_app, run_cli, settle, text, wait_for
 
 
 async def test_board_shows_the_demo_room(room_dir):
@@ -89,12 +89,18 @@ async def test_tasks_from_the_board(room_dir):
         await pilot.press("n")
         await pilot.pause()
         await pilot.press(*"Call home", "enter", *"AL", "enter", *"10:00", "enter")
+        await pilot.pause()  # not settle: the key's worker waits for the form, still open
+        form = app.screen  # at 10:15, 10:00 is already past: overdue at once, so refused (issue 21)
+        assert type(form).__name__ == "FormScreen" and entries(room_dir, "task.add") == []
+        assert "due: 10:00 is already past (it is 10:15 now)" in str(form.query_one("#form-error").render())
+        form.query_one("#field-due").value = "10:30"
+        await pilot.press("enter")
         await settle(pilot)
         tasks = text(app, TasksPane)
-        assert "Call home" in tasks and "Ms. L" in tasks and "OVERDUE" in tasks
+        assert "Call home" in tasks and "Ms. L" in tasks and "due 10:30" in tasks and "OVERDUE" not in tasks
         await pilot.press("d", "1")
         await settle(pilot)
-        assert "OVERDUE" not in text(app, TasksPane)
+        assert len(entries(room_dir, "task.done")) == 1
 
 
 async def test_broken_file_is_shown_and_the_board_keeps_going(room_dir):

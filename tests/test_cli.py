@@ -94,7 +94,7 @@ def test_assign_overrides_the_schedule_until_a_time(room_dir):
 
 
 def test_tasks_add_done_and_overdue(room_dir):
-    out = run_cli("task", "add", "Copies of the math page", "--for", "AL", "--due", "10:00", "--as", "MR",
+    out = run_cli("task", "add", "Copies of the math page", "--for", "AL", "--due", "10:00", "--past", "--as", "MR",
                   data=room_dir, check=True)
     task_id = out.stdout.split("[")[1][:6]
     [task] = [t for t in board_json(room_dir)["tasks"] if t["text"] == "Copies of the math page"]
@@ -168,3 +168,70 @@ def test_absent_staff_and_a_sub(room_dir):
     assert jt["source"] == "absent" and jt["with"] == []
     assert sub["source"] == "cover" and sub["with"] == ["S02", "S04", "S05", "S08"]
     assert run_cli("absent", "JT", "--sub", "JT", "--as", "MR", data=room_dir).returncode == 2
+
+
+# -- issue 21: the command line tells the truth too -----------------------------------------------
+
+def test_a_name_that_is_no_one_is_refused_by_the_commands_that_only_read_too(room_dir):
+    for argv in (("board", "--plain"), ("board", "--json"), ("task", "list"), ("history",)):
+        out = run_cli(*argv, "--as", "ZZ", data=room_dir)
+        assert out.returncode == 2, argv
+        assert "'ZZ' matches no staff" in out.stderr and "JT (Mr. T)" in out.stderr and out.stdout == "", argv
+    assert run_cli("board", "--plain", "--as", "mr. t", data=room_dir, check=True).stdout
+
+
+def test_a_task_due_at_a_time_already_past_is_refused_in_a_script(room_dir):
+    out = run_cli("task", "add", "Copies", "--due", "09:00", "--as", "MR", data=room_dir)  # at 10:15
+    assert out.returncode == 2
+    assert "09:00 is already past (it is 10:15 now)" in out.stderr and "--past" in out.stderr
+    out = run_cli("task", "add", "Copies", "--due", "2026-11-20T13:00", "--as", "MR", data=room_dir)
+    assert out.returncode == 2 and "Fri 2026-11-20 13:00 is already past" in out.stderr
+    assert journal_files(room_dir) == []
+    run_cli("task", "add", "Copies", "--due", "10:30", "--as", "MR", data=room_dir, check=True)  # ahead: fine
+    run_cli("task", "add", "Call home", "--due", "09:00", "--past", "--as", "MR", data=room_dir, check=True)
+    tasks = {t["text"]: t for t in board_json(room_dir)["tasks"]}
+    assert not tasks["Copies"]["overdue"] and tasks["Call home"]["overdue"]
+
+
+def _task_add_in_a_terminal(room_dir, answer: str):
+    """`paratui task add … --due 09:00` with its stdin and stderr on a terminal (a pty), answering."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    main, side = pty.openpty()
+    argv = [sys.executable, "-m", "paratui", "task", "add", "Copies", "--due", "09:00", "--as", "MR",
+            "--data", str(room_dir)]
+    proc = subprocess.Popen(argv, stdin=side, stderr=side, stdout=subprocess.PIPE, text=True)
+    os.close(side)
+    said = b""
+    deadline = time.monotonic() + 60
+    while b"[y/N]" not in said and time.monotonic() < deadline:
+        if select.select([main], [], [], 1)[0]:
+            said += os.read(main, 1024)
+    os.write(main, answer.encode() + b"\n")
+    out, _ = proc.communicate(timeout=60)
+    os.close(main)
+    return proc.returncode, said.decode(), out
+
+
+def test_a_task_due_at_a_time_already_past_is_asked_about_in_a_terminal(room_dir):
+    code, said, out = _task_add_in_a_terminal(room_dir, "n")
+    assert "09:00 is already past" in said and "Add it anyway, overdue at once? [y/N]" in said
+    assert code == 2 and journal_files(room_dir) == []
+    code, said, out = _task_add_in_a_terminal(room_dir, "y")
+    assert code == 0 and "recorded:" in out
+    assert [t["overdue"] for t in board_json(room_dir)["tasks"] if t["text"] == "Copies"] == [True]
+
+
+def test_every_command_group_and_check_say_their_examples_and_exit_codes():
+    for group in ("task", "timer", "change", "session"):
+        out = run_cli(group, "--help", check=True).stdout
+        assert "examples:\n  paratui " + group in out and "exit codes:\n  0  done" in out, group
+        assert "  2  not understood or refused" in out, group
+    out = run_cli("check", "--help", check=True).stdout
+    assert "as above" not in out and "$PARATUI_DATA" in out
+    assert "exit codes:\n  0  no problems\n  1  problems found" in out

@@ -51,7 +51,7 @@ def note_of(room_dir: Path, note_id: str, **env: str) -> dict | None:
 # -- tasks ------------------------------------------------------------------------------------------
 
 def test_task_lifecycle_claim_done_reopen_and_mine(room_dir):
-    out = run_cli("task", "add", "Copies of the math page", "--about", "K.B.", "--due", "10:00", "--as", "MR",
+    out = run_cli("task", "add", "Copies of the math page", "--about", "K.B.", "--due", "10:00", "--past", "--as", "MR",
                   data=room_dir, check=True)
     assert "for anyone about K.B.: Copies of the math page" in out.stdout
     tid = short(out)

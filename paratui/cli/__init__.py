@@ -13,7 +13,21 @@ import argparse
 import sys
 
 from paratui import __version__
-from paratui.cli import board, changes, corrections, datalog, keys, meeting, moves, pin, plan, reports, setup, tasks
+from paratui.cli import (
+    board,
+    changes,
+    corrections,
+    datalog,
+    encoding,
+    keys,
+    meeting,
+    moves,
+    pin,
+    plan,
+    reports,
+    setup,
+    tasks,
+)
 from paratui.cli import progress as progress_cli
 from paratui.cli.common import EXIT_CODES, Commands, Run, UsageProblem, acting_staff, add_common, say
 from paratui.model.commands import Refused
@@ -65,8 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    encoding.fit_output()  # a stream that cannot carry every character: ASCII, said once
     args = build_parser().parse_args(argv)
     run: Run = args.run
+    try:
+        encoding.typed_arguments(args)
+    except ValueError as e:
+        say(str(e))
+        return 2
     try:
         identity.now()  # a malformed PARATUI_NOW is a usage problem, said once, up front
         return run(args)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from paratui.cli.common import Commands, UsageProblem, command, open_room, theme_folders
+from paratui.cli.encoding import carries
 from paratui.model.export import board_to_dict, board_to_text
 from paratui.store import identity, paths
 
@@ -28,7 +29,8 @@ def add_board(sub: Commands) -> None:
 def _print(args: argparse.Namespace) -> int:
     state = open_room(args).board()
     if args.json:
-        print(json.dumps(board_to_dict(state), indent=2, ensure_ascii=False))
+        # an output that cannot carry every character gets JSON's escapes (\u00e9), never a lossy é → e
+        print(json.dumps(board_to_dict(state), indent=2, ensure_ascii=not carries(sys.stdout)))
     else:
         print(board_to_text(state), end="")
     return 0

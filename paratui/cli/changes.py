@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from functools import partial
 
-from paratui.cli.common import Commands, command
+from paratui.cli.common import Commands, command, group
 from paratui.cli.write import writes
 from paratui.model import change_commands as cc
 from paratui.model.commands import Change, Context
@@ -14,9 +14,14 @@ from paratui.store.room import Room
 
 
 def add_change(sub: Commands) -> None:
-    ch = sub.add_parser("change", help="today's changes to the base week: drill, assembly, block, "
-                        "student-out, student-absent, lend", description="today's changes to the base week "
-                        "(today only; `paratui undo` retracts one)")
+    ch = group(sub, "change", "today's changes to the base week: drill, assembly, block, student-out, "
+               "student-absent, lend", "today's changes to the base week (today only; `paratui undo` retracts "
+               "one); the teacher's call", (
+                   ("paratui change drill --from 10:30 --to 10:50 --as MR", "a fire drill"),
+                   ("paratui change block 13:15 --start 13:30 --as MR", "the 13:15 block starts late"),
+                   ("paratui change student-out K.B. --for speech --to 11:00 --as MR", "out for services"),
+                   ("paratui change student-absent O.W. --as MR", "not in school today"),
+                   ("paratui change lend JT --to 'Room 8' --until 11:30 --as MR", "an adult lent")))
     chsub = ch.add_subparsers(metavar="KIND", required=True)
     for kind, what in (("drill", "a fire drill"), ("assembly", "an assembly")):
         cd = command(chsub, kind, f"{what}: a time range replaced for everyone (adults keep their students)",

@@ -66,10 +66,26 @@ def command(sub: Commands, name: str, help: str, example: str, run: Run) -> argp
     return parser
 
 
+def group(sub: Commands, name: str, help: str, description: str,
+          examples: tuple[tuple[str, str], ...]) -> argparse.ArgumentParser:
+    """Add the command group `name` (`task`, `timer`…: its actions are commands of their own): its
+    --help lists its examples, each with what it does, and the exit codes, as every command's does."""
+    shown = "\n".join(f"  {line}" + (f"\n      {what}" if what else "") for line, what in examples)
+    return sub.add_parser(name, help=help, description=description,
+                          epilog=f"examples:\n{shown}\n\n`paratui {name} ACTION --help` describes each action.\n\n"
+                                 f"{EXIT_CODES}", formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def open_room(args: argparse.Namespace) -> Room:
     """The data folder the command line names, its journal writer stamped with the command."""
     room = Room(paths.data_folder(args.data))
     room.writer.doing = args.doing
+    as_ = getattr(args, "as_", None)
+    if as_:  # a name that is no one is refused by every command, those that only read too: exit 2
+        try:
+            find_staff(room.snapshot().classroom, as_)
+        except NotFound as e:
+            raise Refused(str(e), "as") from None
     return room
 
 

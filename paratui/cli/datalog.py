@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from paratui.cli.common import Commands, command
+from paratui.cli.common import Commands, command, group
 from paratui.cli.write import writes
 from paratui.model import data_commands
 from paratui.model.commands import Change, Context
@@ -60,8 +60,11 @@ def _abc(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
 
 
 def add_timer(sub: Commands) -> None:
-    tm = sub.add_parser("timer", help="start or stop a duration / latency timer",
-                        description="start or stop a duration / latency timer")
+    tm = group(sub, "timer", "start or stop a duration / latency timer", "start or stop a duration / latency "
+               "timer (the board's `t` stops one)", (
+                   ("paratui timer start R.N. tantrum --as DP", "the tantrum starts"),
+                   ("paratui timer stop R.N. tantrum --as DP", "it is over: its duration is recorded"),
+                   ("paratui timer stop R.N. tantrum --end 14:20 --as DP", "left running: it really stopped at 14:20")))
     tmsub = tm.add_subparsers(metavar="ACTION", required=True)
     ts = command(tmsub, "start", "start the timer for a student's duration or latency goal",
                  "paratui timer start R.N. tantrum --as DP", writes(_timer_start))
@@ -86,9 +89,11 @@ def _timer_stop(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
 
 
 def add_session(sub: Commands) -> None:
-    se = sub.add_parser("session", help="start or end an observation session of a student's goal",
-                        description="start or end an observation session (a start, an end, an observer and a "
-                        "setting: reports give its minutes observed and, for a tally, its rate)")
+    se = group(sub, "session", "start or end an observation session of a student's goal",
+               "start or end an observation session (a start, an end, an observer and a "
+               "setting: reports give its minutes observed and, for a tally, its rate)", (
+                   ("paratui session start I.F. hands --setting 'Math block' --as JT", "prints the session's id"),
+                   ("paratui session end I.F. hands --as JT", "")))
     sesub = se.add_subparsers(metavar="ACTION", required=True)
     ss = command(sesub, "start", "begin an observation session; prints its id",
                  "paratui session start I.F. hands --setting 'Math block' --as JT", writes(_session_start))

@@ -17,15 +17,25 @@ from paratui.store import identity, paths
 from paratui.store.folder import JOURNAL
 from paratui.store.themes import load_themes
 
+CHECK_EXIT_CODES = """exit codes:
+  0  no problems
+  1  problems found (each on stdout as FILE:LINE: what), or the folder is missing
+  2  the command line was not understood
+
+environment:
+  PARATUI_DATA   the data folder when --data is not given (default: the demo room)
+"""
+
 
 def add_check(sub: Commands) -> None:
     ck = sub.add_parser("check", help="validate the whole data folder (exit 1 when anything is wrong)",
                         description="validate the whole data folder: every TOML field, ids that point nowhere, "
                         "binder pages, the journal's files, and nothing that looks like a stored password; "
                         "each problem as FILE:LINE: what. Exit 0 clean, 1 when anything is wrong",
-                        epilog="example:\n  paratui check --data ~/room12",
+                        epilog="example:\n  paratui check --data ~/room12\n\n" + CHECK_EXIT_CODES,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    ck.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS, help="the data folder (default as above)")
+    ck.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS,
+                    help="the classroom's data folder to check (default: $PARATUI_DATA, else the demo room)")
     ck.set_defaults(run=_check, doing=ck.prog)
 
 

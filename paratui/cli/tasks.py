@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Callable
 
-from paratui.cli.common import Commands, Run, acting_staff, command, open_room
+from paratui.cli.common import Commands, Run, acting_staff, command, group, open_room
 from paratui.cli.write import writes
 from paratui.model import commands
 from paratui.model.commands import Change, Context, Refused
@@ -15,15 +15,21 @@ from paratui.store.room import Room
 
 
 def add_task(sub: Commands) -> None:
-    t = sub.add_parser("task", help="add, claim, finish, reopen or list tasks",
-                       description="add, claim, finish, reopen or list tasks (recurring ones come from recurring.toml)")
+    t = group(sub, "task", "add, claim, finish, reopen or list tasks",
+              "add, claim, finish, reopen or list tasks (recurring ones come from recurring.toml)", (
+                  ("paratui task add 'Copies of the math page' --for AL --due 13:00 --as MR", ""),
+                  ("paratui task list --mine --as AL", "my tasks (for me or claimed by me)"),
+                  ("paratui task claim 3f9a --as AL", "\"I've got it\" (the id the board shows)"),
+                  ("paratui task done 3f9a --as AL", "done")))
     tsub = t.add_subparsers(metavar="ACTION", required=True)
     ta = command(tsub, "add", "add a task", "paratui task add 'Copies of the math page' --for AL --due 13:00 --as MR",
                  writes(_task_add))
     ta.add_argument("text", help="what needs doing")
     ta.add_argument("--for", dest="for_", metavar="STAFF", help="who should do it (default: anyone)")
     ta.add_argument("--about", metavar="STUDENT", help="the student it is about (id or initials)")
-    ta.add_argument("--due", metavar="WHEN", help="HH:MM today, YYYY-MM-DD, or YYYY-MM-DDTHH:MM")
+    ta.add_argument("--due", metavar="WHEN", help="HH:MM today, YYYY-MM-DD, or YYYY-MM-DDTHH:MM; a time already "
+                    "past is refused (in a terminal: asked)")
+    ta.add_argument("--past", action="store_true", help="add it even when --due is already past (overdue at once)")
     for action, what, change in (
             ("claim", "\"I've got it\": take an open task, so nobody does it twice", commands.task_claim),
             ("done", "mark a task done", commands.task_done),
@@ -37,7 +43,18 @@ def add_task(sub: Commands) -> None:
 
 
 def _task_add(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
-    return commands.task_add(ctx, args.text, args.for_, args.due, args.about)
+    try:
+        return commands.task_add(ctx, args.text, args.for_, args.due, args.about, past=args.past)
+    except commands.PastDue as e:
+        # a script is refused (exit 2); a person at a terminal is asked (stdin is theirs, not a PIN's)
+        if getattr(args, "pin_stdin", None) or not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise commands.PastDue(f"{e.message} (or add --past to add it overdue anyway)", "due") from None
+        print(f"paratui: {clean(e.message)}.", file=sys.stderr)
+        print("Add it anyway, overdue at once? [y/N] ", end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline().strip().casefold()
+        if answer not in ("y", "yes"):
+            raise commands.PastDue("not added: give a later --due", "due") from None
+        return commands.task_add(ctx, args.text, args.for_, args.due, args.about, past=True)
 
 
 def _by_id(change: Callable[[Context, str], Change]) -> Run:

@@ -162,7 +162,8 @@ def plan(ctx: Context, markdown: str, label: str = "notes") -> list[tuple[Action
         for item in items:
             owner = None if item.staff is None or item.staff.casefold() in ANYONE else item.staff
             try:
-                out.append((item, commands.task_add(ctx, item.text, owner, due_text(item.due, ctx.now.date()))))
+                due = due_text(item.due, ctx.now.date())  # one due earlier is still to do: overdue
+                out.append((item, commands.task_add(ctx, item.text, owner, due, past=True)))
             except NotAllowed:
                 raise
             except Refused as e:

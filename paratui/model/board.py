@@ -41,7 +41,7 @@ CLOCK_AHEAD_LIMIT = timedelta(hours=12)
 # demo's Monday morning: on a demo clock set earlier, one still ahead has not happened yet. It does not
 # count yet, and it is no other machine's clock running fast (no warning).
 SAMPLE_WRITER = ("seed", "demo")
-_ORDER = attrgetter("time", "written", "id")  # Event.sort_key, sorting in C
+_ORDER = attrgetter("at", "written", "id")  # Event.sort_key (by the instant), sorting in C
 
 
 @dataclass(frozen=True)
@@ -209,16 +209,17 @@ def _todays(live: list[Event], now: datetime, started: bool) -> tuple[list[Event
     open_moves: dict[str, Event] = {}  # yesterday: student → move not followed by back
     ahead: dict[str, tuple[timedelta, str]] = {}  # host → (largest lead, login)
     clamped = False
+    now_at = now.timestamp()  # ahead or not by the instant: 01:30 CDT is before 01:20 CST
     for e in live:
         t = e.time
         if day_start <= t < day_end:
-            if t > now:
-                lead = t - now
+            if e.at > now_at:
+                lead = timedelta(seconds=e.at - now_at)
                 if lead > CLOCK_AHEAD_LIMIT or (e.host, e.login) == SAMPLE_WRITER:
                     continue
                 if lead > CLOCK_SKEW and lead > ahead.get(e.host, (timedelta(0), ""))[0]:
                     ahead[e.host] = (lead, e.login)
-                e = Event(e.id, e.type, now, e.written, e.staff, e.login, e.host, e.payload)
+                e = Event(e.id, e.type, now, e.written, e.staff, e.login, e.host, e.payload, None, now_at)
                 clamped = True
             todays.append(e)
         elif not started and yesterday <= t < day_start:

@@ -32,10 +32,8 @@ from paratui.model.recurring import instance_id
 from paratui.model.resolve import NotFound, find_location, find_staff, find_student
 from paratui.model.schedule import WEEKDAYS, Schedule
 from paratui.model.tasks import TaskRow, fold_tasks
-from paratui.model.text import clean
+from paratui.model.text import NOTE_LIMIT, TEXT_LIMIT, clean, visible
 
-TEXT_LIMIT = 500  # a task or activity longer than this is a paste gone wrong
-NOTE_LIMIT = 2000  # a handoff note may be a paragraph or two
 FAR = FAR_DUE  # dates further than this from today are typos (year 1, 9999…); the board warns too
 END_OF_SCHOOL_DAY = time(15, 0)
 
@@ -177,6 +175,9 @@ def _text(value: str | None, field: str, required: bool, limit: int = TEXT_LIMIT
         return None
     if len(value) > limit:
         raise Refused(f"{field}: {len(value)} characters; at most {limit}", field)
+    if not visible(value):
+        raise Refused(f"{field}: only invisible characters (zero-width spaces, joiners, format marks): "
+                      "nothing would show; type the text", field)
     return value
 
 
@@ -248,14 +249,26 @@ def absent(ctx: Context, staff: str, sub: str | None = None, until: str | None =
     return _change(ctx, "absent", payload)
 
 
+class PastDue(Refused):
+    """A task due at a time already past: it would be overdue the moment it is added. Refused
+    unless the person says so (`past=True`: the CLI's --past, or yes when asked)."""
+
+
 def task_add(ctx: Context, text: str, for_: str | None = None, due: str | None = None,
-             about: str | None = None) -> Change:
+             about: str | None = None, past: bool = False) -> Change:
     """A task for one adult (`for_`) or anyone (None, "anyone"), maybe about a student, due a time or
-    a day."""
+    a day (one already past: PastDue, unless `past`)."""
     body = _text(text, "text", required=True)
     anyone = not (for_ and for_.strip()) or for_.strip().casefold() in ("anyone", "any")
     owner = None if anyone else _staff(ctx, for_, "for").id
-    when = parse_time(due, ctx.now, "due").isoformat(timespec="minutes") if due and due.strip() else None
+    when = None
+    if due and due.strip():
+        at = parse_time(due, ctx.now, "due")
+        if at < ctx.now and not past:
+            said = f"{at:%H:%M}" if at.date() == ctx.now.date() else f"{at:%a %Y-%m-%d %H:%M}"
+            raise PastDue(f"due: {said} is already past (it is {ctx.now:%H:%M} now): the task would be overdue "
+                          "at once; give a later time", "due")
+        when = at.isoformat(timespec="minutes")
     payload: dict[str, Any] = {"text": body, "for": owner, "due": when}
     if about and about.strip():
         payload["about"] = _student(ctx, about, "about").id

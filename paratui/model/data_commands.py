@@ -25,10 +25,10 @@ from paratui.model.datalog import (
     running_timers,
     session_marks,
 )
-from paratui.model.events import Event, live_events
+from paratui.model.events import Event, elapsed, live_events
 from paratui.model.goals import TIMED, Goal, StudentPlan
 from paratui.model.ioa import SITTING_GAP
-from paratui.model.text import clean
+from paratui.model.text import COMMENT_LIMIT, clean
 
 
 def _goal(ctx: Context, student: str, goal: str | None) -> tuple[Student, StudentPlan, Goal]:
@@ -316,7 +316,7 @@ def timer_stop(ctx: Context, student: str, goal: str, end: str | None = None) ->
         raise Refused(f"the timer for {clean(st.initials)} · {clean(g.id)} is running {_since(running, ctx.now)}: "
                       f"stop it with --end HH:MM (when it really stopped, on {running.started:%Y-%m-%d}) "
                       "or --end 'YYYY-MM-DD HH:MM'", "end")
-    seconds = max(0.0, round(((when or ctx.now) - running.started).total_seconds(), 1))
+    seconds = max(0.0, round(elapsed(running.started, when or ctx.now), 1))  # by the instant (DST)
     payload: dict[str, Any] = {"student": st.id, "goal": g.id, "start": running.start, "seconds": seconds}
     if when is not None:
         payload["observed"] = _stamp(when)
@@ -436,5 +436,5 @@ def progress(ctx: Context, student: str, goal: str, period: str | None, status: 
         raise Refused(f"status: {'missing' if not (status and status.strip()) else 'not on the scale'}; one of: "
                       + "; ".join(clean(x, limit=60) for x in scale), "status")
     payload = {"student": st.id, "goal": g.id, "period": hit.name, "status": said,
-               "comment": _text(comment, "comment", required=False, limit=1000)}
+               "comment": _text(comment, "comment", required=False, limit=COMMENT_LIMIT)}
     return _change(ctx, "progress", {k: v for k, v in payload.items() if v is not None})

@@ -8,6 +8,7 @@ from operator import attrgetter
 from typing import Any, Iterable, NamedTuple
 
 from paratui.model.event_types import ID, IDS, LOG, NUM, TASKS, TEXT, TIME, TYPES
+from paratui.model.text import COMMENT_LIMIT, NOTE_LIMIT, TEXT_LIMIT, cut
 
 # The payload shapes and streams, derived from the declarations (paratui.model.event_types).
 PAYLOADS: dict[str, dict[str, str]] = {t.name: {k: kind for k, (kind, _) in t.payload.items()} for t in TYPES}
@@ -17,6 +18,13 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {t.name: t.required for t in TYPES}  #
 TASK_TYPES = tuple(t.name for t in TYPES if t.stream == TASKS)
 DATA_TYPES = tuple(t.name for t in TYPES if t.stream == LOG)  # the log stream's day folders
 _REFERS = {t.name: t.refers for t in TYPES if t.refers}
+# Each type's free-text fields and how long each may be read: what its command lets be written
+# (paratui.model.text), so a reader never gets more than a writer could have typed.
+_LONGER = {("note", "text"): NOTE_LIMIT, ("progress", "comment"): COMMENT_LIMIT}
+TEXT_FIELDS: dict[str, tuple[tuple[str, int], ...]] = {
+    t.name: tuple((k, _LONGER.get((t.name, k), TEXT_LIMIT)) for k, (kind, _) in t.payload.items()
+                  if kind.rstrip("?") == TEXT)
+    for t in TYPES}
 
 
 def _is_text(v: Any) -> bool:
@@ -53,7 +61,27 @@ def payload_problem(type_: str, payload: dict[str, Any]) -> str | None:
         if not _CHECKS[base](value):
             return f"field {key!r}: expected {_EXPECTED[base]}, got {type(value).__name__}"
     return None
-_ORDER = attrgetter("time", "written", "id")  # same as Event.sort_key, but sorts in C
+_ORDER = attrgetter("at", "written", "id")  # same as Event.sort_key, but sorts in C
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def local_time(when: datetime) -> datetime:
+    """An aware date-time as this board's naive local time, the instant kept: in the hour a fall-back
+    day repeats (01:00-02:00 twice) the second one has `fold=1`, so `.timestamp()` and
+    `.astimezone()` give that instant back, never the first hour's."""
+    local = when.astimezone().replace(tzinfo=None)
+    if local.timestamp() != when.timestamp():
+        local = local.replace(fold=1)
+    return local
+
+
+def elapsed(start: datetime, end: datetime) -> float:
+    """Seconds from `start` to `end`, two naive local times, measured by the instant: on the days the
+    clocks change an hour is not counted twice (fall back) nor one that never was (spring forward).
+    Naive subtraction would not see either."""
+    return end.timestamp() - start.timestamp()
 
 
 class Origin(NamedTuple):
@@ -87,6 +115,17 @@ class Event:
     # Set by the reader, never stored: the file the event was read from and who owns it (None: an
     # event made in memory, or a folder where file ownership proves nothing; paratui.model.access).
     origin: Origin | None = None
+    # The instant (POSIX seconds) of `time`, which is naive local time: events are ordered by it, so
+    # a `back` at 01:20 CST sorts after a `move` at 01:30 CDT the same fall-back night. Never stored
+    # (the document's `time` carries its UTC offset); 0: worked out from `time` (and its `fold`).
+    at: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.at:
+            try:
+                self.at = self.time.timestamp()
+            except (OverflowError, OSError, ValueError):  # a date no clock reaches (year 1, 9999)
+                self.at = (self.time - _EPOCH).total_seconds()
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Event) and self.id == other.id and self.type == other.type \
@@ -96,8 +135,8 @@ class Event:
         return hash(self.id)
 
     @property
-    def sort_key(self) -> tuple[datetime, int, str]:
-        return (self.time, self.written, self.id)
+    def sort_key(self) -> tuple[float, int, str]:
+        return (self.at, self.written, self.id)
 
     def to_doc(self) -> dict[str, Any]:
         return {
@@ -121,11 +160,14 @@ def event_from_doc(doc: Any) -> Event:
         when = datetime.fromisoformat(raw_time)
     except ValueError:
         raise ValueError(f"field 'time': {raw_time!r} is not an ISO date-time") from None
+    at = 0.0  # naive (an old event, a hand-written one): its instant is worked out from local time
     if when.tzinfo is not None:
         # Stored with the writer's UTC offset: shown in this board's local time (a writer in
-        # another time zone, or a laptop left on UTC, must not have its moves hidden for hours).
+        # another time zone, or a laptop left on UTC, must not have its moves hidden for hours),
+        # ordered and measured by the instant it names.
         try:
-            when = when.astimezone().replace(tzinfo=None)
+            at = when.timestamp()
+            when = local_time(when)
         except (OverflowError, OSError, ValueError):
             raise ValueError(f"event {eid}: field 'time': {raw_time!r} is out of range") from None
     payload = doc.get("payload") or {}
@@ -134,6 +176,10 @@ def event_from_doc(doc: Any) -> Event:
     problem = payload_problem(type_, payload)
     if problem:
         raise ValueError(f"{type_} event {eid}: payload {problem}")
+    for key, limit in TEXT_FIELDS.get(type_, ()):
+        value = payload.get(key)
+        if isinstance(value, str) and len(value) > limit:  # hand-written, or a writer without the limit
+            payload = {**payload, key: cut(value, limit)}  # a copy: the document stays as it was (signatures)
     staff = doc.get("staff")
     if staff is not None and not _is_text(staff):
         raise ValueError(f"{type_} event {eid}: field 'staff': expected an id (text)")
@@ -141,7 +187,7 @@ def event_from_doc(doc: Any) -> Event:
     login, host = doc.get("login", ""), doc.get("host", "")
     return Event(eid, type_, when, written if isinstance(written, int) else 0, staff,
                  login if isinstance(login, str) else str(login), host if isinstance(host, str) else str(host),
-                 payload)
+                 payload, None, at)
 
 
 def refers_to(e: Event) -> str | None:

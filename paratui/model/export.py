@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from paratui.model.board import BoardState, StudentRow
 from paratui.model.changes import DayChange
+from paratui.model.events import elapsed
 from paratui.model.text import clean
 
 SCHEMA_VERSION = 1
@@ -66,7 +67,7 @@ def board_to_dict(state: BoardState) -> dict[str, Any]:
         "binder": {"tab": state.binder.tab, "title": state.binder.title},
         "in_session": state.in_session,
         "timers": [{"student": t.student, "goal": t.goal, "start": t.start, "started": _iso(t.started),
-                    "staff": t.staff, "seconds": max(0, int((state.now - t.started).total_seconds()))}
+                    "staff": t.staff, "seconds": max(0, int(elapsed(t.started, state.now)))}
                    for t in state.timers],
         "data_due": [{"staff": d.staff, "student": d.student, "goal": d.goal, "kind": d.kind, "when": d.when}
                      for d in state.data_due],

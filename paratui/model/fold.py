@@ -21,11 +21,11 @@ from operator import attrgetter
 
 from paratui.model.changes import DayPlan, overlay
 from paratui.model.classroom import Classroom, Location
-from paratui.model.events import Event
+from paratui.model.events import Event, elapsed
 from paratui.model.schedule import WEEKDAYS, Block, Schedule
 from paratui.model.tasks import parse_due
 
-_NEVER = (datetime.min, 0, "")  # a sort key older than every event
+_NEVER = (float("-inf"), 0, "")  # a sort key (Event.sort_key) older than every event
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def fold_at(classroom: Classroom, plan: DayPlan, todays: list[Event], now: datet
     if pulled:  # out for a service since it started, not since the block did
         students = tuple(
             dataclasses.replace(r, since=pulled[r.id][0],
-                                minutes_out=int((now - pulled[r.id][0]).total_seconds() // 60))
+                                minutes_out=int(elapsed(pulled[r.id][0], now) // 60))
             if r.id in pulled and r.placed and r.location == pulled[r.id][1] else r
             for r in students)
     return Fold(block, doing, absences, where, students, in_session, locations, home)
@@ -327,7 +327,7 @@ def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, Do
             since = assigned[st.id].since
         else:
             since = _at(now.date(), block.start) if (out and block) else None
-        minutes = max(0, int((now - since).total_seconds() // 60)) if since else None
+        minutes = max(0, int(elapsed(since, now) // 60)) if since else None  # by the instant (DST)
         expected = loc.expected_minutes if (loc and mv and out) else None
         over = bool(expected is not None and minutes is not None and minutes > expected)
         with_ = tuple(with_map[st.id])

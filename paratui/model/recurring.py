@@ -33,10 +33,10 @@ from paratui.model.classroom import Classroom
 from paratui.model.errors import ConfigError, Problem
 from paratui.model.fields import Checker, quoted
 from paratui.model.schedule import WEEKDAYS, Schedule
+from paratui.model.text import TEXT_LIMIT, visible
 
 EVERY = ("day", "weekday")  # besides the weekday names
 SCHOOL_WEEK = WEEKDAYS[:5]
-TEXT_LIMIT = 500
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _KEYS = {"id", "text", "every", "at", "for", "about"}
 
@@ -95,6 +95,9 @@ def parse_recurring(data: dict, classroom: Classroom, schedule: Schedule | None 
             seen[rid.casefold()] = i
         if text and len(text) > TEXT_LIMIT:
             c.add(f"{where}.text", f"{len(text)} characters; at most {TEXT_LIMIT}")
+            text = None
+        elif text and not visible(text):
+            c.add(f"{where}.text", "only invisible characters (zero-width spaces, format marks): nothing would show")
             text = None
         days = _fires(c, raw.get("every"), f"{where}.every", open_days)
         at = _at(c, raw.get("at"), f"{where}.at")

@@ -9,6 +9,15 @@ string). `board --json` does not need this: JSON escaping already makes control 
 from __future__ import annotations
 
 import re
+import unicodedata
+
+# How long typed text may be (a longer task or activity is a paste gone wrong; a handoff note may be
+# a paragraph or two). Refused on write (paratui.model.commands), and cut on read (`cut`): a text a
+# hand-edited journal or another writer made longer is never shown whole.
+TEXT_LIMIT = 500
+NOTE_LIMIT = 2000
+COMMENT_LIMIT = 1000
+CUT_MARK = "… [cut]"  # ends a text cut on read: what is shown is not all there is
 
 # Bidi embeddings, overrides and isolates (and the marks): they reorder what follows on screen,
 # so initials or a task could be made to read as something else.
@@ -51,3 +60,25 @@ def clean(value: object, *, one_line: bool = True, limit: int | None = None) -> 
 def clean_block(value: object) -> str:
     """Several lines (a page, a list of warnings): like `clean`, but newlines and tabs stay."""
     return clean(value, one_line=False)
+
+
+# Characters that draw nothing: format marks (zero-width space, joiners, word joiner, BOM, soft
+# hyphen, bidi marks, tags: category Cf), controls, separators and spaces, combining marks with
+# nothing to combine with, unassigned and private-use code points, and the blank "letters"
+# (Hangul fillers, braille blank) that look like nothing.
+_BLANK_CATEGORIES = frozenset({"Cf", "Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything at all: a task or note made only of zero-width or other
+    invisible characters would be an empty line on the board that someone must still act on."""
+    if text.isascii():
+        return any(" " < ch < "\x7f" for ch in text)
+    return any(unicodedata.category(ch) not in _BLANK_CATEGORIES and ch not in _BLANK_LETTERS for ch in text)
+
+
+def cut(text: str, limit: int = TEXT_LIMIT) -> str:
+    """`text` as a reader gets it: at most `limit` characters of it, then CUT_MARK when there was
+    more (a 1 MB task hand-written in the journal is never drawn whole)."""
+    return text if len(text) <= limit else text[:limit] + CUT_MARK

@@ -10,6 +10,8 @@ import time
 from datetime import datetime, timedelta
 from typing import Callable
 
+from paratui.model.events import local_time
+
 
 def login() -> str:
     """The OS login this process runs as, from the operating system (the effective user id), never
@@ -56,7 +58,9 @@ class ClockError(ValueError):
 def now() -> datetime:
     """The classroom clock: `PARATUI_NOW` (e.g. 2026-11-23T10:15) when set, else the local time.
 
-    Naive local time throughout (the journal stores each writer's UTC offset and converts on read).
+    Naive local time throughout (the journal stores each writer's UTC offset and converts on read);
+    in the hour a fall-back night repeats, the second time round has `fold=1` (as `datetime.now()`
+    gives it), so the instant is never lost.
     """
     raw = os.environ.get("PARATUI_NOW")
     if raw:
@@ -64,8 +68,8 @@ def now() -> datetime:
             when = datetime.fromisoformat(raw.strip())
         except ValueError:
             raise ClockError(f"PARATUI_NOW={raw[:40]!r} is not a date-time like 2026-11-23T10:15") from None
-        if when.tzinfo is not None:
-            when = when.astimezone().replace(tzinfo=None)
+        if when.tzinfo is not None:  # an offset names the instant: 01:20-06:00 is the second 01:20
+            when = local_time(when)
         return when.replace(microsecond=0)
     return datetime.now().replace(microsecond=0)
 
