@@ -7,13 +7,20 @@ journal's own conflict copies are still merged by id (tests/test_store.py) and n
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from paratui.cli import main
+from paratui.store import paths
 from paratui.store.conflicts import KEPT, find_conflicts, original_name
 from paratui.store.folder import DataFolder
 
@@ -57,7 +64,7 @@ def test_check_names_each_conflict_copy_as_a_conflict(room: Path, capsys: pytest
                            (GOALS, "students/S01.toml"), (PAGE, "binder/monday.md")):
         line = next(x for x in out if x.startswith(f"{copy}: "))
         assert f"a conflict copy of {original}" in line and f"--keep-copy {copy}" in line
-    assert any("(made by device ABCDEFG 2026-11-23 10:12:00)" in x for x in out)
+    assert any("a conflict copy of classroom.toml (device ABCDEFG, 2026-11-23 10:12:00)" in x for x in out)
     assert not any("not a student id" in x for x in out)
 
 
@@ -145,3 +152,72 @@ def test_the_journals_conflict_copies_are_merged_not_named(room: Path, capsys: p
     assert main(["history", "--format", "json", "--data", str(room)]) == 0
     entries = json.loads(capsys.readouterr().out)
     assert len(entries if isinstance(entries, list) else entries["entries"]) == 1  # merged by id: once
+
+
+# -- a real conflict, made by the real Syncthing pair ---------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (shutil.which("syncthing") and shutil.which("curl")) and not os.environ.get("CI"),
+                    reason="needs syncthing and curl")
+def test_a_conflict_made_by_syncthing_is_named_and_resolved_everywhere(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Both machines edit classroom.toml while apart; Syncthing leaves a sync-conflict copy on both;
+    `check` names it, `--keep-copy` on one machine resolves it on both."""
+    from tests.test_sync_health import _until
+
+    socks = [socket.socket() for _ in range(4)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    gui1, gui2, sync1, sync2 = (s.getsockname()[1] for s in socks)
+    for s in socks:
+        s.close()
+    root = tmp_path / "pair"
+    env = {**os.environ, "ROOT": str(root), "GUI1": str(gui1), "GUI2": str(gui2), "SYNC1": str(sync1),
+           "SYNC2": str(sync2)}
+    pair = subprocess.run(["bash", str(Path(__file__).parents[1] / "tools" / "syncthing-pair.sh")], env=env,
+                          capture_output=True, text=True, timeout=150)
+    assert pair.returncode == 0, pair.stderr
+    info = dict(kv.split("=", 1) for kv in pair.stdout.split() if "=" in kv)
+    pids = [int(p) for p in (root / "pids").read_text().split()]
+    a, b = root / "A", root / "B"
+
+    def api(port: int, path: str) -> None:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST",
+                                     headers={"X-API-Key": info["APIKEY"]})
+        urllib.request.urlopen(req, timeout=10).read()
+
+    try:
+        shutil.copytree(paths.demo_data(), a, dirs_exist_ok=True, ignore=shutil.ignore_patterns("journal"))
+        _until(lambda: (b / "classroom.toml").exists()
+               and (b / "classroom.toml").read_bytes() == (a / "classroom.toml").read_bytes(), "the first sync", 120)
+        api(gui1, f"/rest/system/pause?device={info['ID2']}")
+        api(gui2, f"/rest/system/pause?device={info['ID1']}")
+        for side, name in ((a, "Room 12A"), (b, "Room 12B")):
+            text = (side / "classroom.toml").read_text(encoding="utf-8")
+            (side / "classroom.toml").write_text(text.replace('room = "Room 12"', f'room = "{name}"', 1),
+                                                 encoding="utf-8")
+            time.sleep(1.1)  # two edits a second apart: the older one loses
+        api(gui1, "/rest/db/scan?folder=room")
+        api(gui2, "/rest/db/scan?folder=room")
+        api(gui1, f"/rest/system/resume?device={info['ID2']}")
+        api(gui2, f"/rest/system/resume?device={info['ID1']}")
+        _until(lambda: find_conflicts(a) and find_conflicts(b), "a sync-conflict copy on both machines", 120)
+        [conflict] = find_conflicts(a)
+        assert conflict.original == "classroom.toml" and conflict.device is not None
+        capsys.readouterr()
+        assert main(["check", "--data", str(a)]) == 1
+        assert capsys.readouterr().out.startswith(f"{conflict.copy}: a conflict copy of classroom.toml")
+        assert main(["check", "--conflicts", "--data", str(a)]) == 1
+        diff = capsys.readouterr().out
+        assert '-room = "Room 12B"' in diff and '+room = "Room 12A"' in diff
+        assert main(["check", "--keep-copy", conflict.copy, "--data", str(a)]) == 0
+        _until(lambda: not find_conflicts(b) and b"Room 12A" in (b / "classroom.toml").read_bytes(),
+               "the resolution to reach the other machine", 120)
+        assert (b / KEPT).is_dir()  # both versions kept there too
+        assert main(["check", "--data", str(b)]) == 0
+    finally:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass

@@ -394,3 +394,25 @@ def test_stopping_one_syncthing_turns_the_others_words(tmp_path: Path) -> None:
         if second is not None:
             second.terminate()
             second.wait(30)
+
+
+def test_the_board_part_and_lines(tmp_path: Path, room: Path, fake: FakeSyncthing) -> None:
+    from paratui.app.sync_status import SyncStatus, sync_part
+
+    told: list[int] = []
+    status = SyncStatus(lambda: told.append(1), clock)
+    status.follow(room, None)
+    assert status.words(NOW) is None and status.lines(NOW) == [] and sync_part(None) is None
+    status.follow(room, _settings(fake, _config(tmp_path, room)))
+    try:
+        _until(lambda: (w := status.words(NOW)) is not None and w.text.startswith("synced"), "the first look")
+        part = sync_part(status.words(NOW))
+        assert part is not None and part.long == "  │ synced 10:14 · 1 peer" and part.drop == 0
+        assert status.lines(NOW)[:2] == ["sync: synced 10:14 · 1 peer",
+                                         "sync: laptop-mr (LAPTOPM): connected · 100% · 0 pending"]
+        assert told
+        alarm = sync_part(words(SyncState("room12", (Peer(PEER, "laptop-mr", False),), 0, checked_at=NOW), NOW))
+        assert alarm is not None and alarm.long == "  │ ⚠ not synced (laptop-mr offline)"
+        assert alarm.short == " │ ⚠ not synced" and "reverse" in alarm.style
+    finally:
+        status.follow(room, None)

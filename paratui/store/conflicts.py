@@ -44,12 +44,9 @@ class Conflict:
     when: str | None = None  # as the name says (2026-11-23 10:12:00, or the other tool's date)
 
     def words(self) -> str:
-        made = []
-        if self.device:
-            made.append(f"by device {self.device}")
-        if self.when:
-            made.append(self.when)
-        made_by = f" (made {' '.join(made)})" if made else ""
+        made = [f"device {self.device}"] if self.device else []
+        made += [self.when] if self.when else []
+        made_by = f" ({', '.join(made)})" if made else ""
         return (f"{self.copy}: a conflict copy of {self.original}{made_by}, edited on two machines at once: "
                 f"`paratui check --conflicts` shows the differences; keep one with `paratui check --keep-copy "
                 f"{self.copy}` or `--keep-original {self.copy}`")
