@@ -416,3 +416,10 @@ def test_the_board_part_and_lines(tmp_path: Path, room: Path, fake: FakeSyncthin
         assert alarm.short == " │ ⚠ not synced" and "reverse" in alarm.style
     finally:
         status.follow(room, None)
+
+
+def test_one_peers_completion_failing_is_that_peers_line(tmp_path: Path, room: Path, fake: FakeSyncthing) -> None:
+    fake.mode["/rest/db/completion"] = "500"
+    state = SyncHealth(room, _settings(fake, _config(tmp_path, room)), clock, timeout=1).check_once()
+    assert state.problem is None and state.peers[0].connected and state.peers[0].completion is None
+    assert "laptop-mr (LAPTOPM): connected · completion not known · pending not known" in peer_lines(state, NOW)

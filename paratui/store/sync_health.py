@@ -353,7 +353,10 @@ class SyncHealth:
             connected = c.get("connected") is True
             completion = need = None
             if connected:
-                done = self._get(f"/rest/db/completion?folder={folder}&device={quote(dev, safe='')}")
+                try:  # one peer's completion not known is said on its line, not as Syncthing failing
+                    done = self._get(f"/rest/db/completion?folder={folder}&device={quote(dev, safe='')}")
+                except SyncError:
+                    done = None
                 if isinstance(done, dict):
                     completion = _num(done.get("completion"))
                     n = _num(done.get("needItems"))
