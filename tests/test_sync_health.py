@@ -191,7 +191,7 @@ def test_the_words_for_each_state() -> None:
     assert words(just_now, NOW).text == "syncing · 14 changes"  # type: ignore[union-attr]
     errs = SyncState("room12", peers, 0, "idle", ("students/kb.toml: permission denied",), checked_at=NOW)
     said = words(errs, NOW)
-    assert said is not None and said.alarm and "1 file not syncing" in said.text
+    assert said is not None and said.alarm and said.text == "⚠ 1 file not syncing (folder error)"
     assert "folder error: students/kb.toml: permission denied" in said.details
     gone = SyncState("room12", peers, problem="Syncthing at 127.0.0.1:8384 is not answering (Connection refused)",
                      checked_at=datetime(2026, 11, 23, 10, 4), synced_at=datetime(2026, 11, 23, 10, 4))

@@ -184,8 +184,8 @@ def words(state: SyncState | None, now: datetime) -> SyncWords | None:
                          True, details)
     if state.errors:
         n = len(state.errors)
-        return SyncWords(f"⚠ {n} file{'s' if n != 1 else ''} not syncing (folder error{'s' if n != 1 else ''}: "
-                         "`paratui sync`)", True, details)
+        return SyncWords(f"⚠ {n} file{'s' if n != 1 else ''} not syncing (folder error{'s' if n != 1 else ''})",
+                         True, details)
     if n := state.waiting:
         changes = f"{n} change{'s' if n != 1 else ''}"
         late = state.out_since is not None and (now - state.out_since).total_seconds() > GRACE_S
