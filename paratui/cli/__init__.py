@@ -29,6 +29,7 @@ from paratui.cli import (
     tasks,
 )
 from paratui.cli import progress as progress_cli
+from paratui.cli import sync as sync_cli
 from paratui.cli.common import EXIT_CODES, Commands, Run, UsageProblem, acting_staff, add_common, say
 from paratui.model.commands import Refused
 from paratui.model.text import clean
@@ -45,7 +46,7 @@ COMMANDS = (board.add_board, moves.add_move, moves.add_back, moves.add_assign, m
             progress_cli.add_progress, reports.add_report,
             reports.add_history, changes.add_change, setup.add_check, meeting.add_meeting,
             meeting.add_meeting_items, plan.add_plan, corrections.add_undo, corrections.add_retract, setup.add_init,
-            setup.add_themes, keys.add_keys, pin.add_pin)
+            setup.add_themes, keys.add_keys, pin.add_pin, sync_cli.add_sync)
 
 
 def _positive_seconds(text: str) -> float:

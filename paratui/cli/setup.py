@@ -36,6 +36,14 @@ def add_check(sub: Commands) -> None:
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     ck.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS,
                     help="the classroom's data folder to check (default: $PARATUI_DATA, else the demo room)")
+    what = ck.add_mutually_exclusive_group()
+    what.add_argument("--conflicts", action="store_true",
+                      help="only the conflict copies of the room's files (a sync tool's NAME.sync-conflict-….toml), "
+                      "each as a diff against the real file (exit 1 when there are any)")
+    what.add_argument("--keep-copy", metavar="COPY", help="resolve a conflict: the copy's version becomes the real "
+                      "file; the real file's old version is moved into conflicts-kept/ (never deleted)")
+    what.add_argument("--keep-original", metavar="COPY", help="resolve a conflict: keep the real file as it is; "
+                      "the copy is moved into conflicts-kept/ (never deleted)")
     ck.set_defaults(run=_check, doing=ck.prog)
 
 
@@ -44,6 +52,10 @@ def _check(args: argparse.Namespace) -> int:
     from paratui.store.check import check_folder
 
     root = paths.data_folder(args.data)
+    if getattr(args, "conflicts", False):
+        return _conflicts(root)
+    if getattr(args, "keep_copy", None) or getattr(args, "keep_original", None):
+        return _keep(root, args.keep_copy or args.keep_original, "copy" if args.keep_copy else "original")
     problems, checked = check_folder(root)
     for p in problems:
         print(clean(p))
@@ -51,6 +63,40 @@ def _check(args: argparse.Namespace) -> int:
         say(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {root}")
         return 1
     print(f"{clean(str(root))}: no problems ({', '.join(checked)})")
+    return 0
+
+
+def _conflicts(root: Path) -> int:
+    """`paratui check --conflicts`: each conflict copy as a diff against its real file; exit 1 if any."""
+    from paratui.store.conflicts import diff, find_conflicts
+
+    found = find_conflicts(root)
+    for c in found:
+        for line in diff(root, c):
+            print(line)
+    if found:
+        say(f"{len(found)} conflict cop{'ies' if len(found) != 1 else 'y'} in {root}: keep one version of each "
+            "with `paratui check --keep-copy COPY` or `--keep-original COPY`")
+        return 1
+    print(f"{clean(str(root))}: no conflict copies")
+    return 0
+
+
+def _keep(root: Path, given: str, which: str) -> int:
+    """`paratui check --keep-copy/--keep-original COPY`: one of the two versions kept, the other moved
+    aside into conflicts-kept/ (nothing deleted; the real file written atomically)."""
+    from paratui.store.conflicts import KeepError, keep, resolve_copy
+
+    try:
+        conflict = resolve_copy(root, given)
+        done = keep(root, conflict, which, identity.now())
+    except KeepError as e:
+        raise UsageProblem(str(e)) from None
+    except OSError as e:
+        say(f"not done: cannot write {e.filename or root}: {e.strerror or e}")
+        return 1
+    for line in done:
+        print(clean(line))
     return 0
 
 

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from paratui.model.access import Access, duplicate_logins, parse_access
 from paratui.model.errors import ConfigError, Problem
 from paratui.model.fields import PLAIN_KEY, Checker, normalize, quoted
+from paratui.model.sync import SyncSettings, parse_sync
 
 ROLES = ("teacher", "para", "one-to-one", "related-service", "sub")
 LOCATION_KINDS = ("room", "out", "away")
@@ -96,6 +97,8 @@ class Classroom:
     periods: tuple[Period, ...] = ()
     # [data] progress_scale: the progress statements a teacher chooses from, per goal and period
     progress_scale: tuple[str, ...] = DEFAULT_SCALE
+    # [sync]: this room's Syncthing, for the sync health words (paratui.model.sync); None: not shown
+    sync: SyncSettings | None = field(default=None, compare=False, repr=False)
 
     def period(self, name: str) -> Period | None:
         key = name.strip().casefold()
@@ -123,7 +126,8 @@ class Classroom:
 
 def parse_classroom(data: dict) -> Classroom:
     c = Checker()
-    c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "min_adults", "access", "periods"}, "")
+    c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "min_adults", "access", "periods",
+                  "sync"}, "")
     room = c.text(data, "room", "", missing="missing (the room's name, e.g. room = \"Room 12\")") or "Classroom"
     staff = [(i, s) for i, raw in c.tables(data, "staff") if (s := _staff(c, raw, f"staff[{i}]"))]
     if not staff and "staff" not in data:
@@ -158,11 +162,14 @@ def parse_classroom(data: dict) -> Classroom:
     periods = _periods(c, data)
     staff_list = [s for _, s in staff]
     access = _access(c, data.get("access"), staff)
+    sync, sync_problems = parse_sync(data.get("sync"))
+    for where, message in sync_problems:
+        c.warn(where, message)  # the room works without sync health; the reader says what is wrong
     if c.problems:
         raise ConfigError(c.problems)
     return Classroom(room, tuple(staff_list), tuple(found), tuple(loc for _, loc in locations),
                      groups, tuple(c.warnings), prompts, full_names, min_adults=min_adults, access=access,
-                     periods=periods, progress_scale=scale)
+                     periods=periods, progress_scale=scale, sync=sync)
 
 
 def _scale(c: Checker, raw: Any) -> tuple[str, ...]:

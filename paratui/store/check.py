@@ -3,8 +3,9 @@ copies), every problem with file:line: classroom.toml and schedule.toml (every f
 nowhere), students/*.toml (named after a student of the room), recurring.toml (every rule; one that
 never fires is a finding too), binder pages (the weekday tabs exist, every page readable UTF-8), the
 meeting notes in binder/meetings/ (action items with an unknown @STAFF or a due that is no day or
-time), the journal's files and folders (each with the journal's mode and group), and anything that
-looks like a stored password or account list.
+time), conflict copies of any of these (a sync tool's `NAME.sync-conflict-….toml`: paratui.store.
+conflicts), the journal's files and folders (each with the journal's mode and group), and anything
+that looks like a stored password or account list.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from paratui.model.recurring import parse_recurring
 from paratui.model.schedule import WEEKDAYS, Schedule, parse_schedule
 from paratui.model.text import clean
 from paratui.store import pins
+from paratui.store.conflicts import find_conflicts, is_conflict_copy
 from paratui.store.folder import (
     BINDER,
     BINDER_LIMIT,
@@ -116,6 +118,7 @@ def check_folder(root: Path) -> tuple[list[str], list[str]]:
     problems += _check_binder(root, checked)
     problems += _check_meetings(root, classroom, checked)
     problems += _check_keys(root, classroom, checked)
+    problems += _check_conflicts(root)
     if classroom is not None and (pin_problems := pins.check_pins(root, classroom)) is not None:
         checked.append(pins.PINS_DIR + "/")
         problems += pin_problems
@@ -162,10 +165,18 @@ def _journal_folders(journal: Path, dirs: list[Path]) -> list[str]:
 
 
 def _names(folder: Path, suffix: str) -> list[str]:
+    """The files of `folder` the room reads (conflict copies are named apart: `_check_conflicts`)."""
     try:
-        return sorted(n for n in os.listdir(folder) if n.endswith(suffix) and not n.startswith("."))
+        return sorted(n for n in os.listdir(folder) if n.endswith(suffix) and not n.startswith(".")
+                      and not is_conflict_copy(n))
     except OSError:
         return []
+
+
+def _check_conflicts(root: Path) -> list[str]:
+    """Conflict copies of the room's own files (paratui.store.conflicts): each is a problem until one
+    of the two versions is kept. The journal's are merged by event id and are not named here."""
+    return [c.words() for c in find_conflicts(root)]
 
 
 def _check_students(root: Path, classroom: Classroom | None, checked: list[str],

@@ -29,6 +29,7 @@ from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
 from paratui.model.week_plan import WEEK, WeekPlan, parse_week_plan, week_of
 from paratui.store import identity, keys, pins
+from paratui.store.conflicts import find_conflicts, is_conflict_copy
 from paratui.store.journal import day_dir
 from paratui.store.journal_reader import JournalReader, owner_login
 from paratui.store.last_good import LastGood
@@ -535,7 +536,8 @@ class DataFolder:
     def _read_binder(self) -> list[str]:
         folder = self.root / BINDER
         try:
-            names = sorted(n for n in os.listdir(folder) if n.endswith(".md") and not n.startswith("."))
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".md") and not n.startswith(".")
+                           and not is_conflict_copy(n))  # a conflict copy is named apart, never a page
         except OSError:
             names = []
         seen = set()
@@ -589,7 +591,8 @@ class DataFolder:
         and prompt codes are checked against it). A broken file keeps its last good version."""
         folder = self.root / STUDENTS
         try:
-            names = sorted(n for n in os.listdir(folder) if n.endswith(".toml") and not n.startswith("."))
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".toml") and not n.startswith(".")
+                           and not is_conflict_copy(n))  # named apart, never "not a student id"
         except OSError:
             names = []
         seen = set()
@@ -813,6 +816,7 @@ class DataFolder:
         binder_problems += week_problems
         classroom, key_problems = self._with_keys(classroom)
         binder_problems += key_problems
+        binder_problems += [c.words() for c in find_conflicts(self.root)]  # the room's files' conflict copies
         if log_range is not None:
             dirs: list[Path] = self.reader.log_dirs(*log_range)
         elif day_range is not None:
