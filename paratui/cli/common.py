@@ -76,12 +76,13 @@ def group(sub: Commands, name: str, help: str, description: str,
                                  f"{EXIT_CODES}", formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
-def open_room(args: argparse.Namespace) -> Room:
-    """The data folder the command line names, its journal writer stamped with the command."""
+def open_room(args: argparse.Namespace, check_as: bool = True) -> Room:
+    """The data folder the command line names, its journal writer stamped with the command. A --as
+    that is no one is refused here (`check_as`; a command that writes checks who acts itself)."""
     room = Room(paths.data_folder(args.data))
     room.writer.doing = args.doing
     as_ = getattr(args, "as_", None)
-    if as_:  # a name that is no one is refused by every command, those that only read too: exit 2
+    if as_ and check_as:  # a name that is no one is refused by every command, those that only read too: exit 2
         try:
             find_staff(room.snapshot().classroom, as_)
         except NotFound as e:
