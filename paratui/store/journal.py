@@ -379,11 +379,15 @@ class JournalWriter:
 
     def append(self, event: Event, task_stream: bool = False, log_day: date | None = None) -> Path:
         path = self.file_for(event, task_stream, log_day)
-        doc = self._sign(event)
         try:
             self._check_root()
             self._make_dirs(path.parent)
             with _Lock(path, _lock_wait(self.lock_wait), self._label(path), self.doing):
+                # `written` is when it is written, under the lock: of two events of the same second
+                # (two paras claiming one task at once) the one on disk first sorts first, so the
+                # other's writer, reading the room after its own write, always finds it and is told
+                event.written = max(event.written, time.time_ns())
+                doc = self._sign(event)
                 path, data = self._usable(path)
                 db = TinyDB(path, storage=lambda p: AtomicJSONStorage(p, preloaded=data))
                 try:
