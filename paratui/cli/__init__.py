@@ -14,6 +14,7 @@ import sys
 
 from paratui import __version__
 from paratui.cli import board, changes, corrections, datalog, keys, meeting, moves, pin, plan, reports, setup, tasks
+from paratui.cli import building as building_cli
 from paratui.cli import progress as progress_cli
 from paratui.cli.common import EXIT_CODES, Commands, Run, UsageProblem, acting_staff, add_common, say
 from paratui.model.commands import Refused
@@ -31,7 +32,7 @@ COMMANDS = (board.add_board, moves.add_move, moves.add_back, moves.add_assign, m
             progress_cli.add_progress, reports.add_report,
             reports.add_history, changes.add_change, setup.add_check, meeting.add_meeting,
             meeting.add_meeting_items, plan.add_plan, corrections.add_undo, corrections.add_retract, setup.add_init,
-            setup.add_themes, keys.add_keys, pin.add_pin)
+            setup.add_themes, keys.add_keys, pin.add_pin, building_cli.add_building)
 
 
 def _positive_seconds(text: str) -> float:
