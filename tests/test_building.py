@@ -163,7 +163,7 @@ def building_app(root: Path, theme: str = "paratui-dark", watch: bool = False) -
 
 
 def lines(app: BuildingApp) -> list[str]:
-    return [str(slot.query_one(".line").render()) for slot in app.query(RoomSlot)]
+    return [str(slot.render()) for slot in app.query(RoomSlot)]
 
 
 async def test_the_screen_lists_rooms_needing_someone_first_and_opens_one(building: Path) -> None:
@@ -220,3 +220,15 @@ def test_building_snapshot(building: Path, snap_compare: Any, size: tuple[int, i
 
 def test_room_folders_keep_their_labels() -> None:
     assert [f.label for f in room_folders(["a", "b/c"])] == ["a", "b/c"]
+
+
+def test_the_building_view_writes_nothing_into_a_room(building: Path) -> None:
+    """A receive-only folder stays as synced: no last-good copies from the building view or the
+    board it opens, where a room's own board (the shared login here) keeps them."""
+    kept = building / "room12" / "journal" / ".last-good"
+    _summaries(building)
+    assert not kept.exists()
+    BoardApp(Room(building / "room12", clock=lambda: NOW), read_only=True).room.snapshot()
+    assert not kept.exists()
+    Room(building / "room12", clock=lambda: NOW).snapshot()  # the room's own board
+    assert kept.is_dir()

@@ -78,6 +78,8 @@ class BoardApp(App[int]):
         self.theme_folders = theme_folders or []
         self.watch_enabled = watch
         self.read_only = read_only  # opened from the building view: nobody acts, whatever the login
+        if read_only:
+            room.folder.read_only = True  # …and its reads write nothing into the folder
         self.watcher: FolderWatcher | None = None
         self._hangup: HangupGuard | None = None
         self._watch_starting = False

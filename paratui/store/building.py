@@ -111,6 +111,7 @@ class BuildingRoom:
                 if not self.root.is_dir():
                     return broken(label, f"{label}: data folder is missing")
                 self.room = Room(self.root, clock=self.clock)
+                self.room.folder.read_only = True  # the building view writes nothing into a room's folder
             snapshot = self.room.snapshot()
             if snapshot is self.snapshot and self.summary is not None and self.summary.problem is None \
                     and self._same_minute():
