@@ -15,6 +15,7 @@ Keyboard only: ↑ ↓ (or j k), Home, End, Enter, q. At 160×45 and above the r
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from datetime import datetime
 from pathlib import Path
@@ -24,12 +25,13 @@ from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Digits, Footer, Label, Static
+from textual.widgets import Footer, Static
 
+from paratui.app.alarms import big
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, board_color, register_themes
 from paratui.model.building import COUNTS, NO_SYNC, RoomSummary, sort_rooms
 from paratui.store import identity
@@ -78,44 +80,34 @@ def heading(width: int) -> Text:
 
 
 class RoomSlot(Widget):
-    """One room: a line (small screens) or a large tile (≥160×45), shown as CSS decides."""
+    """One room: a line (small screens) or a large tile (≥160×45: the counts in Textual's Digits
+    font, as the board's AlarmBar draws them). One widget that renders text, not a container of
+    Digits and Labels: thirty rooms mount and redraw as thirty widgets."""
 
     can_focus = False
+    DEFAULT_CSS = "RoomSlot { height: 1; }"
 
     def __init__(self, slot: int) -> None:
         super().__init__(classes="slot")
         self.slot = slot
         self.summary: RoomSummary | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="line", markup=False)
-        with Vertical(classes="tile"):
-            yield Label("", classes="tile-title", markup=False)
-            with Horizontal(classes="tile-counts"):
-                for name in COUNTS:
-                    with Vertical(classes=f"count {name}"):
-                        yield Digits("0", classes="digits")
-                        yield Label(TILE_LABELS[name], classes="count-label")
-            yield Label("", classes="tile-foot", markup=False)
-
     def show(self, summary: RoomSummary, selected: bool) -> None:
         if summary == self.summary and selected == self.has_class("-selected"):
             return  # nothing to redraw: the room did not change
-        before, self.summary = self.summary, summary
+        self.summary = summary
         self.set_class(selected, "-selected")
         self.set_class(summary.problem is not None, "-broken")
         self.set_class(summary.score > 0, "-needs")
-        self.query_one(".line", Static).update(self.line(self.size.width or self.app.size.width))
-        title = f"{'▶ ' if selected else ''}{summary.room}"
-        self.query_one(".tile-title", Label).update(
-            f"{title}: CANNOT BE READ" if summary.problem else f"{title} · {summary.block or 'no block now'}")
-        for name in COUNTS:
-            value = summary.count(name)
-            if before is None or before.count(name) != value:
-                cell = self.query_one(f".count.{name}", Vertical)
-                cell.query_one(Digits).update(str(value))
-                cell.set_class(value > 0, "-on")
-        self.query_one(".tile-foot", Label).update(self.foot())
+        self.refresh()
+
+    @property
+    def large(self) -> bool:
+        return self.screen.has_class("-large")
+
+    def render(self) -> Text:
+        width = self.content_region.width or self.app.size.width
+        return self.tile(width) if self.large else self.line(width)
 
     def foot(self) -> str:
         s = self.summary
@@ -127,6 +119,31 @@ class RoomSlot(Widget):
         warn = f" · ⚠{s.warnings} file warning{'s' if s.warnings != 1 else ''}" if s.warnings else ""
         changed = f"{s.last_change:%H:%M}" if s.last_change else "-"
         return f"last change {changed} · sync {s.sync or NO_SYNC}{warn}{who}"
+
+    def tile(self, width: int) -> Text:
+        s = self.summary
+        if s is None:
+            return Text("reading…", style="dim")
+        title = f"{'▶ ' if self.has_class('-selected') else ''}{s.room}"
+        out = Text(_cut(f"{title}: CANNOT BE READ" if s.problem else f"{title} · {s.block or 'no block now'}",
+                        width), style="bold")
+        if s.problem:
+            out.append("\n" + _cut(s.problem, width))
+            return out
+        cells = [width * i // len(COUNTS) for i in range(len(COUNTS) + 1)]
+        rows = [Text() for _ in range(4)]
+        for name, left, right in zip(COUNTS, cells, cells[1:]):
+            w = right - left
+            value = s.count(name)
+            colour = COLUMNS[name][1]
+            style = f"bold {board_color(self.app, colour)}" if value else "dim"
+            for row, content in zip(rows, [*big(value, bold=value > 0), TILE_LABELS[name]]):
+                row.append(content[:w].center(w), style=style)
+        for row in rows:
+            out.append("\n")
+            out.append_text(row)
+        out.append("\n\n" + _cut(self.foot(), width), style="dim")
+        return out
 
     def line(self, width: int) -> Text:
         s = self.summary
@@ -149,10 +166,6 @@ class RoomSlot(Widget):
         if s.initials:
             out.append(f" {' '.join(s.initials)}")
         return out
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self.summary is not None:
-            self.query_one(".line", Static).update(self.line(event.size.width))
 
 
 class BuildingScreen(Screen[None]):
@@ -184,7 +197,10 @@ class BuildingScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         large = event.size.width >= LARGE[0] and event.size.height >= LARGE[1]
-        self.set_class(large, "-large")
+        if large != self.has_class("-large"):
+            self.set_class(large, "-large")
+            for slot in self.query(RoomSlot):
+                slot.refresh()
         self.query_one("#building-heading", Static).update(heading(event.size.width))
 
     def action_move(self, step: int) -> None:
@@ -238,6 +254,11 @@ class BuildingApp(App[BuildingRoom | None]):
 
     # -- reading -----------------------------------------------------------------------------
     def screen_ready(self) -> None:
+        # What the first read loads (every room's year of tasks, the widgets) lives as long as the
+        # view: no garbage collection until it is drawn, then it is frozen (as BoardApp does), so
+        # full collections never scan it again (they added hundreds of ms to each room's read and
+        # to every redraw with thirty rooms).
+        gc.disable()
         self._draw_status()
         self.set_interval(RESCAN_S, self.rescan)
         self.read(set(range(len(self.rooms))))
@@ -267,13 +288,20 @@ class BuildingApp(App[BuildingRoom | None]):
                 dirty = dirty or after != before
                 # the first paint waits for every room; then each room's change shows when read
                 if dirty and not self._wanted and (self.shown or all(r.summary for r in self.rooms)):
+                    first = not self.shown
                     self.draw()
                     dirty = False
+                    if first:
+                        self.call_after_refresh(self._after_first_paint)
         finally:
             self._reading = False
         if self.watch_enabled and not self.watchers and not self._watching:
             self._watching = True
             self.run_worker(self._start_watchers(), group="watch")
+
+    def _after_first_paint(self) -> None:
+        gc.freeze()
+        gc.enable()
 
     def rescan(self) -> None:
         """The safety net, as a board's: rooms not watched (or whose watch died) at every tick; every

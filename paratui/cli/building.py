@@ -67,8 +67,11 @@ def _live(args: argparse.Namespace, rooms: list[BuildingRoom]) -> int:
                            "or print it with `paratui building --plain`")
     from paratui.app.board_app import BoardApp
     from paratui.app.building_screen import BuildingApp
+    from paratui.cli.board import _fewer_malloc_arenas
     from paratui.cli.common import theme_folders
     from paratui.store.room import Room
+
+    _fewer_malloc_arenas()  # one heap for the readers' threads, as a board (paratui.cli.board)
 
     while True:  # Enter on a room: its board, read-only; `q` there comes back here
         app = BuildingApp(rooms, theme_name=args.theme, theme_folders=theme_folders(None))
