@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from paratui.cli.common import Commands, UsageProblem, command, say
+from paratui.cli.common import EXIT_CODES, Commands, UsageProblem, say
 from paratui.model.building import sort_rooms, summary_line, summary_to_dict
 from paratui.store import identity
 from paratui.store.building import BuildingFileError, BuildingRoom, RoomFolder, read_building, room_folders
@@ -18,8 +18,16 @@ SCHEMA_VERSION = 1
 
 
 def add_building(sub: Commands) -> None:
-    b = command(sub, "building", "many rooms' alarms on one screen (live), or printed once: counts per room, "
-                "what needs someone first", "paratui building --list building.toml --plain", _run)
+    # not `command()`: its --data, --as and --pin-stdin are about one room and acting in it; the
+    # building view names its rooms and never acts
+    help = ("many rooms' alarms on one screen (live, read-only), or printed once: counts per room, "
+            "what needs someone first")
+    b: argparse.ArgumentParser = sub.add_parser(
+        "building", help=help, description=help,
+        epilog=f"examples:\n  paratui building ~/rooms/room12 ~/rooms/room14\n"
+               f"  paratui building --list building.toml --plain\n\n{EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    b.set_defaults(run=_run, doing=b.prog)
     b.add_argument("rooms", nargs="*", metavar="ROOM_DIR", help="the rooms' data folders")
     b.add_argument("--list", metavar="FILE", help="a building.toml listing the rooms' folders "
                    "(rooms = [\"room12\", …], relative to the file)")
