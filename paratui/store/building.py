@@ -94,6 +94,7 @@ class BuildingRoom:
         self.room: Room | None = None
         self.snapshot: Snapshot | None = None
         self.summary: RoomSummary | None = None
+        self._read_at: datetime | None = None  # the classroom clock at the last fold
 
     @property
     def root(self) -> Path:
@@ -127,8 +128,6 @@ class BuildingRoom:
             return broken(label, "; ".join(e.problems[:3]))
         except Exception as e:  # one room's trouble (a bug, a file system error) never stops the others
             return broken(label, f"{label}: cannot be read ({type(e).__name__}: {e})")
-
-    _read_at: datetime | None = None
 
     def _same_minute(self) -> bool:
         at = self._read_at
