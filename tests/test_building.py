@@ -232,3 +232,39 @@ def test_the_building_view_writes_nothing_into_a_room(building: Path) -> None:
     assert not kept.exists()
     Room(building / "room12", clock=lambda: NOW).snapshot()  # the room's own board
     assert kept.is_dir()
+
+
+def test_enter_opens_the_rooms_board_read_only_and_q_comes_back(building: Path) -> None:
+    """The real `paratui building` in a terminal (tmux): Enter on the room at the top opens its
+    board, read-only; `q` there is the building again; `q` quits."""
+    import shlex
+    import sys
+    import time
+
+    from tests.terminal import CHECKOUT, Tmux
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    tmux = Tmux()
+    try:
+        command = " ".join(["cd", shlex.quote(str(building)), "&&", "env",
+                            f"PARATUI_NOW={NOW.isoformat(timespec='minutes')}", f"PYTHONPATH={CHECKOUT}",
+                            "TEXTUAL_ANIMATIONS=none", shlex.quote(sys.executable), "-m", "paratui", "building",
+                            "room14", "room12", "; sleep 30"])
+        tmux("new-session", "-d", "-s", "B", "-x", "100", "-y", "30", command)
+        screen = tmux.wait_screen("B", "paratui building · 2 rooms", "Room 14", "▶Room 12")
+        assert screen.index("Room 12") < screen.index("Room 14")  # what needs someone first
+        tmux("send-keys", "-t", "B", "Enter")
+        tmux.wait_screen("B", "you: read-only", "Out of room")
+        tmux("send-keys", "-t", "B", "m")  # a move: refused on this board
+        tmux.wait_screen("B", "read-only")
+        tmux("send-keys", "-t", "B", "q")
+        tmux.wait_screen("B", "paratui building · 2 rooms")
+        tmux("send-keys", "-t", "B", "q")
+        deadline = time.monotonic() + 20
+        while "paratui building" in tmux.screen("B") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "paratui building" not in tmux.screen("B")
+    finally:
+        tmux.close()
+    assert not list((building / "room12" / "journal").glob("2026-11-23/*testhost*"))  # nothing written
