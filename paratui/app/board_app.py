@@ -67,7 +67,8 @@ class BoardApp(App[int]):
     CSS_PATH = "board_screen.tcss"
 
     def __init__(self, room: Room, *, as_staff: str | None = None, theme_name: str | None = None,
-                 poll: float | None = None, theme_folders: list[Path] | None = None, watch: bool = True):
+                 poll: float | None = None, theme_folders: list[Path] | None = None, watch: bool = True,
+                 read_only: bool = False):
         super().__init__()
         escape_key.install()  # Esc, then a key at once: two keys (paratui/app/escape_key.py)
         self.room = room
@@ -76,6 +77,9 @@ class BoardApp(App[int]):
         self.poll = poll
         self.theme_folders = theme_folders or []
         self.watch_enabled = watch
+        self.read_only = read_only  # opened from the building view: nobody acts, whatever the login
+        if read_only:
+            room.folder.read_only = True  # …and its reads write nothing into the folder
         self.watcher: FolderWatcher | None = None
         self._hangup: HangupGuard | None = None
         self._watch_starting = False
@@ -159,6 +163,8 @@ class BoardApp(App[int]):
         if self.snapshot is None:
             return
         who = acting(self.snapshot.classroom, identity.login(), self.as_staff)
+        if self.read_only:
+            who = Acting(None, "unknown", "opened from the building view: this board is read-only")
         self.acting = who
         self.me_id = who.staff
         if who.refusal:

@@ -28,6 +28,7 @@ from paratui.cli import (
     setup,
     tasks,
 )
+from paratui.cli import building as building_cli
 from paratui.cli import progress as progress_cli
 from paratui.cli import sync as sync_cli
 from paratui.cli.common import EXIT_CODES, Commands, Run, UsageProblem, acting_staff, add_common, say
@@ -46,7 +47,7 @@ COMMANDS = (board.add_board, moves.add_move, moves.add_back, moves.add_assign, m
             progress_cli.add_progress, reports.add_report,
             reports.add_history, changes.add_change, setup.add_check, meeting.add_meeting,
             meeting.add_meeting_items, plan.add_plan, corrections.add_undo, corrections.add_retract, setup.add_init,
-            setup.add_themes, keys.add_keys, pin.add_pin, sync_cli.add_sync)
+            setup.add_themes, keys.add_keys, pin.add_pin, sync_cli.add_sync, building_cli.add_building)
 
 
 def _positive_seconds(text: str) -> float:

@@ -64,6 +64,7 @@ class StaffCard:
     until: datetime | None
     source: str  # "move" | "assign" | "schedule" | "one-to-one" | "absent" | "cover" | "off"
     next: NextBlock | None = None
+    sub: str | None = None  # source "absent": who covers for them (None: nobody)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ def build_board(
     f = fold_at(classroom, plan, plan.events, now)
     shorts = {s.id: s.short for s in classroom.staff}
     staff_cards = tuple(
-        _staff_card(s, f.doing.get(s.id), _next_for(s.id, f.absences, plan, now, f.home, shorts), f.block)
+        _staff_card(s, f.doing.get(s.id), _next_for(s.id, f.absences, plan, now, f.home, shorts), f.block,
+                    f.absences.get(s.id))
         for s in classroom.staff)
     task_events, note_events = _routines(live, now)
     tasks, task_warnings = fold_tasks(task_events, now, classroom.recurring,
@@ -242,13 +244,15 @@ def _duration(d: timedelta) -> str:
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
 
 
-def _staff_card(staff: Staff, d: Doing | None, nxt: NextBlock | None, block: Block | None) -> StaffCard:
+def _staff_card(staff: Staff, d: Doing | None, nxt: NextBlock | None, block: Block | None,
+                absence: Absence | None = None) -> StaffCard:
     if d is None:
         activity = "Not scheduled" if block is not None else "No block now"
         return StaffCard(staff.id, staff.name, staff.short, staff.role, (), None, activity,
                          None, None, "off", nxt)
     return StaffCard(staff.id, staff.name, staff.short, staff.role, tuple(d.students), d.at,
-                     d.activity, d.since, d.until, d.source, nxt)
+                     d.activity, d.since, d.until, d.source, nxt,
+                     absence.sub if absence is not None and d.source == "absent" else None)
 
 
 def _next_for(staff_id: str, absences: dict[str, Absence], plan: DayPlan, now: datetime,

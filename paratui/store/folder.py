@@ -355,6 +355,8 @@ class DataFolder:
         self._attached: tuple[Classroom | None, tuple, Classroom | None] = (None, (), None)
         self._last: Snapshot | None = None
         self._keys: tuple[tuple | None, Classroom | None, Classroom | None, list[str]] = (None, None, None, [])
+        # True: this process only looks (the building view, a board it opens): no last-good copies
+        self.read_only = False
 
     # -- TOML --------------------------------------------------------------------------------
     def _read_toml(self, name: str) -> bool:
@@ -444,7 +446,7 @@ class DataFolder:
         so it is not made), never for a read-only login (its reads write nothing into the folder)."""
         self.last_good.ignored.pop(name, None)  # the live file is in use: its copies are not looked at
         classroom = self._classroom
-        if classroom is None or access.acting(classroom, identity.login(), None).read_only:
+        if self.read_only or classroom is None or access.acting(classroom, identity.login(), None).read_only:
             return
         if os.geteuid() in self._allowed(live, classroom):
             self.last_good.save(name, raw)

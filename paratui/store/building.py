@@ -1,0 +1,134 @@
+"""The rooms of a building view: which folders (`building.toml` or the command line), and each room
+read the way `paratui board` reads it (paratui.store.room.Room: its snapshot, its one screened event
+stream, its own rules and signatures), summed up by paratui.model.building.
+
+A room that is missing or cannot be used becomes a line saying so: never an exception, never a
+reason to stop reading the others.
+
+    # building.toml: the rooms, each a data folder (a relative path is relative to this file)
+    rooms = ["room12", "room14", "/srv/paratui/room15"]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from paratui.model import access
+from paratui.model.building import RoomSummary, broken, newest_change, summarize
+from paratui.model.text import clean
+from paratui.store import identity
+from paratui.store.folder import FolderError, Snapshot
+from paratui.store.room import Room
+
+BUILDING_LIMIT = 256 * 1024  # a list of folders: anything this large is not one
+MAX_ROOMS = 500
+
+
+class BuildingFileError(Exception):
+    """building.toml cannot be used; `missing`: it is not there (or not readable) at all."""
+
+    def __init__(self, message: str, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class RoomFolder:
+    label: str  # as listed (shown when the room cannot be read)
+    path: Path
+
+
+def read_building(path: Path) -> list[RoomFolder]:
+    """The rooms listed in a building.toml; BuildingFileError naming the file, line and field."""
+    name = clean(str(path), limit=120)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(BUILDING_LIMIT + 1)
+    except OSError as e:
+        raise BuildingFileError(f"{name}: cannot be read ({e.strerror or e})", missing=True) from None
+    if len(raw) > BUILDING_LIMIT:
+        raise BuildingFileError(f"{name}: larger than {BUILDING_LIMIT // 1024} KiB: not a list of rooms")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BuildingFileError(f"{name}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as e:
+        raise BuildingFileError(f"{name}: {clean(str(e), limit=200)}") from None
+    rooms = data.get("rooms")
+    if not isinstance(rooms, list) or not rooms:
+        raise BuildingFileError(f"{name}: rooms: a list of data folders is needed, e.g. rooms = [\"room12\"]")
+    if len(rooms) > MAX_ROOMS:
+        raise BuildingFileError(f"{name}: rooms: more than {MAX_ROOMS} rooms")
+    out: list[RoomFolder] = []
+    for i, r in enumerate(rooms, 1):
+        if not isinstance(r, str) or not r.strip() or "\x00" in r:
+            raise BuildingFileError(f"{name}: rooms[{i}]: a folder name (text) is needed")
+        folder = Path(r).expanduser()
+        out.append(RoomFolder(r, folder if folder.is_absolute() else path.parent / folder))
+    return out
+
+
+def room_folders(dirs: list[str]) -> list[RoomFolder]:
+    return [RoomFolder(d, Path(d).expanduser()) for d in dirs]
+
+
+def room_sync_state(root: Path) -> str | None:
+    """The room folder's sync state, as its sync column shows it ("synced 10:14", "⚠ not synced…").
+
+    None for now: the sync-health reader (paratui.store.sync_health) fills this in; the building
+    view then shows it as it is, and "—" for None."""
+    return None
+
+
+class BuildingRoom:
+    """One room of the building: its Room (kept, so each read re-reads only what changed) and its
+    latest summary."""
+
+    def __init__(self, folder: RoomFolder, clock: Callable[[], datetime] = identity.now):
+        self.folder = folder
+        self.clock = clock
+        self.room: Room | None = None
+        self.snapshot: Snapshot | None = None
+        self.summary: RoomSummary | None = None
+        self._read_at: datetime | None = None  # the classroom clock at the last fold
+
+    @property
+    def root(self) -> Path:
+        return self.folder.path
+
+    def read(self) -> RoomSummary:
+        """Read the room now (only what changed since the last read) and sum it up."""
+        self.summary = self._read()
+        return self.summary
+
+    def _read(self) -> RoomSummary:
+        label = self.folder.label
+        try:
+            if self.room is None:
+                if not self.root.is_dir():
+                    return broken(label, f"{label}: data folder is missing")
+                self.room = Room(self.root, clock=self.clock)
+                self.room.folder.read_only = True  # the building view writes nothing into a room's folder
+            snapshot = self.room.snapshot()
+            if snapshot is self.snapshot and self.summary is not None and self.summary.problem is None \
+                    and self._same_minute():
+                return self.summary  # nothing changed and the clock has not moved
+            state = self.room.board(snapshot)
+            now = state.now
+            viewer = access.acting(snapshot.classroom, identity.login(), None)
+            self.snapshot = snapshot
+            self._read_at = now
+            return summarize(label, state, newest_change((e.time for e in snapshot.events), now), viewer,
+                             room_sync_state(self.root))
+        except FolderError as e:
+            return broken(label, "; ".join(e.problems[:3]))
+        except Exception as e:  # one room's trouble (a bug, a file system error) never stops the others
+            return broken(label, f"{label}: cannot be read ({type(e).__name__}: {e})")
+
+    def _same_minute(self) -> bool:
+        at = self._read_at
+        return at is not None and at.replace(second=0, microsecond=0) == self.clock().replace(second=0, microsecond=0)
