@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -268,3 +269,30 @@ def test_enter_opens_the_rooms_board_read_only_and_q_comes_back(building: Path) 
     finally:
         tmux.close()
     assert not list((building / "room12" / "journal").glob("2026-11-23/*testhost*"))  # nothing written
+
+
+def test_a_room_with_sync_shows_its_sync_words_and_one_without_shows_none(building: Path) -> None:
+    """The sync column comes from each room's own [sync] reader: a room whose Syncthing does not
+    answer reads "⚠ not synced …" in words; a room with no [sync] shows nothing ("—")."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = building / "syncthing-home" / "config.xml"
+    cfg.parent.mkdir()
+    cfg.write_text(f'<configuration><folder id="room12" path="{building / "room12"}"></folder>'
+                   '<gui><apikey>k</apikey></gui></configuration>', encoding="utf-8")
+    with open(building / "room12" / "classroom.toml", "a", encoding="utf-8") as f:
+        f.write(f'\n[sync]\naddress = "http://127.0.0.1:{port}"\nconfig = "{cfg}"\nfolder = "room12"\n')
+    listed = read_building(building / "building.toml")
+    rooms = {r.folder.label: r for r in (BuildingRoom(f, lambda: NOW) for f in listed)}
+    try:
+        deadline = time.monotonic() + 20
+        while "not synced" not in (rooms["room12"].read().sync or "") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "⚠ not synced" in (rooms["room12"].summary.sync or "")
+        assert rooms["room14"].read().sync is None
+    finally:
+        for r in rooms.values():
+            r.close()

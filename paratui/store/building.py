@@ -19,10 +19,12 @@ from typing import Callable
 
 from paratui.model import access
 from paratui.model.building import RoomSummary, broken, newest_change, summarize
+from paratui.model.sync import SyncSettings, words
 from paratui.model.text import clean
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot
 from paratui.store.room import Room
+from paratui.store.sync_health import SyncHealth, sync_health
 
 BUILDING_LIMIT = 256 * 1024  # a list of folders: anything this large is not one
 MAX_ROOMS = 500
@@ -76,12 +78,12 @@ def room_folders(dirs: list[str]) -> list[RoomFolder]:
     return [RoomFolder(d, Path(d).expanduser()) for d in dirs]
 
 
-def room_sync_state(root: Path) -> str | None:
-    """The room folder's sync state, as its sync column shows it ("synced 10:14", "⚠ not synced…").
-
-    None for now: the sync-health reader (paratui.store.sync_health) fills this in; the building
-    view then shows it as it is, and "—" for None."""
-    return None
+def room_sync_state(health: SyncHealth | None, now: datetime) -> str | None:
+    """The room folder's sync state, as its sync column shows it ("synced 10:14 · 1 peer", "⚠ not
+    synced for 6 min (laptop-mr offline)"), from the room's own `[sync]` reader; None (shown "—"):
+    the room has no `[sync]`."""
+    said = words(health.snapshot(), now) if health is not None else None
+    return said.text if said is not None else None
 
 
 class BuildingRoom:
@@ -95,6 +97,10 @@ class BuildingRoom:
         self.snapshot: Snapshot | None = None
         self.summary: RoomSummary | None = None
         self._read_at: datetime | None = None  # the classroom clock at the last fold
+        # the room's [sync] reader (a daemon thread, bounded timeouts: never slows a read), followed
+        # as its classroom.toml's [sync] changes
+        self._sync: SyncHealth | None = None
+        self._sync_key: object = None
 
     @property
     def root(self) -> Path:
@@ -114,8 +120,10 @@ class BuildingRoom:
                 self.room = Room(self.root, clock=self.clock)
                 self.room.folder.read_only = True  # the building view writes nothing into a room's folder
             snapshot = self.room.snapshot()
+            self._follow_sync(snapshot.classroom.sync)
+            synced = room_sync_state(self._sync, self.clock())
             if snapshot is self.snapshot and self.summary is not None and self.summary.problem is None \
-                    and self._same_minute():
+                    and self._same_minute() and synced == self.summary.sync:
                 return self.summary  # nothing changed and the clock has not moved
             state = self.room.board(snapshot)
             now = state.now
@@ -123,11 +131,25 @@ class BuildingRoom:
             self.snapshot = snapshot
             self._read_at = now
             return summarize(label, state, newest_change((e.time for e in snapshot.events), now), viewer,
-                             room_sync_state(self.root))
+                             synced)
         except FolderError as e:
             return broken(label, "; ".join(e.problems[:3]))
         except Exception as e:  # one room's trouble (a bug, a file system error) never stops the others
             return broken(label, f"{label}: cannot be read ({type(e).__name__}: {e})")
+
+    def _follow_sync(self, settings: SyncSettings | None) -> None:
+        if settings == self._sync_key:
+            return
+        self.close()
+        self._sync_key = settings
+        self._sync = sync_health(self.root, settings, self.clock)
+
+    def close(self) -> None:
+        """Stop the room's sync reader (if any)."""
+        if self._sync is not None:
+            self._sync.stop()
+            self._sync = None
+        self._sync_key = None
 
     def _same_minute(self) -> bool:
         at = self._read_at
