@@ -423,3 +423,32 @@ def test_one_peers_completion_failing_is_that_peers_line(tmp_path: Path, room: P
     state = SyncHealth(room, _settings(fake, _config(tmp_path, room)), clock, timeout=1).check_once()
     assert state.problem is None and state.peers[0].connected and state.peers[0].completion is None
     assert "laptop-mr (LAPTOPM): connected · completion not known · pending not known" in peer_lines(state, NOW)
+
+
+# -- on the board ------------------------------------------------------------------------------------
+
+async def test_the_board_top_bar_and_w_say_the_sync_state(room: Path, fake: FakeSyncthing, tmp_path: Path) -> None:
+    """The board follows the room's [sync]: its top bar says "synced …" while Syncthing says so, and
+    turns to the alarm words when the peer goes offline; `w` lists the peer. A room with no [sync]
+    shows no sync part (the other tests of the board)."""
+    from paratui.app.page import PageScreen
+    from paratui.app.status import StatusBar
+    from tests.helpers import make_app, wait_for
+
+    cfg = _config(tmp_path, room)
+    _add_sync(room, f'address = "http://127.0.0.1:{fake.port}"\nconfig = "{cfg}"\nfolder = "room12"\n')
+    app = make_app(room, clock, watch=False, as_staff="MR")
+    async with app.run_test(size=(160, 40)) as pilot:
+        def bar() -> str:
+            return app.query_one(StatusBar).render_line(0).text
+
+        assert await wait_for(pilot, lambda: "synced" in bar() and "⚠" not in bar(), 20), bar()
+        fake.connected = False
+        fake.events.append({"id": 99, "type": "DeviceDisconnected", "time": "2026-11-23T10:14:00Z",
+                            "data": {"id": PEER, "error": "gone"}})
+        app.reload()
+        assert await wait_for(pilot, lambda: "⚠ not synced" in bar() and "laptop-mr offline" in bar(), 30), bar()
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, PageScreen)
+        assert "sync: ⚠ not synced" in app.screen.markdown and "laptop-mr" in app.screen.markdown

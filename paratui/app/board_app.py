@@ -35,6 +35,7 @@ from paratui.app.board_screen import BoardScreen
 from paratui.app.hangup import HangupGuard
 from paratui.app.host import Host
 from paratui.app.status import StatusInfo
+from paratui.app.sync_status import SyncStatus, sync_part
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, board_color, register_themes
 from paratui.app.typeahead import TypeAhead, pump, route
 from paratui.model import access
@@ -78,6 +79,8 @@ class BoardApp(App[int]):
         self.theme_folders = theme_folders or []
         self.watch_enabled = watch
         self.read_only = read_only  # opened from the building view: nobody acts, whatever the login
+        # the room's sync health ([sync] in classroom.toml): a daemon thread, its news posted here
+        self.sync = SyncStatus(self._sync_news, room.clock)
         if read_only:
             room.folder.read_only = True  # …and its reads write nothing into the folder
         self.watcher: FolderWatcher | None = None
@@ -219,7 +222,9 @@ class BoardApp(App[int]):
         return StatusInfo(
             state, acting=self.acting_label, watch_mode=self.watcher.mode if self.watcher else "off",
             last_change=self.last_change, warnings=len(state.warnings),
-            warn_style="bold reverse " + (self.current_theme.warning or board_color(self, "paratui-warning")))
+            warn_style="bold reverse " + (self.current_theme.warning or board_color(self, "paratui-warning")),
+            sync=sync_part(self.sync.words(state.now),
+                           "bold reverse " + (self.current_theme.error or board_color(self, "paratui-over"))))
 
     def ask_who(self) -> None:
         """The board's `i`: choose who is acting, where this board lets you."""
@@ -374,6 +379,7 @@ class BoardApp(App[int]):
 
     def _show(self, snapshot: Snapshot, state: BoardState) -> None:
         self.snapshot = snapshot
+        self.sync.follow(self.room.root, snapshot.classroom.sync)
         # "changed" is when the files or the journal last changed, not when a minute ticked over
         content = (id(snapshot.classroom), id(snapshot.schedule), tuple(map(id, snapshot.binder.values())),
                    len(snapshot.events), sum(map(hash, snapshot.events)))
@@ -397,6 +403,16 @@ class BoardApp(App[int]):
     def _draw_status(self) -> None:
         with self._unless_closing():
             self.board.draw_status()
+
+    def sync_lines(self, now: datetime) -> list[str]:
+        return self.sync.lines(now)
+
+    def _sync_news(self) -> None:
+        """The sync reader's thread: its state changed (the top bar says so at once)."""
+        try:
+            self.call_from_thread(self._draw_status)
+        except RuntimeError:  # not running (yet, or any more), or called from the app's own thread
+            pass
 
     @contextmanager
     def _unless_closing(self) -> Iterator[None]:
@@ -491,6 +507,7 @@ class BoardApp(App[int]):
         self.run_worker(self.run_action(name, self.board))
 
     def on_unmount(self) -> None:
+        self.sync.stop()
         if self._hangup is not None:
             self._hangup.stop()
         if self.watcher is not None:

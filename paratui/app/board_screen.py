@@ -706,7 +706,9 @@ class BoardScreen(Screen[None]):
         from paratui.app.page import PageScreen, warnings_markdown
 
         state = self.board.state
-        self.app.push_screen(PageScreen(warnings_markdown(state.warnings if state else ()), page_id="warnings"))
+        sync = self.board.sync_lines(state.now) if state else []
+        self.app.push_screen(PageScreen(warnings_markdown([*(state.warnings if state else ()), *sync]),
+                                        page_id="warnings"))
 
     def action_help(self) -> None:
         from paratui.app.page import PageScreen

@@ -5,6 +5,7 @@ as the app itself, so the imports point one way.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Callable, Protocol, cast
 
 from textual.dom import DOMNode
@@ -36,6 +37,10 @@ class Host(Protocol):
 
     def status(self) -> StatusInfo | None:
         """What the top bar shows (None before the first read)."""
+        ...
+
+    def sync_lines(self, now: datetime) -> list[str]:
+        """The room's sync health for `w`: the words, each peer, this machine, each folder error."""
         ...
 
     def toast(self, message: str, *, title: str = "", severity: SeverityLevel = "information",

@@ -37,6 +37,8 @@ class StatusInfo:
     last_change: datetime | None
     warnings: int
     warn_style: str = "bold"
+    # the sync part (paratui.app.sync_status.sync_part): None, a room with no [sync]: nothing shown
+    sync: Part | None = None
 
 
 def parts(info: StatusInfo) -> list[Part]:
@@ -63,6 +65,8 @@ def parts(info: StatusInfo) -> list[Part]:
         day = "" if info.last_change.date() == state.now.date() else f"{info.last_change:%a} "
         out.append(Part(f" · changed {day}{info.last_change:%H:%M:%S}", f" chg {day}{info.last_change:%H:%M}",
                         "dim"))
+    if info.sync is not None:
+        out.append(info.sync)
     if info.warnings:
         n = info.warnings
         out.append(Part(f"  ⚠ {n} warning{'s' if n != 1 else ''} (w)", f" ⚠{n} w", info.warn_style))
