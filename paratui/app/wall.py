@@ -110,30 +110,35 @@ class WallPane(Pane):
         text.append("\nUNCOVERED\n", style="bold underline")
         if not state.uncovered:
             text.append("Every student has an adult.\n", style="dim")
-        for s in state.uncovered:
-            letters = block_letters(clean(s.initials))
-            words = ["UNCOVERED", "no adult", location_label(state, s.location)]
-            for r, row in enumerate(letters):
-                text.append(row, style="bold " + uncovered)
-                word = words[r - 1] if 1 <= r <= len(words) else ""
-                if word:
-                    text.append("  ")
-                    text.append(word, style=("bold reverse " + uncovered) if r == 1 else "bold")
-                text.append("\n")
-            text.append("\n")
+        by_place: dict[str, list[StudentRow]] = {}
+        for s in state.uncovered:  # one row of large initials per place, as many as fit the width
+            by_place.setdefault(location_label(state, s.location), []).append(s)
+        room = max(20, (self.content_region.width or 80) - 14)  # the words' column kept
+        for place, students in by_place.items():
+            for group in _fitting([block_letters(clean(s.initials)) for s in students], room):
+                self._uncovered_row(text, group, ["", "UNCOVERED", "no adult", place, ""], uncovered)
         self.update(text)
         self._subtitle(f"{len(timed)} out · {len(state.uncovered)} uncovered")
         self._alert(bool(state.uncovered) or any(s.over for s in timed))
 
     def _urgent(self, text: Text, count: int, mine: int) -> None:
         warning = self.app.current_theme.warning or "yellow"
-        words = ["", "⚠ URGENT " + ("NOTE" if count == 1 else "NOTES"), "waiting: read them above",
-                 f"{mine} for you (k)" if mine else "", ""]
-        for r, row in enumerate(big_digits(count)):
+        words = ["⚠ URGENT " + ("NOTE" if count == 1 else "NOTES") + " waiting: read above",
+                 f"{mine} for you: k acknowledges" if mine else "", ""]
+        for r, row in enumerate(big_digits(count)[1:4]):  # Digits' own 3 rows
             text.append(row, style="bold " + warning)
             if words[r]:
                 text.append("  ")
-                text.append(words[r], style=("bold reverse " + warning) if r == 1 else "bold")
+                text.append(words[r], style=("bold reverse " + warning) if r == 0 else "bold")
+            text.append("\n")
+        text.append("\n")
+
+    def _uncovered_row(self, text: Text, group: list[list[str]], words: list[str], colour: str) -> None:
+        for r in range(ROWS):
+            text.append("   ".join(letters[r] for letters in group), style="bold " + colour)
+            if words[r]:
+                text.append("  ")
+                text.append(words[r], style=("bold reverse " + colour) if r == 1 else "bold")
             text.append("\n")
         text.append("\n")
 
@@ -153,3 +158,18 @@ class WallPane(Pane):
                 text.append(words[r], style=("bold reverse " + colour) if r == 0 else "bold")
             text.append("\n")
         text.append("\n")
+
+
+def _fitting(blocks: list[list[str]], width: int) -> list[list[list[str]]]:
+    """The blocks in groups that fit `width` side by side (3 columns between them; at least one each)."""
+    groups: list[list[list[str]]] = []
+    used = 0
+    for block in blocks:
+        w = len(block[0])
+        if groups and used + 3 + w <= width:
+            groups[-1].append(block)
+            used += 3 + w
+        else:
+            groups.append([block])
+            used = w
+    return groups
