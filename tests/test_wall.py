@@ -237,3 +237,14 @@ async def test_the_keys_still_work_on_the_wall(alarm_room):
         await pilot.press("escape", "question_mark")
         await pilot.pause()
         assert app.screen is not app.board
+
+
+def test_board_wall_opens_the_board_rather_than_printing_it(alarm_room, capsys):
+    """`paratui board --wall` is the terminal board in wall mode: without a terminal it says so (2),
+    and prints no board."""
+    from paratui.cli import main
+
+    assert main(["board", "--wall", "--data", str(alarm_room)]) == 2
+    out = capsys.readouterr()
+    assert "no terminal here" in out.err and out.out == ""
+    assert main(["board", "--plain", "--data", str(alarm_room)]) == 0  # the printed board as before
