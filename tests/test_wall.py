@@ -248,3 +248,25 @@ def test_board_wall_opens_the_board_rather_than_printing_it(alarm_room, capsys):
     out = capsys.readouterr()
     assert "no terminal here" in out.err and out.out == ""
     assert main(["board", "--plain", "--data", str(alarm_room)]) == 0  # the printed board as before
+
+
+async def test_many_out_at_once_are_all_on_the_wall(alarm_room):
+    """Six students out: those that fit are in large text, the others one line each; none cut off."""
+    path = alarm_room / "journal" / "2026-11-23" / "wall--wall.json"
+    doc = json.loads(path.read_text())
+    for n, student in enumerate(("S01", "S03", "S05", "S07"), 6):
+        doc["_default"][str(n)] = _event(n, "move", "MR", {"student": student, "to": "bathroom", "with": []}, "10:15")
+    path.write_text(json.dumps(doc))
+    app = wall_app(alarm_room)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        pane = app.query_one(WallPane)
+        lines = _lines(pane)
+        assert pane.region.bottom <= 49
+        text = "\n".join(lines)
+        assert str(pane.content).count("\n") + 1 <= pane.content_region.height  # nothing cut at the bottom
+        for s in app.state.out_of_room:
+            if not s.placed:
+                assert s.initials in text or _drawn(lines, block_letters(s.initials)), s.initials
+        assert _drawn(lines, block_letters("O.W.")) and "UNCOVERED" in text

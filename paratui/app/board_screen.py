@@ -163,6 +163,12 @@ class BoardScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit(event.size.width, event.size.height)
+        if self.has_class("-wall"):  # the wall's large rows are chosen for the room the column has
+            self.call_after_refresh(self._draw_wall)
+
+    def _draw_wall(self) -> None:
+        if self.board.state is not None and self.is_mounted:
+            self.query_one(WallPane).show(self.board.state, self.board.me_id)
 
     def fit(self, width: int, height: int) -> None:
         """Choose the layout for the screen's size (changing a class restyles the screen: only on

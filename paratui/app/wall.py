@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.renderables.digits import DIGITS, DIGITS3X3_BOLD
+from textual.widget import Widget
 
 from paratui.app.line_pane import Pane
 from paratui.app.themes import board_color
@@ -104,22 +105,45 @@ class WallPane(Pane):
         text.append("OUT OF ROOM\n", style="bold underline")
         if not timed:
             text.append("Nobody has stepped out.\n", style="dim")
-        width = max((len(block_letters(clean(s.initials))[0]) for s in timed), default=0)
-        for s in timed:
-            self._out_row(text, state, s, width, over if s.over else out)
-        text.append("\nUNCOVERED\n", style="bold underline")
-        if not state.uncovered:
-            text.append("Every student has an adult.\n", style="dim")
         by_place: dict[str, list[StudentRow]] = {}
         for s in state.uncovered:  # one row of large initials per place, as many as fit the width
             by_place.setdefault(location_label(state, s.location), []).append(s)
         room = max(20, (self.content_region.width or 80) - 14)  # the words' column kept
+        groups = sum(len(_fitting([block_letters(clean(s.initials)) for s in g], room)) for g in by_place.values())
+        kept = 2 + (ROWS + 1) * groups + (0 if groups else 1)  # the Uncovered section's lines
+        width = max((len(block_letters(clean(s.initials))[0]) for s in timed), default=0)
+        for i, s in enumerate(timed):
+            # in large text while it fits above the uncovered (out too long first); the rest one line
+            # each, in words: never cut off the bottom of the pane
+            rest = len(timed) - i - 1
+            if text.plain.count("\n") + ROWS + 1 + kept + rest > self._budget():
+                for small in timed[i:]:
+                    self._out_line(text, state, small, over if small.over else out)
+                break
+            self._out_row(text, state, s, width, over if s.over else out)
+        text.append("\nUNCOVERED\n", style="bold underline")
+        if not state.uncovered:
+            text.append("Every student has an adult.\n", style="dim")
         for place, students in by_place.items():
             for group in _fitting([block_letters(clean(s.initials)) for s in students], room):
                 self._uncovered_row(text, group, ["", "UNCOVERED", "no adult", place, ""], uncovered)
         self.update(text)
         self._subtitle(f"{len(timed)} out · {len(state.uncovered)} uncovered")
         self._alert(bool(state.uncovered) or any(s.over for s in timed))
+
+    def _budget(self) -> int:
+        """The lines the pane may hold: its share of the column (max-height in board_screen.tcss),
+        less its border and padding; unbounded before the first layout."""
+        column = self.parent.size.height if isinstance(self.parent, Widget) else 0
+        return int(column * 0.85) - 5 if column else 10**6
+
+    def _out_line(self, text: Text, state: BoardState, s: StudentRow, colour: str) -> None:
+        limit = f"/{s.expected_minutes}" if s.expected_minutes else ""
+        minutes = f"{s.minutes_out}{limit} min " if s.minutes_out is not None else ""
+        text.append(f"{clean(s.initials):<6}{minutes}", style="bold " + colour)
+        if s.over:
+            text.append("OVER", style="bold reverse " + colour)
+        text.append(f" {companions(state, s, 'alone')} · {location_label(state, s.location)}\n", style="bold")
 
     def _urgent(self, text: Text, count: int, mine: int) -> None:
         warning = self.app.current_theme.warning or "yellow"
