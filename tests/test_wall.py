@@ -223,7 +223,7 @@ async def test_the_wall_shows_who_is_out_and_for_how_long_in_large_text(urgent_r
         assert "UNCOVERED" in lines[next(y for y, line in enumerate(lines) if block_letters("I.F.")[1] in line)]
         text = "\n".join(lines)
         # the states in words, never by colour alone; initials only
-        for word in ("OVER", "UNCOVERED", "⚠ URGENT NOTE", "expected 10 min", "Bathroom", "Mr. T"):
+        for word in ("OVER", "UNCOVERED", "⚠ URGENT NOTE", "1 for you", "expected 10 min", "Bathroom", "Mr. T"):
             assert word in text, word
         assert not any(s.name and s.name in text for s in app.snapshot.classroom.students)
 

@@ -218,6 +218,7 @@ class BoardScreen(Screen[None]):
         if status is None:
             return
         self.query_one(UrgentBanner).show(status.state, app.me_id)  # "k acknowledges" is for whoever acts
+        self.query_one(WallPane).show(status.state, app.me_id)  # and the wall's "for you" count
         due = self.query_one(DataDuePane)
         if due.me != app.me_id:  # the acting adult's data due comes first
             due.me = app.me_id
