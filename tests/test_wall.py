@@ -270,3 +270,14 @@ async def test_many_out_at_once_are_all_on_the_wall(alarm_room):
             if not s.placed:
                 assert s.initials in text or _drawn(lines, block_letters(s.initials)), s.initials
         assert _drawn(lines, block_letters("O.W.")) and "UNCOVERED" in text
+
+
+async def test_growing_the_terminal_draws_the_wall(alarm_room):
+    app = wall_app(alarm_room)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.board.has_class("-wall")
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.board.has_class("-wall") and _drawn(_lines(app.query_one(WallPane)), block_letters("K.B."))

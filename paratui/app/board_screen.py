@@ -186,7 +186,8 @@ class BoardScreen(Screen[None]):
             self._flags.update(self.board.snapshot, self._marks_folded)
         for pane in (AdultsPane, OutPane, UncoveredPane, TimersPane, StudentsPane, TasksPane, DataDuePane):
             self.query_one(pane).show(state)
-        self.query_one(WallPane).show(state, self.board.me_id)
+        if self.has_class("-wall"):  # hidden otherwise: not drawn (an update lays the screen out)
+            self.query_one(WallPane).show(state, self.board.me_id)
         self.query_one(AlarmBar).show(state)
         ahead = self.query_one(AheadPane)
         ahead.display = bool(state.ahead)  # only when there is something ahead: room for the rest
@@ -218,7 +219,8 @@ class BoardScreen(Screen[None]):
         if status is None:
             return
         self.query_one(UrgentBanner).show(status.state, app.me_id)  # "k acknowledges" is for whoever acts
-        self.query_one(WallPane).show(status.state, app.me_id)  # and the wall's "for you" count
+        if self.has_class("-wall"):
+            self.query_one(WallPane).show(status.state, app.me_id)  # and the wall's "for you" count
         due = self.query_one(DataDuePane)
         if due.me != app.me_id:  # the acting adult's data due comes first
             due.me = app.me_id
