@@ -1,6 +1,7 @@
 """The wall board at every size and in every theme, as a picture (pytest-textual-snapshot), at a
 moment with every alarm on screen: a student out longer than expected, students with no adult, an
-overdue task and a file warning. Plus what must never be cut at 80×24, checked through the real board.
+overdue task and a file warning. Plus what must never be cut at 80×24, checked through the real board,
+and the wall mode (paratui/app/wall.py) at 200×50 and 240×67, with an urgent note too.
 
 Deterministic: a fixed classroom clock (10:22), fixed journal events written here (fixed ids), no
 watcher; the top bar's "changed" time is the newest event's. Regenerate after a deliberate change of
@@ -17,17 +18,21 @@ from pathlib import Path
 import pytest
 
 from paratui.app.board_app import BoardApp
+from paratui.app.board_screen import WALL
 from paratui.app.form import FormScreen
 from paratui.app.panes import OutPane, StudentsPane, TasksPane, UncoveredPane
 from paratui.app.picker import PickerScreen
 from paratui.app.status import StatusBar
+from paratui.app.wall import WallPane, big_digits, block_letters
+from paratui.cli import build_parser
 from paratui.model.events import Event
 from paratui.store import paths
 from paratui.store.room import Room
 from tests.helpers import make_app
 
 NOW = datetime(2026, 11, 23, 10, 22)  # a Monday, in math groups
-SIZES = [(80, 24), (120, 40), (200, 50)]
+SIZES = [(80, 24), (120, 40)]  # the normal board; from 160×45 it is the wall mode (below)
+WALL_SIZES = [(200, 50), (240, 67)]
 THEMES = ["paratui-dark", "paratui-light", "paratui-contrast"]
 
 
@@ -61,8 +66,19 @@ def alarm_room(tmp_path, monkeypatch) -> Path:
     return root
 
 
-def wall_app(root: Path, theme: str = "paratui-dark") -> BoardApp:
-    return make_app(root, clock=lambda: NOW, as_staff="JT", theme_name=theme, watch=False)
+def wall_app(root: Path, theme: str = "paratui-dark", wall: bool = False) -> BoardApp:
+    return make_app(root, clock=lambda: NOW, as_staff="JT", theme_name=theme, watch=False, wall=wall)
+
+
+@pytest.fixture
+def urgent_room(alarm_room) -> Path:
+    """The same moment, with an urgent note to Mr. T not yet acknowledged (the wall counts it)."""
+    path = alarm_room / "journal" / "2026-11-23" / "wall--wall.json"
+    doc = json.loads(path.read_text())
+    doc["_default"]["5"] = _event(5, "note", "MR", {"text": "Fire drill at 11:00", "to": ["JT"], "kind": "handoff",
+                                                    "urgent": True}, "10:21")
+    path.write_text(json.dumps(doc))
+    return alarm_room
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -148,3 +164,120 @@ async def test_the_assign_form_and_the_place_picker_fit_80_by_24(alarm_room):
         # every place is on screen at once (no scrolling needed to see one)
         assert options.content_region.height >= len(places)
         assert app.screen.query_one("#picker").region.bottom <= 24
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", WALL_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_wall_mode_snapshot(urgent_room, snap_compare, size, theme):
+    """A big terminal is the wall mode by itself (no --wall given here)."""
+    assert snap_compare(wall_app(urgent_room, theme), terminal_size=size)
+
+
+def _lines(widget) -> list[str]:
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+def _drawn(lines: list[str], big: list[str]) -> bool:
+    """`big` (rows of large text) is on consecutive lines, at the same column."""
+    for y in range(len(lines) - len(big) + 1):
+        at = lines[y].find(big[0])
+        if at >= 0 and all(lines[y + r][at:at + len(row)] == row for r, row in enumerate(big)):
+            return True
+    return False
+
+
+async def test_wall_flag_gives_the_wall_at_120_by_40(alarm_room):
+    assert build_parser().parse_args(["--wall"]).wall and build_parser().parse_args(["board", "--wall"]).wall
+    for wall in (False, True):
+        app = wall_app(alarm_room, wall=wall)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert app.board.has_class("-wall") == wall
+            assert app.query_one(WallPane).display == wall
+            assert app.query_one(OutPane).display == (not wall) and app.query_one(UncoveredPane).display == (not wall)
+
+
+@pytest.mark.parametrize("size", [(WALL[0] - 1, WALL[1]), (WALL[0], WALL[1] - 1), WALL, (240, 67)],
+                         ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_a_big_terminal_switches_to_the_wall_by_itself(alarm_room, size):
+    app = wall_app(alarm_room)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        big = size[0] >= WALL[0] and size[1] >= WALL[1]
+        assert app.board.has_class("-wall") == big
+        assert app.query_one(WallPane).display == big
+
+
+async def test_the_wall_shows_who_is_out_and_for_how_long_in_large_text(urgent_room):
+    app = wall_app(urgent_room)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(WallPane)
+        lines = _lines(pane)
+        assert pane.region.bottom <= 49 and pane.region.right <= 200
+        # K.B., 20 minutes in the bathroom (10 expected): initials in block letters, the minutes in Digits
+        assert _drawn(lines, block_letters("K.B.")) and _drawn(lines, big_digits(20)[1:4])
+        assert _drawn(lines, block_letters("T.H.")) and _drawn(lines, big_digits(2)[1:4])
+        assert _drawn(lines, block_letters("O.W.")) and _drawn(lines, block_letters("I.F."))
+        assert _drawn(lines, big_digits(1)[1:4])  # one urgent note waiting
+        assert "UNCOVERED" in lines[next(y for y, line in enumerate(lines) if block_letters("I.F.")[1] in line)]
+        text = "\n".join(lines)
+        # the states in words, never by colour alone; initials only
+        for word in ("OVER", "UNCOVERED", "⚠ URGENT NOTE", "1 for you", "expected 10 min", "Bathroom", "Mr. T"):
+            assert word in text, word
+        assert not any(s.name and s.name in text for s in app.snapshot.classroom.students)
+
+
+async def test_the_keys_still_work_on_the_wall(alarm_room):
+    app = wall_app(alarm_room, wall=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        assert app.screen is not app.board
+
+
+def test_board_wall_opens_the_board_rather_than_printing_it(alarm_room, capsys):
+    """`paratui board --wall` is the terminal board in wall mode: without a terminal it says so (2),
+    and prints no board."""
+    from paratui.cli import main
+
+    assert main(["board", "--wall", "--data", str(alarm_room)]) == 2
+    out = capsys.readouterr()
+    assert "no terminal here" in out.err and out.out == ""
+    assert main(["board", "--plain", "--data", str(alarm_room)]) == 0  # the printed board as before
+
+
+async def test_many_out_at_once_are_all_on_the_wall(alarm_room):
+    """Six students out: those that fit are in large text, the others one line each; none cut off."""
+    path = alarm_room / "journal" / "2026-11-23" / "wall--wall.json"
+    doc = json.loads(path.read_text())
+    for n, student in enumerate(("S01", "S03", "S05", "S07"), 6):
+        doc["_default"][str(n)] = _event(n, "move", "MR", {"student": student, "to": "bathroom", "with": []}, "10:15")
+    path.write_text(json.dumps(doc))
+    app = wall_app(alarm_room)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        pane = app.query_one(WallPane)
+        lines = _lines(pane)
+        assert pane.region.bottom <= 49
+        text = "\n".join(lines)
+        assert str(pane.content).count("\n") + 1 <= pane.content_region.height  # nothing cut at the bottom
+        for s in app.state.out_of_room:
+            if not s.placed:
+                assert s.initials in text or _drawn(lines, block_letters(s.initials)), s.initials
+        assert _drawn(lines, block_letters("O.W.")) and "UNCOVERED" in text
+
+
+async def test_growing_the_terminal_draws_the_wall(alarm_room):
+    app = wall_app(alarm_room)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.board.has_class("-wall")
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.board.has_class("-wall") and _drawn(_lines(app.query_one(WallPane)), block_letters("K.B."))

@@ -69,7 +69,7 @@ class BoardApp(App[int]):
 
     def __init__(self, room: Room, *, as_staff: str | None = None, theme_name: str | None = None,
                  poll: float | None = None, theme_folders: list[Path] | None = None, watch: bool = True,
-                 read_only: bool = False):
+                 read_only: bool = False, wall: bool = False):
         super().__init__()
         escape_key.install()  # Esc, then a key at once: two keys (paratui/app/escape_key.py)
         self.room = room
@@ -103,7 +103,7 @@ class BoardApp(App[int]):
         self._change_posted = False  # set on the watcher's thread, cleared when a read begins
         self._reload_wanted = False
         self._reloading = False
-        self.board = BoardScreen()
+        self.board = BoardScreen(wall=wall)  # wall: the wall mode at any size (`paratui --wall`)
         self._choose_theme()
 
     def get_default_screen(self) -> Screen:

@@ -7,7 +7,8 @@ thread (`BoardApp.submit`), so a slow disk or a held lock never freezes the boar
 
 The layout follows the screen's size (classes set on resize, styles in board_screen.tcss):
 `-narrow` (under 100 columns: no binder, tighter panes), `-wide` (150 and up), `-tall` (36 rows and
-up, with the large counts across the top).
+up, with the large counts across the top), `-wall` (160×45 and up, or always with `paratui --wall`:
+the wall mode, what needs someone now in large text: paratui/app/wall.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from paratui.app.picker import KEYS, Choice, PickerScreen, with_keys
 from paratui.app.routine_panes import AheadPane, UrgentBanner
 from paratui.app.status import StatusBar
 from paratui.app.typeahead import flow
+from paratui.app.wall import WallPane
 from paratui.model import change_commands, commands, data_commands
 from paratui.model.board import WEEKDAY_TABS, BoardState, StudentRow
 from paratui.model.changes import procedure_text
@@ -47,6 +49,7 @@ from paratui.store import pins
 from paratui.store.history import history_for
 
 NARROW, WIDE, TALL = 100, 150, 36  # columns, columns, rows
+WALL = (160, 45)  # columns, rows: the wall mode by itself from this size (`--wall`: at any size)
 
 
 class KeyBar(Static):
@@ -83,8 +86,9 @@ class BoardScreen(Screen[None]):
     # styles: board_screen.tcss (loaded by BoardApp, as this is its default screen)
     BINDINGS = registry.bindings()  # type: ignore[assignment]  # list is invariant
 
-    def __init__(self) -> None:
+    def __init__(self, wall: bool = False) -> None:
         super().__init__(id="board-screen")
+        self.wall = wall  # `--wall`: the wall mode at any size
         self._binder_text: str | None = None
         self._binder_title: str | None = None
         self._tab_step = 0  # `v`: how many weekdays after today's tab the binder pane shows
@@ -106,6 +110,7 @@ class BoardScreen(Screen[None]):
         yield UrgentBanner(id="urgent")
         with Horizontal(id="board"):
             with Vertical(id="col-now"):  # what needs action, first
+                yield WallPane(id="wall")  # the wall mode's (else hidden): in place of the two below
                 yield OutPane(id="out")
                 yield UncoveredPane(id="uncovered")
                 yield AheadPane(id="ahead")
@@ -158,12 +163,19 @@ class BoardScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit(event.size.width, event.size.height)
+        if self.has_class("-wall"):  # the wall's large rows are chosen for the room the column has
+            self.call_after_refresh(self._draw_wall)
+
+    def _draw_wall(self) -> None:
+        if self.board.state is not None and self.is_mounted:
+            self.query_one(WallPane).show(self.board.state, self.board.me_id)
 
     def fit(self, width: int, height: int) -> None:
         """Choose the layout for the screen's size (changing a class restyles the screen: only on
         a real change)."""
-        for name, on in (("-narrow", width < NARROW), ("-wide", width >= WIDE),
-                         ("-tall", height >= TALL and width >= NARROW)):
+        wall = self.wall or (width >= WALL[0] and height >= WALL[1])
+        for name, on in (("-narrow", width < NARROW and not wall), ("-wide", width >= WIDE),
+                         ("-tall", (height >= TALL and width >= NARROW) or wall), ("-wall", wall)):
             if self.has_class(name) != on:
                 self.set_class(on, name)
 
@@ -174,6 +186,8 @@ class BoardScreen(Screen[None]):
             self._flags.update(self.board.snapshot, self._marks_folded)
         for pane in (AdultsPane, OutPane, UncoveredPane, TimersPane, StudentsPane, TasksPane, DataDuePane):
             self.query_one(pane).show(state)
+        if self.has_class("-wall"):  # hidden otherwise: not drawn (an update lays the screen out)
+            self.query_one(WallPane).show(state, self.board.me_id)
         self.query_one(AlarmBar).show(state)
         ahead = self.query_one(AheadPane)
         ahead.display = bool(state.ahead)  # only when there is something ahead: room for the rest
@@ -205,6 +219,8 @@ class BoardScreen(Screen[None]):
         if status is None:
             return
         self.query_one(UrgentBanner).show(status.state, app.me_id)  # "k acknowledges" is for whoever acts
+        if self.has_class("-wall"):
+            self.query_one(WallPane).show(status.state, app.me_id)  # and the wall's "for you" count
         due = self.query_one(DataDuePane)
         if due.me != app.me_id:  # the acting adult's data due comes first
             due.me = app.me_id

@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", metavar="NAME", help="board theme (see `paratui themes`)")
     p.add_argument("--poll", nargs="?", const=1.0, type=_positive_seconds, metavar="SECONDS",
                    help="watch the folder by polling every SECONDS (network shares; default 1)")
+    board.add_wall_option(p)
     p.set_defaults(run=board.open_board, doing=PROCESS)  # no command: the board in this terminal
     sub: Commands = p.add_subparsers(metavar="COMMAND")
     for add in COMMANDS:

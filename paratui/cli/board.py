@@ -24,9 +24,20 @@ def add_board(sub: Commands) -> None:
     g = b.add_mutually_exclusive_group()
     g.add_argument("--plain", action="store_true", help="plain text, one fact a line (the default)")
     g.add_argument("--json", action="store_true", help="JSON (the schema is in docs/cli.md)")
+    g.add_argument("--wall", action="store_true",
+                   help="open the board in this terminal in wall mode (as `paratui --wall`), not print it")
+
+
+def add_wall_option(p: argparse.ArgumentParser) -> None:
+    """`paratui --wall`: the board's wall mode at any size (by itself from 160×45: docs/running.md)."""
+    p.add_argument("--wall", action="store_true",
+                   help="wall mode: who is out, for how long, who is uncovered, in large text "
+                        "(by itself on a terminal of 160×45 and up)")
 
 
 def _print(args: argparse.Namespace) -> int:
+    if getattr(args, "wall", False):
+        return open_board(args)
     state = open_room(args).board()
     if args.json:
         # an output that cannot carry every character gets JSON's escapes (\u00e9), never a lossy é → e
@@ -52,7 +63,7 @@ def open_board(args: argparse.Namespace) -> int:
     room.clock = board_clock(room.root)
     room.snapshot()  # a folder that was never usable fails here, with the CLI's clear message
     app = BoardApp(room, as_staff=args.as_, theme_name=args.theme, poll=args.poll,
-                   theme_folders=theme_folders(room.root))
+                   theme_folders=theme_folders(room.root), wall=bool(getattr(args, "wall", False)))
     app.run()
     return app.return_code or 0
 
