@@ -49,13 +49,16 @@ def add_init(sub: Commands) -> None:
                        description="write a new data folder. With --students: your own room, from a roster CSV "
                        "(and a staff CSV): staff, students with their initials, the usual places and a school day "
                        "cut into periods, commented and ready for `paratui check`; the account running it becomes "
-                       "the teacher. Without it (or with --from-demo): a copy of the demo room. Either way set up "
-                       "to be shared by several accounts (docs/setup.md)",
+                       "the teacher. Without it, at a terminal: the same room asked on screen, one question a "
+                       "screen (Esc goes back). From a script (or with --from-demo): a copy of the demo room. Either "
+                       "way set up to be shared by several accounts (docs/setup.md)",
                        epilog="examples:\n  paratui init ~/room12 --students students.csv --staff staff.csv "
-                       "--name 'Room 12'\n  paratui init ~/demo --from-demo\n\n" + EXIT_CODES,
+                       "--name 'Room 12'\n  paratui init ~/room12                 (at a terminal: asks on screen)\n"
+                       "  paratui init ~/demo --from-demo\n\n" + EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     i.add_argument("dir", help="a new folder (its parent must exist)")
-    i.add_argument("--from-demo", action="store_true", help="copy the demo room (the default without --students)")
+    i.add_argument("--from-demo", action="store_true", help="copy the demo room (the default without --students, "
+                   "from a script)")
     i.add_argument("--students", metavar="CSV", help="the students: a CSV or spreadsheet export (first, last or "
                    "name; optional id, initials, grade, para), up to 40")
     i.add_argument("--staff", metavar="CSV", help="the staff: name, short name, role, login (up to 25)")
@@ -83,7 +86,32 @@ def _init(args: argparse.Namespace) -> int:
     _check_target(target)
     if args.students:
         return _init_from_roster(args, target)
+    if not args.from_demo and _interactive():
+        return _init_on_screen(args, target)
     return _init_demo(target)
+
+
+def _interactive() -> bool:
+    """A person at a terminal (not a script, a pipe or a test): `init` asks on screen."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _init_on_screen(args: argparse.Namespace, target: Path) -> int:
+    """`paratui init DIR` at a terminal: the room from the setup screens (paratui/app/setup_app.py),
+    written by the same functions as `--students`."""
+    from paratui.app.setup_app import SetupApp
+    from paratui.store.sharing import setup_shared
+
+    app = SetupApp(target, login=identity.login(), time_zone=_time_zone(None), full_name=_full_name(),
+                   theme_name=getattr(args, "theme", None), theme_folders=theme_folders(None),
+                   after_write=setup_shared)
+    written = app.run()
+    if written is None:
+        say("left before the last question: nothing was written (`paratui init DIR --from-demo` copies the demo)")
+        return 1
+    print(f"wrote your room in {target}")
+    print(f"then run: paratui --data {target}")
+    return 0
 
 
 def _check_target(target: Path) -> None:
