@@ -639,33 +639,16 @@ class _Start(Screen[None]):
         yield Static("")
 
 
-class SetupApp(App[Path | None]):
-    """The questions; returns the folder written, or None when left before writing."""
+class KeysInOrder(App[Any]):
+    """Every key, in the order typed, to the question it was typed for (`Question.take_key`), once
+    that question is up: keys typed ahead of a screen, or pasted, are never lost or misplaced."""
 
-    CSS_PATH = "setup_app.tcss"
-    TITLE = "paratui setup"
-
-    def __init__(self, target: Path, *, login: str, time_zone: str, full_name: str | None = None,
-                 theme_name: str | None = None, theme_folders: list[Path] | None = None,
-                 after_write: Callable[[Path], list[str]] | None = None):
+    def __init__(self) -> None:
         super().__init__()
         escape_key.install()
-        self.target = target
         self.keys: deque[tuple[str, str | None]] = deque()
-        self.after_write = after_write
-        staff, _ = with_teacher([], login, full_name)
-        self.draft = Draft(target.expanduser().absolute().name[:60] or "Room", time_zone, login, staff)
-        register_themes(self, theme_folders or [])
-        wanted = theme_name or DEFAULT_THEME
-        if wanted in self.available_themes:
-            self.theme = wanted
-
-    def on_mount(self) -> None:
-        self.push_screen(_Start())
-        self.push_screen(RoomQuestion())
 
     async def on_event(self, event: events.Event) -> None:
-        """Every key, in the order typed, to the question it was typed for (`Question.take_key`)."""
         if isinstance(event, events.Key) and not event.is_forwarded:
             if event.key in ("ctrl+q", "ctrl+c"):
                 self.exit(None)
@@ -683,6 +666,33 @@ class SetupApp(App[Path | None]):
                 return
             key, character = self.keys.popleft()
             top.take_key(key, character)  # type: ignore[attr-defined]
+
+    def use_theme(self, theme_name: str | None, theme_folders: list[Path] | None) -> None:
+        register_themes(self, theme_folders or [])
+        wanted = theme_name or DEFAULT_THEME
+        if wanted in self.available_themes:
+            self.theme = wanted
+
+
+class SetupApp(KeysInOrder):
+    """The questions; returns the folder written, or None when left before writing."""
+
+    CSS_PATH = "setup_app.tcss"
+    TITLE = "paratui setup"
+
+    def __init__(self, target: Path, *, login: str, time_zone: str, full_name: str | None = None,
+                 theme_name: str | None = None, theme_folders: list[Path] | None = None,
+                 after_write: Callable[[Path], list[str]] | None = None):
+        super().__init__()
+        self.target = target
+        self.after_write = after_write
+        staff, _ = with_teacher([], login, full_name)
+        self.draft = Draft(target.expanduser().absolute().name[:60] or "Room", time_zone, login, staff)
+        self.use_theme(theme_name, theme_folders)
+
+    def on_mount(self) -> None:
+        self.push_screen(_Start())
+        self.push_screen(RoomQuestion())
 
     def write_room(self) -> None:
         from paratui.store.check import check_folder

@@ -75,6 +75,51 @@ def add_init(sub: Commands) -> None:
     i.add_argument("--skip-bad-rows", action="store_true", help="write the room without the rows the roster "
                    "refused (default: write nothing until they are fixed)")
     i.set_defaults(run=_init, doing=i.prog)
+    add_setup(sub)  # `paratui setup`, listed beside init
+
+
+def add_setup(sub: Commands) -> None:
+    s = sub.add_parser("setup", help="change the room from screens: a goal from a template (teacher only)",
+                       description="change the room from screens instead of by hand (docs/setup.md)")
+    what: Commands = s.add_subparsers(metavar="WHAT", required=True)
+    g = command(what, "goal", "add a goal to a student's file from a template: pick the kind, fill a short form, "
+                "see it as the student screen will, save (students/ID.toml, its comments kept; teacher only, from "
+                "their own login)", "paratui setup goal E.M. --data ~/room12", _setup_goal)
+    g.add_argument("student", help="the student: id or initials")
+
+
+def _setup_goal(args: argparse.Namespace) -> int:
+    from paratui.app.goal_setup import GoalApp
+    from paratui.cli.common import acting_staff, open_room
+    from paratui.model.commands import NotAllowed
+    from paratui.model.resolve import NotFound, find_student
+    from paratui.store.student_file import read_student_file
+
+    room = open_room(args)
+    classroom = room.snapshot().classroom
+    me = acting_staff(classroom, getattr(args, "as_", None))
+    if me is None or me.role != "teacher" or identity.login() not in me.logins:
+        raise NotAllowed("only the teacher, from their own login, changes the goal files from a screen")
+    try:
+        student = find_student(classroom, args.student)
+    except NotFound as e:
+        raise UsageProblem(str(e)) from None
+    if not _interactive():
+        raise UsageProblem("`paratui setup goal` asks on screen: run it in a terminal (or edit "
+                           f"students/{student.id}.toml by hand)")
+    try:
+        read = read_student_file(room.root, student.id)
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageProblem(f"students/{student.id}.toml cannot be read: {getattr(e, 'strerror', None) or e}") \
+            from None
+    app = GoalApp(room.root, classroom, student, read, identity.now().date(), theme_name=getattr(args, "theme", None),
+                  theme_folders=theme_folders(room.root))
+    saved = app.run()
+    if saved is None:
+        say("nothing was written")
+        return 1
+    print(f"added goal {clean(saved, limit=30)} to students/{student.id}.toml; `paratui check --data {room.root}`")
+    return 0
 
 
 def _init(args: argparse.Namespace) -> int:
