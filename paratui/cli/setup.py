@@ -10,12 +10,17 @@ import pwd
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paratui.cli.common import EXIT_CODES, Commands, UsageProblem, command, say, theme_folders
 from paratui.model.text import clean
 from paratui.store import identity, paths
 from paratui.store.folder import JOURNAL
 from paratui.store.themes import load_themes
+
+if TYPE_CHECKING:
+    from paratui.model.classroom import Classroom
+    from paratui.store.room import Room
 
 
 def add_check(sub: Commands) -> None:
@@ -86,6 +91,45 @@ def add_setup(sub: Commands) -> None:
                 "see it as the student screen will, save (students/ID.toml, its comments kept; teacher only, from "
                 "their own login)", "paratui setup goal E.M. --data ~/room12", _setup_goal)
     g.add_argument("student", help="the student: id or initials")
+    wk = command(what, "week", "one day of schedule.toml on screen: split, merge, copy a day to the others, with "
+                 "the coverage problems the week implies shown live; Ctrl+S saves (teacher only, from their own login)",
+                 "paratui setup week tuesday --data ~/room12", _setup_week)
+    wk.add_argument("day", nargs="?", default="monday", choices=("monday", "tuesday", "wednesday", "thursday",
+                                                                  "friday"), help="the day shown first")
+
+
+def _teacher_at_terminal(args: argparse.Namespace, what: str) -> tuple[Room, Classroom]:
+    """The room and its classroom, when the teacher runs this from their own login in a terminal."""
+    from paratui.cli.common import acting_staff, open_room
+    from paratui.model.commands import NotAllowed
+
+    room = open_room(args)
+    classroom = room.snapshot().classroom
+    me = acting_staff(classroom, getattr(args, "as_", None))
+    if me is None or me.role != "teacher" or identity.login() not in me.logins:
+        raise NotAllowed(f"only the teacher, from their own login, changes {what} from a screen")
+    if not _interactive():
+        raise UsageProblem(f"`{args.doing}` asks on screen: run it in a terminal (or edit {what} by hand)")
+    return room, classroom
+
+
+def _setup_week(args: argparse.Namespace) -> int:
+    from paratui.app.week_setup import WeekApp
+    from paratui.store.student_file import read_room_file
+
+    room, classroom = _teacher_at_terminal(args, "schedule.toml")
+    root = room.root
+    try:
+        read = read_room_file(root, "schedule.toml")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageProblem(f"schedule.toml cannot be read: {getattr(e, 'strerror', None) or e}") from None
+    app = WeekApp(root, classroom, read, args.day, theme_name=getattr(args, "theme", None),
+                  theme_folders=theme_folders(root))
+    if not app.run():
+        say("schedule.toml not changed")
+        return 1
+    print(f"saved schedule.toml; `paratui check --data {root}`")
+    return 0
 
 
 def _setup_goal(args: argparse.Namespace) -> int:

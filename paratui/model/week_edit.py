@@ -138,3 +138,14 @@ def week_warnings(text: str, classroom: Classroom, day: str) -> list[str]:
     when = datetime.combine(_MONDAY + timedelta(days=WEEKDAYS.index(day)), time(0, 0))
     plan = day_plan(classroom, schedule, [], when)
     return [f"{a.time:%H:%M} {a.kind}: {a.detail}" for a in coverage_ahead(classroom, plan, when)]
+
+
+def schedule_problems(text: str, classroom: Classroom) -> list[str]:
+    """Why the text is not a schedule.toml the board would take (empty: it is), as a hand edit is checked."""
+    try:
+        parse_schedule(tomllib.loads(text), classroom)
+    except tomllib.TOMLDecodeError as e:
+        return [f"schedule.toml: not TOML ({e})"]
+    except ConfigError as e:
+        return [f"schedule.toml:{f' {p.field}:' if p.field else ''} {p.message}" for p in e.problems]
+    return []

@@ -47,6 +47,15 @@ def read_student_file(root: Path, student_id: str) -> StudentFile:
     return StudentFile(path, text, _digest(raw))
 
 
+def read_room_file(root: Path, rel: str) -> StudentFile:
+    """Any TOML file of the folder (schedule.toml), read the same way: its text and stamp."""
+    path = Path(root) / rel
+    raw = _read(path, Path(root))
+    if raw is None:
+        raise FileNotFoundError(0, "no such file", str(path))
+    return StudentFile(path, raw.decode("utf-8"), _digest(raw))
+
+
 def save_student_file(root: Path, read: StudentFile, text: str) -> None:
     """Write `text` over the file `read` came from, atomically; ChangedOnDisk when the file is no
     longer what was read (nothing written)."""
@@ -58,4 +67,4 @@ def save_student_file(root: Path, read: StudentFile, text: str) -> None:
     atomic_write(read.path, text.encode("utf-8"))
 
 
-__all__ = ["ChangedOnDisk", "StudentFile", "UnsafeFile", "read_student_file", "save_student_file"]
+__all__ = ["ChangedOnDisk", "StudentFile", "UnsafeFile", "read_room_file", "read_student_file", "save_student_file"]
