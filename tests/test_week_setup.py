@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -15,7 +16,7 @@ from paratui.app.week_setup import WeekApp
 from paratui.store.check import check_folder
 from paratui.store.room import Room
 from paratui.store.student_file import read_room_file
-from tests.helpers import wait_for
+from tests.helpers import NOW_DT, wait_for
 
 
 def make(room_dir: Path, day: str = "monday") -> WeekApp:
@@ -81,3 +82,28 @@ def test_week_screen_snapshot(room_dir: Path, snap_compare: Any) -> None:
             await pilot.pause()
 
     assert snap_compare(make(room_dir), terminal_size=(80, 24), run_before=reach)
+
+
+@pytest.mark.parametrize("theme", ["paratui-dark", "paratui-light", "paratui-contrast"])
+async def test_the_goal_and_week_screens_fit_80x24_in_every_theme(room_dir: Path, theme: str) -> None:
+    from paratui.app.goal_setup import GoalApp
+    from paratui.store import paths
+    from paratui.store.student_file import read_student_file
+    from tests.test_goal_setup import TASK
+
+    classroom = Room(room_dir).snapshot().classroom
+    apps: list[tuple[Any, list[list[str]]]] = [
+        (GoalApp(room_dir, classroom, classroom.student_by_id()["S01"], read_student_file(room_dir, "S01"),
+                 NOW_DT.date(), theme_name=theme, theme_folders=[paths.builtin_themes()]),
+         [[], ["5", "enter"], TASK[2:]]),
+        (WeekApp(room_dir, classroom, read_room_file(room_dir, "schedule.toml"), theme_name=theme,
+                 theme_folders=[paths.builtin_themes()]), [[], ["s"]])]
+    for app, steps in apps:
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert app.theme == theme
+            for step in steps:
+                await pilot.press(*step)
+                await pilot.pause()
+                for widget in [*app.screen.query("Input"), app.screen.query_one("#setup-keys")]:
+                    r = widget.region
+                    assert r.height >= 1 and r.bottom <= 24 and r.right <= 80, (type(app.screen).__name__, widget)
