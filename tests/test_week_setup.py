@@ -107,3 +107,20 @@ async def test_the_goal_and_week_screens_fit_80x24_in_every_theme(room_dir: Path
                 for widget in [*app.screen.query("Input"), app.screen.query_one("#setup-keys")]:
                     r = widget.region
                     assert r.height >= 1 and r.bottom <= 24 and r.right <= 80, (type(app.screen).__name__, widget)
+
+
+async def test_a_block_edited_and_one_that_ends_before_it_starts_refused(room_dir: Path) -> None:
+    app = make(room_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "e", "ctrl+a", "ctrl+k", *"09:00-08:30", "enter")
+        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "BlockQuestion")
+        await pilot.press("enter", "enter")
+        said = str(app.screen.query_one("#setup-error", Static).render())
+        assert "time: the block ends (08:30) before it starts (09:00)" in said
+        await pilot.press("ctrl+a", "ctrl+k", *"08:30-09:00", "enter", "ctrl+a", "ctrl+k", *"Circle", "enter",
+                          "enter", "down")
+        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "WeekScreen")
+        assert "08:30-09:00  Circle" in shown(app, "setup-listing")
+        assert "> 09:00-09:30  Reading groups" in shown(app, "setup-listing")  # keys after it: the week's
+    assert tomllib.loads(app.text)["monday"][1]["activity"] == "Circle"
+    assert "# MR at the door" in app.text  # the file's comments kept

@@ -1,17 +1,19 @@
 """`paratui setup week [DAY]`: one day of schedule.toml on screen, first version (issue 22).
 
 The day's blocks (time, activity, place, who is with whom) with a cursor; `s` splits the block in
-two, `m` merges it with the next, `c` copies the whole day to the other weekdays, ←/→ show another
-day. Under them, live, what the edited week implies on the day shown — a student with no adult, a
-one-to-one student without their para, an adult in two places — from the board's coverage model
-(paratui.model.week_edit.week_warnings). Ctrl+S (^S) saves: the text is checked as a hand edit is, and
-written atomically only if schedule.toml is still the file read (paratui.store.student_file).
-Editing a block's fields (time, activity, place, adults) is still by hand.
+two, `m` merges it with the next, `e` (or Enter) changes its time, activity and place, `c` copies
+the whole day to the other weekdays, ←/→ show another day. Under them, live, what the edited week
+implies on the day shown — a student with no adult, a one-to-one student without their para, an
+adult in two places — from the board's coverage model (paratui.model.week_edit.week_warnings).
+Ctrl+S saves: the text is checked as a hand edit is, and written atomically only if schedule.toml
+is still the file read (paratui.store.student_file). Who is with whom in a block (`with`,
+`where`), lunches and [[services]] are still edited by hand.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from paratui.app.setup_app import KeysInOrder, _Start
+from paratui.app.setup_app import KeysInOrder, Question, _Start
 from paratui.model import week_edit
 from paratui.model.classroom import Classroom
 from paratui.model.schedule import WEEKDAYS
@@ -50,13 +52,19 @@ class WeekScreen(Screen[None]):
             yield Static("", id="setup-listing")
         yield Static("", id="week-warnings")
         yield Static("", id="setup-error")
-        yield Static(Text("↑↓ block  ←→ day  s split  m merge next  c copy to all  ^S save  Esc leave"),
+        yield Static(Text("↑↓ block ←→ day e edit s split m merge next c copy to all ^S save Esc leave"),
                      id="setup-keys")
 
     def on_mount(self) -> None:
         self.redraw()
         self.ready = True
         self.week.pump()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and not self.ready:
+            self.ready = True
+            self.redraw()
+            self.week.pump()
 
     def redraw(self) -> None:
         w = self.week
@@ -104,6 +112,12 @@ class WeekScreen(Screen[None]):
             elif key == "c":
                 w.text = week_edit.copy_day(w.text, self.day, DAYS)
                 self.say(f"{self.day.capitalize()}'s blocks copied to the other weekdays")
+            elif key in ("e", "enter"):
+                rows = day_rows(w.text, self.day)
+                if rows:
+                    self.ready = False  # the block's screen takes the keys until it is closed
+                    w.push_screen(BlockQuestion(self.day, self.cursor, rows[self.cursor]))
+                return
             elif key == "ctrl+s":
                 self.save()
             elif key in ("escape", "q"):
@@ -138,6 +152,39 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class BlockQuestion(Question):
+    """One block's time, activity and place (its adults are still edited by hand)."""
+
+    step = "Block"
+    keys = "Enter next field / keep · Esc back (nothing changed)"
+    fields = (("time", "Time", "08:00-08:30"), ("activity", "Activity", "Reading groups"),
+              ("at", "Place", "a place id: room, carpet, cafeteria…"))
+    problem_fields = {"time": "time", "activity": "activity", "schedule.toml": "at"}
+
+    def __init__(self, day: str, index: int, row: tuple[str, str, str, str]):
+        self.day, self.index, self.row = day, index, row
+        self.title_text = f"{day.capitalize()}, block {index + 1}"
+        self.hint = f"Who is with whom here: {row[3] or 'nobody named'} (in schedule.toml)."
+        super().__init__()
+
+    def initial(self, fid: str) -> str:
+        return dict(zip(("time", "activity", "at"), self.row[:3]))[fid]
+
+    def keep_typed(self) -> None:
+        pass
+
+    def submit(self) -> None:
+        app = self.app
+        assert isinstance(app, WeekApp)
+        try:
+            app.text = week_edit.set_block(app.text, self.day, self.index, self.value("time"), self.value("activity"),
+                                           self.value("at"))
+        except WeekEditError as e:
+            self.say(str(e))
+            return
+        self.app.pop_screen()
+
+
 class WeekApp(KeysInOrder):
     """The day's blocks; returns True when schedule.toml was saved."""
 
@@ -150,6 +197,7 @@ class WeekApp(KeysInOrder):
         self.root, self.classroom, self.read, self.text = root, classroom, read, read.text
         self.first_day = day
         self.saved = False
+        self.draft = SimpleNamespace(typed={})  # what paratui.app.setup_app.Question keeps (nothing here)
         self.use_theme(theme_name, theme_folders)
 
     def on_mount(self) -> None:

@@ -92,6 +92,28 @@ def split_block(text: str, day: str, index: int, at: time | None = None) -> str:
     return doc.as_string()
 
 
+def set_block(text: str, day: str, index: int, span: str, activity: str, at: str) -> str:
+    """The day's block `index` given this time ("HH:MM-HH:MM"), activity and place (the rest kept)."""
+    doc = tomlkit.parse(text)
+    blocks = _blocks(doc, day)
+    if not 0 <= index < len(blocks):
+        raise WeekEditError(f"{day}: no block {index + 1}")
+    try:
+        start_s, end_s = span.split("-")
+        start, end = time.fromisoformat(start_s.strip()), time.fromisoformat(end_s.strip())
+    except ValueError:
+        raise WeekEditError("time: HH:MM-HH:MM, e.g. 08:00-08:30 (24-hour clock)") from None
+    if end <= start:
+        raise WeekEditError(f"time: the block ends ({end:%H:%M}) before it starts ({start:%H:%M})")
+    if not activity.strip() or len(activity) > 60:
+        raise WeekEditError("activity: 1 to 60 characters (e.g. Reading groups)")
+    block = blocks[index]
+    block["time"] = f"{start:%H:%M}-{end:%H:%M}"
+    block["activity"] = activity.strip()
+    block["at"] = at.strip() or "room"
+    return doc.as_string()
+
+
 def merge_blocks(text: str, day: str, index: int) -> str:
     """The day's block `index` and the next one made one (the first one's activity, place and adults)."""
     doc = tomlkit.parse(text)
