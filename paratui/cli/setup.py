@@ -10,6 +10,7 @@ import pwd
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paratui.cli.common import EXIT_CODES, Commands, UsageProblem, command, say, theme_folders
 from paratui.model.text import clean
@@ -25,6 +26,11 @@ CHECK_EXIT_CODES = """exit codes:
 environment:
   PARATUI_DATA   the data folder when --data is not given (default: the demo room)
 """
+
+
+if TYPE_CHECKING:
+    from paratui.model.classroom import Classroom
+    from paratui.store.room import Room
 
 
 def add_check(sub: Commands) -> None:
@@ -105,13 +111,16 @@ def add_init(sub: Commands) -> None:
                        description="write a new data folder. With --students: your own room, from a roster CSV "
                        "(and a staff CSV): staff, students with their initials, the usual places and a school day "
                        "cut into periods, commented and ready for `paratui check`; the account running it becomes "
-                       "the teacher. Without it (or with --from-demo): a copy of the demo room. Either way set up "
-                       "to be shared by several accounts (docs/setup.md)",
+                       "the teacher. Without it, at a terminal: the same room asked on screen, one question a "
+                       "screen (Esc goes back). From a script (or with --from-demo): a copy of the demo room. Either "
+                       "way set up to be shared by several accounts (docs/setup.md)",
                        epilog="examples:\n  paratui init ~/room12 --students students.csv --staff staff.csv "
-                       "--name 'Room 12'\n  paratui init ~/demo --from-demo\n\n" + EXIT_CODES,
+                       "--name 'Room 12'\n  paratui init ~/room12                 (at a terminal: asks on screen)\n"
+                       "  paratui init ~/demo --from-demo\n\n" + EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     i.add_argument("dir", help="a new folder (its parent must exist)")
-    i.add_argument("--from-demo", action="store_true", help="copy the demo room (the default without --students)")
+    i.add_argument("--from-demo", action="store_true", help="copy the demo room (the default without --students, "
+                   "from a script)")
     i.add_argument("--students", metavar="CSV", help="the students: a CSV or spreadsheet export (first, last or "
                    "name; optional id, initials, grade, para), up to 40")
     i.add_argument("--staff", metavar="CSV", help="the staff: name, short name, role, login (up to 25)")
@@ -128,6 +137,90 @@ def add_init(sub: Commands) -> None:
     i.add_argument("--skip-bad-rows", action="store_true", help="write the room without the rows the roster "
                    "refused (default: write nothing until they are fixed)")
     i.set_defaults(run=_init, doing=i.prog)
+    add_setup(sub)  # `paratui setup`, listed beside init
+
+
+def add_setup(sub: Commands) -> None:
+    s = sub.add_parser("setup", help="change the room from screens: a goal from a template (teacher only)",
+                       description="change the room from screens instead of by hand (docs/setup.md)")
+    what: Commands = s.add_subparsers(metavar="WHAT", required=True)
+    g = command(what, "goal", "add a goal to a student's file from a template: pick the kind, fill a short form, "
+                "see it as the student screen will, save (students/ID.toml, its comments kept; teacher only, from "
+                "their own login)", "paratui setup goal E.M. --data ~/room12", _setup_goal)
+    g.add_argument("student", help="the student: id or initials")
+    wk = command(what, "week", "one day of schedule.toml on screen: split, merge, copy a day to the others, with "
+                 "the coverage problems the week implies shown live; Ctrl+S saves (teacher only, from their own login)",
+                 "paratui setup week tuesday --data ~/room12", _setup_week)
+    wk.add_argument("day", nargs="?", default="monday", choices=("monday", "tuesday", "wednesday", "thursday",
+                                                                  "friday"), help="the day shown first")
+
+
+def _teacher_at_terminal(args: argparse.Namespace, what: str) -> tuple[Room, Classroom]:
+    """The room and its classroom, when the teacher runs this from their own login in a terminal."""
+    from paratui.cli.common import acting_staff, open_room
+    from paratui.model.commands import NotAllowed
+
+    room = open_room(args)
+    classroom = room.snapshot().classroom
+    me = acting_staff(classroom, getattr(args, "as_", None))
+    if me is None or me.role != "teacher" or identity.login() not in me.logins:
+        raise NotAllowed(f"only the teacher, from their own login, changes {what} from a screen")
+    if not _interactive():
+        raise UsageProblem(f"`{args.doing}` asks on screen: run it in a terminal (or edit {what} by hand)")
+    return room, classroom
+
+
+def _setup_week(args: argparse.Namespace) -> int:
+    from paratui.app.week_setup import WeekApp
+    from paratui.store.student_file import read_room_file
+
+    room, classroom = _teacher_at_terminal(args, "schedule.toml")
+    root = room.root
+    try:
+        read = read_room_file(root, "schedule.toml")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageProblem(f"schedule.toml cannot be read: {getattr(e, 'strerror', None) or e}") from None
+    app = WeekApp(root, classroom, read, args.day, theme_name=getattr(args, "theme", None),
+                  theme_folders=theme_folders(root))
+    if not app.run():
+        say("schedule.toml not changed")
+        return 1
+    print(f"saved schedule.toml; `paratui check --data {root}`")
+    return 0
+
+
+def _setup_goal(args: argparse.Namespace) -> int:
+    from paratui.app.goal_setup import GoalApp
+    from paratui.cli.common import acting_staff, open_room
+    from paratui.model.commands import NotAllowed
+    from paratui.model.resolve import NotFound, find_student
+    from paratui.store.student_file import read_student_file
+
+    room = open_room(args)
+    classroom = room.snapshot().classroom
+    me = acting_staff(classroom, getattr(args, "as_", None))
+    if me is None or me.role != "teacher" or identity.login() not in me.logins:
+        raise NotAllowed("only the teacher, from their own login, changes the goal files from a screen")
+    try:
+        student = find_student(classroom, args.student)
+    except NotFound as e:
+        raise UsageProblem(str(e)) from None
+    if not _interactive():
+        raise UsageProblem("`paratui setup goal` asks on screen: run it in a terminal (or edit "
+                           f"students/{student.id}.toml by hand)")
+    try:
+        read = read_student_file(room.root, student.id)
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageProblem(f"students/{student.id}.toml cannot be read: {getattr(e, 'strerror', None) or e}") \
+            from None
+    app = GoalApp(room.root, classroom, student, read, identity.now().date(), theme_name=getattr(args, "theme", None),
+                  theme_folders=theme_folders(room.root))
+    saved = app.run()
+    if saved is None:
+        say("nothing was written")
+        return 1
+    print(f"added goal {clean(saved, limit=30)} to students/{student.id}.toml; `paratui check --data {room.root}`")
+    return 0
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -139,7 +232,32 @@ def _init(args: argparse.Namespace) -> int:
     _check_target(target)
     if args.students:
         return _init_from_roster(args, target)
+    if not args.from_demo and _interactive():
+        return _init_on_screen(args, target)
     return _init_demo(target)
+
+
+def _interactive() -> bool:
+    """A person at a terminal (not a script, a pipe or a test): `init` asks on screen."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _init_on_screen(args: argparse.Namespace, target: Path) -> int:
+    """`paratui init DIR` at a terminal: the room from the setup screens (paratui/app/setup_app.py),
+    written by the same functions as `--students`."""
+    from paratui.app.setup_app import SetupApp
+    from paratui.store.sharing import setup_shared
+
+    app = SetupApp(target, login=identity.login(), time_zone=_time_zone(None), full_name=_full_name(),
+                   theme_name=getattr(args, "theme", None), theme_folders=theme_folders(None),
+                   after_write=setup_shared)
+    written = app.run()
+    if written is None:
+        say("left before the last question: nothing was written (`paratui init DIR --from-demo` copies the demo)")
+        return 1
+    print(f"wrote your room in {target}")
+    print(f"then run: paratui --data {target}")
+    return 0
 
 
 def _check_target(target: Path) -> None:
