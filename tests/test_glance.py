@@ -372,3 +372,20 @@ async def test_esc_in_the_history_filter_closes_the_filter_not_history(room_dir)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HistoryScreen)
+
+
+async def test_the_ack_picker_says_the_day_of_an_earlier_days_note(room_dir):
+    """`k` with two urgent notes waiting: the one from Thursday reads "Thu 07:52", today's "HH:MM"."""
+    from paratui.app.picker import PickerScreen
+
+    _urgent(room_dir, datetime(2026, 11, 19, 7, 52), "Fire drill at 13:20 today", ["JT"])  # a Thursday
+    _urgent(room_dir, NOW_DT - timedelta(minutes=5), "Today's one", ["JT"])
+    app = make_app(room_dir, as_staff="JT")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("k")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        labels = [c.label for c in app.screen.choices]
+        assert any(label.startswith("Thu 07:52 Fire drill") for label in labels), labels
+        assert any(label.startswith(f"{NOW_DT - timedelta(minutes=5):%H:%M} Today") for label in labels), labels
+        await pilot.press("escape")

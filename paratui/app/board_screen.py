@@ -589,7 +589,9 @@ class BoardScreen(Screen[None]):
             self.board.toast("No urgent note is waiting for you.")
             return
         picked = mine[0].id if len(mine) == 1 else await self._pick(
-            "Which note have you read?", [Choice(f"{n.at:%H:%M} {n.text}", n.id) for n in mine])
+            "Which note have you read?",
+            [Choice(f"{n.at.strftime('%H:%M' if n.at.date() == state.now.date() else '%a %H:%M')} {n.text}", n.id)
+             for n in mine])  # an earlier day's note says its day
         if picked:
             await self._do(lambda ctx: commands.ack(ctx, picked))
 
