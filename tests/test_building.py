@@ -269,6 +269,16 @@ def test_enter_opens_the_rooms_board_read_only_and_q_comes_back(building: Path) 
     finally:
         tmux.close()
     assert not list((building / "room12" / "journal").glob("2026-11-23/*testhost*"))  # nothing written
+    # and no process stays behind (one did, spinning on the dead terminal once tmux was gone)
+    import subprocess
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and subprocess.run(["pgrep", "-f", "paratui building room14 room12"],
+                                                         capture_output=True).returncode == 0:
+        time.sleep(0.1)
+    left = subprocess.run(["pgrep", "-f", "paratui building room14 room12"], capture_output=True, text=True)
+    subprocess.run(["pkill", "-9", "-f", "paratui building room14 room12"], check=False)
+    assert not left.stdout.split(), f"a building view outlived its terminal: {left.stdout}"
 
 
 def test_a_room_with_sync_shows_its_sync_words_and_one_without_shows_none(building: Path) -> None:
@@ -296,3 +306,39 @@ def test_a_room_with_sync_shows_its_sync_words_and_one_without_shows_none(buildi
     finally:
         for r in rooms.values():
             r.close()
+
+
+def test_the_building_view_leaves_when_its_terminal_goes_away(building: Path) -> None:
+    """The coordinator's terminal closes (tmux killed): the building view must not stay behind,
+    spinning on the dead terminal (it did: 100% of a core, for good)."""
+    import shlex
+    import subprocess
+    import sys
+
+    from tests.terminal import CHECKOUT, Tmux
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    marker = str(building / "room14")
+
+    def running() -> list[str]:
+        found = subprocess.run(["pgrep", "-f", f"paratui building {marker}"], capture_output=True, text=True)
+        return found.stdout.split()
+
+    tmux = Tmux()
+    try:
+        command = " ".join(["env", f"PARATUI_NOW={NOW.isoformat(timespec='minutes')}", f"PYTHONPATH={CHECKOUT}",
+                            "TEXTUAL_ANIMATIONS=none", shlex.quote(sys.executable), "-m", "paratui", "building",
+                            shlex.quote(marker), shlex.quote(str(building / "room12"))])
+        tmux("new-session", "-d", "-s", "B", "-x", "100", "-y", "30", command)
+        tmux.wait_screen("B", "paratui building · 2 rooms")
+        assert running()
+    finally:
+        tmux.close()
+    deadline = time.monotonic() + 10
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = running()
+    for pid in left:
+        subprocess.run(["kill", "-9", pid], check=False)
+    assert not left, f"the building view outlived its terminal: {left}"

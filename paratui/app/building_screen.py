@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from paratui.app.alarms import big
+from paratui.app.hangup import HangupGuard
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, board_color, register_themes
 from paratui.model.building import COUNTS, NO_SYNC, RoomSummary, sort_rooms
 from paratui.store import identity
@@ -245,6 +247,18 @@ class BuildingApp(App[BuildingRoom | None]):
         elif DEFAULT_THEME in self.available_themes:
             self.theme = DEFAULT_THEME
         self.building_screen = BuildingScreen()
+        self._hangup: HangupGuard | None = None
+
+    def on_mount(self) -> None:
+        if not self.is_headless and sys.__stdin__ is not None:
+            # The terminal went away (ssh dropped, tmux killed): leave within seconds, as the board
+            # does (paratui.app.hangup); without it the view spun on the dead terminal for good.
+            loop = asyncio.get_running_loop()
+
+            def leave() -> None:
+                loop.call_soon_threadsafe(self.exit)
+            self._hangup = HangupGuard(sys.__stdin__.fileno(), leave)
+            self._hangup.start()
 
     def get_default_screen(self) -> Screen:
         return self.building_screen
@@ -414,6 +428,10 @@ class BuildingApp(App[BuildingRoom | None]):
         self.exit(room)
 
     def on_unmount(self) -> None:
+        if self._hangup is not None:
+            self._hangup.stop()
         for w in self.watchers.values():
             w.stop()
+        for room in self.rooms:
+            room.close()  # its sync reader
 
