@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import sys
 import time
 from contextlib import contextmanager
 from datetime import datetime
@@ -29,7 +28,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from paratui.app import escape_key
+from paratui.app import escape_key, hangup
 from paratui.app.actions import ACTIONS
 from paratui.app.board_screen import BoardScreen
 from paratui.app.hangup import HangupGuard
@@ -126,15 +125,10 @@ class BoardApp(App[int]):
     def on_mount(self) -> None:
         self.board.set_class(self.theme in self.large_themes, "-large")
         self.set_interval(RESCAN_S, self.rescan)
-        if not self.is_headless and sys.__stdin__ is not None:
-            # The terminal went away (the ssh client died, the window closed): leave within seconds,
-            # even when started with SIGHUP ignored (nohup, a launcher) and even when Textual's
-            # output is blocked on the dead terminal (see paratui.app.hangup).
-            loop = asyncio.get_running_loop()
-            def leave() -> None:
-                loop.call_soon_threadsafe(self.exit)
-            self._hangup = HangupGuard(sys.__stdin__.fileno(), leave)
-            self._hangup.start()
+        # The terminal went away (the ssh client died, the window closed): leave within seconds,
+        # even when started with SIGHUP ignored (nohup, a launcher) and even when Textual's output
+        # is blocked on the dead terminal (see paratui.app.hangup).
+        self._hangup = hangup.guard(self)
 
     def board_ready(self) -> None:
         """The board screen is composed: fill it before the first paint (not an empty frame)."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from paratui.app import hangup
 from paratui.app.alarms import big
 from paratui.app.hangup import HangupGuard
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, board_color, register_themes
@@ -250,15 +250,8 @@ class BuildingApp(App[BuildingRoom | None]):
         self._hangup: HangupGuard | None = None
 
     def on_mount(self) -> None:
-        if not self.is_headless and sys.__stdin__ is not None:
-            # The terminal went away (ssh dropped, tmux killed): leave within seconds, as the board
-            # does (paratui.app.hangup); without it the view spun on the dead terminal for good.
-            loop = asyncio.get_running_loop()
-
-            def leave() -> None:
-                loop.call_soon_threadsafe(self.exit)
-            self._hangup = HangupGuard(sys.__stdin__.fileno(), leave)
-            self._hangup.start()
+        # the terminal went away (ssh dropped, tmux killed): leave within seconds, as the board does
+        self._hangup = hangup.guard(self)
 
     def get_default_screen(self) -> Screen:
         return self.building_screen

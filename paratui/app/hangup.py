@@ -12,11 +12,13 @@ journal write is a complete file renamed into place, and locks are `flock`s the 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import sys
 import termios
 import threading
-from typing import Callable
+from typing import Any, Callable
 
 POLL_S = 0.5  # how often the thread looks at the terminal when no SIGHUP comes (nohup, a launcher)
 GRACE_S = 1.2  # time given to the polite exit before the process ends itself
@@ -30,6 +32,20 @@ def terminal_gone(fd: int) -> bool:
     except (termios.error, OSError, ValueError):
         return True
     return False
+
+
+def guard(app: Any) -> HangupGuard | None:
+    """A started guard that makes a running Textual `app` exit when its terminal goes away (None:
+    headless, or no terminal on stdin). Stop it when the app unmounts."""
+    if app.is_headless or sys.__stdin__ is None:
+        return None
+    loop = asyncio.get_running_loop()
+
+    def leave() -> None:
+        loop.call_soon_threadsafe(app.exit)
+    found = HangupGuard(sys.__stdin__.fileno(), leave)
+    found.start()
+    return found
 
 
 class HangupGuard:
