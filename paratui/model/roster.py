@@ -272,6 +272,23 @@ def _cells(table: _Table, line: int, cells: list[str], flags: list[Finding], ref
     return out
 
 
+def _filled_rows(table: _Table, label: str, what: str, limit: int,
+                 refused: list[Finding]) -> Iterator[tuple[int, list[str]]]:
+    """The table's rows that hold something, as (line, cells): a row CSV cannot read is refused, a
+    blank one skipped, and the one past `limit` ends the file with the limit's error."""
+    count = 0
+    for line, cells, problem in table.rows:
+        if cells is None:
+            refused.append(Finding(line, "", f"cannot be read as CSV ({problem})"))
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        count += 1
+        if count > limit:
+            raise _limit_error(label, line, what, limit)
+        yield line, cells
+
+
 def _limit_error(label: str, line: int, what: str, limit: int) -> RosterError:
     return RosterError(f"{label}:{line}: more than {limit} {what} (paratui is for one classroom: up to {limit} "
                        f"{what}); is this the whole school's export? Keep only your room's rows")
@@ -310,15 +327,8 @@ def parse_staff(raw: bytes, label: str, complete: bool = True) -> Roster:
     logins: dict[str, int] = {}
     ids: dict[str, int] = {}
     count = 0
-    for line, cells, problem in table.rows:
-        if cells is None:
-            refused.append(Finding(line, "", f"cannot be read as CSV ({problem})"))
-            continue
-        if not any(c.strip() for c in cells):
-            continue
+    for line, cells in _filled_rows(table, label, "staff", STAFF_LIMIT, refused):
         count += 1
-        if count > STAFF_LIMIT:
-            raise _limit_error(label, line, "staff", STAFF_LIMIT)
         got = _cells(table, line, cells, flags, refused)
         if got is not None and (person := _staff_row(table, line, got, logins, ids, refused, flags)):
             kept.append(person)
@@ -437,15 +447,8 @@ def parse_students(raw: bytes, label: str, staff: Sequence[RosterStaff] = (), co
     ids: dict[str, int] = {}
     numbers = 0
     count = 0
-    for line, cells, problem in table.rows:
-        if cells is None:
-            refused.append(Finding(line, "", f"cannot be read as CSV ({problem})"))
-            continue
-        if not any(c.strip() for c in cells):
-            continue
+    for line, cells in _filled_rows(table, label, "students", STUDENT_LIMIT, refused):
         count += 1
-        if count > STUDENT_LIMIT:
-            raise _limit_error(label, line, "students", STUDENT_LIMIT)
         got = _cells(table, line, cells, flags, refused)
         if got is None:
             continue
