@@ -97,14 +97,26 @@ def test_interval_by_interval_leaves_missed_out_and_says_so() -> None:
     assert c.note == "1 missed left out"
 
 
-def test_mean_duration_per_occurrence() -> None:
+def test_mean_duration_per_occurrence_for_latency() -> None:
     """30|40 s: 75%; 60|60: 100%; an occurrence only one timed: 0%: (75 + 100 + 0) ÷ 3."""
+    goal = Goal("g", "Starts work", "latency")
+    primary = [_x(0, "latency", 0, seconds=30.0), _x(1, "latency", 100, seconds=60.0)]
+    second = [_x(0, "latency", 1, "AL", seconds=40.0), _x(1, "latency", 101, "AL", seconds=60.0),
+              _x(2, "latency", 300, "AL", seconds=10.0)]
+    c = ioa.compare(goal, _rec(second), _rec(primary))
+    assert c.measure == "mean duration-per-occurrence" and c.agreement == pytest.approx(175 / 3)
+
+
+def test_total_duration_for_duration_goals() -> None:
+    """The field's duration IOA: the session's shorter total ÷ the longer × 100: 30 + 60 = 90 s against
+    40 + 60 + 10 = 110 s: 81.8% (the mean per occurrence, 58%, said beside it)."""
     goal = Goal("g", "Tantrum", "duration")
     primary = [_x(0, "duration", 0, seconds=30.0), _x(1, "duration", 100, seconds=60.0)]
     second = [_x(0, "duration", 1, "AL", seconds=40.0), _x(1, "duration", 101, "AL", seconds=60.0),
               _x(2, "duration", 300, "AL", seconds=10.0)]
     c = ioa.compare(goal, _rec(second), _rec(primary))
-    assert c.measure == "mean duration-per-occurrence" and c.agreement == pytest.approx(175 / 3)
+    assert c.measure == "total duration" and c.agreement == pytest.approx(100 * 90 / 110)
+    assert c.note == "primary 90 s, IOA 110 s; mean duration-per-occurrence 58%"
 
 
 # -- pairing --------------------------------------------------------------------------------------

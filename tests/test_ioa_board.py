@@ -117,16 +117,73 @@ async def test_an_ioa_run_goes_to_the_session_the_primary_has_open(room_dir: Pat
     assert _report(room_dir, "K.B.", "greet")["goals"][0]["sessions"] == []  # the IOA tally is no data
 
 
+async def _sheet_key(app: Any, pilot: Any, student_key: str, goal: str, ioa: bool) -> str:
+    """`l`, the student, `*` when `ioa`, the goal's key: what the sheet said before the goal's key
+    (its goal list); the sheet closes after a timer's key."""
+    await pilot.press("l", student_key)
+    assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+    if ioa:
+        await pilot.press("asterisk")
+        assert await wait_for(pilot, lambda: app.screen.ioa)
+    said = _sheet_text(app)
+    await pilot.press(goal_key(app, goal))
+    assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+    await app.workers.wait_for_complete()
+    return said
+
+
+async def test_an_ioa_timer_from_the_sheet_is_a_duration_ioa_observation(room_dir: Path) -> None:
+    """R.N.'s tantrum (duration): Mr. T starts the timer at 10:15:00 on his board; Ms. L, on hers,
+    `*` and tantrum's key at 10:15:05 (her IOA timer: nothing written, his still running), and again
+    at 10:16:55 (110 s): one `data` event, `ioa: true`, 110 seconds, as `log --ioa 110` writes; Mr. T
+    stops his at 10:17:00 (120 s). The goal's data is his 120 s alone; the report's IOA is total
+    duration, 110 ÷ 120 = 91.7%, 1 of 1 session checked."""
+    clock = Clock()
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _sheet_key(app, pilot, "5", "tantrum", ioa=False)
+    assert len(entries(room_dir, "timer.start")) == 1
+    app = make_app(room_dir, clock, as_staff="AL", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        clock.now = NOW + timedelta(seconds=5)
+        before = await _sheet_key(app, pilot, "5", "tantrum", ioa=True)
+        assert "IOA observer" in before and "running since 10:15" in before
+        assert [e.type for e in entries(room_dir) if e.staff == "AL"] == []  # the IOA timer writes nothing yet
+        await pilot.press("l", "5")  # without `*`: the key is refused while her IOA timer runs
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        assert "IOA timer since 10:15:05" in _sheet_text(app)
+        await pilot.press(goal_key(app, "tantrum"))
+        await pilot.pause()
+        assert "your IOA timer of tantrum is running" in str(app.screen.query_one("#sheet-error").content)
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, LogSheet))
+        clock.now = NOW + timedelta(seconds=115)
+        await _sheet_key(app, pilot, "5", "tantrum", ioa=True)
+    mine = [e for e in entries(room_dir) if e.staff == "AL"]
+    assert [(e.type, e.payload.get("seconds"), e.payload.get("ioa")) for e in mine] == [("data", 110.0, True)]
+    assert entries(room_dir, "timer.stop") == []  # Mr. T's timer still runs
+    clock.now = NOW + timedelta(seconds=120)
+    app = make_app(room_dir, clock, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _sheet_key(app, pilot, "5", "tantrum", ioa=False)
+    [stop] = entries(room_dir, "timer.stop")
+    assert stop.payload["seconds"] == 120.0
+    g = _report(room_dir, "R.N.", "tantrum")
+    [s] = g["goals"][0]["sessions"]
+    assert (s["observer"], s["entries"]) == ("JT", 1)
+    [check_goal] = [x for x in g["ioa"]["goals"] if x["goal"] == "tantrum"]
+    [c] = check_goal["checks"]
+    assert (c["measure"], c["agreement"], c["primary"], c["ioa_observer"]) == ("total duration", 91.7, "Mr. T", "Ms. L")
+    assert (check_goal["sessions"], check_goal["checked"]) == (1, 1)
+
+
 async def test_ioa_mode_refuses_what_has_no_ioa_on_the_sheet(room_dir: Path) -> None:
-    """R.N.'s tantrum timer and elopement ABC in IOA mode: said on the sheet, nothing written."""
+    """R.N.'s elopement ABC in IOA mode: said on the sheet, nothing written."""
     app = make_app(room_dir, as_staff="AL", watch=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("l", "5")
         assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
-        await pilot.press("asterisk", goal_key(app, "tantrum"))
-        await pilot.pause()
-        assert "timer is not an IOA record" in str(app.screen.query_one("#sheet-error").content)
-        await pilot.press(goal_key(app, "elope"))
+        await pilot.press("asterisk", goal_key(app, "elope"))
         await pilot.pause()
         assert "ABC record has no IOA" in str(app.screen.query_one("#sheet-error").content)
-    assert entries(room_dir, "timer.start") == [] and entries(room_dir, "abc") == []
+    assert entries(room_dir, "abc") == []

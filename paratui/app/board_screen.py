@@ -14,7 +14,7 @@ the wall mode, what needs someone now in large text: paratui/app/wall.py).
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
 from rich.text import Text
@@ -94,6 +94,7 @@ class BoardScreen(Screen[None]):
         self._tab_step = 0  # `v`: how many weekdays after today's tab the binder pane shows
         self._procedure_shown: str | None = None  # the teacher absence whose procedure was put in front
         self.trial_goals: dict[str, str] = {}  # student → the trials goal their sheet's +/− log (▶)
+        self.ioa_timers: dict[tuple[str, str, str], datetime] = {}  # (adult, student, goal) → an IOA timer's start
         self._flags: DecisionFlags | None = None  # Data due's "consider a change" marks (made on mount)
 
     @property
@@ -675,7 +676,7 @@ class BoardScreen(Screen[None]):
         row = next(s for s in state.students if s.id == student)
         position = [s.id for s in state.students].index(student) + 1
         label = f"{row.initials} ({registry.student_key(position) or position})"
-        result = await self.app.push_screen_wait(LogSheet(student, label, self.trial_goals))
+        result = await self.app.push_screen_wait(LogSheet(student, label, self.trial_goals, self.ioa_timers))
         if isinstance(result, StartSession):
             await self.start_session(result.student, result.goal)
 

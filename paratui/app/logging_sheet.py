@@ -26,12 +26,16 @@ is"; paratui.app.logging_session.RunSession): the goal's key writes its `session
 carry that id, and Esc, the chain's last step or `t` write its `session.end`; a run ended with no
 entry retracts its start instead (no session). `u` in a run retracts only the run's last entry.
 
-`*` on the goal list toggles **IOA observer**: the sheet's next entries (a tally, a trial, a run) are
-a second adult's inter-observer agreement record, the same `data` events `paratui log --ioa` writes
-(payload `ioa: true`, never in the goal's data). A run in IOA mode writes no `session.start` (an IOA
-record is a check of the primary observer's session, not a session of the goal): its entries carry
-the id of the session another adult has open of that goal now (paired with it exactly), else a run
-id of their own (paired by time). The sheet says so in words on every stage ("IOA OBSERVER").
+`*` on the goal list toggles **IOA observer**: the sheet's next entries (a tally, a trial, a run, a
+timer) are a second adult's inter-observer agreement record, the same `data` events `paratui log --ioa`
+writes (payload `ioa: true`, never in the goal's data). An IOA timer (duration, latency: `*` and the
+goal's key start it, `*` and the key again stop it) is kept by this board, not the journal (no
+`timer.start`: the primary's timer of the goal is not touched), and its stop writes one `data` event
+with its seconds through `data_commands.log(…, ioa=True)`, as `log --ioa SECONDS` does. A run in IOA
+mode writes no `session.start` (an IOA record is a check of the primary observer's session, not a
+session of the goal): its entries carry the id of the session another adult has open of that goal now
+(paired with it exactly), else a run id of their own (paired by time). The sheet says so in words on
+every stage ("IOA OBSERVER").
 
 Every entry goes through the same commands as the CLI (paratui.model.data_commands) and the board's one
 write path (`BoardApp.submit`: one journal event, a toast saying what was logged and `u` to undo).
@@ -42,6 +46,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable
 
 from rich.text import Text
@@ -58,7 +63,7 @@ from paratui.app.typeahead import became_ready, refuse
 from paratui.model import commands, data_commands
 from paratui.model.commands import Change, Context, Refused
 from paratui.model.datalog import SESSION_TYPES, is_ioa, open_sessions, running_timers
-from paratui.model.events import Event, live_events
+from paratui.model.events import Event, elapsed, live_events
 from paratui.model.goals import TIMED, Behavior, Goal, StudentPlan
 from paratui.model.text import clean
 
@@ -140,8 +145,11 @@ class LogSheet(ModalScreen["StartSession | None"]):
     BINDINGS = [Binding("escape", "back", "Back")]
     AUTO_FOCUS = None  # the sheet takes the keys itself; the note field only at the end of an ABC
 
-    def __init__(self, student: str, label: str, trial_goals: dict[str, str]):
+    def __init__(self, student: str, label: str, trial_goals: dict[str, str],
+                 ioa_timers: dict[tuple[str, str, str], datetime] | None = None):
         super().__init__()
+        # the board's memory: (adult, student, goal) → when that adult's IOA timer started
+        self.ioa_timers = ioa_timers if ioa_timers is not None else {}
         self.student = student
         self.label = label  # "E.M. (1)": initials and the student's key
         self.trial_goals = trial_goals  # the board's memory: student → the trials goal ▶ points at
@@ -282,6 +290,10 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 n = counts.get(f"abc:{g.behavior}" if g.kind == "abc" else g.id, 0)
                 if g.id in timers:
                     body.append(f"  ⏱ running since {timers[g.id].started:%H:%M}", style="bold")
+                ioa_since = self.ioa_timers.get(self._ioa_key(g))
+                if ioa_since is not None:
+                    body.append(f"  ⏱ IOA timer since {ioa_since:%H:%M:%S} ({IOA_KEY} and its key stop it)",
+                                style="bold")
             if n:
                 body.append(f"  · {n} today", style="dim")
             if g is not None and g.id in priority:
@@ -513,9 +525,7 @@ class LogSheet(ModalScreen["StartSession | None"]):
                 return
             self.goal, self.stage, self.run, self.run_prompt, self.run_events = g, "run", [], None, []
         elif g.kind in TIMED:
-            running = any(t.goal == g.id for t in running_timers(self._today()))
-            make = data_commands.timer_stop if running else data_commands.timer_start
-            if await self._record(lambda ctx: make(ctx, self.student, g.id)):
+            if await self._timer_key(g):
                 self.close(None)
                 return
         elif g.kind == "task_analysis":
@@ -546,12 +556,63 @@ class LogSheet(ModalScreen["StartSession | None"]):
         return self.ioa
 
     def _not_for_ioa(self, g: Goal | None) -> bool:
-        """An IOA observer's key for what has no IOA on the sheet (an ABC record; a timer): said, refused."""
-        if not self.ioa or (g is not None and g.kind not in ("abc", *TIMED)):
+        """An IOA observer's key for what has no IOA on the sheet (an ABC record): said, refused."""
+        if not self.ioa or (g is not None and g.kind != "abc"):
             return False
-        self.error("IOA observer: an ABC record has no IOA" if g is None or g.kind == "abc" else
-                   f"IOA observer: a {g.kind} timer is not an IOA record: type the seconds with "
-                   f"`paratui log … --ioa` ({IOA_KEY} turns IOA off)")
+        self.error("IOA observer: an ABC record has no IOA")
+        return True
+
+    async def _timer_key(self, g: Goal) -> bool:
+        """A duration or latency goal's key: its timer started or stopped (an IOA observer's own, in
+        IOA mode); True when the sheet is done."""
+        if self.ioa:
+            return await self._ioa_timer(g)
+        if self._ioa_key(g) in self.ioa_timers:
+            self.error(f"your IOA timer of {clean(g.id)} is running: {IOA_KEY} then its key stops it")
+            return False
+        running = any(t.goal == g.id for t in running_timers(self._today()))
+        make = data_commands.timer_stop if running else data_commands.timer_start
+        return await self._record(lambda ctx: make(ctx, self.student, g.id))
+
+    def _ioa_key(self, g: Goal) -> tuple[str, str, str]:
+        return self.board.me_id or "", self.student, g.id
+
+    async def _ioa_timer(self, g: Goal) -> bool:
+        """An IOA observer's timer of a duration or latency goal: the first press starts it (kept by
+        this board: nothing is written, and the primary's timer is not touched), the second stops it
+        and writes the IOA observation, the seconds between, as `paratui log STUDENT GOAL SECONDS
+        --ioa` does (the same command). Its `session` is the one another adult has open of the goal
+        now (paired exactly), else none (paired by time). True when the sheet is done."""
+        key = self._ioa_key(g)
+        started = self.ioa_timers.get(key)
+
+        def observation(ctx: Context) -> Change:
+            seconds = 0.0 if started is None else max(0.0, round(elapsed(started, ctx.now), 1))
+            ctx = knowing(ctx, *RunSession.written.get(self.board.room, ()))
+            theirs = [m for m in open_sessions(ctx.events, self.student, g.id, day=ctx.now.date())
+                      if m.staff != ctx.actor]
+            return data_commands.log(ctx, self.student, g.id, f"{seconds:.1f}",
+                                     session=theirs[-1].id if theirs else None, ioa=True)
+
+        if started is None:  # checked as the stop will be (who may record it, and not the primary's own)
+            acting, snapshot, me = self.board.acting, self.board.snapshot, self.board.me_id
+            try:
+                if acting is not None and acting.read_only:
+                    raise Refused(acting.refusal or "this board is read-only")
+                if me is None or snapshot is None:
+                    raise Refused("choose who you are first (i)")
+                ctx = self._ctx()
+                observation(ctx)
+            except Refused as e:
+                self.error(e.message)
+                return False
+            self.ioa_timers[key] = ctx.now
+            self.board.toast(f"IOA timer started: {clean(self.label)} · {clean(g.id)} at {ctx.now:%H:%M:%S} "
+                             f"({g.kind}; the same keys, {IOA_KEY} first, stop it) · never in the goal's data")
+            return True
+        if not await self._record(observation):
+            return False
+        self.ioa_timers.pop(key, None)
         return True
 
     async def _trial_key(self, char: str) -> None:

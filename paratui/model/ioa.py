@@ -14,8 +14,10 @@ The measures, each in percent:
     record (a trial only one observer has is a disagreement);
   interval-by-interval (interval, mts): intervals scored the same (n-th against n-th) ÷ intervals
     × 100; an interval either observer left `missed` is left out (and counted);
-  mean duration-per-occurrence (duration, latency): each occurrence's shorter ÷ longer × 100,
-    averaged over the longer record's occurrences (one only one observer timed: 0%).
+  total duration (duration): the shorter total time of the session ÷ the longer × 100 (both 0:
+    100%), the mean duration-per-occurrence beside it in the check's note;
+  mean duration-per-occurrence (latency): each occurrence's shorter ÷ longer × 100, averaged over
+    the longer record's occurrences (one only one observer timed: 0%).
 
 Pairing: an IOA observation is one IOA observer's entries of one goal on one day (in one session:
 the payload's `session` when the entries have one; else a sitting, entries no more than
@@ -45,12 +47,13 @@ STANDARD_MEAN = 80.0  # ... at a mean agreement of at least 80%
 
 TOTAL, EXACT = "total count", "exact count-per-interval"
 TRIAL, INTERVAL, DURATION = "trial-by-trial", "interval-by-interval", "mean duration-per-occurrence"
+TOTAL_DURATION = "total duration"
 
 
 def measure_of(kind: str) -> str | None:
     """The measure that fits a goal kind (None: an ABC goal, not checked by IOA)."""
     return {"tally": EXACT, "trials": TRIAL, "task_analysis": TRIAL, "interval": INTERVAL,
-            "mts": INTERVAL}.get(kind, DURATION if kind in TIMED else None)
+            "mts": INTERVAL, "duration": TOTAL_DURATION}.get(kind, DURATION if kind in TIMED else None)
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,10 @@ def compare(goal: Goal, ioa: Record, primary: Record, independent: str = "I") ->
                      note=f"{out} missed left out" if out else "")
     da = [x.seconds for x in a if x.seconds is not None]
     db = [x.seconds for x in b if x.seconds is not None]
+    if goal.kind == "duration":
+        per = duration_per_occurrence(da, db)
+        return Check(ioa, primary, TOTAL_DURATION, total_count(sum(da), sum(db)), 0, 0,
+                     note=f"primary {sum(da):g} s, IOA {sum(db):g} s; mean duration-per-occurrence {per:.0f}%")
     return Check(ioa, primary, DURATION, duration_per_occurrence(da, db), 0, max(len(da), len(db)))
 
 
