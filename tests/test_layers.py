@@ -57,6 +57,33 @@ def test_cli_commands_that_print_do_not_load_textual(tmp_path):
     assert out.stderr.strip().endswith("CLEAN")
 
 
+# What a read-only command never needs: Textual, and what only other commands use (the building view's
+# sync-health reader, with its HTTP and XML modules; uuid, which makes new event ids when writing).
+NOT_FOR_READING = ("textual", "paratui.app", "paratui.store.sync_health", "paratui.store.building", "http.client",
+                   "xml.sax", "uuid", "paratui.model.data_commands")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["report", "K.B."], ["report", "K.B.", "--format", "html",
+                                                                      "--chart", "builtin"],
+                                  ["report", "K.B.", "--format", "csv"], ["report", "K.B.", "--format", "json"],
+                                  ["history"], ["history", "--format", "csv"]],
+                         ids=lambda a: " ".join(a))
+def test_report_history_and_version_load_neither_textual_nor_what_writing_needs(argv, tmp_path):
+    """`paratui report`, `history` and `--version` start up without Textual, or the modules only the
+    building view or a write uses: each is checked by what a fresh interpreter really loaded."""
+    from tests.helpers import demo_copy
+
+    room = demo_copy(tmp_path / "room")
+    code = ("import sys, json, contextlib, io\nimport paratui.cli as c\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        c.main(json.loads(sys.argv[1]))\n    except SystemExit:\n        pass\n"
+            "print(json.dumps(sorted(sys.modules)), file=sys.stderr)")
+    args = json.dumps([*argv, *(["--data", str(room)] if argv != ["--version"] else [])])
+    out = subprocess.run([sys.executable, "-c", code, args], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(out.stderr.strip().splitlines()[-1]))
+    assert not {m for m in loaded if any(m == n or m.startswith(n + ".") for n in NOT_FOR_READING)}
+
+
 PACKAGE = Path(__file__).resolve().parents[1] / "paratui"
 # Circles still to be broken, each as the set of its modules.
 KNOWN_CIRCLES: list[set[str]] = []

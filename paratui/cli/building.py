@@ -8,11 +8,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paratui.cli.common import EXIT_CODES, Commands, UsageProblem, say
-from paratui.model.building import sort_rooms, summary_line, summary_to_dict
 from paratui.store import identity
-from paratui.store.building import BuildingFileError, BuildingRoom, RoomFolder, read_building, room_folders
+
+if TYPE_CHECKING:  # imported where used: every other command starts without the sync-health reader
+    from paratui.store.building import BuildingRoom, RoomFolder
 
 SCHEMA_VERSION = 1
 
@@ -38,6 +40,8 @@ def add_building(sub: Commands) -> None:
 
 
 def folders(args: argparse.Namespace) -> list[RoomFolder]:
+    from paratui.store.building import BuildingFileError, read_building, room_folders
+
     found: list[RoomFolder] = []
     if args.list:
         try:
@@ -55,6 +59,9 @@ def folders(args: argparse.Namespace) -> list[RoomFolder]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from paratui.model.building import sort_rooms, summary_line, summary_to_dict
+    from paratui.store.building import BuildingRoom
+
     rooms = [BuildingRoom(f, identity.now) for f in folders(args)]
     if not (args.plain or args.json):
         return _live(args, rooms)

@@ -7,7 +7,6 @@ import argparse
 
 from paratui.cli.common import Commands, command, group
 from paratui.cli.write import writes
-from paratui.model import data_commands
 from paratui.model.commands import Change, Context
 from paratui.store.room import Room
 
@@ -36,6 +35,8 @@ def add_log(sub: Commands) -> None:
 
 
 def _log(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    from paratui.model import data_commands  # not at import: `paratui report` never needs it
+
     return data_commands.log(ctx, args.student, args.goal, args.value, args.prompt, args.note, args.step, args.at,
                              args.session, args.ioa)
 
@@ -55,6 +56,8 @@ def add_abc(sub: Commands) -> None:
 
 
 def _abc(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    from paratui.model import data_commands  # not at import: `paratui report` never needs it
+
     return data_commands.abc(ctx, args.student, args.behavior, args.antecedent, args.consequence, args.setting,
                              args.note, args.at)
 
@@ -81,10 +84,14 @@ def add_timer(sub: Commands) -> None:
 
 
 def _timer_start(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    from paratui.model import data_commands  # not at import: `paratui report` never needs it
+
     return data_commands.timer_start(ctx, args.student, args.goal, args.session)
 
 
 def _timer_stop(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    from paratui.model import data_commands  # not at import: `paratui report` never needs it
+
     return data_commands.timer_stop(ctx, args.student, args.goal, args.end)
 
 
@@ -110,10 +117,14 @@ def add_session(sub: Commands) -> None:
 
 
 def _session_start(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    from paratui.model import data_commands  # not at import: `paratui report` never needs it
+
     return data_commands.session_start(ctx, args.student, args.goal, args.setting, args.at)
 
 
 def _session_end(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    from paratui.model import data_commands  # not at import: `paratui report` never needs it
+
     return data_commands.session_end(ctx, args.student, args.goal, args.session, args.at)
 
 
@@ -129,4 +140,6 @@ def add_phase(sub: Commands) -> None:
 
 
 def _phase(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    from paratui.model import data_commands  # not at import: `paratui report` never needs it
+
     return data_commands.phase(ctx, args.student, args.goal, args.name, args.kind)

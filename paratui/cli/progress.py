@@ -7,7 +7,6 @@ import argparse
 
 from paratui.cli.common import Commands, command
 from paratui.cli.write import writes
-from paratui.model import data_commands
 from paratui.model.commands import Change, Context
 from paratui.store.room import Room
 
@@ -26,4 +25,6 @@ def add_progress(sub: Commands) -> None:
 
 
 def _progress(room: Room, ctx: Context, args: argparse.Namespace) -> Change:
+    from paratui.model import data_commands  # not at import: `paratui report` never needs it
+
     return data_commands.progress(ctx, args.student, args.goal, args.period, args.status, args.comment)

@@ -43,6 +43,7 @@ def add_report(sub: Commands) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     """A student's progress report, from the journal's log stream (read only: no --as needed)."""
+    gc.disable()  # a year's log stream is ~20k events read once, and nothing here makes cycles
     from paratui.model import report
 
     room = open_room(args)

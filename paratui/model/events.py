@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 from paratui.model.event_types import ID, IDS, LOG, NUM, TASKS, TEXT, TIME, TYPES
 from paratui.model.text import COMMENT_LIMIT, NOTE_LIMIT, TEXT_LIMIT, cut
@@ -48,18 +48,24 @@ _EXPECTED = {ID: "an id (text)", TEXT: "text", TIME: "a date-time (text)", IDS: 
              NUM: "a number", "flag": "true or false"}
 
 
+# per type, each payload field once: (key, optional, check, what it should be), worked out once
+_FIELDS: dict[str, tuple[tuple[str, bool, Callable[[Any], bool], str], ...]] = {
+    t: tuple((key, kind.endswith("?"), _CHECKS[kind.rstrip("?")], _EXPECTED[kind.rstrip("?")])
+             for key, kind in fields.items())
+    for t, fields in PAYLOADS.items()}
+
+
 def payload_problem(type_: str, payload: dict[str, Any]) -> str | None:
     """The first payload field of the wrong shape (a list where an id belongs, a dict as a task id…),
     as `field 'x': expected …`; None when the payload is usable. Unknown types pass (newer writers)."""
-    for key, kind in PAYLOADS.get(type_, {}).items():
+    for key, optional, check, expected in _FIELDS.get(type_, ()):
         value = payload.get(key)
         if value is None:
-            if kind.endswith("?"):
+            if optional:
                 continue
             return f"field {key!r}: missing"
-        base = kind.rstrip("?")
-        if not _CHECKS[base](value):
-            return f"field {key!r}: expected {_EXPECTED[base]}, got {type(value).__name__}"
+        if not check(value):
+            return f"field {key!r}: expected {expected}, got {type(value).__name__}"
     return None
 _ORDER = attrgetter("at", "written", "id")  # same as Event.sort_key, but sorts in C
 
