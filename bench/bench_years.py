@@ -183,6 +183,11 @@ def _process(root: Path, clock: str, args: list[str], runs: int) -> float:
 def period_reports(quick: bool = False, workdir: Path = OUT) -> list[Row]:
     """A year's progress report for one student, every format, and the period's IEP progress report,
     each as a whole process, against start-up and the year's Markdown report in the same run."""
+    if sys.flags.dont_write_bytecode and not (Path(__file__).resolve().parents[1] / "paratui" / "__pycache__").is_dir():
+        # every process below then compiles paratui from source (~0.1-0.25 s of CPU on 2 cores) before
+        # it does anything: an installed paratui has its .pyc files (`python -m compileall paratui`)
+        print("note: PYTHONDONTWRITEBYTECODE is set and paratui has no .pyc files: each figure below includes "
+              "compiling paratui from source", file=sys.stderr)
     src, count = pristine_year(180, workdir)
     root = fresh_copy(src, "years-reports", workdir)
     toml = root / "classroom.toml"
