@@ -58,9 +58,9 @@ def test_cli_commands_that_print_do_not_load_textual(tmp_path):
 
 
 # What a read-only command never needs: Textual, and what only other commands use (the building view's
-# sync-health reader, with its HTTP and XML modules; uuid, which makes new event ids when writing).
+# sync-health reader, with its HTTP and XML modules; the data-logging commands).
 NOT_FOR_READING = ("textual", "paratui.app", "paratui.store.sync_health", "paratui.store.building", "http.client",
-                   "xml.sax", "uuid", "paratui.model.data_commands")
+                   "xml.sax", "paratui.model.data_commands")
 
 
 @pytest.mark.parametrize("argv", [["--version"], ["report", "K.B."], ["report", "K.B.", "--format", "html",

@@ -23,6 +23,7 @@ import os
 import re
 import stat
 import time
+import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
@@ -62,14 +63,6 @@ class JournalWriteError(Exception):
 
 
 _UNREAD = object()
-
-
-def _uuid4_hex() -> str:
-    """A random uuid4's hex (uuid imported here, when writing: its import pulls in `platform`,
-    a few ms every read-only command would pay)."""
-    import uuid
-
-    return uuid.uuid4().hex
 
 
 class AtomicJSONStorage(Storage):
@@ -268,7 +261,7 @@ class _Lock:
         from paratui.store import identity  # here, not at import: identity is only needed by writers
 
         text = f"pid {os.getpid()} on {identity.safe_name(identity.writer_host())[:64]} ({self.doing}) " \
-               f"#{_uuid4_hex()[:12]}"
+               f"#{uuid.uuid4().hex[:12]}"
         try:
             os.pwrite(self.fd, text.encode().ljust(_STAMP_SIZE - 1) + b"\n", 0)
         except OSError:
@@ -483,7 +476,7 @@ def _file_names(path: Path) -> Iterator[Path]:
         mine = []
     for name in mine:
         yield path.with_name(name)
-    yield path.with_name(f"{path.stem}.x{_uuid4_hex()[:12]}.json")
+    yield path.with_name(f"{path.stem}.x{uuid.uuid4().hex[:12]}.json")
 
 
 def _journal_label(journal: Path, path: Path) -> str:
@@ -696,4 +689,4 @@ def _group(gid: int) -> str:
 
 def new_event(type: str, staff: str | None, payload: dict, when: datetime, login: str, host: str) -> Event:
     # uuid4: unique across machines without coordination; `written` orders events sharing a time.
-    return Event(_uuid4_hex(), type, when, time.time_ns(), staff, login, host, payload)
+    return Event(uuid.uuid4().hex, type, when, time.time_ns(), staff, login, host, payload)
