@@ -255,6 +255,31 @@ async def test_a_running_timer_has_its_own_colour_not_the_out_of_room_one(room_d
         assert pane.styles.border_top[1] == Color.parse(timer) != Color.parse(out)
 
 
+async def test_the_help_page_says_what_b_and_t_do_now(room_dir):
+    """`b` offers only the students a move took out and puts them where the schedule places them;
+    `b` and `t` with one choice act at once (u undoes): the help page and the palette say so."""
+    from paratui.app.actions import ACTIONS
+
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen
+        await pilot.press("question_mark")
+        await pilot.pause()
+        page = str(app.screen.query_one("Markdown")._markdown)
+        rows = {line.split("|")[1].strip(): line for line in page.splitlines() if line.startswith("| `")}
+        assert "a move took out" in rows["`b`"] and "where the schedule places them now" in rows["`b`"]
+        assert "only one out: at once, u undoes" in rows["`b`"]
+        assert "only one running: at once, u undoes" in rows["`t`"]
+        assert "only one waiting: at once" in rows["`k`"]
+        assert "0 not observed" in next(line for key, line in rows.items() if key.startswith("`l"))
+        # every key of the board has its row, and every row's key is bound to the action it names
+        assert len(rows) == len(ACTIONS) + 2  # and ctrl+p, tab
+        bound = {b.key: b.action for b in board.BINDINGS}  # type: ignore[union-attr]
+        assert all(bound[a.key] == a.name and (hasattr(board, f"action_{a.name}") or a.name == "app.quit")
+                   for a in ACTIONS)
+        assert "Back from a move" in [c.title for c in app.get_system_commands(board)]
+
+
 async def test_one_timer_is_stopped_at_once_with_the_toast_s_undo(room_dir):
     from paratui.app.panes import TimersPane
     from paratui.model import data_commands
