@@ -10,7 +10,7 @@ column shows, in place of the Out of room and Uncovered panes:
 - the newest urgent note not yet acknowledged: who wrote it to whom and when in words, its text in
   large letters (a 3×5 font drawn in half blocks: the height of `Digits`, some 20 letters a line in
   the wall's column), as many lines as the pane can spare, cut with "..." (the whole note is on
-  the banner above); when several wait, the count of the others in `Digits` beside MORE URGENT.
+  the banner above); when several wait, the count of the others in `Digits` ("+2": on the banner).
 
 Initials are letters and `Digits` only draws digits and a few symbols (0-9 + - ^ x : A-F $ £ € ( )),
 and no dependency of paratui draws large letters (Rich and Textual have no figlet font; pyfiglet
@@ -133,7 +133,7 @@ def small_letters_text(text: str) -> str:
 def small_lines(text: str, width: int, most: int) -> list[str]:
     """`text` (from `small_letters_text`) wrapped into at most `most` lines of `width` columns of the
     small font, a word too long for a line broken; what does not fit is cut, the last line ending in
-    "..." (never a line wider than `width`)."""
+    "..." (never a line wider than `width`, from 5 columns: the widest letter)."""
     lines: list[str] = []
     line = ""
     for word in text.split(" "):
@@ -145,8 +145,8 @@ def small_lines(text: str, width: int, most: int) -> list[str]:
                 lines.append(line)
                 line = ""
             else:  # a word wider than a line: as much of it as fits
-                cut = max(1, max(n for n in range(1, len(word) + 1) if _small_width(word[:n]) <= width)
-                          if _small_width(word[:1]) <= width else 1)
+                fits = [n for n in range(1, len(word) + 1) if _small_width(word[:n]) <= width]
+                cut = fits[-1] if fits else 1
                 lines.append(word[:cut])
                 word = word[cut:]
     if line:
