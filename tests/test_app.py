@@ -126,7 +126,7 @@ async def test_help_lists_every_key(room_dir):
         for key in ("`m`", "`b`", "`a`", "`n`", "`d`", "`u`", "`i`", "`p`", "`w`", "`?`", "`q`", "`ctrl+p`"):
             assert key in page
         commands = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Move a student", "Back in the room", "New task", "Undo my last", "Binder pages"):
+        for title in ("Move a student", "Back from a move", "New task", "Undo my last", "Binder pages"):
             assert title in commands
 
 

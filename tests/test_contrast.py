@@ -58,7 +58,8 @@ def test_alarm_and_text_colours_against_their_backgrounds(theme):
     need = 7.0 if theme.name == "paratui-contrast" else 4.5
     colours = {k: theme.colors[k] for k in TEXT if k in theme.colors}
     colours.update({k: v for k, v in theme.variables.items() if k.startswith("paratui-")})
-    assert {"paratui-out", "paratui-over", "paratui-overdue", "paratui-uncovered", "paratui-covered"} <= set(colours)
+    assert {"paratui-out", "paratui-over", "paratui-overdue", "paratui-uncovered", "paratui-covered",
+            "paratui-timer"} <= set(colours)
     pairs = [(name, colour, ground) for name, colour in colours.items() for ground in GROUNDS]
     pairs += [(name, colours[name], "panel") for name in ON_PANEL]
     short = [f"{name} {colour} on {ground} {theme.colors[ground]}: {contrast(colour, theme.colors[ground]):.2f}:1"

@@ -6,7 +6,15 @@ offset (as a board's clock knows it)."""
 from __future__ import annotations
 
 import json
+import time
+from datetime import date, datetime
+from typing import Iterator
 
+import pytest
+
+from paratui.app.student_screen import build_view
+from paratui.store.history import HistoryCache
+from paratui.store.room import Room
 from tests.helpers import run_cli
 
 CHICAGO = {"TZ": "America/Chicago"}
@@ -79,3 +87,55 @@ def test_events_without_an_offset_are_still_read_in_local_time(room_dir):
     (day / "testhost--tester.json").write_text(json.dumps({"_default": docs}), encoding="utf-8")
     out = em(room_dir, "2026-11-23T10:15")
     assert out["location"] == "bathroom" and out["minutes_out"] == 15
+
+
+def test_fall_back_the_whole_history_is_in_the_instants_order_cached_or_not(room_dir, tmp_path):
+    """`paratui history` without dates reads this machine's cache of rows (paratui.store.history_cache):
+    ordered by the instant too, on the first run (rows worked out) and the next (rows read back)."""
+    env = {**at("2026-11-01T01:25-06:00"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    run_cli("move", "E.M.", "--to", "bathroom", "--as", "JT", data=room_dir, env=at("2026-11-01T01:30-05:00"),
+            check=True)
+    run_cli("back", "E.M.", "--as", "JT", data=room_dir, env=at("2026-11-01T01:20-06:00"), check=True)
+    for run in ("worked out", "from the cache"):
+        history = run_cli("history", data=room_dir, env=env, check=True).stdout
+        mine = [line for line in history.splitlines() if line.startswith("2026-11-01 01:")]
+        assert [line[:16] for line in mine] == ["2026-11-01 01:30", "2026-11-01 01:20"], (run, history)
+        assert "to Bathroom" in mine[0] and "back" in mine[1], run
+        alone = run_cli("history", "--student", "E.M.", "--format", "json", data=room_dir, env=env,
+                        check=True).stdout
+        assert [r["type"] for r in json.loads(alone) if r["at"].startswith("2026-11-01 01:")] == ["move", "back"]
+    assert len(list((tmp_path / "cache").rglob("2026-11.rows"))) == 1  # the second run read it
+
+
+@pytest.fixture
+def chicago(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process in America/Chicago (the student screen's history is read in the board's process)."""
+    monkeypatch.setenv("TZ", "America/Chicago")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_fall_back_the_student_screens_year_keeps_the_instant(room_dir, chicago):
+    """The student screen's year is kept packed (paratui.store.history): unpacked, an entry of the second
+    01:20 is still the later one, and the screen lists the newest first."""
+    day = room_dir / "journal" / "log" / "2026-11" / "01"
+    day.mkdir(parents=True)
+    doc = {"type": "data", "staff": "JT", "login": "jthomas", "host": "ws"}
+    docs = {"1": {**doc, "id": "a" * 32, "time": "2026-11-01T01:30:00-05:00", "written": 1,
+                  "payload": {"student": "S05", "goal": "aac", "value": "+", "prompt": "I"}},
+            "2": {**doc, "id": "b" * 32, "time": "2026-11-01T01:20:00-06:00", "written": 2,
+                  "payload": {"student": "S05", "goal": "aac", "value": "-", "prompt": "I"}}}
+    (day / "ws--jthomas.json").write_text(json.dumps({"_default": docs}), encoding="utf-8")
+    history = HistoryCache(room_dir)
+    history.load_now()
+    got = {e.id: e for e in history.student_events("S05") or []}
+    cdt, cst = got["a" * 32], got["b" * 32]
+    assert cst.at - cdt.at == 50 * 60 and cst.sort_key > cdt.sort_key
+    assert (cdt.time, cst.time) == (datetime(2026, 11, 1, 1, 30), datetime(2026, 11, 1, 1, 20))
+    assert cst.time.fold == 1 and cst.time.timestamp() == cst.at  # the second 01:20, as it was read
+    snap = Room(room_dir, clock=lambda: datetime(2026, 11, 2, 9, 0)).snapshot()
+    student = snap.classroom.student_by_id()["S05"]
+    view = build_view(snap.classroom, student, list(got.values()), date(2026, 11, 2))
+    assert [e.id for e, _undo in view.entries][:2] == ["b" * 32, "a" * 32]  # newest first: the 01:20 CST one

@@ -8,6 +8,8 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from paratui.app.panes import AdultsPane, OutPane, StudentsPane, UncoveredPane
 from paratui.app.routine_panes import UrgentBanner
 from paratui.model import commands
@@ -228,6 +230,54 @@ async def test_a_running_timer_shows_minutes_and_seconds(room_dir):
         assert "1:10" in text(app, TimersPane) and "0 min" not in text(app, TimersPane)
         now[0] += timedelta(seconds=5)  # within the minute: the pane follows the clock by itself
         assert await wait_for(pilot, lambda: "1:15" in text(app, TimersPane)), text(app, TimersPane)
+
+
+@pytest.mark.parametrize("theme", ["paratui-dark", "paratui-light", "paratui-contrast"])
+async def test_a_running_timer_has_its_own_colour_not_the_out_of_room_one(room_dir, theme):
+    """A timer running is not a student out too long: its m:ss and its frame in the theme's
+    `paratui-timer` colour, never `paratui-out`."""
+    from textual.color import Color
+
+    from paratui.app.panes import TimersPane
+    from paratui.app.themes import board_color
+    from paratui.model import data_commands
+
+    _write(room_dir, NOW_DT - timedelta(seconds=70), "JT", lambda ctx: data_commands.timer_start(ctx, "O.W.", "start"))
+    app = make_app(room_dir, as_staff="JT", theme_name=theme)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.theme == theme
+        pane = app.query_one(TimersPane)
+        timer, out = board_color(app, "paratui-timer"), board_color(app, "paratui-out")
+        assert timer and timer.lower() != out.lower()
+        styles = _styles_of(pane, "1:10")
+        assert styles and all(timer in style for style in styles) and not any(out in s for s in styles), styles
+        assert pane.styles.border_top[1] == Color.parse(timer) != Color.parse(out)
+
+
+async def test_the_help_page_says_what_b_and_t_do_now(room_dir):
+    """`b` offers only the students a move took out and puts them where the schedule places them;
+    `b` and `t` with one choice act at once (u undoes): the help page and the palette say so."""
+    from paratui.app.actions import ACTIONS
+
+    app = make_app(room_dir, as_staff="MR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen
+        await pilot.press("question_mark")
+        await pilot.pause()
+        page = str(app.screen.query_one("Markdown")._markdown)
+        rows = {line.split("|")[1].strip(): line for line in page.splitlines() if line.startswith("| `")}
+        assert "a move took out" in rows["`b`"] and "where the schedule places them now" in rows["`b`"]
+        assert "only one out: at once, u undoes" in rows["`b`"]
+        assert "only one running: at once, u undoes" in rows["`t`"]
+        assert "only one waiting: at once" in rows["`k`"]
+        assert "0 not observed" in next(line for key, line in rows.items() if key.startswith("`l"))
+        # every key of the board has its row, and every row's key is bound to the action it names
+        assert len(rows) == len(ACTIONS) + 2  # and ctrl+p, tab
+        bound = {b.key: b.action for b in board.BINDINGS}  # type: ignore[union-attr]
+        assert all(bound[a.key] == a.name and (hasattr(board, f"action_{a.name}") or a.name == "app.quit")
+                   for a in ACTIONS)
+        assert "Back from a move" in [c.title for c in app.get_system_commands(board)]
 
 
 async def test_one_timer_is_stopped_at_once_with_the_toast_s_undo(room_dir):

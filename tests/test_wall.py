@@ -23,7 +23,15 @@ from paratui.app.form import FormScreen
 from paratui.app.panes import OutPane, StudentsPane, TasksPane, UncoveredPane
 from paratui.app.picker import PickerScreen
 from paratui.app.status import StatusBar
-from paratui.app.wall import WallPane, big_digits, block_letters
+from paratui.app.wall import (
+    WallPane,
+    _small_width,
+    big_digits,
+    block_letters,
+    small_letters,
+    small_letters_text,
+    small_lines,
+)
 from paratui.cli import build_parser
 from paratui.model.events import Event
 from paratui.store import paths
@@ -180,8 +188,8 @@ def _lines(widget) -> list[str]:
 def _drawn(lines: list[str], big: list[str]) -> bool:
     """`big` (rows of large text) is on consecutive lines, at the same column."""
     for y in range(len(lines) - len(big) + 1):
-        at = lines[y].find(big[0])
-        if at >= 0 and all(lines[y + r][at:at + len(row)] == row for r, row in enumerate(big)):
+        at = lines[y].find(big[0].rstrip())  # (a line is drawn without the blanks at its end)
+        if at >= 0 and all(lines[y + r][at:at + len(row)].ljust(len(row)) == row for r, row in enumerate(big)):
             return True
     return False
 
@@ -219,11 +227,12 @@ async def test_the_wall_shows_who_is_out_and_for_how_long_in_large_text(urgent_r
         assert _drawn(lines, block_letters("K.B.")) and _drawn(lines, big_digits(20)[1:4])
         assert _drawn(lines, block_letters("T.H.")) and _drawn(lines, big_digits(2)[1:4])
         assert _drawn(lines, block_letters("O.W.")) and _drawn(lines, block_letters("I.F."))
-        assert _drawn(lines, big_digits(1)[1:4])  # one urgent note waiting
+        assert _drawn(lines, small_letters("FIRE DRILL AT 11:00"))  # the urgent note itself, large
         assert "UNCOVERED" in lines[next(y for y, line in enumerate(lines) if block_letters("I.F.")[1] in line)]
         text = "\n".join(lines)
         # the states in words, never by colour alone; initials only
-        for word in ("OVER", "UNCOVERED", "⚠ URGENT NOTE", "1 for you", "expected 10 min", "Bathroom", "Mr. T"):
+        for word in ("OVER", "UNCOVERED", "⚠ URGENT NOTE", "10:21 Ms. R → Mr. T", "1 for you", "expected 10 min",
+                     "Bathroom", "Mr. T"):
             assert word in text, word
         assert not any(s.name and s.name in text for s in app.snapshot.classroom.students)
 
@@ -281,3 +290,72 @@ async def test_growing_the_terminal_draws_the_wall(alarm_room):
         await pilot.pause()
         await pilot.pause()
         assert app.board.has_class("-wall") and _drawn(_lines(app.query_one(WallPane)), block_letters("K.B."))
+
+
+def _add_notes(root: Path, notes: list[tuple[str, list[str], str]]) -> None:
+    path = root / "journal" / "2026-11-23" / "wall--wall.json"
+    doc = json.loads(path.read_text())
+    for n, (body, to, hh_mm) in enumerate(notes, 20):
+        doc["_default"][str(n)] = _event(n, "note", "MR", {"text": body, "to": to, "kind": "handoff", "urgent": True},
+                                         hh_mm)
+    path.write_text(json.dumps(doc))
+
+
+@pytest.mark.parametrize("size", [WALL, (200, 50), (240, 67)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_newest_urgent_note_is_large_and_the_others_counted(alarm_room, size):
+    """Several urgent notes: the newest one's text in large letters, the others counted in Digits
+    ("+2", on the banner above); the students out and uncovered still on the pane, none cut off."""
+    _add_notes(alarm_room, [("Bus 12 is late", ["AL"], "10:05"), ("Fire drill at 11:00", ["JT"], "10:10"),
+                            ("Seizure: R.N. in the hallway", ["JT", "AL"], "10:21")])
+    app = wall_app(alarm_room)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        pane = app.query_one(WallPane)
+        lines = _lines(pane)
+        text = "\n".join(lines)
+        assert _drawn(lines, small_letters("SEIZURE: R.N.")), text  # as many lines of it as the pane spares
+        assert any(all(_drawn(lines, small_letters(line)) for line in small_lines(
+            small_letters_text("Seizure: R.N. in the hallway"), pane.content_region.width - 1, most))
+            for most in (1, 2, 3)), text
+        assert _drawn(lines, big_digits("+2")[1:4]) and "2 more on the banner above" in text
+        assert not _drawn(lines, small_letters("FIRE")) and not _drawn(lines, small_letters("BUS"))  # not large
+        assert "⚠ URGENT NOTE, the newest" in text and "10:21 Ms. R → Mr. T, Ms. L" in text
+        assert "2 for you: k acknowledges" in text  # the seizure note and the fire drill wait for Mr. T
+        assert str(pane.content).count("\n") + 1 <= pane.content_region.height  # nothing cut at the bottom
+        assert "K.B." in text or _drawn(lines, block_letters("K.B.")), text
+        assert _drawn(lines, block_letters("O.W.")) and "UNCOVERED" in text
+        assert all(len(line.rstrip()) <= pane.content_region.width for line in lines)
+
+
+async def test_an_urgent_notes_text_is_data_on_the_wall_never_markup_and_cut_to_fit(alarm_room):
+    hostile = "[bold red]DROP[/] \x1b[2J\x1b[31m café — " + "x" * 480
+    _add_notes(alarm_room, [(hostile, ["JT"], "10:21")])
+    app = wall_app(alarm_room)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        pane = app.query_one(WallPane)
+        lines = _lines(pane)
+        content = pane.content
+        assert "\x1b" not in content.plain and "[bold red]" not in content.plain  # drawn as letters, not run
+        width = pane.content_region.width - 1
+        candidates = [small_lines(small_letters_text(hostile), width, most) for most in (1, 2, 3)]
+        drawn = next(d for d in candidates if all(_drawn(lines, small_letters(line)) for line in d))
+        assert drawn[0].startswith("[BOLD RED]DROP[/]")  # the brackets as letters (the escapes: boxes)
+        assert drawn[-1].endswith("...")  # cut to fit: 500 letters never fit
+        assert all(len(line.rstrip()) <= pane.content_region.width for line in lines)
+        assert str(content).count("\n") + 1 <= pane.content_region.height
+        assert _drawn(lines, block_letters("K.B."))  # the student out too long still large
+
+
+def test_the_small_font_wraps_within_its_width_and_cuts_with_dots():
+    for width in (20, 47, 83):
+        for most in (1, 2, 3):
+            lines = small_lines(small_letters_text("Seizure — R.N. in the hallway by the gym " * 4), width, most)
+            assert 1 <= len(lines) <= most and lines[-1].endswith("...")
+            assert all(_small_width(line) <= width for line in lines)
+            assert all(len(row) == _small_width(line) for line in lines for row in small_letters(line))
+    assert small_lines("FIRE DRILL AT 11:00", 83, 3) == ["FIRE DRILL AT 11:00"]
+    assert small_letters_text("Ça\tva\n — ok?") == "CA VA - OK?"
+    assert small_lines("X" * 40, 20, 3) == ["XXXXX", "XXXXX", "XXX..."]  # a long word broken, then cut

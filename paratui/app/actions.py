@@ -40,31 +40,39 @@ class BoardAction:
 ACTIONS: tuple[BoardAction, ...] = (
     BoardAction("move", "m", "Move a student",
                 "Announce a student leaving: pick the student, then where (you go along)", "Move"),
-    BoardAction("back_in", "b", "Back in the room", "Mark a student who was out as back", "Back"),
+    BoardAction("back_in", "b", "Back from a move",
+                "A student a move took out is back: pick them (only one out: at once, u undoes); they go where "
+                "the schedule places them now (the room, or their gen-ed class)", "Back"),
     BoardAction("assign", "a", "Assign (today's change)",
                 "Put an adult with students somewhere until a time", "Assign", WIDE),
     BoardAction("absent", "o", "Out today / sub",
                 "An adult is out today (until a time, or all day) and who subs; or back early", "Out"),
     BoardAction("new_task", "n", "New task",
-                "Add a task (copies, filing, call home…) for someone, with a due time", "Task"),
+                "Add a task (copies, filing, call home…) for someone or anyone, due at a time or on a day if "
+                "it has to be", "Task"),
     BoardAction("done_task", "d", "Task done", "Mark an open task done", "Done", WIDE),
     BoardAction("log", "l", "Log data",
                 "Log data for a student: their goals open with one key each (tally; a trial: +/− then the "
                 "prompt level; a trials goal's key starts a run: +/− per trial, the prompt level's key "
-                "before it, u undoes, Esc ends; ABC, timers, task analysis steps, interval runs: +/− each). "
+                "before it, u undoes, Esc ends; an interval goal's key opens a run the same way: + occurred, − not, "
+                "0 not observed; ABC, timers, task analysis steps). "
                 "Each student's own key "
                 "(shown beside them on Students) opens the same sheet directly", "Log", per_student=True),
     BoardAction("timers", "t", "Stop a timer",
-                "Stop a running duration or latency timer (start one from the student's goals)", "Timer", WIDE),
-    BoardAction("undo", "u", "Undo my last", "Retract the last thing you recorded", "Undo"),
+                "Stop a running duration or latency timer: pick which (only one running: at once, u undoes); "
+                "start one from the student's goals (their key)", "Timer", WIDE),
+    BoardAction("undo", "u", "Undo my last",
+                "Retract your newest change still in force (nothing is deleted: history shows both)", "Undo"),
     BoardAction("whoami", "i", "Who am I",
-                "Choose who is using this board (recorded with every change)", "Me", WIDE),
+                "Choose who is using this board, at the shared login (recorded with every change; a role "
+                "with more rights than a para's asks its PIN); a personal login is always its person", "Me", WIDE),
     BoardAction("student", "s", "Student screen",
                 "A student's goals: today's data, trend charts, mastery, ABC patterns, behavior plan; "
                 "retract an entry", "Student", NEVER),  # on ? and ctrl+p; the key bar (and its snapshots) unchanged
     BoardAction("pages", "p", "Binder pages",
                 "Open a binder page: today's plan, IEP at a glance, behavior and safety plans…", "Pages", WIDE),
-    BoardAction("warnings", "w", "File warnings", "Show problems found in the data folder's files",
+    BoardAction("warnings", "w", "File warnings",
+                "Show problems found in the data folder's files, and how syncing with the other boards goes",
                 "Warnings", WIDE),
     BoardAction("claim", "c", "Claim a task (\"I've got it\")",
                 "Take an open task so nobody else does it twice: every board shows who has it", "Claim", WIDE),
@@ -79,14 +87,16 @@ ACTIONS: tuple[BoardAction, ...] = (
                 "A fire drill or assembly, a changed block, a student out for services or absent, a para lent "
                 "to another room (the teacher's call)", "Change", NEVER),
     BoardAction("ack", "k", "Acknowledge a note",
-                "Acknowledge an urgent note addressed to you (it stays on every board until all have)", "Ack", WIDE),
+                "Acknowledge an urgent note addressed to you: pick which (only one waiting: at once, u undoes); "
+                "it stays on every board until all have", "Ack", WIDE),
     BoardAction("privacy", "z", "Privacy screen",
                 "Hide every student detail at once (a visitor at the door); z again shows the board", "Hide", WIDE),
     BoardAction("history", "H", "History",
                 "Who did what and when, day by day (the audit trail; retractions shown, nothing deleted)",
                 "History", NEVER),
     BoardAction("next_tab", "V", "Binder: another day",
-                "Show the next weekday's binder tab (after Friday, today's again)", "Tab", NEVER),
+                "Show the next weekday's binder tab (after Friday, today's again; a small screen opens it as "
+                "a page)", "Tab", NEVER),
     BoardAction("edit_page", "E", "Edit a binder page",
                 "Open a binder page in your editor ($EDITOR); every board shows the change", "Edit", NEVER),
     BoardAction("meeting", "F", "Friday meeting",

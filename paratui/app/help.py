@@ -18,8 +18,10 @@ def help_markdown(actions: tuple[BoardAction, ...] = ACTIONS) -> str:
 In a picker every choice has its own key: **m 1 b** announces "taking student 1 to the bathroom".
 Escape closes a picker or page. Every change is saved the moment you make it; `u` undoes your own last.
 
-**On the board:** students are shown by initials only. *Out of room* lists students who left and
-for how long; below it, dimmed, who the schedule places elsewhere now (a gen-ed class): not timed.
-Red: out longer than expected, a student with no adult, an overdue task. On a small screen the
-binder tab is left out: `p` opens it. The bottom bar shows the keys that fit; `?` lists them all.
+**On the board:** students are shown by initials only. *Out of room* lists students a move took out
+and for how long; below it, dimmed and not timed, who today's assign sent out with an adult (since
+when) and who the schedule places elsewhere now (a gen-ed class, lunch). The alarm colour (red): out
+longer than expected (OVER), a student with no adult (UNCOVERED), an overdue task. A running timer's
+m:ss has a colour of its own: it is not an alarm. On a small screen the binder tab is left out: `p`
+opens it. The bottom bar shows the keys that fit; `?` lists them all.
 """

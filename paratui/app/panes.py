@@ -243,7 +243,7 @@ class TimersPane(LinePane):
         for t in state.timers:
             text.append(f"⏱ {initials.get(t.student, clean(t.student)):<5} {clean(t.goal)} ", style="bold")
             running = elapsed((now - t.started).total_seconds())
-            text.append(running, style="bold " + board_color(self.app, "paratui-out"))
+            text.append(running, style="bold " + board_color(self.app, "paratui-timer"))  # its own: not "out"
             if t.started.date() == state.now.date():
                 text.append(f" since {t.started:%H:%M}")
             else:  # left running overnight: kept, and says since which day (`timer stop --end` stops it)

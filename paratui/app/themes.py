@@ -18,6 +18,7 @@ BOARD_VARIABLE_DEFAULTS = {
     "paratui-overdue": "#E5534B",
     "paratui-uncovered": "#FF5F5F",
     "paratui-covered": "#57AB5A",
+    "paratui-timer": "#6CC4E8",  # a running timer's m:ss: not an alarm, not the out-of-room colour
     "paratui-warning": "#F2A33A",  # the file-warning count on the top bar
 }
 

@@ -36,9 +36,11 @@ def _pack(events: list[Event]) -> Packed:
         sid = e.payload.get("student")
         if isinstance(sid, str):
             o = e.origin  # which file, owned by whom: the screening needs it (paratui.model.access)
-            rows.setdefault(sid, []).append([e.id, e.type, e.time.isoformat(), e.written, e.staff, e.login,
-                                             e.host, e.payload, o and o.file, o and o.owner, o and o.signer,
-                                             o and o.pin])
+            # the instant too (`at`) and the fold: the local time alone is the first hour's in the repeated
+            # hour of a fall-back night, and the screen orders a student's entries by the instant
+            rows.setdefault(sid, []).append([e.id, e.type, e.time.isoformat(), e.time.fold, e.at, e.written,
+                                             e.staff, e.login, e.host, e.payload, o and o.file, o and o.owner,
+                                             o and o.signer, o and o.pin])
     # ASCII escapes: a lone surrogate read from a file (JSON allows "\ud800") packs and unpacks as it was
     return {sid: zlib.compress(json.dumps(r, separators=(",", ":")).encode(), 6)
             for sid, r in rows.items()}
@@ -56,7 +58,7 @@ def _unpack(blob: bytes, texts: dict[str, str], payloads: dict[tuple, dict]) -> 
 
     out = []
     origins: dict[tuple[str, str, str | None, str | None], Origin] = {}
-    for i, t, at, w, s, lg, h, p, file, owner, signer, pin in json.loads(zlib.decompress(blob)):
+    for i, t, when, fold, at, w, s, lg, h, p, file, owner, signer, pin in json.loads(zlib.decompress(blob)):
         key = (*p.items(), *map(type, p.values()))  # the types too: True == 1, not the same value
         try:
             payload = payloads.get(key)
@@ -67,7 +69,9 @@ def _unpack(blob: bytes, texts: dict[str, str], payloads: dict[tuple, dict]) -> 
                 payload = payloads[key] = {one(k): one(v) for k, v in p.items()}
         origin = None if file is None else origins.setdefault((file, owner, signer, pin),
                                                               Origin(file, owner, signer, pin))
-        out.append(Event(i, one(t), datetime.fromisoformat(at), w, one(s), one(lg), one(h), payload, origin))
+        time = datetime.fromisoformat(when)
+        out.append(Event(i, one(t), time.replace(fold=1) if fold else time, w, one(s), one(lg), one(h), payload,
+                         origin, at))
     return out
 
 

@@ -48,10 +48,12 @@ from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owne
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 from paratui.store.user_cache import digest
 
-VERSION = 8  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key;
+VERSION = 9  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key;
 # 6: "y" for a signature checked and matching (the CSV's `signed` column); 7: rows in time order with
 # their file entry's number, a checksum, the first time and the retracts in the head (read a month at a time)
 # 8: at the shared login, a change beyond a para's rights needs its person's PIN key (`pin_sig`)
+# 9: rows ordered by the instant (its microseconds ahead of the local time): the repeated hour of a
+# fall-back night in order
 MAX_BYTES = 128 * MiB
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -80,7 +82,8 @@ def _month(rel: str) -> str:
     return f"{m.group(1)}-{m.group(2)}" if m else "other"
 
 
-# A row as kept: the event's ISO time (sorts as the time does), `written` (20 digits), id, type, staff id,
+# A row as kept: the event's instant and ISO local time (`_stamp`: sorts as the instant does, the local
+# time shown from `_SHOWN` on), `written` (20 digits), id, type, staff id,
 # login, host and text as shown, students' ids apart by RS (\x1e), the NOT APPLIED reason, the id a
 # retract undoes (NAK, \x15, for none) and "u" for an unsigned event in a room with enrolled keys, "y"
 # for one whose signature was checked and matches (else empty).
@@ -92,6 +95,20 @@ Row = list
 _US, _RS, _NONE = "\x1f", "\x1e", "\x15"
 _ORDER = operator.itemgetter(0, 1, 2)  # time, written, id: the history's order
 _TIME = operator.itemgetter(0)
+_EPOCH_US = 10**17  # microseconds added to the instant: every date a datetime holds (year 1 on) is 18 digits
+_SHOWN = 19  # where a row's local time starts in its first field (after the 18 digits and a space)
+
+
+def _stamp(e: Event) -> str:
+    """The first field of `e`'s row: its instant (microseconds, 18 digits: sorts as the instant does,
+    so a `back` at 01:20 CST comes after a `move` at 01:30 CDT the same fall-back night) and its ISO
+    local time, as shown."""
+    return f"{round(e.at * 1_000_000) + _EPOCH_US:018d} {e.time.isoformat()}"
+
+
+def _shown(stamp: str) -> str:
+    """"2026-11-23 10:15": the local minute of a row's first field."""
+    return f"{stamp[_SHOWN:_SHOWN + 10]} {stamp[_SHOWN + 11:_SHOWN + 16]}"
 
 
 def _written(n: int) -> str:
@@ -106,7 +123,7 @@ def _make_row(e: Event, row: HistoryRow, kids: tuple[str, ...]) -> tuple[Row, bo
     shown = (row.login, row.host, row.text, row.not_applied or "")  # clean lines, but never trusted blindly
     safe = (all(x.isprintable() for x in raw) and all(raw[:2]) and all(kids) and 0 <= e.written < 10**20
             and not any(c in x for x in shown for c in "\n\x1f\x1e\x15"))
-    return [e.time.isoformat(), _written(e.written), e.id, e.type, e.staff or "", row.login, row.host, row.text,
+    return [_stamp(e), _written(e.written), e.id, e.type, e.staff or "", row.login, row.host, row.text,
             _RS.join(kids) if safe else tuple(kids),  # (not stored: the students as they are)
             _NONE if row.not_applied is None else row.not_applied, _NONE if ref is None else ref,
             "u" if row.unsigned else "y" if row.signed else ""], safe
@@ -248,7 +265,7 @@ def cached_history(root: Path, classroom: Classroom, schedule: Schedule, *, stud
             kids = kids_shown.get(r[8])
             if kids is None:
                 kids = kids_shown[r[8]] = tuple(clean(x, limit=12) for x in m.kids(r[8]))
-            yield new(HistoryRow, (r[2], r[0][:10] + " " + r[0][11:16], r[3], *m.shown(r[4]), r[5], r[6], r[7],
+            yield new(HistoryRow, (r[2], r[0][19:29] + " " + r[0][30:35], r[3], *m.shown(r[4]), r[5], r[6], r[7],
                                    kids, m.undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u",
                                    r[11] == "y"))
 
@@ -262,7 +279,7 @@ def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *,
         for chunk in m.chunks():
             shorts = {sid: f"{shown(sid)[1]:<8}" for sid in {r[4] for r in chunk}}
             # text_line's text, inline (a million calls of it are a second): tests hold the two equal
-            yield "".join([f"{r[0][:10]} {r[0][11:16]}  {shorts[r[4]]} {r[7]}"
+            yield "".join([f"{r[0][19:29]} {r[0][30:35]}  {shorts[r[4]]} {r[7]}"  # (_shown, inline)
                            f"{'' if (u := get(r[2])) is None else f'  (retracted by {u})'}"
                            f"{'' if r[9] == _NONE else f'  (NOT APPLIED: {r[9]})'}"
                            f"  [{r[2][:6]} {r[5]}@{r[6]}{' unsigned' if r[11] == 'u' else ''}]\n" for r in chunk])
@@ -612,7 +629,7 @@ class _Stream:
         shorts = self._shorts
         for target, who, at, _w, _id in undo:  # the first retract applied is credited
             if target not in self.undone:
-                self.undone[target] = f"{clean(shorts.get(who, who or '?'), limit=40)} at {at[:10]} {at[11:16]}"
+                self.undone[target] = f"{clean(shorts.get(who, who or '?'), limit=40)} at {_shown(at)}"
         return self
 
     def __exit__(self, *_exc: object) -> None:

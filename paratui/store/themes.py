@@ -17,7 +17,8 @@ from paratui.store.safe_read import read_regular
 
 COLOR_KEYS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel",
               "warning", "error", "success", "boost")
-BOARD_VARIABLES = ("paratui-out", "paratui-over", "paratui-overdue", "paratui-uncovered", "paratui-covered")
+BOARD_VARIABLES = ("paratui-out", "paratui-over", "paratui-overdue", "paratui-uncovered", "paratui-covered",
+                   "paratui-timer")
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")  # fullmatch: no "\n" after
 DEFAULT_THEME = "paratui-dark"
 MAX_THEME_BYTES = 64 * 1024  # a theme is a dozen lines
