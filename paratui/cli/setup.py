@@ -460,19 +460,9 @@ def _time_zone(given: str | None) -> str:
 
 
 def _local_zone() -> str:
-    tz = os.environ.get("TZ", "").lstrip(":")
-    if tz:
-        return tz
-    try:
-        link = os.readlink("/etc/localtime")
-        if "zoneinfo/" in link:
-            return link.split("zoneinfo/", 1)[1]
-    except OSError:
-        pass
-    try:
-        return Path("/etc/timezone").read_text(encoding="utf-8").strip() or "UTC"
-    except OSError:
-        return "UTC"
+    from paratui.store.room_zone import machine_zone
+
+    return machine_zone()
 
 
 def _full_name() -> str | None:
