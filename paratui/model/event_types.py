@@ -270,7 +270,7 @@ def _progress(p: Mapping[str, Any], w: Words) -> str:
 def _setup_save(p: Mapping[str, Any], w: Words) -> str:
     after = clean(str(p.get("after") or "?"), limit=64)[:12]
     before = clean(str(p.get("before") or ""), limit=64)[:12] or "new"
-    return (f"{w.by} saved {clean(p.get('file', '?'), limit=60)} from a setup screen: "
+    return (f"saved {clean(p.get('file', '?'), limit=60)} from a setup screen: "
             f"{clean(p.get('what', '?'), limit=80)} (sha256 {before} → {after})")
 
 
