@@ -182,18 +182,29 @@ def test_a_setup_save_is_an_event_paratui_history_shows(room_dir: Path, monkeypa
     room = Room(room_dir, clock=lambda: NOW_DT)
     read = read_student_file(room_dir, "S01")
     text, _, _ = retire_goal(read.text, "help", DAY, room.snapshot().classroom, "S01")
-    with _audited(room, "MR") as problems:
+    with _audited(room, "MR") as audit:
         saved = save_student_file(room_dir, read, text, what="goal help retired")
-    assert problems == []
+    assert audit.problems == [] and audit.saved == ["students/S01.toml"]
     event = next(e for e in room.snapshot().screened().events if e.type == "setup.save")
     assert event.staff == "MR" and event.payload == {"file": "students/S01.toml", "what": "goal help retired",
                                                      "before": read.digest, "after": saved.after}
     shown = run_cli("history", "--date", DAY.isoformat(), data=room_dir, env={"PARATUI_NOW": NOW}, check=True).stdout
     assert "saved students/S01.toml from a setup screen: goal help retired (sha256" in shown
+    # a new student: two files, two events, the new file's with no "before"
+    read = read_room_file(room_dir, "classroom.toml")
+    text, student_file, _ = add_student(read.text, new_student(room.snapshot().classroom, "S09", "Z.Z.", "", ""))
+    with _audited(room, "MR") as audit:
+        save_new_student(room_dir, read, text, "S09", student_file, "student S09 (Z.Z.) added")
+    assert audit.problems == [] and audit.saved == ["students/S09.toml", "classroom.toml"]
+    screened = room.snapshot().screened()
+    saves = [e.payload for e in screened.events if e.type == "setup.save"]
+    assert [p["file"] for p in saves] == ["students/S01.toml", "students/S09.toml", "classroom.toml"]
+    assert saves[1]["before"] is None and saves[2]["before"] == read.digest
+    assert not [w for w in room.snapshot().warnings if "setup.save" in w]  # every one is good
     # outside a setup screen's `_audited`, a save is not an event (as a hand edit is not)
     read = read_student_file(room_dir, "S02")
     save_student_file(room_dir, read, read.text + "# by hand\n")
-    assert sum(e.type == "setup.save" for e in room.snapshot().screened().events) == 1
+    assert sum(e.type == "setup.save" for e in room.snapshot().screened().events) == 3
 
 
 # -- on screen ---------------------------------------------------------------------------------------
@@ -215,11 +226,14 @@ async def test_a_student_added_on_screen(room_dir: Path) -> None:
     app = make(room_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*ADD)
-        assert "this one is E.Mo. on the board. Enter again" in said(app)
+        assert "this one is E.Mo. on the board: Enter again to add S09 (E.Mo.)" in said(app)
         assert not (room_dir / "students" / "S09.toml").exists()  # said first, saved on the second Enter
         await pilot.press("enter")
         assert await wait_for(pilot, lambda: isinstance(app.screen, later_setup.MenuScreen)), said(app)
         assert "student S09 (E.Mo.) added" in said(app)
+        await pilot.press("4", "enter", *fields("E.Mo."))  # the new student is there for the next screen
+        assert await wait_for(pilot, lambda: isinstance(app.screen, later_setup.RetireQuestion)), said(app)
+        assert "E.Mo. has no goal to retire (students/S09.toml)" in said(app)
     assert (room_dir / "students" / "S09.toml").exists()
     assert tomllib.loads((room_dir / "classroom.toml").read_text(encoding="utf-8"))["students"][-1]["id"] == "S09"
     assert check_folder(room_dir)[0] == []

@@ -11,7 +11,7 @@ back to the menu (paratui.cli.setup). Keys as in `paratui init`: Enter on, Esc b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import ClassVar
 
@@ -41,6 +41,11 @@ class LaterDraft:
     at: int = 0  # the menu line picked
     typed: dict[str, str] = field(default_factory=dict)
 
+    def reread(self) -> None:
+        from paratui.store.room import Room
+
+        self.classroom = Room(self.root, clock=lambda: datetime.combine(self.today, time(12))).snapshot().classroom
+
 
 class _Later(Question):
     @property
@@ -49,6 +54,7 @@ class _Later(Question):
 
     def back_to_menu(self, said: str) -> None:
         self.ld.said = said
+        self.ld.reread()  # the next screen sees what this one saved (a new student, a retired goal)
         while len(self.app.screen_stack) > 3:
             self.app.pop_screen()
         menu = self.app.screen
@@ -153,7 +159,7 @@ class StudentQuestion(_Later):
         typed = tuple(v.values())
         if pupil.note and self.confirmed != typed:
             self.confirmed = typed  # the initials were told apart: said, and saved on a second Enter
-            self.say(f"{pupil.note}. Enter again to add {pupil.id} as {pupil.initials}.", good=True)
+            self.say(f"{pupil.note}: Enter again to add {pupil.id} ({pupil.initials}), Esc to change it", good=True)
             return
         what = f"student {pupil.id} ({pupil.initials}) added"
         try:
@@ -197,11 +203,11 @@ class PickStudentQuestion(_Later):
         except NotFound as e:
             self.say(clean(str(e)))
             return
+        self.ld.typed.pop(f"{type(self).__name__}.student", None)  # the next pick starts empty
         if self.purpose == "goal":
-            self.keep_typed()
             self.app.exit(("goal", student.id))
         else:
-            self.forward(RetireQuestion(student))
+            self.app.push_screen(RetireQuestion(student))
 
 
 class RetireQuestion(_Later):

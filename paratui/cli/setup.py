@@ -10,6 +10,7 @@ import pwd
 import shutil
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -178,8 +179,14 @@ def _teacher_at_terminal(args: argparse.Namespace, what: str) -> tuple[Room, Cla
     return room, classroom
 
 
+@dataclass
+class _Audit:
+    saved: list[str] = field(default_factory=list)  # the files saved, in order
+    problems: list[str] = field(default_factory=list)  # saves that could not be recorded
+
+
 @contextmanager
-def _audited(room: Room, actor: str) -> Iterator[list[str]]:
+def _audited(room: Room, actor: str) -> Iterator[_Audit]:
     """While inside, every save from a setup screen is an event of the audit trail (`setup.save`,
     through the command layer: the actor, the file, what, its sha256 before and after). The files
     are written first: a save that cannot be recorded is said (the list), never undone."""
@@ -187,18 +194,19 @@ def _audited(room: Room, actor: str) -> Iterator[list[str]]:
     from paratui.store.journal import JournalWriteError
     from paratui.store.student_file import Saved, recording
 
-    problems: list[str] = []
+    audit = _Audit()
 
     def record(saved: Saved) -> None:
+        audit.saved.append(saved.file)
         try:
             room.apply(setup_saved(room.context(actor), saved.file, saved.what, saved.before, saved.after), actor)
         except (Refused, JournalWriteError, OSError) as e:
-            problems.append(f"{saved.file} was saved but not recorded in the audit trail: "
-                            f"{getattr(e, 'message', None) or e}")
+            audit.problems.append(f"{saved.file} was saved but not recorded in the audit trail: "
+                                  f"{getattr(e, 'message', None) or e}")
 
     with recording(record):
-        yield problems
-    for p in problems:
+        yield audit
+    for p in audit.problems:
         say(clean(p))
 
 
@@ -208,14 +216,13 @@ def _setup_menu(args: argparse.Namespace) -> int:
     from paratui.app.later_setup import LaterApp
 
     room, classroom, me = _teacher(args, "the room's files")
-    said, saves = "", 0
-    with _audited(room, me) as problems:
+    said = ""
+    with _audited(room, me) as audit:
         while True:
             classroom = room.snapshot().classroom  # what the last screen saved, read again
             app = LaterApp(room.root, classroom, identity.now().date(), said, theme_name=getattr(args, "theme", None),
                            theme_folders=theme_folders(room.root))
             picked = app.run()
-            saves += app.draft.said != said and bool(app.draft.said)
             if picked is None:
                 break
             kind, student = picked
@@ -226,10 +233,10 @@ def _setup_menu(args: argparse.Namespace) -> int:
                 goal = _run_goal(room, classroom, args, student)
                 said = f"added goal {clean(goal, limit=30)} to students/{student}.toml" if goal \
                     else "no goal added"
-            saves += said.startswith(("saved", "added"))
-    print(f"{saves} change{'s' if saves != 1 else ''} saved from the setup screens"
-          + (f"; `paratui check --data {room.root}`" if saves else ""))
-    return 1 if problems else 0
+    files = sorted(set(audit.saved))
+    print(f"{len(audit.saved)} save{'s' if len(audit.saved) != 1 else ''} from the setup screens"
+          + (f" ({', '.join(files)}; in `paratui history`); `paratui check --data {room.root}`" if files else ""))
+    return 1 if audit.problems else 0
 
 
 def _teacher(args: argparse.Namespace, what: str) -> tuple[Room, Classroom, str]:

@@ -478,7 +478,7 @@ def setup_saved(ctx: Context, file: str, what: str, before: str, after: str) -> 
     for name, digest in (("before", before), ("after", after)):
         if (digest or name == "after") and not _SHA256.fullmatch(digest):
             raise Refused(f"{name}: a sha256 (64 hex digits)", name)
-    payload = {"file": clean(file, limit=120), "what": _text(what, "what", required=True), "before": before or "",
+    payload = {"file": clean(file, limit=120), "what": _text(what, "what", required=True), "before": before or None,
                "after": after}
     return _change(ctx, "setup.save", payload, "setup")
 

@@ -395,7 +395,7 @@ TYPES: tuple[EventType, ...] = (
     EventType("setup.save", "a file of the folder saved from a setup screen (a goal, a student, the week)",
               {"file": (TEXT, "the file, relative to the folder (students/S03.toml)"),
                "what": (TEXT, "what the save did, in words (goal G3 retired)"),
-               "before": (OPT_TEXT, "the file's sha256 before; empty for a new file"),
+               "before": (OPT_TEXT, "the file's sha256 before; null for a new file"),
                "after": (TEXT, "the sha256 of the file written")},
               DAY, "setup", None, EVENT_FOLD, ("setup",), _setup_save),
     EventType("retract", "undoes an event (nothing is deleted)",
