@@ -338,3 +338,34 @@ async def test_the_setup_key_is_the_teachers(room_dir: Path, monkeypatch: pytest
     teacher = classroom_of(room_dir).staff_by_id()["MR"]
     assert "from their own login" in (setup_key.refusal(teacher, "shared") or "")
     assert setup_key.command(room_dir, "MR", None)[2:5] == ["paratui", "setup", "--data"]
+    # the command the key runs is one `paratui` understands (a theme is a top-level option)
+    said = subprocess.run(setup_key.command(room_dir, "MR", "paratui-light"), capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, cwd=ROOT)
+    assert said.returncode == 2 and "run it in a terminal" in said.stderr, said.stderr
+
+
+async def test_the_setup_key_tells_a_para_why_not(room_dir: Path) -> None:
+    from tests.helpers import make_app
+
+    app = make_app(room_dir, clock=lambda: NOW_DT, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("S")
+        assert await wait_for(pilot, lambda: any("only the teacher does: Mr. T is a para" in str(n.message)
+                                                 for n in app._notifications))
+
+
+async def test_a_retired_goal_is_not_on_the_logging_sheet(room_dir: Path) -> None:
+    from paratui.app.logging_sheet import LogSheet
+    from tests.helpers import make_app
+
+    path = room_dir / "students" / "S02.toml"
+    text, _, _ = retire_goal(path.read_text(encoding="utf-8"), "coins", DAY, classroom_of(room_dir), "S02")
+    path.write_text(text, encoding="utf-8")
+    app = make_app(room_dir, clock=lambda: NOW_DT, as_staff="JT", watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")  # K.B.'s sheet
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LogSheet))
+        offered = [i.goal.id for i in app.screen.items if i.goal is not None]  # type: ignore[attr-defined]
+    assert offered and "coins" not in offered

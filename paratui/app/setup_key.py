@@ -35,16 +35,18 @@ def refusal(me: Staff | None, mode: str | None) -> str | None:
 
 
 def command(root: Path, staff_id: str, theme: str | None) -> list[str]:
-    cmd = [sys.executable, "-m", "paratui", "setup", "--data", str(root), "--as", staff_id]
-    return cmd + (["--theme", theme] if theme else [])
+    return [sys.executable, "-m", "paratui", *(["--theme", theme] if theme else []), "setup", "--data", str(root),
+            "--as", staff_id]
 
 
 def open_setup(app: App, root: Path, staff_id: str, theme: str | None,
-               run: Callable[[list[str]], object] = lambda c: subprocess.run(c, check=False)) -> str | None:
+               run: Callable[[list[str]], int] = lambda c: subprocess.run(c, check=False).returncode) -> str | None:
     """Run `paratui setup` with the board suspended. A problem to show, or None once it has closed."""
     try:
         with app.suspend():
-            run(command(root, staff_id, theme))
+            code = run(command(root, staff_id, theme))
+        if code not in (0, 1):  # 1: closed with nothing saved; the rest said why on the terminal, now redrawn
+            return f"`paratui setup` stopped (exit {code}): run it at a terminal to see why"
     except SuspendNotSupported:
         return f"this terminal cannot hand over to the setup screens: run `paratui setup --data {root}`"
     except OSError as e:
