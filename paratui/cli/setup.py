@@ -58,8 +58,10 @@ def add_check(sub: Commands) -> None:
 def _check(args: argparse.Namespace) -> int:
     """`paratui check`: every problem on stdout (FILE:LINE: what), a summary on stderr; exit 1 if any."""
     from paratui.store.check import check_folder
+    from paratui.store.room_zone import use_room_zone
 
     root = paths.data_folder(args.data)
+    use_room_zone(root)  # "today" is the room's (a bad zone is one of the problems listed below)
     if getattr(args, "conflicts", False):
         return _conflicts(root)
     if getattr(args, "keep_copy", None) or getattr(args, "keep_original", None):
