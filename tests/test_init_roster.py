@@ -41,7 +41,7 @@ def test_init_from_a_roster_writes_a_room_that_checks(tmp_path):
     teacher = next(s for s in data["staff"] if s["role"] == "teacher")
     assert identity.login() in teacher["logins"]  # the account that ran it is the teacher
     assert data["access"]["shared_logins"] == ["room12"] and data["room"] == "Room 12"
-    assert "# Time zone: America/Chicago." in (room / "classroom.toml").read_text(encoding="utf-8")
+    assert data["timezone"] == "America/Chicago"  # a real field: the room's local time (paratui.store.room_zone)
     board = json.loads(run_cli("board", "--json", data=room, env={"PARATUI_NOW": "2026-11-23T10:15"},
                                check=True).stdout)
     assert len(board["students"]) == 8 and all(s["covered"] for s in board["students"])

@@ -102,6 +102,9 @@ ACTIONS: tuple[BoardAction, ...] = (
     BoardAction("meeting", "F", "Friday meeting",
                 "The week's agenda, prefilled, and the meeting notes (binder/meetings/); action items "
                 "`- [ ] what @STAFF due` become tasks on ctrl+s", "Meeting", NEVER),
+    BoardAction("setup", "S", "Set up the room",
+                "The teacher: add a student, the week, a goal from a template, retire a goal (paratui setup)",
+                "Setup", NEVER),
     BoardAction("help", "question_mark", "Help", "List every key", "Help"),
     BoardAction("app.quit", "q", "Quit", "Close the board (nothing is lost: every change is already saved)",
                 "Quit"),

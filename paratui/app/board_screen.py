@@ -632,6 +632,18 @@ class BoardScreen(Screen[None]):
                 self.board.toast(problem, title="Not opened", severity="error")
             self.board.reload()
 
+    def action_setup(self) -> None:
+        """The setup screens (paratui/app/setup_key.py): the teacher only; anyone else is told why."""
+        from paratui.app import setup_key
+
+        acting = self.board.acting
+        why = setup_key.refusal(self.board.me, acting.mode if acting else None)
+        if why is None and self.board.me_id is not None:
+            why = setup_key.open_setup(self.app, self.board.room.root, self.board.me_id, self.app.theme)
+            self.board.reload()
+        if why:
+            self.board.toast(why, title="Setup", severity="warning")
+
     @flow
     async def action_student(self) -> None:
         """The student screen (paratui/app/student_screen.py): `s`, then the student's key."""

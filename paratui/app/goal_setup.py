@@ -175,7 +175,7 @@ class PreviewQuestion(_GoalQuestion):
         d = self.gd
         assert d.made is not None
         try:
-            save_student_file(d.root, d.read, d.made[0])
+            save_student_file(d.root, d.read, d.made[0], what=f"goal {d.made[1].goals[-1].id} added")
         except ChangedOnDisk as e:
             self.say(str(e))
             return

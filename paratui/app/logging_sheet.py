@@ -192,7 +192,8 @@ class LogSheet(ModalScreen["StartSession | None"]):
         snapshot = self.board.snapshot
         self._plan = snapshot.classroom.plans.get(self.student) if snapshot else None
         plan = self._plan
-        goals = plan.goals if plan else ()
+        # a retired goal is not offered (its data stays in the reports)
+        goals = plan.current(self.board.room.clock().date()) if plan else ()
         tracked = {g.behavior for g in goals if g.kind == "abc"}
         extra = [b for b in (plan.behaviors if plan else ()) if b.id not in tracked]
         by_id = {b.id: b for b in (plan.behaviors if plan else ())}

@@ -174,6 +174,8 @@ def goal_text(s: GoalSummary, today: date, independent: str) -> Text:
     text.append(f"{clean(g.id, limit=40)}", style="bold")
     text.append(f"  {clean(g.title, limit=120)}")
     text.append(f"  ({g.kind}, {g.area})", style="dim")
+    if g.retired is not None:
+        text.append(f"  retired {g.retired.isoformat()}", style="bold")
     text.append("\n" + today_line(s, today, independent))
     unit = unit_of(g.kind)
     level = s.current

@@ -15,7 +15,7 @@ from paratui.model.classroom import Classroom, Staff
 from paratui.model.commands import NotAllowed, Refused
 from paratui.model.resolve import NotFound, find_staff
 from paratui.model.text import clean
-from paratui.store import identity, paths, pins
+from paratui.store import identity, paths, pins, room_zone
 from paratui.store.room import Room
 
 EXIT_CODES = """exit codes:
@@ -79,7 +79,11 @@ def group(sub: Commands, name: str, help: str, description: str,
 def open_room(args: argparse.Namespace, check_as: bool = True) -> Room:
     """The data folder the command line names, its journal writer stamped with the command. A --as
     that is no one is refused here (`check_as`; a command that writes checks who acts itself)."""
-    room = Room(paths.data_folder(args.data))
+    root = paths.data_folder(args.data)
+    zone = room_zone.use_room_zone(root)  # the room's local time, before anything reads a clock
+    if zone is not None:
+        say(clean(zone))
+    room = Room(root)
     room.writer.doing = args.doing
     as_ = getattr(args, "as_", None)
     if as_ and check_as:  # a name that is no one is refused by every command, those that only read too: exit 2

@@ -9,10 +9,12 @@ import os
 import pwd
 import shutil
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
-from paratui.cli.common import EXIT_CODES, Commands, UsageProblem, command, say, theme_folders
+from paratui.cli.common import EXIT_CODES, Commands, UsageProblem, add_common, command, say, theme_folders
 from paratui.model.text import clean
 from paratui.store import identity, paths
 from paratui.store.folder import JOURNAL
@@ -56,8 +58,10 @@ def add_check(sub: Commands) -> None:
 def _check(args: argparse.Namespace) -> int:
     """`paratui check`: every problem on stdout (FILE:LINE: what), a summary on stderr; exit 1 if any."""
     from paratui.store.check import check_folder
+    from paratui.store.room_zone import use_room_zone
 
     root = paths.data_folder(args.data)
+    use_room_zone(root)  # "today" is the room's (a bad zone is one of the problems listed below)
     if getattr(args, "conflicts", False):
         return _conflicts(root)
     if getattr(args, "keep_copy", None) or getattr(args, "keep_original", None):
@@ -141,9 +145,16 @@ def add_init(sub: Commands) -> None:
 
 
 def add_setup(sub: Commands) -> None:
-    s = sub.add_parser("setup", help="change the room from screens: a goal from a template (teacher only)",
-                       description="change the room from screens instead of by hand (docs/setup.md)")
-    what: Commands = s.add_subparsers(metavar="WHAT", required=True)
+    s = sub.add_parser("setup", help="change the room from screens: a menu of them with no WHAT (add a student "
+                       "mid-year, the week, a goal from a template, retire a goal; teacher only)",
+                       description="change the room from screens instead of by hand (docs/setup.md); with no WHAT, "
+                       "a menu: add a student mid-year, the week, a goal from a template, retire a goal. Every save "
+                       "is in the audit trail (paratui history)",
+                       epilog="example:\n  paratui setup --data ~/room12\n\n" + EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_common(s, False)
+    s.set_defaults(run=_setup_menu, doing="paratui setup")
+    what: Commands = s.add_subparsers(metavar="WHAT", required=False)
     g = command(what, "goal", "add a goal to a student's file from a template: pick the kind, fill a short form, "
                 "see it as the student screen will, save (students/ID.toml, its comments kept; teacher only, from "
                 "their own login)", "paratui setup goal E.M. --data ~/room12", _setup_goal)
@@ -170,44 +181,93 @@ def _teacher_at_terminal(args: argparse.Namespace, what: str) -> tuple[Room, Cla
     return room, classroom
 
 
-def _setup_week(args: argparse.Namespace) -> int:
+@dataclass
+class _Audit:
+    saved: list[str] = field(default_factory=list)  # the files saved, in order
+    problems: list[str] = field(default_factory=list)  # saves that could not be recorded
+
+
+@contextmanager
+def _audited(room: Room, actor: str) -> Iterator[_Audit]:
+    """While inside, every save from a setup screen is an event of the audit trail (`setup.save`,
+    through the command layer: the actor, the file, what, its sha256 before and after). The files
+    are written first: a save that cannot be recorded is said (the list), never undone."""
+    from paratui.model.commands import Refused, setup_saved
+    from paratui.store.journal import JournalWriteError
+    from paratui.store.student_file import Saved, recording
+
+    audit = _Audit()
+
+    def record(saved: Saved) -> None:
+        audit.saved.append(saved.file)
+        try:
+            room.apply(setup_saved(room.context(actor), saved.file, saved.what, saved.before, saved.after), actor)
+        except (Refused, JournalWriteError, OSError) as e:
+            audit.problems.append(f"{saved.file} was saved but not recorded in the audit trail: "
+                                  f"{getattr(e, 'message', None) or e}")
+
+    with recording(record):
+        yield audit
+    for p in audit.problems:
+        say(clean(p))
+
+
+def _setup_menu(args: argparse.Namespace) -> int:
+    """`paratui setup`: the menu (paratui/app/later_setup.py); the week and a new goal are their own
+    screens, opened from it and back to it when they close."""
+    from paratui.app.later_setup import LaterApp
+
+    room, classroom, me = _teacher(args, "the room's files")
+    said = ""
+    with _audited(room, me) as audit:
+        while True:
+            classroom = room.snapshot().classroom  # what the last screen saved, read again
+            app = LaterApp(room.root, classroom, identity.now().date(), said, theme_name=getattr(args, "theme", None),
+                           theme_folders=theme_folders(room.root))
+            picked = app.run()
+            if picked is None:
+                break
+            kind, student = picked
+            if kind == "week":
+                said = "saved schedule.toml" if _run_week(room, classroom, args, "monday") \
+                    else "schedule.toml not changed"
+            else:
+                goal = _run_goal(room, classroom, args, student)
+                said = f"added goal {clean(goal, limit=30)} to students/{student}.toml" if goal \
+                    else "no goal added"
+    files = sorted(set(audit.saved))
+    print(f"{len(audit.saved)} save{'s' if len(audit.saved) != 1 else ''} from the setup screens"
+          + (f" ({', '.join(files)}; in `paratui history`); `paratui check --data {room.root}`" if files else ""))
+    return 1 if audit.problems else 0
+
+
+def _teacher(args: argparse.Namespace, what: str) -> tuple[Room, Classroom, str]:
+    room, classroom = _teacher_at_terminal(args, what)
+    from paratui.cli.common import acting_staff
+
+    me = acting_staff(classroom, getattr(args, "as_", None))
+    assert me is not None
+    return room, classroom, me.id
+
+
+def _run_week(room: Room, classroom: Classroom, args: argparse.Namespace, day: str) -> bool:
     from paratui.app.week_setup import WeekApp
     from paratui.store.student_file import read_room_file
 
-    room, classroom = _teacher_at_terminal(args, "schedule.toml")
-    root = room.root
     try:
-        read = read_room_file(root, "schedule.toml")
+        read = read_room_file(room.root, "schedule.toml")
     except (OSError, UnicodeDecodeError) as e:
         raise UsageProblem(f"schedule.toml cannot be read: {getattr(e, 'strerror', None) or e}") from None
-    app = WeekApp(root, classroom, read, args.day, theme_name=getattr(args, "theme", None),
-                  theme_folders=theme_folders(root))
-    if not app.run():
-        say("schedule.toml not changed")
-        return 1
-    print(f"saved schedule.toml; `paratui check --data {root}`")
-    return 0
+    app = WeekApp(room.root, classroom, read, day, theme_name=getattr(args, "theme", None),
+                  theme_folders=theme_folders(room.root))
+    return bool(app.run())
 
 
-def _setup_goal(args: argparse.Namespace) -> int:
+def _run_goal(room: Room, classroom: Classroom, args: argparse.Namespace, student_id: str) -> str | None:
     from paratui.app.goal_setup import GoalApp
-    from paratui.cli.common import acting_staff, open_room
-    from paratui.model.commands import NotAllowed
-    from paratui.model.resolve import NotFound, find_student
     from paratui.store.student_file import read_student_file
 
-    room = open_room(args)
-    classroom = room.snapshot().classroom
-    me = acting_staff(classroom, getattr(args, "as_", None))
-    if me is None or me.role != "teacher" or identity.login() not in me.logins:
-        raise NotAllowed("only the teacher, from their own login, changes the goal files from a screen")
-    try:
-        student = find_student(classroom, args.student)
-    except NotFound as e:
-        raise UsageProblem(str(e)) from None
-    if not _interactive():
-        raise UsageProblem("`paratui setup goal` asks on screen: run it in a terminal (or edit "
-                           f"students/{student.id}.toml by hand)")
+    student = classroom.student_by_id()[student_id]
     try:
         read = read_student_file(room.root, student.id)
     except (OSError, UnicodeDecodeError) as e:
@@ -215,7 +275,31 @@ def _setup_goal(args: argparse.Namespace) -> int:
             from None
     app = GoalApp(room.root, classroom, student, read, identity.now().date(), theme_name=getattr(args, "theme", None),
                   theme_folders=theme_folders(room.root))
-    saved = app.run()
+    saved: str | None = app.run()
+    return saved
+
+
+def _setup_week(args: argparse.Namespace) -> int:
+    room, classroom, me = _teacher(args, "schedule.toml")
+    with _audited(room, me):
+        saved = _run_week(room, classroom, args, args.day)
+    if not saved:
+        say("schedule.toml not changed")
+        return 1
+    print(f"saved schedule.toml; `paratui check --data {room.root}`")
+    return 0
+
+
+def _setup_goal(args: argparse.Namespace) -> int:
+    from paratui.model.resolve import NotFound, find_student
+
+    room, classroom, me = _teacher(args, "the goal files")
+    try:
+        student = find_student(classroom, args.student)
+    except NotFound as e:
+        raise UsageProblem(str(e)) from None
+    with _audited(room, me):
+        saved = _run_goal(room, classroom, args, student.id)
     if saved is None:
         say("nothing was written")
         return 1
@@ -385,19 +469,9 @@ def _time_zone(given: str | None) -> str:
 
 
 def _local_zone() -> str:
-    tz = os.environ.get("TZ", "").lstrip(":")
-    if tz:
-        return tz
-    try:
-        link = os.readlink("/etc/localtime")
-        if "zoneinfo/" in link:
-            return link.split("zoneinfo/", 1)[1]
-    except OSError:
-        pass
-    try:
-        return Path("/etc/timezone").read_text(encoding="utf-8").strip() or "UTC"
-    except OSError:
-        return "UTC"
+    from paratui.store.room_zone import machine_zone
+
+    return machine_zone()
 
 
 def _full_name() -> str | None:

@@ -22,9 +22,13 @@ def add_sync(sub: Commands) -> None:
 
 
 def _sync(args: argparse.Namespace) -> int:
+    from paratui.store.room_zone import use_room_zone
     from paratui.store.sync_health import SyncHealth, read_settings
 
     root = paths.data_folder(args.data)
+    zone = use_room_zone(root)  # the room's local time, as every command opening the room
+    if zone is not None:
+        say(zone)
     settings, problems = read_settings(root)
     for p in problems:
         say(p)

@@ -58,6 +58,7 @@ ACTIONS: dict[str, str] = {
     "undo": "retract your own last entry",
     "retract.own": "retract one of your own entries",
     "retract.any": "retract anyone's entry",
+    "setup": "change the room's files from the setup screens (students, goals, the week)",
 }
 FAMILIES: dict[str, tuple[str, ...]] = {
     "task": ("task.add", "task.claim", "task.done", "task.reopen"),

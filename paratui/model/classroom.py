@@ -97,6 +97,9 @@ class Classroom:
     periods: tuple[Period, ...] = ()
     # [data] progress_scale: the progress statements a teacher chooses from, per goal and period
     progress_scale: tuple[str, ...] = DEFAULT_SCALE
+    # `timezone`: the room's time zone (IANA name); every clock and time of this room is its local time
+    # (paratui.store.room_zone makes it the process's); None: this computer's
+    timezone: str | None = None
     # [sync]: this room's Syncthing, for the sync health words (paratui.model.sync); None: not shown
     sync: SyncSettings | None = field(default=None, compare=False, repr=False)
 
@@ -127,7 +130,7 @@ class Classroom:
 def parse_classroom(data: dict) -> Classroom:
     c = Checker()
     c.keys(data, {"room", "staff", "students", "groups", "locations", "data", "min_adults", "access", "periods",
-                  "sync"}, "")
+                  "sync", "timezone"}, "")
     room = c.text(data, "room", "", missing="missing (the room's name, e.g. room = \"Room 12\")") or "Classroom"
     staff = [(i, s) for i, raw in c.tables(data, "staff") if (s := _staff(c, raw, f"staff[{i}]"))]
     if not staff and "staff" not in data:
@@ -165,11 +168,28 @@ def parse_classroom(data: dict) -> Classroom:
     sync, sync_problems = parse_sync(data.get("sync"))
     for where, message in sync_problems:
         c.warn(where, message)  # the room works without sync health; the reader says what is wrong
+    zone = _zone(c, data.get("timezone"))
     if c.problems:
         raise ConfigError(c.problems)
     return Classroom(room, tuple(staff_list), tuple(found), tuple(loc for _, loc in locations),
                      groups, tuple(c.warnings), prompts, full_names, min_adults=min_adults, access=access,
-                     periods=periods, progress_scale=scale, sync=sync)
+                     periods=periods, progress_scale=scale, sync=sync, timezone=zone)
+
+
+_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,30}(?:/[A-Za-z0-9][A-Za-z0-9_+-]{0,30}){0,2}")
+
+
+def _zone(c: Checker, raw: Any) -> str | None:
+    """`timezone = "America/Chicago"`: the room's local time (whether this computer knows the zone is
+    the store's to check: paratui.store.room_zone). A bad one is a warning: the room still works, on
+    this computer's clock."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not _ZONE.fullmatch(raw.strip()):
+        c.warn("timezone", "expected a time zone name like \"America/Chicago\" or \"Europe/Paris\"; the times "
+               "are this computer's")
+        return None
+    return raw.strip()
 
 
 def _scale(c: Checker, raw: Any) -> tuple[str, ...]:

@@ -467,6 +467,22 @@ def retract(ctx: Context, event_id: str) -> Change:
 
 # -- reading back -----------------------------------------------------------------------------------
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def setup_saved(ctx: Context, file: str, what: str, before: str, after: str) -> Change:
+    """A setup screen saved `file` (relative to the folder): the audit trail's record of it (who is
+    the actor the system established; when is the context's clock). The file is already written."""
+    if not file or file.startswith("/") or ".." in file.split("/"):
+        raise Refused("file: a file inside the folder", "file")
+    for name, digest in (("before", before), ("after", after)):
+        if (digest or name == "after") and not _SHA256.fullmatch(digest):
+            raise Refused(f"{name}: a sha256 (64 hex digits)", name)
+    payload = {"file": clean(file, limit=120), "what": _text(what, "what", required=True), "before": before or None,
+               "after": after}
+    return _change(ctx, "setup.save", payload, "setup")
+
+
 def describe(event: Event, classroom: Classroom, events: Iterable[Event] | Mapping[str, Event] = ()) -> str:
     """One event as a short sentence, safe to show anywhere (every name passes through `clean`):
     its declaration's read-back (paratui.model.event_types). `events`: the journal, for what a

@@ -37,8 +37,12 @@ def _goal(ctx: Context, student: str, goal: str | None) -> tuple[Student, Studen
     if plan is None or not plan.goals:
         raise Refused(f"{clean(st.initials)} has no goals (students/{st.id}.toml)", "goal")
     g = plan.goal(goal) if goal and goal.strip() else None
+    today = ctx.now.date()
+    if g is not None and g.retired_by(today) and g.retired is not None:
+        raise Refused(f"goal: {clean(g.id)} was retired on {g.retired.isoformat()} (students/{st.id}.toml): no "
+                      "more data is taken for it; its data stays in the reports", "goal")
     if g is None:
-        choices = ", ".join(f"{x.id} ({x.kind})" for x in plan.goals)
+        choices = ", ".join(f"{x.id} ({x.kind})" for x in plan.current(today))
         what = "missing" if not (goal and goal.strip()) else "not one of their goals"
         raise Refused(f"goal: {what}; {clean(st.initials)}'s goals: {clean(choices)}", "goal")
     return st, plan, g

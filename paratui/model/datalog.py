@@ -873,7 +873,7 @@ def data_due(classroom: Classroom, todays: Iterable[Event], today: date, school_
         mine = week.of(st.id) if week is not None else None
         rank = {g: i for i, g in enumerate(mine.priority)} if mine else {}
         planned = {d.goal: d for d in mine.data if d.goal} if mine else {}
-        for g in sorted(plan.goals, key=lambda g: rank.get(g.id, len(rank))):
+        for g in sorted(plan.current(today), key=lambda g: rank.get(g.id, len(rank))):  # retired: never due
             this_week = planned.get(g.id)
             collectors = (this_week.who if this_week and this_week.who else g.collect_by)
             if g.kind == "abc" or not collectors or (g.days and weekday not in g.days):

@@ -267,6 +267,13 @@ def _progress(p: Mapping[str, Any], w: Words) -> str:
             f"{clean(p.get('period') or '?', limit=20)}: {clean(p.get('status') or '?', limit=60)}{comment}")
 
 
+def _setup_save(p: Mapping[str, Any], w: Words) -> str:
+    after = clean(str(p.get("after") or "?"), limit=64)[:12]
+    before = clean(str(p.get("before") or ""), limit=64)[:12] or "new"
+    return (f"saved {clean(p.get('file', '?'), limit=60)} from a setup screen: "
+            f"{clean(p.get('what', '?'), limit=80)} (sha256 {before} → {after})")
+
+
 def _retract(p: Mapping[str, Any], w: Words) -> str:
     said = w.said(p.get("target"))
     return f"undone: {said}" if said is not None else f"undone: {clean(str(p.get('target'))[:6])}"
@@ -383,6 +390,14 @@ TYPES: tuple[EventType, ...] = (
                "period": (ID, "a [[periods]] name in classroom.toml"),
                "status": (TEXT, "one of the room's progress_scale"), "comment": (OPT_TEXT, "a free comment")},
               LOG, "progress", None, PROGRESS_FOLD, ("progress",), _progress),
+    # The audit trail of the setup screens (`paratui setup`, the board's S): the file itself is the
+    # truth; this says who saved it from a screen, when, and which version (sha256) it became.
+    EventType("setup.save", "a file of the folder saved from a setup screen (a goal, a student, the week)",
+              {"file": (TEXT, "the file, relative to the folder (students/S03.toml)"),
+               "what": (TEXT, "what the save did, in words (goal G3 retired)"),
+               "before": (OPT_TEXT, "the file's sha256 before; null for a new file"),
+               "after": (TEXT, "the sha256 of the file written")},
+              DAY, "setup", None, EVENT_FOLD, ("setup",), _setup_save),
     EventType("retract", "undoes an event (nothing is deleted)",
               {"target": (ID, "the id of the event it cancels")},
               TARGET, "retract.own", "target", EVENT_FOLD, ("undo", "retract"), _retract),

@@ -18,6 +18,8 @@ Strict like classroom.toml: unknown keys and bad values are problems naming the 
     days = ["monday", "wednesday"]       # optional: default every school day
     start = 2026-11-02                   # optional: where the aim line starts (default: the first
     target = 2027-01-29                  #   intervention session); where it reaches the criterion
+    retired = 2026-12-07                 # optional: no longer worked on from that day (`paratui setup`):
+                                         #   kept in reports and history with its data, never due again
 
     [[behaviors]]
     id = "elopement"
@@ -83,6 +85,11 @@ class Goal:
     behavior: str | None = None  # abc: the behavior id this goal tracks
     start: date | None = None  # the aim line's start (None: the first intervention session's day)
     target: date | None = None  # the day the aim line reaches the mastery criterion (None: no aim line)
+    retired: date | None = None  # from this day on no longer worked on: not due, not offered for logging
+
+    def retired_by(self, day: date) -> bool:
+        """Whether the goal is retired on `day` (its data and reports stay)."""
+        return self.retired is not None and self.retired <= day
 
 
 @dataclass(frozen=True)
@@ -106,13 +113,18 @@ class StudentPlan:
         key = goal_id.casefold()
         return next((g for g in self.goals if g.id.casefold() == key), None)
 
+    def current(self, day: date) -> tuple[Goal, ...]:
+        """The goals still worked on on `day` (a retired goal is left out: what data due, the logging
+        sheet and `paratui log` offer; reports keep every goal)."""
+        return tuple(g for g in self.goals if not g.retired_by(day))
+
     def behavior(self, ref: str) -> Behavior | None:
         key = ref.casefold()
         return next((b for b in self.behaviors if b.id.casefold() == key or b.name.casefold() == key), None)
 
 
 _GOAL_KEYS = {"id", "title", "kind", "area", "baseline", "mastery", "mastery_text", "collect_by", "when",
-              "days", "steps", "interval_seconds", "interval_type", "behavior", "start", "target"}
+              "days", "steps", "interval_seconds", "interval_type", "behavior", "start", "target", "retired"}
 _BEHAVIOR_KEYS = {"id", "name", "definition", "function", "settings", "antecedents", "consequences"}
 _MASTERY_KEYS = {"percent", "level", "sessions", "at_most", "at_least", "per"}
 
@@ -176,6 +188,7 @@ def _goal(c: Checker, raw: dict, where: str, staff_ids: set[str], behavior_ids: 
             c.add(f"{where}.days[{j}]", f"{quoted(d)} is not a weekday (monday … friday)")
     steps, seconds, itype, behavior = _by_kind(c, raw, where, kind, behavior_ids)
     start, target = c.day(raw, "start", where), c.day(raw, "target", where)
+    retired = c.day(raw, "retired", where)
     if start and target and target <= start:
         c.add(f"{where}.target", "is not after start (the aim line runs from start to target)")
         target = None
@@ -186,7 +199,7 @@ def _goal(c: Checker, raw: dict, where: str, staff_ids: set[str], behavior_ids: 
         c.add(f"{where}.target", "needs a mastery criterion: the aim line runs to it")
     if gid and title and kind and area:
         return Goal(gid, title, kind, area, baseline, mastery, mastery_text, collect_by, when,
-                    tuple(d.casefold() for d in days), steps, seconds, itype, behavior, start, target)
+                    tuple(d.casefold() for d in days), steps, seconds, itype, behavior, start, target, retired)
     return None
 
 

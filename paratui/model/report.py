@@ -134,6 +134,7 @@ def build(classroom: Classroom, student: Student, events: Iterable[Event], now: 
             "phase": {"name": s.phase.name, "kind": s.phase.kind,
                       "start": s.phase.start.isoformat() if s.phase.start else None},
             "start": g.start.isoformat() if g.start else None, "target": g.target.isoformat() if g.target else None,
+            "retired": g.retired.isoformat() if g.retired else None,  # kept in the report with its data
             "aim_line": None if s.aim is None else {
                 "start": s.aim.start.isoformat(), "from": round(s.aim.level, 1), "target": s.aim.target.isoformat(),
                 "to": s.aim.criterion, "reduce": s.aim.reduce},
@@ -383,12 +384,16 @@ def _decision_text(g: dict[str, Any], strong: str = "") -> str:
     return f"{strong}consider a change{strong}: " + "; ".join(g["decision_rules"])
 
 
+def _retired(g: dict[str, Any]) -> str:
+    return f" (retired {g['retired']})" if g.get("retired") else ""
+
+
 def to_markdown(report: dict[str, Any], who: str) -> str:
     lines = [f"# Progress report: {_md(who)}", "",
              f"{_md(report['room'])} · {_range(report)} · prompt levels {' '.join(report['prompts'])} "
              "(most to least intrusive)", ""]
     for g in report["goals"]:
-        lines += [f"## {_md(g['id'])}: {_md(g['title'])}", "",
+        lines += [f"## {_md(g['id'])}: {_md(g['title'])}{_retired(g)}", "",
                   f"- Kind: {g['kind']} ({g['area']})",
                   f"- Baseline: {_md(g['baseline']) or 'not given'}",
                   f"- Current level: {_level(g['current'], g['unit'])}",
@@ -582,7 +587,7 @@ def to_html(report: dict[str, Any], who: str, use_matplotlib: bool = True) -> st
         if g["mastery"]:
             done = " (mastered)" if g["mastery"]["mastered"] else ""
             mastery = f"<strong>{t(g['mastery']['text'])}</strong>{done}"
-        body += [f"<section><h2>{t(g['id'])}: {t(g['title'])}</h2><dl>",
+        body += [f"<section><h2>{t(g['id'])}: {t(g['title'])}{t(_retired(g))}</h2><dl>",
                  f"<dt>Kind</dt><dd>{t(g['kind'])} ({t(g['area'])})</dd>",
                  f"<dt>Baseline</dt><dd>{t(g['baseline'] or 'not given')}</dd>",
                  f"<dt>Current level</dt><dd>{t(_level(g['current'], g['unit']))}</dd>",

@@ -165,11 +165,10 @@ def classroom_toml(a: RoomAnswers) -> str:
               "Written by `paratui init`. This file is yours: edit it in any text editor; every open board",
               "picks the change up. A mistake is shown with the file and the line, and the board keeps the",
               "last good version. The fields: docs/data-folder.md in paratui.",
-              f"Time zone: {a.time_zone}. The board shows the clock of the computer it runs on: set the",
-              f"classroom computer (or TZ={a.time_zone} for the account) to this zone.",
               "Privacy: the board only ever shows staff short names and student INITIALS. A student's full",
               "name is optional and never shown on the board. Never put passwords or ID numbers here.", "")
     doc.add("room", _string(room, "shown in the board header"))
+    doc.add("timezone", _string(a.time_zone, "the room's local time: the board, logging and reports use it"))
     doc.add(tomlkit.nl())
     _comments(doc, "─── Staff ───",
               "id      short code, used in schedule.toml and on the command line",

@@ -23,7 +23,7 @@ from paratui.model.goals import parse_student_plan
 from paratui.model.recurring import parse_recurring
 from paratui.model.schedule import WEEKDAYS, Schedule, parse_schedule
 from paratui.model.text import clean
-from paratui.store import pins
+from paratui.store import pins, room_zone
 from paratui.store.conflicts import find_conflicts, is_conflict_copy
 from paratui.store.folder import (
     BINDER,
@@ -93,6 +93,9 @@ def check_folder(root: Path) -> tuple[list[str], list[str]]:
         try:
             classroom = parse_classroom(data)
             problems.extend(_problem_text(CLASSROOM, text, p) for p in classroom.warnings)
+            zone = room_zone.zone_problem(classroom.timezone)
+            if zone is not None:
+                problems.append(_problem_text(CLASSROOM, text, zone))
         except ConfigError as e:
             problems.extend(_problem_text(CLASSROOM, text, p) for p in e.problems)
         except RecursionError:

@@ -28,7 +28,7 @@ from paratui.model.recurring import Recurring, parse_recurring
 from paratui.model.schedule import Schedule, parse_schedule
 from paratui.model.text import clean
 from paratui.model.week_plan import WEEK, WeekPlan, parse_week_plan, week_of
-from paratui.store import identity, keys, pins
+from paratui.store import identity, keys, pins, room_zone
 from paratui.store.conflicts import find_conflicts, is_conflict_copy
 from paratui.store.journal import day_dir
 from paratui.store.journal_reader import JournalReader, owner_login
@@ -417,8 +417,9 @@ class DataFolder:
                 self._kept(CLASSROOM)
             else:
                 self._classroom, self._since[CLASSROOM], self._checks[CLASSROOM] = classroom, None, []
+                zone = room_zone.zone_problem(classroom.timezone)
                 self._classroom_warnings = [_problem_text(CLASSROOM, c_file.text or "", p)
-                                            for p in classroom.warnings]
+                                            for p in (*classroom.warnings, *([zone] if zone else []))]
         if self._classroom is not None and s_file.data is not None:
             try:
                 schedule = parse_schedule(s_file.data, self._classroom)
