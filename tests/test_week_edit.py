@@ -129,6 +129,9 @@ def test_services_added_changed_and_deleted_keep_the_file(room_dir: Path) -> Non
                                                               "10:30-11:00", "speech"))
     assert tomllib.loads(changed)["services"][0]["days"] == list(w.WEEKDAYS[:5])
     assert "# OT (the OT room has its own adult): S02 fine-motor, Friday" in changed
+    pasted = w.set_service(text, classroom, None, w.ServiceRow("OT\x1b[2J\u202e now", "", "S01", "mon",
+                                                               "09:00-09:30", "ot"))
+    assert tomllib.loads(pasted)["services"][-1]["activity"] == "OT␛[2J now"  # data, never terminal control
     left = w.delete_service(w.delete_service(added, 2), 0)
     assert [x["activity"] for x in tomllib.loads(left)["services"]] == ["OT: fine motor"]
     for row, said in [(w.ServiceRow("", "", "S01", "mon", "09:00-09:30", "ot"), "activity:"),

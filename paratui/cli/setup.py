@@ -148,8 +148,9 @@ def add_setup(sub: Commands) -> None:
                 "see it as the student screen will, save (students/ID.toml, its comments kept; teacher only, from "
                 "their own login)", "paratui setup goal E.M. --data ~/room12", _setup_goal)
     g.add_argument("student", help="the student: id or initials")
-    wk = command(what, "week", "one day of schedule.toml on screen: split, merge, copy a day to the others, with "
-                 "the coverage problems the week implies shown live; Ctrl+S saves (teacher only, from their own login)",
+    wk = command(what, "week", "one day of schedule.toml on screen: split, merge, copy a day to the others, who is "
+                 "with whom and where, lunches and breaks, groups and services, with the coverage problems the week "
+                 "implies shown live; Ctrl+S saves (teacher only, from their own login)",
                  "paratui setup week tuesday --data ~/room12", _setup_week)
     wk.add_argument("day", nargs="?", default="monday", choices=("monday", "tuesday", "wednesday", "thursday",
                                                                   "friday"), help="the day shown first")

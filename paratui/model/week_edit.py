@@ -394,7 +394,7 @@ def _days(typed: str) -> list[str]:
 
 def set_service(text: str, classroom: Classroom, index: int | None, row: ServiceRow) -> str:
     """[[services]] entry `index` (None: a new one at the end) made `row`, checked field by field."""
-    activity = row.activity.strip()
+    activity = clean(row.activity).strip()  # typed or pasted: no control characters or bidi overrides
     if not activity or len(activity) > 60:
         raise WeekEditError("activity: 1 to 60 characters (e.g. Speech: AAC session)")
     staff = None
