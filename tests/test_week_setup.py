@@ -180,6 +180,7 @@ async def test_a_group_made_used_and_saved_into_classroom_toml(room_dir: Path) -
         assert await wait_for(pilot, lambda: "pairs" in shown(app, "setup-listing"))
         await pilot.press("enter", "ctrl+s")
         assert await wait_for(pilot, lambda: "saved classroom.toml and schedule.toml" in shown(app, "setup-error"))
+    assert app.saved_files == ["classroom.toml", "schedule.toml"]  # what `paratui setup week` says it saved
     room = (room_dir / "classroom.toml").read_text(encoding="utf-8")
     assert tomllib.loads(room)["groups"]["pairs"] == ["S01", "S02"]
     assert all(line in room.splitlines() for line in room_before.splitlines())  # every comment kept

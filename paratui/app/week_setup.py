@@ -197,6 +197,7 @@ class WeekScreen(Screen[None]):
             else:
                 w.read = fresh
         w.saved = True
+        w.saved_files = sorted({*w.saved_files, *(r.path.name for r, _ in files)})
         names = " and ".join(r.path.name for r, _ in files)
         self.say(f"saved {names}: every open board follows")
 
@@ -331,7 +332,8 @@ class AdultsScreen(_Sub):
             out.append(("> " if n == self.cursor else "  ") + line[:74] + "\n",
                        style="reverse" if n == self.cursor else "")
         self.query_one("#setup-listing", Static).update(out)
-        said = [x for x in week_warnings(w.text, w.classroom, self.day) if x[:5] >= span[:5] and x[:5] < span[6:]]
+        said = [x for x in week_warnings(w.text, w.classroom, self.day)  # this block's, or the file's own
+                if not x[:2].isdigit() or span[:5] <= x[:5] < span[6:]]
         warn = Text()
         for x in said[:4]:
             warn.append(clean(x, limit=76) + "\n", style="bold")
@@ -663,6 +665,7 @@ class WeekApp(KeysInOrder):
         self.room_text = self.room.text if self.room is not None else ""
         self.first_day = day
         self.saved = False
+        self.saved_files: list[str] = []  # what Ctrl+S wrote, for the command line's last word
         self.draft = SimpleNamespace(typed={})  # what paratui.app.setup_app.Question keeps (nothing here)
         self.use_theme(theme_name, theme_folders)
 

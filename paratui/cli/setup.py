@@ -186,7 +186,7 @@ def _setup_week(args: argparse.Namespace) -> int:
     if not app.run():
         say("schedule.toml not changed")
         return 1
-    print(f"saved schedule.toml; `paratui check --data {root}`")
+    print(f"saved {' and '.join(app.saved_files) or 'schedule.toml'}; `paratui check --data {root}`")
     return 0
 
 
