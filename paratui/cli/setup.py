@@ -352,8 +352,9 @@ def _init_from_roster(args: argparse.Namespace, target: Path) -> int:
         print(f"    {s.id:4} {clean(s.short, limit=20):20} {s.role:16} {clean(logins, limit=60)}")
     for line in done:
         print(f"  {line}")
-    print("next: make schedule.toml your week (one block a period for now) and add goals to students/ID.toml;")
-    print(f"then run: paratui check --data {target} and paratui --data {target}")
+    print(f"next: paratui setup week --data {target} makes schedule.toml your week (one block a period so far),")
+    print(f"paratui setup goal ID --data {target} adds a goal; then paratui check --data {target} and "
+          f"paratui --data {target}")
     return 0
 
 
