@@ -124,3 +124,129 @@ async def test_a_block_edited_and_one_that_ends_before_it_starts_refused(room_di
         assert "> 09:00-09:30  Reading groups" in shown(app, "setup-listing")  # keys after it: the week's
     assert tomllib.loads(app.text)["monday"][1]["activity"] == "Circle"
     assert "# MR at the door" in app.text  # the file's comments kept
+
+
+# -- who is with whom and where, lunches, groups, services ------------------------------------------
+from tests.test_setup_app import fields  # noqa: E402
+
+
+async def test_an_adults_lunch_set_kept_with_enter_and_undone_with_esc(room_dir: Path) -> None:
+    app = make(room_dir)
+    before = app.text
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w", "l")
+        assert await wait_for(pilot, lambda: "Lunch break @lounge" in shown(app, "setup-listing"))
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "WeekScreen")
+        assert app.text == before and "(not saved)" not in shown(app, "setup-title")
+        await pilot.press("w", "l", "enter")
+        assert await wait_for(pilot, lambda: "MR=lunch, JT=all, AL=all" in shown(app, "setup-listing"))
+        assert "08:00 on a break: Ms. R (lunch break)" in shown(app, "week-warnings")
+        await pilot.press("ctrl+s", "escape")
+        assert await wait_for(pilot, lambda: not app.is_running)
+    first = tomllib.loads((room_dir / "schedule.toml").read_text(encoding="utf-8"))["monday"][0]
+    assert first["with"]["MR"] == {"at": "lounge", "activity": "Lunch break"}
+    assert check_folder(room_dir)[0] == []
+
+
+async def test_a_one_to_one_left_alone_is_warned_in_the_block(room_dir: Path) -> None:
+    app = make(room_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w")  # 08:00 arrival: MR, JT and AL with all, DP with R.N.
+        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "AdultsScreen")
+        assert "with R.N. (one-to-one: wherever they are)" in shown(app, "setup-listing")
+        assert "No coverage problem in this block" in shown(app, "week-warnings")
+        await pilot.press("down", "down", "down", "l")  # DP to lunch: "all" is nobody in their place
+        assert await wait_for(pilot, lambda: "one-to-one: R.N.: 1:1 Ms. P is away: Lunch break"
+                              in shown(app, "week-warnings"))
+        await pilot.press("up", "up", "s", "n", *["down"] * 4, "space", "enter")  # JT with R.N. by name
+        assert await wait_for(pilot, lambda: "No coverage problem in this block" in shown(app, "week-warnings"))
+        await pilot.press("p", "x", "enter")  # JT and R.N. at the next place (the room); then no JT here
+        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "WeekScreen")
+        assert "08:00 one-to-one: R.N." in shown(app, "week-warnings")
+    first = tomllib.loads(app.text)["monday"][0]["with"]
+    assert "JT" not in first and first["DP"] == {"at": "lounge", "activity": "Lunch break"}
+
+
+async def test_a_group_made_used_and_saved_into_classroom_toml(room_dir: Path) -> None:
+    app = make(room_dir)
+    room_before = (room_dir / "classroom.toml").read_text(encoding="utf-8")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g", "n", *fields("pairs", "E.M. Mars"))
+        assert await wait_for(pilot, lambda: "students: the 2nd one is not" in shown(app, "setup-error"))
+        await pilot.press("ctrl+u", *"E.M.", "space", *"K.B.", "enter")
+        assert await wait_for(pilot, lambda: "pairs          S01 S02" in shown(app, "setup-listing"))
+        await pilot.press("escape", "w", *["g"] * 6)  # MR: readers_a … math_b, then the new group
+        assert await wait_for(pilot, lambda: "pairs" in shown(app, "setup-listing"))
+        await pilot.press("enter", "ctrl+s")
+        assert await wait_for(pilot, lambda: "saved classroom.toml and schedule.toml" in shown(app, "setup-error"))
+    assert app.saved_files == ["classroom.toml", "schedule.toml"]  # what `paratui setup week` says it saved
+    room = (room_dir / "classroom.toml").read_text(encoding="utf-8")
+    assert tomllib.loads(room)["groups"]["pairs"] == ["S01", "S02"]
+    assert all(line in room.splitlines() for line in room_before.splitlines())  # every comment kept
+    assert tomllib.loads((room_dir / "schedule.toml").read_text(encoding="utf-8"))["monday"][0]["with"]["MR"] \
+        == "pairs"
+    assert check_folder(room_dir)[0] == []
+
+
+async def test_nothing_is_saved_when_classroom_toml_changed_meanwhile(room_dir: Path) -> None:
+    app = make(room_dir)
+    sched, room = room_dir / "schedule.toml", room_dir / "classroom.toml"
+    before = sched.read_text(encoding="utf-8")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g", "n", *fields("pairs", "S01 S02"), "escape", "s")
+        assert await wait_for(pilot, lambda: "(not saved)" in shown(app, "setup-title"))
+        room.write_text(room.read_text(encoding="utf-8") + "# a hand edit\n", encoding="utf-8")
+        await pilot.press("ctrl+s")
+        assert await wait_for(pilot, lambda: "classroom.toml changed on disk" in shown(app, "setup-error"))
+    assert sched.read_text(encoding="utf-8") == before  # neither file written
+    assert "pairs" not in room.read_text(encoding="utf-8")
+
+
+async def test_a_service_added_on_screen_and_a_bad_one_said_at_its_field(room_dir: Path) -> None:
+    app = make(room_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v", "n", *fields("OT: gross motor", "", "S03 S04", "mon wed", "09:00-08:00", "ot"))
+        assert await wait_for(pilot, lambda: "time: the service ends (08:00)" in shown(app, "setup-error"))
+        await pilot.press("escape")  # back: nothing added
+        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "ServicesScreen")
+        assert "OT: gross motor" not in shown(app, "setup-listing")
+        await pilot.press("n", *fields("OT: gross motor", "", "S03 S04", "mon wed", "09:00-09:30", "ot"))
+        assert await wait_for(pilot, lambda: "OT: gross motor" in shown(app, "setup-listing"))
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "WeekScreen")
+    assert tomllib.loads(app.text)["services"][-1]["students"] == ["S03", "S04"]
+
+
+WEEK_SCREENS = {"adults": ["w"], "groups": ["g"], "service": ["v", "enter"]}
+
+
+@pytest.mark.parametrize("name", list(WEEK_SCREENS))
+def test_week_people_screen_snapshot(room_dir: Path, snap_compare: Any, name: str) -> None:
+    async def reach(pilot: Pilot[Any]) -> None:
+        await pilot.press(*WEEK_SCREENS[name])
+        for _ in range(3):
+            await pilot.pause()
+
+    assert snap_compare(make(room_dir), terminal_size=(80, 24), run_before=reach)
+
+
+@pytest.mark.parametrize("theme", ["paratui-dark", "paratui-light", "paratui-contrast"])
+async def test_the_week_people_screens_fit_80x24_in_every_theme(room_dir: Path, theme: str) -> None:
+    from paratui.store import paths
+
+    app = WeekApp(room_dir, Room(room_dir).snapshot().classroom, read_room_file(room_dir, "schedule.toml"),
+                  theme_name=theme, theme_folders=[paths.builtin_themes()])
+    steps = [["w"], ["s"], ["escape", "escape", "g"], ["n"], ["escape", "escape", "v"], ["enter"]]
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == theme
+        for step in steps:
+            await pilot.press(*step)
+            for _ in range(3):
+                await pilot.pause()
+            for widget in [*app.screen.query("Input"), *app.screen.query("Static")]:
+                r = widget.region
+                if widget.id in ("setup-listing",) and widget.parent is not None and widget.parent.id == "setup-list":
+                    continue  # inside its scrolling box
+                assert r.bottom <= 24 and r.right <= 80, (type(app.screen).__name__, widget)
+            assert app.screen.query_one("#setup-keys").region.height == 1, type(app.screen).__name__

@@ -159,8 +159,9 @@ def add_setup(sub: Commands) -> None:
                 "see it as the student screen will, save (students/ID.toml, its comments kept; teacher only, from "
                 "their own login)", "paratui setup goal E.M. --data ~/room12", _setup_goal)
     g.add_argument("student", help="the student: id or initials")
-    wk = command(what, "week", "one day of schedule.toml on screen: split, merge, copy a day to the others, with "
-                 "the coverage problems the week implies shown live; Ctrl+S saves (teacher only, from their own login)",
+    wk = command(what, "week", "one day of schedule.toml on screen: split, merge, copy a day to the others, who is "
+                 "with whom and where, lunches and breaks, groups and services, with the coverage problems the week "
+                 "implies shown live; Ctrl+S saves (teacher only, from their own login)",
                  "paratui setup week tuesday --data ~/room12", _setup_week)
     wk.add_argument("day", nargs="?", default="monday", choices=("monday", "tuesday", "wednesday", "thursday",
                                                                   "friday"), help="the day shown first")
@@ -229,8 +230,8 @@ def _setup_menu(args: argparse.Namespace) -> int:
                 break
             kind, student = picked
             if kind == "week":
-                said = "saved schedule.toml" if _run_week(room, classroom, args, "monday") \
-                    else "schedule.toml not changed"
+                week = _run_week(room, classroom, args, "monday")
+                said = f"saved {' and '.join(week)}" if week else "schedule.toml not changed"
             else:
                 goal = _run_goal(room, classroom, args, student)
                 said = f"added goal {clean(goal, limit=30)} to students/{student}.toml" if goal \
@@ -250,7 +251,8 @@ def _teacher(args: argparse.Namespace, what: str) -> tuple[Room, Classroom, str]
     return room, classroom, me.id
 
 
-def _run_week(room: Room, classroom: Classroom, args: argparse.Namespace, day: str) -> bool:
+def _run_week(room: Room, classroom: Classroom, args: argparse.Namespace, day: str) -> list[str]:
+    """The week editor; the files it saved (none when it was left without saving)."""
     from paratui.app.week_setup import WeekApp
     from paratui.store.student_file import read_room_file
 
@@ -260,7 +262,9 @@ def _run_week(room: Room, classroom: Classroom, args: argparse.Namespace, day: s
         raise UsageProblem(f"schedule.toml cannot be read: {getattr(e, 'strerror', None) or e}") from None
     app = WeekApp(room.root, classroom, read, day, theme_name=getattr(args, "theme", None),
                   theme_folders=theme_folders(room.root))
-    return bool(app.run())
+    if not app.run():
+        return []
+    return list(app.saved_files) or ["schedule.toml"]
 
 
 def _run_goal(room: Room, classroom: Classroom, args: argparse.Namespace, student_id: str) -> str | None:
@@ -286,7 +290,7 @@ def _setup_week(args: argparse.Namespace) -> int:
     if not saved:
         say("schedule.toml not changed")
         return 1
-    print(f"saved schedule.toml; `paratui check --data {room.root}`")
+    print(f"saved {' and '.join(saved)}; `paratui check --data {room.root}`")
     return 0
 
 
@@ -435,8 +439,9 @@ def _init_from_roster(args: argparse.Namespace, target: Path) -> int:
         print(f"    {s.id:4} {clean(s.short, limit=20):20} {s.role:16} {clean(logins, limit=60)}")
     for line in done:
         print(f"  {line}")
-    print("next: make schedule.toml your week (one block a period for now) and add goals to students/ID.toml;")
-    print(f"then run: paratui check --data {target} and paratui --data {target}")
+    print(f"next: paratui setup week --data {target} makes schedule.toml your week (one block a period so far),")
+    print(f"paratui setup goal ID --data {target} adds a goal; then paratui check --data {target} and "
+          f"paratui --data {target}")
     return 0
 
 

@@ -312,6 +312,15 @@ def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, Do
             if sid in with_map:
                 with_map[sid].append(staff_id)
     explicit = {sid for d in doing.values() if d.source in ("assign", "move") for sid in d.students}
+    # a one-to-one para the schedule itself sends on a break (lunch) in this block, and someone named one
+    # by one with their student in it: that adult is with the student in the para's place
+    planned_cover: set[str] = set()
+    if block is not None:
+        on_break = {staff_id for staff_id, duty in block.duties.items() if not duty.students}
+        planned_cover = {sid for staff_id, duty in block.duties.items() for sid in duty.named
+                         if staff_id in doing and doing[staff_id].source == "schedule"
+                         and sid in doing[staff_id].students
+                         and next((s.one_to_one for s in classroom.students if s.id == sid), None) in on_break}
     assigned = {sid: d for d in doing.values() if d.source == "assign" for sid in d.students}
     rows = []
     for st in classroom.students:
@@ -336,7 +345,7 @@ def _student_rows(classroom: Classroom, block: Block | None, doing: dict[str, Do
             supervised = bool(loc and loc.supervised)
             if st.one_to_one:  # needs their own para (or sub), an explicit cover, or a supervised place
                 para = stand_in.get(st.one_to_one, st.one_to_one)
-                if not (para in with_ or supervised or st.id in explicit):
+                if not (para in with_ or supervised or st.id in explicit or st.id in planned_cover):
                     covered = False
                     away = doing.get(para)
                     why = f"1:1 {shorts.get(para, para)} is away" + (f": {away.activity}" if away else "")

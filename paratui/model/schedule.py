@@ -23,6 +23,9 @@ class Duty:
     students: tuple[str, ...]
     at: str | None = None  # None: the block's place
     activity: str | None = None  # None: the block's activity
+    # the students named one by one (an id or initials, not "all" or a group): for a one-to-one student
+    # whose para is on a break in this block, being named is being covered in their place
+    named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,9 +132,10 @@ def _duties(c: Checker, classroom: Classroom, raw: dict, where: str) -> dict[str
             if activity is not None and (not isinstance(activity, str) or not activity.strip()):
                 c.add(f"{fw}.activity", "expected non-empty text")
                 activity = None
-            duties[staff_id] = Duty(tuple(ids), _place(c, classroom, value.get("at"), f"{fw}.at"), activity)
+            duties[staff_id] = Duty(tuple(ids), _place(c, classroom, value.get("at"), f"{fw}.at"), activity,
+                                    _named(classroom, value.get("with")))
         else:
-            duties[staff_id] = Duty(tuple(_students(c, classroom, value, fw)))
+            duties[staff_id] = Duty(tuple(_students(c, classroom, value, fw)), named=_named(classroom, value))
     return duties
 
 
@@ -152,6 +156,13 @@ def _students(c: Checker, classroom: Classroom, ref: Any, where: str) -> list[st
         else:
             c.add(where_r, "not a student id or initials, a group or \"all\" from classroom.toml")
     return list(dict.fromkeys(ids))
+
+
+def _named(classroom: Classroom, ref: Any) -> tuple[str, ...]:
+    """The students a `with` names one by one (not through "all" or a group)."""
+    refs = ref if isinstance(ref, list) else [ref]
+    return tuple(s.id for r in refs if r != "all" and not (isinstance(r, str) and r in classroom.groups)
+                 and (s := _find_student(classroom.students, r)) is not None)
 
 
 def _place(c: Checker, classroom: Classroom, value: Any, where: str) -> str | None:
