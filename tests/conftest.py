@@ -4,6 +4,8 @@ and never sees the developer's own PARATUI_* settings."""
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,20 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PARATUI_NOW", NOW)
     monkeypatch.setenv("PARATUI_LOGIN", "tester")  # not in any staff's logins
     monkeypatch.setenv("PARATUI_HOST", "testhost")
+
+
+@pytest.fixture(autouse=True)
+def machine_zone_back() -> Iterator[None]:
+    """A room opened in this process makes its `timezone` the process's (paratui.store.room_zone):
+    each test ends with the zone it began with, so no test runs in the zone an earlier one opened."""
+    before = os.environ.get("TZ")
+    yield
+    if os.environ.get("TZ") != before:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 @pytest.fixture
