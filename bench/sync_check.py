@@ -479,6 +479,27 @@ async def main(folders):
 asyncio.run(main(sys.argv[1:]))
 """
 
+# The building bench's writer: moves only, one student out then back (each one changes the counts).
+MOVER = r"""
+import sys
+from pathlib import Path
+from paratui.store.room import Room
+room = Room(Path(sys.argv[1]))
+staff, student = sys.argv[2], sys.argv[3]
+print("ready", flush=True)
+i = 0
+for line in sys.stdin:
+    if line.strip() != "go":
+        break
+    if i % 2 == 0:
+        ev = room.record("move", staff, {"student": student, "to": "bathroom", "with": []})
+    else:
+        ev = room.record("back", staff, {"student": student})
+    import time
+    print(f"ack {ev.id} {time.time()!r}", flush=True)
+    i += 1
+"""
+
 
 class Shown:
     """Reads the building probe's `shown SIDE ID TIME` lines: per room (A, B), event id → time drawn."""
@@ -527,7 +548,7 @@ def run_building(moves: int, gaps: tuple[float, float], delay: float = 1, seed: 
         if not shown.ready.wait(90):
             raise TimeoutError("the building view did not start")
         # the moves: 25 min before the view's clock (so each one changes the room's counts)
-        wproc, acks = spawn(["-c", WRITER, str(a), "JT", "S01"],
+        wproc, acks = spawn(["-c", MOVER, str(a), "JT", "S01"],
                             {"PARATUI_NOW": "2026-11-23T09:50", "PARATUI_HOST": HOSTS["A"], "PARATUI_LOGIN": "jthomas"})
         children.append(wproc)
         acks.ready.wait(30)
@@ -546,7 +567,12 @@ def run_building(moves: int, gaps: tuple[float, float], delay: float = 1, seed: 
         on_b, on_a = shown.snapshot("B"), shown.snapshot("A")
         far = [on_b[eid] - t for eid, t in acked.items() if eid in on_b]
         near = [on_a[eid] - t for eid, t in acked.items() if eid in on_a]
+        samples = [{"at": round(t - min(acked.values()), 3),
+                    "same": round(on_a[eid] - t, 3) if eid in on_a else None,
+                    "other": round(on_b[eid] - t, 3) if eid in on_b else None}
+                   for eid, t in sorted(acked.items(), key=lambda x: x[1])]
         return {"moves": moves, "gaps_s": list(gaps), "fsWatcherDelayS": folder_config.get("fsWatcherDelayS"),
+                "samples": samples,
                 "other_machine_s": summary(far), "same_machine_s": summary(near),
                 "missed_other": moves - len(far), "missed_same": moves - len(near),
                 "syncthing": {"device_a": info.get("ID1"), "device_b": info.get("ID2")}}
