@@ -3,15 +3,21 @@ in a mountinfo text (a fixture: no NFS server in a test), its state (mounted / s
 other host's newest journal file (real files, written as other hosts with PARATUI_HOST, their times set
 with os.utime) as "last change from HOST 6 min ago", the alarm when another host has been quiet while
 this machine writes, and a look that hangs for real (open() of a FIFO nobody writes to) never holding
-the caller: the words say "stale", and the look's answer is used once it returns."""
+the caller: the words say "stale", and the look's answer is used once it returns. Where sshfs and
+FUSE are available, a real fuse.sshfs mount (sftp-server run directly, no sshd) found in the machine's
+own mount table, its server stopped (SIGSTOP) and resumed, then unmounted."""
 
 from __future__ import annotations
 
 import errno
 import os
+import shutil
+import signal
+import subprocess
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -303,3 +309,95 @@ async def test_a_hung_share_never_freezes_the_board(tmp_path: Path, monkeypatch:
             assert "share: ⚠" in app.screen.markdown  # type: ignore[attr-defined]
     finally:
         _answer(fifo)  # let the hung look end
+
+
+# -- a real network file system: sshfs (FUSE) over this machine's sftp-server ---------------------------
+
+SFTP_SERVERS = ("/usr/lib/openssh/sftp-server", "/usr/lib/sftp-server", "/usr/libexec/sftp-server")
+
+
+@pytest.fixture
+def sshfs_mount(tmp_path: Path) -> Iterator[tuple[Path, Path, Path]]:
+    """(the folder served, its sshfs mount, the sftp-server's pid file): a real fuse.sshfs mount of a
+    folder of this machine, no sshd needed (sshfs runs sftp-server directly as its "ssh command"),
+    every cache off so each stat asks the server. Skipped where sshfs or FUSE is not available."""
+    server = next((s for s in SFTP_SERVERS if os.access(s, os.X_OK)), None)
+    if not shutil.which("sshfs") or not shutil.which("fusermount") or server is None \
+            or not os.path.exists("/dev/fuse"):
+        pytest.skip("needs sshfs, fusermount, an sftp-server and /dev/fuse (apt-get install sshfs openssh-sftp-server)")
+    src, mnt, pidfile = tmp_path / "served", tmp_path / "mnt", tmp_path / "sftp.pid"
+    demo_copy(src)
+    mnt.mkdir()
+    fake_ssh = tmp_path / "fake-ssh"
+    fake_ssh.write_text(f"#!/bin/sh\necho $$ > {pidfile}\nexec {server}\n")
+    fake_ssh.chmod(0o755)
+    proc = subprocess.Popen(["sshfs", "-f", "-o", f"ssh_command={fake_ssh},dir_cache=no,attr_timeout=0,"
+                             "entry_timeout=0,negative_timeout=0", f"localhost:{src}", str(mnt)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):
+            if any(m.point == str(mnt) for m in read_mounts()) or proc.poll() is not None:
+                break
+            threading.Event().wait(0.05)
+        if not any(m.point == str(mnt) for m in read_mounts()):
+            proc.kill()
+            pytest.skip(f"sshfs could not mount here: {(proc.communicate()[1] or b'').decode()[:200]}")
+        yield src, mnt, pidfile
+    finally:
+        if pidfile.exists():
+            try:
+                os.kill(int(pidfile.read_text()), signal.SIGCONT)
+            except (ProcessLookupError, ValueError):
+                pass
+        subprocess.run(["fusermount", "-u", "-z", str(mnt)], capture_output=True)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_a_real_sshfs_share_mounted_stale_and_gone(sshfs_mount: tuple[Path, Path, Path],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's own mount table and a real stat: the folder on fuse.sshfs is found; another
+    host's file (written on the server's side) is read through the mount; the server stopped
+    (SIGSTOP: every request on the mount then blocks in the kernel, as with a dead NFS server) turns
+    the look "stale" after its timeout without holding the caller; resumed, it is mounted again;
+    unmounted, it is gone."""
+    src, mnt, pidfile = sshfs_mount
+    _write_as(src, "ws-b", monkeypatch, 6)
+    monkeypatch.setenv("PARATUI_HOST", "ws-a")
+    health = ShareHealth(mnt, clock, timeout=1.0)
+    state = health.check_once()
+    assert state is not None and state.status == "mounted", state
+    assert state.mount is not None and state.mount.fstype == "fuse.sshfs" and state.mount.source == f"localhost:{src}"
+    assert [(h.host, h.newest) for h in state.hosts] == [("ws-b", NOW - timedelta(minutes=6))]
+    said = share_words(state, NOW)
+    assert said is not None and said.text.startswith("share fuse.sshfs localhost:/")  # a long source is cut
+    assert said.text.endswith(" · last change from ws-b 6 min ago")
+
+    server = int(pidfile.read_text())
+    os.kill(server, signal.SIGSTOP)
+    try:
+        answered: list[ShareState | None] = []
+        caller = threading.Thread(target=lambda: answered.append(health.check_once()), daemon=True)
+        caller.start()
+        caller.join(30)  # a bound for a broken guard, not a timing assertion
+        assert not caller.is_alive()
+        stale = answered[0]
+        assert stale is not None and stale.status == "stale" and stale.problem == "no answer within 1 s"
+        said = share_words(stale, NOW)
+        assert said is not None and said.alarm and said.text.startswith("⚠ share fuse.sshfs localhost:/")
+        assert " stale (no answer within 1 s since 10:15)" in said.text
+    finally:
+        os.kill(server, signal.SIGCONT)
+    for _ in range(400):
+        st = health.snapshot()
+        if st is not None and st.status == "mounted":
+            break
+        threading.Event().wait(0.05)
+    st = health.snapshot()
+    assert st is not None and st.status == "mounted"
+
+    subprocess.run(["fusermount", "-u", str(mnt)], check=True, capture_output=True)
+    gone = health.check_once()
+    assert gone is not None and gone.status == "gone" and "own disk" in (gone.problem or "")
