@@ -130,7 +130,7 @@ class BuildingRoom:
             snapshot = self.room.snapshot()
             self._follow_sync(snapshot.classroom.sync)
             if self._share is None:
-                self._share = ShareHealth(self.root, self.clock, timeout=SHARE_FIRST_S)
+                self._share = ShareHealth(self.root, self.clock, timeout=SHARE_FIRST_S, mounts_fresh_s=1.0)
                 self._share.check_once()  # the first look now (a script's --json has it too), bounded
                 self._share.timeout = SHARE_TIMEOUT_S
                 self._share.start()

@@ -21,6 +21,7 @@ import errno
 import os
 import stat
 import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
@@ -43,13 +44,29 @@ def stat_folder(path: str) -> object:
     return os.stat(path)
 
 
-def read_mounts(path: Path = MOUNTINFO) -> list[Mount]:
-    """The mount table (procfs: answered by the kernel, never by a share). [] when unreadable."""
+_mounts_lock = threading.Lock()
+_mounts_cache: dict[Path, tuple[float, list[Mount]]] = {}
+
+
+def read_mounts(path: Path | None = None, fresh_s: float = 0.0) -> list[Mount]:
+    """The mount table (procfs: answered by the kernel, never by a share); with `fresh_s`, a table
+    read by this process at most that long ago serves. [] when unreadable."""
+    path = path or MOUNTINFO
+    now = time.monotonic()
+    with _mounts_lock:
+        got = _mounts_cache.get(path)
+        if got is not None and now - got[0] < fresh_s:
+            return got[1]
     try:
         with open(path, "rb") as f:
-            return parse_mountinfo(f.read(4 * MiB).decode("utf-8", "replace"))
+            mounts = parse_mountinfo(f.read(4 * MiB).decode("utf-8", "replace"))
     except OSError:
-        return []
+        mounts = []
+    with _mounts_lock:
+        if len(_mounts_cache) > 16:
+            _mounts_cache.clear()
+        _mounts_cache[path] = (now, mounts)
+    return mounts
 
 
 def host_of(name: str) -> str | None:
@@ -121,7 +138,7 @@ class ShareHealth:
 
     def __init__(self, root: Path, clock: Callable[[], datetime], on_change: Callable[[], None] | None = None,
                  *, timeout: float = TIMEOUT_S, every: float = EVERY_S, mountinfo: Path | None = None,
-                 probe: Callable[[str], object] | None = None):
+                 probe: Callable[[str], object] | None = None, mounts_fresh_s: float = 0.0):
         self.root = Path(root)
         self.clock = clock
         self.on_change = on_change
@@ -129,6 +146,7 @@ class ShareHealth:
         self.every = every
         self.mountinfo = mountinfo or MOUNTINFO  # tests point MOUNTINFO at a fixture
         self.probe = probe or stat_folder
+        self.mounts_fresh_s = mounts_fresh_s  # the building view's rooms share one read of the table
         self.own_host = identity.safe_name(identity.writer_host())
         self._lock = threading.Lock()
         self._state: ShareState | None = None
@@ -187,7 +205,7 @@ class ShareHealth:
             real = os.path.realpath(self.root)
         except OSError as e:
             return _Look(self._share, "stale", clean(e.strerror or e, limit=60))
-        mount = mount_of(real, read_mounts(self.mountinfo))
+        mount = mount_of(real, read_mounts(self.mountinfo, self.mounts_fresh_s))
         share = mount if mount is not None and mount.network else None
         if share is None:
             if self._share is None:
