@@ -4,6 +4,7 @@
     python bench/sync_check.py --gaps 5-60 --writes 30     # as a room writes (~16 min)
     python bench/sync_check.py --quick                     # the same, shorter: gaps 2-8 s, 10 writes
     python bench/sync_check.py --quick --delay 2 --set pullerPauseS=0 --nudge   # try settings
+    python bench/sync_check.py --building [--writes 40 --gaps 2-5] [--pair PATH]  # the building view
 
 Starts two Syncthing instances on loopback (tools/syncthing-pair.sh, free ports; Debian's
 `syncthing` package, plus curl) syncing copies A and B of a data folder, a real board (BoardApp,
@@ -271,25 +272,42 @@ def parse_setting(text: str) -> tuple[str, object]:
         return key, value
 
 
-def run(writes: int, conflicts: int, gaps: tuple[float, float] = (0.1, 0.6), delay: float = 1,
-        settings: dict | None = None, nudge: bool = False, seed: int = 11) -> dict:
+def start_pair(root: Path, delay: float) -> tuple[int, int, dict[str, str]]:
+    """The two Syncthing instances on loopback (PAIR, free ports) syncing root/A and root/B:
+    (A's GUI port, B's GUI port, what the script printed). Stop them with stop_pair(root)."""
     if not PAIR.exists() or not shutil.which("syncthing") or not shutil.which("curl"):
         raise SystemExit(f"needs syncthing and curl (apt-get install syncthing curl) and {PAIR}")
+    gui1, gui2, sync1, sync2 = free_ports(4)
+    env = {"ROOT": str(root), "APIKEY": APIKEY, "GUI1": str(gui1), "GUI2": str(gui2), "SYNC1": str(sync1),
+           "SYNC2": str(sync2), "DELAY": f"{delay:g}"}
+    pair = subprocess.run(["bash", str(PAIR)], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=150)
+    if pair.returncode != 0:  # e.g. a setting it refuses: 1.19 takes fsWatcherDelayS in whole seconds
+        raise SystemExit(f"{PAIR.name} failed:\n{pair.stderr}")
+    return gui1, gui2, dict(kv.split("=", 1) for kv in pair.stdout.split() if "=" in kv)
+
+
+def stop_pair(root: Path) -> None:
+    pids = (root / "pids").read_text().split() if (root / "pids").exists() else []
+    for pid in pids:
+        try:
+            os.kill(int(pid), signal.SIGTERM)
+        except (ProcessLookupError, ValueError):
+            pass
+    time.sleep(0.5)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def run(writes: int, conflicts: int, gaps: tuple[float, float] = (0.1, 0.6), delay: float = 1,
+        settings: dict | None = None, nudge: bool = False, seed: int = 11) -> dict:
     root = Path(tempfile.mkdtemp(prefix="paratui-sync-"))
     a, b = root / "A", root / "B"
     a.mkdir()
     shutil.copytree(paths.demo_data(), a, dirs_exist_ok=True, ignore=shutil.ignore_patterns("journal"))
-    gui1, gui2, sync1, sync2 = free_ports(4)
-    env = {"ROOT": str(root), "APIKEY": APIKEY, "GUI1": str(gui1), "GUI2": str(gui2), "SYNC1": str(sync1),
-           "SYNC2": str(sync2), "DELAY": f"{delay:g}"}
     children: list[subprocess.Popen] = []
     followers: list[SyncthingEvents] = []
     try:
-        pair = subprocess.run(["bash", str(PAIR)], env={**os.environ, **env}, capture_output=True, text=True,
-                              timeout=150)
-        if pair.returncode != 0:  # e.g. a setting it refuses: 1.19 takes fsWatcherDelayS in whole seconds
-            raise SystemExit(f"{PAIR.name} failed:\n{pair.stderr}")
-        info = dict(kv.split("=", 1) for kv in pair.stdout.split() if "=" in kv)
+        gui1, gui2, info = start_pair(root, delay)
         for port in (gui1, gui2):
             if settings:
                 api(port, "/rest/config/folders/room", "PATCH", settings)
@@ -414,20 +432,190 @@ def run(writes: int, conflicts: int, gaps: tuple[float, float] = (0.1, 0.6), del
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        pids = (root / "pids").read_text().split() if (root / "pids").exists() else []
-        for pid in pids:
+        stop_pair(root)
+
+
+# A real building view (BuildingApp, headless, 200×50) over two rooms: A (written on this machine: the
+# baseline) and B (A's copy on the other Syncthing instance). It says when each event is first drawn in
+# each room's slot: the moves are written 25 min before the view's clock, so a move makes the student
+# "out too long" and the next move brings them back; every event changes that room's counts, and the
+# view draws a room only when its counts change.
+BUILDING_PROBE = r"""
+import asyncio, sys, threading, time
+from pathlib import Path
+from paratui.app.building_screen import BuildingApp
+from paratui.store.building import BuildingRoom, room_folders
+
+async def main(folders):
+    rooms = [BuildingRoom(f) for f in room_folders(folders)]
+    app = BuildingApp(rooms, theme_folders=[])
+    seen = [set(), set()]
+    draw = app.draw
+
+    def stamp(side, ids):
+        now = time.time()
+        for eid in ids:
+            print(f"shown {side} {eid} {now!r}", flush=True)
+
+    def drawn():
+        draw()
+        for i, room in enumerate(rooms):
+            snap = room.snapshot
+            new = [e.id for e in snap.events if e.id not in seen[i]] if snap is not None else []
+            if new:
+                seen[i].update(new)
+                app.call_after_refresh(stamp, "AB"[i], new)
+
+    app.draw = drawn
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    threading.Thread(target=lambda: (sys.stdin.read(), loop.call_soon_threadsafe(done.set)), daemon=True).start()
+    async with app.run_test(size=(200, 50)):
+        while not (app.shown and len(app.watchers) == len(rooms)):
+            await asyncio.sleep(0.05)
+        print("ready", flush=True)
+        await done.wait()
+
+asyncio.run(main(sys.argv[1:]))
+"""
+
+# The building bench's writer: moves only, one student out then back (each one changes the counts).
+MOVER = r"""
+import sys
+from pathlib import Path
+from paratui.store.room import Room
+room = Room(Path(sys.argv[1]))
+staff, student = sys.argv[2], sys.argv[3]
+print("ready", flush=True)
+i = 0
+for line in sys.stdin:
+    if line.strip() != "go":
+        break
+    if i % 2 == 0:
+        ev = room.record("move", staff, {"student": student, "to": "bathroom", "with": []})
+    else:
+        ev = room.record("back", staff, {"student": student})
+    import time
+    print(f"ack {ev.id} {time.time()!r}", flush=True)
+    i += 1
+"""
+
+
+class Shown:
+    """Reads the building probe's `shown SIDE ID TIME` lines: per room (A, B), event id → time drawn."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.times: dict[str, dict[str, float]] = {"A": {}, "B": {}}
+        self.ready = threading.Event()
+        self.lock = threading.Lock()
+        self.proc = proc
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            parts = line.split()
+            if parts == ["ready"]:
+                self.ready.set()
+            elif len(parts) == 4 and parts[0] == "shown" and parts[1] in self.times:
+                with self.lock:
+                    self.times[parts[1]].setdefault(parts[2], float(parts[3]))
+
+    def snapshot(self, side: str) -> dict[str, float]:
+        with self.lock:
+            return dict(self.times[side])
+
+
+def run_building(moves: int, gaps: tuple[float, float], delay: float = 1, seed: int = 11) -> dict:
+    """A move written in a room on instance A → on the building view that reads B (A's copy on the
+    other Syncthing instance), against the same building view's slot for A itself (a same-machine
+    local-folder change, the baseline measured in the same run)."""
+    root = Path(tempfile.mkdtemp(prefix="paratui-sync-building-"))
+    a, b = root / "A", root / "B"
+    a.mkdir()
+    shutil.copytree(paths.demo_data(), a, dirs_exist_ok=True, ignore=shutil.ignore_patterns("journal"))
+    children: list[subprocess.Popen] = []
+    try:
+        gui1, gui2, info = start_pair(root, delay)
+        folder_config = json.loads(api(gui1, "/rest/config/folders/room"))
+        wait(lambda: (b / "schedule.toml").exists() and (b / "binder" / "friday.md").exists()
+             and (b / "students" / "S01.toml").exists(), 60, "the first sync of the folder to B")
+        time.sleep(2 * delay + 1)
+        proc = subprocess.Popen([sys.executable, "-c", BUILDING_PROBE, str(a), str(b)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, env={**os.environ, "PARATUI_NOW": NOW}, bufsize=1)
+        children.append(proc)
+        shown = Shown(proc)
+        if not shown.ready.wait(90):
+            raise TimeoutError("the building view did not start")
+        # the moves: 25 min before the view's clock (so each one changes the room's counts)
+        wproc, acks = spawn(["-c", MOVER, str(a), "JT", "S01"],
+                            {"PARATUI_NOW": "2026-11-23T09:50", "PARATUI_HOST": HOSTS["A"], "PARATUI_LOGIN": "jthomas"})
+        children.append(wproc)
+        acks.ready.wait(30)
+        time.sleep(2 * delay + 1)
+        rng = random.Random(seed)
+        for i in range(moves):
+            send(wproc, "go")
+            if i < moves - 1:
+                time.sleep(rng.uniform(*gaps))
+        wait(lambda: len(acks.snapshot()) == moves, 30, "the writer")
+        acked = acks.snapshot()
+        try:
+            wait(lambda: set(acked) <= set(shown.snapshot("B")), 60, "the building view's room B")
+        except TimeoutError:
+            pass
+        on_b, on_a = shown.snapshot("B"), shown.snapshot("A")
+        far = [on_b[eid] - t for eid, t in acked.items() if eid in on_b]
+        near = [on_a[eid] - t for eid, t in acked.items() if eid in on_a]
+        samples = [{"at": round(t - min(acked.values()), 3),
+                    "same": round(on_a[eid] - t, 3) if eid in on_a else None,
+                    "other": round(on_b[eid] - t, 3) if eid in on_b else None}
+                   for eid, t in sorted(acked.items(), key=lambda x: x[1])]
+        return {"moves": moves, "gaps_s": list(gaps), "fsWatcherDelayS": folder_config.get("fsWatcherDelayS"),
+                "samples": samples,
+                "other_machine_s": summary(far), "same_machine_s": summary(near),
+                "missed_other": moves - len(far), "missed_same": moves - len(near),
+                "syncthing": {"device_a": info.get("ID1"), "device_b": info.get("ID2")}}
+    finally:
+        for child in children:
             try:
-                os.kill(int(pid), signal.SIGTERM)
-            except (ProcessLookupError, ValueError):
+                if child.stdin:
+                    child.stdin.close()
+            except OSError:
                 pass
-        time.sleep(0.5)
-        shutil.rmtree(root, ignore_errors=True)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        stop_pair(root)
 
 
 def _s(value: float | None, ms: bool = False) -> str:
     if value is None:
         return "-"
     return f"{value * 1000:.1f}ms" if ms else f"{value:.3f}s"
+
+
+def building_main(args: argparse.Namespace) -> int:
+    moves = args.writes if args.writes is not None else (10 if args.quick else 40)
+    gaps = args.gaps or (2.0, 5.0)
+    r = run_building(moves, gaps, args.delay, args.seed)
+    far, near = r["other_machine_s"], r["same_machine_s"]
+    if args.json:
+        print(json.dumps(r, indent=2))
+    else:
+        print(f"building view, a move in a room on A: {moves} moves {gaps[0]:g}-{gaps[1]:g} s apart, "
+              f"fsWatcherDelayS {r['fsWatcherDelayS']}")
+        print(f"  on the view reading B (other machine):  p50 {_s(far['p50'])}  p95 {_s(far['p95'])}  "
+              f"max {_s(far['max'])}  (n={far['n']}, missed {r['missed_other']})  target p95 <= 1.5 s")
+        print(f"  on the view reading A (same machine):   p50 {_s(near['p50'], True)}  p95 {_s(near['p95'], True)}"
+              f"  max {_s(near['max'], True)}  (n={near['n']}, missed {r['missed_same']})  baseline")
+        if far["p50"] and near["p50"]:
+            print(f"  ratio other / same machine: p50 {far['p50'] / near['p50']:.0f}x  "
+                  f"p95 {far['p95'] / near['p95']:.0f}x")
+    ok = far["p95"] is not None and far["p95"] <= 1.5 and not r["missed_other"]
+    return 0 if ok else 1
 
 
 def main() -> int:
@@ -443,7 +631,16 @@ def main() -> int:
     parser.add_argument("--nudge", action="store_true", help="each writer asks Syncthing to scan its file")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--building", action="store_true", help="a move in a room on A → the building view "
+                        "reading B (40 moves 2-5 s apart; --writes and --gaps change them), against the same "
+                        "view's slot for A; exit 1 if p95 > 1.5 s or a move never shows")
+    parser.add_argument("--pair", type=Path, help="the Syncthing-pair script (default tools/syncthing-pair.sh)")
     args = parser.parse_args()
+    if args.pair is not None:
+        global PAIR
+        PAIR = args.pair.resolve()
+    if args.building:
+        return building_main(args)
     writes = args.writes if args.writes is not None else (10 if args.quick else 40)
     conflicts = args.conflicts if args.conflicts is not None else (2 if args.quick else 5)
     gaps = args.gaps or ((2.0, 8.0) if args.quick else (0.1, 0.6))

@@ -18,7 +18,7 @@ import json
 import re
 import shutil
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -342,3 +342,33 @@ def test_the_building_view_leaves_when_its_terminal_goes_away(building: Path) ->
     for pid in left:
         subprocess.run(["kill", "-9", pid], check=False)
     assert not left, f"the building view outlived its terminal: {left}"
+
+
+def test_a_room_on_a_network_share_says_so_in_its_sync_column(building: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: Any) -> None:
+    """Room 12's folder on an NFS share (a fixture mount table; paratui.store.share_health): its sync
+    column has the share's words from the room's first read (a script's --plain too), the newest change
+    from another host by its journal file's name; the rooms on local disk still show "—"."""
+    import os
+
+    from paratui.store import share_health
+
+    early = (NOW - timedelta(minutes=30)).timestamp()
+    for f in (building / "room12" / "journal").rglob("*.json"):  # the fixture's own writer ("ws")
+        os.utime(f, (early, early))
+    day = building / "room12" / "journal" / NOW.date().isoformat()
+    day.mkdir(parents=True, exist_ok=True)
+    other = day / "ws-b--alopez.json"
+    other.write_text('{"_default": {}}')
+    t = (NOW - timedelta(minutes=6)).timestamp()
+    os.utime(other, (t, t))
+    table = building / "mountinfo"
+    table.write_text(f"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+                     f"50 22 0:40 / {os.path.realpath(building / 'room12')} rw - nfs4 fs1:/rooms/12 rw\n")
+    monkeypatch.setattr(share_health, "MOUNTINFO", table)
+    s = _summaries(building)
+    assert s["room12"].sync == "share nfs4 fs1:/rooms/12 · last change from ws-b 6 min ago"
+    assert s["room14"].sync is None
+    assert main(["building", "room12", "room14", "--plain"]) == 0
+    out = capsys.readouterr().out
+    assert "sync share nfs4 fs1:/rooms/12 · last change from ws-b 6 min ago" in out

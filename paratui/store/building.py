@@ -19,13 +19,17 @@ from typing import Callable
 
 from paratui.model import access
 from paratui.model.building import RoomSummary, broken, newest_change, summarize
+from paratui.model.share import combine, share_words
 from paratui.model.sync import SyncSettings, words
 from paratui.model.text import clean
 from paratui.store import identity
 from paratui.store.folder import FolderError, Snapshot
 from paratui.store.room import Room
+from paratui.store.share_health import TIMEOUT_S as SHARE_TIMEOUT_S
+from paratui.store.share_health import ShareHealth
 from paratui.store.sync_health import SyncHealth, sync_health
 
+SHARE_FIRST_S = 0.5  # a room's first share look, in its first read: a hung share costs this once
 BUILDING_LIMIT = 256 * 1024  # a list of folders: anything this large is not one
 MAX_ROOMS = 500
 
@@ -78,11 +82,13 @@ def room_folders(dirs: list[str]) -> list[RoomFolder]:
     return [RoomFolder(d, Path(d).expanduser()) for d in dirs]
 
 
-def room_sync_state(health: SyncHealth | None, now: datetime) -> str | None:
+def room_sync_state(health: SyncHealth | None, now: datetime, share: ShareHealth | None = None) -> str | None:
     """The room folder's sync state, as its sync column shows it ("synced 10:14 · 1 peer", "⚠ not
-    synced for 6 min (laptop-mr offline)"), from the room's own `[sync]` reader; None (shown "—"):
-    the room has no `[sync]`."""
-    said = words(health.snapshot(), now) if health is not None else None
+    synced for 6 min (laptop-mr offline)"), from the room's own `[sync]` reader, and on a network
+    share the share's words ("share nfs4 fs1:/rooms · last change from ws-b 6 min ago", an alarm
+    first); None (shown "—"): the room has no `[sync]` and is not on a network share."""
+    said = combine(words(health.snapshot(), now) if health is not None else None,
+                   share_words(share.snapshot(), now) if share is not None else None)
     return said.text if said is not None else None
 
 
@@ -101,6 +107,8 @@ class BuildingRoom:
         # as its classroom.toml's [sync] changes
         self._sync: SyncHealth | None = None
         self._sync_key: object = None
+        # whether the room's folder is on a network share (a daemon thread; every look bounded)
+        self._share: ShareHealth | None = None
 
     @property
     def root(self) -> Path:
@@ -121,7 +129,12 @@ class BuildingRoom:
                 self.room.folder.read_only = True  # the building view writes nothing into a room's folder
             snapshot = self.room.snapshot()
             self._follow_sync(snapshot.classroom.sync)
-            synced = room_sync_state(self._sync, self.clock())
+            if self._share is None:
+                self._share = ShareHealth(self.root, self.clock, timeout=SHARE_FIRST_S, mounts_fresh_s=1.0)
+                self._share.check_once()  # the first look now (a script's --json has it too), bounded
+                self._share.timeout = SHARE_TIMEOUT_S
+                self._share.start()
+            synced = room_sync_state(self._sync, self.clock(), self._share)
             if snapshot is self.snapshot and self.summary is not None and self.summary.problem is None \
                     and self._same_minute() and synced == self.summary.sync:
                 return self.summary  # nothing changed and the clock has not moved
@@ -145,7 +158,10 @@ class BuildingRoom:
         self._sync = sync_health(self.root, settings, self.clock)
 
     def close(self) -> None:
-        """Stop the room's sync reader (if any)."""
+        """Stop the room's sync and share readers (if any)."""
+        if self._share is not None:
+            self._share.stop()
+            self._share = None
         if self._sync is not None:
             self._sync.stop()
             self._sync = None
