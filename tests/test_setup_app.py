@@ -179,6 +179,38 @@ async def test_a_roster_csv_is_shown_for_confirmation_then_added(tmp_path: Path)
     assert check_folder(target)[0] == []
 
 
+STAFF_CSV = ("Name;Short name;Role;Login\r\nDana Patel;Ms. P;1:1;dpatel\r\nSara Kowalski;Ms. K;speech;skowalski\r\n"
+             "Jo Thorne;Mr. T;para;jthomas\r\nBad Login;Ms. B;para;no way!\r\n")
+
+
+async def test_a_staff_csv_is_shown_for_confirmation_then_added_and_a_taken_login_left_out(tmp_path: Path) -> None:
+    (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="cp1252")
+    target = tmp_path / "room"
+    app = make(target)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "enter", *fields("Jordan Thomas", "Mr. T", "para", "jthomas"), "ctrl+o")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, setup_app.StaffRosterQuestion))
+        await pilot.press(*fields(str(tmp_path / "staff.csv")))
+        shown = str(app.screen.query_one("#setup-listing", Static).render())
+        assert "DP    Ms. P                one-to-one" in shown and "SK    Ms. K" in shown, shown
+        assert "left out: Mr. T: login 'jthomas' is already Mr. T's (JT); one login is one person" in shown
+        assert "refused: staff.csv:5: column 4 (Login): not a computer user name" in shown
+        assert [s.id for s in app.draft.staff] == ["MR", "JT"]  # you, then typed: nothing added before Enter again
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, setup_app.StaffQuestion))
+        assert [s.id for s in app.draft.staff] == ["MR", "JT", "DP", "SK"]
+        assert "Ms. K" in str(app.screen.query_one("#setup-listing", Static).render())
+        await pilot.press("enter")  # empty name: the students, and the teacher is this account
+        assert await wait_for(pilot, lambda: isinstance(app.screen, setup_app.StudentsQuestion))
+        await pilot.press(*fields("", "K.B.", "", "Ms. P"), "enter", "enter", "enter", "enter", "enter", "enter",
+                          "enter")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, setup_app.DoneScreen)), said(app)
+    assert check_folder(target)[0] == []
+    written = tomllib.loads((target / "classroom.toml").read_text(encoding="utf-8"))
+    assert {s["id"]: s.get("logins") for s in written["staff"]} == {
+        "MR": ["tester"], "JT": ["jthomas"], "DP": ["dpatel"], "SK": ["skowalski"]}
+
+
 # -- each question as a picture at 80×24 -------------------------------------------------------------
 TO_STUDENTS = ["enter", "enter", "enter"]  # the room as it comes, the staff as it comes (just the teacher)
 TO_PLACES = [*TO_STUDENTS, "enter", *fields("K.B."), "enter", "enter", "enter", "enter"]
@@ -187,6 +219,7 @@ SCREENS: dict[str, list[str]] = {
     "staff": ["enter", "enter", *fields("Jordan Thomas", "Mr. T", "para", "jthomas")],
     "students": [*TO_STUDENTS, *fields("Emma Moss", "", "", ""), *fields("Eli Morales", "", "", "")],
     "roster": [*TO_STUDENTS, "ctrl+o"],
+    "staff-roster": ["enter", "enter", "ctrl+o"],
     "places": [*TO_PLACES, "down", "space"],
     "day": [*TO_PLACES, "enter", "ctrl+a", "ctrl+k", *fields("15:00"), "ctrl+a", "ctrl+k", *fields("08:00"), "enter"],
     "review": [*TO_PLACES, "enter", "enter", "enter", "enter"],

@@ -362,11 +362,12 @@ class _Listing(Question):
 class StaffQuestion(_Listing):
     step, title_text = "2 of 6", "The staff"
     hint = ("Everyone who works in the room. You (this computer account) are the teacher. Roles: teacher, "
-            "para, one-to-one, related-service (speech, OT…), sub. Login: their computer user name(s).")
-    keys = "Enter next field · empty name: next question · Ctrl+R remove last · Esc back"
+            "para, one-to-one, related-service (speech, OT…), sub. Login: their computer user name(s). Ctrl+O "
+            "reads the office's staff CSV.")
+    keys = "Enter next · no name: go on · Ctrl+O staff CSV · Ctrl+R drop last · Esc back"
     fields = (("name", "Name", "Jordan Thomas"), ("short", "Short name", "Mr. T (what the board shows)"),
               ("role", "Role", "para"), ("logins", "Login(s)", "jthomas"))
-    shortcuts = {"ctrl+r": "remove"}
+    shortcuts = {"ctrl+r": "remove", "ctrl+o": "roster"}
     problem_fields = {"name": "name", "role": "role", "login": "logins"}
 
     def listing(self) -> Text:
@@ -405,6 +406,83 @@ class StaffQuestion(_Listing):
                     self.draft.students[self.draft.students.index(p)] = replace(p, one_to_one=None)
             self.say(f"removed {gone.short} ({gone.id})", good=True)
             self.redraw()
+
+    def on_screen_resume(self) -> None:
+        self.redraw()
+
+    def action_roster(self) -> None:
+        self.forward(StaffRosterQuestion())
+
+
+def staff_to_add(typed: Sequence[RosterStaff], read: Sequence[RosterStaff]) -> tuple[list[RosterStaff], list[str]]:
+    """The adults of a staff CSV that can join those typed: an id already taken gets another, and an
+    adult whose login is already someone's is left out with why (one login is one person)."""
+    kept: list[RosterStaff] = []
+    left: list[str] = []
+    for s in read:
+        both = [*typed, *kept]
+        owner = next((o for o in both for x in s.logins if x in o.logins), None)
+        if owner is not None:
+            login = next(x for x in s.logins if x in owner.logins)
+            left.append(f"{clean(s.short, limit=20)}: login {login!r} is already {clean(owner.short, limit=20)}'s "
+                        f"({owner.id}); one login is one person")
+            continue
+        taken = {o.id for o in both}
+        kept.append(s if s.id not in taken else replace(s, id=_staff_id(s.name, s.role, taken)))
+    return kept, left
+
+
+class StaffRosterQuestion(_Listing):
+    step, title_text = "2 of 6", "The staff from a CSV"
+    hint = ("The file's path (name, short name, role, login columns). Its adults are shown here for you to "
+            "check, and any row it refuses with its line and column. Nothing is added until Enter again.")
+    keys = "Enter read the file · Enter again: add these adults · Esc back"
+    fields = (("path", "Staff CSV", "~/Downloads/staff.csv"),)
+
+    read: tuple[str, list[RosterStaff]] | None = None  # the file read, and its adults to add
+
+    def listing(self) -> Text:
+        return Text("")
+
+    def submit(self) -> None:
+        from paratui.store.roster import load_staff
+
+        path = self.value("path").strip()
+        if self.read is not None and self.read[0] == path:
+            self.draft.staff = [*self.draft.staff, *self.read[1]]
+            self.say(None)
+            self.action_back()
+            return
+        self.read = None
+        if not path:
+            self.say("type the path of the CSV file")
+            return
+        try:
+            got = load_staff(Path(path).expanduser())
+        except RosterError as e:
+            self.query_one("#setup-listing", Static).update("")
+            self.say(clean(str(e)))
+            return
+        kept, left = staff_to_add(self.draft.staff, got.staff)
+        out = Text()
+        for a in kept:
+            out.append(f"{a.id:5} {clean(a.short, limit=20):20} {a.role:16} {', '.join(a.logins)[:24]}\n")
+        for f in got.refused:
+            out.append(f"refused: {clean(f.text(got.label))}\n", style="bold")
+        for why in left:
+            out.append(f"left out: {why}\n", style="bold")
+        for f in got.flags:
+            out.append(f"look at: {clean(f.text(got.label))}\n")
+        for n in got.notes:
+            out.append(f"note: {clean(n)}\n")
+        self.query_one("#setup-listing", Static).update(out)
+        if len(self.draft.staff) + len(kept) > roster.STAFF_LIMIT + 1:
+            self.say(f"with the staff already typed, more than {roster.STAFF_LIMIT}")
+            return
+        self.read = (path, kept)
+        refused = len(got.refused) + len(left)
+        more = f"; {refused} left out (fix the file and read it again, or add without them)" if refused else ""
+        self.say(f"{len(kept)} adults read{more}: check them, then Enter to add them", good=True)
 
 
 class StudentsQuestion(_Listing):
