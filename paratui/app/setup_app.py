@@ -34,7 +34,7 @@ from paratui.app.themes import register_themes
 from paratui.model import roster
 from paratui.model.classroom import ROLES
 from paratui.model.room_setup import DEFAULT_PLACES, RoomAnswers, SchoolDay, SetupError, blocks, room_files
-from paratui.model.roster import RosterError, RosterStaff, RosterStudent, tell_apart, with_teacher
+from paratui.model.roster import Roster, RosterError, RosterStaff, RosterStudent, tell_apart, with_teacher
 from paratui.model.text import clean
 from paratui.store.themes import DEFAULT_THEME
 
@@ -145,11 +145,9 @@ def new_student(students: Sequence[RosterStudent], staff: Sequence[RosterStaff],
         return f"at most {roster.STUDENT_LIMIT} students"
     if len(name) > roster.NAME_LIMIT:
         return f"full name: at most {roster.NAME_LIMIT} characters"
-    parts = name.split()
-    first, last = (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (name, "")
+    first, last = roster.first_last(name)
     if not initials:
-        letters = [next((ch for ch in w if ch.isalpha()), "") for w in (first, last) if w]
-        initials = ".".join(ch.upper() for ch in letters if ch) + "." if any(letters) else ""
+        initials = roster.initials_of(first, last)
     if not initials:
         return "initials: type them (e.g. E.M.), or a full name to work them out from"
     if len(initials) > 8:
@@ -432,24 +430,35 @@ def staff_to_add(typed: Sequence[RosterStaff], read: Sequence[RosterStaff]) -> t
     return kept, left
 
 
-class StaffRosterQuestion(_Listing):
-    step, title_text = "2 of 6", "The staff from a CSV"
-    hint = ("The file's path (name, short name, role, login columns). Its adults are shown here for you to "
-            "check, and any row it refuses with its line and column. Nothing is added until Enter again.")
-    keys = "Enter read the file · Enter again: add these adults · Esc back"
-    fields = (("path", "Staff CSV", "~/Downloads/staff.csv"),)
+class _CsvQuestion(_Listing):
+    """A roster file read for confirmation: its rows shown (and what was refused or left out), added
+    to the draft only on a second Enter with the same path."""
 
-    read: tuple[str, list[RosterStaff]] | None = None  # the file read, and its adults to add
+    read: tuple[str, list[Any]] | None = None  # the file read, and what it adds
 
     def listing(self) -> Text:
         return Text("")
 
-    def submit(self) -> None:
-        from paratui.store.roster import load_staff
+    def load(self, path: Path) -> tuple[Roster, list[Any], list[str]]:
+        """The file's roster, what it would add, and why some of it is left out."""
+        raise NotImplementedError
 
+    def rows(self, kept: list[Any]) -> list[str]:
+        raise NotImplementedError
+
+    def add(self, kept: list[Any]) -> None:
+        raise NotImplementedError
+
+    def too_many(self, kept: list[Any]) -> str | None:
+        raise NotImplementedError
+
+    def read_message(self, got: Roster, kept: list[Any], left: list[str]) -> str:
+        raise NotImplementedError
+
+    def submit(self) -> None:
         path = self.value("path").strip()
         if self.read is not None and self.read[0] == path:
-            self.draft.staff = [*self.draft.staff, *self.read[1]]
+            self.add(self.read[1])
             self.say(None)
             self.action_back()
             return
@@ -458,15 +467,14 @@ class StaffRosterQuestion(_Listing):
             self.say("type the path of the CSV file")
             return
         try:
-            got = load_staff(Path(path).expanduser())
+            got, kept, left = self.load(Path(path).expanduser())
         except RosterError as e:
             self.query_one("#setup-listing", Static).update("")
             self.say(clean(str(e)))
             return
-        kept, left = staff_to_add(self.draft.staff, got.staff)
         out = Text()
-        for a in kept:
-            out.append(f"{a.id:5} {clean(a.short, limit=20):20} {a.role:16} {', '.join(a.logins)[:24]}\n")
+        for row in self.rows(kept):
+            out.append(f"{row}\n")
         for f in got.refused:
             out.append(f"refused: {clean(f.text(got.label))}\n", style="bold")
         for why in left:
@@ -476,13 +484,43 @@ class StaffRosterQuestion(_Listing):
         for n in got.notes:
             out.append(f"note: {clean(n)}\n")
         self.query_one("#setup-listing", Static).update(out)
-        if len(self.draft.staff) + len(kept) > roster.STAFF_LIMIT + 1:
-            self.say(f"with the staff already typed, more than {roster.STAFF_LIMIT}")
+        problem = self.too_many(kept)
+        if problem is not None:
+            self.say(problem)
             return
         self.read = (path, kept)
+        self.say(self.read_message(got, kept, left), good=True)
+
+
+class StaffRosterQuestion(_CsvQuestion):
+    step, title_text = "2 of 6", "The staff from a CSV"
+    hint = ("The file's path (name, short name, role, login columns). Its adults are shown here for you to "
+            "check, and any row it refuses with its line and column. Nothing is added until Enter again.")
+    keys = "Enter read the file · Enter again: add these adults · Esc back"
+    fields = (("path", "Staff CSV", "~/Downloads/staff.csv"),)
+
+    def load(self, path: Path) -> tuple[Roster, list[Any], list[str]]:
+        from paratui.store.roster import load_staff
+
+        got = load_staff(path)
+        kept, left = staff_to_add(self.draft.staff, got.staff)
+        return got, kept, left
+
+    def rows(self, kept: list[Any]) -> list[str]:
+        return [f"{a.id:5} {clean(a.short, limit=20):20} {a.role:16} {', '.join(a.logins)[:24]}" for a in kept]
+
+    def add(self, kept: list[Any]) -> None:
+        self.draft.staff = [*self.draft.staff, *kept]
+
+    def too_many(self, kept: list[Any]) -> str | None:
+        if len(self.draft.staff) + len(kept) > roster.STAFF_LIMIT + 1:
+            return f"with the staff already typed, more than {roster.STAFF_LIMIT}"
+        return None
+
+    def read_message(self, got: Roster, kept: list[Any], left: list[str]) -> str:
         refused = len(got.refused) + len(left)
         more = f"; {refused} left out (fix the file and read it again, or add without them)" if refused else ""
-        self.say(f"{len(kept)} adults read{more}: check them, then Enter to add them", good=True)
+        return f"{len(kept)} adults read{more}: check them, then Enter to add them"
 
 
 class StudentsQuestion(_Listing):
@@ -539,57 +577,36 @@ class StudentsQuestion(_Listing):
         self.forward(RosterQuestion())
 
 
-class RosterQuestion(_Listing):
+class RosterQuestion(_CsvQuestion):
     step, title_text = "3 of 6", "The students from a roster CSV"
     hint = ("The file's path. Its students are shown here with their initials for you to check, and any "
             "row it refuses with its line and column. Nothing is added until you press Enter again.")
     keys = "Enter read the file · Enter again: add these students · Esc back"
     fields = (("path", "Roster CSV", "~/Downloads/students.csv"),)
 
-    read: tuple[str, list[RosterStudent]] | None = None  # the file read, and its students to add
-
-    def listing(self) -> Text:
-        return Text("")
-
-    def submit(self) -> None:
+    def load(self, path: Path) -> tuple[Roster, list[Any], list[str]]:
         from paratui.store.roster import load_students
 
-        path = self.value("path").strip()
-        if self.read is not None and self.read[0] == path:
-            self.draft.students = tell_apart([*self.draft.students, *self.read[1]])
-            self.say(None)
-            self.action_back()
-            return
-        self.read = None
-        if not path:
-            self.say("type the path of the CSV file")
-            return
-        try:
-            got = load_students(Path(path).expanduser(), self.draft.staff)
-        except RosterError as e:
-            self.query_one("#setup-listing", Static).update("")
-            self.say(clean(str(e)))
-            return
-        taken = {s.id.upper() for s in self.draft.students}
-        kept = _renumbered(got.students, taken)
-        out = Text()
-        for p in tell_apart([*self.draft.students, *kept])[len(self.draft.students):]:
-            para = f"  one-to-one: {p.one_to_one}" if p.one_to_one else ""
-            out.append(f"{p.id:5} {p.initials[:12]:12} line {p.line}{para}\n")
-        for f in got.refused:
-            out.append(f"refused: {clean(f.text(got.label))}\n", style="bold")
-        for f in got.flags:
-            out.append(f"look at: {clean(f.text(got.label))}\n")
-        for n in got.notes:
-            out.append(f"note: {clean(n)}\n")
-        self.query_one("#setup-listing", Static).update(out)
+        got = load_students(path, self.draft.staff)
+        return got, _renumbered(got.students, {s.id.upper() for s in self.draft.students}), []
+
+    def rows(self, kept: list[Any]) -> list[str]:
+        return [f"{p.id:5} {p.initials[:12]:12} line {p.line}" + (f"  one-to-one: {p.one_to_one}" if p.one_to_one
+                                                                   else "")
+                for p in tell_apart([*self.draft.students, *kept])[len(self.draft.students):]]
+
+    def add(self, kept: list[Any]) -> None:
+        self.draft.students = tell_apart([*self.draft.students, *kept])
+
+    def too_many(self, kept: list[Any]) -> str | None:
         if len(self.draft.students) + len(kept) > roster.STUDENT_LIMIT:
-            self.say(f"with the students already typed, more than {roster.STUDENT_LIMIT}")
-            return
-        self.read = (path, kept)
+            return f"with the students already typed, more than {roster.STUDENT_LIMIT}"
+        return None
+
+    def read_message(self, got: Roster, kept: list[Any], left: list[str]) -> str:
         refused = f"; {len(got.refused)} rows refused (fix the file and read it again, or add without them)" \
             if got.refused else ""
-        self.say(f"{len(kept)} students read{refused}: check the initials, then Enter to add them", good=True)
+        return f"{len(kept)} students read{refused}: check the initials, then Enter to add them"
 
 
 def _renumbered(students: Sequence[RosterStudent], taken: set[str]) -> list[RosterStudent]:

@@ -54,7 +54,7 @@ def new_student(classroom: Classroom, sid: str, initials: str, name: str, para: 
     """The student typed, checked against the room: an id not used (in classroom.toml nor as a
     students/ID.toml already there: `files`, their ids), initials told apart as the roster's are
     (E.M. → E.Mo. → Em.Mo. → E.M.2), the one-to-one para one of the staff. SetupRefused."""
-    from paratui.model.roster import RosterStudent, tell_apart  # the roster's own rule for initials
+    from paratui.model.roster import RosterStudent, first_last, initials_of, tell_apart  # the roster's own rules
 
     sid, initials, name = clean(sid).strip(), clean(initials).strip(), clean(name).strip()
     if not sid:
@@ -68,11 +68,9 @@ def new_student(classroom: Classroom, sid: str, initials: str, name: str, para: 
         raise SetupRefused(f"id: students/{sid}.toml is already there (a student's file): choose another id", "id")
     if len(name) > 80:
         raise SetupRefused("name: at most 80 characters", "name")
-    parts = name.split()
-    first, last = (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (name, "")
+    first, last = first_last(name)
     if not initials:
-        letters = [next((ch for ch in w if ch.isalpha()), "") for w in (first, last) if w]
-        initials = ".".join(ch.upper() for ch in letters if ch) + "." if any(letters) else ""
+        initials = initials_of(first, last)
     if not initials:
         raise SetupRefused("initials: type them (E.M.), or the full name to work them out from", "initials")
     if len(initials) > 8:

@@ -303,6 +303,11 @@ def _split_name(cells: dict[str, str]) -> tuple[str, str]:
     if "," in name:
         last, _, first = name.partition(",")
         return first.strip(), last.strip()
+    return first_last(name)
+
+
+def first_last(name: str) -> tuple[str, str]:
+    """(first, last) of a name as typed: the last word is the last name."""
     parts = name.split()
     if len(parts) > 1:
         return " ".join(parts[:-1]), parts[-1]
@@ -311,6 +316,12 @@ def _split_name(cells: dict[str, str]) -> tuple[str, str]:
 
 def _letter(text: str) -> str:
     return next((ch.upper() for ch in text if ch.isalpha()), "")
+
+
+def initials_of(first: str, last: str) -> str:
+    """E.M. from Evander Moonbeam: each part's first letter ('' when neither has one)."""
+    letters = [x for x in (_letter(first), _letter(last)) if x]
+    return ".".join(letters) + "." if letters else ""
 
 
 def _name_column(table: _Table) -> str:
@@ -497,7 +508,7 @@ def _student_row(table: _Table, line: int, cells: dict[str, str], staff: Sequenc
     if sid:
         ids[sid.upper()] = line
     if not initials:
-        initials = ".".join(x for x in (_letter(first), _letter(last)) if x) + "."
+        initials = initials_of(first, last)
     grade = cells.get("grade") or None
     return RosterStudent(sid, initials, name or None, clean(grade, limit=20) if grade else None, para, line,
                          first, last)
