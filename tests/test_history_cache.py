@@ -216,3 +216,30 @@ def test_a_first_run_over_many_months_prints_what_reading_every_file_prints(room
         "2026-11-20 09:00  Ms. R    undone: Ms. L took K.B. to Office",
         "2026-11-20 10:00  Ms. R    Ms. R took E.M. to Library  (retracted by Ms. R at 2026-11-20 10:05)",
         "2026-11-20 10:05  Ms. R    undone: Ms. R took E.M. to Library"], text
+
+
+def test_a_cached_month_printed_as_kept_shows_a_later_months_retract(room_dir):
+    """A month the cache holds whole is printed from its kept text lines: an event of October
+    retracted in November (October's cache file unchanged) says "retracted by" on its line, and the
+    text is what reading every file prints; its kept lines are what `text_line` makes."""
+    from paratui.store import history_cache
+
+    _cli(room_dir, "move", "K.B.", "--to", "office", "--as", "AL", now="2026-10-02T09:30")
+    _cli(room_dir, "move", "E.M.", "--to", "library", "--as", "AL", now="2026-10-02T09:40")
+    _cli(room_dir, "back", "E.M.", "--as", "AL", now="2026-10-02T09:50")
+    october = json.loads(_history(room_dir, "--format", "json"))
+    assert _history(room_dir) == _expected(room_dir, "text")
+    kept = cache_folder(room_dir) / "2026-10.rows"
+    before = kept.read_bytes()
+    assert b"Ms. L took K.B. to Office\x1f" in before  # the line as printed, kept
+    _cli(room_dir, "retract", october[1]["id"][:8], "--as", "MR", now="2026-11-20T09:00")
+    text = _history(room_dir)
+    assert kept.read_bytes() == before  # October was not described again: its lines were printed
+    assert text == _expected(room_dir, "text")
+    assert "Ms. L took E.M. to Library  (retracted by Ms. R at 2026-11-20 09:00)" in text
+    assert text.count("retracted by") == 1
+    # the month read as rows (a filter) and as kept lines agree
+    snap = Room(room_dir).snapshot()
+    with history_cache._Stream(room_dir, snap.classroom, snap.schedule, None, None) as m:
+        whole = [c for c in m.chunks(whole=True) if isinstance(c, history_cache._Month)]
+        assert whole and all(c.lines is not None for c in whole)

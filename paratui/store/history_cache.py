@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import operator
 import os
@@ -48,12 +49,14 @@ from paratui.store.journal_reader import FileSig, JournalReader, _path_key, owne
 from paratui.store.safe_read import MiB, UnsafeFile, read_regular
 from paratui.store.user_cache import digest
 
-VERSION = 9  # 4: late entries' observed time; 5: unsigned events refused once their writer has a key;
+# 4: late entries' observed time; 5: unsigned events refused once their writer has a key;
 # 6: "y" for a signature checked and matching (the CSV's `signed` column); 7: rows in time order with
 # their file entry's number, a checksum, the first time and the retracts in the head (read a month at a time)
 # 8: at the shared login, a change beyond a para's rights needs its person's PIN key (`pin_sig`)
 # 9: rows ordered by the instant (its microseconds ahead of the local time): the repeated hour of a
 # fall-back night in order
+# 10: each month's text lines as `paratui history` prints them, and its ids, after its rows
+VERSION = 10
 MAX_BYTES = 128 * MiB
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -90,7 +93,8 @@ def _month(rel: str) -> str:
 # Stored a line per row in time order, each with the number of its file entry last (13 fields apart by
 # US, \x1f): splitting is what lets a year load fast, and the stream reads a month as it is. Shown
 # fields are clean single lines (no control characters); a file whose ids hold one is not kept (it is
-# read every time instead).
+# read every time instead). After the rows (head "lines": their sizes), when no event is in the month
+# twice: the same rows as `paratui history` prints them (`_text_lines`), then their ids, a line each.
 Row = list
 _US, _RS, _NONE = "\x1f", "\x1e", "\x15"
 _ORDER = operator.itemgetter(0, 1, 2)  # time, written, id: the history's order
@@ -154,9 +158,31 @@ class _Month:
     are (`read`), and only a save or a look-up puts them back with their files (`fill`)."""
 
     def __init__(self, fd: int, start: int, end: int, entries: dict[str, _Entry], counts: list[int],
-                 undo: list[list], first: str):
+                 undo: list[list], first: str, last: str = "", lines: tuple[int, int, int] | None = None):
         self.fd, self.start, self.end, self.entries, self.counts = fd, start, end, entries, counts
-        self.undo, self.first = undo, first
+        self.undo, self.first, self.last = undo, first, last
+        # where its text lines and its ids lie (offset, bytes of lines, bytes of ids); None: not kept
+        self.lines = lines
+
+    def text(self, undone: dict[str, str]) -> str:
+        """The month's rows as `paratui history` prints them (`_text_lines`), each retracted one
+        with its "(retracted by …)" (`undone`: that is known only once every month's head is read)."""
+        assert self.lines is not None
+        at, n_text, n_ids = self.lines
+        raw = os.pread(self.fd, n_text + n_ids, at)
+        text = raw[:n_text].decode("utf-8", "surrogatepass")
+        ids = raw[n_text:].decode("utf-8", "surrogatepass").split("\n")
+        total = sum(self.counts)
+        if len(raw) != n_text + n_ids or len(ids) != total or text.count("\n") + 1 != total:
+            raise OSError("history cache changed under this run")
+        hits = list(itertools.compress(range(total), map(undone.__contains__, ids)))  # (in C: a year is 1M ids)
+        if hits:
+            lines = text.split("\n")
+            for i in hits:
+                head, tail = lines[i].split(_US, 1)
+                lines[i] = f"{head}  (retracted by {undone[ids[i]]}){tail}"
+            text = "\n".join(lines)
+        return text.replace(_US, "") + "\n"
 
     def read(self) -> list[Row]:
         raw = os.pread(self.fd, self.end - self.start, self.start)
@@ -208,14 +234,21 @@ def _load(folder: Path | None, month: str, fp: str, fds: list[int]) -> dict[str,
             raise ValueError("another version")
         if head.get("crc") != zlib.crc32(memoryview(raw)[start:]):  # what `_save` wrote (13 fields a row)
             raise ValueError("damaged")
-        undo, first, total = head["undo"], head["first"], head["rows"]
-        if not (isinstance(undo, list) and isinstance(first, str) and type(total) is int
+        undo, first, total, last, lines = head["undo"], head["first"], head["rows"], head["last"], head["lines"]
+        end = len(raw)
+        if lines is not None:
+            if not (isinstance(lines, list) and len(lines) == 3 and all(type(x) is int and x >= 0 for x in lines)
+                    and sum(lines) == len(raw) - start and total > 0):
+                raise ValueError("wrong types")
+            end = start + lines[0]
+            lines = (end, lines[1], lines[2])
+        if not (isinstance(undo, list) and isinstance(first, str) and isinstance(last, str) and type(total) is int
                 and all(isinstance(u, list) and len(u) == 5 and all(isinstance(x, str) for x in u) for u in undo)):
             raise ValueError("wrong types")
         out: dict[str, _Entry] = {}
         counts: list[int] = []
         at = 0
-        month_of = _Month(fd, start, len(raw), out, counts, undo, first)
+        month_of = _Month(fd, start, end, out, counts, undo, first, last, lines)
         for rel, held, sig, deps, missing, n in head["files"]:
             if not (isinstance(rel, str) and isinstance(held, str) and isinstance(sig, list) and len(sig) == 4
                     and all(type(x) is int for x in sig) and isinstance(deps, list)
@@ -234,14 +267,38 @@ def _load(folder: Path | None, month: str, fp: str, fds: list[int]) -> dict[str,
         return {}
 
 
-def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry]) -> None:
+def _shorts(classroom: Classroom) -> dict[str, str]:
+    return {s.id: s.short for s in classroom.staff}
+
+
+def _text_lines(rows: list[Row], shorts: dict[str, str]) -> str:
+    """`rows` as `paratui.model.history.text_line` writes them, US (\x1f) where a "(retracted by …)"
+    goes, without it: the lines a month's cache keeps, so that printing a cached month is one read
+    (a million rows formatted one at a time take a second). `shorts`: staff id → short name."""
+    def shown(sid: str) -> str:
+        return f"{clean(shorts.get(sid, sid) or '—', limit=40):<8}"
+
+    padded = {sid: shown(sid) for sid in {r[4] for r in rows}}
+    return "\n".join([f"{r[0][19:29]} {r[0][30:35]}  {padded[r[4]]} {r[7]}{_US}"
+                      f"{'' if r[9] == _NONE else f'  (NOT APPLIED: {r[9]})'}"
+                      f"  [{r[2][:6]} {r[5]}@{r[6]}{' unsigned' if r[11] == 'u' else ''}]" for r in rows])
+
+
+def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry], shorts: dict[str, str]) -> None:
     if folder is None:
         return  # every cache folder lies inside the data folder: no cache
     kept = {rel: e.rows for rel, e in entries.items() if e.keep}
     every = sorted(([*r[:12], str(i)] for i, rows in enumerate(kept.values()) for r in rows), key=_ORDER)
     body = "\n".join(_US.join(r) for r in every).encode("utf-8", "surrogatepass")
+    lines = None
+    if every and len({r[2] for r in every}) == len(every):  # (copies of an event: printed the slow way)
+        text = _text_lines(every, shorts).encode("utf-8", "surrogatepass")
+        ids = "\n".join(r[2] for r in every).encode("utf-8", "surrogatepass")
+        lines = [len(body), len(text), len(ids)]
+        body += text + ids
     head = {"version": VERSION, "fingerprint": fp, "rows": len(every), "crc": zlib.crc32(body),
-            "first": min((r[0] for r in every), default=""), "undo": _undo_of(every),
+            "first": min((r[0] for r in every), default=""), "last": every[-1][0] if every else "",
+            "lines": lines, "undo": _undo_of(every),
             "files": [[rel, e.digest, list(e.sig or (0, 0, 0, 0)), e.deps, e.missing, len(kept[rel])]
                       for rel, e in entries.items() if rel in kept]}
     try:
@@ -276,7 +333,10 @@ def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *,
     between: each line as `paratui.model.history.text_line` writes it."""
     with _Stream(root, classroom, schedule, student, staff) as m:
         get, shown = m.undone.get, m.shown
-        for chunk in m.chunks():
+        for chunk in m.chunks(whole=True):
+            if isinstance(chunk, _Month):
+                yield chunk.text(m.undone)
+                continue
             shorts = {sid: f"{shown(sid)[1]:<8}" for sid in {r[4] for r in chunk}}
             # text_line's text, inline (a million calls of it are a second): tests hold the two equal
             yield "".join([f"{r[0][19:29]} {r[0][30:35]}  {shorts[r[4]]} {r[7]}"  # (_shown, inline)
@@ -333,7 +393,7 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule, fds: list[int
     month_of = {rel: _month(rel) for rel in set(entries) | set(cached)}
     stale = {month_of[rel] for rel in fresh} | {month_of[rel] for rel in cached if rel not in path_of}
     for m in sorted(stale - saved):  # only the months something changed in are written again
-        _save(folder, m, fp, {rel: e for rel, e in entries.items() if month_of[rel] == m})
+        _save(folder, m, fp, {rel: e for rel, e in entries.items() if month_of[rel] == m}, _shorts(classroom))
     return [(month_of[rel_of[p]], entries[rel_of[p]]) for p in sorted(files, key=_path_key) if rel_of[p] in entries]
 
 
@@ -353,6 +413,7 @@ def _month_by_month(reader: _Reader, folder: Path, fp: str, fds: list[int], file
     # a day: kept for the whole run); what a retract names is looked up in the last LOOK_BACK months
     lasting: dict[str, str] = {}
     done: list[str] = sorted({month_of_rel[rel] for rel in good})
+    shorts = _shorts(classroom)
 
     # each month made this run (the last LOOK_BACK of them): its events' ids → their files, from the
     # rows at hand, so a later month's retracts are found without reading the month's cache file again
@@ -367,7 +428,7 @@ def _month_by_month(reader: _Reader, folder: Path, fp: str, fds: list[int], file
                 ids.update((r[2], rel) for r in e.rows)
         whole = {rel: (fresh[rel] if rel in fresh else cached[rel]) for rel in rel_of.values()
                  if month_of_rel[rel] == month and (rel in fresh or rel in good)}
-        _save(folder, month, fp, whole)
+        _save(folder, month, fp, whole, shorts)
         for e in whole.values():
             if e.month is not None:
                 e._rows = None  # (read back from its file for the save: let go now, not at the next full gc)
@@ -594,7 +655,7 @@ class _Stream:
                  staff: str | None):
         self.root, self.classroom, self.schedule, self.student, self.staff = root, classroom, schedule, student, staff
         self.fds: list[int] = []
-        self._shorts = {s.id: s.short for s in classroom.staff}
+        self._shorts = _shorts(classroom)
         self._shown: dict[str, tuple[str, str]] = {}
         self._kids: dict[str | tuple[str, ...], tuple[str, ...]] = {}
         self.undone: dict[str, str] = {}
@@ -649,12 +710,19 @@ class _Stream:
             hit = self._kids[k] = k if isinstance(k, tuple) else tuple(k.split(_RS)) if k else ()
         return hit
 
-    def chunks(self) -> Iterator[list[Row]]:
-        """The rows in order, a month's worth at a time."""
+    def chunks(self, whole: bool = False) -> Iterator[list[Row] | _Month]:
+        """The rows in order, a month's worth at a time; `whole`: a cached month that goes out as it
+        is (nothing left over before it, every row of it before the next month's first, no copies
+        of an event, no filter) as its _Month, whose text lines are printed as they are."""
         buffer: list[Row] = []
         staff, student = self.staff, self.student
         months = self.months
         for i, (_first, month) in enumerate(months):
+            if whole and not buffer and isinstance(month, _Month) and month.lines is not None \
+                    and staff is None and student is None \
+                    and (i + 1 == len(months) or month.last < months[i + 1][0]):
+                yield month
+                continue
             rows = month.read() if isinstance(month, _Month) else month
             if not buffer:
                 buffer = rows
@@ -681,4 +749,5 @@ class _Stream:
 
     def rows(self) -> Iterator[Row]:
         for chunk in self.chunks():
+            assert isinstance(chunk, list)
             yield from chunk
