@@ -1,12 +1,13 @@
 """The building view over many rooms, each with a school year (issue 23).
 
-    python bench/bench_building.py [--days 180] [--rooms 10,30] [--changes 40] [--quick]
+    python bench/bench_building.py [--days 180] [--rooms 10,30] [--changes 40] [--starts 3] [--quick]
 
 One year is generated (bench/make_year.py) under $TMPDIR and copied into each room (its own name
 in classroom.toml). Each figure is measured in a fresh process, headless (`run_test`, 200×50, the
 large tiles):
 
-- start: BuildingApp created → every room read and drawn (the first full paint);
+- start: BuildingApp created → every room read and drawn (the first full paint), the median of
+  `--starts` (3) starts (the copies written back to disk first: `os.sync`);
 - a change in one room on screen: an urgent note written in that room (`Room.record`, in the same
   process, on a thread, as another board's write lands) → the redraw that shows its count, stamped
   after the screen refreshed (`call_after_refresh`); the rooms written to rotate, 0.2–1 s apart
@@ -32,6 +33,7 @@ import random
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -153,6 +155,7 @@ def main() -> int:
     p.add_argument("--rooms", default="10,30")
     p.add_argument("--changes", type=int, default=40)
     p.add_argument("--quick", action="store_true", help="20 school days, 10 changes")
+    p.add_argument("--starts", type=int, default=3, help="starts timed per room count (the median is the figure)")
     p.add_argument("--child", nargs="+")
     a = p.parse_args()
     if a.child:
@@ -171,12 +174,19 @@ def main() -> int:
         rooms = make_rooms(base, max(counts), days)
         print(f"{max(counts)} rooms of {days} school days made in {time.perf_counter() - t:.1f} s under {base}",
               file=sys.stderr)
+        os.sync()  # the copies' write-back is this bench's own, not the view's: done before anything is timed
         board = run_child("board", str(rooms[0]))
         # The first run reads every room cold (its closed task months are not summarised in this
         # account's cache yet, paratui.store.summary_cache): reported, then every figure is warm, as
         # the coordinator's machine is from its second start on.
         cold = run_child("building", "0", *map(str, rooms))
         results = {n: run_child("building", str(changes), *map(str, rooms[:n])) for n in counts}
+        # start: the median of this run and `--starts` - 1 more (one start is at the mercy of a noisy machine)
+        for n in counts:
+            starts = [results[n]["start_s"]] + [run_child("building", "0", *map(str, rooms[:n]))["start_s"]
+                                                for _ in range(a.starts - 1)]
+            results[n]["start_s"] = statistics.median(starts)
+            results[n]["starts"] = starts
     finally:
         shutil.rmtree(base, ignore_errors=True)
     rows = [Row("one room's board: start", f"{board['start_s']:.2f} s"),
@@ -186,7 +196,8 @@ def main() -> int:
         r = results[n]
         lat = r["latencies"]
         rows += [
-            Row(f"{n} rooms: start", f"{r['start_s']:.2f} s", f"{board['start_s']:.2f} s",
+            Row(f"{n} rooms: start (median; " + " / ".join(f"{x:.2f}" for x in r["starts"]) + ")",
+                f"{r['start_s']:.2f} s", f"{board['start_s']:.2f} s",
                 r["start_s"] / board["start_s"], "≤ 2 s", r["start_s"] <= 2.0),
             Row(f"{n} rooms: a change on screen p50", ms(pct(lat, 50))),
             Row(f"{n} rooms: a change on screen p95", ms(pct(lat, 95)) + (f" ({r['missed']} missed)" if r["missed"]

@@ -159,6 +159,13 @@ def test_too_deep_counts_nesting_not_brackets():
     assert not too_deep(flat.encode())
     assert too_deep(("[" * 100 + "]" * 100).encode())
     assert not too_deep(("[" * 20 + "]" * 20).encode())
+    # strings ending in an escaped backslash, holding escaped quotes and brackets, do not hide nesting
+    tricky = ['a\\', '\\"[', '"]]]', "\\\\", '\\\"{']
+    deep: object = tricky
+    for _ in range(80):
+        deep = [tricky, deep, {"k\\": tricky}]
+    assert too_deep(json.dumps(deep).encode()) and too_deep(json.dumps(deep, ensure_ascii=False).encode())
+    assert not too_deep(json.dumps([tricky] * 50).encode())
 
 
 # -- folders and files in each other's places ----------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Collection, Iterator, Sequence
 
 from paratui.model.errors import Problem
@@ -18,6 +19,7 @@ PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")  # a key that can be repeated in 
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")  # the ids a teacher makes up: goals, behaviors, tasks
 
 
+@lru_cache(maxsize=4096)  # the same few ids and initials, compared thousands of times a read
 def normalize(text: str) -> str:
     """Initials and codes compare without case, dots or spaces: 'e.m.' == 'EM'."""
     return "".join(ch for ch in text.casefold() if ch.isalnum())
