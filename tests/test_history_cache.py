@@ -239,7 +239,23 @@ def test_a_cached_month_printed_as_kept_shows_a_later_months_retract(room_dir):
     assert "Ms. L took E.M. to Library  (retracted by Ms. R at 2026-11-20 09:00)" in text
     assert text.count("retracted by") == 1
     # the month read as rows (a filter) and as kept lines agree
+    csv_text = _history(room_dir, "--format", "csv")
+    assert csv_text == _expected(room_dir, "csv") and csv_text.count("Ms. R at 2026-11-20 09:00") == 1
     snap = Room(room_dir).snapshot()
     with history_cache._Stream(room_dir, snap.classroom, snap.schedule, None, None) as m:
         whole = [c for c in m.chunks(whole=True) if isinstance(c, history_cache._Month)]
         assert whole and all(c.lines is not None for c in whole)
+
+
+def test_a_kept_csv_line_quotes_a_retract_as_the_csv_module_does(room_dir):
+    """The teacher's short name holds a comma and a quote: the "retracted_by" cell put into a kept
+    CSV line is quoted as a row written afresh quotes it."""
+    toml = room_dir / "classroom.toml"
+    toml.write_text(toml.read_text().replace('short = "Ms. R"', 'short = "Ms. R, \\"lead\\""'))
+    _cli(room_dir, "move", "K.B.", "--to", "office", "--as", "AL", now="2026-10-02T09:30")
+    first = json.loads(_history(room_dir, "--format", "json"))[0]
+    _history(room_dir, "--format", "csv")
+    _cli(room_dir, "retract", first["id"][:8], "--as", "MR", now="2026-11-20T09:00")
+    csv_text = _history(room_dir, "--format", "csv")
+    assert csv_text == _expected(room_dir, "csv")
+    assert '"Ms. R, ""lead"" at 2026-11-20 09:00"' in csv_text

@@ -166,11 +166,13 @@ def _history(args: argparse.Namespace) -> int:
                                     end=end, refused=refused)
         write(history.render(rows, args.format, snap.classroom))
         return 0
-    from paratui.store.history_cache import cached_history, cached_history_text
+    from paratui.store.history_cache import cached_history, cached_history_csv, cached_history_text
 
     # printed as it is made, a few thousand rows at a time: a busy room's years are a million rows
     if args.format == "text":  # the common case, made without the rows in between
         parts = cached_history_text(room.root, snap.classroom, snap.schedule, student=student, staff=staff)
+    elif args.format == "csv":
+        parts = cached_history_csv(room.root, snap.classroom, snap.schedule, student=student, staff=staff)
     else:
         parts = history.render_parts(cached_history(room.root, snap.classroom, snap.schedule, student=student,
                                                     staff=staff), args.format, snap.classroom)

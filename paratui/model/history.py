@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from paratui.model.access import BAD_SIGNATURE, is_unsigned
 from paratui.model.classroom import Classroom
@@ -135,30 +135,8 @@ def render_parts(rows: Iterable[HistoryRow], fmt: str, classroom: Classroom) -> 
         yield from _json_parts(rows, classroom)
         return
     if fmt == "csv":
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\r\n")
-        w.writerow(["at", "staff", "login", "host", "type", "what", "students", "retracted_by", "not_applied",
-                    "id", "signed"])
-        known = {s.id: s.initials for s in classroom.students}
-        cells: dict[str, str] = {}  # most cells repeat (the same adults, hosts, kinds, sentences): each made once
-
-        def cell(value: str) -> str:
-            hit = cells.get(value)
-            if hit is None:
-                hit = cells[value] = _cell(value)
-            return hit
-
-        for n, r in enumerate(rows, 1):
-            w.writerow([cell(r.at), cell(r.staff_short), cell(r.login), cell(r.host), cell(r.type), cell(r.text),
-                        cell(" ".join(_initials(r.students, classroom, known))), cell(r.retracted_by or ""),
-                        cell(r.not_applied or ""), _cell(r.id), signed_cell(r)])
-            if n % _CHUNK == 0:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-                if len(cells) > 50_000:
-                    cells.clear()
-        yield out.getvalue()
+        yield CSV_HEADER
+        yield from csv_parts(rows, classroom)
         return
     lines: list[str] = []
     for eid, at, _type, _staff, short, login, host, text, _kids, retracted_by, not_applied, unsigned, _s in rows:
@@ -172,24 +150,80 @@ def render_parts(rows: Iterable[HistoryRow], fmt: str, classroom: Classroom) -> 
         yield "\n".join(lines)
 
 
+CSV_HEADER = "at,staff,login,host,type,what,students,retracted_by,not_applied,id,signed\r\n"
+
+
+def cells() -> Callable[[str], str]:
+    """`csv_cell`, each value made once (most cells repeat: the same adults, hosts, kinds, sentences)."""
+    made: dict[str, str] = {}
+
+    def cell(value: str) -> str:
+        hit = made.get(value)
+        if hit is None:
+            if len(made) > 50_000:
+                made.clear()
+            hit = made[value] = csv_cell(value)
+        return hit
+    return cell
+
+
+def csv_parts(rows: Iterable[HistoryRow], classroom: Classroom) -> Iterator[str]:
+    """The CSV rows of `rows` (no header), a few thousand at a time."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    known = {s.id: s.initials for s in classroom.students}
+    cell = cells()
+    for n, r in enumerate(rows, 1):
+        w.writerow([cell(r.at), cell(r.staff_short), cell(r.login), cell(r.host), cell(r.type), cell(r.text),
+                    cell(" ".join(initials(r.students, classroom, known))), cell(r.retracted_by or ""),
+                    cell(r.not_applied or ""), csv_cell(r.id), signed_cell(r)])
+        if n % _CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def csv_field(value: str) -> str:
+    """One CSV cell as the csv module writes it in a row (quoted when it must be)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([value, ""])
+    return out.getvalue()[:-1]
+
+
 def _json_parts(rows: Iterable[HistoryRow], classroom: Classroom) -> Iterator[str]:
     """`json.dumps([row as a dict…], indent=2, ensure_ascii=False)`, a row at a time (the same text:
-    each value through json's own encoder, the indentation as json.dumps lays it out)."""
+    each value through json's own encoder, the indentation as json.dumps lays it out). Each field's
+    text is made once per value (the same adults, kinds, times and students fill most rows)."""
     known = {s.id: s.initials for s in classroom.students}
     dump = json.JSONEncoder(ensure_ascii=False).encode
     keys = [f'    {dump(k)}: ' for k in HistoryRow._fields]
+    kid_field = HistoryRow._fields.index("students")
+    unique = {HistoryRow._fields.index("id"), HistoryRow._fields.index("text")}
+    made: list[dict[Any, str]] = [{} for _ in keys]
+
+    def field(i: int, value: Any) -> str:
+        if i in unique:
+            return keys[i] + dump(value)
+        seen = made[i]
+        hit = seen.get(value)
+        if hit is None:
+            if len(seen) > 50_000:
+                seen.clear()
+            if i == kid_field:
+                kids = initials(value, classroom, known)
+                listed = ",\n".join(f"      {dump(k)}" for k in kids)
+                hit = keys[i] + (f"[\n{listed}\n    ]" if kids else "[]")
+            else:
+                hit = keys[i] + dump(value)
+            seen[value] = hit
+        return hit
+
+    order = range(len(keys))
     out: list[str] = []
     n = -1
     for n, r in enumerate(rows):
-        fields = []
-        for key, name, value in zip(keys, HistoryRow._fields, r):
-            if name == "students":
-                kids = _initials(r.students, classroom, known)
-                listed = ",\n".join(f"      {dump(k)}" for k in kids)
-                fields.append(key + (f"[\n{listed}\n    ]" if kids else "[]"))
-            else:
-                fields.append(key + dump(value))
-        out.append(("[\n" if n == 0 else ",\n") + "  {\n" + ",\n".join(fields) + "\n  }")
+        out.append(("[\n" if n == 0 else ",\n") + "  {\n" + ",\n".join([field(i, r[i]) for i in order]) + "\n  }")
         if len(out) >= _CHUNK:
             yield "".join(out)
             out = []
@@ -205,13 +239,13 @@ def text_line(eid: str, at: str, short: str, login: str, host: str, text: str, r
     return f"{at}  {short:<8} {text}{mark}  [{eid[:6]} {login}@{host}{' unsigned' if unsigned else ''}]"
 
 
-def _initials(ids: Iterable[str], classroom: Classroom, known: dict[str, str] | None = None) -> list[str]:
+def initials(ids: Iterable[str], classroom: Classroom, known: dict[str, str] | None = None) -> list[str]:
     if known is None:
         known = {s.id: s.initials for s in classroom.students}
     return [clean(known.get(i, i), limit=12) for i in ids]
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     text = clean(str(value), limit=500)
     if len(text) > 1 and text[0] in "=+-@\t\r":  # a formula to a spreadsheet: keep it text
         text = "'" + text

@@ -24,7 +24,9 @@ read in full. Deleting it is always safe.
 from __future__ import annotations
 
 import bisect
+import csv
 import hashlib
+import io
 import itertools
 import json
 import operator
@@ -39,7 +41,17 @@ from typing import Callable, Iterator
 from paratui.model.access import refused_events
 from paratui.model.classroom import Classroom
 from paratui.model.events import Event, refers_to
-from paratui.model.history import HistoryRow, history_rows, students_of
+from paratui.model.history import (
+    CSV_HEADER,
+    HistoryRow,
+    cells,
+    csv_cell,
+    csv_field,
+    csv_parts,
+    history_rows,
+    initials,
+    students_of,
+)
 from paratui.model.schedule import Schedule
 from paratui.model.text import clean
 from paratui.store import keys, user_cache
@@ -56,7 +68,8 @@ from paratui.store.user_cache import digest
 # 9: rows ordered by the instant (its microseconds ahead of the local time): the repeated hour of a
 # fall-back night in order
 # 10: each month's text lines as `paratui history` prints them, and its ids, after its rows
-VERSION = 10
+# 11: and its CSV lines
+VERSION = 11
 MAX_BYTES = 128 * MiB
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -158,31 +171,36 @@ class _Month:
     are (`read`), and only a save or a look-up puts them back with their files (`fill`)."""
 
     def __init__(self, fd: int, start: int, end: int, entries: dict[str, _Entry], counts: list[int],
-                 undo: list[list], first: str, last: str = "", lines: tuple[int, int, int] | None = None):
+                 undo: list[list], first: str, last: str = "", lines: tuple[int, ...] | None = None):
         self.fd, self.start, self.end, self.entries, self.counts = fd, start, end, entries, counts
         self.undo, self.first, self.last = undo, first, last
-        # where its text lines and its ids lie (offset, bytes of lines, bytes of ids); None: not kept
+        # where its printed lines and its ids lie (offset; bytes of text lines, of CSV lines, of ids);
+        # None: not kept
         self.lines = lines
 
-    def text(self, undone: dict[str, str]) -> str:
-        """The month's rows as `paratui history` prints them (`_text_lines`), each retracted one
-        with its "(retracted by …)" (`undone`: that is known only once every month's head is read)."""
+    def printed(self, fmt: str, undone: dict[str, str], retracted: Callable[[str], str]) -> str:
+        """The month's rows as `paratui history --format fmt` (text or csv) prints them
+        (`_printed_lines`), a retracted one with `retracted(who)` where US (\x1f) is (`undone`: the
+        event id → who; known only once every month's head is read)."""
         assert self.lines is not None
-        at, n_text, n_ids = self.lines
-        raw = os.pread(self.fd, n_text + n_ids, at)
-        text = raw[:n_text].decode("utf-8", "surrogatepass")
-        ids = raw[n_text:].decode("utf-8", "surrogatepass").split("\n")
+        at, n_text, n_csv, n_ids = self.lines
+        end = "\n" if fmt == "text" else "\r\n"
+        skip, size = (0, n_text) if fmt == "text" else (n_text, n_csv)
+        raw = os.pread(self.fd, size, at + skip)
+        ids_raw = os.pread(self.fd, n_ids, at + n_text + n_csv)
+        text = raw.decode("utf-8", "surrogatepass")
+        ids = ids_raw.decode("utf-8", "surrogatepass").split("\n")
         total = sum(self.counts)
-        if len(raw) != n_text + n_ids or len(ids) != total or text.count("\n") + 1 != total:
+        if len(raw) != size or len(ids_raw) != n_ids or len(ids) != total or text.count(end) + 1 != total:
             raise OSError("history cache changed under this run")
         hits = list(itertools.compress(range(total), map(undone.__contains__, ids)))  # (in C: a year is 1M ids)
         if hits:
-            lines = text.split("\n")
+            lines = text.split(end)
             for i in hits:
                 head, tail = lines[i].split(_US, 1)
-                lines[i] = f"{head}  (retracted by {undone[ids[i]]}){tail}"
-            text = "\n".join(lines)
-        return text.replace(_US, "") + "\n"
+                lines[i] = f"{head}{retracted(undone[ids[i]])}{tail}"
+            text = end.join(lines)
+        return text.replace(_US, "") + end
 
     def read(self) -> list[Row]:
         raw = os.pread(self.fd, self.end - self.start, self.start)
@@ -237,11 +255,11 @@ def _load(folder: Path | None, month: str, fp: str, fds: list[int]) -> dict[str,
         undo, first, total, last, lines = head["undo"], head["first"], head["rows"], head["last"], head["lines"]
         end = len(raw)
         if lines is not None:
-            if not (isinstance(lines, list) and len(lines) == 3 and all(type(x) is int and x >= 0 for x in lines)
+            if not (isinstance(lines, list) and len(lines) == 4 and all(type(x) is int and x >= 0 for x in lines)
                     and sum(lines) == len(raw) - start and total > 0):
                 raise ValueError("wrong types")
             end = start + lines[0]
-            lines = (end, lines[1], lines[2])
+            lines = (end, *lines[1:])
         if not (isinstance(undo, list) and isinstance(first, str) and isinstance(last, str) and type(total) is int
                 and all(isinstance(u, list) and len(u) == 5 and all(isinstance(x, str) for x in u) for u in undo)):
             raise ValueError("wrong types")
@@ -267,24 +285,34 @@ def _load(folder: Path | None, month: str, fp: str, fds: list[int]) -> dict[str,
         return {}
 
 
-def _shorts(classroom: Classroom) -> dict[str, str]:
-    return {s.id: s.short for s in classroom.staff}
-
-
-def _text_lines(rows: list[Row], shorts: dict[str, str]) -> str:
-    """`rows` as `paratui.model.history.text_line` writes them, US (\x1f) where a "(retracted by …)"
-    goes, without it: the lines a month's cache keeps, so that printing a cached month is one read
-    (a million rows formatted one at a time take a second). `shorts`: staff id → short name."""
-    def shown(sid: str) -> str:
-        return f"{clean(shorts.get(sid, sid) or '—', limit=40):<8}"
-
-    padded = {sid: shown(sid) for sid in {r[4] for r in rows}}
-    return "\n".join([f"{r[0][19:29]} {r[0][30:35]}  {padded[r[4]]} {r[7]}{_US}"
+def _printed_lines(rows: list[Row], classroom: Classroom) -> tuple[str, str]:
+    """`rows` as `paratui history` prints them, as text (`paratui.model.history.text_line`) and as
+    CSV rows (`render_parts`), each with US (\x1f) where a "(retracted by …)" goes, and without it:
+    the lines a month's cache keeps, so that printing a cached month is one read (a million rows
+    formatted one at a time take seconds; tests hold the two equal)."""
+    shorts = {s.id: s.short for s in classroom.staff}
+    shown = {sid: clean(shorts.get(sid, sid) or "—", limit=40) for sid in {r[4] for r in rows}}
+    padded = {sid: f"{short:<8}" for sid, short in shown.items()}
+    text = "\n".join([f"{r[0][19:29]} {r[0][30:35]}  {padded[r[4]]} {r[7]}{_US}"
                       f"{'' if r[9] == _NONE else f'  (NOT APPLIED: {r[9]})'}"
                       f"  [{r[2][:6]} {r[5]}@{r[6]}{' unsigned' if r[11] == 'u' else ''}]" for r in rows])
+    out = io.StringIO()
+    write = csv.writer(out, lineterminator="\r\n").writerow
+    cell = cells()
+    known = {s.id: s.initials for s in classroom.students}
+    students: dict[str, str] = {}
+    for r in rows:
+        kids = students.get(r[8])
+        if kids is None:
+            ids = tuple(clean(x, limit=12) for x in (r[8].split(_RS) if r[8] else ()))
+            kids = students[r[8]] = cell(" ".join(initials(ids, classroom, known)))
+        write([cell(f"{r[0][19:29]} {r[0][30:35]}"), cell(shown[r[4]]), cell(r[5]), cell(r[6]), cell(r[3]),
+               cell(r[7]), kids, _US, cell("" if r[9] == _NONE else r[9]), csv_cell(r[2]),
+               "yes" if r[11] == "y" else "unsigned" if r[11] == "u" else "no"])
+    return text, out.getvalue()[:-2]
 
 
-def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry], shorts: dict[str, str]) -> None:
+def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry], classroom: Classroom) -> None:
     if folder is None:
         return  # every cache folder lies inside the data folder: no cache
     kept = {rel: e.rows for rel, e in entries.items() if e.keep}
@@ -292,10 +320,10 @@ def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry], 
     body = "\n".join(_US.join(r) for r in every).encode("utf-8", "surrogatepass")
     lines = None
     if every and len({r[2] for r in every}) == len(every):  # (copies of an event: printed the slow way)
-        text = _text_lines(every, shorts).encode("utf-8", "surrogatepass")
+        text, as_csv = (x.encode("utf-8", "surrogatepass") for x in _printed_lines(every, classroom))
         ids = "\n".join(r[2] for r in every).encode("utf-8", "surrogatepass")
-        lines = [len(body), len(text), len(ids)]
-        body += text + ids
+        lines = [len(body), len(text), len(as_csv), len(ids)]
+        body += text + as_csv + ids
     head = {"version": VERSION, "fingerprint": fp, "rows": len(every), "crc": zlib.crc32(body),
             "first": min((r[0] for r in every), default=""), "last": every[-1][0] if every else "",
             "lines": lines, "undo": _undo_of(every),
@@ -315,16 +343,36 @@ def cached_history(root: Path, classroom: Classroom, schedule: Schedule, *, stud
     """Every event of the journal at `root` as history rows (oldest first; only those about
     `student` or by `staff`), as `history_rows` makes them of the whole journal, reading only the
     files that changed; made one at a time (a million of them do not fit in a small machine)."""
-    new = tuple.__new__
-    kids_shown: dict[str | tuple[str, ...], tuple[str, ...]] = {}
     with _Stream(root, classroom, schedule, student, staff) as m:
-        for r in m.rows():
-            kids = kids_shown.get(r[8])
-            if kids is None:
-                kids = kids_shown[r[8]] = tuple(clean(x, limit=12) for x in m.kids(r[8]))
-            yield new(HistoryRow, (r[2], r[0][19:29] + " " + r[0][30:35], r[3], *m.shown(r[4]), r[5], r[6], r[7],
-                                   kids, m.undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u",
-                                   r[11] == "y"))
+        for chunk in m.chunks():
+            assert isinstance(chunk, list)
+            yield from m.history_rows(chunk)
+
+
+def cached_history_csv(root: Path, classroom: Classroom, schedule: Schedule, *, student: str | None = None,
+                       staff: str | None = None) -> Iterator[str]:
+    """`render(cached_history(…), "csv")` in pieces (a month at a time): a month kept whole as its
+    CSV lines, the rest as `paratui.model.history.csv_parts` writes them."""
+    yield CSV_HEADER
+    cell = cells()
+    retracted: dict[str, str] = {}
+
+    def by(who: str) -> str:
+        hit = retracted.get(who)
+        if hit is None:
+            hit = retracted[who] = csv_field(cell(who))
+        return hit
+
+    with _Stream(root, classroom, schedule, student, staff) as m:
+        for chunk in m.chunks(whole=True):
+            if isinstance(chunk, _Month):
+                yield chunk.printed("csv", m.undone, by)
+            else:
+                yield from csv_parts(m.history_rows(chunk), classroom)
+
+
+def _retracted_text(who: str) -> str:
+    return f"  (retracted by {who})"
 
 
 def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *, student: str | None = None,
@@ -335,7 +383,7 @@ def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *,
         get, shown = m.undone.get, m.shown
         for chunk in m.chunks(whole=True):
             if isinstance(chunk, _Month):
-                yield chunk.text(m.undone)
+                yield chunk.printed("text", m.undone, _retracted_text)
                 continue
             shorts = {sid: f"{shown(sid)[1]:<8}" for sid in {r[4] for r in chunk}}
             # text_line's text, inline (a million calls of it are a second): tests hold the two equal
@@ -393,7 +441,7 @@ def _entries(root: Path, classroom: Classroom, schedule: Schedule, fds: list[int
     month_of = {rel: _month(rel) for rel in set(entries) | set(cached)}
     stale = {month_of[rel] for rel in fresh} | {month_of[rel] for rel in cached if rel not in path_of}
     for m in sorted(stale - saved):  # only the months something changed in are written again
-        _save(folder, m, fp, {rel: e for rel, e in entries.items() if month_of[rel] == m}, _shorts(classroom))
+        _save(folder, m, fp, {rel: e for rel, e in entries.items() if month_of[rel] == m}, classroom)
     return [(month_of[rel_of[p]], entries[rel_of[p]]) for p in sorted(files, key=_path_key) if rel_of[p] in entries]
 
 
@@ -413,7 +461,6 @@ def _month_by_month(reader: _Reader, folder: Path, fp: str, fds: list[int], file
     # a day: kept for the whole run); what a retract names is looked up in the last LOOK_BACK months
     lasting: dict[str, str] = {}
     done: list[str] = sorted({month_of_rel[rel] for rel in good})
-    shorts = _shorts(classroom)
 
     # each month made this run (the last LOOK_BACK of them): its events' ids → their files, from the
     # rows at hand, so a later month's retracts are found without reading the month's cache file again
@@ -428,7 +475,7 @@ def _month_by_month(reader: _Reader, folder: Path, fp: str, fds: list[int], file
                 ids.update((r[2], rel) for r in e.rows)
         whole = {rel: (fresh[rel] if rel in fresh else cached[rel]) for rel in rel_of.values()
                  if month_of_rel[rel] == month and (rel in fresh or rel in good)}
-        _save(folder, month, fp, whole, shorts)
+        _save(folder, month, fp, whole, classroom)
         for e in whole.values():
             if e.month is not None:
                 e._rows = None  # (read back from its file for the save: let go now, not at the next full gc)
@@ -655,10 +702,11 @@ class _Stream:
                  staff: str | None):
         self.root, self.classroom, self.schedule, self.student, self.staff = root, classroom, schedule, student, staff
         self.fds: list[int] = []
-        self._shorts = _shorts(classroom)
+        self._shorts = {s.id: s.short for s in classroom.staff}
         self._shown: dict[str, tuple[str, str]] = {}
         self._kids: dict[str | tuple[str, ...], tuple[str, ...]] = {}
         self.undone: dict[str, str] = {}
+        self._kids_shown: dict[str | tuple[str, ...], tuple[str, ...]] = {}
 
     def __enter__(self) -> _Stream:
         try:
@@ -747,7 +795,12 @@ class _Stream:
             if out:
                 yield out
 
-    def rows(self) -> Iterator[Row]:
-        for chunk in self.chunks():
-            assert isinstance(chunk, list)
-            yield from chunk
+    def history_rows(self, rows: list[Row]) -> Iterator[HistoryRow]:
+        new, undone = tuple.__new__, self.undone
+        for r in rows:
+            kids = self._kids_shown.get(r[8])
+            if kids is None:
+                kids = self._kids_shown[r[8]] = tuple(clean(x, limit=12) for x in self.kids(r[8]))
+            yield new(HistoryRow, (r[2], r[0][19:29] + " " + r[0][30:35], r[3], *self.shown(r[4]), r[5], r[6],
+                                   r[7], kids, undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u",
+                                   r[11] == "y"))
