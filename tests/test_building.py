@@ -128,6 +128,32 @@ def test_json_and_room_dirs_on_the_command_line(building: Path, capsys: Any) -> 
     assert r12["ok"] and r12["sync"] is None and r12["initials"] == [] and r12["last_change"] == "2026-11-23T10:05:00"
 
 
+def test_rooms_sharing_a_name_are_told_apart_by_their_folders(building: Path, capsys: Any) -> None:
+    """Copies of the demo room, or two schools' "Room 12": each line says which folder it is."""
+    _room(building / "east" / "room12", "Room 12", [])
+    assert main(["building", "room12", "room14", "east/room12", "--plain"]) == 0
+    names = sorted(line.split(": ")[0] for line in capsys.readouterr().out.splitlines())
+    assert names == ["Room 12 · east/room12", "Room 12 · room12", "Room 14"]
+    _room(building / "copy", "room 14", [])  # the same name in other letters: still told apart
+    assert main(["building", "room14", "copy", "--plain"]) == 0
+    assert sorted(line.split(": ")[0] for line in capsys.readouterr().out.splitlines()) == [
+        "Room 14 · room14", "room 14 · copy"]
+
+
+async def test_the_screen_tells_rooms_sharing_a_name_apart(building: Path) -> None:
+    _room(building / "other", "Room 12", [])
+    for size in SIZES:
+        app = BuildingApp([BuildingRoom(f, lambda: NOW) for f in room_folders(["room12", "other"])],
+                          theme_folders=[paths.builtin_themes()], clock=lambda: NOW, watch=False)
+        async with app.run_test(size=size) as pilot:
+            assert await wait_for(pilot, lambda app=app: app.shown > 0)
+            shown = lines(app)
+        if size == (80, 24):  # a line each: the folders stay on screen, the names' own part cut
+            assert [x[1:12] for x in shown] == ["Roo…·room12", "Room…·other"]
+        else:  # the large tiles
+            assert shown[0].startswith("▶ Room 12 · room12 · ") and shown[1].startswith("Room 12 · other · ")
+
+
 def test_a_broken_room_is_a_line_and_never_stops_the_others(building: Path, capsys: Any) -> None:
     (building / "room14" / "classroom.toml").write_text("room = [\n")  # never good here
     assert main(["building", "room14", "room12", "--plain"]) == 1

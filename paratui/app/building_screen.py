@@ -35,7 +35,7 @@ from paratui.app import hangup
 from paratui.app.alarms import big
 from paratui.app.hangup import HangupGuard
 from paratui.app.themes import BOARD_VARIABLE_DEFAULTS, board_color, register_themes
-from paratui.model.building import COUNTS, NO_SYNC, RoomSummary, sort_rooms
+from paratui.model.building import COUNTS, NO_SYNC, RoomSummary, shown_names, sort_rooms
 from paratui.store import identity
 from paratui.store.building import BuildingRoom
 from paratui.store.themes import DEFAULT_THEME
@@ -74,6 +74,17 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
+def _cut_name(name: str, width: int) -> str:
+    """A room's name in `width` cells; one told apart by its folder ("Room 12 · east") keeps the
+    folder, its own part cut first: the part that tells two lines apart stays on screen."""
+    if len(name) <= width or " · " not in name:
+        return _cut(name, width)
+    own, folder = name.rsplit(" · ", 1)
+    if len(folder) + 4 > width:
+        return _cut(folder, width)
+    return f"{_cut(own, width - len(folder) - 1)}·{folder}"
+
+
 def heading(width: int) -> Text:
     room_w, block_w = _widths(width)
     line = f" {'room':<{room_w}}{'block now':<{block_w}}"
@@ -93,11 +104,13 @@ class RoomSlot(Widget):
         super().__init__(classes="slot")
         self.slot = slot
         self.summary: RoomSummary | None = None
+        self.shown_name = ""  # the room's name as shown (paratui.model.building.shown_names)
 
-    def show(self, summary: RoomSummary, selected: bool) -> None:
-        if summary == self.summary and selected == self.has_class("-selected"):
+    def show(self, summary: RoomSummary, selected: bool, name: str | None = None) -> None:
+        name = summary.room if name is None else name
+        if summary == self.summary and selected == self.has_class("-selected") and name == self.shown_name:
             return  # nothing to redraw: the room did not change
-        self.summary = summary
+        self.summary, self.shown_name = summary, name
         self.set_class(selected, "-selected")
         self.set_class(summary.problem is not None, "-broken")
         self.set_class(summary.score > 0, "-needs")
@@ -126,7 +139,7 @@ class RoomSlot(Widget):
         s = self.summary
         if s is None:
             return Text("reading…", style="dim")
-        title = f"{'▶ ' if self.has_class('-selected') else ''}{s.room}"
+        title = f"{'▶ ' if self.has_class('-selected') else ''}{self.shown_name}"
         out = Text(_cut(f"{title}: CANNOT BE READ" if s.problem else f"{title} · {s.block or 'no block now'}",
                         width), style="bold")
         if s.problem:
@@ -153,7 +166,7 @@ class RoomSlot(Widget):
             return Text("")
         room_w, block_w = _widths(width)
         mark = "▶" if self.has_class("-selected") else " "
-        out = Text(f"{mark}{_cut(s.room, room_w - 1):<{room_w}}")
+        out = Text(f"{mark}{_cut_name(self.shown_name, room_w - 1):<{room_w}}")
         if s.problem:
             out.append(_cut(f"CANNOT BE READ: {s.problem}", max(10, width - room_w - 1)), style="bold reverse")
             return out
@@ -382,9 +395,10 @@ class BuildingApp(App[BuildingRoom | None]):
             return  # closing
         container = self.building_screen.query_one("#rooms", VerticalScroll)
         slots = {c.slot: c for c in container.children if isinstance(c, RoomSlot)}
+        names = shown_names(ordered)
         for i, room in enumerate(self.rooms):
             if room.summary is not None:
-                slots[i].show(room.summary, i == self.selected)
+                slots[i].show(room.summary, i == self.selected, names[room.summary.folder])
         for pos, i in enumerate(self.order):
             if container.children[pos] is not slots[i]:
                 container.move_child(slots[i], before=pos)

@@ -59,7 +59,7 @@ def folders(args: argparse.Namespace) -> list[RoomFolder]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from paratui.model.building import sort_rooms, summary_line, summary_to_dict
+    from paratui.model.building import shown_names, sort_rooms, summary_line, summary_to_dict
     from paratui.store.building import BuildingRoom
 
     rooms = [BuildingRoom(f, identity.now) for f in folders(args)]
@@ -71,8 +71,9 @@ def _run(args: argparse.Namespace) -> int:
                "rooms": [summary_to_dict(s) for s in summaries]}
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
+        names = shown_names(summaries)
         for s in summaries:
-            print(summary_line(s))
+            print(summary_line(s, names[s.folder]))
     return 1 if any(s.problem is not None for s in summaries) else 0
 
 

@@ -97,19 +97,41 @@ def sort_rooms(rooms: Iterable[RoomSummary]) -> list[RoomSummary]:
     return sorted(rooms, key=key)
 
 
+def shown_names(rooms: Iterable[RoomSummary]) -> dict[str, str]:
+    """Each room's folder → the name it is shown by: its own (classroom.toml's `room`), and where
+    rooms share one (copies of the demo room, two schools' "Room 12"), with its folder's name after
+    it, or the folder as listed when that is shared too: no two lines that cannot be told apart."""
+    rooms = list(rooms)
+
+    def tell_apart(name_of: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, int] = {}
+        for name in name_of.values():
+            seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
+        return {f: n for f, n in name_of.items() if seen[n.casefold()] > 1}
+
+    names = {r.folder: r.room for r in rooms}
+    shared = tell_apart(names)
+    if shared:
+        names.update({f: f"{names[f]} · {clean(f.rstrip('/').rsplit('/', 1)[-1] or f, limit=40)}" for f in shared})
+        names.update({f: f"{names[f].rsplit(' · ', 1)[0]} · {clean(f, limit=80)}" for f in tell_apart(names)})
+    return names
+
+
 def _hm(t: datetime | None) -> str:
     return "-" if t is None else f"{t:%H:%M}"
 
 
-def summary_line(r: RoomSummary) -> str:
-    """One line of `paratui building --plain` (cleaned, no markup, one line)."""
+def summary_line(r: RoomSummary, name: str | None = None) -> str:
+    """One line of `paratui building --plain` (cleaned, no markup, one line); `name`: the room's
+    name as shown (`shown_names`), else its own."""
+    name = r.room if name is None else name
     if r.problem is not None:
-        return f"{r.room}: CANNOT BE READ: {r.problem}"
+        return f"{name}: CANNOT BE READ: {r.problem}"
     counts = ", ".join(f"{r.count(n)} {LABELS[n]}" for n in COUNTS)
     block = r.block or "no block now"
     who = f" ({' '.join(r.initials)})" if r.initials else ""
     warn = f", {r.warnings} file warning{'s' if r.warnings != 1 else ''}" if r.warnings else ""
-    return (f"{r.room}: {block}: {counts}{who}; last change {_hm(r.last_change)}; "
+    return (f"{name}: {block}: {counts}{who}; last change {_hm(r.last_change)}; "
             f"sync {r.sync or NO_SYNC}{warn}")
 
 
