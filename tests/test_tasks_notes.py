@@ -115,9 +115,11 @@ def test_two_paras_claiming_at_once_get_one_owner_on_every_board(room_dir):
     """Two separate processes (two logins: two journal files) claim the same tasks at the same moment.
     Whatever the race gives (both write, or one sees the other's claim first and is refused), every
     board shows exactly one owner: the earliest claim in journal order, and a refused or late claimer
-    is told who has it."""
+    is told who has it: at once when the other claim was on disk as it checked (nearly always); when
+    the two writes crossed (each checked before the other's file landed: neither can know), by the
+    next board or `task list` it reads."""
     ids = [short(run_cli("task", "add", f"Copies {n}", "--as", "MR", data=room_dir, check=True)) for n in range(3)]
-    both_wrote = 0
+    both_wrote = crossed = 0
     for tid in ids:
         procs = [subprocess.Popen([sys.executable, "-m", "paratui", "task", "claim", tid, "--as", who,
                                    "--data", str(room_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -135,12 +137,14 @@ def test_two_paras_claiming_at_once_get_one_owner_on_every_board(room_dir):
         (code, _, err) = results[0 if loser == "JT" else 1]
         if len(claims) == 2:
             both_wrote += 1
-            assert code == 0 and f"{loser_short} claimed it first" in err  # told at once
+            assert code == 0
+            told = f"{loser_short} claimed it first" in err  # told at once
+            crossed += not told
         else:
             assert code == 2 and f"already claimed by {loser_short}" in err
         # and a third board, later, agrees
         assert f"{loser_short} has it" in run_cli("task", "list", data=room_dir, check=True).stdout
-    print(f"both processes wrote a claim in {both_wrote} of {len(ids)} races")
+    print(f"both processes wrote a claim in {both_wrote} of {len(ids)} races ({crossed} crossed)")
 
 
 def _events(room_dir: Path) -> list[dict]:
