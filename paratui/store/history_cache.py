@@ -107,7 +107,8 @@ def _month(rel: str) -> str:
 # US, \x1f): splitting is what lets a year load fast, and the stream reads a month as it is. Shown
 # fields are clean single lines (no control characters); a file whose ids hold one is not kept (it is
 # read every time instead). After the rows (head "lines": their sizes), when no event is in the month
-# twice: the same rows as `paratui history` prints them (`_text_lines`), then their ids, a line each.
+# twice: the same rows as `paratui history` prints them (`_printed_lines`: as text, then as CSV),
+# then their ids, a line each.
 Row = list
 _US, _RS, _NONE = "\x1f", "\x1e", "\x15"
 _ORDER = operator.itemgetter(0, 1, 2)  # time, written, id: the history's order
