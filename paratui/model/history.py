@@ -153,29 +153,33 @@ def render_parts(rows: Iterable[HistoryRow], fmt: str, classroom: Classroom) -> 
 CSV_HEADER = "at,staff,login,host,type,what,students,retracted_by,not_applied,id,signed\r\n"
 
 
-def cells() -> Callable[[str], str]:
-    """`csv_cell`, each value made once (most cells repeat: the same adults, hosts, kinds, sentences)."""
+def cells(make: Callable[[str], str] | None = None) -> Callable[[str], str]:
+    """`make` (default `csv_cell`), each value made once (most cells repeat: the same adults, hosts,
+    kinds, sentences)."""
     made: dict[str, str] = {}
+    make = make or csv_cell
 
     def cell(value: str) -> str:
         hit = made.get(value)
         if hit is None:
             if len(made) > 50_000:
                 made.clear()
-            hit = made[value] = csv_cell(value)
+            hit = made[value] = make(value)
         return hit
     return cell
 
 
-def csv_parts(rows: Iterable[HistoryRow], classroom: Classroom) -> Iterator[str]:
-    """The CSV rows of `rows` (no header), a few thousand at a time."""
+def csv_parts(rows: Iterable[HistoryRow], classroom: Classroom, retracted: str | None = None) -> Iterator[str]:
+    """The CSV rows of `rows` (no header), a few thousand at a time; `retracted`: written as it is in
+    every row's retracted_by cell instead (a mark the history cache puts the cell in place of)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     known = {s.id: s.initials for s in classroom.students}
     cell = cells()
     for n, r in enumerate(rows, 1):
         w.writerow([cell(r.at), cell(r.staff_short), cell(r.login), cell(r.host), cell(r.type), cell(r.text),
-                    cell(" ".join(initials(r.students, classroom, known))), cell(r.retracted_by or ""),
+                    cell(" ".join(initials(r.students, classroom, known))),
+                    cell(r.retracted_by or "") if retracted is None else retracted,
                     cell(r.not_applied or ""), csv_cell(r.id), signed_cell(r)])
         if n % _CHUNK == 0:
             yield out.getvalue()

@@ -24,9 +24,7 @@ read in full. Deleting it is always safe.
 from __future__ import annotations
 
 import bisect
-import csv
 import hashlib
-import io
 import itertools
 import json
 import operator
@@ -49,7 +47,6 @@ from paratui.model.history import (
     csv_field,
     csv_parts,
     history_rows,
-    initials,
     students_of,
 )
 from paratui.model.schedule import Schedule
@@ -286,31 +283,65 @@ def _load(folder: Path | None, month: str, fp: str, fds: list[int]) -> dict[str,
         return {}
 
 
-def _printed_lines(rows: list[Row], classroom: Classroom) -> tuple[str, str]:
-    """`rows` as `paratui history` prints them, as text (`paratui.model.history.text_line`) and as
-    CSV rows (`render_parts`), each with US (\x1f) where a "(retracted by …)" goes, and without it:
-    the lines a month's cache keeps, so that printing a cached month is one read (a million rows
-    formatted one at a time take seconds; tests hold the two equal)."""
-    shorts = {s.id: s.short for s in classroom.staff}
-    shown = {sid: clean(shorts.get(sid, sid) or "—", limit=40) for sid in {r[4] for r in rows}}
-    padded = {sid: f"{short:<8}" for sid, short in shown.items()}
-    text = "\n".join([f"{r[0][19:29]} {r[0][30:35]}  {padded[r[4]]} {r[7]}{_US}"
-                      f"{'' if r[9] == _NONE else f'  (NOT APPLIED: {r[9]})'}"
-                      f"  [{r[2][:6]} {r[5]}@{r[6]}{' unsigned' if r[11] == 'u' else ''}]" for r in rows])
-    out = io.StringIO()
-    write = csv.writer(out, lineterminator="\r\n").writerow
-    cell = cells()
-    known = {s.id: s.initials for s in classroom.students}
-    students: dict[str, str] = {}
-    for r in rows:
-        kids = students.get(r[8])
-        if kids is None:
-            ids = tuple(clean(x, limit=12) for x in (r[8].split(_RS) if r[8] else ()))
-            kids = students[r[8]] = cell(" ".join(initials(ids, classroom, known)))
-        write([cell(f"{r[0][19:29]} {r[0][30:35]}"), cell(shown[r[4]]), cell(r[5]), cell(r[6]), cell(r[3]),
-               cell(r[7]), kids, _US, cell("" if r[9] == _NONE else r[9]), csv_cell(r[2]),
-               "yes" if r[11] == "y" else "unsigned" if r[11] == "u" else "no"])
-    return text, out.getvalue()[:-2]
+class _View:
+    """Cached rows as one classroom shows them: staff's short names, the students of a row, the rows
+    as `paratui.model.history` rows, each worked out once per value."""
+
+    def __init__(self, classroom: Classroom):
+        self.classroom = classroom
+        self.shorts = {s.id: s.short for s in classroom.staff}
+        self._shown: dict[str, tuple[str, str]] = {}
+        self._kids: dict[str | tuple[str, ...], tuple[str, ...]] = {}
+        self._kids_shown: dict[str | tuple[str, ...], tuple[str, ...]] = {}
+
+    def shown(self, sid: str) -> tuple[str, str]:
+        """(the staff id, its short name) as a row shows them."""
+        hit = self._shown.get(sid)
+        if hit is None:
+            hit = self._shown[sid] = (clean(sid, limit=12), clean(self.shorts.get(sid, sid) or "—", limit=40))
+        return hit
+
+    def kids(self, k: str | tuple[str, ...]) -> tuple[str, ...]:
+        hit = self._kids.get(k)
+        if hit is None:
+            hit = self._kids[k] = k if isinstance(k, tuple) else tuple(k.split(_RS)) if k else ()
+        return hit
+
+    def padded(self, rows: list[Row]) -> dict[str, str]:
+        """Each staff id of `rows` → its short name as the text lines pad it."""
+        return {sid: f"{self.shown(sid)[1]:<8}" for sid in {r[4] for r in rows}}
+
+    def history_rows(self, rows: list[Row], undone: dict[str, str]) -> Iterator[HistoryRow]:
+        new = tuple.__new__
+        for r in rows:
+            kids = self._kids_shown.get(r[8])
+            if kids is None:
+                kids = self._kids_shown[r[8]] = tuple(clean(x, limit=12) for x in self.kids(r[8]))
+            yield new(HistoryRow, (r[2], r[0][19:29] + " " + r[0][30:35], r[3], *self.shown(r[4]), r[5], r[6],
+                                   r[7], kids, undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u",
+                                   r[11] == "y"))
+
+    def kept_lines(self, rows: list[Row]) -> tuple[str, str]:
+        """`rows` as `paratui history` prints them as text and as CSV rows, each with US (\x1f) where a
+        "(retracted by …)" goes, and without it: the lines a month's cache keeps, so that printing a
+        cached month is one read (a million rows formatted one at a time take seconds). Only for rows
+        that can be stored (no US or line break in any field)."""
+        padded = self.padded(rows)
+        text = "\n".join([_text_line(r, padded[r[4]], _US) for r in rows])
+        as_csv = "".join(csv_parts(self.history_rows(rows, {}), self.classroom, retracted=_US))
+        return text, as_csv[:-2]
+
+
+def _text_line(r: Row, short: str, retracted: str) -> str:
+    """A row as `paratui.model.history.text_line` writes it (inline: a million calls of it are a
+    second; tests hold the two equal), `retracted` where its "(retracted by …)" goes."""
+    return (f"{r[0][19:29]} {r[0][30:35]}  {short} {r[7]}{retracted}"
+            f"{'' if r[9] == _NONE else f'  (NOT APPLIED: {r[9]})'}"
+            f"  [{r[2][:6]} {r[5]}@{r[6]}{' unsigned' if r[11] == 'u' else ''}]")
+
+
+def _retracted_text(who: str) -> str:
+    return f"  (retracted by {who})"
 
 
 def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry], classroom: Classroom) -> None:
@@ -321,7 +352,7 @@ def _save(folder: Path | None, month: str, fp: str, entries: dict[str, _Entry], 
     body = "\n".join(_US.join(r) for r in every).encode("utf-8", "surrogatepass")
     lines = None
     if every and len({r[2] for r in every}) == len(every):  # (copies of an event: printed the slow way)
-        text, as_csv = (x.encode("utf-8", "surrogatepass") for x in _printed_lines(every, classroom))
+        text, as_csv = (x.encode("utf-8", "surrogatepass") for x in _View(classroom).kept_lines(every))
         ids = "\n".join(r[2] for r in every).encode("utf-8", "surrogatepass")
         lines = [len(body), len(text), len(as_csv), len(ids)]
         body += text + as_csv + ids
@@ -347,7 +378,7 @@ def cached_history(root: Path, classroom: Classroom, schedule: Schedule, *, stud
     with _Stream(root, classroom, schedule, student, staff) as m:
         for chunk in m.chunks():
             assert isinstance(chunk, list)
-            yield from m.history_rows(chunk)
+            yield from m.view.history_rows(chunk, m.undone)
 
 
 def cached_history_csv(root: Path, classroom: Classroom, schedule: Schedule, *, student: str | None = None,
@@ -355,25 +386,13 @@ def cached_history_csv(root: Path, classroom: Classroom, schedule: Schedule, *, 
     """`render(cached_history(…), "csv")` in pieces (a month at a time): a month kept whole as its
     CSV lines, the rest as `paratui.model.history.csv_parts` writes them."""
     yield CSV_HEADER
-    cell = cells()
-    retracted: dict[str, str] = {}
-
-    def by(who: str) -> str:
-        hit = retracted.get(who)
-        if hit is None:
-            hit = retracted[who] = csv_field(cell(who))
-        return hit
-
+    by = cells(lambda who: csv_field(csv_cell(who)))  # the retracted_by cell, as a row written afresh has it
     with _Stream(root, classroom, schedule, student, staff) as m:
         for chunk in m.chunks(whole=True):
             if isinstance(chunk, _Month):
                 yield chunk.printed("csv", m.undone, by)
             else:
-                yield from csv_parts(m.history_rows(chunk), classroom)
-
-
-def _retracted_text(who: str) -> str:
-    return f"  (retracted by {who})"
+                yield from csv_parts(m.view.history_rows(chunk, m.undone), classroom)
 
 
 def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *, student: str | None = None,
@@ -381,17 +400,14 @@ def cached_history_text(root: Path, classroom: Classroom, schedule: Schedule, *,
     """`render(cached_history(…), "text")` in pieces (a month at a time), without making the rows in
     between: each line as `paratui.model.history.text_line` writes it."""
     with _Stream(root, classroom, schedule, student, staff) as m:
-        get, shown = m.undone.get, m.shown
+        get = m.undone.get
         for chunk in m.chunks(whole=True):
             if isinstance(chunk, _Month):
                 yield chunk.printed("text", m.undone, _retracted_text)
                 continue
-            shorts = {sid: f"{shown(sid)[1]:<8}" for sid in {r[4] for r in chunk}}
-            # text_line's text, inline (a million calls of it are a second): tests hold the two equal
-            yield "".join([f"{r[0][19:29]} {r[0][30:35]}  {shorts[r[4]]} {r[7]}"  # (_shown, inline)
-                           f"{'' if (u := get(r[2])) is None else f'  (retracted by {u})'}"
-                           f"{'' if r[9] == _NONE else f'  (NOT APPLIED: {r[9]})'}"
-                           f"  [{r[2][:6]} {r[5]}@{r[6]}{' unsigned' if r[11] == 'u' else ''}]\n" for r in chunk])
+            padded = m.view.padded(chunk)
+            yield "".join([_text_line(r, padded[r[4]], "" if (u := get(r[2])) is None else _retracted_text(u)) + "\n"
+                           for r in chunk])
 
 
 def _entries(root: Path, classroom: Classroom, schedule: Schedule, fds: list[int]) -> list[tuple[str, _Entry]]:
@@ -703,11 +719,8 @@ class _Stream:
                  staff: str | None):
         self.root, self.classroom, self.schedule, self.student, self.staff = root, classroom, schedule, student, staff
         self.fds: list[int] = []
-        self._shorts = {s.id: s.short for s in classroom.staff}
-        self._shown: dict[str, tuple[str, str]] = {}
-        self._kids: dict[str | tuple[str, ...], tuple[str, ...]] = {}
+        self.view = _View(classroom)
         self.undone: dict[str, str] = {}
-        self._kids_shown: dict[str | tuple[str, ...], tuple[str, ...]] = {}
 
     def __enter__(self) -> _Stream:
         try:
@@ -736,7 +749,7 @@ class _Stream:
             self.months.append((rows[0][0] if rows else "", rows))
         self.months.sort(key=lambda x: x[0])
         undo.sort(key=lambda u: (u[2], u[3], u[4]))
-        shorts = self._shorts
+        shorts = self.view.shorts
         for target, who, at, _w, _id in undo:  # the first retract applied is credited
             if target not in self.undone:
                 self.undone[target] = f"{clean(shorts.get(who, who or '?'), limit=40)} at {_shown(at)}"
@@ -746,18 +759,6 @@ class _Stream:
         for fd in self.fds:
             os.close(fd)
         self.fds = []
-
-    def shown(self, sid: str) -> tuple[str, str]:
-        hit = self._shown.get(sid)
-        if hit is None:
-            hit = self._shown[sid] = (clean(sid, limit=12), clean(self._shorts.get(sid, sid) or "—", limit=40))
-        return hit
-
-    def kids(self, k: str | tuple[str, ...]) -> tuple[str, ...]:
-        hit = self._kids.get(k)
-        if hit is None:
-            hit = self._kids[k] = k if isinstance(k, tuple) else tuple(k.split(_RS)) if k else ()
-        return hit
 
     def chunks(self, whole: bool = False) -> Iterator[list[Row] | _Month]:
         """The rows in order, a month's worth at a time; `whole`: a cached month that goes out as it
@@ -792,16 +793,6 @@ class _Stream:
             if staff is not None:
                 out = [r for r in out if r[4] == staff]
             if student is not None:
-                out = [r for r in out if student in self.kids(r[8])]
+                out = [r for r in out if student in self.view.kids(r[8])]
             if out:
                 yield out
-
-    def history_rows(self, rows: list[Row]) -> Iterator[HistoryRow]:
-        new, undone = tuple.__new__, self.undone
-        for r in rows:
-            kids = self._kids_shown.get(r[8])
-            if kids is None:
-                kids = self._kids_shown[r[8]] = tuple(clean(x, limit=12) for x in self.kids(r[8]))
-            yield new(HistoryRow, (r[2], r[0][19:29] + " " + r[0][30:35], r[3], *self.shown(r[4]), r[5], r[6],
-                                   r[7], kids, undone.get(r[2]), None if r[9] == _NONE else r[9], r[11] == "u",
-                                   r[11] == "y"))
